@@ -1,0 +1,1 @@
+"""Hearth: an offline-first clinical workstation over an encrypted, FHIR-native local store."""

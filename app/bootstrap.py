@@ -1,0 +1,90 @@
+"""The composition root: builds the store, the services and (later) the sync engine.
+
+Nothing in Hearth is global; the CLI, the UI and the tests all assemble what they need
+here, passing in the keyring backend and the policy, so a test can give a real keyring
+of its own and a cheaper KDF without patching anything.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import keyring
+from keyring.backend import KeyringBackend
+
+from app.clinical.patients import Patients
+from app.security.audit_review import AuditReview
+from app.security.login import LoggedIn, log_in, log_out
+from app.security.policy import Policy
+from app.security.recovery import Recovered, create_recovery_key, recover
+from app.security.session import Session
+from app.security.users import UserAccounts, add_user
+from app.security import audit
+from app.store.device_secret import DeviceSecrets
+from app.store.paths import StorePaths
+from app.store.store import Store, create_store
+
+
+@dataclass
+class Workstation:
+    """One signed-in user's view of one store, with every service they may call."""
+
+    store: Store
+    session: Session
+    policy: Policy
+    patients: Patients
+    users: UserAccounts
+    audit: AuditReview
+
+    def create_recovery_key(self) -> str:
+        return create_recovery_key(self.store, self.session)
+
+    def close(self) -> None:
+        log_out(LoggedIn(self.store, self.session))
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What differs between a clinic's computer and a test: keyring and policy."""
+
+    keyring_backend: Callable[[], KeyringBackend] = keyring.get_keyring
+    policy: Policy | None = None
+
+    def device_secrets(self) -> DeviceSecrets:
+        return DeviceSecrets(self.keyring_backend())
+
+    def effective_policy(self) -> Policy:
+        return self.policy or Policy.default()
+
+
+def init_store(
+    env: Environment, root: Path, admin: str, full_name: str, password: str
+) -> str:
+    """Create a store whose first user is the admin; returns the store id."""
+    policy = env.effective_policy()
+
+    def add_admin(store: Store) -> None:
+        with store.write() as conn:
+            add_user(store, policy, conn, admin, full_name, "admin", password)
+            audit.append(conn, audit.Event(
+                audit.now_text(), admin, "admin", "create", "success", entity=f"User/{admin}",
+                detail="store created; first admin"))
+
+    return create_store(StorePaths(root), env.device_secrets(), add_admin)
+
+
+def open_workstation(env: Environment, root: Path, user: str, password: str) -> Workstation:
+    policy = env.effective_policy()
+    logged_in = log_in(StorePaths(root), user, password, env.device_secrets(), policy)
+    store = logged_in.store
+    return Workstation(
+        store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
+        AuditReview(store),
+    )
+
+
+def recover_store(
+    env: Environment, root: Path, recovery_key: str, user: str, new_password: str
+) -> Recovered:
+    return recover(StorePaths(root), recovery_key, user, new_password, env.device_secrets(),
+                   env.effective_policy())

@@ -1,0 +1,247 @@
+"""`hearth`: the command line for IT and power users.
+
+Scriptable: the store comes from --store or HEARTH_STORE, the acting user from --user or
+HEARTH_USER, passwords from a prompt, HEARTH_PASSWORD (and HEARTH_NEW_PASSWORD), or one
+per line on standard input with --password-stdin. Data goes to stdout (--json where it is
+data); every error is one line on stderr and a non-zero exit, never a traceback.
+"""
+
+import argparse
+import getpass
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+
+from app.bootstrap import Environment, init_store, open_workstation, recover_store
+from app.errors import HearthError, UsageError
+from app.security.policy import Policy
+from app.security.roles import Role
+from app.store.paths import default_store_dir
+
+
+class Secrets:
+    """Passwords for one command, from the environment, stdin lines or a prompt, in turn."""
+
+    def __init__(self, from_stdin: bool):
+        self._from_stdin = from_stdin
+
+    def ask(self, what: str, env_name: str, confirm: bool = False) -> str:
+        if env_name in os.environ:
+            return os.environ[env_name]
+        if self._from_stdin:
+            line = sys.stdin.readline()
+            if not line:
+                raise UsageError(f"Standard input ended before the {what}.")
+            return line.rstrip("\r\n")
+        if not sys.stdin.isatty():
+            raise UsageError(
+                f"No {what}: set {env_name}, pass --password-stdin, or run in a terminal.")
+        value = getpass.getpass(f"{what[0].upper()}{what[1:]}: ")
+        if confirm and getpass.getpass(f"Repeat the {what}: ") != value:
+            raise UsageError(f"The two entries of the {what} differ; nothing was changed.")
+        return value
+
+
+def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    env = env or Environment(policy=Policy.from_file(args.policy) if args.policy else None)
+    try:
+        return args.run(args, env, Secrets(args.password_stdin))
+    except HearthError as err:
+        print(f"hearth: {err.title}: {err.message}", file=sys.stderr)
+        return err.exit_code
+    except KeyboardInterrupt:
+        print("hearth: cancelled; nothing more was changed.", file=sys.stderr)
+        return 130
+    except Exception as err:  # the boundary: one line, never a traceback
+        print(f"hearth: unexpected error ({type(err).__name__}: {err}). Please report it.",
+              file=sys.stderr)
+        return 1
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hearth", description="Hearth clinical workstation")
+    parser.add_argument("--store", type=Path,
+                        default=Path(os.environ.get("HEARTH_STORE") or default_store_dir()),
+                        help="store directory (default: HEARTH_STORE or %(default)s)")
+    parser.add_argument("--user", default=os.environ.get("HEARTH_USER"),
+                        help="who is acting (default: HEARTH_USER)")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read passwords from standard input, one per line")
+    parser.add_argument("--policy", type=Path, help="security policy file preset by IT")
+    parser.add_argument("--json", action="store_true", help="print data as JSON")
+    parser.set_defaults(run=lambda *_: parser.print_help() or 2)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    data = argparse.ArgumentParser(add_help=False)
+    data.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
+                      help="print data as JSON")
+
+    init = commands.add_parser("init", parents=[data], help="create a store and its first admin")
+    init.add_argument("--admin", required=True, help="the first admin's user name")
+    init.add_argument("--full-name", default="", help="the admin's full name")
+    init.set_defaults(run=cmd_init)
+
+    user = commands.add_parser("user", help="manage user accounts").add_subparsers(
+        title="user commands", metavar="ACTION", required=True)
+    add = user.add_parser("add", parents=[data], help="add a user")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=[str(r) for r in Role])
+    add.add_argument("--full-name", default="")
+    add.set_defaults(run=signed_in(cmd_user_add))
+    user.add_parser("list", parents=[data], help="list users").set_defaults(
+        run=signed_in(cmd_user_list))
+    for action, helptext in (("passwd", "set a new password"), ("lock", "lock an account"),
+                             ("unlock", "unlock an account")):
+        sub = user.add_parser(action, help=helptext)
+        sub.add_argument("name")
+        sub.set_defaults(run=signed_in(COMMANDS_BY_NAME[action]))
+
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
+        title="audit commands", metavar="ACTION", required=True)
+    audit.add_parser("verify", parents=[data], help="check the hash chain").set_defaults(
+        run=signed_in(cmd_audit_verify))
+    export = audit.add_parser("export", help="export as CSV (ONC 170.315(d)(3))")
+    export.add_argument("--sort", choices=["time", "user", "patient"], default="time")
+    export.add_argument("--by", metavar="USER", help="only this user's actions")
+    export.add_argument("--patient", metavar="ID", help="only actions on this patient")
+    export.add_argument("--since", metavar="DATE", help="from this UTC date or time")
+    export.add_argument("--until", metavar="DATE", help="before this UTC date or time")
+    export.add_argument("--output", type=Path, help="write to a file instead of stdout")
+    export.set_defaults(run=signed_in(cmd_audit_export))
+
+    commands.add_parser("recovery-key", parents=[data],
+                        help="create (or replace) the IT recovery key").set_defaults(
+        run=signed_in(cmd_recovery_key))
+    recover = commands.add_parser("recover", parents=[data],
+                                  help="set a user's password with the IT recovery key")
+    recover.add_argument("--user", dest="recover_user", required=True, metavar="NAME")
+    recover.set_defaults(run=cmd_recover)
+    return parser
+
+
+def signed_in(command: Callable) -> Callable:
+    """Run `command(args, workstation, secrets)` as the acting user, then log out."""
+
+    def run(args, env: Environment, secrets: Secrets) -> int:
+        if not args.user:
+            raise UsageError("Say who is acting: --user NAME or HEARTH_USER.")
+        password = secrets.ask(f"password for {args.user}", "HEARTH_PASSWORD")
+        ws = open_workstation(env, args.store, args.user, password)
+        args.acting_password = password
+        try:
+            return command(args, ws, secrets)
+        finally:
+            ws.close()
+
+    return run
+
+
+def cmd_init(args, env: Environment, secrets: Secrets) -> int:
+    password = secrets.ask(f"new password for {args.admin}", "HEARTH_PASSWORD", confirm=True)
+    store_id = init_store(env, args.store, args.admin, args.full_name, password)
+    emit(args, {"store": str(args.store), "store_id": store_id, "admin": args.admin},
+         f"Created the store {args.store} (id {store_id}) with admin '{args.admin}'.")
+    return 0
+
+
+def cmd_user_add(args, ws, secrets: Secrets) -> int:
+    password = secrets.ask(f"new password for {args.name}", "HEARTH_NEW_PASSWORD", confirm=True)
+    ws.users.add(ws.session, args.name, args.full_name, args.role, password)
+    emit(args, {"added": args.name, "role": args.role}, f"Added {args.role} '{args.name}'.")
+    return 0
+
+
+def cmd_user_list(args, ws, secrets: Secrets) -> int:
+    users = ws.users.list(ws.session)
+    if args.json:
+        print(orjson.dumps([u.__dict__ for u in users]).decode())
+        return 0
+    print(f"{'USER':<16} {'ROLE':<11} {'STATUS':<24} FULL NAME")
+    for u in users:
+        status = ("locked by admin" if u.locked else
+                  f"locked out until {u.locked_out_until[11:16]}" if u.locked_out_until else
+                  "active")
+        print(f"{u.name:<16} {u.role:<11} {status:<24} {u.full_name}")
+    return 0
+
+
+def cmd_user_passwd(args, ws, secrets: Secrets) -> int:
+    password = secrets.ask(f"new password for {args.name}", "HEARTH_NEW_PASSWORD", confirm=True)
+    ws.users.change_password(ws.session, args.name, password,
+                             current_password=args.acting_password)
+    print(f"Changed the password of '{args.name}'.")
+    return 0
+
+
+def cmd_user_lock(args, ws, secrets: Secrets) -> int:
+    ws.users.lock(ws.session, args.name)
+    print(f"Locked '{args.name}': they can no longer log in.")
+    return 0
+
+
+def cmd_user_unlock(args, ws, secrets: Secrets) -> int:
+    ws.users.unlock(ws.session, args.name)
+    print(f"Unlocked '{args.name}'.")
+    return 0
+
+
+COMMANDS_BY_NAME = {"passwd": cmd_user_passwd, "lock": cmd_user_lock, "unlock": cmd_user_unlock}
+
+
+def cmd_audit_verify(args, ws, secrets: Secrets) -> int:
+    result = ws.audit.verify(ws.session)
+    if args.json:
+        print(orjson.dumps({"rows": result.rows, "intact": result.intact,
+                            "problems": result.problems}).decode())
+    elif result.intact:
+        print(f"Audit trail intact: {result.rows} rows, hash chain verified.")
+    else:
+        print(f"Audit trail BROKEN: {len(result.problems)} problem(s) in {result.rows} rows:")
+        for problem in result.problems:
+            print(f"  - {problem}")
+    return 0 if result.intact else 1
+
+
+def cmd_audit_export(args, ws, secrets: Secrets) -> int:
+    filters = dict(sort=args.sort, user=args.by, patient=args.patient, since=args.since,
+                   until=args.until)
+    if args.output is None:
+        ws.audit.export(ws.session, sys.stdout, **filters)
+        return 0
+    with open(args.output, "w", newline="", encoding="utf-8") as out:
+        count = ws.audit.export(ws.session, out, **filters)
+    print(f"Exported {count} audit rows to {args.output}.", file=sys.stderr)
+    return 0
+
+
+def cmd_recovery_key(args, ws, secrets: Secrets) -> int:
+    key = ws.create_recovery_key()
+    emit(args, {"recovery_key": key},
+         f"IT recovery key (shown once; print it and lock it away):\n\n    {key}\n")
+    return 0
+
+
+def cmd_recover(args, env: Environment, secrets: Secrets) -> int:
+    key = secrets.ask("recovery key", "HEARTH_RECOVERY_KEY")
+    password = secrets.ask(f"new password for {args.recover_user}", "HEARTH_NEW_PASSWORD",
+                           confirm=True)
+    done = recover_store(env, args.store, key, args.recover_user, password)
+    lines = [f"Set a new password for '{done.user}'."]
+    if done.reenrolled:
+        lines.append("This computer was enrolled for the store with a new device secret.")
+    if done.users_needing_password:
+        lines.append("These users need a new password from an admin (hearth user passwd "
+                     f"NAME): {', '.join(done.users_needing_password)}.")
+    emit(args, done.__dict__, "\n".join(lines))
+    return 0
+
+
+def emit(args, data: dict, text: str) -> None:
+    print(orjson.dumps(data).decode() if args.json else text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,69 @@
+"""Registering, reading and editing patients (FHIR Patient).
+
+Each call checks the session's permission, then writes the record, its outbox entry and its
+audit row in one transaction, or reads the record and audits the read.
+"""
+
+import re
+import uuid
+
+from app.errors import InvalidRecord, NotFound
+from app.security import audit
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.resources import get_resource, put_resource
+from app.store.store import Store
+
+FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
+
+
+class Patients:
+    def __init__(self, store: Store):
+        self._store = store
+
+    def register(self, session: Session, patient: dict) -> dict:
+        session.require(Permission.EDIT_DEMOGRAPHICS)
+        patient = {**patient, "id": patient.get("id") or str(uuid.uuid4())}
+        _check(patient)
+        with self._store.write() as conn:
+            if get_resource(conn, "Patient", patient["id"]) is not None:
+                raise InvalidRecord(f"Patient {patient['id']} is already registered.")
+            self._save(conn, session, patient, "create")
+        return patient
+
+    def update(self, session: Session, patient: dict) -> dict:
+        session.require(Permission.EDIT_DEMOGRAPHICS)
+        _check(patient)
+        with self._store.write() as conn:
+            if get_resource(conn, "Patient", patient.get("id", "")) is None:
+                raise NotFound(f"There is no patient {patient.get('id')} to update.")
+            self._save(conn, session, dict(patient), "update")
+        return patient
+
+    def get(self, session: Session, patient_id: str) -> dict:
+        session.require(Permission.READ_DEMOGRAPHICS)
+        with self._store.write() as conn:
+            patient = get_resource(conn, "Patient", patient_id)
+            audit.append(conn, audit.event_for(
+                session, "read", outcome="success" if patient else "failure",
+                patient=patient_id, entity=f"Patient/{patient_id}"))
+        if patient is None:
+            raise NotFound(f"There is no patient {patient_id}.")
+        return patient
+
+    @staticmethod
+    def _save(conn, session: Session, patient: dict, action: str) -> None:
+        event = audit.event_for(session, action, patient=patient["id"],
+                                entity=f"Patient/{patient['id']}")
+        put_resource(conn, patient, session.user, event.at)
+        audit.append(conn, event)
+
+
+def _check(patient: dict) -> None:
+    if patient.get("resourceType") != "Patient":
+        raise InvalidRecord(f"Expected a FHIR Patient, got {patient.get('resourceType')!r}.")
+    if not FHIR_ID.fullmatch(str(patient.get("id", ""))):
+        raise InvalidRecord(f"{patient.get('id')!r} is not a valid FHIR id.")
+    if not any(n.get("family") or n.get("given") or n.get("text")
+               for n in patient.get("name", [])):
+        raise InvalidRecord("A patient needs a name (family, given or text).")

@@ -1,0 +1,86 @@
+"""Typed errors, translated once at the boundary where they happen.
+
+Every error a person can meet carries a short `title` and a `message` that says what was
+wrong and what to do, so the CLI and the UI show it as it is instead of a traceback.
+"""
+
+
+class HearthError(Exception):
+    """An expected failure with a message ready for the person at the keyboard."""
+
+    title = "Hearth could not do that"
+    exit_code = 1
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class UsageError(HearthError):
+    title = "Missing or invalid input"
+    exit_code = 2
+
+
+class StoreNotFound(HearthError):
+    title = "No store"
+
+
+class StoreExists(HearthError):
+    title = "Store already exists"
+
+
+class StoreCorrupt(HearthError):
+    title = "Store damaged"
+    exit_code = 5
+
+
+class SchemaTooNew(HearthError):
+    title = "Store is newer than this Hearth"
+    exit_code = 5
+
+
+class StoreWriteFailed(HearthError):
+    title = "Could not save"
+    exit_code = 5
+
+
+class KeyringUnavailable(HearthError):
+    title = "No OS keyring"
+    exit_code = 5
+
+
+class DeviceSecretMissing(HearthError):
+    title = "Store is not enrolled on this computer"
+    exit_code = 5
+
+
+class AuthenticationFailed(HearthError):
+    """Base for refused logins: the UI shows these on the login screen."""
+
+    title = "Login refused"
+    exit_code = 3
+
+
+class UnknownUser(AuthenticationFailed):
+    pass
+
+
+class WrongPassword(AuthenticationFailed):
+    pass
+
+
+class UserLocked(AuthenticationFailed):
+    title = "Account locked"
+
+
+class PermissionDenied(HearthError):
+    title = "Not permitted"
+    exit_code = 4
+
+
+class InvalidRecord(HearthError):
+    title = "Record not accepted"
+
+
+class NotFound(HearthError):
+    title = "Not found"

@@ -1,0 +1,1 @@
+"""Users, login, roles and permissions, sessions and the audit trail."""

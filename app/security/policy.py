@@ -1,0 +1,47 @@
+"""Security policy that IT may preset: lockout, idle lock, password length, KDF cost.
+
+The shipped defaults live in resources/default-policy.json so an IT admin reads and
+overrides the same file format; a key that is missing or misspelt is refused by name.
+"""
+
+from dataclasses import dataclass, fields
+from importlib.resources import files
+from pathlib import Path
+
+import orjson
+
+from app.errors import UsageError
+from app.store.keys import KdfCost
+
+
+@dataclass(frozen=True)
+class Policy:
+    failed_logins_before_lock: int
+    lockout_minutes: int
+    idle_lock_minutes: int
+    min_password_length: int
+    kdf: KdfCost
+
+    @classmethod
+    def default(cls) -> "Policy":
+        return cls.from_json(files("hearth_resources").joinpath("default-policy.json").read_bytes())
+
+    @classmethod
+    def from_file(cls, path: Path) -> "Policy":
+        try:
+            return cls.from_json(path.read_bytes())
+        except OSError as exc:
+            raise UsageError(f"Cannot read the policy file {path}: {exc.strerror}.") from None
+
+    @classmethod
+    def from_json(cls, raw: bytes) -> "Policy":
+        try:
+            values = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise UsageError(f"The policy is not valid JSON ({exc}).") from None
+        expected = {f.name for f in fields(cls)}
+        if unknown := set(values) - expected:
+            raise UsageError(f"Unknown policy setting(s): {', '.join(sorted(unknown))}.")
+        if missing := expected - set(values):
+            raise UsageError(f"Missing policy setting(s): {', '.join(sorted(missing))}.")
+        return cls(**{**values, "kdf": KdfCost(**values["kdf"])})

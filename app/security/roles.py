@@ -1,0 +1,33 @@
+"""Roles and what each may do. Services check these; the UI only mirrors them.
+
+Least privilege: the admin manages accounts and reviews the audit trail but does not read
+charts; the auditor only reviews the audit trail.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PHYSICIAN = "physician"
+    NURSE = "nurse"
+    FRONT_DESK = "front-desk"
+    BILLING = "billing"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+
+class Permission(StrEnum):
+    READ_DEMOGRAPHICS = "read patient demographics"
+    EDIT_DEMOGRAPHICS = "register and edit patients"
+    MANAGE_USERS = "manage user accounts"
+    REVIEW_AUDIT = "review and export the audit trail"
+
+
+PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.PHYSICIAN: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
+    Role.NURSE: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
+    Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
+    Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS}),
+    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.REVIEW_AUDIT}),
+    Role.AUDITOR: frozenset({Permission.REVIEW_AUDIT}),
+}

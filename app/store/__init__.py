@@ -1,0 +1,1 @@
+"""The encrypted local store: SQLCipher through SQLAlchemy, its schema, migrations and keys."""

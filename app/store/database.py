@@ -1,0 +1,119 @@
+"""One SQLCipher database opened through SQLAlchemy, with honest transactions.
+
+Reads run in a deferred transaction and writes in BEGIN IMMEDIATE, so a writer takes the
+lock up front instead of failing half-way on a lock upgrade. WAL lets the UI's database
+thread and the sync worker read while the other writes; synchronous=FULL because a signed
+note or a vital sign must survive a power cut, not only a crash. SQLite's errors are
+translated here, once, into messages that say what happened to the person's data.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import sqlcipher3
+from sqlalchemy import URL, Connection, Engine, create_engine, event, exc
+
+from app.errors import StoreCorrupt, StoreWriteFailed
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def raw_key_pragma(data_key: bytes) -> str:
+    """SQLCipher's raw-key syntax: the 256-bit key is used as is, with no passphrase KDF."""
+    return f"x'{data_key.hex()}'"
+
+
+class Database:
+    def __init__(self, path: Path, data_key: bytes):
+        self.path = path
+        self._data_key = data_key
+        self.engine = _make_engine(path, data_key)
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self._translated(), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction: everything inside commits together or not at all."""
+        with self._translated(), self.engine.connect() as conn:
+            conn = conn.execution_options(hearth_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    def check_readable(self) -> None:
+        """Decrypt the first page and the schema, so a wrong or damaged file fails at open."""
+        with self.read() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+
+    def backup_to(self, target: Path) -> None:
+        """An online, consistent, encrypted copy (SQLite's backup API, same key)."""
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlcipher3.connect(str(target))
+        try:
+            dest.execute(f'PRAGMA key="{raw_key_pragma(self._data_key)}"')
+            with self._translated(), self.engine.connect() as conn:
+                conn.connection.dbapi_connection.backup(dest)
+        except sqlcipher3.Error as err:
+            target.unlink(missing_ok=True)
+            raise StoreWriteFailed(
+                f"Could not back up the store to {target} ({err}); nothing was changed."
+            ) from err
+        finally:
+            dest.close()
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def _translated(self) -> Iterator[None]:
+        try:
+            yield
+        except exc.DBAPIError as err:
+            raise translate_sqlite_error(err.orig, self.path) from err
+
+
+def translate_sqlite_error(err: BaseException, path: Path) -> Exception:
+    text = str(err).lower()
+    if "disk is full" in text or getattr(err, "sqlite_errorcode", None) == 13:
+        return StoreWriteFailed(
+            f"The disk holding the store ({path.parent}) is full. The last change was not "
+            "saved; everything saved before it is intact. Free some space and try again."
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return StoreCorrupt(
+            f"The store file {path} is damaged ({err}). Nothing was changed. Restore the "
+            "store directory from its latest backup, or ask IT to."
+        )
+    if "disk i/o error" in text or "readonly" in text or "read-only" in text:
+        return StoreWriteFailed(
+            f"The computer could not write to the store file {path} ({err}). The last change "
+            "was not saved; everything saved before it is intact."
+        )
+    if "locked" in text or "busy" in text:
+        return StoreWriteFailed(
+            f"The store is busy with another Hearth process ({err}). Try again in a moment."
+        )
+    return err if isinstance(err, Exception) else RuntimeError(str(err))
+
+
+def _make_engine(path: Path, data_key: bytes) -> Engine:
+    url = URL.create("sqlite+pysqlcipher", password=raw_key_pragma(data_key), database=str(path))
+    engine = create_engine(url)
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        dbapi_conn.execute("PRAGMA journal_mode=WAL")
+        dbapi_conn.execute("PRAGMA synchronous=FULL")
+        dbapi_conn.execute("PRAGMA foreign_keys=ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql(f"BEGIN {conn.get_execution_options().get('hearth_begin', '')}")
+
+    return engine
+

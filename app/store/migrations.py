@@ -1,0 +1,66 @@
+"""Numbered, atomic schema migrations, with a backup first.
+
+The schema version is SQLite's user_version. Each migration runs in its own transaction
+together with the version bump, so a crash leaves the store at the old version or the new
+one. Before the first migration touches an existing store, an encrypted copy is written to
+the backups directory. A store written by a newer Hearth is refused, never "repaired".
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from app.errors import SchemaTooNew
+from app.store.database import Database
+from app.store.schema_v1 import INITIAL_SCHEMA
+
+
+@dataclass(frozen=True)
+class Migration:
+    number: int
+    title: str
+    apply: Callable[[Connection], None]
+
+
+def _run_statements(statements: Sequence[str]) -> Callable[[Connection], None]:
+    def apply(conn: Connection) -> None:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+
+    return apply
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "initial schema", _run_statements(INITIAL_SCHEMA)),
+)
+
+
+def schema_version(db: Database) -> int:
+    with db.read() as conn:
+        return conn.exec_driver_sql("PRAGMA user_version").scalar_one()
+
+
+def migrate(
+    db: Database, backups: Path, migrations: Sequence[Migration] = MIGRATIONS
+) -> list[Migration]:
+    """Bring the store to the newest schema; returns the migrations that ran."""
+    current = schema_version(db)
+    latest = migrations[-1].number
+    if current > latest:
+        raise SchemaTooNew(
+            f"The store at {db.path.parent} has schema version {current}, but this Hearth "
+            f"knows versions up to {latest}. Install the newer Hearth that wrote it; the "
+            "store was not changed."
+        )
+    pending = [m for m in migrations if m.number > current]
+    if pending and current > 0:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+        db.backup_to(backups / f"hearth-schema{current}-{stamp}.db")
+    for migration in pending:
+        with db.write() as conn:
+            migration.apply(conn)
+            conn.exec_driver_sql(f"PRAGMA user_version={migration.number:d}")
+    return pending

@@ -1,0 +1,117 @@
+"""SQLAlchemy Core views of the current schema, for queries.
+
+The tables are created by app.store.migrations; tests check that these declarations match
+what the migrations build, so the two cannot drift apart.
+"""
+
+from sqlalchemy import Column, Integer, MetaData, Table, Text
+
+metadata = MetaData()
+
+store_meta = Table(
+    "store_meta", metadata, Column("key", Text, primary_key=True), Column("value", Text)
+)
+
+resource = Table(
+    "resource",
+    metadata,
+    Column("type", Text, primary_key=True),
+    Column("id", Text, primary_key=True),
+    Column("version_id", Text),
+    Column("last_updated", Text),
+    Column("json", Text),
+    Column("deleted", Integer),
+)
+
+base = Table(
+    "base",
+    metadata,
+    Column("type", Text, primary_key=True),
+    Column("id", Text, primary_key=True),
+    Column("version_id", Text),
+    Column("json", Text),
+)
+
+local_change = Table(
+    "local_change",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("type", Text),
+    Column("id", Text),
+    Column("op", Text),
+    Column("base_version", Text),
+    Column("json", Text),
+    Column("user", Text),
+    Column("at", Text),
+)
+
+audit = Table(
+    "audit",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("at", Text),
+    Column("user", Text),
+    Column("role", Text),
+    Column("action", Text),
+    Column("patient", Text),
+    Column("entity", Text),
+    Column("outcome", Text),
+    Column("detail", Text),
+    Column("prev_hash", Text),
+    Column("hash", Text),
+    Column("uploaded", Integer),
+)
+
+conflict = Table(
+    "conflict",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("type", Text),
+    Column("resource_id", Text),
+    Column("local_json", Text),
+    Column("remote_json", Text),
+    Column("base_json", Text),
+    Column("remote_version", Text),
+    Column("detected_at", Text),
+    Column("resolved_at", Text),
+    Column("resolution", Text),
+    Column("resolved_by", Text),
+)
+
+sync_state = Table(
+    "sync_state",
+    metadata,
+    Column("scope", Text, primary_key=True),
+    Column("cursor", Text),
+    Column("updated_at", Text),
+)
+
+patient_compartment = Table(
+    "patient_compartment",
+    metadata,
+    Column("type", Text, primary_key=True),
+    Column("id", Text, primary_key=True),
+    Column("patient_id", Text),
+)
+
+patient_search = Table(
+    "patient_search",
+    metadata,
+    Column("patient_id", Text),
+    Column("names", Text),
+    Column("identifiers", Text),
+    Column("telecom", Text),
+    Column("birth_date", Text),
+)
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("full_name", Text),
+    Column("role", Text),
+    Column("password_hash", Text),
+    Column("locked", Integer),
+    Column("created_at", Text),
+    Column("password_changed_at", Text),
+)

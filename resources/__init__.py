@@ -1,0 +1,1 @@
+"""Data files shipped with Hearth (installed as the `hearth_resources` package)."""

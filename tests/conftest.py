@@ -1,0 +1,103 @@
+"""Fixtures shared by all tests: a real, private Secret Service keyring and fresh stores.
+
+The keyring is GNOME Keyring on a private D-Bus session bus with its own HOME, so tests use
+a real OS keyring backend (as the product does) and never touch the developer's own.
+"""
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+from jeepney import DBusAddress, new_method_call
+from jeepney.io.blocking import open_dbus_connection
+from keyring.backends import SecretService
+
+from app.bootstrap import Environment, init_store, open_workstation
+from app.security.policy import Policy
+from app.store.keys import KdfCost
+
+ADMIN_PASSWORD = "correct horse battery"
+# Tests use a cheap argon2id cost; the shipped policy's cost is measured, not tested for speed.
+TEST_POLICY = Policy(
+    failed_logins_before_lock=3, lockout_minutes=15, idle_lock_minutes=5,
+    min_password_length=8, kdf=KdfCost(time_cost=1, memory_kib=8192, parallelism=1),
+)
+
+
+@pytest.fixture(scope="session")
+def keyring_session(tmp_path_factory):
+    """Environment variables of a running private bus with an unlocked GNOME Keyring."""
+    missing = [t for t in ("dbus-daemon", "gnome-keyring-daemon") if shutil.which(t) is None]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} not installed: run the README's test command, "
+                    "which installs gnome-keyring and dbus")
+    home = tmp_path_factory.mktemp("keyring-home")
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "HOME": str(home), "XDG_RUNTIME_DIR": str(runtime),
+           "XDG_DATA_HOME": str(home / "data"), "XDG_CONFIG_HOME": str(home / "config")}
+    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    env["DBUS_SESSION_BUS_ADDRESS"] = bus.stdout.readline().decode().strip()
+    daemon = subprocess.Popen(
+        ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    daemon.stdin.write(b"keyring password for tests")
+    daemon.stdin.close()
+    with pytest.MonkeyPatch.context() as mp:
+        for name in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME"):
+            mp.setenv(name, env[name])
+        _wait_for_secret_service()
+        yield env
+    daemon.terminate()
+    bus.terminate()
+    daemon.wait(5)
+    bus.wait(5)
+
+
+def _wait_for_secret_service() -> None:
+    """Wait until the daemon owns its bus name; asking earlier would D-Bus-activate a second,
+    locked keyring daemon."""
+    has_owner = new_method_call(
+        DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus",
+                    interface="org.freedesktop.DBus"),
+        "NameHasOwner", "s", ("org.freedesktop.secrets",))
+    deadline = time.monotonic() + 10
+    with open_dbus_connection(bus="SESSION") as bus:
+        while not bus.send_and_get_reply(has_owner).body[0]:
+            if time.monotonic() > deadline:
+                pytest.fail("GNOME Keyring did not start on the private D-Bus session bus")
+            time.sleep(0.05)
+
+
+@pytest.fixture
+def env(keyring_session) -> Environment:
+    backend = SecretService.Keyring()
+    return Environment(keyring_backend=lambda: backend, policy=TEST_POLICY)
+
+
+@pytest.fixture
+def store_dir(tmp_path) -> Path:
+    return tmp_path / "store"
+
+
+@pytest.fixture
+def admin(env, store_dir):
+    """A new store with its first admin, signed in."""
+    init_store(env, store_dir, "admin", "Ada Admin", ADMIN_PASSWORD)
+    ws = open_workstation(env, store_dir, "admin", ADMIN_PASSWORD)
+    yield ws
+    ws.store.close()
+
+
+@pytest.fixture
+def policy_file(tmp_path) -> Path:
+    """The test policy as a file, as IT would preset it for the CLI."""
+    path = tmp_path / "policy.json"
+    fields = {k: v for k, v in TEST_POLICY.__dict__.items() if k != "kdf"}
+    path.write_bytes(orjson.dumps({**fields, "kdf": TEST_POLICY.kdf.__dict__}))
+    return path
