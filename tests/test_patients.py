@@ -1,0 +1,73 @@
+"""Patient writes: permission first, then record + outbox + audit in one transaction."""
+
+import pytest
+from sqlalchemy import text
+
+from app.bootstrap import open_workstation
+from app.errors import InvalidRecord, NotFound, PermissionDenied
+
+ANN = {"resourceType": "Patient", "name": [{"family": "Álvarez", "given": ["Ann"]}],
+       "birthDate": "1980-03-14", "identifier": [{"system": "urn:mrn", "value": "MRN-1"}]}
+
+
+def sign_in(admin, env, store_dir, name, role):
+    admin.users.add(admin.session, name, name.title(), role, f"{name} pass 1")
+    return open_workstation(env, store_dir, name, f"{name} pass 1")
+
+
+@pytest.fixture
+def desk(admin, env, store_dir):
+    return sign_in(admin, env, store_dir, "frank", "front-desk")
+
+
+def counts(ws, patient_id):
+    with ws.store.read() as conn:
+        return {t: conn.execute(text(q), {"p": patient_id}).scalar_one() for t, q in {
+            "outbox": "SELECT count(*) FROM local_change WHERE id = :p",
+            "audit": "SELECT count(*) FROM audit WHERE patient = :p AND action != 'read'",
+            "search": "SELECT count(*) FROM patient_search WHERE patient_id = :p",
+        }.items()}
+
+
+def test_registering_writes_record_outbox_audit_and_index(desk):
+    ann = desk.patients.register(desk.session, ANN)
+    assert desk.patients.get(desk.session, ann["id"])["name"][0]["family"] == "Álvarez"
+    assert counts(desk, ann["id"]) == {"outbox": 1, "audit": 1, "search": 1}
+
+
+def test_an_update_is_queued_and_audited_again(desk):
+    ann = desk.patients.register(desk.session, ANN)
+    desk.patients.update(desk.session, {**ann, "gender": "female"})
+    assert counts(desk, ann["id"]) == {"outbox": 2, "audit": 2, "search": 1}
+    assert desk.patients.get(desk.session, ann["id"])["gender"] == "female"
+
+
+def test_a_refused_write_leaves_no_trace_but_the_message(admin, env, store_dir, desk):
+    billing = sign_in(admin, env, store_dir, "bill", "billing")
+    with pytest.raises(PermissionDenied, match="billing and may not register"):
+        billing.patients.register(billing.session, {**ANN, "id": "p1"})
+    assert counts(desk, "p1") == {"outbox": 0, "audit": 0, "search": 0}
+
+
+def test_admin_does_not_read_charts(admin, desk):
+    ann = desk.patients.register(desk.session, ANN)
+    with pytest.raises(PermissionDenied, match="admin and may not read patient"):
+        admin.patients.get(admin.session, ann["id"])
+
+
+def test_every_read_is_audited_even_a_miss(desk):
+    with pytest.raises(NotFound):
+        desk.patients.get(desk.session, "nobody")
+    with desk.store.read() as conn:
+        row = conn.execute(text("SELECT action, outcome FROM audit WHERE patient='nobody'")).one()
+    assert tuple(row) == ("read", "failure")
+
+
+@pytest.mark.parametrize("patient, message", [
+    ({"resourceType": "Observation"}, "Expected a FHIR Patient"),
+    ({**ANN, "id": "bad id!"}, "not a valid FHIR id"),
+    ({"resourceType": "Patient", "name": []}, "needs a name"),
+])
+def test_invalid_patients_are_refused_by_reason(desk, patient, message):
+    with pytest.raises(InvalidRecord, match=message):
+        desk.patients.register(desk.session, patient)
