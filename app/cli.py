@@ -47,8 +47,8 @@ class Secrets:
 
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     args = build_parser().parse_args(argv)
-    env = env or Environment(policy=Policy.from_file(args.policy) if args.policy else None)
     try:
+        env = env or Environment(policy=Policy.from_file(args.policy) if args.policy else None)
         return args.run(args, env, Secrets(args.password_stdin))
     except HearthError as err:
         print(f"hearth: {err.title}: {err.message}", file=sys.stderr)

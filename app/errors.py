@@ -23,10 +23,12 @@ class UsageError(HearthError):
 
 class StoreNotFound(HearthError):
     title = "No store"
+    exit_code = 5
 
 
 class StoreExists(HearthError):
     title = "Store already exists"
+    exit_code = 5
 
 
 class StoreCorrupt(HearthError):

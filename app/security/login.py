@@ -34,13 +34,18 @@ def log_in(
     keyfile = KeyFile.load(paths.key_file)
     attempts = LoginAttempts(paths.login_attempts)
     now = datetime.now(UTC)
-    if not keyfile.user_wraps(name):
+    if name not in keyfile.user_names():
         attempts.record_failure(name, "unknown user", now, None, timedelta())
         raise UnknownUser(f"There is no user named '{name}' in this store.")
     if until := attempts.locked_until(name, now):
         raise UserLocked(
             f"'{name}' is locked after {policy.failed_logins_before_lock} failed logins until "
             f"{_local_time(until)}. Wait, or ask an admin: hearth user unlock {name}"
+        )
+    if not keyfile.user_wraps(name):
+        raise UserLocked(
+            f"'{name}' has no password on this computer since the store was re-enrolled with "
+            f"the recovery key. Ask an admin to set one: hearth user passwd {name}"
         )
     device_secret = device_secrets.get(keyfile.store_id)
     opened = unwrap_user_key(keyfile, name, password, device_secret)
@@ -96,7 +101,7 @@ def _refuse_wrong_password(
     left = policy.failed_logins_before_lock - failures
     raise WrongPassword(
         f"Wrong password for '{name}'. {left} more failed "
-        f"{'attempt' if left == 1 else 'attempts'} lock the account."
+        f"{'attempt locks' if left == 1 else 'attempts lock'} the account."
     )
 
 

@@ -39,9 +39,13 @@ class Policy:
             values = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
             raise UsageError(f"The policy is not valid JSON ({exc}).") from None
+        if not isinstance(values, dict) or not isinstance(values.get("kdf", {}), dict):
+            raise UsageError("The policy must be a JSON object like default-policy.json.")
         expected = {f.name for f in fields(cls)}
         if unknown := set(values) - expected:
             raise UsageError(f"Unknown policy setting(s): {', '.join(sorted(unknown))}.")
         if missing := expected - set(values):
             raise UsageError(f"Missing policy setting(s): {', '.join(sorted(missing))}.")
+        if bad := set(values["kdf"]) ^ {f.name for f in fields(KdfCost)}:
+            raise UsageError(f"Policy kdf settings wrong or missing: {', '.join(sorted(bad))}.")
         return cls(**{**values, "kdf": KdfCost(**values["kdf"])})

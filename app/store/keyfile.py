@@ -52,10 +52,7 @@ class KeyFile:
         return list(self._content["users"].get(name, []))
 
     def set_user_wraps(self, name: str, wraps: list[dict]) -> None:
-        if wraps:
-            self._content["users"][name] = wraps
-        else:
-            self._content["users"].pop(name, None)
+        self._content["users"][name] = wraps
 
     @property
     def recovery_wrap(self) -> dict | None:
