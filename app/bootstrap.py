@@ -17,6 +17,7 @@ from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
 from app.security.policy import Policy
 from app.security.recovery import Recovered, create_recovery_key, recover
+from app.security.roles import Permission
 from app.security.session import Session
 from app.security.users import UserAccounts, add_user
 from app.security import audit
@@ -35,6 +36,11 @@ class Workstation:
     patients: Patients
     users: UserAccounts
     audit: AuditReview
+
+    def check_store(self) -> list[str]:
+        """Read every page of the store; the problems found, [] when it is sound."""
+        self.session.require(Permission.MAINTAIN_STORE)
+        return self.store.db.integrity_problems()
 
     def create_recovery_key(self) -> str:
         return create_recovery_key(self.store, self.session)

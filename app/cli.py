@@ -112,6 +112,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--output", type=Path, help="write to a file instead of stdout")
     export.set_defaults(run=signed_in(cmd_audit_export))
 
+    store = commands.add_parser("store", help="the store itself").add_subparsers(
+        title="store commands", metavar="ACTION", required=True)
+    store.add_parser("check", parents=[data], help="read every page and check it").set_defaults(
+        run=signed_in(cmd_store_check))
+
     commands.add_parser("recovery-key", parents=[data],
                         help="create (or replace) the IT recovery key").set_defaults(
         run=signed_in(cmd_recovery_key))
@@ -215,6 +220,15 @@ def cmd_audit_export(args, ws, secrets: Secrets) -> int:
         count = ws.audit.export(ws.session, out, **filters)
     print(f"Exported {count} audit rows to {args.output}.", file=sys.stderr)
     return 0
+
+
+def cmd_store_check(args, ws, secrets: Secrets) -> int:
+    problems = ws.check_store()
+    emit(args, {"intact": not problems, "problems": problems},
+         "Store intact: every page decrypts and its structure is sound." if not problems else
+         "Store DAMAGED:\n" + "\n".join(f"  - {p}" for p in problems)
+         + "\nRestore the store directory from its latest backup, or ask IT to.")
+    return 0 if not problems else 1
 
 
 def cmd_recovery_key(args, ws, secrets: Secrets) -> int:

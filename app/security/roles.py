@@ -21,6 +21,7 @@ class Permission(StrEnum):
     EDIT_DEMOGRAPHICS = "register and edit patients"
     MANAGE_USERS = "manage user accounts"
     REVIEW_AUDIT = "review and export the audit trail"
+    MAINTAIN_STORE = "check and maintain the store"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -28,6 +29,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.NURSE: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
     Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
     Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS}),
-    Role.ADMIN: frozenset({Permission.MANAGE_USERS, Permission.REVIEW_AUDIT}),
+    Role.ADMIN: frozenset(
+        {Permission.MANAGE_USERS, Permission.REVIEW_AUDIT, Permission.MAINTAIN_STORE}),
     Role.AUDITOR: frozenset({Permission.REVIEW_AUDIT}),
 }

@@ -72,7 +72,11 @@ class UserAccounts:
             add_user(self._store, self._policy, conn, name, full_name, role, password)
             audit.append(conn, audit.event_for(session, "create", entity=f"User/{name}",
                                                detail=f"role {role}"))
-        self._store.keyfile.save()
+            try:  # before COMMIT: an account is never saved without the wrap that opens it
+                self._store.keyfile.save()
+            except BaseException:
+                self._store.keyfile.remove_user(name)
+                raise
 
     def list(self, session: Session) -> list[UserInfo]:
         session.require(Permission.MANAGE_USERS)

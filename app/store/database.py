@@ -48,6 +48,23 @@ class Database:
         with self.read() as conn:
             conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
 
+    def integrity_problems(self) -> list[str]:
+        """Every page's HMAC (SQLCipher), then SQLite's own structure check; [] when sound.
+
+        Sign-in reads only the first page, so damage elsewhere shows only when that page
+        is read; this reads them all, for IT to run on demand.
+        """
+        with self.read() as conn:
+            problems = [row[0] for row in conn.exec_driver_sql("PRAGMA cipher_integrity_check")]
+        if problems:
+            return problems
+        try:
+            with self.read() as conn:
+                rows = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check")]
+        except StoreCorrupt as err:
+            return [err.message]
+        return [] if rows == ["ok"] else rows
+
     def backup_to(self, target: Path) -> None:
         """An online, consistent, encrypted copy (SQLite's backup API, same key)."""
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -72,7 +89,12 @@ class Database:
         try:
             yield
         except exc.DBAPIError as err:
-            raise translate_sqlite_error(err.orig, self.path) from err
+            translated = translate_sqlite_error(err.orig, self.path)
+            if isinstance(translated, StoreCorrupt):
+                # SQLCipher keeps a page that failed to decrypt as a sticky error on that
+                # connection: its later commits fail with SQLITE_NOMEM (a bare MemoryError).
+                self.engine.dispose()
+            raise translated from err
 
 
 def translate_sqlite_error(err: BaseException, path: Path) -> Exception:
@@ -82,7 +104,8 @@ def translate_sqlite_error(err: BaseException, path: Path) -> Exception:
             f"The disk holding the store ({path.parent}) is full. The last change was not "
             "saved; everything saved before it is intact. Free some space and try again."
         )
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
+    code = (getattr(err, "sqlite_errorcode", None) or 0) & 0xFF  # SQLITE_CORRUPT, _NOTADB
+    if code in (11, 26) or "not a database" in text or "malformed" in text or "corrupt" in text:
         return StoreCorrupt(
             f"The store file {path} is damaged ({err}). Nothing was changed. Restore the "
             "store directory from its latest backup, or ask IT to."

@@ -54,6 +54,9 @@ class KeyFile:
     def set_user_wraps(self, name: str, wraps: list[dict]) -> None:
         self._content["users"][name] = wraps
 
+    def remove_user(self, name: str) -> None:
+        self._content["users"].pop(name, None)
+
     @property
     def recovery_wrap(self) -> dict | None:
         return self._content["recovery"]

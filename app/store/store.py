@@ -90,6 +90,11 @@ def open_store(
             f"The key file is there but the database {paths.database} is missing. Restore "
             "the store directory from its latest backup; nothing was changed."
         )
+    if paths.database.stat().st_size < 4096:  # under one page, SQLite would start afresh
+        raise StoreCorrupt(
+            f"The store file {paths.database} is empty or cut short. Nothing was changed. "
+            "Restore the store directory from its latest backup, or ask IT to."
+        )
     db = Database(paths.database, data_key)
     try:
         db.check_readable()
