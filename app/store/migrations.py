@@ -11,11 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import orjson
 from sqlalchemy import Connection
 
 from app.errors import SchemaTooNew
 from app.store.database import Database
+from app.store.chart_index import chart_fields
 from app.store.schema_v1 import INITIAL_SCHEMA
+from app.store.schema_v2 import CHART_INDEX
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,21 @@ def _run_statements(statements: Sequence[str]) -> Callable[[Connection], None]:
     return apply
 
 
+def _add_chart_index(conn: Connection) -> None:
+    _run_statements(CHART_INDEX)(conn)
+    rows = conn.exec_driver_sql(
+        "SELECT r.type, r.id, r.json FROM resource r JOIN patient_compartment c "
+        "ON c.type = r.type AND c.id = r.id").all()
+    for kind, rid, body in rows:
+        conn.exec_driver_sql(
+            "UPDATE patient_compartment SET section = :section, date = :date, "
+            "status = :status, code = :code WHERE type = :type AND id = :id",
+            {**chart_fields(orjson.loads(body)), "type": kind, "id": rid})
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _run_statements(INITIAL_SCHEMA)),
+    Migration(2, "chart index", _add_chart_index),
 )
 
 

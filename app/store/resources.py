@@ -1,16 +1,23 @@
-"""Writing and reading FHIR resources as stored JSON, with their outbox entry and indexes.
+"""Writing and reading FHIR resources as stored JSON, with their outbox entries and indexes.
 
-Callers pass an open write transaction: the resource row, its outbox entry (local_change)
-and its index rows commit together with the audit row the calling service appends.
+Callers pass an open write transaction: the resource rows, their outbox entries
+(local_change) and their index rows commit together with the audit rows the calling service
+appends. Writes are batched (executemany) because an import writes thousands at a time; a
+resource whose content is unchanged is not written again, so re-importing a file changes
+nothing and queues nothing.
 """
 
+from collections.abc import Iterable
+
 import orjson
-from sqlalchemy import Connection, delete, insert, select
+from sqlalchemy import Connection, bindparam, delete, insert, select
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.store import schema
+from app.store.chart_index import chart_fields
 
 PATIENT_REFERENCE_FIELDS = ("subject", "patient", "beneficiary")
+CHUNK = 500  # ids per IN (...) lookup
 
 
 def get_resource(conn: Connection, resource_type: str, resource_id: str) -> dict | None:
@@ -24,44 +31,109 @@ def get_resource(conn: Connection, resource_type: str, resource_id: str) -> dict
     return None if json_text is None else orjson.loads(json_text)
 
 
+def types_by_id(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
+    """The resource type stored under each id (ids are UUIDs in practice: one type each)."""
+    found: dict[str, str] = {}
+    for chunk in _chunks(list(ids)):
+        rows = conn.execute(select(schema.resource.c.id, schema.resource.c.type)
+                            .where(schema.resource.c.id.in_(chunk)))
+        found.update({rid: kind for rid, kind in rows})
+    return found
+
+
 def put_resource(conn: Connection, resource: dict, user: str, at: str) -> str:
-    """Store the resource as the current local copy and queue it for upload."""
-    kind, rid = resource["resourceType"], resource["id"]
-    resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
-    current = conn.execute(
-        select(schema.resource.c.version_id, schema.resource.c.deleted).where(
-            schema.resource.c.type == kind, schema.resource.c.id == rid)
-    ).first()
-    op = "update" if current is not None and not current.deleted else "create"
-    body = orjson.dumps(resource).decode("utf-8")
-    upsert = sqlite_insert(schema.resource).values(
-        type=kind, id=rid, version_id=current.version_id if current else None,
-        last_updated=at, json=body, deleted=0,
-    )
+    """Store one resource as the current local copy and queue it for upload."""
+    return put_resources(conn, [resource], user, at)[0]
+
+
+def put_resources(conn: Connection, resources: list[dict], user: str, at: str) -> list[str]:
+    """Store resources (unique by type and id) and queue the changed ones for upload.
+
+    Returns, per resource, "create", "update" or "unchanged". Sets meta.lastUpdated on
+    every resource that is written.
+    """
+    current = _current(conn, resources)
+    ops, written = [], []
+    for resource in resources:
+        key = (resource["resourceType"], resource["id"])
+        old = current.get(key)
+        if old is not None and not old["deleted"] and _content(old["json"]) == _content(resource):
+            ops.append("unchanged")
+            continue
+        ops.append("update" if old is not None and not old["deleted"] else "create")
+        resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
+        written.append((resource, ops[-1], orjson.dumps(resource).decode("utf-8")))
+    if written:
+        _write(conn, written, user, at)
+    return ops
+
+
+def _current(conn: Connection, resources: list[dict]) -> dict[tuple[str, str], dict]:
+    wanted = {(r["resourceType"], r["id"]) for r in resources}
+    found = {}
+    for chunk in _chunks([rid for _, rid in wanted]):
+        rows = conn.execute(select(schema.resource.c.type, schema.resource.c.id,
+                                   schema.resource.c.json, schema.resource.c.deleted)
+                            .where(schema.resource.c.id.in_(chunk)))
+        for kind, rid, body, deleted in rows:
+            if (kind, rid) in wanted:
+                found[(kind, rid)] = {"json": orjson.loads(body), "deleted": deleted}
+    return found
+
+
+def _write(conn: Connection, written: list[tuple[dict, str, str]], user: str, at: str) -> None:
+    bases = _base_versions(conn, [r for r, _, _ in written])
+    upsert = sqlite_insert(schema.resource)
     conn.execute(upsert.on_conflict_do_update(
         index_elements=["type", "id"],
-        set_={"last_updated": at, "json": body, "deleted": 0},
-    ))
-    base_version = conn.execute(
-        select(schema.base.c.version_id).where(schema.base.c.type == kind, schema.base.c.id == rid)
-    ).scalar_one_or_none()
-    conn.execute(insert(schema.local_change).values(
-        type=kind, id=rid, op=op, base_version=base_version, json=body, user=user, at=at))
-    _index(conn, resource)
-    return op
+        set_={"last_updated": upsert.excluded.last_updated, "json": upsert.excluded.json,
+              "deleted": 0},
+    ), [{"type": r["resourceType"], "id": r["id"], "version_id": None, "last_updated": at,
+         "json": body, "deleted": 0} for r, _, body in written])
+    conn.execute(insert(schema.local_change), [
+        {"type": r["resourceType"], "id": r["id"], "op": op,
+         "base_version": bases.get((r["resourceType"], r["id"])), "json": body, "user": user,
+         "at": at} for r, op, body in written])
+    _index(conn, [r for r, _, _ in written])
 
 
-def _index(conn: Connection, resource: dict) -> None:
-    kind, rid = resource["resourceType"], resource["id"]
-    patient_id = rid if kind == "Patient" else _patient_of(resource)
-    conn.execute(delete(schema.patient_compartment).where(
-        schema.patient_compartment.c.type == kind, schema.patient_compartment.c.id == rid))
-    if patient_id:
-        conn.execute(insert(schema.patient_compartment).values(
-            type=kind, id=rid, patient_id=patient_id))
-    if kind == "Patient":
-        conn.execute(delete(schema.patient_search).where(schema.patient_search.c.patient_id == rid))
-        conn.execute(insert(schema.patient_search).values(patient_id=rid, **search_terms(resource)))
+def _base_versions(conn: Connection, resources: list[dict]) -> dict[tuple[str, str], str]:
+    found = {}
+    for chunk in _chunks([r["id"] for r in resources]):
+        rows = conn.execute(select(schema.base.c.type, schema.base.c.id, schema.base.c.version_id)
+                            .where(schema.base.c.id.in_(chunk)))
+        found.update({(kind, rid): version for kind, rid, version in rows})
+    return found
+
+
+def _index(conn: Connection, resources: list[dict]) -> None:
+    compartment = schema.patient_compartment
+    conn.execute(delete(compartment).where(
+        compartment.c.type == bindparam("t"), compartment.c.id == bindparam("i")),
+        [{"t": r["resourceType"], "i": r["id"]} for r in resources])
+    rows = []
+    for resource in resources:
+        kind, rid = resource["resourceType"], resource["id"]
+        patient_id = rid if kind == "Patient" else _patient_of(resource)
+        if patient_id:
+            rows.append({"type": kind, "id": rid, "patient_id": patient_id,
+                         **chart_fields(resource)})
+    if rows:
+        conn.execute(insert(compartment), rows)
+    patients = [r for r in resources if r["resourceType"] == "Patient"]
+    if patients:
+        search = schema.patient_search
+        conn.execute(delete(search).where(search.c.patient_id == bindparam("p")),
+                     [{"p": p["id"]} for p in patients])
+        conn.execute(insert(search), [{"patient_id": p["id"], **search_terms(p)}
+                                      for p in patients])
+
+
+def _content(resource: dict) -> dict:
+    """The resource as compared for "unchanged": without the local lastUpdated stamp."""
+    meta = {k: v for k, v in resource.get("meta", {}).items() if k != "lastUpdated"}
+    content = {k: v for k, v in resource.items() if k != "meta"}
+    return {**content, "meta": meta} if meta else content
 
 
 def _patient_of(resource: dict) -> str | None:
@@ -70,6 +142,11 @@ def _patient_of(resource: dict) -> str | None:
         if reference.startswith("Patient/"):
             return reference.removeprefix("Patient/")
     return None
+
+
+def _chunks(items: list) -> Iterable[list]:
+    for start in range(0, len(items), CHUNK):
+        yield items[start:start + CHUNK]
 
 
 def search_terms(patient: dict) -> dict[str, str]:

@@ -92,6 +92,10 @@ patient_compartment = Table(
     Column("type", Text, primary_key=True),
     Column("id", Text, primary_key=True),
     Column("patient_id", Text),
+    Column("section", Text),
+    Column("date", Text),
+    Column("status", Text),
+    Column("code", Text),
 )
 
 patient_search = Table(

@@ -1,0 +1,16 @@
+"""Schema version 2: the chart index and lookups by id alone. Frozen once released.
+
+patient_compartment gains the section, date, status and code of each resource (see
+app.store.chart_index), so chart screens read one indexed range per section. References
+written as urn:uuid in one bundle and defined in another (Synthea's hospital and
+practitioner bundles) are resolved by id across types, hence resource_by_id.
+"""
+
+CHART_INDEX = (
+    "ALTER TABLE patient_compartment ADD COLUMN section TEXT",
+    "ALTER TABLE patient_compartment ADD COLUMN date TEXT",
+    "ALTER TABLE patient_compartment ADD COLUMN status TEXT",
+    "ALTER TABLE patient_compartment ADD COLUMN code TEXT",
+    "CREATE INDEX compartment_by_section ON patient_compartment (patient_id, section, date)",
+    "CREATE INDEX resource_by_id ON resource (id)",
+)
