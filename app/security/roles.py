@@ -22,6 +22,7 @@ class Permission(StrEnum):
     MANAGE_USERS = "manage user accounts"
     REVIEW_AUDIT = "review and export the audit trail"
     MAINTAIN_STORE = "check and maintain the store"
+    IMPORT_RECORDS = "import records from other systems"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -30,6 +31,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
     Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS}),
     Role.ADMIN: frozenset(
-        {Permission.MANAGE_USERS, Permission.REVIEW_AUDIT, Permission.MAINTAIN_STORE}),
+        {Permission.MANAGE_USERS, Permission.REVIEW_AUDIT, Permission.MAINTAIN_STORE,
+         Permission.IMPORT_RECORDS}),
     Role.AUDITOR: frozenset({Permission.REVIEW_AUDIT}),
 }

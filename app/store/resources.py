@@ -7,7 +7,7 @@ resource whose content is unchanged is not written again, so re-importing a file
 nothing and queues nothing.
 """
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 import orjson
 from sqlalchemy import Connection, bindparam, delete, insert, select
@@ -46,18 +46,24 @@ def put_resource(conn: Connection, resource: dict, user: str, at: str) -> str:
     return put_resources(conn, [resource], user, at)[0]
 
 
-def put_resources(conn: Connection, resources: list[dict], user: str, at: str) -> list[str]:
+def put_resources(
+    conn: Connection, resources: list[dict], user: str, at: str,
+    create_only: Collection[tuple[str, str]] = (),
+) -> list[str]:
     """Store resources (unique by type and id) and queue the changed ones for upload.
 
-    Returns, per resource, "create", "update" or "unchanged". Sets meta.lastUpdated on
-    every resource that is written.
+    Returns, per resource, "create", "update" or "unchanged". A resource whose (type, id) is
+    in `create_only` (a Bundle POST) never overwrites one already stored. Sets
+    meta.lastUpdated on every resource that is written.
     """
     current = _current(conn, resources)
     ops, written = [], []
     for resource in resources:
         key = (resource["resourceType"], resource["id"])
         old = current.get(key)
-        if old is not None and not old["deleted"] and _content(old["json"]) == _content(resource):
+        if old is not None and not old["deleted"] and (
+            key in create_only or _content(old["json"]) == _content(resource)
+        ):
             ops.append("unchanged")
             continue
         ops.append("update" if old is not None and not old["deleted"] else "create")
@@ -114,7 +120,7 @@ def _index(conn: Connection, resources: list[dict]) -> None:
     rows = []
     for resource in resources:
         kind, rid = resource["resourceType"], resource["id"]
-        patient_id = rid if kind == "Patient" else _patient_of(resource)
+        patient_id = patient_of(resource)
         if patient_id:
             rows.append({"type": kind, "id": rid, "patient_id": patient_id,
                          **chart_fields(resource)})
@@ -136,10 +142,14 @@ def _content(resource: dict) -> dict:
     return {**content, "meta": meta} if meta else content
 
 
-def _patient_of(resource: dict) -> str | None:
+def patient_of(resource: dict) -> str | None:
+    """The patient whose chart this resource belongs to (a Patient is its own)."""
+    if resource["resourceType"] == "Patient":
+        return resource["id"]
     for field in PATIENT_REFERENCE_FIELDS:
-        reference = (resource.get(field) or {}).get("reference", "")
-        if reference.startswith("Patient/"):
+        holder = resource.get(field)
+        reference = holder.get("reference") if isinstance(holder, dict) else None
+        if isinstance(reference, str) and reference.startswith("Patient/"):
             return reference.removeprefix("Patient/")
     return None
 
