@@ -12,6 +12,8 @@ from pathlib import Path
 import keyring
 from keyring.backend import KeyringBackend
 
+from app.clinical.chart import Chart
+from app.clinical.importer import Importer
 from app.clinical.patients import Patients
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
@@ -36,6 +38,8 @@ class Workstation:
     patients: Patients
     users: UserAccounts
     audit: AuditReview
+    importer: Importer
+    chart: Chart
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
@@ -85,7 +89,7 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
     store = logged_in.store
     return Workstation(
         store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
-        AuditReview(store),
+        AuditReview(store), Importer(store), Chart(store),
     )
 
 

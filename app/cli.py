@@ -11,11 +11,15 @@ import getpass
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from pathlib import Path
 
 import orjson
 
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
+from app.chart_text import page_text, summary_text
+from app.clinical.chart import SECTIONS
+from app.clinical.importer import Progress
 from app.errors import HearthError, UsageError
 from app.security.policy import Policy
 from app.security.roles import Role
@@ -111,6 +115,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--until", metavar="DATE", help="before this UTC date or time")
     export.add_argument("--output", type=Path, help="write to a file instead of stdout")
     export.set_defaults(run=signed_in(cmd_audit_export))
+
+    imp = commands.add_parser("import", parents=[data],
+                              help="import FHIR Bundles or NDJSON, files or directories")
+    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.set_defaults(run=signed_in(cmd_import))
+
+    chart = commands.add_parser("chart", parents=[data], help="a patient's chart")
+    chart.add_argument("patient_id", metavar="PATIENT_ID")
+    chart.add_argument("--section", choices=SECTIONS, help="one section in full, paged")
+    chart.add_argument("--page", type=int, default=1)
+    chart.add_argument("--page-size", type=int, default=50)
+    chart.set_defaults(run=signed_in(cmd_chart))
 
     store = commands.add_parser("store", help="the store itself").add_subparsers(
         title="store commands", metavar="ACTION", required=True)
@@ -219,6 +235,44 @@ def cmd_audit_export(args, ws, secrets: Secrets) -> int:
     with open(args.output, "w", newline="", encoding="utf-8") as out:
         count = ws.audit.export(ws.session, out, **filters)
     print(f"Exported {count} audit rows to {args.output}.", file=sys.stderr)
+    return 0
+
+
+def cmd_import(args, ws, secrets: Secrets) -> int:
+    show = progress_bar if sys.stderr.isatty() else (lambda _: None)
+    report = ws.importer.run(ws.session, args.paths, show)
+    if sys.stderr.isatty():
+        print(file=sys.stderr)
+    if args.json:
+        print(orjson.dumps(report.as_json()).decode())
+    else:
+        print(f"Imported {report.imported} resources, {report.unchanged} already there, "
+              f"{report.skipped} skipped.")
+        for problem in report.errors:
+            print(f"  skipped {problem.file} entry {problem.entry}: {problem.reason}")
+        if report.warnings:
+            print(f"  {len(report.warnings)} warnings (see --json), e.g. "
+                  f"{report.warnings[0].file} entry {report.warnings[0].entry}: "
+                  f"{report.warnings[0].reason}")
+    return 0 if not report.skipped else 1
+
+
+def progress_bar(progress: Progress) -> None:
+    width = 30
+    filled = width * progress.files_done // max(progress.files, 1)
+    name = progress.current.name[:40] if progress.current else "done"
+    print(f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.files_done}/{progress.files} "
+          f"files, {progress.entries:,} entries  {name:<40}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_chart(args, ws, secrets: Secrets) -> int:
+    if args.section:
+        page = ws.chart.section(ws.session, args.patient_id, args.section, args.page,
+                                args.page_size)
+        print(orjson.dumps(asdict(page)).decode() if args.json else page_text(page))
+    else:
+        summary = ws.chart.summary(ws.session, args.patient_id)
+        print(orjson.dumps(asdict(summary)).decode() if args.json else summary_text(summary))
     return 0
 
 

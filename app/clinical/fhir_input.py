@@ -152,17 +152,19 @@ def _streamed(path: Path) -> Iterator[Entry]:
     """A large file: first the fullUrl map and entry sizes, then entries one at a time."""
     urls, sizes, top = {}, {}, {}
     with open(path, "rb") as f:
-        entry_start, current = 0, {}
+        previous_end, current = 0, {}
         for prefix, event, value in ijson.parse(f, use_float=True):
             if prefix in ("resourceType", "type") and event == "string":
                 top[prefix] = value
             elif prefix == "entry.item" and event == "start_map":
-                entry_start, current = f.tell(), {}
+                current = {}
             elif prefix in ("entry.item.fullUrl", "entry.item.resource.resourceType",
                             "entry.item.resource.id") and event == "string":
                 current[prefix.rsplit(".", 1)[1]] = value
             elif prefix == "entry.item" and event == "end_map":
-                sizes[len(sizes)] = f.tell() - entry_start
+                # ijson reads ahead in 64 KiB chunks: sizes are right to within a chunk.
+                sizes[len(sizes)] = f.tell() - previous_end
+                previous_end = f.tell()
                 if "fullUrl" in current and "resourceType" in current:
                     urls[current["fullUrl"]] = _local_reference(
                         {"fullUrl": current["fullUrl"], "resource": {

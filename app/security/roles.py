@@ -18,6 +18,7 @@ class Role(StrEnum):
 
 class Permission(StrEnum):
     READ_DEMOGRAPHICS = "read patient demographics"
+    READ_CHART = "read the clinical chart"
     EDIT_DEMOGRAPHICS = "register and edit patients"
     MANAGE_USERS = "manage user accounts"
     REVIEW_AUDIT = "review and export the audit trail"
@@ -26,8 +27,10 @@ class Permission(StrEnum):
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PHYSICIAN: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
-    Role.NURSE: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
+    Role.PHYSICIAN: frozenset(
+        {Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS, Permission.READ_CHART}),
+    Role.NURSE: frozenset(
+        {Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS, Permission.READ_CHART}),
     Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
     Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS}),
     Role.ADMIN: frozenset(

@@ -1,0 +1,85 @@
+"""The chart a clinician reads: section counts match the source, summary first, pages after."""
+
+from pathlib import Path
+
+import orjson
+import pytest
+from sqlalchemy import text
+
+from app.bootstrap import open_workstation
+from app.errors import NotFound, PermissionDenied
+from tests.fhir_counts import expected_sections
+
+SYNTHEA = Path(__file__).parent / "data" / "synthea"
+
+
+@pytest.fixture
+def doctor(admin, env, store_dir):
+    admin.importer.run(admin.session, [SYNTHEA])
+    admin.users.add(admin.session, "drlee", "Dr Lee", "physician", "doctor pass 1")
+    return open_workstation(env, store_dir, "drlee", "doctor pass 1")
+
+
+def patient_named(ws, family_start):
+    with ws.store.read() as conn:
+        return conn.execute(text("SELECT patient_id FROM patient_search WHERE names MATCH :n"),
+                            {"n": f"{family_start}*"}).scalar_one()
+
+
+def test_section_counts_equal_an_independent_count_of_the_bundles(doctor):
+    for patient_id, expected in expected_sections(sorted(SYNTHEA.glob("*.json"))).items():
+        counts = doctor.chart.summary(doctor.session, patient_id).counts
+        assert {s: n for s, n in counts.items() if n} == dict(expected)
+
+
+def test_summary_shows_active_problems_meds_and_latest_vitals(doctor):
+    summary = doctor.chart.summary(doctor.session, patient_named(doctor, "Johnston"))
+    assert "Osteoarthritis of knee" in [p.title for p in summary.active_problems]
+    assert [m.title for m in summary.active_medications] == ["Naproxen sodium 220 MG Oral Tablet"]
+    vitals = {v.title: v.value for v in summary.latest_vitals}
+    assert vitals["Blood Pressure"] == "124.7 mm[Hg] / 82.54 mm[Hg]"  # systolic first
+    assert summary.encounters[0].date >= summary.encounters[-1].date
+
+
+def test_sections_page_newest_first(doctor):
+    patient = patient_named(doctor, "Johnston")
+    first = doctor.chart.section(doctor.session, patient, "labs", page=1, page_size=5)
+    last = doctor.chart.section(doctor.session, patient, "labs", page=first.pages, page_size=5)
+    assert (first.total, first.pages, len(first.items), len(last.items)) == (19, 4, 5, 4)
+    assert first.items[0].date >= last.items[-1].date
+
+
+def test_abnormal_labs_are_flagged_from_the_record(doctor, admin, tmp_path):
+    lab = {"resourceType": "Observation", "status": "final",
+           "category": [{"coding": [{"code": "laboratory"}]}], "code": {"text": "Potassium"},
+           "subject": {"reference": f"Patient/{patient_named(doctor, 'Johnston')}"},
+           "effectiveDateTime": "2026-01-02", "valueQuantity": {"value": 6.1, "unit": "mmol/L"},
+           "referenceRange": [{"low": {"value": 3.5}, "high": {"value": 5.1}}]}
+    path = tmp_path / "k.json"
+    path.write_bytes(orjson.dumps(lab))
+    admin.importer.run(admin.session, [path])
+    [newest] = doctor.chart.section(doctor.session, lab["subject"]["reference"][8:], "labs",
+                                    page_size=1).items
+    assert (newest.title, newest.value, newest.flag) == ("Potassium", "6.1 mmol/L", "H")
+
+
+def test_every_chart_read_is_audited(doctor):
+    patient = patient_named(doctor, "Conn")
+    doctor.chart.summary(doctor.session, patient)
+    doctor.chart.section(doctor.session, patient, "vitals")
+    with doctor.store.read() as conn:
+        reads = conn.execute(text("SELECT detail FROM audit WHERE user = 'drlee' "
+                                  "AND action = 'read' AND patient = :p"), {"p": patient}).all()
+    assert [r.detail for r in reads] == ["chart summary", "vitals page 1"]
+
+
+def test_front_desk_may_not_read_the_chart(doctor, admin, env, store_dir):
+    admin.users.add(admin.session, "frank", "Frank Desk", "front-desk", "desk pass 1")
+    desk = open_workstation(env, store_dir, "frank", "desk pass 1")
+    with pytest.raises(PermissionDenied, match="may not read the clinical chart"):
+        desk.chart.summary(desk.session, patient_named(doctor, "Conn"))
+
+
+def test_unknown_patient_is_named(doctor):
+    with pytest.raises(NotFound, match="no patient nobody"):
+        doctor.chart.summary(doctor.session, "nobody")
