@@ -153,7 +153,7 @@ class Importer:
                 else:
                     report.imported += 1
                     written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
-            for (patient, source), kinds in written.items():
-                audit.append(conn, audit.event_for(
-                    session, "create", patient=patient, entity=f"Import/{source}",
-                    detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))))
+            audit.append_many(conn, [audit.event_for(
+                session, "create", patient=patient, entity=f"Import/{source}",
+                detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
+                for (patient, source), kinds in written.items()])

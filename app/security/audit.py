@@ -41,14 +41,24 @@ def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def append(conn: Connection, event: Event) -> int:
-    """Append one event after the current head of the chain; returns its seq."""
-    head = conn.execute(
-        select(schema.audit.c.seq, schema.audit.c.hash).order_by(schema.audit.c.seq.desc())
-    ).first()
-    prev_hash = head.hash if head else GENESIS
-    row = {**event.__dict__, "prev_hash": prev_hash, "hash": chain_hash(event, prev_hash)}
-    return conn.execute(insert(schema.audit).values(**row)).inserted_primary_key[0]
+def append(conn: Connection, event: Event) -> None:
+    """Append one event after the current head of the chain."""
+    append_many(conn, [event])
+
+
+def append_many(conn: Connection, events: list[Event]) -> None:
+    """Append events in order, chained one to the next (an import writes thousands)."""
+    if not events:
+        return
+    prev_hash = conn.execute(
+        select(schema.audit.c.hash).order_by(schema.audit.c.seq.desc()).limit(1)
+    ).scalar_one_or_none() or GENESIS
+    rows = []
+    for event in events:
+        digest = chain_hash(event, prev_hash)
+        rows.append({**event.__dict__, "prev_hash": prev_hash, "hash": digest})
+        prev_hash = digest
+    conn.execute(insert(schema.audit), rows)
 
 
 def chain_hash(event: Event, prev_hash: str) -> str:

@@ -10,8 +10,7 @@ nothing and queues nothing.
 from collections.abc import Collection, Iterable
 
 import orjson
-from sqlalchemy import Connection, bindparam, delete, insert, select
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, select
 
 from app.store import schema
 from app.store.chart_index import chart_fields
@@ -87,20 +86,27 @@ def _current(conn: Connection, resources: list[dict]) -> dict[tuple[str, str], d
     return found
 
 
+UPSERT_RESOURCE = (
+    "INSERT INTO resource (type, id, version_id, last_updated, json, deleted) "
+    "VALUES (?, ?, NULL, ?, ?, 0) ON CONFLICT (type, id) DO UPDATE SET "
+    "last_updated = excluded.last_updated, json = excluded.json, deleted = 0")
+INSERT_CHANGE = ("INSERT INTO local_change (type, id, op, base_version, json, user, at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
+INSERT_COMPARTMENT = ("INSERT INTO patient_compartment (type, id, patient_id, section, date, "
+                      "status, code) VALUES (?, ?, ?, ?, ?, ?, ?)")
+INSERT_SEARCH = ("INSERT INTO patient_search (patient_id, names, identifiers, telecom, "
+                 "birth_date) VALUES (?, ?, ?, ?, ?)")
+
+
 def _write(conn: Connection, written: list[tuple[dict, str, str]], user: str, at: str) -> None:
+    """Plain executemany over tuples: an import writes thousands of rows per batch."""
     bases = _base_versions(conn, [r for r, _, _ in written])
-    upsert = sqlite_insert(schema.resource)
-    conn.execute(upsert.on_conflict_do_update(
-        index_elements=["type", "id"],
-        set_={"last_updated": upsert.excluded.last_updated, "json": upsert.excluded.json,
-              "deleted": 0},
-    ), [{"type": r["resourceType"], "id": r["id"], "version_id": None, "last_updated": at,
-         "json": body, "deleted": 0} for r, _, body in written])
-    conn.execute(insert(schema.local_change), [
-        {"type": r["resourceType"], "id": r["id"], "op": op,
-         "base_version": bases.get((r["resourceType"], r["id"])), "json": body, "user": user,
-         "at": at} for r, op, body in written])
-    _index(conn, [r for r, _, _ in written])
+    conn.exec_driver_sql(UPSERT_RESOURCE, [(r["resourceType"], r["id"], at, body)
+                                           for r, _, body in written])
+    conn.exec_driver_sql(INSERT_CHANGE, [
+        (r["resourceType"], r["id"], op, bases.get((r["resourceType"], r["id"])), body, user, at)
+        for r, op, body in written])
+    _index(conn, [r for r, _, _ in written], [r for r, op, _ in written if op == "update"])
 
 
 def _base_versions(conn: Connection, resources: list[dict]) -> dict[tuple[str, str], str]:
@@ -112,27 +118,25 @@ def _base_versions(conn: Connection, resources: list[dict]) -> dict[tuple[str, s
     return found
 
 
-def _index(conn: Connection, resources: list[dict]) -> None:
-    compartment = schema.patient_compartment
-    conn.execute(delete(compartment).where(
-        compartment.c.type == bindparam("t"), compartment.c.id == bindparam("i")),
-        [{"t": r["resourceType"], "i": r["id"]} for r in resources])
+def _index(conn: Connection, resources: list[dict], updated: list[dict]) -> None:
+    """Chart and search index rows; those of updated resources are replaced."""
+    if updated:
+        conn.exec_driver_sql("DELETE FROM patient_compartment WHERE type = ? AND id = ?",
+                             [(r["resourceType"], r["id"]) for r in updated])
+        conn.exec_driver_sql("DELETE FROM patient_search WHERE patient_id = ?",
+                             [(r["id"],) for r in updated if r["resourceType"] == "Patient"])
     rows = []
     for resource in resources:
-        kind, rid = resource["resourceType"], resource["id"]
-        patient_id = patient_of(resource)
-        if patient_id:
-            rows.append({"type": kind, "id": rid, "patient_id": patient_id,
-                         **chart_fields(resource)})
+        if patient_id := patient_of(resource):
+            f = chart_fields(resource)
+            rows.append((resource["resourceType"], resource["id"], patient_id, f["section"],
+                         f["date"], f["status"], f["code"]))
     if rows:
-        conn.execute(insert(compartment), rows)
-    patients = [r for r in resources if r["resourceType"] == "Patient"]
+        conn.exec_driver_sql(INSERT_COMPARTMENT, rows)
+    patients = [(p["id"], *search_terms(p).values()) for p in resources
+                if p["resourceType"] == "Patient"]
     if patients:
-        search = schema.patient_search
-        conn.execute(delete(search).where(search.c.patient_id == bindparam("p")),
-                     [{"p": p["id"]} for p in patients])
-        conn.execute(insert(search), [{"patient_id": p["id"], **search_terms(p)}
-                                      for p in patients])
+        conn.exec_driver_sql(INSERT_SEARCH, patients)
 
 
 def _content(resource: dict) -> dict:

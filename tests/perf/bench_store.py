@@ -1,0 +1,194 @@
+"""Benchmark: ingest, patient search and chart summary at clinic scale, with baselines.
+
+    python -m tests.perf.bench_store --patients 100000 [--full 1000] [--heavy 10000]
+
+Prints JSON. Every figure has a baseline measured in the same run, because machines here
+are noisy: ingest against raw executemany of the same JSON into a bare table (the floor),
+encrypted against plain SQLite (same SQLite build, no key) for every figure.
+Data: ../shared/data/synthea if present, else the bundles in tests/data/synthea.
+"""
+
+import argparse
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+import sqlcipher3
+from sqlalchemy import create_engine
+
+from app.clinical.chart import Chart
+from app.clinical.fhir_input import read_entries
+from app.clinical.importer import Importer
+from app.clinical.search import PatientSearch
+from app.security.roles import Role
+from app.security.session import Session
+from app.store.database import Database, raw_key_pragma
+from app.store.keyfile import KeyFile
+from app.store.keys import new_data_key
+from app.store.migrations import migrate
+from app.store.paths import StorePaths
+from app.store.store import Store
+from tests.perf.synthetic import write_dataset
+
+HERE = Path(__file__).resolve().parent
+SHARED = HERE.parents[2] / "shared" / "data" / "synthea"
+BUNDLED = HERE.parent / "data" / "synthea"
+IMPORTER = Session("bench-admin", "Benchmark", Role.ADMIN, datetime.now(UTC))
+CLINICIAN = Session("bench-doctor", "Benchmark", Role.PHYSICIAN, datetime.now(UTC))
+
+
+class PlainDatabase(Database):
+    """The same SQLite build without a key: what encryption costs is the difference."""
+
+    def _create_engine(self):
+        return create_engine(f"sqlite:///{self.path}", module=sqlcipher3.dbapi2)
+
+
+def open_store(root: Path, encrypted: bool) -> Store:
+    paths = StorePaths(root)
+    root.mkdir(parents=True)
+    key = new_data_key()
+    db = (Database if encrypted else PlainDatabase)(paths.database, key)
+    migrate(db, paths.backups)
+    return Store(paths, KeyFile.new(paths.key_file, str(uuid.uuid4())), db, key, b"")
+
+
+def ms(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    return {"p50": round(statistics.median(ordered) * 1000, 2),
+            "p95": round(ordered[int(len(ordered) * 0.95) - 1] * 1000, 2)}
+
+
+def timed(action) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def ingest(store: Store, data: dict) -> dict:
+    inputs = [*data["shared"], *data["full"], data["demographics"], data["heavy"]]
+    start = time.perf_counter()
+    report = Importer(store).run(IMPORTER, inputs)
+    seconds = time.perf_counter() - start
+    assert report.skipped == 0, report.errors[:3]
+    return {"resources": report.imported, "seconds": round(seconds, 1),
+            "resources_per_s": round(report.imported / seconds)}
+
+
+def floor(path: Path, data: dict, encrypted: bool) -> dict:
+    """Raw executemany of the same JSON into a bare (type, id, json) table."""
+    conn = sqlcipher3.connect(str(path), isolation_level=None)
+    if encrypted:
+        conn.execute(f'PRAGMA key="{raw_key_pragma(new_data_key())}"')
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE resource (type TEXT, id TEXT, json TEXT, PRIMARY KEY (type, id))")
+    seconds, count, batch = 0.0, 0, []
+
+    def flush():
+        nonlocal seconds
+        start = time.perf_counter()
+        conn.execute("BEGIN IMMEDIATE")
+        conn.executemany("INSERT OR REPLACE INTO resource VALUES (?, ?, ?)", batch)
+        conn.execute("COMMIT")
+        seconds += time.perf_counter() - start
+        batch.clear()
+
+    for file in [*data["shared"], *data["full"], data["demographics"], data["heavy"]]:
+        for entry in read_entries(file):
+            r = entry.resource
+            batch.append((r["resourceType"], r.get("id") or entry.full_url,
+                          orjson.dumps(r).decode()))
+            count += 1
+            if len(batch) == 1000:
+                flush()
+    flush()
+    conn.close()
+    return {"resources": count, "resources_per_s": round(count / seconds)}
+
+
+def queries(people: list[dict], count: int, rng: random.Random) -> dict[str, list[str]]:
+    chosen = rng.sample(people, min(count, len(people)))
+    return {
+        "family_prefix": [p["family"][:3] for p in chosen],
+        "given_and_family": [f"{p['given'][0][:2]} {p['family'][:4]}" for p in chosen],
+        "mrn": [p["mrn"] for p in chosen],
+        "birth_date": [p["birthDate"] for p in chosen],
+    }
+
+
+def search(store: Store, asked: dict[str, list[str]]) -> dict:
+    finder = PatientSearch(store)
+    all_samples, by_kind = [], {}
+    for kind, texts in asked.items():
+        samples = [timed(lambda t=t: finder.search(CLINICIAN, t)) for t in texts]
+        by_kind[kind] = ms(samples)
+        all_samples += samples
+    return {"all": ms(all_samples), **by_kind}
+
+
+def chart(store: Store, runs: int) -> dict:
+    charts = Chart(store)
+    summary = [timed(lambda: charts.summary(CLINICIAN, "heavy-patient")) for _ in range(runs)]
+    page = [timed(lambda: charts.section(CLINICIAN, "heavy-patient", "labs"))
+            for _ in range(runs)]
+    records = sum(charts.summary(CLINICIAN, "heavy-patient").counts.values())
+    return {"records": records, "summary_ms": ms(summary), "labs_page_ms": ms(page)}
+
+
+def run(args) -> dict:
+    synthea = SHARED if SHARED.is_dir() else BUNDLED
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        made = time.perf_counter()
+        data = write_dataset(tmp / "input", synthea, args.patients, args.full, args.heavy)
+        result = {"scale": {"patients": args.patients, "full_patients": args.full,
+                            "heavy_patient_records": args.heavy, "source": str(synthea),
+                            "generate_s": round(time.perf_counter() - made, 1)}}
+        asked = queries(data["people"], args.queries, random.Random(11))
+        for name, encrypted in (("encrypted", True), ("plain", False)):
+            store = open_store(tmp / name, encrypted)
+            result[name] = {"ingest": ingest(store, data), "search_ms": search(store, asked),
+                            "chart": chart(store, args.chart_runs)}
+            store.close()
+            result[name]["floor"] = floor(tmp / f"floor-{name}.db", data, encrypted)
+        result["ratios"] = ratios(result)
+        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    return result
+
+
+def ratios(result: dict) -> dict:
+    enc, plain = result["encrypted"], result["plain"]
+    return {
+        "floor_over_ingest": round(enc["floor"]["resources_per_s"]
+                                   / enc["ingest"]["resources_per_s"], 2),
+        "encrypted_over_plain_ingest_time": round(plain["ingest"]["resources_per_s"]
+                                                  / enc["ingest"]["resources_per_s"], 2),
+        "encrypted_over_plain_search_p95": round(enc["search_ms"]["all"]["p95"]
+                                                 / plain["search_ms"]["all"]["p95"], 2),
+        "encrypted_over_plain_chart_p95": round(enc["chart"]["summary_ms"]["p95"]
+                                                / plain["chart"]["summary_ms"]["p95"], 2),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--full", type=int, default=1000, help="patients with full histories")
+    parser.add_argument("--heavy", type=int, default=10_000, help="records of the heavy patient")
+    parser.add_argument("--queries", type=int, default=200, help="searches of each kind")
+    parser.add_argument("--chart-runs", type=int, default=30)
+    args = parser.parse_args(argv)
+    print(orjson.dumps(run(args), option=orjson.OPT_INDENT_2).decode())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
