@@ -11,7 +11,8 @@ TYPE_SECTIONS = {
     "Condition": "problems", "MedicationRequest": "medications",
     "AllergyIntolerance": "allergies", "Immunization": "immunizations",
     "Encounter": "encounters", "Procedure": "procedures", "DiagnosticReport": "reports",
-    "DocumentReference": "notes", "CarePlan": "care_plans", "ImagingStudy": "imaging",
+    "DocumentReference": "notes", "CarePlan": "care_plans", "Goal": "care_plans",
+    "ImagingStudy": "imaging",
     "Claim": "billing", "ExplanationOfBenefit": "billing",
 }
 

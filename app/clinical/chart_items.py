@@ -13,7 +13,8 @@ HIGH = {"H", "HH", "HU", ">", "AA"}
 LOW = {"L", "LL", "LU", "<"}
 ABNORMAL = HIGH | LOW | {"A", "AA", "POS", "R", "W"}
 SYSTOLIC = "8480-6"  # LOINC
-TITLE_FIELDS = ("code", "medicationCodeableConcept", "vaccineCode", "type", "class")
+TITLE_FIELDS = ("code", "medicationCodeableConcept", "vaccineCode", "type", "class",
+                "description")
 
 
 @dataclass(frozen=True)

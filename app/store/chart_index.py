@@ -16,6 +16,7 @@ SECTION_BY_TYPE = {
     "DocumentReference": "notes",
     "Composition": "notes",
     "CarePlan": "care_plans",
+    "Goal": "care_plans",
     "ImagingStudy": "imaging",
     "Claim": "billing",
     "ExplanationOfBenefit": "billing",
@@ -28,10 +29,10 @@ DATE_FIELDS = (
     "effectiveDateTime", "effectivePeriod", "issued", "onsetDateTime", "onsetPeriod",
     "recordedDate", "authoredOn", "occurrenceDateTime", "performedDateTime",
     "performedPeriod", "period", "started", "date", "created", "billablePeriod",
-    "dateAsserted", "birthDate",
+    "dateAsserted", "startDate", "birthDate",
 )
-CODE_FIELDS = ("code", "medicationCodeableConcept", "vaccineCode", "type")
-STATUS_FIELDS = ("clinicalStatus", "status")
+CODE_FIELDS = ("code", "medicationCodeableConcept", "vaccineCode", "type", "description")
+STATUS_FIELDS = ("clinicalStatus", "status", "lifecycleStatus")
 
 
 def chart_fields(resource: dict) -> dict[str, str | None]:
