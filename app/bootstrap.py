@@ -15,6 +15,7 @@ from keyring.backend import KeyringBackend
 from app.clinical.chart import Chart
 from app.clinical.importer import Importer
 from app.clinical.patients import Patients
+from app.clinical.search import PatientSearch
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
 from app.security.policy import Policy
@@ -40,6 +41,7 @@ class Workstation:
     audit: AuditReview
     importer: Importer
     chart: Chart
+    search: PatientSearch
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
@@ -89,7 +91,7 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
     store = logged_in.store
     return Workstation(
         store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
-        AuditReview(store), Importer(store), Chart(store),
+        AuditReview(store), Importer(store), Chart(store), PatientSearch(store),
     )
 
 

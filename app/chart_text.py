@@ -5,6 +5,7 @@ from datetime import date
 from app.clinical.chart import ChartSummary, SectionPage
 from app.clinical.chart_items import ChartItem
 
+QUIET_STATUSES = {None, "final", "finished", "completed", "active"}  # the expected ones
 SUMMARY_PARTS = (
     ("Active problems", "active_problems"),
     ("Active medications", "active_medications"),
@@ -58,5 +59,5 @@ def _line(item: ChartItem) -> str:
     when = (item.date or "")[:10] or "undated   "
     value = f"  {item.value}" if item.value else ""
     flag = f"  [{item.flag}]" if item.flag else ""
-    status = f"  ({item.status})" if item.status and item.status not in ("final", "finished") else ""
+    status = f"  ({item.status})" if item.status not in QUIET_STATUSES else ""
     return f"{when}  {item.title}{value}{flag}{status}"

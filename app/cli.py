@@ -121,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.set_defaults(run=signed_in(cmd_import))
 
+    find = commands.add_parser("search", parents=[data],
+                               help="find patients by name, MRN, birth date or phone")
+    find.add_argument("text", nargs="+", metavar="TEXT")
+    find.add_argument("--limit", type=int, default=20)
+    find.set_defaults(run=signed_in(cmd_search))
+
     chart = commands.add_parser("chart", parents=[data], help="a patient's chart")
     chart.add_argument("patient_id", metavar="PATIENT_ID")
     chart.add_argument("--section", choices=SECTIONS, help="one section in full, paged")
@@ -263,6 +269,19 @@ def progress_bar(progress: Progress) -> None:
     name = progress.current.name[:40] if progress.current else "done"
     print(f"\r[{'#' * filled}{'.' * (width - filled)}] {progress.files_done}/{progress.files} "
           f"files, {progress.entries:,} entries  {name:<40}", end="", file=sys.stderr, flush=True)
+
+
+def cmd_search(args, ws, secrets: Secrets) -> int:
+    hits = ws.search.search(ws.session, " ".join(args.text), args.limit)
+    if args.json:
+        print(orjson.dumps([asdict(h) for h in hits]).decode())
+        return 0
+    if not hits:
+        print("No patient matches.")
+    for h in hits:
+        print(f"{h.name:<32} {h.birth_date or '':<10}  {h.gender or '':<7} "
+              f"MRN {h.mrn or '—':<38} {h.patient_id}")
+    return 0
 
 
 def cmd_chart(args, ws, secrets: Secrets) -> int:
