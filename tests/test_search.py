@@ -1,0 +1,129 @@
+"""Patient search as a clinician types it: prefixes, every term narrows, never an error."""
+
+import pytest
+from sqlalchemy import text
+
+from app.clinical.search import PatientHit, PatientSearch
+from app.errors import PermissionDenied
+from tests.test_patients import sign_in
+
+ANN = {"resourceType": "Patient", "id": "ann",
+       "name": [{"use": "official", "family": "Álvarez", "given": ["Ann", "Marie"]}],
+       "birthDate": "1980-03-14", "gender": "female",
+       "identifier": [{"system": "urn:ssn", "value": "999-12-3456"},
+                      {"type": {"coding": [{"code": "MR"}]}, "system": "urn:mrn",
+                       "value": "MRN-4711"}],
+       "telecom": [{"system": "email", "value": "ann@example.org"},
+                   {"system": "phone", "value": "(555) 123-4567"}]}
+BOB = {"resourceType": "Patient", "id": "bob",
+       "name": [{"family": "Annan", "given": ["Bob", "Lee", "Roy"]}],
+       "birthDate": "1975-01-02", "identifier": [{"value": "MRN-9000"}, {"value": "P-123"}],
+       "telecom": [{"system": "phone", "value": "555-987-6543"}]}
+PAT = {"resourceType": "Patient", "id": "pat", "name": [{"family": "O'Brien", "given": ["Pat"]}]}
+
+
+@pytest.fixture
+def desk(admin, env, store_dir):
+    ws = sign_in(admin, env, store_dir, "frank", "front-desk")
+    for patient in (ANN, BOB, PAT):
+        ws.patients.register(ws.session, patient)
+    return ws
+
+
+@pytest.fixture
+def find(desk):
+    search = PatientSearch(desk.store)
+    return lambda typed, **kw: [hit.patient_id for hit in search.search(desk.session, typed, **kw)]
+
+
+def query_rows(ws):
+    with ws.store.read() as conn:
+        return [tuple(r) for r in conn.execute(text(
+            "SELECT user, patient, entity, detail FROM audit WHERE action = 'query' ORDER BY seq"))]
+
+
+def test_a_hit_carries_what_the_patient_list_shows(desk):
+    [hit] = PatientSearch(desk.store).search(desk.session, "alvarez")
+    assert hit == PatientHit("ann", "Álvarez, Ann Marie", "1980-03-14", "female", "MRN-4711",
+                             "(555) 123-4567")
+
+
+@pytest.mark.parametrize("typed, found", [
+    ("alv", ["ann"]), ("Álv", ["ann"]), ("ALVAREZ", ["ann"]), ("ma", ["ann"]),
+    ("O'Brien", ["pat"]), ("o'b", ["pat"]),
+])
+def test_names_match_by_prefix_ignoring_accents_and_case(find, typed, found):
+    assert find(typed) == found
+
+
+def test_every_term_must_match(find):
+    assert find("ann alv") == ["ann"]
+    assert find("ALV ann") == ["ann"]
+    assert find("ann bob") == ["bob"]
+    assert find("ann zz") == []
+
+
+@pytest.mark.parametrize("typed, found", [
+    ("MRN-47", ["ann"]), ("mrn-9", ["bob"]), ("999-12", ["ann"]),
+    ("1980-03-14", ["ann"]), ("1980-03", ["ann"]), ("03/14/1980", ["ann"]),
+    ("3/14/1980", ["ann"]), ("19800314", ["ann"]), ("14/03/1980", []),
+    ("5551234567", ["ann"]), ("555-123", ["ann"]), ("(555) 123-4567", ["ann"]), ("555", []),
+])
+def test_identifiers_birth_dates_and_phones(find, typed, found):
+    assert find(typed) == found
+
+
+def test_a_family_name_hit_ranks_before_a_given_name_hit(find):
+    # Ann's shorter record scores higher in bm25 and Álvarez sorts before Annan, yet Bob
+    # Annan's family name is what was typed.
+    assert find("ann") == ["bob", "ann"]
+
+
+def test_the_limit_is_respected(desk, find):
+    for n in range(5):
+        desk.patients.register(desk.session, {**BOB, "id": f"bob{n}"})
+    assert len(find("annan", limit=3)) == 3
+    assert len(find("annan")) == 6
+
+
+@pytest.mark.parametrize("typed", ["alv (", '"alv"', "alv*", "(alv)", "alv -", "alv ^"])
+def test_stray_punctuation_and_operators_do_not_get_in_the_way(find, typed):
+    assert find(typed) == ["ann"]
+
+
+@pytest.mark.parametrize("typed", [
+    '"', "(", ")", "*", "-", "'", "ann (", 'alv"', "alv*", "NEAR(ann alv)", "ann AND", "OR",
+    "NOT ann", "{names}: ann", "ann:", "^ann", "*ann*", "\\", "ann + -", "a\x00lv",
+    "a\ud800lv", "ａｌｖ", "漢字", " ".join(["ann"] * 300),
+])
+def test_punctuation_and_operators_are_only_text(find, typed):
+    assert set(find(typed)) <= {"ann", "bob", "pat"}
+
+
+@pytest.mark.parametrize("typed", ["", "   ", "\t\n", "()", '""'])
+def test_nothing_typed_finds_nothing_and_audits_nothing(desk, find, typed):
+    before = query_rows(desk)
+    assert find(typed) == []
+    assert query_rows(desk) == before
+
+
+def test_billing_may_search_an_admin_may_not(admin, env, store_dir, desk):
+    billing = sign_in(admin, env, store_dir, "bill", "billing")
+    assert PatientSearch(billing.store).search(billing.session, "alv")[0].patient_id == "ann"
+    with pytest.raises(PermissionDenied, match="admin and may not read patient"):
+        PatientSearch(admin.store).search(admin.session, "alv")
+
+
+def test_each_search_leaves_one_audit_row_naming_no_patient(desk, find):
+    before = query_rows(desk)
+    find("ann")
+    find("zz")
+    assert query_rows(desk)[len(before):] == [
+        ("frank", None, "Patient", "patient search: 2 hits"),
+        ("frank", None, "Patient", "patient search: 0 hits")]
+
+
+def test_a_renamed_patient_is_found_by_the_new_name_only(desk, find):
+    desk.patients.update(desk.session, {**ANN, "name": [{"family": "Brennan", "given": ["Ann"]}]})
+    assert find("bren") == ["ann"]
+    assert find("alv") == []
