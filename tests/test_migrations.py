@@ -30,6 +30,7 @@ def v1_store(tmp_path):
         conn.execute(text("INSERT INTO resource VALUES ('Observation', 'o1', NULL, 'now', "
                           ":json, 0)"), {"json": orjson.dumps(VITAL).decode()})
         conn.execute(text("INSERT INTO patient_compartment VALUES ('Observation', 'o1', 'p1')"))
+        conn.execute(text("INSERT INTO patient_search VALUES ('p1', 'Ann Lee', '', '', '')"))
     yield database, key
     database.close()
 
@@ -48,6 +49,10 @@ def test_upgrade_fills_the_chart_index_for_existing_records(v1_store, tmp_path):
     with database.read() as conn:
         row = conn.execute(text("SELECT section, date, code FROM patient_compartment")).one()
     assert tuple(row) == ("vitals", "2020-05-01T10:00:00Z", "8867-4")
+    with database.read() as conn:
+        mapped = conn.execute(text("SELECT p.names FROM patient_search_row m JOIN "
+                                   "patient_search p ON p.rowid = m.search_rowid")).scalar_one()
+    assert mapped == "Ann Lee"
 
 
 def test_upgrade_backs_up_first_and_the_backup_opens_with_the_same_key(v1_store, tmp_path):

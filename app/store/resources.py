@@ -94,8 +94,9 @@ INSERT_CHANGE = ("INSERT INTO local_change (type, id, op, base_version, json, us
                  "VALUES (?, ?, ?, ?, ?, ?, ?)")
 INSERT_COMPARTMENT = ("INSERT INTO patient_compartment (type, id, patient_id, section, date, "
                       "status, code) VALUES (?, ?, ?, ?, ?, ?, ?)")
-INSERT_SEARCH = ("INSERT INTO patient_search (patient_id, names, identifiers, telecom, "
-                 "birth_date) VALUES (?, ?, ?, ?, ?)")
+SEARCH_ROW = "(SELECT search_rowid FROM patient_search_row WHERE patient_id = ?)"
+INSERT_SEARCH = ("INSERT INTO patient_search (rowid, patient_id, names, identifiers, telecom, "
+                 f"birth_date) VALUES ({SEARCH_ROW}, ?, ?, ?, ?, ?)")
 
 
 def _write(conn: Connection, written: list[tuple[dict, str, str]], user: str, at: str) -> None:
@@ -123,8 +124,6 @@ def _index(conn: Connection, resources: list[dict], updated: list[dict]) -> None
     if updated:
         conn.exec_driver_sql("DELETE FROM patient_compartment WHERE type = ? AND id = ?",
                              [(r["resourceType"], r["id"]) for r in updated])
-        conn.exec_driver_sql("DELETE FROM patient_search WHERE patient_id = ?",
-                             [(r["id"],) for r in updated if r["resourceType"] == "Patient"])
     rows = []
     for resource in resources:
         if patient_id := patient_of(resource):
@@ -133,10 +132,15 @@ def _index(conn: Connection, resources: list[dict], updated: list[dict]) -> None
                          f["date"], f["status"], f["code"]))
     if rows:
         conn.exec_driver_sql(INSERT_COMPARTMENT, rows)
-    patients = [(p["id"], *search_terms(p).values()) for p in resources
-                if p["resourceType"] == "Patient"]
-    if patients:
-        conn.exec_driver_sql(INSERT_SEARCH, patients)
+    patients = [p["id"] for p in resources if p["resourceType"] == "Patient"]
+    if patients:  # a patient written before (even one since deleted) keeps its search row id
+        keys = [(pid,) for pid in patients]
+        conn.exec_driver_sql(f"DELETE FROM patient_search WHERE rowid = {SEARCH_ROW}", keys)
+        conn.exec_driver_sql("INSERT OR IGNORE INTO patient_search_row (patient_id) VALUES (?)",
+                             keys)
+        conn.exec_driver_sql(INSERT_SEARCH, [
+            (p["id"], p["id"], *search_terms(p).values())
+            for p in resources if p["resourceType"] == "Patient"])
 
 
 def _content(resource: dict) -> dict:

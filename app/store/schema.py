@@ -108,6 +108,13 @@ patient_search = Table(
     Column("birth_date", Text),
 )
 
+patient_search_row = Table(
+    "patient_search_row",
+    metadata,
+    Column("search_rowid", Integer, primary_key=True),
+    Column("patient_id", Text),
+)
+
 app_user = Table(
     "app_user",
     metadata,
