@@ -16,6 +16,7 @@ from app.clinical.chart import Chart
 from app.clinical.importer import Importer
 from app.clinical.patients import Patients
 from app.clinical.search import PatientSearch
+from app.security import audit
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
 from app.security.policy import Policy
@@ -23,7 +24,6 @@ from app.security.recovery import Recovered, create_recovery_key, recover
 from app.security.roles import Permission
 from app.security.session import Session
 from app.security.users import UserAccounts, add_user
-from app.security import audit
 from app.store.device_secret import DeviceSecrets
 from app.store.paths import StorePaths
 from app.store.store import Store, create_store

@@ -285,7 +285,7 @@ def test_damaged_first_page_is_refused_at_sign_in(env, closed_store):
 
 def read_every_chart(nurse) -> list[str]:
     return ["ok" if exc is None else type(exc).__name__ for exc in (
-        outcome(lambda: nurse.patients.get(nurse.session, f"p-{i}")) for i in range(40))]
+        outcome(lambda i=i: nurse.patients.get(nurse.session, f"p-{i}")) for i in range(40))]
 
 
 def test_damaged_pages_in_the_middle_show_as_damage_when_charts_are_read(env, closed_store):
@@ -294,7 +294,7 @@ def test_damaged_pages_in_the_middle_show_as_damage_when_charts_are_read(env, cl
     nurse = open_workstation(env, db.parent, *NURSE)  # the damage is not where sign-in reads
     failures = []
     for i in range(40):
-        if (exc := outcome(lambda: nurse.patients.get(nurse.session, f"p-{i}"))) is not None:
+        if (exc := outcome(lambda i=i: nurse.patients.get(nurse.session, f"p-{i}"))) is not None:
             failures.append(exc)
     nurse.store.close()
     assert failures, "no chart read noticed the damaged pages"

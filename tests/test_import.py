@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import text
 
 from app.bootstrap import open_workstation
-from app.errors import PermissionDenied, UsageError
 from app.clinical.fhir_input import MAX_RESOURCE_BYTES
+from app.errors import PermissionDenied, UsageError
 
 SYNTHEA = Path(__file__).parent / "data" / "synthea"
 GOOD = {"resourceType": "Patient", "id": "good-1", "name": [{"family": "Okafor"}]}
@@ -95,8 +95,8 @@ def test_ndjson_bad_line_is_named_by_line_number(admin, tmp_path):
 
 
 def huge(pid: str) -> dict:
-    return {**GOOD, "id": pid, "text": {"status": "generated",
-                                        "div": "<div>" + "x" * (MAX_RESOURCE_BYTES + 100_000) + "</div>"}}
+    div = "<div>" + "x" * (MAX_RESOURCE_BYTES + 100_000) + "</div>"
+    return {**GOOD, "id": pid, "text": {"status": "generated", "div": div}}
 
 
 def test_huge_resource_is_refused_in_ndjson(admin, tmp_path):

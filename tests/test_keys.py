@@ -4,8 +4,14 @@ import pytest
 
 from app.errors import UsageError
 from app.store.keys import (
-    KdfCost, UnwrapFailed, new_data_key, new_recovery_key, unwrap_with_password,
-    unwrap_with_recovery_key, wrap_with_password, wrap_with_recovery_key,
+    KdfCost,
+    UnwrapFailed,
+    new_data_key,
+    new_recovery_key,
+    unwrap_with_password,
+    unwrap_with_recovery_key,
+    wrap_with_password,
+    wrap_with_recovery_key,
 )
 
 CHEAP = KdfCost(time_cost=1, memory_kib=8192, parallelism=1)

@@ -69,7 +69,8 @@ def test_upgrade_backs_up_first_and_the_backup_opens_with_the_same_key(v1_store,
 def test_failed_migration_leaves_the_store_as_it_was(v1_store, tmp_path):
     database, _ = v1_store
     with pytest.raises(RuntimeError, match="migration bug"):
-        migrate(database, tmp_path / "backups", [MIGRATIONS[0], Migration(2, "bad", half_then_fail)])
+        migrate(database, tmp_path / "backups",
+                [MIGRATIONS[0], Migration(2, "bad", half_then_fail)])
     assert schema_version(database) == 1
     with database.read() as conn:
         assert conn.execute(text("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'"

@@ -96,7 +96,8 @@ class Chart:
             total = conn.execute(text(
                 "SELECT count(*) FROM patient_compartment WHERE patient_id = :p AND section = :s"),
                 {"p": patient_id, "s": section}).scalar_one()
-            items = _Rows(conn, patient_id, page_size).recent(section, offset=(page - 1) * page_size)
+            rows = _Rows(conn, patient_id, page_size)
+            items = rows.recent(section, offset=(page - 1) * page_size)
         return SectionPage(section, items, total, page, page_size)
 
     @staticmethod

@@ -56,7 +56,8 @@ def _title(resource: dict) -> str:
 def _value(resource: dict) -> str | None:
     quantity = resource.get("valueQuantity")
     if quantity and "value" in quantity:
-        return f"{_number(quantity['value'])} {quantity.get('unit') or quantity.get('code') or ''}".strip()
+        unit = quantity.get("unit") or quantity.get("code") or ""
+        return f"{_number(quantity['value'])} {unit}".strip()
     if "component" in resource:
         components = sorted(resource["component"], key=_systolic_first)
         parts = [_value(c) for c in components]

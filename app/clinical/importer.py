@@ -130,29 +130,31 @@ class Importer:
             from_store = {f"urn:uuid:{rid}": f"{kind}/{rid}" for rid, kind in in_store.items()}
             resolved_by_file: dict[int, dict] = {}
             valid, create_only = [], set()
-            for entry, body in zip(batch, bodies):
+            for entry, body in zip(batch, bodies, strict=True):
                 resolved = resolved_by_file.get(id(entry.urls))
                 if resolved is None:
-                    resolved = resolved_by_file[id(entry.urls)] = {**from_store, **(entry.urls or {})}
-                body, missing = rewrite_references(body, resolved)
+                    resolved = {**from_store, **(entry.urls or {})}
+                    resolved_by_file[id(entry.urls)] = resolved
+                rewritten, missing = rewrite_references(body, resolved)
                 for urn in missing:
                     report.warn(entry, f"reference {urn} not found; kept as written")
                 kind = entry.resource["resourceType"]
-                if problems := validation_errors(kind, body):
+                if problems := validation_errors(kind, rewritten):
                     report.skip(entry, "; ".join(problems))
                     continue
-                valid.append((entry, orjson.loads(body)))
+                unchanged_json = rewritten is body  # nothing to resolve: no need to parse again
+                valid.append((entry, entry.resource if unchanged_json else orjson.loads(rewritten)))
                 if entry.method == "POST":
                     create_only.add((kind, entry.resource["id"]))
             event = audit.event_for(session, "create")
             ops = put_resources(conn, [r for _, r in valid], session.user, event.at, create_only)
             written: dict[tuple[str | None, str], Counter] = defaultdict(Counter)
-            for (entry, resource), op in zip(valid, ops):
+            for (entry, resource), op in zip(valid, ops, strict=True):
                 if op == "unchanged":
                     report.unchanged += 1
-                else:
-                    report.imported += 1
-                    written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
+                    continue
+                report.imported += 1
+                written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
             audit.append_many(conn, [audit.event_for(
                 session, "create", patient=patient, entity=f"Import/{source}",
                 detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))

@@ -15,8 +15,8 @@ import orjson
 from sqlalchemy import Connection
 
 from app.errors import SchemaTooNew
-from app.store.database import Database
 from app.store.chart_index import chart_fields
+from app.store.database import Database
 from app.store.schema_v1 import INITIAL_SCHEMA
 from app.store.schema_v2 import CHART_INDEX
 
