@@ -20,6 +20,10 @@ BUSY_TIMEOUT_MS = 10_000
 # Each page read from disk is decrypted; a larger cache than SQLite's 8 MB default keeps the
 # indexes of a big clinic decrypted in memory (ingest at 40,000 patients: 3,700 -> 4,000/s).
 CACHE_KIB = 64 * 1024
+# Checkpoint the WAL every 20,000 pages (80 MB) rather than every 1,000: fewer, larger
+# checkpoints (ingest at 60,000 patients: 4,900 -> 5,500/s). The WAL is checkpointed
+# and removed when the last connection closes.
+WAL_CHECKPOINT_PAGES = 20_000
 
 
 def raw_key_pragma(data_key: bytes) -> str:
@@ -138,6 +142,7 @@ def _configure(engine: Engine) -> Engine:
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
         dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         dbapi_conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+        dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")
         dbapi_conn.execute("PRAGMA journal_mode=WAL")
         dbapi_conn.execute("PRAGMA synchronous=FULL")
         dbapi_conn.execute("PRAGMA foreign_keys=ON")
