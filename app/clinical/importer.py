@@ -23,7 +23,10 @@ from app.security.session import Session
 from app.store.resources import patient_of, put_resources, types_by_id
 from app.store.store import Store
 
-BATCH = 1000
+# Resources per transaction. Ids are random UUIDs, so each batch touches index pages all
+# over the file; larger batches write each page once for more rows (ingest at 60,000
+# patients: 4,700/s at 1,000, 5,350/s at 5,000). A batch holds the write lock about 1 s.
+BATCH = 5000
 MAX_LISTED = 1000  # problems listed in a report; the rest are only counted
 
 
