@@ -1,0 +1,103 @@
+"""What the central server can do, read from its CapabilityStatement, never assumed.
+
+The engine picks its strategies from this: pull by `_history` where the server offers
+history, else by `_lastUpdated` search; PUT with client ids only where update-as-create is
+allowed; a transaction Bundle only where `transaction` is offered.
+"""
+
+from dataclasses import dataclass, field
+
+import httpx
+
+from sync.errors import NotAFhirServer, ServerUnreachable
+
+FHIR_JSON = "application/fhir+json"
+
+
+@dataclass(frozen=True)
+class TypeCapabilities:
+    interactions: frozenset[str]
+    search_params: frozenset[str]
+    update_create: bool
+    conditional_create: bool
+    versioned: bool
+
+
+@dataclass(frozen=True)
+class ServerCapabilities:
+    fhir_version: str
+    software: str
+    system_interactions: frozenset[str]
+    types: dict[str, TypeCapabilities] = field(default_factory=dict)
+
+    @classmethod
+    def from_statement(cls, statement: dict) -> "ServerCapabilities":
+        if statement.get("resourceType") != "CapabilityStatement":
+            raise NotAFhirServer("The server's /metadata is not a CapabilityStatement.")
+        version = str(statement.get("fhirVersion", ""))
+        if not version.startswith("4.0"):
+            raise NotAFhirServer(
+                f"The server speaks FHIR {version or 'of no stated version'}; Hearth syncs "
+                "with FHIR R4 (4.0.x) servers.")
+        rest = next((r for r in statement.get("rest", []) if r.get("mode") == "server"), {})
+        return cls(
+            fhir_version=version,
+            software=(statement.get("software") or {}).get("name", "unknown server"),
+            system_interactions=_codes(rest.get("interaction", [])),
+            types={r["type"]: _type_capabilities(r) for r in rest.get("resource", [])
+                   if "type" in r},
+        )
+
+    def offers(self, interaction: str) -> bool:
+        return interaction in self.system_interactions
+
+    def history_of(self, resource_type: str) -> bool:
+        """Whether changes to this type (deletes included) can be pulled by `_history`."""
+        kind = self.types.get(resource_type)
+        return bool(kind and "history-type" in kind.interactions)
+
+    def search_by_last_updated(self, resource_type: str) -> bool:
+        kind = self.types.get(resource_type)
+        return bool(kind and "search-type" in kind.interactions
+                    and "_lastUpdated" in kind.search_params)
+
+    def put_creates(self, resource_type: str) -> bool:
+        """Whether PUT with a client-assigned id creates (so retries are idempotent)."""
+        kind = self.types.get(resource_type)
+        return bool(kind and kind.update_create and "update" in kind.interactions)
+
+
+def fetch_capabilities(client: httpx.Client) -> ServerCapabilities:
+    """GET [base]/metadata with the client's base URL, timeouts and authentication."""
+    try:
+        response = client.get("metadata", headers={"Accept": FHIR_JSON})
+    except httpx.TransportError as exc:
+        raise ServerUnreachable(
+            f"Could not reach the FHIR server at {client.base_url} ({type(exc).__name__}: "
+            f"{exc or 'no answer'}). Local work is kept and will sync when it is back."
+        ) from exc
+    if response.status_code != 200:
+        raise NotAFhirServer(
+            f"{client.base_url}metadata answered HTTP {response.status_code}; is the server "
+            "address right (it usually ends in /fhir)?")
+    try:
+        statement = response.json()
+    except ValueError:
+        raise NotAFhirServer(
+            f"{client.base_url}metadata did not answer with JSON; is the server address "
+            "right (it usually ends in /fhir)?") from None
+    return ServerCapabilities.from_statement(statement)
+
+
+def _type_capabilities(resource: dict) -> TypeCapabilities:
+    return TypeCapabilities(
+        interactions=_codes(resource.get("interaction", [])),
+        search_params=frozenset(p.get("name") for p in resource.get("searchParam", [])),
+        update_create=bool(resource.get("updateCreate")),
+        conditional_create=bool(resource.get("conditionalCreate")),
+        versioned=resource.get("versioning") in ("versioned", "versioned-update"),
+    )
+
+
+def _codes(items: list[dict]) -> frozenset[str]:
+    return frozenset(item.get("code") for item in items if item.get("code"))

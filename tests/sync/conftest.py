@@ -1,0 +1,78 @@
+"""A real FHIR R4 server for sync tests: SEKMET, in a virtual environment of its own.
+
+SEKMET pins libraries that clash with ours, so the fixture installs it once into
+.cache/sekmet-<version> (from PyPI, like any dependency) and starts it on a free port on
+127.0.0.1 with a generated settings.yaml; it stops it with SIGTERM at the end.
+"""
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+
+SEKMET_VERSION = "0.1.1"
+VENV = Path(__file__).resolve().parents[2] / ".cache" / f"sekmet-{SEKMET_VERSION}"
+
+
+@dataclass(frozen=True)
+class FhirServer:
+    base_url: str  # ends in /fhir/
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def sekmet() -> Path:
+    exe = VENV / "bin" / "sekmet"
+    if not exe.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
+        subprocess.run([str(VENV / "bin" / "pip"), "install", "--quiet",
+                        f"sekmet-fhir=={SEKMET_VERSION}"], check=True, timeout=900)
+    return exe
+
+
+@pytest.fixture(scope="session")
+def fhir_server(tmp_path_factory) -> FhirServer:
+    root = tmp_path_factory.mktemp("fhir-server")
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/fhir"
+    (root / "settings.yaml").write_text(
+        f'base_url: "{base}"\nhost: 127.0.0.1\nport: {port}\ndata_dir: "{root / "data"}"\n'
+        'simulator: {enabled: false}\nlog_inbound: false\nvalidation: {inbound: "strict"}\n')
+    log = root / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen([str(sekmet()), "serve", "--config", "settings.yaml"],
+                                  cwd=root, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(base, server, log)
+        yield FhirServer(base + "/", log)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            pytest.fail(f"the FHIR server exited: {log.read_text()[-2000:]}")
+        try:
+            if httpx.get(f"{base}/metadata", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    pytest.fail(f"the FHIR server did not answer /metadata in 90 s: {log.read_text()[-2000:]}")
