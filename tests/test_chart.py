@@ -83,3 +83,10 @@ def test_front_desk_may_not_read_the_chart(doctor, admin, env, store_dir):
 def test_unknown_patient_is_named(doctor):
     with pytest.raises(NotFound, match="no patient nobody"):
         doctor.chart.summary(doctor.session, "nobody")
+
+
+def test_every_indexed_section_has_a_place_in_the_chart():
+    from app.clinical.chart import SECTIONS
+    from app.store.chart_index import SECTION_BY_TYPE
+
+    assert set(SECTION_BY_TYPE.values()) - {"demographics"} <= set(SECTIONS)

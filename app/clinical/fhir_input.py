@@ -78,7 +78,7 @@ def read_entries(path: Path) -> Iterator[Entry]:
 
 
 def bundle_url_map(entries: list[dict]) -> dict[str, str]:
-    return {e["fullUrl"]: _local_reference(e) for e in entries
+    return {e["fullUrl"]: _local_reference(e["resource"], e["fullUrl"]) for e in entries
             if isinstance(e, dict) and e.get("fullUrl") and isinstance(e.get("resource"), dict)}
 
 
@@ -166,9 +166,8 @@ def _streamed(path: Path) -> Iterator[Entry]:
                 sizes[len(sizes)] = f.tell() - previous_end
                 previous_end = f.tell()
                 if "fullUrl" in current and "resourceType" in current:
-                    urls[current["fullUrl"]] = _local_reference(
-                        {"fullUrl": current["fullUrl"], "resource": {
-                            "resourceType": current["resourceType"], "id": current.get("id")}})
+                    resource = {"resourceType": current["resourceType"], "id": current.get("id")}
+                    urls[current["fullUrl"]] = _local_reference(resource, current["fullUrl"])
     if top.get("resourceType") != "Bundle":
         yield Entry(path, 0, None, error=_too_large())
         return
@@ -195,9 +194,9 @@ def _streamed_entries(path: Path, urls: dict, sizes: dict) -> Iterator[Entry]:
                     yield _bundle_entry(path, index, builder.value, urls)
 
 
-def _local_reference(entry: dict) -> str:
-    resource = entry["resource"]
-    return f"{resource.get('resourceType')}/{resource_id(resource, entry.get('fullUrl'))}"
+def _local_reference(resource: dict, full_url: str) -> str:
+    """The `Type/id` that an entry's fullUrl stands for, with the id the import will give."""
+    return f"{resource.get('resourceType')}/{resource_id(resource, full_url)}"
 
 
 def _too_large() -> str:

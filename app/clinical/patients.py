@@ -4,17 +4,15 @@ Each call checks the session's permission, then writes the record, its outbox en
 audit row in one transaction, or reads the record and audits the read.
 """
 
-import re
 import uuid
 
+from app.clinical.identity import FHIR_ID
 from app.errors import InvalidRecord, NotFound
 from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import get_resource, put_resource
 from app.store.store import Store
-
-FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 
 
 class Patients:

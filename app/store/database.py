@@ -111,7 +111,7 @@ class Database:
             raise translated from err
 
 
-def translate_sqlite_error(err: BaseException, path: Path) -> Exception:
+def translate_sqlite_error(err: Exception, path: Path) -> Exception:
     text = str(err).lower()
     if "disk is full" in text or getattr(err, "sqlite_errorcode", None) == 13:
         return StoreWriteFailed(
@@ -133,7 +133,7 @@ def translate_sqlite_error(err: BaseException, path: Path) -> Exception:
         return StoreWriteFailed(
             f"The store is busy with another Hearth process ({err}). Try again in a moment."
         )
-    return err if isinstance(err, Exception) else RuntimeError(str(err))
+    return err
 
 
 def _configure(engine: Engine) -> Engine:
