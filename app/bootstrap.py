@@ -9,13 +9,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import keyring
 from keyring.backend import KeyringBackend
 
 from app.clinical.chart import Chart
+from app.clinical.conflicts import Conflicts
 from app.clinical.importer import Importer
 from app.clinical.patients import Patients
 from app.clinical.search import PatientSearch
+from app.clinical.sync_side import StoreSyncSide
 from app.security import audit
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
@@ -27,6 +30,9 @@ from app.security.users import UserAccounts, add_user
 from app.store.device_secret import DeviceSecrets
 from app.store.paths import StorePaths
 from app.store.store import Store, create_store
+from sync.engine import SyncEngine
+from sync.pull import PullScope
+from sync.transport import Transport
 
 
 @dataclass
@@ -42,17 +48,35 @@ class Workstation:
     importer: Importer
     chart: Chart
     search: PatientSearch
+    conflicts: Conflicts
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
         self.session.require(Permission.MAINTAIN_STORE)
         return self.store.db.integrity_problems()
 
+    def sync_engine(self, settings: "SyncSettings") -> SyncEngine:
+        """The sync engine for this store, acting (and audited) as the signed-in user."""
+        transport = Transport(settings.server, ca_bundle=settings.ca_bundle,
+                              auth=settings.auth)
+        local = StoreSyncSide(self.store, self.session.user, str(self.session.role))
+        return SyncEngine(local, transport, PullScope(settings.organization))
+
     def create_recovery_key(self) -> str:
         return create_recovery_key(self.store, self.session)
 
     def close(self) -> None:
         log_out(LoggedIn(self.store, self.session))
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    """Where and how to sync: from the IT policy or the command line."""
+
+    server: str
+    ca_bundle: Path | None = None
+    organization: str | None = None  # pull only this clinic's patients
+    auth: httpx.Auth | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,7 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
     return Workstation(
         store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
         AuditReview(store), Importer(store), Chart(store), PatientSearch(store),
+        Conflicts(store),
     )
 
 

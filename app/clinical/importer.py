@@ -20,8 +20,9 @@ from app.clinical.validation import validation_errors
 from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import patient_of, put_resources, types_by_id
+from app.store.resources import put_resources, types_by_id
 from app.store.store import Store
+from sync.compartment import patient_of
 
 # Resources per transaction. Ids are random UUIDs, so each batch touches index pages all
 # over the file; larger batches write each page once for more rows (ingest at 60,000

@@ -11,7 +11,7 @@ from app.errors import InvalidRecord, NotFound
 from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import get_resource, put_resource
+from app.store.resources import delete_resource, get_resource, put_resource
 from app.store.store import Store
 
 
@@ -37,6 +37,20 @@ class Patients:
                 raise NotFound(f"There is no patient {patient.get('id')} to update.")
             self._save(conn, session, dict(patient), "update")
         return patient
+
+    def delete(self, session: Session, patient_id: str, reason: str) -> None:
+        """Remove a registration made in error (a duplicate, a test patient); the delete
+        reaches the server at the next sync and the audit row keeps the reason."""
+        session.require(Permission.EDIT_DEMOGRAPHICS)
+        if not reason.strip():
+            raise InvalidRecord("Say why the patient is being removed.")
+        with self._store.write() as conn:
+            if get_resource(conn, "Patient", patient_id) is None:
+                raise NotFound(f"There is no patient {patient_id} to remove.")
+            event = audit.event_for(session, "delete", patient=patient_id,
+                                    entity=f"Patient/{patient_id}", detail=reason)
+            delete_resource(conn, "Patient", patient_id, session.user, event.at)
+            audit.append(conn, event)
 
     def get(self, session: Session, patient_id: str) -> dict:
         session.require(Permission.READ_DEMOGRAPHICS)

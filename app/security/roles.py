@@ -20,6 +20,7 @@ class Permission(StrEnum):
     READ_DEMOGRAPHICS = "read patient demographics"
     READ_CHART = "read the clinical chart"
     EDIT_DEMOGRAPHICS = "register and edit patients"
+    EDIT_CHART = "edit the clinical chart"
     MANAGE_USERS = "manage user accounts"
     REVIEW_AUDIT = "review and export the audit trail"
     MAINTAIN_STORE = "check and maintain the store"
@@ -27,10 +28,10 @@ class Permission(StrEnum):
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.PHYSICIAN: frozenset(
-        {Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS, Permission.READ_CHART}),
-    Role.NURSE: frozenset(
-        {Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS, Permission.READ_CHART}),
+    Role.PHYSICIAN: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
+                               Permission.READ_CHART, Permission.EDIT_CHART}),
+    Role.NURSE: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
+                           Permission.READ_CHART, Permission.EDIT_CHART}),
     Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
     Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS}),
     Role.ADMIN: frozenset(

@@ -19,6 +19,7 @@ from app.store.chart_index import chart_fields
 from app.store.database import Database
 from app.store.schema_v1 import INITIAL_SCHEMA
 from app.store.schema_v2 import CHART_INDEX
+from app.store.schema_v3 import SYNC_HOLDS
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def _add_chart_index(conn: Connection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _run_statements(INITIAL_SCHEMA)),
     Migration(2, "chart index", _add_chart_index),
+    Migration(3, "sync holds and conflict kinds", _run_statements(SYNC_HOLDS)),
 )
 
 

@@ -14,8 +14,8 @@ from sqlalchemy import Connection, select
 
 from app.store import schema
 from app.store.chart_index import chart_fields
+from sync.compartment import patient_of
 
-PATIENT_REFERENCE_FIELDS = ("subject", "patient", "beneficiary")
 CHUNK = 500  # ids per IN (...) lookup
 
 
@@ -71,6 +71,67 @@ def put_resources(
     if written:
         _write(conn, written, user, at)
     return ops
+
+
+def delete_resource(conn: Connection, resource_type: str, resource_id: str, user: str,
+                    at: str) -> None:
+    """Remove a resource from the chart and queue the delete for upload. The row stays as a
+    tombstone (deleted = 1) so sync knows what it was."""
+    version = _base_versions(conn, [{"resourceType": resource_type, "id": resource_id}])
+    conn.exec_driver_sql(INSERT_CHANGE, (resource_type, resource_id, "delete",
+                                         version.get((resource_type, resource_id)), None, user,
+                                         at))
+    remove_local(conn, resource_type, resource_id, at)
+
+
+def requeue(conn: Connection, resource: dict, user: str, at: str) -> None:
+    """Store a resource and queue it even if its content is what is stored: a person chose
+    this version over the server's, so it must be sent."""
+    base = _base_versions(conn, [resource])
+    op = "update" if base else "create"
+    resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
+    _write(conn, [(resource, op, orjson.dumps(resource).decode("utf-8"))], user, at)
+    conn.exec_driver_sql("UPDATE resource SET version_id = ? WHERE type = ? AND id = ?",
+                         (next(iter(base.values()), None), resource["resourceType"],
+                          resource["id"]))
+
+
+def store_server_versions(conn: Connection, versions: list[tuple[dict, str, str]]) -> None:
+    """Store resources as the server sent them, (resource, version id, last updated) each,
+    as both the local copy and the merge base. Nothing is queued: the server has them."""
+    if not versions:
+        return
+    conn.exec_driver_sql(
+        "INSERT INTO resource (type, id, version_id, last_updated, json, deleted) "
+        "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (type, id) DO UPDATE SET "
+        "version_id = excluded.version_id, last_updated = excluded.last_updated, "
+        "json = excluded.json, deleted = 0",
+        [(r["resourceType"], r["id"], version, updated, orjson.dumps(r).decode("utf-8"))
+         for r, version, updated in versions])
+    set_bases(conn, versions)
+    resources = [r for r, _, _ in versions]
+    _index(conn, resources, resources)
+
+
+def set_bases(conn: Connection, versions: list[tuple[dict, str, str]]) -> None:
+    """Remember server versions as the common ancestors of future three-way merges."""
+    if not versions:
+        return
+    conn.exec_driver_sql(
+        "INSERT OR REPLACE INTO base (type, id, version_id, json) VALUES (?, ?, ?, ?)",
+        [(r["resourceType"], r["id"], version, orjson.dumps(r).decode("utf-8"))
+         for r, version, _ in versions])
+
+
+def remove_local(conn: Connection, resource_type: str, resource_id: str, at: str) -> None:
+    """Take a resource out of the chart and search, keeping a tombstone row."""
+    conn.exec_driver_sql("UPDATE resource SET deleted = 1, last_updated = ? "
+                         "WHERE type = ? AND id = ?", (at, resource_type, resource_id))
+    conn.exec_driver_sql("DELETE FROM patient_compartment WHERE type = ? AND id = ?",
+                         (resource_type, resource_id))
+    if resource_type == "Patient":
+        conn.exec_driver_sql(f"DELETE FROM patient_search WHERE rowid = {SEARCH_ROW}",
+                             (resource_id,))
 
 
 def _current(conn: Connection, resources: list[dict]) -> dict[tuple[str, str], dict]:
@@ -148,18 +209,6 @@ def _content(resource: dict) -> dict:
     meta = {k: v for k, v in resource.get("meta", {}).items() if k != "lastUpdated"}
     content = {k: v for k, v in resource.items() if k != "meta"}
     return {**content, "meta": meta} if meta else content
-
-
-def patient_of(resource: dict) -> str | None:
-    """The patient whose chart this resource belongs to (a Patient is its own)."""
-    if resource["resourceType"] == "Patient":
-        return resource["id"]
-    for field in PATIENT_REFERENCE_FIELDS:
-        holder = resource.get(field)
-        reference = holder.get("reference") if isinstance(holder, dict) else None
-        if isinstance(reference, str) and reference.startswith("Patient/"):
-            return reference.removeprefix("Patient/")
-    return None
 
 
 def _chunks(items: list) -> Iterable[list]:

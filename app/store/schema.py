@@ -43,6 +43,7 @@ local_change = Table(
     Column("json", Text),
     Column("user", Text),
     Column("at", Text),
+    Column("held_by", Integer),
 )
 
 audit = Table(
@@ -76,6 +77,8 @@ conflict = Table(
     Column("resolved_at", Text),
     Column("resolution", Text),
     Column("resolved_by", Text),
+    Column("kind", Text),
+    Column("reason", Text),
 )
 
 sync_state = Table(

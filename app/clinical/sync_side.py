@@ -1,0 +1,231 @@
+"""The local store as the sync engine sees it: `sync.local.LocalSide` over the encrypted store.
+
+It lives beside the clinical services, not in app.store, because what sync changes in a
+chart is audited like any other change (app.security.audit sits above app.store).
+
+Each method is one write transaction, so the outbox, the merge base, the local copy, the
+pull cursor and the audit rows move together or not at all. Changes the sync engine makes
+to patient data (a remote edit received, a merge) are audited as done by the signed-in user
+who runs sync, with a detail naming the server as the source.
+"""
+
+from datetime import UTC, datetime
+
+import orjson
+from sqlalchemy import Connection
+
+from app.security import audit
+from app.store.resources import remove_local, set_bases, store_server_versions
+from app.store.store import Store
+from sync.compartment import patient_of
+from sync.local import AuditRecord, PendingChange, RemoteVersion
+
+PENDING = (
+    "SELECT type, id, MAX(seq) FROM local_change c WHERE NOT EXISTS ("
+    "  SELECT 1 FROM local_change h WHERE h.type = c.type AND h.id = c.id"
+    "  AND h.held_by IS NOT NULL) "
+    "GROUP BY type, id ORDER BY MIN(seq) LIMIT ?")
+
+
+class StoreSyncSide:
+    def __init__(self, store: Store, user: str, role: str | None):
+        self.store_id = store.store_id
+        self._store, self._user, self._role = store, user, role
+
+    # -- push ---------------------------------------------------------------------------
+
+    def pending_changes(self, limit: int) -> list[PendingChange]:
+        with self._store.read() as conn:
+            heads = conn.exec_driver_sql(PENDING, (limit,)).all()
+            return [self._change(conn, kind, rid, seq) for kind, rid, seq in heads]
+
+    def pending_count(self) -> int:
+        with self._store.read() as conn:
+            return conn.exec_driver_sql(
+                "SELECT count(*) FROM (SELECT DISTINCT type, id FROM local_change)").scalar_one()
+
+    def open_conflict_count(self) -> int:
+        with self._store.read() as conn:
+            return conn.exec_driver_sql(
+                "SELECT count(*) FROM conflict WHERE resolved_at IS NULL").scalar_one()
+
+    def confirm(self, change: PendingChange, remote: RemoteVersion) -> None:
+        with self._store.write() as conn:
+            _drop_outbox(conn, change)
+            newer = _has_newer(conn, change)
+            if remote.deleted:
+                conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?",
+                                     (change.type, change.id))
+            elif newer:  # edited during the upload: keep the edit, just record the base
+                set_bases(conn, [_version_row(remote)])
+                conn.exec_driver_sql("UPDATE resource SET version_id = ? WHERE type = ? "
+                                     "AND id = ?", (remote.version_id, change.type, change.id))
+            else:
+                store_server_versions(conn, [_version_row(remote)])
+
+    def replace_with_merge(self, change: PendingChange, remote: RemoteVersion,
+                           merged: dict) -> bool:
+        with self._store.write() as conn:
+            if _has_newer(conn, change):
+                return False
+            _drop_outbox(conn, change)
+            at = audit.now_text()
+            store_server_versions(conn, [(merged, remote.version_id, at)])
+            set_bases(conn, [_version_row(remote)])
+            conn.exec_driver_sql(
+                "INSERT INTO local_change (type, id, op, base_version, json, user, at) "
+                "VALUES (?, ?, 'update', ?, ?, ?, ?)",
+                (change.type, change.id, remote.version_id, orjson.dumps(merged).decode(),
+                 self._user, at))
+            self._audit(conn, [merged], f"merged with server version {remote.version_id}")
+            return True
+
+    def record_conflict(self, change: PendingChange, remote: RemoteVersion | None,
+                        kind: str, reason: str) -> bool:
+        with self._store.write() as conn:
+            if kind != "rejected" and _has_newer(conn, change):
+                return False
+            local = conn.exec_driver_sql(
+                "SELECT json FROM resource WHERE type = ? AND id = ? AND deleted = 0",
+                (change.type, change.id)).scalar_one_or_none()
+            conflict_id = conn.exec_driver_sql(
+                "INSERT INTO conflict (type, resource_id, local_json, remote_json, base_json, "
+                "remote_version, detected_at, kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (change.type, change.id, local, _json(remote and remote.resource),
+                 _json(change.base), remote and remote.version_id, audit.now_text(), kind,
+                 reason)).lastrowid
+            conn.exec_driver_sql("UPDATE local_change SET held_by = ? WHERE type = ? AND id = ?",
+                                 (conflict_id, change.type, change.id))
+            if kind == "rejected":  # what refers to a refused resource would fail too
+                conn.exec_driver_sql(
+                    "UPDATE local_change SET held_by = ? WHERE held_by IS NULL "
+                    "AND instr(json, ?) > 0", (conflict_id, f'"{change.key}"'))
+            return True
+
+    # -- pull ---------------------------------------------------------------------------
+
+    def apply_remote(self, versions: list[RemoteVersion], cursor_scope: str,
+                     cursor: str | None) -> list[tuple[PendingChange, RemoteVersion]]:
+        to_merge, received = [], []
+        with self._store.write() as conn:
+            for remote in versions:
+                seq = conn.exec_driver_sql(
+                    "SELECT MAX(seq) FROM local_change WHERE type = ? AND id = ?",
+                    (remote.type, remote.id)).scalar_one()
+                if seq is not None:
+                    change = self._change(conn, remote.type, remote.id, seq)
+                    if _is_new(conn, remote) and not _update_open_conflict(conn, remote):
+                        to_merge.append((change, remote))
+                elif _is_new(conn, remote):
+                    received.append(remote)
+            at = audit.now_text()
+            for remote in received:
+                if remote.deleted:
+                    remove_local(conn, remote.type, remote.id, at)
+                    conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?",
+                                         (remote.type, remote.id))
+            store_server_versions(conn, [_version_row(r) for r in received if not r.deleted])
+            self._audit(conn, [r.resource for r in received if not r.deleted],
+                        "received from the server")
+            conn.exec_driver_sql(
+                "INSERT OR REPLACE INTO sync_state (scope, cursor, updated_at) VALUES (?, ?, ?)",
+                (cursor_scope, cursor, at))
+        return to_merge
+
+    def cursor(self, scope: str) -> str | None:
+        with self._store.read() as conn:
+            return conn.exec_driver_sql("SELECT cursor FROM sync_state WHERE scope = ?",
+                                        (scope,)).scalar_one_or_none()
+
+    def has_patient(self, patient_id: str) -> bool:
+        with self._store.read() as conn:
+            return conn.exec_driver_sql(
+                "SELECT 1 FROM resource WHERE type = 'Patient' AND id = ? AND deleted = 0",
+                (patient_id,)).first() is not None
+
+    # -- audit upload -------------------------------------------------------------------
+
+    def audit_pending(self, limit: int) -> list[AuditRecord]:
+        with self._store.read() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT seq, at, user, role, action, outcome, patient, entity, detail "
+                "FROM audit WHERE uploaded = 0 ORDER BY seq LIMIT ?", (limit,)).all()
+        return [AuditRecord(*row) for row in rows]
+
+    def mark_audit_uploaded(self, seqs: list[int]) -> None:
+        with self._store.write() as conn:
+            conn.exec_driver_sql("UPDATE audit SET uploaded = 1 WHERE seq = ?",
+                                 [(seq,) for seq in seqs])
+
+    # -- helpers ------------------------------------------------------------------------
+
+    @staticmethod
+    def _change(conn: Connection, kind: str, rid: str, seq: int) -> PendingChange:
+        op, body = conn.exec_driver_sql("SELECT op, json FROM local_change WHERE seq = ?",
+                                        (seq,)).one()
+        base = conn.exec_driver_sql("SELECT version_id, json FROM base WHERE type = ? AND "
+                                    "id = ?", (kind, rid)).first()
+        return PendingChange(
+            kind, rid, "delete" if op == "delete" else "put",
+            None if op == "delete" else orjson.loads(body),
+            base and base[0], base and orjson.loads(base[1]), seq)
+
+    def _audit(self, conn: Connection, resources: list[dict], detail: str) -> None:
+        at = audit.now_text()
+        patients = sorted({p for r in resources if (p := patient_of(r))})
+        audit.append_many(conn, [
+            audit.Event(at, self._user, self._role, "update", "success", patient=p,
+                        entity=f"Patient/{p}", detail=detail) for p in patients])
+
+
+def _drop_outbox(conn: Connection, change: PendingChange) -> None:
+    conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ? AND seq <= ?",
+                         (change.type, change.id, change.upto_seq))
+
+
+def _has_newer(conn: Connection, change: PendingChange) -> bool:
+    return conn.exec_driver_sql(
+        "SELECT 1 FROM local_change WHERE type = ? AND id = ? AND seq > ?",
+        (change.type, change.id, change.upto_seq)).first() is not None
+
+
+def _is_new(conn: Connection, remote: RemoteVersion) -> bool:
+    """Whether this server version is newer than the one the store last had (pages overlap
+    and history lists old versions too, so the same or an older version comes by again)."""
+    row = conn.exec_driver_sql("SELECT version_id, json FROM base WHERE type = ? AND id = ?",
+                               (remote.type, remote.id)).first()
+    if row is None:
+        return not remote.deleted or conn.exec_driver_sql(
+            "SELECT 1 FROM resource WHERE type = ? AND id = ? AND deleted = 0",
+            (remote.type, remote.id)).first() is not None
+    known = orjson.loads(row[1]).get("meta", {}).get("lastUpdated", "")
+    return row[0] != remote.version_id and _instant(remote.last_updated) >= _instant(known)
+
+
+def _update_open_conflict(conn: Connection, remote: RemoteVersion) -> bool:
+    """A resource already waiting for a person: keep its remote side current. True if held."""
+    row = conn.exec_driver_sql(
+        "SELECT id, remote_json FROM conflict WHERE type = ? AND resource_id = ? "
+        "AND resolved_at IS NULL ORDER BY id DESC LIMIT 1", (remote.type, remote.id)).first()
+    if row is None:
+        return False
+    known = orjson.loads(row[1]).get("meta", {}).get("lastUpdated", "") if row[1] else ""
+    if _instant(remote.last_updated) > _instant(known):
+        conn.exec_driver_sql("UPDATE conflict SET remote_json = ?, remote_version = ? "
+                             "WHERE id = ?", (_json(remote.resource), remote.version_id, row[0]))
+    return True
+
+
+def _version_row(remote: RemoteVersion) -> tuple[dict, str, str]:
+    return remote.resource, remote.version_id, remote.last_updated or audit.now_text()
+
+
+def _json(resource: dict | None) -> str | None:
+    return None if resource is None else orjson.dumps(resource).decode("utf-8")
+
+
+def _instant(text: str | None) -> datetime:
+    """Server timestamps compared as instants, not text (offsets and precision vary)."""
+    if not text:
+        return datetime.min.replace(tzinfo=UTC)
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))

@@ -1,0 +1,19 @@
+"""Which patient's chart a FHIR resource belongs to: shared FHIR knowledge, not Hearth's.
+
+The local store indexes charts by it and the sync engine scopes a clinic's pull by it, so it
+lives here, where both may use it (`sync` imports nothing of `app`).
+"""
+
+PATIENT_REFERENCE_FIELDS = ("subject", "patient", "beneficiary")
+
+
+def patient_of(resource: dict) -> str | None:
+    """The patient whose chart this resource belongs to (a Patient is its own)."""
+    if resource["resourceType"] == "Patient":
+        return resource["id"]
+    for field in PATIENT_REFERENCE_FIELDS:
+        holder = resource.get(field)
+        reference = holder.get("reference") if isinstance(holder, dict) else None
+        if isinstance(reference, str) and reference.startswith("Patient/"):
+            return reference.removeprefix("Patient/")
+    return None

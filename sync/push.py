@@ -1,0 +1,183 @@
+"""Sending the outbox: one resource's edits squashed into one request, batches as Bundles.
+
+Every write is idempotent: a PUT to the client-assigned id, with If-Match on the version the
+edit was made on, so repeating a request whose answer was lost cannot duplicate anything.
+A batch goes as a transaction Bundle (all or nothing keeps references whole). If the
+server refuses the transaction, the same entries go again as a batch Bundle, whose answer
+says entry by entry what happened, so one refused resource never blocks the rest (the
+fhircore #2775 bug): it is set aside with the server's reason, visible to a person.
+
+DELETE carries If-Match too, but not every server honours it on DELETE, so the current
+version is read first and a delete of something edited elsewhere becomes a conflict.
+"""
+
+from dataclasses import dataclass, field
+
+from sync.capabilities import ServerCapabilities
+from sync.errors import MalformedResponse
+from sync.local import LocalSide, PendingChange, RemoteVersion
+from sync.reconcile import reconcile
+from sync.transport import Transport
+from sync.wire import (
+    FHIR_JSON,
+    body,
+    outcome_text,
+    read_remote,
+    remote_of,
+    status_code,
+    version_of_etag,
+)
+
+MAX_ROUNDS = 50  # a resource edited elsewhere on every round would otherwise loop forever
+
+
+@dataclass
+class PushReport:
+    sent: int = 0
+    merged: int = 0
+    conflicts: int = 0
+    set_aside: list[str] = field(default_factory=list)
+    round_trips: int = 0
+
+
+class Pusher:
+    def __init__(self, local: LocalSide, transport: Transport, caps: ServerCapabilities,
+                 batch_size: int = 100):
+        self._local, self._transport, self._caps = local, transport, caps
+        self._batch_size = batch_size
+
+    def push(self) -> PushReport:
+        report = PushReport()
+        for _ in range(MAX_ROUNDS):
+            changes = self._local.pending_changes(self._batch_size)
+            if not changes or not self._send(changes, report):
+                break
+        return report
+
+    def _send(self, changes: list[PendingChange], report: PushReport) -> bool:
+        """Send one batch; whether anything moved (else stop and retry next cycle)."""
+        outcomes = []
+        to_send = []
+        for change in changes:
+            if change.op == "delete" and change.base_version is None:
+                self._local.confirm(change, _gone(change))  # never reached the server
+                outcomes.append("confirmed")
+            elif change.op == "delete" and (remote := self._read(change, report)).version_id \
+                    != change.base_version:
+                outcomes.append(self._settle_reconcile(change, remote, report))
+            else:
+                to_send.append(change)
+        if to_send:
+            for change, entry in zip(to_send, self._exchange(to_send, report), strict=True):
+                outcomes.append(self._settle(change, entry, report))
+        return any(o != "retry" for o in outcomes)
+
+    def _exchange(self, changes: list[PendingChange], report: PushReport) -> list[dict]:
+        """The server's answer entry for each change, in order."""
+        if self._caps.offers("transaction"):
+            response = self._post_bundle("transaction", changes, report)
+            if response.status_code < 300:
+                return body(response, "Bundle").get("entry", [])
+            if response.status_code >= 500:
+                return [_whole_failure(response)] * len(changes)
+        if self._caps.offers("batch"):
+            response = self._post_bundle("batch", changes, report)
+            if response.status_code < 300:
+                return body(response, "Bundle").get("entry", [])
+            return [_whole_failure(response)] * len(changes)
+        return [self._send_alone(change, report) for change in changes]
+
+    def _post_bundle(self, kind: str, changes: list[PendingChange], report: PushReport):
+        bundle = {"resourceType": "Bundle", "type": kind,
+                  "entry": [_entry(change) for change in changes]}
+        report.round_trips += 1
+        return self._transport.request(
+            "POST", "", json=bundle,
+            headers={"Content-Type": FHIR_JSON, "Prefer": "return=representation"})
+
+    def _send_alone(self, change: PendingChange, report: PushReport) -> dict:
+        request = _entry(change)["request"]
+        headers = {"Content-Type": FHIR_JSON, "Prefer": "return=representation"}
+        if "ifMatch" in request:
+            headers["If-Match"] = request["ifMatch"]
+        report.round_trips += 1
+        response = self._transport.request(request["method"], request["url"], headers=headers,
+                                           json=change.resource)
+        entry = {"response": {"status": str(response.status_code),
+                              "etag": response.headers.get("ETag"),
+                              "lastModified": response.headers.get("Last-Modified")}}
+        if response.content:
+            data = body(response, change.type if response.status_code < 300
+                        else "OperationOutcome")
+            entry["resource" if response.status_code < 300 else "outcome"] = data
+        return entry
+
+    def _settle(self, change: PendingChange, entry: dict, report: PushReport) -> str:
+        answer = entry.get("response", {})
+        status = status_code(answer.get("status", ""))
+        if 200 <= status < 300:
+            self._local.confirm(change, _accepted(change, entry))
+            report.sent += 1
+            return "confirmed"
+        if status in (409, 412):
+            return self._settle_reconcile(change, self._read(change, report), report)
+        if change.op == "delete" and status in (404, 410):
+            self._local.confirm(change, _gone(change))
+            return "confirmed"
+        if 400 <= status < 500:
+            reason = outcome_text(answer.get("outcome"), f"HTTP {status}")
+            if self._local.record_conflict(change, None, "rejected",
+                                           f"the server refused it: {reason}"):
+                report.set_aside.append(f"{change.key}: {reason}")
+                return "conflict"
+        return "retry"  # 5xx for this entry, or edited again meanwhile: next round or cycle
+
+    def _settle_reconcile(self, change: PendingChange, remote: RemoteVersion,
+                          report: PushReport) -> str:
+        outcome = reconcile(self._local, change, remote)
+        report.merged += outcome == "merged"
+        report.conflicts += outcome == "conflict"
+        report.sent += outcome == "confirmed"
+        return outcome
+
+    def _read(self, change: PendingChange, report: PushReport) -> RemoteVersion:
+        report.round_trips += 1
+        return read_remote(self._transport, change.type, change.id)
+
+
+def _entry(change: PendingChange) -> dict:
+    request = {"method": "DELETE" if change.op == "delete" else "PUT", "url": change.key}
+    if change.base_version is not None:
+        request["ifMatch"] = f'W/"{change.base_version}"'
+    entry = {"fullUrl": change.key, "request": request}
+    if change.resource is not None:
+        entry["resource"] = change.resource
+    return entry
+
+
+def _accepted(change: PendingChange, entry: dict) -> RemoteVersion:
+    """What the server now holds, from its answer (the resource itself when it sent it)."""
+    if change.op == "delete":
+        return _gone(change)
+    answer = entry.get("response", {})
+    resource = entry.get("resource")
+    if isinstance(resource, dict) and resource.get("id") == change.id:
+        return remote_of(change.type, change.id, resource)
+    version = version_of_etag(answer.get("etag"))
+    meta = {**change.resource.get("meta", {}), "versionId": version,
+            "lastUpdated": answer.get("lastModified")}
+    return RemoteVersion(change.type, change.id, version, answer.get("lastModified"),
+                         {**change.resource, "meta": {k: v for k, v in meta.items() if v}})
+
+
+def _gone(change: PendingChange) -> RemoteVersion:
+    return RemoteVersion(change.type, change.id, None, None, None)
+
+
+def _whole_failure(response) -> dict:
+    """A Bundle refused as a whole, as the answer for each of its entries."""
+    try:
+        outcome = body(response, "OperationOutcome")
+    except MalformedResponse:  # a bare error page: the status line is all there is to say
+        outcome = None
+    return {"response": {"status": str(response.status_code), "outcome": outcome}}

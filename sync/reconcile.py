@@ -1,0 +1,40 @@
+"""Bringing one local edit together with the server's newer version of the same resource.
+
+Used by push (the server answered 412 or 409) and by pull (a newer version arrived for a
+resource edited here). Nothing is ever decided for a person: a clean three-way merge is kept
+and sent; anything else becomes a conflict record holding both sides.
+"""
+
+from sync.local import LocalSide, PendingChange, RemoteVersion
+from sync.merge import three_way_merge
+
+
+def reconcile(local: LocalSide, change: PendingChange, remote: RemoteVersion) -> str:
+    """What became of the edit: "confirmed", "merged", "conflict" or "retry" (edited again
+    meanwhile: the next round sends the newer edit)."""
+    if remote.deleted:
+        if change.op == "delete":
+            local.confirm(change, remote)
+            return "confirmed"
+        return _conflict(local, change, remote, "deleted",
+                         "deleted on the server while it was edited here")
+    if change.op == "delete":
+        return _conflict(local, change, remote, "deleted",
+                         "edited on the server while it was deleted here")
+    result = three_way_merge(change.base, change.resource, remote.resource)
+    if result.conflicts:
+        return _conflict(local, change, remote, "edit",
+                         "changed here and on the server: " + ", ".join(result.conflicts))
+    if _content(result.merged) == _content(remote.resource):  # already there (a lost answer)
+        local.confirm(change, remote)
+        return "confirmed"
+    return "merged" if local.replace_with_merge(change, remote, result.merged) else "retry"
+
+
+def _conflict(local: LocalSide, change: PendingChange, remote: RemoteVersion, kind: str,
+              reason: str) -> str:
+    return "conflict" if local.record_conflict(change, remote, kind, reason) else "retry"
+
+
+def _content(resource: dict) -> dict:
+    return {k: v for k, v in resource.items() if k != "meta"}

@@ -1,0 +1,82 @@
+"""Sync for the UI: a worker that runs cycles on an interval and reports status.
+
+The UI never talks to the engine directly: it starts a worker, asks for `sync_now()` and
+listens to `on_status`, which receives a SyncStatus after every cycle, on the worker's own
+thread (a Qt UI re-posts it to its thread). A failed cycle is reported as a sentence, never
+raised into the UI; the work stays queued for the next cycle. A refused sign-in pauses the
+loop: retrying with the same credentials cannot help, so it waits for `sync_now()`.
+"""
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sync.engine import SyncEngine, SyncReport
+from sync.errors import ServerUnreachable, SyncError
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    online: bool | None  # None until the first cycle has tried
+    pending: int  # resources with local edits not yet on the server
+    conflicts: int  # waiting for a person
+    last_success: str | None  # ISO time of the last complete cycle
+    last_error: str | None  # a sentence for the status bar
+    paused: bool = False
+    last_report: SyncReport | None = None
+
+
+class SyncWorker:
+    def __init__(self, engine: SyncEngine, interval_seconds: float,
+                 on_status: Callable[[SyncStatus], None] = lambda status: None):
+        self._engine, self._interval, self._on_status = engine, interval_seconds, on_status
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+        self.status = SyncStatus(None, engine.local.pending_count(),
+                                 engine.local.open_conflict_count(), None, None)
+
+    def run_once(self) -> SyncStatus:
+        """One cycle now, on the calling thread; never raises for a sync failure."""
+        with self._lock:
+            online, report, error, paused = True, None, None, False
+            try:
+                report = self._engine.run_once()
+            except ServerUnreachable as exc:
+                online, error = False, exc.message
+            except SyncError as exc:
+                error, paused = f"{exc.title}: {exc.message}", exc.pauses
+            except Exception as exc:  # a store failure (disk full...) is reported, not fatal
+                error = f"Sync stopped: {exc}"
+            local = self._engine.local
+            self.status = SyncStatus(
+                online, local.pending_count(), local.open_conflict_count(),
+                _now() if error is None else self.status.last_success, error, paused, report)
+        self._on_status(self.status)
+        return self.status
+
+    def start(self) -> None:
+        """Run cycles every `interval_seconds` on a background thread until stop()."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="hearth-sync", daemon=True)
+        self._thread.start()
+
+    def sync_now(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            status = self.run_once()
+            self._wake.wait(None if status.paused else self._interval)
+            self._wake.clear()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,77 @@
+"""Two workstations and one real FHIR server: what one records, the other sees."""
+
+import pytest
+
+from app.errors import NotFound
+from tests.sync.stations import patient, sync, workstation
+
+
+@pytest.fixture
+def a(env, tmp_path):
+    ws = workstation(env, tmp_path / "a")
+    yield ws
+    ws.store.close()
+
+
+@pytest.fixture
+def b(env, tmp_path):
+    ws = workstation(env, tmp_path / "b")
+    yield ws
+    ws.store.close()
+
+
+def test_a_patient_registered_on_a_appears_on_b(a, b, fresh_fhir_server):
+    ann = a.patients.register(a.session, patient("Okafor"))
+    sync(a, fresh_fhir_server)
+    sync(b, fresh_fhir_server)
+    assert b.patients.get(b.session, ann["id"])["name"][0]["family"] == "Okafor"
+    assert [hit.patient_id for hit in b.search.search(b.session, "okafor")] == [ann["id"]]
+
+
+def test_edits_of_different_fields_on_both_sides_both_survive(a, b, fresh_fhir_server):
+    ann = a.patients.register(a.session, patient("Okafor"))
+    sync(a, fresh_fhir_server)
+    sync(b, fresh_fhir_server)
+    a.patients.update(a.session, {**a.patients.get(a.session, ann["id"]), "gender": "female"})
+    b.patients.update(b.session, {**b.patients.get(b.session, ann["id"]),
+                                  "telecom": [{"system": "phone", "value": "555-0101"}]})
+    sync(a, fresh_fhir_server)
+    report = sync(b, fresh_fhir_server)
+    sync(a, fresh_fhir_server)
+    assert report.pushed.merged == 1
+    for ws in (a, b):
+        record = ws.patients.get(ws.session, ann["id"])
+        assert (record["gender"], record["telecom"][0]["value"]) == ("female", "555-0101")
+        assert ws.conflicts.list(ws.session) == []
+
+
+def test_the_same_field_edited_on_both_sides_is_a_conflict_resolved_by_a_person(
+        a, b, fresh_fhir_server):
+    ann = a.patients.register(a.session, patient("Okafor"))
+    sync(a, fresh_fhir_server)
+    sync(b, fresh_fhir_server)
+    a.patients.update(a.session, {**a.patients.get(a.session, ann["id"]), "birthDate": "1980-03-15"})
+    b.patients.update(b.session, {**b.patients.get(b.session, ann["id"]), "birthDate": "1981-03-14"})
+    sync(a, fresh_fhir_server)
+    sync(b, fresh_fhir_server)
+    [conflict] = b.conflicts.list(b.session)
+    assert conflict.kind == "edit" and "birthDate" in conflict.reason
+    assert (conflict.local["birthDate"], conflict.remote["birthDate"]) == (
+        "1981-03-14", "1980-03-15")
+    b.conflicts.resolve(b.session, conflict.id, "local")
+    sync(b, fresh_fhir_server)
+    sync(a, fresh_fhir_server)
+    assert a.patients.get(a.session, ann["id"])["birthDate"] == "1981-03-14"
+    assert b.conflicts.list(b.session) == []
+
+
+def test_a_patient_deleted_on_a_is_gone_from_b(a, b, fresh_fhir_server):
+    ann = a.patients.register(a.session, patient("Okafor"))
+    sync(a, fresh_fhir_server)
+    sync(b, fresh_fhir_server)
+    a.patients.delete(a.session, ann["id"], "duplicate registration")
+    sync(a, fresh_fhir_server)
+    sync(b, fresh_fhir_server)
+    with pytest.raises(NotFound):
+        b.patients.get(b.session, ann["id"])
+    assert b.search.search(b.session, "okafor") == []
