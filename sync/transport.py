@@ -8,6 +8,7 @@ client ids and If-Match, so repeating a request whose answer was lost is safe.
 """
 
 import random
+import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,10 +41,12 @@ def backoff_delay(attempt: int, retry_after: str | None, policy: RetryPolicy,
 class Transport:
     def __init__(self, base_url: str, *, ca_bundle: Path | None = None, timeout: float = 30.0,
                  policy: RetryPolicy = RetryPolicy(), sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None, transport: httpx.BaseTransport | None = None):
+                 rng: random.Random | None = None, transport: httpx.BaseTransport | None = None,
+                 auth: httpx.Auth | None = None):
         self.client = httpx.Client(
-            base_url=base_url, timeout=timeout, verify=str(ca_bundle) if ca_bundle else True,
-            headers={"Accept": "application/fhir+json"}, transport=transport)
+            base_url=base_url, timeout=timeout,
+            verify=ssl.create_default_context(cafile=ca_bundle) if ca_bundle else True,
+            headers={"Accept": "application/fhir+json"}, transport=transport, auth=auth)
         self._policy, self._sleep = policy, sleep
         self._rng = rng or random.Random()
 
@@ -55,6 +58,8 @@ class Transport:
             try:
                 response = self.client.request(method, url, **kwargs)
             except httpx.TransportError as exc:
+                if untrusted := certificate_not_trusted(exc, str(self.client.base_url)):
+                    raise untrusted from exc
                 last = f"{type(exc).__name__}: {exc or 'no answer'}"
             else:
                 if response.status_code not in RETRY_STATUS:
@@ -71,6 +76,24 @@ class Transport:
 
     def close(self) -> None:
         self.client.close()
+
+
+def certificate_not_trusted(exc: httpx.TransportError, where: str) -> ServerUnreachable | None:
+    """The error to show when `exc` is a failed TLS certificate check, else None.
+
+    Retrying cannot fix an untrusted certificate, and "offline" would send IT looking at the
+    network; the usual cause is a server signed by the clinic's own certificate authority.
+    """
+    cause: BaseException | None = exc
+    while cause is not None and not isinstance(cause, ssl.SSLCertVerificationError):
+        cause = cause.__cause__ or cause.__context__
+    if cause is None:
+        return None
+    return ServerUnreachable(
+        f"The server at {where} presented a certificate this computer does not trust "
+        f"({cause.verify_message}). If the server's certificate is issued by the clinic's own "
+        "certificate authority, set that authority's CA bundle (a PEM file) in the sync "
+        "settings; otherwise ask IT to check the server's certificate.")
 
 
 def _retry_after_seconds(value: str) -> float | None:

@@ -63,13 +63,13 @@ def read_remote(transport, resource_type: str, resource_id: str) -> RemoteVersio
         return RemoteVersion(resource_type, resource_id,
                              version_of_etag(response.headers.get("ETag")), None, None)
     if response.status_code != 200:
-        reason = outcome_text(_maybe_json(response), response.reason_phrase)
+        reason = outcome_text(maybe_json(response), response.reason_phrase)
         raise MalformedResponse(f"Reading {resource_type}/{resource_id} from the server "
                                 f"failed with HTTP {response.status_code}: {reason}")
     return remote_of(resource_type, resource_id, body(response, resource_type))
 
 
-def _maybe_json(response: httpx.Response) -> dict | None:
+def maybe_json(response: httpx.Response) -> dict | None:
     try:
         data = orjson.loads(response.content)
     except orjson.JSONDecodeError:

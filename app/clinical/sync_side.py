@@ -145,11 +145,12 @@ class StoreSyncSide:
 
     # -- audit upload -------------------------------------------------------------------
 
-    def audit_pending(self, limit: int) -> list[AuditRecord]:
+    def audit_pending(self, limit: int, after_seq: int = 0) -> list[AuditRecord]:
         with self._store.read() as conn:
             rows = conn.exec_driver_sql(
                 "SELECT seq, at, user, role, action, outcome, patient, entity, detail "
-                "FROM audit WHERE uploaded = 0 ORDER BY seq LIMIT ?", (limit,)).all()
+                "FROM audit WHERE uploaded = 0 AND seq > ? ORDER BY seq LIMIT ?",
+                (after_seq, limit)).all()
         return [AuditRecord(*row) for row in rows]
 
     def mark_audit_uploaded(self, seqs: list[int]) -> None:

@@ -3,6 +3,8 @@
 SEKMET pins libraries that clash with ours, so the fixture installs it once into
 .cache/sekmet-<version> (from PyPI, like any dependency) and starts it on a free port on
 127.0.0.1 with a generated settings.yaml; it stops it with SIGTERM at the end.
+`start_fhir_server` starts one with extra settings (sign-in, TLS) for the tests that need
+them; `fhir_server` is shared by the session, `fresh_fhir_server` is empty for each test.
 """
 
 import signal
@@ -10,6 +12,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,14 +45,23 @@ def sekmet() -> Path:
     return exe
 
 
-@pytest.fixture(scope="session")
-def fhir_server(tmp_path_factory) -> FhirServer:
-    root = tmp_path_factory.mktemp("fhir-server")
+@contextmanager
+def start_fhir_server(root: Path, *, extra_yaml: str = "",
+                      tls: tuple[Path, Path] | None = None) -> Iterator[FhirServer]:
+    """A SEKMET server with its data in `root`, stopped on leaving the block.
+
+    `extra_yaml` is appended to settings.yaml (a key given there overrides the default one,
+    e.g. `server_auth`); `tls` is (certificate chain, private key) to serve HTTPS.
+    """
+    root.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    base = f"http://127.0.0.1:{port}/fhir"
-    (root / "settings.yaml").write_text(
+    base = f"{'https' if tls else 'http'}://127.0.0.1:{port}/fhir"
+    settings = (
         f'base_url: "{base}"\nhost: 127.0.0.1\nport: {port}\ndata_dir: "{root / "data"}"\n'
         'simulator: {enabled: false}\nlog_inbound: false\nvalidation: {inbound: "strict"}\n')
+    if tls:
+        settings += f'tls_certfile: "{tls[0]}"\ntls_keyfile: "{tls[1]}"\n'
+    (root / "settings.yaml").write_text(settings + extra_yaml)
     log = root / "server.log"
     with open(log, "wb") as out:
         server = subprocess.Popen([str(sekmet()), "serve", "--config", "settings.yaml"],
@@ -64,13 +77,27 @@ def fhir_server(tmp_path_factory) -> FhirServer:
             server.kill()
 
 
+@pytest.fixture(scope="session")
+def fhir_server(tmp_path_factory) -> Iterator[FhirServer]:
+    with start_fhir_server(tmp_path_factory.mktemp("fhir-server")) as server:
+        yield server
+
+
+@pytest.fixture
+def fresh_fhir_server(tmp_path) -> Iterator[FhirServer]:
+    """An empty server of this test's own, for tests that count what reaches the server."""
+    with start_fhir_server(tmp_path / "fhir-server") as server:
+        yield server
+
+
 def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         if server.poll() is not None:
             pytest.fail(f"the FHIR server exited: {log.read_text()[-2000:]}")
         try:
-            if httpx.get(f"{base}/metadata", timeout=2).status_code == 200:
+            # Only whether it answers: trusting a test certificate is the tests' business.
+            if httpx.get(f"{base}/metadata", timeout=2, verify=False).status_code == 200:
                 return
         except httpx.TransportError:
             pass

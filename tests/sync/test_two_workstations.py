@@ -20,6 +20,10 @@ def b(env, tmp_path):
     ws.store.close()
 
 
+def edit(ws, patient_id: str, **fields) -> None:
+    ws.patients.update(ws.session, {**ws.patients.get(ws.session, patient_id), **fields})
+
+
 def test_a_patient_registered_on_a_appears_on_b(a, b, fresh_fhir_server):
     ann = a.patients.register(a.session, patient("Okafor"))
     sync(a, fresh_fhir_server)
@@ -32,9 +36,8 @@ def test_edits_of_different_fields_on_both_sides_both_survive(a, b, fresh_fhir_s
     ann = a.patients.register(a.session, patient("Okafor"))
     sync(a, fresh_fhir_server)
     sync(b, fresh_fhir_server)
-    a.patients.update(a.session, {**a.patients.get(a.session, ann["id"]), "gender": "female"})
-    b.patients.update(b.session, {**b.patients.get(b.session, ann["id"]),
-                                  "telecom": [{"system": "phone", "value": "555-0101"}]})
+    edit(a, ann["id"], gender="female")
+    edit(b, ann["id"], telecom=[{"system": "phone", "value": "555-0101"}])
     sync(a, fresh_fhir_server)
     report = sync(b, fresh_fhir_server)
     sync(a, fresh_fhir_server)
@@ -50,8 +53,8 @@ def test_the_same_field_edited_on_both_sides_is_a_conflict_resolved_by_a_person(
     ann = a.patients.register(a.session, patient("Okafor"))
     sync(a, fresh_fhir_server)
     sync(b, fresh_fhir_server)
-    a.patients.update(a.session, {**a.patients.get(a.session, ann["id"]), "birthDate": "1980-03-15"})
-    b.patients.update(b.session, {**b.patients.get(b.session, ann["id"]), "birthDate": "1981-03-14"})
+    edit(a, ann["id"], birthDate="1980-03-15")
+    edit(b, ann["id"], birthDate="1981-03-14")
     sync(a, fresh_fhir_server)
     sync(b, fresh_fhir_server)
     [conflict] = b.conflicts.list(b.session)
