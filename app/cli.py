@@ -16,6 +16,7 @@ from pathlib import Path
 
 import orjson
 
+from app import cli_sync
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
 from app.chart_text import page_text, summary_text
 from app.clinical.chart import SECTIONS
@@ -24,6 +25,7 @@ from app.errors import HearthError, UsageError
 from app.security.policy import Policy
 from app.security.roles import Role
 from app.store.paths import default_store_dir
+from sync.errors import SyncError
 
 
 class Secrets:
@@ -57,6 +59,9 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     except HearthError as err:
         print(f"hearth: {err.title}: {err.message}", file=sys.stderr)
         return err.exit_code
+    except SyncError as err:
+        print(f"hearth: {err.title}: {err.message}", file=sys.stderr)
+        return cli_sync.SYNC_INCOMPLETE
     except KeyboardInterrupt:
         print("hearth: cancelled; nothing more was changed.", file=sys.stderr)
         return 130
@@ -146,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   help="set a user's password with the IT recovery key")
     recover.add_argument("--user", dest="recover_user", required=True, metavar="NAME")
     recover.set_defaults(run=cmd_recover)
+    cli_sync.register(commands, data, signed_in)
     return parser
 
 
@@ -157,7 +163,7 @@ def signed_in(command: Callable) -> Callable:
             raise UsageError("Say who is acting: --user NAME or HEARTH_USER.")
         password = secrets.ask(f"password for {args.user}", "HEARTH_PASSWORD")
         ws = open_workstation(env, args.store, args.user, password)
-        args.acting_password = password
+        args.acting_password, args.env = password, env
         try:
             return command(args, ws, secrets)
         finally:

@@ -1,0 +1,188 @@
+"""`hearth sync`, `hearth conflicts` and `hearth sync-credentials`: sync from the command line.
+
+`hearth sync --once` runs one cycle and exits 0 when it completed, 6 when it did not (the
+sentence on stderr says why; nothing is lost, the work stays queued). Without --once it runs
+a cycle every --interval seconds, printing one status line per cycle, until Ctrl+C.
+"""
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+
+import httpx
+import orjson
+
+from app.bootstrap import SyncSettings
+from app.clinical.conflicts import CHOICES
+from app.errors import UsageError
+from app.security.roles import Permission
+from sync.auth import discover_token_url, public_jwk
+from sync.credentials import SyncCredentials
+from sync.worker import SyncStatus, SyncWorker
+
+SYNC_INCOMPLETE = 6
+
+
+def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
+    sync = commands.add_parser("sync", parents=[data], help="sync with a FHIR R4 server")
+    sync.add_argument("--server", required=True, metavar="URL",
+                      help="the server's FHIR base, e.g. https://fhir.example.org/fhir")
+    sync.add_argument("--once", action="store_true", help="one cycle, then exit")
+    sync.add_argument("--interval", type=float, default=60.0, metavar="SECONDS")
+    sync.add_argument("--organization", metavar="REF",
+                      help="pull only this clinic's patients, e.g. Organization/123")
+    sync.add_argument("--ca-bundle", type=Path, metavar="FILE",
+                      help="trust the server certificates this CA file signs")
+    sync.add_argument("--client-id", metavar="ID",
+                      help="sign in as this client (credentials from hearth sync-credentials)")
+    sync.add_argument("--scope", default="system/*.*", help="scopes to ask for")
+    sync.add_argument("--token-url", metavar="URL",
+                      help="token endpoint (default: the server's smart-configuration)")
+    sync.set_defaults(run=signed_in(cmd_sync))
+
+    creds = commands.add_parser("sync-credentials", parents=[data],
+                                help="keep a sync client's secret or key in the OS keyring")
+    creds.add_argument("--server", required=True, metavar="URL")
+    creds.add_argument("--client-id", required=True, metavar="ID")
+    given = creds.add_mutually_exclusive_group(required=True)
+    given.add_argument("--secret-stdin", action="store_true",
+                       help="read the client secret from standard input")
+    given.add_argument("--private-key", type=Path, metavar="FILE",
+                       help="a PEM private key (RSA or EC P-384) for SMART Backend Services")
+    creds.set_defaults(run=signed_in(cmd_sync_credentials))
+
+    conflicts = commands.add_parser("conflicts", help="sync conflicts").add_subparsers(
+        title="conflicts commands", metavar="ACTION", required=True)
+    listing = conflicts.add_parser("list", parents=[data], help="conflicts waiting for you")
+    listing.add_argument("--all", action="store_true", help="resolved ones too")
+    listing.set_defaults(run=signed_in(cmd_conflicts_list))
+    show = conflicts.add_parser("show", parents=[data], help="local, server and base side by side")
+    show.add_argument("conflict_id", type=int, metavar="ID")
+    show.set_defaults(run=signed_in(cmd_conflicts_show))
+    resolve = conflicts.add_parser("resolve", parents=[data], help="decide a conflict")
+    resolve.add_argument("conflict_id", type=int, metavar="ID")
+    resolve.add_argument("--keep", required=True, nargs="+", metavar="local|remote|merged FILE",
+                         help="which version to keep; a merged one is read from FILE (JSON)")
+    resolve.set_defaults(run=signed_in(cmd_conflicts_resolve))
+
+
+def cmd_sync(args, ws, secrets) -> int:
+    settings = SyncSettings(args.server.rstrip("/") + "/", args.ca_bundle, args.organization,
+                            _auth(args, ws))
+    engine = ws.sync_engine(settings)
+    worker = SyncWorker(engine, args.interval, on_status=lambda s: _print_status(args, s))
+    try:
+        if args.once:
+            status = worker.run_once()
+            return 0 if status.last_error is None else SYNC_INCOMPLETE
+        worker.start()
+        threading.Event().wait()  # until Ctrl+C
+    finally:
+        worker.stop()
+        engine.transport.close()
+    return 0
+
+
+def _auth(args, ws):
+    if args.client_id is None:
+        return None
+    credential = SyncCredentials(args.env.keyring_backend()).load(args.server, args.client_id)
+    token_url = args.token_url or discover_token_url(args.server, _plain_client(args))
+    return credential.auth(token_url, args.scope, ca_bundle=args.ca_bundle)
+
+
+def _plain_client(args) -> httpx.Client:
+    return httpx.Client(verify=str(args.ca_bundle) if args.ca_bundle else True, timeout=30)
+
+
+def _print_status(args, status: SyncStatus) -> None:
+    data = {"online": status.online, "pending": status.pending, "conflicts": status.conflicts,
+            "last_success": status.last_success, "error": status.last_error}
+    if status.last_report is not None:
+        report = status.last_report
+        data |= {"sent": report.pushed.sent, "merged": report.pushed.merged + report.pulled.merged,
+                 "received": report.pulled.received, "set_aside": report.pushed.set_aside,
+                 "audit_uploaded": report.audit.uploaded, "round_trips": report.pushed.round_trips}
+    if args.json:
+        print(orjson.dumps(data).decode(), flush=True)
+        return
+    if status.last_error:
+        print(f"hearth: sync did not complete: {status.last_error}", file=sys.stderr, flush=True)
+    else:
+        print(f"Synced: sent {data['sent']}, received {data['received']}, merged "
+              f"{data['merged']}, audit events uploaded {data['audit_uploaded']}.", flush=True)
+    for item in data.get("set_aside", []):
+        print(f"  set aside (the server refused it): {item}", flush=True)
+    print(f"Waiting: {status.pending} changed records to send, {status.conflicts} conflicts "
+          "for a person to resolve (hearth conflicts list).", flush=True)
+
+
+def cmd_sync_credentials(args, ws, secrets) -> int:
+    ws.session.require(Permission.MAINTAIN_STORE)
+    store = SyncCredentials(args.env.keyring_backend())
+    if args.secret_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+        if not secret:
+            raise UsageError("No client secret on standard input.")
+        store.save_secret(args.server, args.client_id, secret)
+        print(f"Saved the client secret for '{args.client_id}' at {args.server} in the OS "
+              "keyring.")
+        return 0
+    pem = args.private_key.read_text()
+    store.save_private_key(args.server, args.client_id, pem)
+    print(f"Saved the private key for '{args.client_id}' at {args.server} in the OS keyring. "
+          "Register this public key (JWKS) with the server for the client:")
+    print(orjson.dumps({"keys": [public_jwk(pem)]}, option=orjson.OPT_INDENT_2).decode())
+    return 0
+
+
+def cmd_conflicts_list(args, ws, secrets) -> int:
+    conflicts = ws.conflicts.list(ws.session, include_resolved=args.all)
+    if args.json:
+        print(orjson.dumps([_summary(c) for c in conflicts]).decode())
+        return 0
+    if not conflicts:
+        print("No sync conflicts waiting.")
+    for c in conflicts:
+        state = f"resolved: kept {c.resolution}" if c.resolved_at else "open"
+        print(f"{c.id:>4}  {c.reference:<50}  {c.kind:<8}  {state}\n      {c.reason}")
+    return 0
+
+
+def cmd_conflicts_show(args, ws, secrets) -> int:
+    c = ws.conflicts.get(ws.session, args.conflict_id)
+    if args.json:
+        print(orjson.dumps({**_summary(c), "local": c.local, "remote": c.remote,
+                            "base": c.base}).decode())
+        return 0
+    print(f"Conflict {c.id}: {c.reference} ({c.kind}), found {c.detected_at}\n{c.reason}\n")
+    for title, version in (("HERE (local)", c.local), ("SERVER (remote)", c.remote),
+                           ("BEFORE BOTH (base)", c.base)):
+        text = orjson.dumps(version, option=orjson.OPT_INDENT_2).decode() if version else (
+            "(deleted or absent)")
+        print(f"--- {title} ---\n{text}\n")
+    print(f"Decide with: hearth conflicts resolve {c.id} --keep local|remote|merged FILE")
+    return 0
+
+
+def cmd_conflicts_resolve(args, ws, secrets) -> int:
+    keep, *files = args.keep
+    if keep not in CHOICES or len(files) != (keep == "merged"):
+        raise UsageError("Say --keep local, --keep remote or --keep merged FILE.")
+    merged = None
+    if files:
+        try:
+            merged = orjson.loads(Path(files[0]).read_bytes())
+        except (OSError, orjson.JSONDecodeError) as exc:
+            raise UsageError(f"Could not read {files[0]} as JSON: {exc}") from exc
+    c = ws.conflicts.resolve(ws.session, args.conflict_id, keep, merged)
+    print(orjson.dumps(_summary(c)).decode() if args.json else
+          f"Conflict {c.id} resolved: kept {c.resolution}. It is sent at the next sync.")
+    return 0
+
+
+def _summary(c) -> dict:
+    return {"id": c.id, "resource": c.reference, "kind": c.kind, "reason": c.reason,
+            "patient": c.patient_id, "detected_at": c.detected_at, "resolved_at": c.resolved_at,
+            "resolution": c.resolution, "resolved_by": c.resolved_by}

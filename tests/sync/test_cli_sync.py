@@ -1,0 +1,91 @@
+"""`hearth sync`, `hearth conflicts` and `hearth sync-credentials` as IT and clinicians meet
+them: real processes, a real store, the real keyring and a real FHIR server."""
+
+import json
+
+import httpx
+import orjson
+import pytest
+from keyring.backends import SecretService
+
+from app.bootstrap import open_workstation
+from sync.credentials import SyncCredentials
+from tests.conftest import ADMIN_PASSWORD
+from tests.sync.conftest import free_port
+from tests.sync.stations import patient, sync, workstation
+from tests.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
+
+
+def as_nina(env, store):
+    return open_workstation(env, store, "nina", NURSE_PASSWORD)
+
+
+def test_sync_once_sends_what_was_recorded_and_says_so(clinic, env, store, fresh_fhir_server):
+    ws = as_nina(env, store)
+    ann = ws.patients.register(ws.session, patient("Okafor"))
+    ws.close()
+    done = clinic("--user", "nina", "sync", "--server", fresh_fhir_server.base_url, "--once",
+                  "--json", password=NURSE_PASSWORD)
+    assert done.returncode == 0, done.stderr
+    status = json.loads(done.stdout.splitlines()[-1])
+    assert (status["sent"], status["pending"], status["error"]) == (1, 0, None)
+    assert httpx.get(f"{fresh_fhir_server.base_url}Patient/{ann['id']}").status_code == 200
+
+
+def test_an_unreachable_server_exits_6_and_keeps_the_work(clinic, env, store):
+    ws = as_nina(env, store)
+    ws.patients.register(ws.session, patient("Okafor"))
+    ws.close()
+    done = clinic("--user", "nina", "sync", "--server", f"http://127.0.0.1:{free_port()}/fhir",
+                  "--once", password=NURSE_PASSWORD)
+    assert done.returncode == 6
+    assert done.stderr.startswith("hearth: sync did not complete:")
+    assert "Local work is kept" in done.stderr
+    assert "Waiting: 1 changed records to send" in done.stdout
+
+
+def test_a_conflict_is_listed_shown_and_resolved_with_a_merged_file(
+        clinic, env, store, tmp_path, fresh_fhir_server):
+    other = workstation(env, tmp_path / "other")
+    ann = other.patients.register(other.session, patient("Okafor"))
+    sync(other, fresh_fhir_server)
+    ws = as_nina(env, store)
+    sync(ws, fresh_fhir_server)
+    for station, born in ((other, "1980-03-15"), (ws, "1981-03-14")):
+        record = station.patients.get(station.session, ann["id"])
+        station.patients.update(station.session, {**record, "birthDate": born})
+    sync(other, fresh_fhir_server)
+    sync(ws, fresh_fhir_server)
+    ws.close()
+
+    listed = clinic("--user", "nina", "conflicts", "list", "--json", password=NURSE_PASSWORD)
+    [conflict] = json.loads(listed.stdout)
+    assert (conflict["resource"], conflict["kind"]) == (f"Patient/{ann['id']}", "edit")
+    shown = clinic("--user", "nina", "conflicts", "show", str(conflict["id"]),
+                   password=NURSE_PASSWORD)
+    assert "1981-03-14" in shown.stdout and "1980-03-15" in shown.stdout
+    merged = tmp_path / "merged.json"
+    merged.write_bytes(orjson.dumps({**other.patients.get(other.session, ann["id"]),
+                                     "birthDate": "1980-03-16"}))
+    resolved = clinic("--user", "nina", "conflicts", "resolve", str(conflict["id"]), "--keep",
+                      "merged", str(merged), password=NURSE_PASSWORD)
+    assert resolved.returncode == 0, resolved.stderr
+    assert clinic("--user", "nina", "sync", "--server", fresh_fhir_server.base_url, "--once",
+                  password=NURSE_PASSWORD).returncode == 0
+    server = httpx.get(f"{fresh_fhir_server.base_url}Patient/{ann['id']}").json()
+    assert server["birthDate"] == "1980-03-16"
+    other.close()
+
+
+@pytest.mark.parametrize(("user", "password", "code"), [
+    ("admin", None, 0), ("nina", NURSE_PASSWORD, 4)])
+def test_only_an_admin_keeps_sync_credentials_in_the_keyring(
+        clinic, keyring_session, user, password, code):
+    done = clinic("--user", user, "sync-credentials", "--server", "https://fhir.example/fhir",
+                  "--client-id", "clinic-7", "--secret-stdin",
+                  password=password or ADMIN_PASSWORD, stdin="s3cret\n")
+    assert done.returncode == code, done.stderr
+    if code == 0:
+        stored = SyncCredentials(SecretService.Keyring()).load("https://fhir.example/fhir",
+                                                               "clinic-7")
+        assert (stored.kind, stored.value) == ("secret", "s3cret")
