@@ -16,6 +16,7 @@ import orjson
 from app.bootstrap import SyncSettings
 from app.clinical.conflicts import CHOICES
 from app.errors import UsageError
+from app.security.policy import SyncPolicy
 from app.security.roles import Permission
 from sync.auth import discover_token_url, public_jwk
 from sync.credentials import SyncCredentials
@@ -26,17 +27,18 @@ SYNC_INCOMPLETE = 6
 
 def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     sync = commands.add_parser("sync", parents=[data], help="sync with a FHIR R4 server")
-    sync.add_argument("--server", required=True, metavar="URL",
-                      help="the server's FHIR base, e.g. https://fhir.example.org/fhir")
+    sync.add_argument("--server", metavar="URL", help="the server's FHIR base, e.g. "
+                      "https://fhir.example.org/fhir (default: the IT policy's sync.server)")
     sync.add_argument("--once", action="store_true", help="one cycle, then exit")
-    sync.add_argument("--interval", type=float, default=60.0, metavar="SECONDS")
+    sync.add_argument("--interval", type=float, metavar="SECONDS",
+                      help="between cycles (default: the policy's sync.interval_seconds)")
     sync.add_argument("--organization", metavar="REF",
                       help="pull only this clinic's patients, e.g. Organization/123")
     sync.add_argument("--ca-bundle", type=Path, metavar="FILE",
                       help="trust the server certificates this CA file signs")
     sync.add_argument("--client-id", metavar="ID",
                       help="sign in as this client (credentials from hearth sync-credentials)")
-    sync.add_argument("--scope", default="system/*.*", help="scopes to ask for")
+    sync.add_argument("--scope", help="scopes to ask for (default: the policy's sync.scope)")
     sync.add_argument("--token-url", metavar="URL",
                       help="token endpoint (default: the server's smart-configuration)")
     sync.set_defaults(run=signed_in(cmd_sync))
@@ -68,8 +70,9 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
 
 
 def cmd_sync(args, ws, secrets) -> int:
+    _fill_from_policy(args, ws.policy.sync)
     settings = SyncSettings(args.server.rstrip("/") + "/", args.ca_bundle, args.organization,
-                            _auth(args, ws))
+                            _auth(args))
     engine = ws.sync_engine(settings)
     worker = SyncWorker(engine, args.interval, on_status=lambda s: _print_status(args, s))
     try:
@@ -84,7 +87,20 @@ def cmd_sync(args, ws, secrets) -> int:
     return 0
 
 
-def _auth(args, ws):
+def _fill_from_policy(args, preset: SyncPolicy) -> None:
+    """What the command line leaves out comes from the IT policy."""
+    args.server = args.server or preset.server
+    if not args.server:
+        raise UsageError("No sync server: pass --server URL, or IT sets sync.server in the "
+                         "policy.")
+    args.interval = args.interval or preset.interval_seconds
+    args.organization = args.organization or preset.organization
+    args.client_id = args.client_id or preset.client_id
+    args.scope = args.scope or preset.scope
+    args.ca_bundle = args.ca_bundle or (Path(preset.ca_bundle) if preset.ca_bundle else None)
+
+
+def _auth(args):
     if args.client_id is None:
         return None
     credential = SyncCredentials(args.env.keyring_backend()).load(args.server, args.client_id)

@@ -1,4 +1,4 @@
-"""Security policy that IT may preset: lockout, idle lock, password length, KDF cost.
+"""Policy that IT may preset: lockout, idle lock, password length, KDF cost, sync server.
 
 The shipped defaults live in resources/default-policy.json so an IT admin reads and
 overrides the same file format; a key that is missing or misspelt is refused by name.
@@ -15,12 +15,25 @@ from app.store.keys import KdfCost
 
 
 @dataclass(frozen=True)
+class SyncPolicy:
+    """Where this workstation syncs. Optional as a whole: a clinic may run without a server."""
+
+    server: str | None = None  # FHIR base URL
+    interval_seconds: int = 300
+    organization: str | None = None  # pull only this clinic's patients
+    client_id: str | None = None  # its secret or key is in the OS keyring
+    scope: str = "system/*.*"
+    ca_bundle: str | None = None  # a CA file for a server with a private certificate
+
+
+@dataclass(frozen=True)
 class Policy:
     failed_logins_before_lock: int
     lockout_minutes: int
     idle_lock_minutes: int
     min_password_length: int
     kdf: KdfCost
+    sync: SyncPolicy = SyncPolicy()
 
     @classmethod
     def default(cls) -> "Policy":
@@ -44,8 +57,13 @@ class Policy:
         expected = {f.name for f in fields(cls)}
         if unknown := set(values) - expected:
             raise UsageError(f"Unknown policy setting(s): {', '.join(sorted(unknown))}.")
-        if missing := expected - set(values):
+        if missing := expected - set(values) - {"sync"}:
             raise UsageError(f"Missing policy setting(s): {', '.join(sorted(missing))}.")
         if bad := set(values["kdf"]) ^ {f.name for f in fields(KdfCost)}:
             raise UsageError(f"Policy kdf settings wrong or missing: {', '.join(sorted(bad))}.")
-        return cls(**{**values, "kdf": KdfCost(**values["kdf"])})
+        sync = values.get("sync", {})
+        if not isinstance(sync, dict):
+            raise UsageError("The policy's sync settings must be a JSON object.")
+        if unknown := set(sync) - {f.name for f in fields(SyncPolicy)}:
+            raise UsageError(f"Unknown policy sync setting(s): {', '.join(sorted(unknown))}.")
+        return cls(**{**values, "kdf": KdfCost(**values["kdf"]), "sync": SyncPolicy(**sync)})

@@ -89,3 +89,10 @@ def test_only_an_admin_keeps_sync_credentials_in_the_keyring(
         stored = SyncCredentials(SecretService.Keyring()).load("https://fhir.example/fhir",
                                                                "clinic-7")
         assert (stored.kind, stored.value) == ("secret", "s3cret")
+
+
+def test_without_a_server_on_the_command_line_or_in_the_policy_sync_says_where_to_set_one(
+        clinic):
+    done = clinic("--user", "nina", "sync", "--once", password=NURSE_PASSWORD)
+    assert done.returncode == 2
+    assert "pass --server URL, or IT sets sync.server in the policy" in done.stderr
