@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import httpx
 
 from sync.errors import NotAFhirServer, ServerUnreachable
+from sync.transport import certificate_not_trusted
 
 FHIR_JSON = "application/fhir+json"
 
@@ -72,6 +73,8 @@ def fetch_capabilities(client: httpx.Client) -> ServerCapabilities:
     try:
         response = client.get("metadata", headers={"Accept": FHIR_JSON})
     except httpx.TransportError as exc:
+        if untrusted := certificate_not_trusted(exc, str(client.base_url)):
+            raise untrusted from exc
         raise ServerUnreachable(
             f"Could not reach the FHIR server at {client.base_url} ({type(exc).__name__}: "
             f"{exc or 'no answer'}). Local work is kept and will sync when it is back."

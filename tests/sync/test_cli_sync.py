@@ -11,8 +11,9 @@ from keyring.backends import SecretService
 from app.bootstrap import open_workstation
 from sync.credentials import SyncCredentials
 from tests.conftest import ADMIN_PASSWORD
-from tests.sync.conftest import free_port
+from tests.sync.conftest import free_port, start_fhir_server
 from tests.sync.stations import patient, sync, workstation
+from tests.sync.test_auth import SECRET, server_auth
 from tests.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
 
 
@@ -96,3 +97,29 @@ def test_without_a_server_on_the_command_line_or_in_the_policy_sync_says_where_t
     done = clinic("--user", "nina", "sync", "--once", password=NURSE_PASSWORD)
     assert done.returncode == 2
     assert "pass --server URL, or IT sets sync.server in the policy" in done.stderr
+
+
+@pytest.fixture
+def secured_server(tmp_path):
+    """A server that only answers clients signed in with the ward PC's secret."""
+    with start_fhir_server(tmp_path / "secured", extra_yaml=server_auth()) as server:
+        yield server
+
+
+def test_a_client_secret_kept_by_the_admin_signs_sync_in_and_a_wrong_one_is_named(
+        clinic, secured_server):
+    def save(secret):
+        return clinic("--user", "admin", "sync-credentials", "--server",
+                      secured_server.base_url, "--client-id", "ward-pc", "--secret-stdin",
+                      password=ADMIN_PASSWORD, stdin=f"{secret}\n")
+
+    def sync_once():
+        return clinic("--user", "nina", "sync", "--server", secured_server.base_url,
+                      "--client-id", "ward-pc", "--once", password=NURSE_PASSWORD)
+
+    assert save(SECRET).returncode == 0
+    assert sync_once().returncode == 0
+    assert save("not the secret").returncode == 0
+    refused = sync_once()
+    assert refused.returncode == 6
+    assert "Sync sign-in refused" in refused.stderr and "invalid_client" in refused.stderr
