@@ -7,10 +7,8 @@ allowed; a transaction Bundle only where `transaction` is offered.
 
 from dataclasses import dataclass, field
 
-import httpx
-
-from sync.errors import NotAFhirServer, ServerUnreachable
-from sync.transport import certificate_not_trusted
+from sync.errors import NotAFhirServer
+from sync.transport import Transport
 
 FHIR_JSON = "application/fhir+json"
 
@@ -68,27 +66,20 @@ class ServerCapabilities:
         return bool(kind and kind.update_create and "update" in kind.interactions)
 
 
-def fetch_capabilities(client: httpx.Client) -> ServerCapabilities:
-    """GET [base]/metadata with the client's base URL, timeouts and authentication."""
-    try:
-        response = client.get("metadata", headers={"Accept": FHIR_JSON})
-    except httpx.TransportError as exc:
-        if untrusted := certificate_not_trusted(exc, str(client.base_url)):
-            raise untrusted from exc
-        raise ServerUnreachable(
-            f"Could not reach the FHIR server at {client.base_url} ({type(exc).__name__}: "
-            f"{exc or 'no answer'}). Local work is kept and will sync when it is back."
-        ) from exc
+def fetch_capabilities(transport: Transport) -> ServerCapabilities:
+    """GET [base]/metadata, retried like any request (a server restarting answers 503)."""
+    response = transport.request("GET", "metadata", headers={"Accept": FHIR_JSON})
+    where = f"{transport.client.base_url}metadata"
     if response.status_code != 200:
         raise NotAFhirServer(
-            f"{client.base_url}metadata answered HTTP {response.status_code}; is the server "
-            "address right (it usually ends in /fhir)?")
+            f"{where} answered HTTP {response.status_code}; is the server address right (it "
+            "usually ends in /fhir)?")
     try:
         statement = response.json()
     except ValueError:
         raise NotAFhirServer(
-            f"{client.base_url}metadata did not answer with JSON; is the server address "
-            "right (it usually ends in /fhir)?") from None
+            f"{where} did not answer with JSON; is the server address right (it usually "
+            "ends in /fhir)?") from None
     return ServerCapabilities.from_statement(statement)
 
 

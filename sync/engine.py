@@ -32,7 +32,7 @@ class SyncEngine:
 
     def capabilities(self) -> ServerCapabilities:
         if self._caps is None:
-            self._caps = fetch_capabilities(self.transport.client)
+            self._caps = fetch_capabilities(self.transport)
         return self._caps
 
     def run_once(self) -> SyncReport:

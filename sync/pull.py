@@ -20,6 +20,7 @@ import orjson
 
 from sync.capabilities import ServerCapabilities
 from sync.compartment import patient_of
+from sync.errors import MalformedResponse
 from sync.local import LocalSide, RemoteVersion
 from sync.reconcile import reconcile
 from sync.transport import Transport
@@ -177,7 +178,12 @@ def _next_link(page: dict, since_param: str, since: str | None) -> str | None:
 
 
 def _instant(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise MalformedResponse(
+            f"The server stamped a record with {text!r}, which is not a FHIR instant; the "
+            "pull stopped before storing that page.") from None
 
 
 def _server_instant(moment: datetime) -> str:

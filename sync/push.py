@@ -68,7 +68,13 @@ class Pusher:
             else:
                 to_send.append(change)
         if to_send:
-            for change, entry in zip(to_send, self._exchange(to_send, report), strict=True):
+            entries = self._exchange(to_send, report)
+            if len(entries) != len(to_send):
+                raise MalformedResponse(
+                    f"The server answered a Bundle of {len(to_send)} changes with "
+                    f"{len(entries)} results, so it is unknown which were stored. They stay "
+                    "queued and are sent again (with If-Match, so nothing is applied twice).")
+            for change, entry in zip(to_send, entries, strict=True):
                 outcomes.append(self._settle(change, entry, report))
         return any(o != "retry" for o in outcomes)
 

@@ -68,8 +68,7 @@ def server(fhir_server):
 
 @pytest.fixture
 def put_caps(fhir_server):
-    with httpx.Client(base_url=fhir_server.base_url, timeout=10) as client:
-        return fetch_capabilities(client)
+    return fetch_capabilities(Transport(fhir_server.base_url, timeout=10))
 
 
 @pytest.fixture

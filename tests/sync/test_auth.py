@@ -90,8 +90,7 @@ def patients(through: Transport) -> dict:
 def test_capabilities_and_sign_in_address_are_open_to_anyone(auth_server, token_url):
     """/metadata is not protected, so sync can learn what the server offers before signing in."""
     assert transport(auth_server).request("GET", "Patient").status_code == 401
-    with httpx.Client(base_url=auth_server.base_url, timeout=10) as client:
-        assert fetch_capabilities(client).fhir_version.startswith("4.0")
+    assert fetch_capabilities(transport(auth_server)).fhir_version.startswith("4.0")
     assert token_url == auth_server.base_url.removesuffix("fhir/") + "auth/token"
 
 
