@@ -20,11 +20,10 @@ from app.store.store import Store
 from sync.compartment import patient_of
 from sync.local import AuditRecord, PendingChange, RemoteVersion
 
-PENDING = (
-    "SELECT type, id, MAX(seq) FROM local_change c WHERE NOT EXISTS ("
-    "  SELECT 1 FROM local_change h WHERE h.type = c.type AND h.id = c.id"
-    "  AND h.held_by IS NOT NULL) "
-    "GROUP BY type, id ORDER BY MIN(seq) LIMIT ?")
+OLDEST_UNHELD = ("SELECT seq, type, id FROM local_change WHERE held_by IS NULL AND seq > ? "
+                 "ORDER BY seq LIMIT ?")
+HEAD = ("SELECT MAX(seq), MAX(held_by IS NOT NULL) FROM local_change WHERE type = ? "
+        "AND id = ?")
 
 
 class StoreSyncSide:
@@ -35,9 +34,25 @@ class StoreSyncSide:
     # -- push ---------------------------------------------------------------------------
 
     def pending_changes(self, limit: int) -> list[PendingChange]:
+        """Walks the outbox in seq order by index (an import can queue 400,000 rows, which a
+        GROUP BY over the whole table would read on every batch), skipping held resources."""
+        changes: list[PendingChange] = []
+        seen: set[tuple[str, str]] = set()
+        after = 0
         with self._store.read() as conn:
-            heads = conn.exec_driver_sql(PENDING, (limit,)).all()
-            return [self._change(conn, kind, rid, seq) for kind, rid, seq in heads]
+            while len(changes) < limit:
+                rows = conn.exec_driver_sql(OLDEST_UNHELD, (after, limit * 4)).all()
+                for _, kind, rid in rows:
+                    if (kind, rid) in seen or len(changes) == limit:
+                        continue
+                    seen.add((kind, rid))
+                    head, held = conn.exec_driver_sql(HEAD, (kind, rid)).one()
+                    if not held:
+                        changes.append(self._change(conn, kind, rid, head))
+                if len(rows) < limit * 4:
+                    break
+                after = rows[-1][0]
+        return changes
 
     def pending_count(self) -> int:
         with self._store.read() as conn:
