@@ -35,6 +35,19 @@ def test_registering_writes_record_outbox_audit_and_index(desk):
     assert counts(desk, ann["id"]) == {"outbox": 1, "audit": 1, "search": 1}
 
 
+def test_removing_a_duplicate_takes_it_out_of_search_and_queues_the_delete(desk):
+    ann = desk.patients.register(desk.session, ANN)
+    desk.patients.delete(desk.session, ann["id"], "duplicate of MRN-0")
+    with pytest.raises(NotFound):
+        desk.patients.get(desk.session, ann["id"])
+    assert desk.search.search(desk.session, "alvarez") == []
+    with desk.store.read() as conn:
+        assert conn.execute(text("SELECT op FROM local_change ORDER BY seq")).scalars().all() \
+            == ["create", "delete"]
+        assert conn.execute(text("SELECT detail FROM audit WHERE action = 'delete'")
+                            ).scalar_one() == "duplicate of MRN-0"
+
+
 def test_an_update_is_queued_and_audited_again(desk):
     ann = desk.patients.register(desk.session, ANN)
     desk.patients.update(desk.session, {**ann, "gender": "female"})
@@ -67,6 +80,7 @@ def test_every_read_is_audited_even_a_miss(desk):
     ({"resourceType": "Observation"}, "Expected a FHIR Patient"),
     ({**ANN, "id": "bad id!"}, "not a valid FHIR id"),
     ({"resourceType": "Patient", "name": []}, "needs a name"),
+    ({**ANN, "birthDate": "someday"}, "Not a valid FHIR R4 Patient: .*birthDate"),
 ])
 def test_invalid_patients_are_refused_by_reason(desk, patient, message):
     with pytest.raises(InvalidRecord, match=message):

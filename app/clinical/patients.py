@@ -6,7 +6,10 @@ audit row in one transaction, or reads the record and audits the read.
 
 import uuid
 
+import orjson
+
 from app.clinical.identity import FHIR_ID
+from app.clinical.validation import validation_errors
 from app.errors import InvalidRecord, NotFound
 from app.security import audit
 from app.security.roles import Permission
@@ -79,3 +82,5 @@ def _check(patient: dict) -> None:
     if not any(n.get("family") or n.get("given") or n.get("text")
                for n in patient.get("name", [])):
         raise InvalidRecord("A patient needs a name (family, given or text).")
+    if errors := validation_errors("Patient", orjson.dumps(patient)):
+        raise InvalidRecord(f"Not a valid FHIR R4 Patient: {'; '.join(errors)}.")

@@ -40,6 +40,9 @@ class StoreSyncSide:
         seen: set[tuple[str, str]] = set()
         after = 0
         with self._store.read() as conn:
+            refused = [f'"{kind}/{rid}"' for kind, rid in conn.exec_driver_sql(
+                "SELECT type, resource_id FROM conflict WHERE kind = 'rejected' "
+                "AND resolved_at IS NULL")]
             while len(changes) < limit:
                 rows = conn.exec_driver_sql(OLDEST_UNHELD, (after, limit * 4)).all()
                 for _, kind, rid in rows:
@@ -47,8 +50,9 @@ class StoreSyncSide:
                         continue
                     seen.add((kind, rid))
                     head, held = conn.exec_driver_sql(HEAD, (kind, rid)).one()
-                    if not held:
-                        changes.append(self._change(conn, kind, rid, head))
+                    change = None if held else self._change(conn, kind, rid, head)
+                    if change and not _refers_to(change, refused):
+                        changes.append(change)
                 if len(rows) < limit * 4:
                     break
                 after = rows[-1][0]
@@ -192,6 +196,15 @@ class StoreSyncSide:
         audit.append_many(conn, [
             audit.Event(at, self._user, self._role, "update", "success", patient=p,
                         entity=f"Patient/{p}", detail=detail) for p in patients])
+
+
+def _refers_to(change: PendingChange, references: list[str]) -> bool:
+    """Whether a change points at a record the server refused: it waits with that record
+    (queued after the refusal, so record_conflict could not hold it then)."""
+    if not references or change.resource is None:
+        return False
+    body = orjson.dumps(change.resource).decode("utf-8")
+    return any(reference in body for reference in references)
 
 
 def _drop_outbox(conn: Connection, change: PendingChange) -> None:

@@ -87,13 +87,13 @@ def delete_resource(conn: Connection, resource_type: str, resource_id: str, user
 def requeue(conn: Connection, resource: dict, user: str, at: str) -> None:
     """Store a resource and queue it even if its content is what is stored: a person chose
     this version over the server's, so it must be sent."""
-    base = _base_versions(conn, [resource])
-    op = "update" if base else "create"
+    key = (resource["resourceType"], resource["id"])
+    stored = _current(conn, [resource]).get(key)
+    op = "update" if stored is not None and not stored["deleted"] else "create"
     resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
     _write(conn, [(resource, op, orjson.dumps(resource).decode("utf-8"))], user, at)
     conn.exec_driver_sql("UPDATE resource SET version_id = ? WHERE type = ? AND id = ?",
-                         (next(iter(base.values()), None), resource["resourceType"],
-                          resource["id"]))
+                         (_base_versions(conn, [resource]).get(key), *key))
 
 
 def store_server_versions(conn: Connection, versions: list[tuple[dict, str, str]]) -> None:

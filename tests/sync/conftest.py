@@ -20,6 +20,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.sync.stations import workstation
+
 SEKMET_VERSION = "0.1.1"
 VENV = Path(__file__).resolve().parents[2] / ".cache" / f"sekmet-{SEKMET_VERSION}"
 
@@ -103,3 +105,19 @@ def _wait_until_up(base: str, server: subprocess.Popen, log: Path) -> None:
             pass
         time.sleep(0.2)
     pytest.fail(f"the FHIR server did not answer /metadata in 90 s: {log.read_text()[-2000:]}")
+
+
+@pytest.fixture
+def a(env, tmp_path):
+    """Workstation A: its own store, a physician signed in."""
+    ws = workstation(env, tmp_path / "a")
+    yield ws
+    ws.store.close()
+
+
+@pytest.fixture
+def b(env, tmp_path):
+    """Workstation B, syncing with the same server as A."""
+    ws = workstation(env, tmp_path / "b")
+    yield ws
+    ws.store.close()

@@ -3,21 +3,7 @@
 import pytest
 
 from app.errors import NotFound
-from tests.sync.stations import patient, sync, workstation
-
-
-@pytest.fixture
-def a(env, tmp_path):
-    ws = workstation(env, tmp_path / "a")
-    yield ws
-    ws.store.close()
-
-
-@pytest.fixture
-def b(env, tmp_path):
-    ws = workstation(env, tmp_path / "b")
-    yield ws
-    ws.store.close()
+from tests.sync.stations import patient, sync
 
 
 def edit(ws, patient_id: str, **fields) -> None:
