@@ -39,16 +39,14 @@ from tests.sync.faults import (
     timed_out,
     too_many_requests,
 )
-from tests.sync.stations import patient, sync, workstation
+from tests.sync.stations import patient, sync
 
 MRN = {"system": "urn:oid:2.16.840.1.113883.19.5", "value": "MRN-4711"}
 
 
 @pytest.fixture
-def ws(env, tmp_path):
-    station = workstation(env, tmp_path / "ws")
-    yield station
-    station.store.close()
+def ws(a):
+    return a
 
 
 @pytest.fixture
