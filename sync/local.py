@@ -61,6 +61,12 @@ class AuditRecord:
     detail: str | None
 
 
+@dataclass(frozen=True)
+class AppliedPage:
+    stored: int  # versions newer than the store held (repeats from overlapping pages: 0)
+    to_merge: list[tuple[PendingChange, RemoteVersion]]
+
+
 class LocalSide(Protocol):
     store_id: str
 
@@ -89,11 +95,11 @@ class LocalSide(Protocol):
         done) when the resource was edited again meanwhile."""
 
     def apply_remote(self, versions: list[RemoteVersion], cursor_scope: str,
-                     cursor: str | None) -> list[tuple[PendingChange, RemoteVersion]]:
+                     cursor: str | None) -> "AppliedPage":
         """Store server versions newer than the local ones of resources without local edits
         (deletes remove the local copy) and save the pull cursor, in one transaction.
-        Returns, unapplied, each resource that has local edits and a newer remote version,
-        with that version: the engine merges those."""
+        Returns how many were stored and, unapplied, each resource that has local edits and
+        a newer remote version, with that version: the engine merges those."""
 
     def cursor(self, scope: str) -> str | None: ...
 

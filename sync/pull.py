@@ -14,6 +14,7 @@ are harmless because versions already held are skipped.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import orjson
@@ -85,31 +86,39 @@ class Puller:
 
     def _feed(self, key: str, path: str, since_param: str, report: PullReport) -> None:
         state = orjson.loads(self._local.cursor(key) or "{}")
-        since, high = state.get("since"), state.get("high")
+        since, high, started = state.get("since"), state.get("high"), state.get("started")
         url = state.get("next") or _with(path, _since_param(since_param, since),
                                          self._page_size, since_param == "_lastUpdated")
         seen: set[tuple[str, str]] = set()
         while url:
-            page = body(self._transport.request("GET", url), "Bundle")
+            response = self._transport.request("GET", url)
+            page = body(response, "Bundle")
+            started = started or _server_time(page, response)
             report.pages += 1
             versions = []
             for version in _versions(page):
+                high = _latest(high, version.last_updated)
                 if (version.type, version.id) in seen or version.type in NEVER_PULLED:
                     continue
                 seen.add((version.type, version.id))
-                high = max(filter(None, (high, version.last_updated)), key=_instant,
-                           default=None)
                 if self._in_scope(version):
                     versions.append(version)
             url = _next_link(page, since_param, since)
-            cursor = ({"since": since, "high": high, "next": url} if url else
-                      {"since": self._rewind(high) if high else since})
-            for change, remote in self._local.apply_remote(versions, key,
-                                                           orjson.dumps(cursor).decode()):
+            cursor = ({"since": since, "high": high, "started": started, "next": url} if url
+                      else {"since": self._next_since(since, high, started)})
+            applied = self._local.apply_remote(versions, key, orjson.dumps(cursor).decode())
+            report.received += applied.stored
+            for change, remote in applied.to_merge:
                 outcome = reconcile(self._local, change, remote)
                 report.merged += outcome == "merged"
                 report.conflicts += outcome == "conflict"
-            report.received += len(versions)
+
+    def _next_since(self, since: str | None, high: str | None, started: str | None) -> str | None:
+        """Where the next pass starts: the overlap window before the later of the newest
+        change seen and the server's clock when this pass began. Changes committed a moment
+        late still fall inside it; an idle server is not read again and again."""
+        newest = _latest(high, started)
+        return _latest(since, newest and _server_instant(_instant(newest) - self._overlap))
 
     def _in_scope(self, version: RemoteVersion) -> bool:
         if self._scope.organization is None or version.resource is None:
@@ -124,9 +133,6 @@ class Puller:
                 (patient := read_remote(self._transport, "Patient", patient_id).resource)
                 is not None and self._scope.patient_in_scope(patient))
         return self._scope_of_patient[patient_id]
-
-    def _rewind(self, high: str) -> str:
-        return _server_instant(_instant(high) - self._overlap)
 
 
 def _versions(page: dict) -> list[RemoteVersion]:
@@ -175,6 +181,20 @@ def _next_link(page: dict, since_param: str, since: str | None) -> str | None:
     query = dict(parse_qsl(parts.query))
     query.setdefault(since_param, _since_param(since_param, since)[since_param])
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _latest(*stamps: str | None) -> str | None:
+    return max(filter(None, stamps), key=_instant, default=None)
+
+
+def _server_time(page: dict, response) -> str | None:
+    """The server's clock when it answered: the Bundle's own stamp, else the Date header."""
+    if stamp := page.get("meta", {}).get("lastUpdated"):
+        return stamp
+    try:
+        return _server_instant(parsedate_to_datetime(response.headers.get("Date", "")))
+    except (TypeError, ValueError):
+        return None
 
 
 def _instant(text: str) -> datetime:

@@ -18,7 +18,7 @@ from app.security import audit
 from app.store.resources import remove_local, set_bases, store_server_versions
 from app.store.store import Store
 from sync.compartment import patient_of
-from sync.local import AuditRecord, PendingChange, RemoteVersion
+from sync.local import AppliedPage, AuditRecord, PendingChange, RemoteVersion
 
 OLDEST_UNHELD = ("SELECT seq, type, id FROM local_change WHERE held_by IS NULL AND seq > ? "
                  "ORDER BY seq LIMIT ?")
@@ -124,7 +124,7 @@ class StoreSyncSide:
     # -- pull ---------------------------------------------------------------------------
 
     def apply_remote(self, versions: list[RemoteVersion], cursor_scope: str,
-                     cursor: str | None) -> list[tuple[PendingChange, RemoteVersion]]:
+                     cursor: str | None) -> AppliedPage:
         to_merge, received = [], []
         with self._store.write() as conn:
             for remote in versions:
@@ -149,7 +149,7 @@ class StoreSyncSide:
             conn.exec_driver_sql(
                 "INSERT OR REPLACE INTO sync_state (scope, cursor, updated_at) VALUES (?, ?, ?)",
                 (cursor_scope, cursor, at))
-        return to_merge
+        return AppliedPage(len(received), to_merge)
 
     def cursor(self, scope: str) -> str | None:
         with self._store.read() as conn:

@@ -2,7 +2,9 @@
 
 import json
 
-from tests.perf import bench_store
+import pytest
+
+from tests.perf import bench_store, bench_sync
 
 
 def test_store_benchmark_reports_every_figure_with_its_baseline(capsys):
@@ -14,3 +16,22 @@ def test_store_benchmark_reports_every_figure_with_its_baseline(capsys):
     assert set(result["ratios"]) == {"floor_over_ingest", "encrypted_over_plain_ingest_time",
                                      "encrypted_over_plain_search_p95",
                                      "encrypted_over_plain_chart_p95"}
+
+
+@pytest.mark.slow
+def test_sync_benchmark_pulls_what_the_server_holds_and_reports_every_baseline(
+        keyring_session, capsys):
+    """Three patients: the two bundled Synthea ones and one synthetic copy, all edited."""
+    bench_sync.main(["--patients", "3", "--edits", "3", "--source", str(bench_sync.BUNDLED)])
+    result = json.loads(capsys.readouterr().out)
+    pull, push = result["pull"], result["push"]
+    assert pull["received"] == pull["stored"] == result["server_resources"] > 0
+    assert pull["pages"] == result["fetch_floor"]["pages"] >= 1
+    assert (push["edits"], push["sent"], push["round_trips"]) == (3, 3, 1)
+    assert result["single_puts"]["requests"] == 3
+    timed = [pull["sync_s"], pull["pull_s"], pull["resources_per_s"], pull["peak_rss_mb"],
+             result["fetch_floor"]["seconds"], push["sync_s"], push["push_s"],
+             result["single_puts"]["seconds"]]
+    assert all(figure > 0 for figure in timed)
+    assert set(result["ratios"]) == {"pull_over_fetch_floor", "push_over_single_puts"}
+    assert all(ratio > 0 for ratio in result["ratios"].values())

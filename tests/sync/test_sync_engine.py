@@ -9,6 +9,7 @@ reaches the server can be counted; wire-level tricks wrap the real HTTP transpor
 import queue
 import re
 import socket
+import time
 import uuid
 
 import httpx
@@ -258,6 +259,24 @@ def test_the_pull_cursor_is_a_utc_instant_and_nothing_is_applied_twice(
     assert received == 1
     sync(b, fresh_fhir_server)  # within the overlap window: the same version comes again
     assert audit_details(b).count("received from the server") == received
+
+
+def cursor_since(ws) -> str:
+    with ws.store.read() as conn:
+        return orjson.loads(conn.exec_driver_sql("SELECT cursor FROM sync_state").scalar_one(
+        ))["since"]
+
+
+def test_an_idle_workstation_keeps_up_with_the_server_clock(a, fresh_fhir_server):
+    """The audit events each cycle uploads, and a quiet server, must not make every later
+    cycle read the same stretch of history again (it would grow without end)."""
+    a.patients.register(a.session, patient("Okafor"))
+    sync(a, fresh_fhir_server)
+    sync(a, fresh_fhir_server)
+    first = cursor_since(a)
+    time.sleep(1.1)
+    assert sync(a, fresh_fhir_server).pulled.received == 0
+    assert cursor_since(a) > first
 
 
 def test_a_clinic_pulls_only_its_own_patients_and_their_observations(a, fresh_fhir_server):
