@@ -22,6 +22,10 @@ from sync.local import AppliedPage, AuditRecord, PendingChange, RemoteVersion
 
 OLDEST_UNHELD = ("SELECT seq, type, id FROM local_change WHERE held_by IS NULL AND seq > ? "
                  "ORDER BY seq LIMIT ?")
+OUTBOX_HEADS = ("SELECT type, id, MAX(seq) FROM local_change WHERE type = ? AND id IN ({}) "
+                "GROUP BY type, id")
+KNOWN_VERSIONS = ("SELECT type, id, version_id, json_extract(json, '$.meta.lastUpdated') "
+                  "FROM base WHERE type = ? AND id IN ({})")
 HEAD = ("SELECT MAX(seq), MAX(held_by IS NOT NULL) FROM local_change WHERE type = ? "
         "AND id = ?")
 
@@ -127,16 +131,16 @@ class StoreSyncSide:
                      cursor: str | None) -> AppliedPage:
         to_merge, received = [], []
         with self._store.write() as conn:
+            heads = _by_key(conn, OUTBOX_HEADS, versions)
+            known = _by_key(conn, KNOWN_VERSIONS, versions)
             for remote in versions:
-                seq = conn.exec_driver_sql(
-                    "SELECT MAX(seq) FROM local_change WHERE type = ? AND id = ?",
-                    (remote.type, remote.id)).scalar_one()
-                if seq is not None:
-                    change = self._change(conn, remote.type, remote.id, seq)
-                    if _is_new(conn, remote) and not _update_open_conflict(conn, remote):
-                        to_merge.append((change, remote))
-                elif _is_new(conn, remote):
+                key = (remote.type, remote.id)
+                if not _is_new(conn, remote, known.get(key)):
+                    continue
+                if key not in heads:
                     received.append(remote)
+                elif not _update_open_conflict(conn, remote):
+                    to_merge.append((self._change(conn, *key, heads[key][0]), remote))
             at = audit.now_text()
             for remote in received:
                 if remote.deleted:
@@ -218,17 +222,29 @@ def _has_newer(conn: Connection, change: PendingChange) -> bool:
         (change.type, change.id, change.upto_seq)).first() is not None
 
 
-def _is_new(conn: Connection, remote: RemoteVersion) -> bool:
+def _by_key(conn: Connection, query: str, versions: list[RemoteVersion]) -> dict:
+    """One lookup by primary key per type and 500 ids of a page, not one per resource."""
+    found = {}
+    for kind in {v.type for v in versions}:
+        ids = sorted({v.id for v in versions if v.type == kind})
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            rows = conn.exec_driver_sql(query.format(", ".join("?" * len(chunk))),
+                                        (kind, *chunk))
+            found.update({(kind, rid): values for kind, rid, *values in rows})
+    return found
+
+
+def _is_new(conn: Connection, remote: RemoteVersion, known: list | None) -> bool:
     """Whether this server version is newer than the one the store last had (pages overlap
-    and history lists old versions too, so the same or an older version comes by again)."""
-    row = conn.exec_driver_sql("SELECT version_id, json FROM base WHERE type = ? AND id = ?",
-                               (remote.type, remote.id)).first()
-    if row is None:
+    and history lists old versions too, so the same or an older version comes by again).
+    `known` is the base's [version id, lastUpdated]."""
+    if known is None:
         return not remote.deleted or conn.exec_driver_sql(
             "SELECT 1 FROM resource WHERE type = ? AND id = ? AND deleted = 0",
             (remote.type, remote.id)).first() is not None
-    known = orjson.loads(row[1]).get("meta", {}).get("lastUpdated", "")
-    return row[0] != remote.version_id and _instant(remote.last_updated) >= _instant(known)
+    version, stamp = known
+    return version != remote.version_id and _instant(remote.last_updated) >= _instant(stamp)
 
 
 def _update_open_conflict(conn: Connection, remote: RemoteVersion) -> bool:
