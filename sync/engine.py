@@ -25,9 +25,9 @@ class SyncReport:
 
 class SyncEngine:
     def __init__(self, local: LocalSide, transport: Transport, scope: PullScope = EVERYTHING,
-                 batch_size: int = 100):
+                 batch_size: int = 100, page_size: int = 500):
         self.local, self.transport, self.scope = local, transport, scope
-        self._batch_size = batch_size
+        self._batch_size, self._page_size = batch_size, page_size
         self._caps: ServerCapabilities | None = None
 
     def capabilities(self) -> ServerCapabilities:
@@ -39,7 +39,7 @@ class SyncEngine:
         caps = self.capabilities()
         pusher = Pusher(self.local, self.transport, caps, self._batch_size)
         pushed = pusher.push()
-        pulled = Puller(self.local, self.transport, caps, self.scope).pull()
+        pulled = Puller(self.local, self.transport, caps, self.scope, self._page_size).pull()
         if pulled.merged:  # merged edits are queued: send them now, not a cycle later
             again = pusher.push()
             pushed.sent += again.sent

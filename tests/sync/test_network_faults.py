@@ -10,7 +10,8 @@ other request reaches a fresh SEKMET server. The fault points tested:
   lost after the server committed (on every try for a new patient, so the cycle ends
   offline; once for an update sent with If-Match, whose retry gets 412);
 - the audit trail batch Bundle: the answer lost after the server committed;
-- the pull's `_history` page: a 200 that is not JSON, and JSON that is not a Bundle.
+- the pull's `_history` page: a 200 that is not JSON, and JSON that is not a Bundle; and
+  the third page of a paged pull refused on every try (the next cycle resumes there).
 """
 
 import httpx
@@ -60,14 +61,14 @@ def connect(ws, server):
     The list is used as given: emptying it brings the network back."""
     opened = []
 
-    def make(faults: list[Fault]) -> tuple[SyncEngine, list[float]]:
+    def make(faults: list[Fault], page_size: int = 500) -> tuple[SyncEngine, list[float]]:
         sleeps = []
         transport = Transport(server.base_url, policy=RetryPolicy(attempts=3),
                               sleep=sleeps.append,
                               transport=FaultyTransport(httpx.HTTPTransport(), faults))
         opened.append(transport)
         local = StoreSyncSide(ws.store, ws.session.user, str(ws.session.role))
-        return SyncEngine(local, transport), sleeps
+        return SyncEngine(local, transport, page_size=page_size), sleeps
     yield make
     for transport in opened:
         transport.close()
@@ -236,3 +237,30 @@ def test_a_malformed_pull_answer_is_reported_and_changes_nothing(
     assert store_state(ws) == before
     with pytest.raises(NotFound):
         ws.patients.get(ws.session, "from-elsewhere")
+
+
+def test_a_pull_cut_off_mid_way_resumes_at_the_page_where_it_stopped(ws, connect, server):
+    """A rural link drops during a long first pull: what arrived is kept, and the next cycle
+    carries on from the saved next-page link instead of starting over."""
+    ids = [f"resume-{n}" for n in range(5)]
+    for pid in ids:
+        httpx.put(f"{server.base_url}Patient/{pid}",
+                  json={**patient(f"Fam{pid}"), "id": pid}).raise_for_status()
+    third_page = Fault(lambda r: history_page(r) and "_offset=4" in str(r.url), refused,
+                       times=3)
+    engine, _ = connect([third_page], page_size=2)
+    assert SyncWorker(engine, interval_seconds=60).run_once().online is False
+    assert [pid for pid in ids if store_has(ws, pid)] == ids[1:]  # two pages, newest first
+    asked = []
+    engine, _ = connect([Fault(lambda r: history_page(r) and not asked.append(str(r.url)),
+                               lambda request, forward: forward(request), times=None)],
+                        page_size=2)
+    assert SyncWorker(engine, interval_seconds=60).run_once().last_error is None
+    assert "_offset=4" in asked[0]
+    assert all(store_has(ws, pid) for pid in ids)
+
+
+def store_has(ws, patient_id: str) -> bool:
+    with ws.store.read() as conn:
+        return conn.exec_driver_sql("SELECT 1 FROM resource WHERE id = ?",
+                                    (patient_id,)).first() is not None
