@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from keyring.backends import fail
 
+from app.clinical.sync_side import StoreSyncSide
 from sync.auth import (
     AuthenticationFailed,
     ClientCredentials,
@@ -28,8 +29,10 @@ from sync.auth import (
 )
 from sync.capabilities import fetch_capabilities
 from sync.credentials import CredentialsMissing, KeyringUnavailable, SyncCredentials
+from sync.engine import SyncEngine
 from sync.errors import ServerUnreachable
 from sync.transport import RetryPolicy, Transport
+from sync.worker import SyncWorker
 from tests.sync.conftest import free_port, start_fhir_server
 
 SECRET = "s3cret-for-the-ward-pc"
@@ -105,6 +108,18 @@ def test_a_wrong_secret_is_refused_with_the_servers_reason(auth_server, token_ur
                        match="'ward-pc' was refused.*invalid_client: Invalid client cred") as err:
         transport(auth_server, auth).request("GET", "Patient")
     assert err.value.title == "Sync sign-in refused"
+
+
+def test_a_refused_sign_in_pauses_background_sync_until_asked_again(
+        a, auth_server, token_url):
+    """Retrying with credentials the server refuses cannot help: the worker stops and says
+    so, rather than hammering the sign-in service every interval."""
+    engine = SyncEngine(StoreSyncSide(a.store, a.session.user, str(a.session.role)),
+                        transport(auth_server, ClientCredentials(token_url, "ward-pc", "nope",
+                                                                 READ)))
+    status = SyncWorker(engine, interval_seconds=1).run_once()
+    assert status.paused and status.online
+    assert status.last_error.startswith("Sync sign-in refused:")
 
 
 @pytest.mark.parametrize("client_id, key", [("rsa-pc", RSA_KEY), ("ec-pc", EC_KEY)],
