@@ -51,7 +51,7 @@ def main() -> None:
         def _hold_before_commit(_conn):  # runs before SQLAlchemy sends COMMIT
             current["commits"] += 1
             if current["commits"] == opts.hold_at_commit:
-                print("open", current["id"], flush=True)
+                report("open", current["id"])
                 time.sleep(60)
 
     while True:
@@ -61,9 +61,17 @@ def main() -> None:
             "name": [{"family": f"Crashtest{current['n']}", "given": ["Kim"]}],
             "birthDate": "1970-01-01",
         })
-        print("committed", current["id"], flush=True)
+        report("committed", current["id"])
         current["n"] += 1
+
+
+def report(what: str, patient_id: str) -> None:
+    """One write per line: print() writes its parts one by one when Python runs unbuffered
+    (PYTHONUNBUFFERED), and a kill between them would leave half a line."""
+    sys.stdout.write(f"{what} {patient_id}\n")
+    sys.stdout.flush()
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
