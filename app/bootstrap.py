@@ -17,6 +17,7 @@ from app.clinical.chart import Chart
 from app.clinical.conflicts import Conflicts
 from app.clinical.importer import Importer
 from app.clinical.patients import Patients
+from app.clinical.schedule import Schedule
 from app.clinical.search import PatientSearch
 from app.clinical.sync_side import StoreSyncSide
 from app.security import audit
@@ -49,6 +50,7 @@ class Workstation:
     chart: Chart
     search: PatientSearch
     conflicts: Conflicts
+    schedule: Schedule
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
@@ -116,7 +118,7 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
     return Workstation(
         store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
         AuditReview(store), Importer(store), Chart(store), PatientSearch(store),
-        Conflicts(store),
+        Conflicts(store), Schedule(store),
     )
 
 

@@ -21,10 +21,10 @@ from app.bootstrap import Environment, init_store, open_workstation, recover_sto
 from app.chart_text import page_text, summary_text
 from app.clinical.chart import SECTIONS
 from app.clinical.importer import Progress
-from app.errors import HearthError, UsageError
+from app.errors import HearthError, StoreNotFound, UsageError
 from app.security.policy import Policy
 from app.security.roles import Role
-from app.store.paths import default_store_dir
+from app.store.paths import StorePaths, default_store_dir, demo_store_dir
 from sync.errors import SyncError
 
 
@@ -82,11 +82,14 @@ def build_parser() -> argparse.ArgumentParser:
                         help="read passwords from standard input, one per line")
     parser.add_argument("--policy", type=Path, help="security policy file preset by IT")
     parser.add_argument("--json", action="store_true", help="print data as JSON")
-    parser.set_defaults(run=lambda *_: parser.print_help() or 2)
+    parser.set_defaults(run=cmd_workstation)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                       help="print data as JSON")
+
+    commands.add_parser("demo", help="open the workstation on a demo clinic (made once)"
+                        ).set_defaults(run=cmd_demo)
 
     init = commands.add_parser("init", parents=[data], help="create a store and its first admin")
     init.add_argument("--admin", required=True, help="the first admin's user name")
@@ -170,6 +173,27 @@ def signed_in(command: Callable) -> Callable:
             ws.close()
 
     return run
+
+
+def cmd_workstation(args, env: Environment, secrets: Secrets) -> int:
+    """No command: the workstation window on the configured store."""
+    if not StorePaths(args.store).exists():
+        raise StoreNotFound(f"No Hearth store at {args.store}. IT creates one with: hearth "
+                            "init --admin NAME; or try the demo clinic: hearth demo")
+    from app.ui.run import run_workstation  # Qt loads only for the window, not for the CLI
+
+    return run_workstation(env, args.store)
+
+
+def cmd_demo(args, env: Environment, secrets: Secrets) -> int:
+    from app.demo import ensure_demo_store
+    from app.ui.run import run_workstation
+
+    root = demo_store_dir()
+    print(f"Preparing the demo clinic at {root} (the first time takes a minute)…", flush=True)
+    info = ensure_demo_store(env, root)
+    print(info.hints(), flush=True)
+    return run_workstation(env, root, info.hints())
 
 
 def cmd_init(args, env: Environment, secrets: Secrets) -> int:

@@ -11,6 +11,10 @@ def patient_of(resource: dict) -> str | None:
     """The patient whose chart this resource belongs to (a Patient is its own)."""
     if resource["resourceType"] == "Patient":
         return resource["id"]
+    if resource["resourceType"] == "Appointment":  # the patient is one of the participants
+        return next((ref.removeprefix("Patient/") for p in resource.get("participant", [])
+                     if isinstance(ref := (p.get("actor") or {}).get("reference"), str)
+                     and ref.startswith("Patient/")), None)
     for field in PATIENT_REFERENCE_FIELDS:
         holder = resource.get(field)
         reference = holder.get("reference") if isinstance(holder, dict) else None

@@ -21,6 +21,7 @@ class Permission(StrEnum):
     READ_CHART = "read the clinical chart"
     EDIT_DEMOGRAPHICS = "register and edit patients"
     EDIT_CHART = "edit the clinical chart"
+    MANAGE_SCHEDULE = "book appointments and check patients in"
     MANAGE_USERS = "manage user accounts"
     REVIEW_AUDIT = "review and export the audit trail"
     MAINTAIN_STORE = "check and maintain the store"
@@ -29,10 +30,13 @@ class Permission(StrEnum):
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PHYSICIAN: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
-                               Permission.READ_CHART, Permission.EDIT_CHART}),
+                               Permission.READ_CHART, Permission.EDIT_CHART,
+                               Permission.MANAGE_SCHEDULE}),
     Role.NURSE: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
-                           Permission.READ_CHART, Permission.EDIT_CHART}),
-    Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS}),
+                           Permission.READ_CHART, Permission.EDIT_CHART,
+                           Permission.MANAGE_SCHEDULE}),
+    Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
+                               Permission.MANAGE_SCHEDULE}),
     Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS}),
     Role.ADMIN: frozenset(
         {Permission.MANAGE_USERS, Permission.REVIEW_AUDIT, Permission.MAINTAIN_STORE,

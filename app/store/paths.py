@@ -16,6 +16,11 @@ def default_store_dir() -> Path:
     return Path(platformdirs.user_data_dir("Hearth", appauthor=False)) / "store"
 
 
+def demo_store_dir() -> Path:
+    """The demo clinic's store, beside (never in place of) the real one."""
+    return Path(platformdirs.user_data_dir("Hearth", appauthor=False)) / "demo"
+
+
 @dataclass(frozen=True)
 class StorePaths:
     root: Path

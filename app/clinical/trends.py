@@ -1,0 +1,204 @@
+"""Numeric series for trend plots, and the text of a note: what the chart tab reads beyond
+Chart's item lists.
+
+Series come from the chart index (patient_compartment.code holds the first coding's code,
+LOINC for vitals and labs), one indexed range per patient, oldest first, and only the rows
+asked for are parsed. Blood pressure is one Observation with systolic and diastolic
+components, indexed under the panel's code, so asking for a component reads its panels.
+Records entered in error are left out: a plot has no room to say "this point was wrong".
+Like Chart, every read checks READ_CHART and is audited in the same transaction.
+"""
+
+import base64
+import binascii
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import orjson
+from sqlalchemy import Connection, bindparam, text
+
+from app.clinical.chart_items import describe
+from app.errors import NotFound
+from app.security import audit
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.resources import get_resource
+from app.store.store import Store
+
+SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"  # LOINC components of a blood pressure panel
+PANELS = {SYSTOLIC: ("55284-4", "85354-9"), DIASTOLIC: ("55284-4", "85354-9")}
+NOT_MEASURED = ("entered-in-error", "cancelled")
+
+
+@dataclass(frozen=True)
+class VitalSign:
+    label: str
+    codes: tuple[str, ...]  # LOINC codes charted as this sign; Synthea's temperature is oral
+
+
+VITAL_SIGNS = (
+    VitalSign("Blood pressure", (SYSTOLIC, DIASTOLIC)),
+    VitalSign("Heart rate", ("8867-4",)),
+    VitalSign("Respiratory rate", ("9279-1",)),
+    VitalSign("Temperature", ("8310-5", "8331-1")),
+    VitalSign("SpO2", ("2708-6", "59408-5")),
+    VitalSign("Weight", ("29463-7",)),
+    VitalSign("Height", ("8302-2",)),
+    VitalSign("BMI", ("39156-5",)),
+)
+
+SERIES = text("""SELECT c.date, r.json FROM patient_compartment c
+                 JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0
+                 WHERE c.patient_id = :patient AND c.section IN ('vitals', 'labs')
+                 AND c.code IN :codes AND coalesce(c.status, '') NOT IN :skip
+                 ORDER BY c.date, c.id""").bindparams(
+    bindparam("codes", expanding=True), bindparam("skip", expanding=True))
+
+
+class Point(NamedTuple):
+    date: str
+    value: float
+    unit: str
+
+
+@dataclass(frozen=True)
+class Note:
+    title: str
+    date: str | None
+    text: str | None  # None when the record carries no readable text
+    why_no_text: str | None  # for the reader when text is None
+
+
+class Trends:
+    def __init__(self, store: Store):
+        self._store = store
+
+    def series(self, session: Session, patient_id: str,
+               codes: Iterable[str]) -> dict[str, list[Point]]:
+        """Each code's measurements, oldest first; a code never measured maps to []."""
+        session.require(Permission.READ_CHART)
+        wanted = set(codes)
+        with self._store.write() as conn:
+            if _audited_patient(conn, session, patient_id,
+                                "trend of " + ", ".join(sorted(wanted))):
+                return _series(conn, patient_id, wanted)
+        raise NotFound(f"There is no patient {patient_id}.")  # after the audit row commits
+
+    def series_of(self, session: Session, patient_id: str,
+                  observation_id: str) -> tuple[str | None, list[Point]]:
+        """The series of the test that one of this patient's observations measured; no code
+        and no points when the observation is not in this patient's chart."""
+        session.require(Permission.READ_CHART)
+        with self._store.write() as conn:
+            _audited_patient(conn, session, patient_id, f"trend like Observation/{observation_id}")
+            code = conn.execute(text(
+                "SELECT code FROM patient_compartment WHERE patient_id = :p "
+                "AND type = 'Observation' AND id = :i"),
+                {"p": patient_id, "i": observation_id}).scalar_one_or_none()
+            if code is None:
+                return None, []
+            return code, _series(conn, patient_id, {code})[code]
+
+    def note(self, session: Session, patient_id: str, resource_type: str,
+             resource_id: str) -> Note:
+        """A note's text, decoded; only a record in this patient's chart is read."""
+        session.require(Permission.READ_CHART)
+        with self._store.write() as conn:
+            _audited_patient(conn, session, patient_id, f"note {resource_type}/{resource_id}")
+            body = conn.execute(text(
+                "SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
+                "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :p AND c.type = :t "
+                "AND c.id = :i"), {"p": patient_id, "t": resource_type, "i": resource_id},
+            ).scalar_one_or_none()
+        if body is None:
+            raise NotFound(f"{resource_type}/{resource_id} is not in this patient's chart.")
+        return note_of(orjson.loads(body))
+
+
+def note_of(resource: dict) -> Note:
+    item = describe(resource)
+    attachments = [c.get("attachment") or {} for c in resource.get("content", [])]
+    attachments += resource.get("presentedForm", [])
+    texts, others = [], []
+    for attachment in attachments:
+        body = _attachment_text(attachment)
+        if body is not None:
+            texts.append(body)
+        else:
+            others.append(attachment.get("contentType") or attachment.get("url") or "unknown")
+    texts += _narrative(resource)
+    if resource.get("conclusion"):
+        texts.append(resource["conclusion"])
+    if texts:
+        return Note(item.title, item.date, "\n\n".join(texts), None)
+    why = (f"The record holds an attachment Hearth cannot show as text ({', '.join(others)})."
+           if others else "The record holds no text.")
+    return Note(item.title, item.date, None, why)
+
+
+def _attachment_text(attachment: dict) -> str | None:
+    kind = (attachment.get("contentType") or "text/plain").lower()
+    if not kind.startswith("text/") or "data" not in attachment:
+        return None
+    try:
+        raw = base64.b64decode(attachment["data"], validate=False)
+    except (binascii.Error, ValueError):
+        return None
+    charset = re.search(r"charset=([\w-]+)", kind)
+    try:
+        decoded = raw.decode(charset.group(1) if charset else "utf-8", errors="replace")
+    except LookupError:  # a charset Python does not know
+        decoded = raw.decode("utf-8", errors="replace")
+    return _plain(decoded) if kind.startswith("text/html") else decoded
+
+
+def _narrative(resource: dict) -> list[str]:
+    """A Composition's text lives in its sections' XHTML narrative."""
+    parts = []
+    for section in resource.get("section", []):
+        div = (section.get("text") or {}).get("div")
+        if div:
+            parts.append("\n".join(filter(None, [section.get("title"), _plain(div)])))
+    return parts
+
+
+def _plain(markup: str) -> str:
+    """Shown as plain text: a note's markup is never rendered, only its words kept."""
+    spaced = re.sub(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", "\n", markup, flags=re.I)
+    return html.unescape(re.sub(r"<[^>]+>", "", spaced)).strip()
+
+
+def _series(conn: Connection, patient_id: str, wanted: set[str]) -> dict[str, list[Point]]:
+    indexed = wanted | {panel for code in wanted for panel in PANELS.get(code, ())}
+    found: dict[str, list[Point]] = {code: [] for code in wanted}
+    rows = conn.execute(SERIES, {"patient": patient_id, "codes": sorted(indexed),
+                                 "skip": list(NOT_MEASURED)})
+    for date, body in rows:
+        resource = orjson.loads(body)
+        for part in [resource, *resource.get("component", [])]:
+            quantity = part.get("valueQuantity") or {}
+            value = quantity.get("value")
+            if date is None or isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            unit = quantity.get("unit") or quantity.get("code") or ""
+            for code in _codes(part) & wanted:
+                found[code].append(Point(date, float(value), unit))
+    return found
+
+
+def _codes(part: dict) -> set[str]:
+    return {c.get("code") for c in (part.get("code") or {}).get("coding", [])}
+
+
+def _audited_patient(conn: Connection, session: Session, patient_id: str, what: str) -> bool:
+    """Audit the read, failed or not; whether the patient exists. Callers raise after the
+    transaction, so a failed read's audit row is committed, not rolled back with it."""
+    exists = get_resource(conn, "Patient", patient_id) is not None
+    audit.append(conn, audit.event_for(
+        session, "read", outcome="success" if exists else "failure", patient=patient_id,
+        entity=f"Patient/{patient_id}", detail=what))
+    return exists
+

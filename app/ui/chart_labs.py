@@ -1,0 +1,74 @@
+"""The Labs tab: every result, newest first, flags in words and colour; below, how the
+selected test has changed over time.
+
+Selecting a row reads that test's whole series (every result with the same code) on the
+database thread, and rings the selected result on the plot; while a series is on its way, a
+newer selection wins.
+"""
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from app.clinical.chart_items import ChartItem
+from app.clinical.trends import Point, Trends
+from app.security.session import Session
+from app.ui.background import Background
+from app.ui.chart_plot import TrendPlot
+from app.ui.chart_style import ToneLabel
+from app.ui.chart_table import ITEM_ROLE, SectionTab
+from app.ui.chart_work import run_for
+from app.ui.messages import sentence
+
+
+class LabsTab(QWidget):
+    plotted = Signal(str)  # the observation id whose test is now plotted
+
+    def __init__(self, trends: Trends, session: Session, patient_id: str,
+                 background: Background, records: SectionTab):
+        super().__init__()
+        self._read = lambda observation_id: trends.series_of(session, patient_id,
+                                                             observation_id)
+        self._background = background
+        self._wanted: str | None = None
+        self.records = records
+        self.hint = ToneLabel("Select a result to see how that test has changed over time.",
+                              "muted", "Lab trend status")
+        self.plot = TrendPlot("Selected test")
+        self.plot.hide()
+        lower = QWidget()
+        box = QVBoxLayout(lower)
+        box.addWidget(self.hint)
+        box.addWidget(self.plot)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(records)
+        split.addWidget(lower)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        QVBoxLayout(self).addWidget(split)
+        records.table.selectionModel().selectionChanged.connect(self._selected)
+
+    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if selected.isEmpty():
+            return
+        item = selected.indexes()[0].data(ITEM_ROLE)
+        self._wanted = item.id
+        self.hint.set_tone("muted")
+        self.hint.setText(f"Loading the trend of {item.title}…")
+        self.hint.show()
+        run_for(self, self._background, lambda: self._read(item.id),
+                lambda found: self._show(item, found[1]), self._fail)
+
+    def _show(self, item: ChartItem, points: list[Point]) -> None:
+        if item.id != self._wanted:
+            return
+        self.plot.retitle(item.title)
+        self.plot.show_series([(item.title, points)], marked=item.date)
+        self.plot.setVisible(bool(points))
+        self.hint.setText(f"{item.title} has no numeric results to plot.")
+        self.hint.setVisible(not points)
+        self.plotted.emit(item.id)
+
+    def _fail(self, exc: Exception) -> None:
+        self.hint.set_tone("alert")
+        self.hint.setText(sentence(exc))
+        self.hint.show()

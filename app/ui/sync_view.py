@@ -1,0 +1,231 @@
+"""Where sync stands and what waits for a person: status, "Sync now", and the conflicts.
+
+The status comes from the sync worker through the window (`show_status`, after every
+cycle); the conflicts come from the store, reloaded on the database thread after each cycle
+and after each resolution, since a cycle is what finds new ones. Only the conflicts this
+user may resolve are listed (Conflicts.list filters by role), so the count from the last
+cycle can be higher than the rows shown.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from shiboken6 import isValid
+
+from app.bootstrap import Workstation
+from app.clinical.conflicts import Conflict
+from app.errors import NotFound
+from app.ui import theme
+from app.ui.background import Background
+from app.ui.conflict_dialog import KIND, ConflictDialog, reason_text
+from app.ui.messages import sentence
+from app.ui.table_models import Column, RowsModel, row_at, row_table
+from sync.worker import SyncStatus
+
+CONNECTION = {True: "Online", False: "Offline", None: "Not synced yet"}
+KEPT = {"local": "Kept this workstation's version", "remote": "Kept the server's version",
+        "merged": "Kept the merged version"}
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    conflict: Conflict
+    patient: str | None  # the patient's name, when this store has the patient
+
+
+def local_time(iso: str) -> str:
+    """'Today 14:05' or '2025-03-01 14:05', in this computer's time zone."""
+    at = datetime.fromisoformat(iso).astimezone()
+    if at.date() == datetime.now().astimezone().date():
+        return at.strftime("Today %H:%M")
+    return at.strftime("%Y-%m-%d %H:%M")
+
+
+CONFLICT_COLUMNS = (
+    Column("Patient", lambda row: row.patient or "Not known here"),
+    Column("Record", lambda row: row.conflict.reference),
+    Column("What happened", lambda row: KIND.get(row.conflict.kind, row.conflict.kind)),
+    Column("Details", lambda row: reason_text(row.conflict)),
+    Column("Detected", lambda row: local_time(row.conflict.detected_at)),
+)
+
+
+def display_name(patient: dict) -> str:
+    """'Family, Given' from the official name, as the patient search shows it."""
+    names = patient.get("name", [])
+    name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
+    given, family = " ".join(name.get("given", [])), name.get("family", "")
+    return f"{family}, {given}" if family and given else family or given or name.get("text", "")
+
+
+def conflict_rows(ws: Workstation, names: dict[str, str | None]) -> list[ConflictRow]:
+    """The open conflicts with their patients' names, for the database thread.
+
+    A Patient conflict carries the name; for any other record the patient is read once
+    (an audited read) and remembered in `names`, so a list reloaded every cycle does not
+    write a read of the same patient to the audit trail every few minutes. `names` is only
+    touched here, on the one database thread.
+    """
+    rows = []
+    for conflict in ws.conflicts.list(ws.session):
+        if conflict.type == "Patient":
+            name = display_name(conflict.local or conflict.remote or conflict.base)
+        elif (patient_id := conflict.patient_id) is None:
+            name = None
+        else:
+            if patient_id not in names:
+                try:
+                    names[patient_id] = display_name(ws.patients.get(ws.session, patient_id))
+                except NotFound:
+                    names[patient_id] = None
+            name = names[patient_id]
+        rows.append(ConflictRow(conflict, name))
+    return rows
+
+
+class SyncView(QWidget):
+    sync_now = Signal()
+
+    def __init__(self, ws: Workstation, background: Background):
+        super().__init__()
+        self._ws, self._background = ws, background
+        self._names: dict[str, str | None] = {}
+        self.dialog: ConflictDialog | None = None
+        server = ws.policy.sync.server
+        heading = QLabel("Sync")
+        heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.server = _label("Sync server", server or "")
+        self.connection = _label("Connection", "Not synced yet" if server else
+                                 "No sync server is set in the IT policy")
+        self.pending = _label("Changes waiting to be sent", "Not known until the first sync")
+        self.open_conflicts = _label("Open conflicts at the last sync", "")
+        self.last_success = _label("Last successful sync", "Never")
+        self.last_error = _label("Last problem", "")
+        self.last_error.setStyleSheet(f"color: {theme.alert_color()};")
+        self.last_error.setWordWrap(True)
+        self.form = QFormLayout()
+        for label in (self.server, self.connection, self.pending, self.open_conflicts,
+                      self.last_success, self.last_error):
+            self.form.addRow(label.accessibleName(), label)
+        for label in (self.server, self.pending, self.last_success):
+            self.form.setRowVisible(label, bool(server))  # without a server: one line says so
+        self.form.setRowVisible(self.open_conflicts, False)
+        self.form.setRowVisible(self.last_error, False)
+        self.sync_button = QPushButton("Sync now")
+        self.sync_button.setAccessibleName("Sync now")
+        self.sync_button.setEnabled(bool(server))
+        if not server:
+            self.sync_button.setToolTip("IT sets the sync server in the workstation policy.")
+        self.activity = _label("Sync activity", "")
+        self.sync_button.clicked.connect(self._sync_clicked)
+        conflicts_heading = QLabel("Conflicts waiting for a decision")
+        conflicts_heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.conflicts_summary = _label("Conflicts summary", "Loading conflicts…")
+        self.conflicts_summary.setWordWrap(True)
+        self.conflicts_model = RowsModel(CONFLICT_COLUMNS, parent=self)
+        self.table = row_table(self.conflicts_model, "Sync conflicts", stretch_column=3)
+        self.resolve_button = QPushButton("Resolve…")
+        self.resolve_button.setAccessibleName("Resolve conflict")
+        self.resolve_button.setEnabled(False)
+        self.message = _label("Conflict message", "")
+        self.message.setWordWrap(True)
+        self.resolve_button.clicked.connect(self._open_current)
+        self.table.doubleClicked.connect(lambda _: self._open_current())
+        box = QVBoxLayout(self)
+        box.addWidget(heading)
+        box.addLayout(self.form)
+        box.addLayout(_row(self.sync_button, self.activity))
+        box.addSpacing(12)
+        box.addWidget(conflicts_heading)
+        box.addWidget(self.conflicts_summary)
+        box.addWidget(self.table, stretch=1)
+        box.addLayout(_row(self.resolve_button, self.message))
+        self.refresh()
+
+    def show_status(self, status: SyncStatus) -> None:
+        paused = " (paused: fix the problem below, then press Sync now)" if status.paused else ""
+        self.connection.setText(CONNECTION[status.online] + paused)
+        self.pending.setText(str(status.pending))
+        self.open_conflicts.setText(str(status.conflicts))
+        for label in (self.pending, self.open_conflicts, self.last_success):
+            self.form.setRowVisible(label, True)
+        self.last_success.setText(local_time(status.last_success) if status.last_success
+                                  else "Never")
+        self.last_error.setText(status.last_error or "")
+        self.form.setRowVisible(self.last_error, bool(status.last_error))
+        self.sync_button.setEnabled(True)
+        self.sync_button.setToolTip("")
+        self.activity.clear()
+        self.refresh()
+
+    def refresh(self) -> None:
+        ws, names = self._ws, self._names
+        self._background.run(lambda: conflict_rows(ws, names), self._show_conflicts,
+                             self._failed)
+
+    def _show_conflicts(self, rows: list[ConflictRow]) -> None:
+        if not isValid(self):
+            return
+        self.conflicts_model.set_rows(rows)
+        self.resolve_button.setEnabled(bool(rows))
+        if rows:
+            self.table.selectRow(0)
+            self.conflicts_summary.setText(
+                "Each record below was changed here and on the server (or refused by it). "
+                "It is not synced until someone chooses which version to keep.")
+        else:
+            self.conflicts_summary.setText("No conflicts are waiting for you.")
+
+    def _sync_clicked(self) -> None:
+        self.activity.setText("Syncing…")
+        self.sync_now.emit()
+
+    def _open_current(self) -> None:
+        row = row_at(self.table)
+        if row is None:
+            return
+        ws, conflict_id = self._ws, row.conflict.id
+        self._say("")
+        self._background.run(lambda: ws.conflicts.get(ws.session, conflict_id),
+                             lambda conflict: self._open_dialog(conflict, row.patient),
+                             self._failed)
+
+    def _open_dialog(self, conflict: Conflict, patient: str | None) -> None:
+        if not isValid(self):
+            return
+        self.dialog = ConflictDialog(self._ws, self._background, conflict, patient, self)
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.resolved.connect(self._resolved)
+        self.dialog.finished.connect(lambda _: setattr(self, "dialog", None))
+        self.dialog.open()
+
+    def _resolved(self, conflict: Conflict) -> None:
+        sent = "" if conflict.resolution == "remote" else " It is sent at the next sync."
+        self._say(f"{KEPT[conflict.resolution]} of {conflict.reference}.{sent}")
+        self.refresh()
+
+    def _failed(self, exc: Exception) -> None:
+        if isValid(self):
+            self._say(sentence(exc), alert=True)
+
+    def _say(self, text: str, alert: bool = False) -> None:
+        self.message.setText(text)
+        color = theme.alert_color() if alert else theme.muted_color()
+        self.message.setStyleSheet(f"color: {color};")
+
+
+def _label(accessible_name: str, text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAccessibleName(accessible_name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch()
+    return row

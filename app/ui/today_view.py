@@ -1,0 +1,223 @@
+"""The Today tab: the day's appointments, checking patients in, opening their charts.
+
+The list is loaded on the database thread when the tab is built, after each check-in, and
+on Refresh (F5); each load is numbered and only the newest answer is shown. "Whole clinic"
+is the default. Hearth users are not linked to Practitioner resources, so "Mine" means the
+appointments whose practitioner's name is the signed-in user's full name (case and
+spacing aside); a user whose Hearth name differs from the schedule's sees none, and the
+message says which name was looked for.
+
+Check in is offered only to roles that may register and edit patients, and only for a
+booked appointment; the service decides again, so a row changed on another workstation
+since the list was loaded is refused with the reason and the list reloads.
+"""
+
+from datetime import date
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import isValid
+
+from app.bootstrap import Workstation
+from app.clinical.schedule import Appointment
+from app.security.roles import Permission
+from app.ui import theme
+from app.ui.background import Background
+from app.ui.messages import sentence
+from app.ui.table_models import Column, RowsModel, row_at, row_table
+
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+# FHIR R4 appointmentstatus as the front desk says it.
+STATUS_TEXT = {
+    "proposed": "Proposed", "pending": "Pending", "booked": "Booked", "arrived": "Arrived",
+    "checked-in": "Checked in", "fulfilled": "Seen", "cancelled": "Cancelled",
+    "noshow": "Did not attend", "entered-in-error": "Entered in error", "waitlist": "Waitlist",
+}
+
+
+def day_text(day: date) -> str:
+    """'Tuesday 24 November 2026' (day without a leading zero, on every platform)."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def times(appointment: Appointment) -> str:
+    start = f"{appointment.start:%H:%M}"
+    return f"{start}–{appointment.end:%H:%M}" if appointment.end else start
+
+
+COLUMNS = (
+    Column("Time", times),
+    Column("Patient", lambda a: a.patient_name),
+    Column("Type", lambda a: a.type),
+    Column("Practitioner", lambda a: a.practitioner),
+    Column("Status", lambda a: STATUS_TEXT.get(a.status, a.status)),
+)
+
+
+class TodayView(QWidget):
+    open_chart = Signal(str)  # patient id
+
+    def __init__(self, ws: Workstation, background: Background):
+        super().__init__()
+        self._ws, self._background = ws, background
+        self._schedule = ws.schedule
+        self._asked = 0  # number of the newest load; older answers are dropped
+        self.date_label = QLabel(day_text(date.today()))
+        self.date_label.setAccessibleName("Date")
+        self.date_label.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.whole_clinic = QPushButton("Whole clinic")
+        self.whole_clinic.setAccessibleName("Show the whole clinic's appointments")
+        self.mine = QPushButton("Mine")
+        self.mine.setAccessibleName("Show only my appointments")
+        self.mine.setToolTip(f"Appointments with the practitioner named "
+                             f"{ws.session.full_name}, your full name in Hearth")
+        self._scope = QButtonGroup(self)
+        for button in (self.whole_clinic, self.mine):
+            button.setCheckable(True)
+            self._scope.addButton(button)
+        self.whole_clinic.setChecked(True)
+        self.refresh = QPushButton("Refresh")
+        self.refresh.setAccessibleName("Refresh the appointments")
+        self.refresh.setToolTip("Load the day's appointments again (F5)")
+        self.model = RowsModel(COLUMNS, parent=self)
+        self.table = row_table(self.model, "Today's appointments", stretch_column=1)
+        self.table.horizontalHeader().setAccessibleName("Appointment columns")
+        self.message = QLabel()
+        self.message.setAccessibleName("Appointments message")
+        self.message.setWordWrap(True)
+        self.open_button = QPushButton("Open chart")
+        self.open_button.setAccessibleName("Open the patient's chart")
+        self.check_in = QPushButton("Check in")
+        self.check_in.setAccessibleName("Check in the selected patient")
+        self.check_in.setVisible(ws.session.may(Permission.MANAGE_SCHEDULE))
+        self._layout()
+        self._scope.buttonClicked.connect(lambda _: self.load())
+        self.refresh.clicked.connect(lambda: self.load())
+        QShortcut(QKeySequence.StandardKey.Refresh, self,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut).activated.connect(
+            lambda: self.load())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
+        self.table.doubleClicked.connect(lambda _: self._open_current())
+        self.table.installEventFilter(self)
+        self.open_button.clicked.connect(self._open_current)
+        self.check_in.clicked.connect(self._check_in)
+        self._enable()
+        self.load()
+
+    def _layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.date_label)
+        top.addStretch()
+        top.addWidget(self.whole_clinic)
+        top.addWidget(self.mine)
+        top.addSpacing(12)
+        top.addWidget(self.refresh)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.open_button)
+        bottom.addWidget(self.check_in)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addWidget(self.table)
+        box.addLayout(bottom)
+
+    # -- loading -----------------------------------------------------------------------------
+
+    def load(self, note: str = "", alert: bool = False) -> None:
+        """Ask for the day's appointments (today's, read again: the tab may stay open past
+        midnight); `note` is shown once they are, instead of the day's summary."""
+        self._asked += 1
+        asked, day = self._asked, date.today()
+        ws, schedule = self._ws, self._schedule
+        practitioner = ws.session.full_name if self.mine.isChecked() else None
+        self._say("Loading the day's appointments…")
+        self._background.run(lambda: schedule.today(ws.session, day, practitioner),
+                             lambda found: self._loaded(asked, day, found, note, alert),
+                             lambda exc: self._failed(asked, exc))
+
+    def _loaded(self, asked: int, day: date, appointments: list[Appointment], note: str,
+                alert: bool) -> None:
+        if not isValid(self) or asked != self._asked:
+            return
+        kept = row_at(self.table)
+        self.date_label.setText(day_text(day))
+        self.model.set_rows(appointments)
+        self._select(kept.id if kept else None)
+        self._say(note or self._summary(appointments), alert)
+        self._enable()
+
+    def _failed(self, asked: int, exc: Exception) -> None:
+        if isValid(self) and asked == self._asked:
+            self._say(sentence(exc), alert=True)
+
+    def _summary(self, appointments: list[Appointment]) -> str:
+        if not appointments and self.mine.isChecked():
+            return (f"No appointments today with a practitioner named "
+                    f"{self._ws.session.full_name}. \"Mine\" matches your full name in Hearth "
+                    "to the practitioner's name; choose Whole clinic to see everyone's.")
+        if not appointments:
+            return "No appointments today."
+        here = sum(a.status in ("arrived", "checked-in") for a in appointments)
+        to_come = sum(a.status == "booked" for a in appointments)
+        total = "1 appointment" if len(appointments) == 1 else f"{len(appointments)} appointments"
+        return f"{total}: {here} waiting, {to_come} still to arrive."
+
+    def _select(self, appointment_id: str | None) -> None:
+        """Keep the row that was selected (by appointment, as the order may change)."""
+        for view_row in range(self.table.model().rowCount()):
+            if row_at(self.table, view_row).id == appointment_id:
+                self.table.selectRow(view_row)
+                return
+        self.table.clearSelection()
+        self.table.setCurrentIndex(self.table.model().index(-1, -1))
+
+    # -- actions ---------------------------------------------------------------------------
+
+    def _enable(self) -> None:
+        current = row_at(self.table)
+        self.open_button.setEnabled(current is not None and current.patient_id is not None)
+        self.check_in.setEnabled(current is not None and current.status == "booked")
+
+    def _check_in(self) -> None:
+        current = row_at(self.table)
+        if current is None:
+            return
+        ws, schedule = self._ws, self._schedule
+        self.check_in.setEnabled(False)
+        self._say(f"Checking in {current.patient_name}…")
+        self._background.run(lambda: schedule.check_in(ws.session, current.id),
+                             self._checked_in, self._check_in_refused)
+
+    def _checked_in(self, appointment: Appointment) -> None:
+        if isValid(self):
+            self.load(f"{appointment.patient_name} is checked in "
+                      f"({appointment.start:%H:%M} with {appointment.practitioner}).")
+
+    def _check_in_refused(self, exc: Exception) -> None:
+        if isValid(self):  # the row may have changed elsewhere: show it as it is now
+            self.load(sentence(exc), alert=True)
+
+    def _open_current(self) -> None:
+        current = row_at(self.table)
+        if current is not None and current.patient_id is not None:
+            self.open_chart.emit(current.patient_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and \
+                event.key() in ENTER:
+            self._open_current()
+            return True
+        return False
+
+    def _say(self, text: str, alert: bool = False) -> None:
+        self.message.setText(text)
+        color = theme.alert_color() if alert else theme.muted_color()
+        self.message.setStyleSheet(f"color: {color};")

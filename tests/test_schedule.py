@@ -1,0 +1,197 @@
+"""The schedule: a local day's appointments in order, and check-in as one audited write."""
+
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from keyring.backends import SecretService
+from sqlalchemy import text
+
+from app.bootstrap import Environment, init_store, open_workstation
+from app.clinical import schedule
+from app.clinical.schedule import Schedule
+from app.errors import InvalidRecord, NotFound, PermissionDenied
+from tests.conftest import ADMIN_PASSWORD, TEST_POLICY
+
+SYNTHEA = Path(__file__).resolve().parent / "data" / "synthea"
+USERS = {"doc": ("Elena Ortiz", "physician"), "desk": ("Frank Desk", "front-desk"),
+         "bill": ("Bill Ing", "billing")}
+
+
+@pytest.fixture(scope="module")
+def clinic(keyring_session, tmp_path_factory):
+    """One store for the module (two Synthea patients and their practitioners); each test
+    books on a day of its own."""
+    env = Environment(keyring_backend=SecretService.Keyring, policy=TEST_POLICY)
+    root = tmp_path_factory.mktemp("schedule") / "store"
+    init_store(env, root, "admin", "Ada Admin", ADMIN_PASSWORD)
+    admin = open_workstation(env, root, "admin", ADMIN_PASSWORD)
+    for user, (full_name, role) in USERS.items():
+        admin.users.add(admin.session, user, full_name, role, f"{user} pass 1")
+    admin.importer.run(admin.session, [SYNTHEA])
+    admin.close()
+    stations = {user: open_workstation(env, root, user, f"{user} pass 1") for user in USERS}
+    yield stations
+    for station in stations.values():
+        station.store.close()
+
+
+@pytest.fixture
+def desk(clinic):
+    return clinic["desk"]
+
+
+@pytest.fixture(scope="module")
+def people(clinic):
+    """Patient ids by family name, and two practitioners as (reference, "Given Family")."""
+    with clinic["desk"].store.read() as conn:
+        patients = dict(conn.execute(text(
+            "SELECT json_extract(json, '$.name[0].family'), id FROM resource "
+            "WHERE type = 'Patient'")).all())
+        doctors = conn.execute(text(
+            "SELECT 'Practitioner/' || id, json_extract(json, '$.name[0].given[0]') || ' ' || "
+            "json_extract(json, '$.name[0].family') FROM resource WHERE type = 'Practitioner' "
+            "ORDER BY id LIMIT 2")).all()
+    return patients, doctors
+
+
+@pytest.fixture
+def local_zone(monkeypatch):
+    """Auckland (UTC+13 in November): a local day starts and ends on different UTC days."""
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def book(ws, people, day: date, hhmm: str, family="Conn", doctor=0, **kwargs):
+    patients, doctors = people
+    start = datetime.combine(day, datetime.strptime(hhmm, "%H:%M").time())
+    return Schedule(ws.store).book(ws.session, patients[family], doctors[doctor][0], start, 20,
+                                   kwargs.pop("kind", "Follow-up"), **kwargs)
+
+
+def test_a_day_lists_its_appointments_in_local_time_order(desk, people, local_zone):
+    day = date(2031, 11, 24)
+    late = book(desk, people, day, "23:40", "Johnston")
+    early = book(desk, people, day, "00:05")
+    middle = book(desk, people, day, "09:30", kind="Check-up")
+    book(desk, people, day - timedelta(days=1), "23:55")
+    book(desk, people, day + timedelta(days=1), "00:00")
+    book(desk, people, day, "10:00", status="entered-in-error")
+
+    listed = Schedule(desk.store).today(desk.session, day)
+
+    assert [a.id for a in listed] == [early.id, middle.id, late.id]
+    patients, doctors = people
+    shown = listed[1]
+    assert (shown.start.strftime("%H:%M"), shown.end.strftime("%H:%M")) == ("09:30", "09:50")
+    assert shown.start.utcoffset() == timedelta(hours=13)
+    assert (shown.patient_id, shown.patient_name) == (patients["Conn"], "Conn, Liz")
+    assert (shown.practitioner, shown.type, shown.status) == (doctors[0][1], "Check-up", "booked")
+
+
+def test_mine_is_the_practitioner_named(desk, people):
+    day = date(2031, 11, 25)
+    mine = book(desk, people, day, "10:00", doctor=0)
+    book(desk, people, day, "11:00", doctor=1)
+    name = people[1][0][1]
+
+    listed = Schedule(desk.store).today(desk.session, day, practitioner=f" {name.upper()} ")
+
+    assert [a.id for a in listed] == [mine.id]
+
+
+def test_reading_the_day_audits_each_appointment_shown(desk, people):
+    day = date(2031, 11, 26)
+    shown = [book(desk, people, day, hhmm) for hhmm in ("08:30", "09:00")]
+
+    Schedule(desk.store).today(desk.session, day)
+
+    with desk.store.read() as conn:
+        rows = conn.execute(text(
+            "SELECT entity, patient, user FROM audit WHERE action = 'read' "
+            "AND detail = 'schedule of 2031-11-26' ORDER BY seq")).all()
+    assert rows == [(f"Appointment/{a.id}", a.patient_id, "desk") for a in shown]
+
+
+def test_check_in_writes_record_outbox_and_audit_together(desk, people):
+    booked = book(desk, people, date(2031, 11, 27), "09:00")
+
+    arrived = Schedule(desk.store).check_in(desk.session, booked.id)
+
+    assert arrived.status == "arrived"
+    with desk.store.read() as conn:
+        stored = conn.execute(text("SELECT json_extract(json, '$.status') FROM resource "
+                                   "WHERE type = 'Appointment' AND id = :id"),
+                              {"id": booked.id}).scalar_one()
+        outbox = conn.execute(text("SELECT op, json_extract(json, '$.status') FROM local_change "
+                                   "WHERE id = :id ORDER BY seq"), {"id": booked.id}).all()
+        audited = conn.execute(text("SELECT action, patient, detail FROM audit "
+                                    "WHERE entity = :e AND action != 'read' ORDER BY seq"),
+                               {"e": f"Appointment/{booked.id}"}).all()
+    assert stored == "arrived"
+    assert outbox == [("create", "booked"), ("update", "arrived")]
+    assert audited[-1] == ("update", booked.patient_id, "checked in (arrived)")
+    assert len(audited) == 2
+
+
+def test_a_check_in_whose_audit_row_fails_leaves_nothing_changed(desk, people, monkeypatch):
+    booked = book(desk, people, date(2031, 11, 28), "09:00")
+
+    def broken(conn, event):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(schedule.audit, "append", broken)
+    with pytest.raises(RuntimeError):
+        Schedule(desk.store).check_in(desk.session, booked.id)
+
+    with desk.store.read() as conn:
+        assert conn.execute(text("SELECT json_extract(json, '$.status') FROM resource "
+                                 "WHERE id = :id"), {"id": booked.id}).scalar_one() == "booked"
+        assert conn.execute(text("SELECT count(*) FROM local_change WHERE id = :id"),
+                            {"id": booked.id}).scalar_one() == 1
+
+
+def test_billing_reads_the_day_but_may_not_check_in(clinic, people):
+    booked = book(clinic["desk"], people, date(2031, 11, 29), "09:00")
+    billing = clinic["bill"]
+
+    assert [a.id for a in Schedule(billing.store).today(billing.session, date(2031, 11, 29))] \
+        == [booked.id]
+    with pytest.raises(PermissionDenied, match="billing and may not book appointments and check patients in"):
+        Schedule(billing.store).check_in(billing.session, booked.id)
+
+
+@pytest.mark.parametrize(("status", "reason"), [
+    ("cancelled", "appointment at 09:00 on 30 Nov was cancelled; book a new one"),
+    ("arrived", "is already checked in"),
+    ("fulfilled", "is already over"),
+])
+def test_check_in_is_refused_with_the_reason(desk, people, status, reason):
+    booked = book(desk, people, date(2031, 11, 30), "09:00", status=status)
+
+    with pytest.raises(InvalidRecord, match=reason) as refused:
+        Schedule(desk.store).check_in(desk.session, booked.id)
+
+    assert refused.value.message.startswith("The patient cannot be checked in")
+
+
+def test_checking_in_an_unknown_appointment_says_so(desk):
+    with pytest.raises(NotFound, match="no appointment nope to check in"):
+        Schedule(desk.store).check_in(desk.session, "nope")
+
+
+def test_booking_checks_what_it_is_given(desk, people):
+    patients, doctors = people
+    service, at = Schedule(desk.store), datetime(2031, 12, 1, 9)
+    with pytest.raises(NotFound, match="no patient"):
+        service.book(desk.session, "missing", doctors[0][0], at, 20, "Routine")
+    with pytest.raises(InvalidRecord, match="not a Practitioner/<id>"):
+        service.book(desk.session, patients["Conn"], "Patient/x", at, 20, "Routine")
+    with pytest.raises(InvalidRecord, match="not an appointment status"):
+        service.book(desk.session, patients["Conn"], doctors[0][0], at, 20, "Routine",
+                     status="done")
+    assert service.today(desk.session, at.date()) == []

@@ -1,0 +1,124 @@
+"""The Sync tab: status from the worker, and a real conflict between two workstations resolved
+from the table and the conflict dialog."""
+
+from PySide6.QtCore import Qt
+
+from app.clinical.conflicts import Conflict
+from app.ui.conflict_dialog import ConflictDialog, differences, merge_draft
+from app.ui.sync_view import SyncView
+from sync.worker import SyncStatus
+from tests.sync.conftest import a, b, fresh_fhir_server  # noqa: F401
+from tests.sync.stations import patient, sync
+
+
+def edit(ws, patient_id: str, **fields) -> None:
+    ws.patients.update(ws.session, {**ws.patients.get(ws.session, patient_id), **fields})
+
+
+def birth_date_conflict(a, b, server) -> str:
+    """Okafor's birth date corrected differently on A and on B; B holds the conflict."""
+    ann = a.patients.register(a.session, patient("Okafor"))
+    sync(a, server)
+    sync(b, server)
+    edit(a, ann["id"], birthDate="1980-03-15")
+    edit(b, ann["id"], birthDate="1981-03-14")
+    sync(a, server)
+    sync(b, server)
+    return ann["id"]
+
+
+def sync_view(qtbot, ws, background) -> SyncView:
+    view = SyncView(ws, background)
+    qtbot.addWidget(view)
+    view.show()
+    return view
+
+
+def conflict(local: dict | None, remote: dict | None, base: dict | None,
+             conflict_id: int = 1, kind: str = "edit") -> Conflict:
+    return Conflict(conflict_id, "Patient", "p1", kind, "test", local, remote, base, "2",
+                    "2025-03-01T10:00:00+00:00", None, None, None)
+
+
+def test_a_conflict_from_two_workstations_is_resolved_by_keeping_mine(
+        qtbot, a, b, fresh_fhir_server, background):
+    okafor = birth_date_conflict(a, b, fresh_fhir_server)
+    view = sync_view(qtbot, b, background)
+    qtbot.waitUntil(lambda: view.conflicts_model.rowCount() == 1)
+    cells = [view.table.model().index(0, c).data() for c in range(4)]
+    assert cells[:3] == ["Okafor, Ann", f"Patient/{okafor}", "Edit conflict"]
+    assert cells[3] == "Changed here and on the server: birthDate"
+
+    qtbot.mouseClick(view.resolve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    [field] = view.dialog.diff_model.rows()
+    assert (field.path, field.mine, field.server, field.base, field.conflicting) == (
+        "birthDate", "1981-03-14", "1980-03-15", "1980-03-14", True)
+
+    qtbot.mouseClick(view.dialog.keep_mine, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.conflicts_model.rowCount() == 0)
+    assert b.conflicts.list(b.session) == []
+    assert view.message.text().startswith("Kept this workstation's version")
+    sync(b, fresh_fhir_server)
+    sync(a, fresh_fhir_server)
+    assert a.patients.get(a.session, okafor)["birthDate"] == "1981-03-14"
+
+
+def test_an_offline_status_shows_offline_and_the_problem(qtbot, ws, background):
+    view = sync_view(qtbot, ws, background)
+    assert view.connection.text() == "No sync server is set in the IT policy"
+    view.show_status(SyncStatus(False, 3, 0, None,
+                                "Cannot reach the sync server: check the network."))
+    assert view.connection.text() == "Offline"
+    assert view.pending.text() == "3"
+    assert view.last_error.isVisible()
+    assert view.last_error.text() == "Cannot reach the sync server: check the network."
+    qtbot.waitUntil(lambda: view.conflicts_summary.text() == "No conflicts are waiting for you.")
+
+
+def test_sync_now_asks_the_worker(qtbot, ws, background):
+    view = sync_view(qtbot, ws, background)
+    view.show_status(SyncStatus(True, 0, 0, "2025-03-01T10:00:00+00:00", None))
+    with qtbot.waitSignal(view.sync_now):
+        qtbot.mouseClick(view.sync_button, Qt.MouseButton.LeftButton)
+    assert not view.last_error.isVisible()
+
+
+def test_a_merged_version_that_is_not_json_is_refused_in_the_dialog(qtbot, ws, background):
+    base = patient("Okafor", id="p1")
+    dialog = ConflictDialog(ws, background, conflict(
+        {**base, "birthDate": "1981-03-14"}, {**base, "birthDate": "1980-03-15"}, base))
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.edit_merged, Qt.MouseButton.LeftButton)
+    dialog.editor.setPlainText('{"resourceType": "Patient",')
+    qtbot.mouseClick(dialog.save_merged, Qt.MouseButton.LeftButton)
+    assert dialog.message.text().startswith("The merged version is not valid JSON")
+
+
+def test_a_refused_resolution_is_shown_as_a_sentence(qtbot, ws, background):
+    base = patient("Okafor", id="p1")
+    dialog = ConflictDialog(ws, background, conflict(base, {**base, "gender": "female"}, base,
+                                                     conflict_id=999))
+    qtbot.addWidget(dialog)
+    qtbot.mouseClick(dialog.keep_server, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "There is no sync conflict 999." in dialog.message.text())
+    assert dialog.keep_server.isEnabled()
+
+
+def test_the_merge_draft_keeps_the_servers_side_of_a_clash_and_my_other_changes():
+    base = patient("Okafor", id="p1")
+    mine = {**base, "birthDate": "1981-03-14", "gender": "female"}
+    server = {**base, "birthDate": "1980-03-15", "meta": {"versionId": "2"}}
+    draft = merge_draft(conflict(mine, server, base))
+    assert (draft["birthDate"], draft["gender"], draft["meta"]) == (
+        "1980-03-15", "female", {"versionId": "2"})
+    assert [(d.path, d.conflicting, d.change) for d in differences(
+        conflict(mine, server, base))] == [
+        ("birthDate", True, "Both changed: choose"), ("gender", False, "Changed here")]
+
+
+def test_a_record_deleted_on_the_server_differs_as_a_whole():
+    base = patient("Okafor", id="p1")
+    rows = differences(conflict({**base, "gender": "male"}, None, base, kind="deleted"))
+    assert all(row.conflicting and row.server == "(deleted)" for row in rows)
+    assert merge_draft(conflict(base, None, base, kind="deleted")) == base
