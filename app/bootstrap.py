@@ -20,6 +20,7 @@ from app.clinical.patients import Patients
 from app.clinical.schedule import Schedule
 from app.clinical.search import PatientSearch
 from app.clinical.sync_side import StoreSyncSide
+from app.clinical.trends import Trends
 from app.security import audit
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
@@ -51,6 +52,7 @@ class Workstation:
     search: PatientSearch
     conflicts: Conflicts
     schedule: Schedule
+    trends: Trends
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
@@ -118,7 +120,7 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
     return Workstation(
         store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
         AuditReview(store), Importer(store), Chart(store), PatientSearch(store),
-        Conflicts(store), Schedule(store),
+        Conflicts(store), Schedule(store), Trends(store),
     )
 
 

@@ -80,9 +80,14 @@ def test_front_desk_may_not_read_the_chart(doctor, admin, env, store_dir):
         desk.chart.summary(desk.session, patient_named(doctor, "Conn"))
 
 
-def test_unknown_patient_is_named(doctor):
+def test_unknown_patient_is_named_and_the_failed_read_stays_in_the_audit_trail(doctor):
     with pytest.raises(NotFound, match="no patient nobody"):
         doctor.chart.summary(doctor.session, "nobody")
+    with pytest.raises(NotFound, match="no patient nobody"):
+        doctor.chart.section(doctor.session, "nobody", "labs")
+    with doctor.store.read() as conn:
+        assert conn.exec_driver_sql("SELECT outcome FROM audit WHERE patient = 'nobody'"
+                                    ).scalars().all() == ["failure", "failure"]
 
 
 def test_every_indexed_section_has_a_place_in_the_chart():

@@ -65,22 +65,26 @@ class Chart:
         session.require(Permission.READ_CHART)
         with self._store.write() as conn:
             patient = self._patient(conn, session, patient_id, "chart summary")
-            counts = dict(conn.execute(text(
-                "SELECT section, count(*) FROM patient_compartment WHERE patient_id = :p "
-                "AND section != 'demographics' GROUP BY section"), {"p": patient_id}).all())
-            rows = _Rows(conn, patient_id, self._recent)
-            return ChartSummary(
-                patient=patient,
-                counts={s: counts.get(s, 0) for s in SECTIONS},
-                active_problems=rows.active("problems"),
-                active_medications=rows.active("medications"),
-                allergies=rows.recent("allergies", limit=100),
-                immunizations=rows.recent("immunizations"),
-                latest_vitals=rows.latest_per_code("vitals"),
-                recent_labs=rows.recent("labs"),
-                encounters=rows.recent("encounters"),
-                notes=rows.recent("notes"),
-            )
+            summary = patient and self._summary(conn, patient, patient_id)
+        return _found(summary, patient_id)
+
+    def _summary(self, conn: Connection, patient: dict, patient_id: str) -> ChartSummary:
+        counts = dict(conn.execute(text(
+            "SELECT section, count(*) FROM patient_compartment WHERE patient_id = :p "
+            "AND section != 'demographics' GROUP BY section"), {"p": patient_id}).all())
+        rows = _Rows(conn, patient_id, self._recent)
+        return ChartSummary(
+            patient=patient,
+            counts={s: counts.get(s, 0) for s in SECTIONS},
+            active_problems=rows.active("problems"),
+            active_medications=rows.active("medications"),
+            allergies=rows.recent("allergies", limit=100),
+            immunizations=rows.recent("immunizations"),
+            latest_vitals=rows.latest_per_code("vitals"),
+            recent_labs=rows.recent("labs"),
+            encounters=rows.recent("encounters"),
+            notes=rows.recent("notes"),
+        )
 
     def section(self, session: Session, patient_id: str, section: str, page: int = 1,
                 page_size: int = 50) -> SectionPage:
@@ -90,23 +94,32 @@ class Chart:
         if page < 1 or not 1 <= page_size <= 1000:
             raise UsageError("Pages start at 1 and hold 1 to 1000 entries.")
         with self._store.write() as conn:
-            self._patient(conn, session, patient_id, f"{section} page {page}")
-            total = conn.execute(text(
-                "SELECT count(*) FROM patient_compartment WHERE patient_id = :p AND section = :s"),
-                {"p": patient_id, "s": section}).scalar_one()
-            rows = _Rows(conn, patient_id, page_size)
-            items = rows.recent(section, offset=(page - 1) * page_size)
-        return SectionPage(section, items, total, page, page_size)
+            if not self._patient(conn, session, patient_id, f"{section} page {page}"):
+                found = None
+            else:
+                total = conn.execute(text(
+                    "SELECT count(*) FROM patient_compartment WHERE patient_id = :p "
+                    "AND section = :s"), {"p": patient_id, "s": section}).scalar_one()
+                rows = _Rows(conn, patient_id, page_size)
+                found = SectionPage(section, rows.recent(section, offset=(page - 1) * page_size),
+                                    total, page, page_size)
+        return _found(found, patient_id)
 
     @staticmethod
-    def _patient(conn: Connection, session: Session, patient_id: str, what: str) -> dict:
+    def _patient(conn: Connection, session: Session, patient_id: str, what: str) -> dict | None:
+        """The patient, with the read audited whether or not there is one."""
         patient = get_resource(conn, "Patient", patient_id)
         audit.append(conn, audit.event_for(
             session, "read", outcome="success" if patient else "failure", patient=patient_id,
             entity=f"Patient/{patient_id}", detail=what))
-        if patient is None:
-            raise NotFound(f"There is no patient {patient_id}.")
         return patient
+
+
+def _found(result, patient_id: str):
+    """Raised after the transaction commits, so the failed read stays in the audit trail."""
+    if result is None:
+        raise NotFound(f"There is no patient {patient_id}.")
+    return result
 
 
 class _Rows:

@@ -127,15 +127,22 @@ def note_of(resource: dict) -> Note:
         body = _attachment_text(attachment)
         if body is not None:
             texts.append(body)
+        elif "data" not in attachment and attachment.get("url"):
+            others.append(f"a link to {attachment['url']}")
         else:
-            others.append(attachment.get("contentType") or attachment.get("url") or "unknown")
+            others.append(attachment.get("contentType") or "of unknown type")
     texts += _narrative(resource)
     if resource.get("conclusion"):
         texts.append(resource["conclusion"])
     if texts:
         return Note(item.title, item.date, "\n\n".join(texts), None)
-    why = (f"The record holds an attachment Hearth cannot show as text ({', '.join(others)})."
-           if others else "The record holds no text.")
+    if others:
+        why = f"The record holds an attachment Hearth cannot show as text: {', '.join(others)}."
+    elif resource.get("result"):
+        why = (f"No report text; it groups {len(resource['result'])} results, listed under "
+               "Labs or Vitals.")
+    else:
+        why = "The record holds no text."
     return Note(item.title, item.date, None, why)
 
 
@@ -167,7 +174,8 @@ def _narrative(resource: dict) -> list[str]:
 
 def _plain(markup: str) -> str:
     """Shown as plain text: a note's markup is never rendered, only its words kept."""
-    spaced = re.sub(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", "\n", markup, flags=re.I)
+    words = re.sub(r"<(script|style)\b.*?</\1\s*>", "", markup, flags=re.I | re.S)
+    spaced = re.sub(r"<\s*(br|/p|/div|/li|/tr|/h\d)\b[^>]*>", "\n", words, flags=re.I)
     return html.unescape(re.sub(r"<[^>]+>", "", spaced)).strip()
 
 

@@ -13,12 +13,13 @@ from datetime import datetime
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.clinical.trends import Point
 from app.ui import theme
 from app.ui.chart_style import ToneLabel, scaled_font
 
+DAY = 86400.0
 SURFACE = {"light": ("#ffffff", "#202124"), "dark": ("#171717", "#e8eaed")}  # as theme.py
 SERIES_COLORS = {"light": ("#1a73e8", "#9334e6", "#b06000"),
                  "dark": ("#8ab4f8", "#d7aefb", "#fdd663")}
@@ -39,6 +40,7 @@ class TrendPlot(QWidget):
         super().__init__()
         self.heading = ToneLabel()
         self.heading.setFont(scaled_font(self, bold=True))
+        self.latest = ToneLabel(tone="muted")
         self.legend = QLabel()
         self.legend.setTextFormat(Qt.TextFormat.RichText)  # escaped labels, our own markup
         self.plot = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem()})
@@ -53,10 +55,13 @@ class TrendPlot(QWidget):
         self.curves: dict[str, pg.PlotDataItem] = {}
         self._shown: list[tuple[str, list[Point]]] = []
         self._marked: str | None = None
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.legend)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.heading)
-        box.addWidget(self.legend)
+        box.addLayout(top)
+        box.addWidget(self.latest)
         box.addWidget(self.plot)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._redraw)
         self.show_series([])
@@ -64,7 +69,9 @@ class TrendPlot(QWidget):
     def retitle(self, name: str) -> None:
         """The Labs tab reuses one plot for whichever test is selected."""
         self.name = name
-        self.heading.setAccessibleName(f"{name} latest")
+        self.heading.setText(name)
+        self.heading.setAccessibleName(f"{name} trend")
+        self.latest.setAccessibleName(f"{name} latest")
         self.legend.setAccessibleName(f"{name} legend")
         self.plot.setAccessibleName(f"{name} trend plot")
 
@@ -75,8 +82,7 @@ class TrendPlot(QWidget):
         self._shown = [(label, points) for label, points in series if points]
         self._marked = marked
         self._redraw()
-        self.heading.setText(f"{self.name}: {self._latest()}" if self._shown
-                             else f"{self.name}: no numeric results")
+        self.latest.setText(self._latest() if self._shown else "No numeric results")
         self.plot.setAccessibleDescription(self._describe())
 
     def point_count(self, label: str) -> int:
@@ -101,6 +107,11 @@ class TrendPlot(QWidget):
                 [epoch(p.date) for p in points], [p.value for p in points], name=label,
                 pen=pg.mkPen(color, width=2), symbol="o", symbolSize=7, symbolBrush=color,
                 symbolPen=color)
+        xs = [epoch(p.date) for _, points in self._shown for p in points]
+        if xs and max(xs) - min(xs) < DAY:  # one date alone: wide enough for years on the axis
+            self.plot.setXRange(min(xs) - 400 * DAY, max(xs) + 400 * DAY, padding=0)
+        else:
+            self.plot.enableAutoRange(axis="x")
         marked = [p for _, points in self._shown for p in points if p.date == self._marked]
         if marked:
             self.plot.plot([epoch(p.date) for p in marked], [p.value for p in marked], pen=None,
@@ -112,7 +123,7 @@ class TrendPlot(QWidget):
         self.legend.setVisible(len(self._shown) > 1)
 
     def _latest(self) -> str:
-        """E.g. "124.7 / 82.54 mm[Hg] on 2021-02-18 (4 readings)"."""
+        """E.g. "Latest 124.7 / 82.54 mm[Hg] on 2021-02-18 · 4 results"."""
         lasts = [points[-1] for _, points in self._shown]
         units = {p.unit for p in lasts}
         values = " / ".join(number(p.value) + ("" if len(units) == 1 else f" {p.unit}")
@@ -120,7 +131,7 @@ class TrendPlot(QWidget):
         unit = f" {lasts[0].unit}" if len(units) == 1 else ""
         count = max(len(points) for _, points in self._shown)
         results = "1 result" if count == 1 else f"{count} results"
-        return f"{values}{unit} on {max(p.date for p in lasts)[:10]} ({results})"
+        return f"Latest {values}{unit} on {max(p.date for p in lasts)[:10]}  ·  {results}"
 
     def _describe(self) -> str:
         if not self._shown:

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
 from app.clinical.chart import ChartSummary
-from app.clinical.trends import Trends
 from app.ui.background import Background
 from app.ui.chart_banner import Banner, display_name
 from app.ui.chart_labs import LabsTab
@@ -31,14 +30,13 @@ TABS = (("Problems", "problems"), ("Medications", "medications"), ("Allergies", 
 
 class ChartView(QWidget):
     titled = Signal(str)  # the tab's title, once the chart is read
-    loaded = Signal()
 
     def __init__(self, ws: Workstation, background: Background, patient_id: str):
         super().__init__()
         self.patient_id = patient_id
         self.setAccessibleName("Patient chart")
         self._ws, self._background = ws, background
-        self._trends = Trends(ws.store)
+        self._trends = ws.trends
         self.summary: ChartSummary | None = None
         self.banner = Banner()
         self.banner.hide()
@@ -79,7 +77,6 @@ class ChartView(QWidget):
         self.banner.show()
         self.sections.show()
         self.titled.emit(display_name(summary.patient))
-        self.loaded.emit()
 
     def _section_tab(self, label: str, section: str, total: int) -> QWidget:
         ws, patient_id = self._ws, self.patient_id

@@ -29,6 +29,7 @@ from app.bootstrap import Environment, init_store, open_workstation
 from app.clinical.chart import SectionPage
 from app.clinical.chart_items import ChartItem
 from app.clinical.trends import Trends, note_of
+from app.errors import NotFound
 from app.ui import theme
 from app.ui.chart_banner import Banner, age_text, allergy_line
 from app.ui.chart_table import COLUMNS, ITEM_ROLE, PAGE_SIZE, SectionModel
@@ -152,8 +153,8 @@ def count_code(ws, patient_id, *codes) -> int:
 
 def load_all(qtbot, model: SectionModel) -> None:
     while model.canFetchMore(QModelIndex()):
-        model.fetchMore(QModelIndex())
-        qtbot.waitUntil(lambda: not model._pending, timeout=WAIT)
+        with qtbot.waitSignal(model.loaded, timeout=WAIT):
+            model.fetchMore(QModelIndex())
 
 
 @pytest.mark.parametrize("family", ["Johnston", "Conn"])
@@ -272,7 +273,8 @@ def test_selecting_a_lab_plots_every_result_of_that_test(qtbot, ward_ws, backgro
     with qtbot.waitSignal(labs.plotted, timeout=WAIT):
         view.selectRow(row)
     assert labs.plot.point_count("Potassium") == count_code(ward_ws, ANA, "2823-3") == 3
-    assert "Potassium" in labs.plot.heading.text()
+    assert labs.plot.heading.text() == "Potassium"
+    assert labs.plot.latest.text() == "Latest 3.1 mmol/L on 2021-03-01  ·  3 results"
 
 
 def test_sections_page_as_the_table_scrolls(qtbot, ward_ws, background):
@@ -281,6 +283,8 @@ def test_sections_page_as_the_table_scrolls(qtbot, ward_ws, background):
     model = chart.records("labs").model
     qtbot.waitUntil(lambda: model.rowCount() >= PAGE_SIZE, timeout=WAIT)
     assert model.total == LABS and model.canFetchMore(QModelIndex())
+    chart.records("labs").table.scrollToBottom()  # Qt asks for the next page
+    qtbot.waitUntil(lambda: model.rowCount() > PAGE_SIZE, timeout=WAIT)
     load_all(qtbot, model)
     assert model.rowCount() == LABS
     ids = [model.item(r).id for r in range(LABS)]
@@ -303,8 +307,26 @@ def test_selected_note_shows_its_decoded_text(qtbot, ward_ws, background, sectio
 def test_notes_without_text_say_why():
     pdf = {"resourceType": "DocumentReference", "id": "d", "status": "current",
            "content": [{"attachment": {"contentType": "application/pdf", "data": "JVBE"}}]}
-    note = note_of(pdf)
-    assert note.text is None and "application/pdf" in note.why_no_text
+    panel = {"resourceType": "DiagnosticReport", "id": "r", "status": "final",
+             "code": {"text": "Lipid Panel"}, "result": [{"reference": "Observation/a"}] * 4}
+    assert note_of(pdf).text is None and "application/pdf" in note_of(pdf).why_no_text
+    assert note_of(panel).why_no_text.startswith("No report text; it groups 4 results")
+
+
+def test_html_notes_are_shown_as_words_never_rendered():
+    note = {"resourceType": "DocumentReference", "id": "h", "status": "current",
+            "content": [{"attachment": {"contentType": "text/html",
+                                        "data": _b64("<p>BP &gt; 140<script>x()</script></p>")}}]}
+    assert note_of(note).text == "BP > 140"
+
+
+def test_a_note_is_read_only_from_its_own_patients_chart(ward_ws):
+    with pytest.raises(NotFound, match="not in this patient's chart"):
+        Trends(ward_ws.store).note(ward_ws.session, NOLA, "DocumentReference", "ana-note")
+    with ward_ws.store.read() as conn:
+        last = conn.execute(text("SELECT patient, detail FROM audit ORDER BY seq DESC LIMIT 1"),
+                            ).one()
+    assert tuple(last) == (NOLA, "note DocumentReference/ana-note")
 
 
 def test_every_store_read_runs_off_the_ui_thread(qtbot, clinic, ws, background, monkeypatch):
@@ -339,6 +361,12 @@ def test_opening_a_chart_audits_only_the_tabs_looked_at(qtbot, ward_ws, backgrou
         details = conn.execute(text("SELECT detail FROM audit WHERE seq > :s AND patient = :p"),
                                {"s": before, "p": ANA}).scalars().all()
     assert details == ["chart summary", "labs page 1"]
+
+
+def test_a_chart_closed_while_opening_drops_the_late_summary(qtbot, clinic, ws, background):
+    chart = ChartView(ws, background, clinic.patient_ids["Conn"])
+    chart.deleteLater()
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)  # no error raised
 
 
 def test_a_page_arriving_after_the_tab_closed_is_dropped(qtbot, background):
