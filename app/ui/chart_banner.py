@@ -86,6 +86,7 @@ class Banner(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.name = ToneLabel(name="Patient name")
         self.name.setFont(scaled_font(self, 1.4, bold=True))
+        self.name.setWordWrap(False)  # "Family, Given" on one line, as a wristband reads
         self.details = ToneLabel(name="Age, sex, birth date and MRN")
         self.allergies = ToneLabel(name="Allergies")
         self.allergies.setFont(scaled_font(self, 1.1, bold=True))
@@ -93,7 +94,7 @@ class Banner(QFrame):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()
         top.addWidget(self.name)
-        top.addWidget(self.details, 1)
+        top.addWidget(self.details, 1, Qt.AlignmentFlag.AlignBaseline)
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.allergies)
