@@ -274,3 +274,10 @@ def test_a_bad_policy_file_names_the_unknown_key(hearth, tmp_path, policy_file):
     result = hearth("--policy", str(bad), "init", "--admin", "admin", password=ADMIN_PASSWORD)
     refused(result, 2, "Unknown policy setting", "max_logins")
     assert result.stdout == ""
+
+
+def test_no_command_opens_the_workstation_or_says_how_to_make_a_store(hearth, store):
+    done = hearth()
+    assert done.returncode == 5
+    assert done.stderr.startswith(f"hearth: No store: No Hearth store at {store}.")
+    assert "hearth init --admin NAME; or try the demo clinic: hearth demo" in done.stderr

@@ -4,6 +4,7 @@ Real widgets offscreen (pytest-qt) over the real clinic store of tests/ui/confte
 """
 
 import time
+from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
@@ -18,7 +19,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.security.policy import SyncPolicy
 from app.ui.window import WorkstationWindow
+from tests.sync.conftest import fresh_fhir_server  # noqa: F401 (a fixture)
+from tests.sync.stations import PASSWORD, workstation
 from tests.ui.conftest import password_of
 
 
@@ -149,3 +153,20 @@ def test_every_control_has_a_name_a_screen_reader_can_say(qtbot, window, clinic)
                and w.isVisibleTo(window) and not (w.accessibleName() or getattr(
                    w, "text", lambda: "")())]
     assert unnamed == []
+
+
+def test_with_a_sync_server_in_the_policy_sync_runs_in_the_background(
+        qtbot, env, tmp_path, fresh_fhir_server):
+    root = tmp_path / "ward"
+    workstation(env, root).close()
+    preset = replace(env.effective_policy(), sync=SyncPolicy(
+        server=fresh_fhir_server.base_url, interval_seconds=60))
+    win = WorkstationWindow(replace(env, policy=preset), root)
+    qtbot.addWidget(win)
+    win.login.user.setText("pat")
+    win.login.password.setText(PASSWORD)
+    qtbot.mouseClick(win.login.sign_in, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.online.text() == "Online", timeout=20000)
+    assert win.pending.text() == "0 changes waiting to sync"
+    assert win.last_sync.text().startswith("Last sync ")
+    win.close()
