@@ -89,14 +89,15 @@ class Schedule:
             resources = [r for r in (orjson.loads(body) for body in conn.execute(
                 DAY_QUERY, {"since": since, "until": until}).scalars())
                 if r.get("status") != "entered-in-error"]  # it never was an appointment
-            appointments = _appointments(conn, resources)
+            appointments = sorted(_appointments(conn, resources),
+                                  key=lambda a: (a.start, a.patient_name, a.id))
             if practitioner is not None:
                 appointments = [a for a in appointments
                                 if _same_name(a.practitioner, practitioner)]
             audit.append_many(conn, [audit.event_for(
                 session, "read", patient=a.patient_id, entity=f"Appointment/{a.id}",
                 detail=f"schedule of {day.isoformat()}") for a in appointments])
-        return sorted(appointments, key=lambda a: (a.start, a.patient_name, a.id))
+        return appointments
 
     def check_in(self, session: Session, appointment_id: str) -> Appointment:
         """Mark a booked appointment "arrived": the patient is here."""
