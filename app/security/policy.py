@@ -26,6 +26,9 @@ class SyncPolicy:
     ca_bundle: str | None = None  # a CA file for a server with a private certificate
 
 
+OPTIONAL = {"sync", "note_autosave_seconds"}  # settings older policy files may lack
+
+
 @dataclass(frozen=True)
 class Policy:
     failed_logins_before_lock: int
@@ -34,6 +37,7 @@ class Policy:
     min_password_length: int
     kdf: KdfCost
     sync: SyncPolicy = SyncPolicy()
+    note_autosave_seconds: float = 5.0  # a crash loses at most this much typing
 
     @classmethod
     def default(cls) -> "Policy":
@@ -57,7 +61,7 @@ class Policy:
         expected = {f.name for f in fields(cls)}
         if unknown := set(values) - expected:
             raise UsageError(f"Unknown policy setting(s): {', '.join(sorted(unknown))}.")
-        if missing := expected - set(values) - {"sync"}:
+        if missing := expected - set(values) - OPTIONAL:
             raise UsageError(f"Missing policy setting(s): {', '.join(sorted(missing))}.")
         if bad := set(values["kdf"]) ^ {f.name for f in fields(KdfCost)}:
             raise UsageError(f"Policy kdf settings wrong or missing: {', '.join(sorted(bad))}.")

@@ -22,6 +22,8 @@ class Permission(StrEnum):
     EDIT_DEMOGRAPHICS = "register and edit patients"
     EDIT_CHART = "edit the clinical chart"
     MANAGE_SCHEDULE = "book appointments and check patients in"
+    WRITE_NOTES = "write clinical notes and addenda"
+    SIGN_NOTES = "sign and cosign clinical notes"
     MANAGE_USERS = "manage user accounts"
     REVIEW_AUDIT = "review and export the audit trail"
     MAINTAIN_STORE = "check and maintain the store"
@@ -31,10 +33,11 @@ class Permission(StrEnum):
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PHYSICIAN: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                                Permission.READ_CHART, Permission.EDIT_CHART,
-                               Permission.MANAGE_SCHEDULE}),
+                               Permission.MANAGE_SCHEDULE, Permission.WRITE_NOTES,
+                               Permission.SIGN_NOTES}),
     Role.NURSE: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                            Permission.READ_CHART, Permission.EDIT_CHART,
-                           Permission.MANAGE_SCHEDULE}),
+                           Permission.MANAGE_SCHEDULE, Permission.WRITE_NOTES}),
     Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                                Permission.MANAGE_SCHEDULE}),
     Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS}),

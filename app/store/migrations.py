@@ -20,6 +20,7 @@ from app.store.database import Database
 from app.store.schema_v1 import INITIAL_SCHEMA
 from app.store.schema_v2 import CHART_INDEX
 from app.store.schema_v3 import SYNC_HOLDS
+from app.store.schema_v4 import NOTE_DRAFTS
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _run_statements(INITIAL_SCHEMA)),
     Migration(2, "chart index", _add_chart_index),
     Migration(3, "sync holds and conflict kinds", _run_statements(SYNC_HOLDS)),
+    Migration(4, "note drafts", _run_statements(NOTE_DRAFTS)),
 )
 
 

@@ -129,3 +129,18 @@ app_user = Table(
     Column("created_at", Text),
     Column("password_changed_at", Text),
 )
+
+note_draft = Table(
+    "note_draft",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("author", Text),
+    Column("patient_id", Text),
+    Column("encounter_id", Text),
+    Column("template", Text),
+    Column("title", Text),
+    Column("text", Text),
+    Column("appends", Text),
+    Column("created_at", Text),
+    Column("saved_at", Text),
+)
