@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import sqlcipher3
-from sqlalchemy import URL, Connection, Engine, create_engine, event, exc
+from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, event, exc
 
 from app.errors import StoreCorrupt, StoreWriteFailed
 
@@ -31,6 +31,14 @@ def raw_key_pragma(data_key: bytes) -> str:
     return f"x'{data_key.hex()}'"
 
 
+# SQLAlchemy gives SQLCipher a SingletonThreadPool: one connection per thread, and past
+# five threads it closes another thread's connection, even mid-transaction (the UI's worker
+# threads come and go). A queue of connections any thread may borrow in turn never does,
+# and the most recently used (warm cache) connection is lent first.
+POOL = {"poolclass": QueuePool, "pool_size": 4, "max_overflow": 8, "pool_use_lifo": True,
+        "connect_args": {"check_same_thread": False}}
+
+
 class Database:
     def __init__(self, path: Path, data_key: bytes):
         self.path = path
@@ -42,7 +50,7 @@ class Database:
         overrides this, to measure what encryption costs)."""
         url = URL.create("sqlite+pysqlcipher", password=raw_key_pragma(self._data_key),
                          database=str(self.path))
-        return create_engine(url)
+        return create_engine(url, **POOL)
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -29,7 +29,7 @@ from app.clinical.importer import Importer
 from app.clinical.search import PatientSearch
 from app.security.roles import Role
 from app.security.session import Session
-from app.store.database import Database, raw_key_pragma
+from app.store.database import POOL, Database, raw_key_pragma
 from app.store.keyfile import KeyFile
 from app.store.keys import new_data_key
 from app.store.migrations import migrate
@@ -48,7 +48,7 @@ class PlainDatabase(Database):
     """The same SQLite build without a key: what encryption costs is the difference."""
 
     def _create_engine(self):
-        return create_engine(f"sqlite:///{self.path}", module=sqlcipher3.dbapi2)
+        return create_engine(f"sqlite:///{self.path}", module=sqlcipher3.dbapi2, **POOL)
 
 
 def open_store(root: Path, encrypted: bool) -> Store:

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.perf import bench_store, bench_sync
+from tests.perf import bench_store, bench_sync, bench_ui
 
 
 def test_store_benchmark_reports_every_figure_with_its_baseline(capsys):
@@ -34,4 +34,30 @@ def test_sync_benchmark_pulls_what_the_server_holds_and_reports_every_baseline(
              result["single_puts"]["seconds"]]
     assert all(figure > 0 for figure in timed)
     assert set(result["ratios"]) == {"pull_over_fetch_floor", "push_over_single_puts"}
+    assert all(ratio > 0 for ratio in result["ratios"].values())
+
+
+@pytest.mark.slow
+def test_ui_benchmark_reports_start_up_and_chart_paint_with_their_baselines(
+        keyring_session, capsys):
+    """Two runs of each, over a 200-record heavy patient, in offscreen Qt processes."""
+    bench_ui.main(["--patients", "20", "--full", "1", "--heavy", "200", "--runs", "2",
+                   "--platform", "offscreen"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["scale"]["heavy_patient_records"] == 200
+    start_up, chart = result["start_up_ms"], result["chart_ms"]
+    assert set(start_up) == {"window", "qt_floor", "python_up_p50"}
+    assert set(chart) == {"enter_to_painted", "enter_to_shown", "first_open", "summary_call",
+                          "summary_call_warm_connection"}
+    spreads = [start_up["window"], start_up["qt_floor"], chart["enter_to_painted"],
+               chart["enter_to_shown"], chart["summary_call"],
+               chart["summary_call_warm_connection"]]
+    assert all(set(spread) == {"p50", "p95"} for spread in spreads)
+    figures = [value for spread in spreads for value in spread.values()]
+    assert all(figure > 0 for figure in [*figures, start_up["python_up_p50"],
+                                         chart["first_open"]])
+    assert set(result["ratios"]) == {"start_up_over_qt_floor",
+                                     "chart_paint_over_summary_call_p50",
+                                     "chart_paint_over_summary_call_p95",
+                                     "summary_call_over_warm_connection_p50"}
     assert all(ratio > 0 for ratio in result["ratios"].values())
