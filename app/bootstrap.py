@@ -15,12 +15,14 @@ from keyring.backend import KeyringBackend
 
 from app.clinical.chart import Chart
 from app.clinical.conflicts import Conflicts
+from app.clinical.encounters import Encounters
 from app.clinical.importer import Importer
 from app.clinical.patients import Patients
 from app.clinical.schedule import Schedule
 from app.clinical.search import PatientSearch
 from app.clinical.sync_side import StoreSyncSide
 from app.clinical.trends import Trends
+from app.clinical.vitals import Vitals
 from app.security import audit
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
@@ -53,6 +55,8 @@ class Workstation:
     conflicts: Conflicts
     schedule: Schedule
     trends: Trends
+    encounters: Encounters
+    vitals: Vitals
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
@@ -120,7 +124,7 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
     return Workstation(
         store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
         AuditReview(store), Importer(store), Chart(store), PatientSearch(store),
-        Conflicts(store), Schedule(store), Trends(store),
+        Conflicts(store), Schedule(store), Trends(store), Encounters(store), Vitals(store),
     )
 
 

@@ -192,13 +192,14 @@ def _series(conn: Connection, patient_id: str, wanted: set[str]) -> dict[str, li
             if date is None or isinstance(value, bool) or not isinstance(value, int | float):
                 continue
             unit = quantity.get("unit") or quantity.get("code") or ""
-            for code in _codes(part) & wanted:
+            # one point per reading: SpO2 is coded 2708-6 and 59408-5 together (R4 profile)
+            if code := next((c for c in _codes(part) if c in wanted), None):
                 found[code].append(Point(date, float(value), unit))
     return found
 
 
-def _codes(part: dict) -> set[str]:
-    return {c.get("code") for c in (part.get("code") or {}).get("coding", [])}
+def _codes(part: dict) -> list[str]:
+    return [c.get("code") for c in (part.get("code") or {}).get("coding", [])]
 
 
 def _audited_patient(conn: Connection, session: Session, patient_id: str, what: str) -> bool:

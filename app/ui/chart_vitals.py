@@ -4,14 +4,32 @@ Blood pressure plots systolic and diastolic together. A sign measured under seve
 (oral and body temperature) is one plot, with a curve per unit, so °C and °F never share an
 axis. Signs never measured get no empty plot, only a line naming them, so an absent heart
 rate reads as "not recorded" rather than as a flat line.
+
+Given the workstation, the tab also offers "Record vitals" to those who may edit the chart;
+once a set is saved the plots are read again at once, so the new point shows, and `changed`
+tells the chart, which reads its counts again and hands the tab a new list
+(`replace_records`). A line says how many of the patient's readings the server has not
+confirmed yet; it is read again each time the tab is shown while some are waiting, so it
+clears after a sync.
 """
 
 from collections import defaultdict
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.bootstrap import Workstation
 from app.clinical.trends import DIASTOLIC, SYSTOLIC, VITAL_SIGNS, Point, Trends, VitalSign
+from app.clinical.vitals import summary
+from app.security.roles import Permission
 from app.security.session import Session
 from app.ui.background import Background
 from app.ui.chart_plot import TrendPlot
@@ -19,6 +37,7 @@ from app.ui.chart_style import ToneLabel
 from app.ui.chart_table import SectionTab
 from app.ui.chart_work import run_for
 from app.ui.messages import sentence
+from app.ui.vitals_entry import VitalsEntry
 
 PLOT_COLUMNS = 3
 
@@ -35,17 +54,43 @@ def curves_of(sign: VitalSign, series: dict[str, list[Point]]) -> list[tuple[str
     return [(f"{sign.label} ({unit})", sorted(points)) for unit, points in by_unit.items()]
 
 
+def waiting_text(count: int) -> str:
+    if count == 1:
+        return "1 reading is not on the server yet: pending sync."
+    return f"{count} readings are not on the server yet: pending sync." if count else ""
+
+
 class VitalsTab(QWidget):
     plotted = Signal()  # the trends arrived and are drawn
+    counted = Signal(int)  # the readings waiting to sync were counted
+    changed = Signal(str)  # readings were saved: what, in words
 
     def __init__(self, trends: Trends, session: Session, patient_id: str,
-                 background: Background, records: SectionTab):
+                 background: Background, records: SectionTab, ws: Workstation | None = None):
         super().__init__()
         self._read = lambda codes: trends.series(session, patient_id, codes)
-        self._background = background
+        self._background, self._ws, self._patient_id = background, ws, patient_id
         self._asked = False
+        self.waiting = 0
+        self.entry: VitalsEntry | None = None
         self.plots: dict[str, TrendPlot] = {}
         self.status = ToneLabel("Loading trends…", "muted", "Vital sign trends status")
+        self.saved = ToneLabel("", "muted", "Vitals last saved")
+        self.saved.hide()
+        self.pending = ToneLabel("", "muted", "Vitals waiting to sync")
+        self.pending.hide()
+        self.record = QPushButton("Record vitals…")
+        self.record.setAccessibleName("Record vitals")
+        self.record.setToolTip("Enter blood pressure, heart rate, temperature and the rest "
+                               "taken now")
+        self.record.setVisible(ws is not None and session.may(Permission.EDIT_CHART))
+        self.record.clicked.connect(self.open_entry)
+        notes = QVBoxLayout()
+        notes.addWidget(self.saved)
+        notes.addWidget(self.pending)
+        top = QHBoxLayout()
+        top.addLayout(notes, 1)
+        top.addWidget(self.record)
         self._grid = QGridLayout()
         page = QWidget()
         column = QVBoxLayout(page)
@@ -60,7 +105,9 @@ class VitalsTab(QWidget):
         self._split = QSplitter(Qt.Orientation.Vertical)
         self._split.addWidget(scroll)
         self._split.addWidget(records)
-        QVBoxLayout(self).addWidget(self._split)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addWidget(self._split)
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
@@ -69,21 +116,73 @@ class VitalsTab(QWidget):
                 height = self._split.height()
                 self._split.setSizes([height * 2 // 3, height // 3])  # the plots come first
             self._asked = True
-            codes = [code for sign in VITAL_SIGNS for code in sign.codes]
-            run_for(self, self._background, lambda: self._read(codes), self._draw, self._fail)
+            self._plot()
+            self._count()
+        elif self.waiting:  # a sync may have sent them since
+            self._count()
+
+    def open_entry(self) -> VitalsEntry:
+        """The entry dialog, over the chart; the plots are read again once it saves."""
+        self.entry = VitalsEntry(self._ws, self._background, self._patient_id, parent=self)
+        self.entry.saved.connect(self._recorded)
+        self.entry.open()
+        return self.entry
+
+    def replace_records(self, records: SectionTab) -> None:
+        """The list read again after a change; the plots stay."""
+        old, self.records = self.records, records
+        self._split.replaceWidget(self._split.indexOf(old), records)
+        old.deleteLater()
+
+    def _recorded(self, observations: list[dict]) -> None:
+        words = summary(observations)
+        self.saved.setText(f"Saved: {words}.")
+        self.saved.show()
+        self._plot()
+        self._count()
+        self.changed.emit(words)
+
+    def _plot(self) -> None:
+        codes = [code for sign in VITAL_SIGNS for code in sign.codes]
+        run_for(self, self._background, lambda: self._read(codes), self._draw, self._fail)
+
+    def _count(self) -> None:
+        if self._ws is None:
+            return
+        ws, vitals, patient_id = self._ws, self._ws.vitals, self._patient_id
+        run_for(self, self._background, lambda: vitals.waiting_to_sync(ws.session, patient_id),
+                self._show_waiting, self._count_failed)
+
+    def _show_waiting(self, count: int) -> None:
+        self.waiting = count
+        self.pending.set_tone("muted")
+        self.pending.setText(waiting_text(count))
+        self.pending.setVisible(bool(count))
+        self.counted.emit(count)
+
+    def _count_failed(self, exc: Exception) -> None:
+        self.pending.set_tone("alert")
+        self.pending.setText(f"Whether readings are waiting to sync is not known. "
+                             f"{sentence(exc)}")
+        self.pending.show()
 
     def _draw(self, series: dict[str, list[Point]]) -> None:
+        """Draw each measured sign's plot, or redraw it with what is new, in the order of
+        VITAL_SIGNS whichever signs were measured first."""
         missing = []
         for sign in VITAL_SIGNS:
             curves = curves_of(sign, series)
             if not any(points for _, points in curves):
                 missing.append(sign.label)
                 continue
-            plot = TrendPlot(sign.label)
-            plot.show_series(curves)
-            self._grid.addWidget(plot, len(self.plots) // PLOT_COLUMNS,
-                                 len(self.plots) % PLOT_COLUMNS)
-            self.plots[sign.label] = plot
+            if sign.label not in self.plots:
+                self.plots[sign.label] = TrendPlot(sign.label)
+            self.plots[sign.label].show_series(curves)
+        order = [sign.label for sign in VITAL_SIGNS if sign.label in self.plots]
+        for n, label in enumerate(order):
+            self._grid.removeWidget(self.plots[label])
+            self._grid.addWidget(self.plots[label], n // PLOT_COLUMNS, n % PLOT_COLUMNS)
+        self.status.set_tone("muted")
         self.status.setText(f"Not recorded for this patient: {', '.join(missing)}."
                             if missing else "")
         self.status.setVisible(bool(missing))
@@ -93,3 +192,4 @@ class VitalsTab(QWidget):
         self._asked = False  # showing the tab again tries again
         self.status.set_tone("alert")
         self.status.setText(sentence(exc))
+        self.status.setVisible(True)

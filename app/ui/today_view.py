@@ -7,9 +7,11 @@ appointments whose practitioner's name is the signed-in user's full name (case a
 spacing aside); a user whose Hearth name differs from the schedule's sees none, and the
 message says which name was looked for.
 
-Check in is offered only to roles that may register and edit patients, and only for a
-booked appointment; the service decides again, so a row changed on another workstation
-since the list was loaded is refused with the reason and the list reloads.
+Check in is offered only to roles that may book and check in, and only for a booked
+appointment; Start visit only to roles that may edit the chart, and only for a patient who
+has arrived: it starts the visit (the appointment becomes "Seen") and opens the chart. The
+services decide again, so a row changed on another workstation since the list was loaded is
+refused with the reason and the list reloads.
 """
 
 from datetime import date
@@ -35,6 +37,7 @@ from app.ui.messages import sentence
 from app.ui.table_models import Column, RowsModel, row_at, row_table
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+HERE = ("arrived", "checked-in")  # the patient is in the waiting room
 # FHIR R4 appointmentstatus as the front desk says it.
 STATUS_TEXT = {
     "proposed": "Proposed", "pending": "Pending", "booked": "Booked", "arrived": "Arrived",
@@ -69,6 +72,7 @@ class TodayView(QWidget):
         super().__init__()
         self._ws, self._background = ws, background
         self._schedule = ws.schedule
+        self._encounters = ws.encounters
         self._asked = 0  # number of the newest load; older answers are dropped
         self.date_label = QLabel(day_text(date.today()))
         self.date_label.setAccessibleName("Date")
@@ -98,6 +102,11 @@ class TodayView(QWidget):
         self.check_in = QPushButton("Check in")
         self.check_in.setAccessibleName("Check in the selected patient")
         self.check_in.setVisible(ws.session.may(Permission.MANAGE_SCHEDULE))
+        self.start_visit = QPushButton("Start visit")
+        self.start_visit.setAccessibleName("Start the visit and open the chart")
+        self.start_visit.setToolTip("For a patient who has arrived: start the visit, which "
+                                    "ties together what is charted in it, and open the chart")
+        self.start_visit.setVisible(ws.session.may(Permission.EDIT_CHART))
         self._layout()
         self._scope.buttonClicked.connect(lambda _: self.load())
         self.refresh.clicked.connect(lambda: self.load())
@@ -109,6 +118,7 @@ class TodayView(QWidget):
         self.table.installEventFilter(self)
         self.open_button.clicked.connect(self._open_current)
         self.check_in.clicked.connect(self._check_in)
+        self.start_visit.clicked.connect(self._start_visit)
         self._enable()
         self.load()
 
@@ -124,6 +134,7 @@ class TodayView(QWidget):
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.open_button)
         bottom.addWidget(self.check_in)
+        bottom.addWidget(self.start_visit)
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.table)
@@ -165,7 +176,7 @@ class TodayView(QWidget):
                     "to the practitioner's name; choose Whole clinic to see everyone's.")
         if not appointments:
             return "No appointments today."
-        here = sum(a.status in ("arrived", "checked-in") for a in appointments)
+        here = sum(a.status in HERE for a in appointments)
         to_come = sum(a.status == "booked" for a in appointments)
         total = "1 appointment" if len(appointments) == 1 else f"{len(appointments)} appointments"
         return f"{total}: {here} waiting, {to_come} still to arrive."
@@ -185,6 +196,8 @@ class TodayView(QWidget):
         current = row_at(self.table)
         self.open_button.setEnabled(current is not None and current.patient_id is not None)
         self.check_in.setEnabled(current is not None and current.status == "booked")
+        self.start_visit.setEnabled(current is not None and current.status in HERE
+                                    and current.patient_id is not None)
 
     def _check_in(self) -> None:
         current = row_at(self.table)
@@ -194,16 +207,32 @@ class TodayView(QWidget):
         self.check_in.setEnabled(False)
         self._say(f"Checking in {current.patient_name}…")
         self._background.run(lambda: schedule.check_in(ws.session, current.id),
-                             self._checked_in, self._check_in_refused)
+                             self._checked_in, self._refused)
 
     def _checked_in(self, appointment: Appointment) -> None:
         if isValid(self):
             self.load(f"{appointment.patient_name} is checked in "
                       f"({appointment.start:%H:%M} with {appointment.practitioner}).")
 
-    def _check_in_refused(self, exc: Exception) -> None:
+    def _refused(self, exc: Exception) -> None:
         if isValid(self):  # the row may have changed elsewhere: show it as it is now
             self.load(sentence(exc), alert=True)
+
+    def _start_visit(self) -> None:
+        current = row_at(self.table)
+        if current is None or current.patient_id is None:
+            return
+        ws, encounters = self._ws, self._encounters
+        self.start_visit.setEnabled(False)
+        self._say(f"Starting the visit of {current.patient_name}…")
+        self._background.run(
+            lambda: encounters.start_visit(ws.session, current.patient_id, current.id),
+            lambda _visit: self._visit_started(current), self._refused)
+
+    def _visit_started(self, appointment: Appointment) -> None:
+        if isValid(self):
+            self.load(f"Visit started for {appointment.patient_name}; the chart is open.")
+            self.open_chart.emit(appointment.patient_id)
 
     def _open_current(self) -> None:
         current = row_at(self.table)

@@ -1,0 +1,322 @@
+"""Recording vital signs (FHIR R4 Observation, category vital-signs) as a nurse takes them.
+
+One reading is one Observation, coded in LOINC with its unit in UCUM, as the FHIR vital
+signs profile has them and with the codes app.clinical.trends plots, so a reading shows on
+its trend plot as soon as it is saved. Blood pressure is one panel (85354-9) with systolic
+and diastolic components. BMI is never typed: it is computed from the weight and the
+height taken with it, or else the latest height on file, and the record says so (a note,
+and derivedFrom pointing at both measurements).
+
+Values far outside what is usual (`check`) only warn: a heart rate of 250 may be real, and
+the person at the bedside decides. Values no patient can have (negative, not a number,
+a systolic pressure not above the diastolic) are refused, whatever the caller says.
+
+All readings of one entry are written in ONE transaction with their outbox entries and one
+audit row naming them, after an EDIT_CHART check.
+"""
+
+import math
+import uuid
+from dataclasses import dataclass
+
+import orjson
+from sqlalchemy import Connection, text
+
+from app.clinical.encounters import now, user_reference
+from app.clinical.validation import validation_errors
+from app.errors import InvalidRecord, NotFound
+from app.security import audit
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.resources import get_resource, put_resources
+from app.store.store import Store
+from sync.compartment import patient_of
+
+LOINC = "http://loinc.org"
+UCUM = "http://unitsofmeasure.org"
+CATEGORY = {"coding": [{
+    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+    "code": "vital-signs", "display": "Vital Signs"}], "text": "Vital Signs"}
+BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
+HEIGHT_IN_CM = {"cm": 1.0, "m": 100.0, "[in_i]": 2.54, "in": 2.54}  # heights from elsewhere
+NOT_VISITS = ("entered-in-error", "cancelled")  # statuses of encounters that never happened
+
+
+@dataclass(frozen=True)
+class Vital:
+    key: str  # in the readings dict
+    label: str  # as the form and the messages say it
+    loinc: str
+    display: str  # LOINC's name
+    unit: str  # UCUM, as stored (and as the trend plots group curves by)
+    shown: str  # the unit as people read it
+    usual: tuple[float, float]  # outside this: a warning, not a refusal
+    most: float | None = None  # above this: impossible
+
+
+VITALS = (
+    Vital("systolic", "Systolic pressure", "8480-6", "Systolic blood pressure", "mm[Hg]",
+          "mmHg", (60, 250)),
+    Vital("diastolic", "Diastolic pressure", "8462-4", "Diastolic blood pressure", "mm[Hg]",
+          "mmHg", (30, 150)),
+    Vital("heart_rate", "Heart rate", "8867-4", "Heart rate", "/min", "/min", (20, 250)),
+    Vital("respiratory_rate", "Respiratory rate", "9279-1", "Respiratory rate", "/min", "/min",
+          (4, 60)),
+    Vital("temperature", "Temperature", "8310-5", "Body temperature", "Cel", "°C", (30, 43)),
+    Vital("spo2", "SpO2", "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry",
+          "%", "%", (70, 100), most=100),
+    Vital("weight", "Weight", "29463-7", "Body weight", "kg", "kg", (0.5, 300)),
+    Vital("height", "Height", "8302-2", "Body height", "cm", "cm", (30, 250)),
+)
+BMI = Vital("bmi", "BMI", "39156-5", "Body mass index (BMI) [Ratio]", "kg/m2", "kg/m²",
+            (10, 70))
+BY_KEY = {vital.key: vital for vital in VITALS}
+BY_CODE = {vital.loinc: vital for vital in (*VITALS, BMI)}
+
+LATEST_HEIGHT = text(
+    "SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
+    "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :patient AND c.section = 'vitals' "
+    "AND c.code = '8302-2' AND coalesce(c.status, '') NOT IN ('entered-in-error', 'cancelled') "
+    "ORDER BY c.date DESC, c.rowid DESC LIMIT 1")  # rowid: the later of two in one instant
+WAITING = text(
+    "SELECT count(*) FROM patient_compartment c WHERE c.patient_id = :patient "
+    "AND c.section = 'vitals' AND EXISTS (SELECT 1 FROM local_change l "
+    "WHERE l.type = c.type AND l.id = c.id)")
+
+
+@dataclass(frozen=True)
+class HeightOnFile:
+    cm: float
+    date: str  # when it was measured
+    observation_id: str
+
+
+def parse(readings: dict) -> dict[str, float]:
+    """The readings given, as numbers by key; empty ones left out. Raises InvalidRecord,
+    naming every value no patient can have, when there is one."""
+    unknown = [key for key in readings if key not in BY_KEY]
+    if unknown:
+        raise InvalidRecord(f"Hearth does not record {', '.join(map(repr, unknown))} as a vital "
+                            "sign (BMI is computed from weight and height).")
+    given = {key: raw for key, raw in readings.items()
+             if raw is not None and not (isinstance(raw, str) and not raw.strip())}
+    values, refused = {}, []
+    for key, raw in given.items():
+        vital = BY_KEY[key]
+        value = _number(raw)
+        if value is None:
+            refused.append(f"{vital.label} “{raw}” is not a number.")
+        elif value <= 0:
+            refused.append(f"{vital.label} cannot be {number(value)} {vital.shown}.")
+        elif vital.most is not None and value > vital.most:
+            refused.append(f"{vital.label} cannot be above {number(vital.most)} {vital.shown} "
+                           f"(it was {number(value)}).")
+        else:
+            values[key] = value
+    if len(given.keys() & {"systolic", "diastolic"}) == 1:
+        refused.append("Enter both the systolic and the diastolic pressure, or neither.")
+    elif values.get("systolic", math.inf) <= values.get("diastolic", 0):
+        refused.append(f"The systolic pressure ({number(values['systolic'])}) must be higher "
+                       f"than the diastolic ({number(values['diastolic'])}); were they "
+                       "swapped?")
+    if refused:
+        raise InvalidRecord(" ".join(refused))
+    if not values:
+        raise InvalidRecord("Enter at least one reading.")
+    return values
+
+
+def check(readings: dict) -> list[str]:
+    """Warnings for readings outside the usual range, to confirm before saving; raises
+    InvalidRecord for impossible ones, as `record` would."""
+    values = parse(readings)
+    if "weight" in values and "height" in values:
+        values["bmi"] = bmi_of(values["weight"], values["height"])
+    return [f"{vital.label} {number(values[vital.key])} {vital.shown} is outside "
+            f"{number(vital.usual[0])}–{number(vital.usual[1])}; check it was typed correctly."
+            for vital in (*VITALS, BMI) if vital.key in values
+            and not vital.usual[0] <= values[vital.key] <= vital.usual[1]]
+
+
+def bmi_of(weight_kg: float, height_cm: float) -> float:
+    return round(weight_kg / (height_cm / 100) ** 2, 1)
+
+
+def summary(observations: list[dict]) -> str:
+    """What one entry recorded, as a nurse would say it back: "blood pressure 120/80 mmHg;
+    heart rate 72 /min"."""
+    said = []
+    for observation in observations:
+        code = observation["code"]["coding"][0]["code"]
+        if code == BP_PANEL[0]:
+            systolic, diastolic = (_value(observation, v) for v in ("systolic", "diastolic"))
+            said.append(f"blood pressure {systolic}/{diastolic} mmHg")
+        else:
+            vital = BY_CODE[code]
+            label = vital.label if any(c.isupper() for c in vital.label[1:]) else \
+                vital.label.lower()  # "SpO2" and "BMI" stay as they are written
+            said.append(f"{label} {number(observation['valueQuantity']['value'])} "
+                        f"{vital.shown}" + (" (computed)" if vital is BMI else ""))
+    return "; ".join(said)
+
+
+def number(value: float) -> str:
+    """As typed: 72, 37.2, 0.5."""
+    return f"{value:.10g}"
+
+
+class Vitals:
+    def __init__(self, store: Store):
+        self._store = store
+
+    def record(self, session: Session, patient_id: str, readings: dict,
+               encounter_id: str | None = None) -> list[dict]:
+        """Save one set of readings, taken now; the Observations, in form order (BP, heart
+        rate, respiratory rate, temperature, SpO2, weight, height, BMI)."""
+        session.require(Permission.EDIT_CHART)
+        values = parse(readings)
+        at = now()
+        with self._store.write() as conn:
+            if get_resource(conn, "Patient", patient_id) is None:
+                raise NotFound(f"There is no patient {patient_id} to record vitals for.")
+            if encounter_id is not None:
+                _check_visit(conn, encounter_id, patient_id)
+            new = _Observations(session, patient_id, encounter_id, at)
+            if "systolic" in values:
+                new.blood_pressure(values["systolic"], values["diastolic"])
+            for vital in VITALS:
+                if vital.key in values and vital.key not in ("systolic", "diastolic"):
+                    new.reading(vital, values[vital.key])
+            if "weight" in values:
+                height = (HeightOnFile(values["height"], at, new.ids["height"])
+                          if "height" in values else _height_on_file(conn, patient_id))
+                if height is not None:
+                    new.bmi(values["weight"], new.ids["weight"], height)
+            for observation in new.made:
+                if errors := validation_errors("Observation", orjson.dumps(observation)):
+                    raise InvalidRecord(f"Not a valid FHIR R4 Observation: "
+                                        f"{'; '.join(errors)}.")
+            visit = f" in visit Encounter/{encounter_id}" if encounter_id else ""
+            event = audit.event_for(
+                session, "create", patient=patient_id,
+                entity=f"Observation/{new.made[0]['id']}",
+                detail=f"vital signs{visit}: {summary(new.made)}; records "
+                       f"{', '.join('Observation/' + o['id'] for o in new.made)}")
+            put_resources(conn, new.made, session.user, event.at)
+            audit.append(conn, event)
+        return new.made
+
+    def height_on_file(self, session: Session, patient_id: str) -> HeightOnFile | None:
+        """The latest height measured, which a weight alone is divided by for BMI."""
+        session.require(Permission.READ_CHART)
+        with self._store.write() as conn:
+            height = _height_on_file(conn, patient_id)
+            audit.append(conn, audit.event_for(session, "read", patient=patient_id,
+                                               entity=f"Patient/{patient_id}",
+                                               detail="latest height, for BMI"))
+        return height
+
+    def waiting_to_sync(self, session: Session, patient_id: str) -> int:
+        """How many of the patient's vital signs the server has not confirmed yet (still in
+        the outbox), so the chart can say they are not on the server."""
+        session.require(Permission.READ_CHART)
+        with self._store.write() as conn:
+            count = conn.execute(WAITING, {"patient": patient_id}).scalar_one()
+            audit.append(conn, audit.event_for(session, "read", patient=patient_id,
+                                               entity=f"Patient/{patient_id}",
+                                               detail="vital signs waiting to sync"))
+        return count
+
+
+class _Observations:
+    """The Observations of one entry, as they are made: same patient, visit, time, taker."""
+
+    def __init__(self, session: Session, patient_id: str, encounter_id: str | None, at: str):
+        self._common = {
+            "status": "final", "category": [CATEGORY],
+            "subject": {"reference": f"Patient/{patient_id}"},
+            **({"encounter": {"reference": f"Encounter/{encounter_id}"}}
+               if encounter_id else {}),
+            "effectiveDateTime": at, "issued": at, "performer": [user_reference(session)],
+        }
+        self.made: list[dict] = []
+        self.ids: dict[str, str] = {}
+
+    def blood_pressure(self, systolic: float, diastolic: float) -> None:
+        self._add("Blood pressure", [BP_PANEL], component=[
+            {"code": _code([(v.loinc, v.display)], v.display), "valueQuantity": _quantity(v, x)}
+            for v, x in ((BY_KEY["systolic"], systolic), (BY_KEY["diastolic"], diastolic))])
+
+    def reading(self, vital: Vital, value: float) -> None:
+        self.ids[vital.key] = self._add(vital.label, [(vital.loinc, vital.display)],
+                                        valueQuantity=_quantity(vital, value))
+
+    def bmi(self, weight: float, weight_id: str, height: HeightOnFile) -> None:
+        value = bmi_of(weight, height.cm)
+        measured = "taken with it" if height.observation_id == self.ids.get("height") else \
+            f"measured {height.date[:10]}"
+        self._add("BMI", [(BMI.loinc, BMI.display)], valueQuantity=_quantity(BMI, value),
+                  derivedFrom=[{"reference": f"Observation/{weight_id}", "display": "Weight"},
+                               {"reference": f"Observation/{height.observation_id}",
+                                "display": "Height"}],
+                  note=[{"text": f"Computed by Hearth from the weight {number(weight)} kg and "
+                                 f"the height {number(round(height.cm, 1))} cm ({measured})."}])
+
+    def _add(self, label: str, codes: list[tuple[str, str]], **value) -> str:
+        observation = {"resourceType": "Observation", "id": str(uuid.uuid4()),
+                       **self._common, "code": _code(codes, label), **value}
+        self.made.append(observation)
+        return observation["id"]
+
+
+def _code(codes: list[tuple[str, str]], label: str) -> dict:
+    return {"coding": [{"system": LOINC, "code": code, "display": display}
+                       for code, display in codes], "text": label}
+
+
+def _quantity(vital: Vital, value: float) -> dict:
+    return {"value": int(value) if float(value).is_integer() else value, "unit": vital.unit,
+            "system": UCUM, "code": vital.unit}
+
+
+def _value(panel: dict, key: str) -> str:
+    """One component's value of a blood pressure panel, by reading key."""
+    return next(number(part["valueQuantity"]["value"]) for part in panel["component"]
+                if part["code"]["coding"][0]["code"] == BY_KEY[key].loinc)
+
+
+def _number(raw) -> float | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float):
+        value = float(raw)
+    else:
+        try:
+            value = float(str(raw).strip().replace(",", "."))
+        except ValueError:
+            return None
+    return value if math.isfinite(value) else None
+
+
+def _check_visit(conn: Connection, encounter_id: str, patient_id: str) -> None:
+    visit = get_resource(conn, "Encounter", encounter_id)
+    if visit is None:
+        raise NotFound(f"There is no visit {encounter_id} to record these vitals in.")
+    if patient_of(visit) != patient_id:
+        raise InvalidRecord("That visit is another patient's; these vitals were not saved.")
+    if visit.get("status") in NOT_VISITS:
+        raise InvalidRecord(f"That visit was {visit['status'].replace('-', ' ')}; record the "
+                            "vitals outside it or in a new visit.")
+
+
+def _height_on_file(conn: Connection, patient_id: str) -> HeightOnFile | None:
+    body = conn.execute(LATEST_HEIGHT, {"patient": patient_id}).scalar_one_or_none()
+    if body is None:
+        return None
+    height = orjson.loads(body)
+    quantity = height.get("valueQuantity") or {}
+    per_unit = HEIGHT_IN_CM.get(quantity.get("code") or quantity.get("unit") or "")
+    value = quantity.get("value")
+    if per_unit is None or not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    return HeightOnFile(value * per_unit, height.get("effectiveDateTime") or "", height["id"])

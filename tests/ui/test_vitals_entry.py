@@ -1,0 +1,224 @@
+"""Recording vitals from the chart's Vitals tab: units shown, BMI as typed, unusual values
+confirmed, impossible ones refused, the plots updated at once and "pending sync" said; and
+the visit they belong to, started from Today for a patient who has arrived.
+
+Each test registers a patient of its own in the shared clinic store.
+"""
+
+from datetime import date, datetime, time
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QLineEdit
+from sqlalchemy import text
+
+from app.clinical.encounters import Encounters
+from app.clinical.schedule import Schedule
+from app.clinical.vitals import Vitals
+from app.ui.chart_table import COLUMNS, SectionModel, SectionTab
+from app.ui.chart_vitals import VitalsTab
+from app.ui.table_models import row_at
+from app.ui.today_view import TodayView
+from app.ui.vitals_entry import VitalsEntry
+
+WAIT = 10000
+
+
+@pytest.fixture
+def nina(clinic):
+    station = clinic.sign_in("nina")
+    yield station
+    station.store.close()
+
+
+@pytest.fixture
+def vera(nina) -> str:
+    """A patient whose last visit had a blood pressure of 130/85 and a height of 170 cm."""
+    vera = nina.patients.register(nina.session, {
+        "resourceType": "Patient", "name": [{"family": "Vitale", "given": ["Vera"]}],
+        "birthDate": "1970-05-01"})["id"]
+    Vitals(nina.store).record(nina.session, vera, {"systolic": 130, "diastolic": 85,
+                                                   "height": 170})
+    return vera
+
+
+def vitals_tab(qtbot, ws, background, patient_id: str) -> VitalsTab:
+    """The Vitals tab as a chart builds it, shown, with its plots drawn."""
+    model = SectionModel(COLUMNS["vitals"], 0, lambda page, size: ws.chart.section(
+        ws.session, patient_id, "vitals", page, size), background)
+    tab = VitalsTab(ws.trends, ws.session, patient_id, background, SectionTab(model, "Vitals"),
+                    ws)
+    qtbot.addWidget(tab)
+    tab.resize(1100, 800)
+    with qtbot.waitSignal(tab.plotted, timeout=WAIT), qtbot.waitSignal(tab.counted,
+                                                                      timeout=WAIT):
+        tab.show()
+    return tab
+
+
+def entry(qtbot, tab: VitalsTab) -> VitalsEntry:
+    dialog = tab.open_entry()
+    qtbot.waitUntil(dialog.save.isEnabled, timeout=WAIT)  # the visit and height are known
+    return dialog
+
+
+def type_in(qtbot, dialog: VitalsEntry, **readings: str) -> None:
+    for key, value in readings.items():
+        qtbot.keyClicks(dialog.fields[key], value)
+
+
+def test_saved_vitals_show_on_the_plots_at_once_and_wait_to_sync(qtbot, nina, background,
+                                                                  vera):
+    tab = vitals_tab(qtbot, nina, background, vera)
+    assert tab.plots["Blood pressure"].point_count("Systolic") == 1
+    assert "Heart rate" not in tab.plots
+    assert tab.pending.text() == "2 readings are not on the server yet: pending sync."
+    dialog = entry(qtbot, tab)
+    type_in(qtbot, dialog, systolic="120", diastolic="80", heart_rate="72")
+
+    with qtbot.waitSignal(tab.plotted, timeout=WAIT), qtbot.waitSignal(tab.counted,
+                                                                      timeout=WAIT):
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    assert not dialog.isVisible()
+    assert tab.saved.text() == "Saved: blood pressure 120/80 mmHg; heart rate 72 /min."
+    bp = tab.plots["Blood pressure"]
+    assert bp.point_count("Systolic") == bp.point_count("Diastolic") == 2
+    assert bp.latest.text().startswith(f"Latest 120 / 80 mm[Hg] on {date.today()}")
+    assert tab.plots["Heart rate"].point_count("Heart rate") == 1
+    assert tab.pending.isVisible()
+    assert tab.pending.text() == "4 readings are not on the server yet: pending sync."
+
+
+def test_the_chart_hears_of_the_change_and_can_hand_the_tab_a_new_list(qtbot, nina,
+                                                                       background, vera):
+    tab = vitals_tab(qtbot, nina, background, vera)
+    dialog = entry(qtbot, tab)
+    type_in(qtbot, dialog, respiratory_rate="14")
+
+    with qtbot.waitSignal(tab.changed, timeout=WAIT) as changed:
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert changed.args == ["respiratory rate 14 /min"]
+
+    model = SectionModel(COLUMNS["vitals"], 3, lambda page, size: nina.chart.section(
+        nina.session, vera, "vitals", page, size), background)
+    fresh = SectionTab(model, "Vitals")
+    tab.replace_records(fresh)
+    assert tab.records is fresh
+    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=WAIT)
+    assert model.item(0).title == "Respiratory rate"
+
+
+def test_units_are_shown_and_bmi_is_computed_as_typed(qtbot, nina, background, vera):
+    dialog = entry(qtbot, vitals_tab(qtbot, nina, background, vera))
+    assert dialog.heading.text() == "Record vitals: Vitale, Vera"
+    assert dialog.fields["temperature"].accessibleName() == "Temperature in degrees Celsius"
+
+    type_in(qtbot, dialog, weight="72.5")
+    assert dialog.bmi.text() == "25.1 kg/m²"
+    assert dialog.bmi_source.text().startswith("with the height on file, 170 cm")
+
+    type_in(qtbot, dialog, height="180")
+    assert (dialog.bmi.text(), dialog.bmi_source.text()) == (
+        "22.4 kg/m²", "from the weight and height above")
+
+
+def test_unusual_values_are_confirmed_before_they_are_saved(qtbot, nina, background, vera):
+    tab = vitals_tab(qtbot, nina, background, vera)
+    dialog = entry(qtbot, tab)
+    type_in(qtbot, dialog, heart_rate="300")
+
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible() and dialog.save.text() == "Save anyway"
+    assert dialog.message.text().startswith(
+        "Heart rate 300 /min is outside 20–250; check it was typed correctly.")
+    assert "Heart rate" not in tab.plots
+    with qtbot.waitSignal(tab.plotted, timeout=WAIT):
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert tab.plots["Heart rate"].latest.text().startswith("Latest 300 /min")
+
+
+def test_a_change_after_the_warning_asks_again(qtbot, nina, background, vera):
+    dialog = entry(qtbot, vitals_tab(qtbot, nina, background, vera))
+    type_in(qtbot, dialog, heart_rate="300")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    type_in(qtbot, dialog, heart_rate="0")
+
+    assert dialog.save.text() == "Save" and not dialog.message.isVisible()
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert dialog.message.text().startswith("Heart rate 3000 /min is outside")
+
+
+def test_impossible_values_are_refused_in_words(qtbot, nina, background, vera):
+    dialog = entry(qtbot, vitals_tab(qtbot, nina, background, vera))
+    type_in(qtbot, dialog, systolic="80", diastolic="120")
+
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    assert dialog.isVisible()
+    assert dialog.message.text() == ("The systolic pressure (80) must be higher than the "
+                                     "diastolic (120); were they swapped?")
+    qtbot.keyClicks(dialog.fields["heart_rate"], "-7x")
+    assert dialog.fields["heart_rate"].text() == "7"  # no sign, no letters
+
+
+def test_readings_are_recorded_in_the_visit_in_progress(qtbot, nina, background, vera):
+    visit = Encounters(nina.store).start_visit(nina.session, vera)
+    tab = vitals_tab(qtbot, nina, background, vera)
+    dialog = entry(qtbot, tab)
+    assert dialog.visit.text().startswith("Recorded in the visit in progress since ")
+    type_in(qtbot, dialog, spo2="97")
+
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT) as saved:
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    [spo2] = saved.args[0]
+    assert spo2["encounter"] == {"reference": f"Encounter/{visit['id']}"}
+
+
+def test_every_control_has_a_name_and_front_desk_is_not_offered_recording(
+        qtbot, clinic, nina, background, vera):
+    tab = vitals_tab(qtbot, nina, background, vera)
+    dialog = entry(qtbot, tab)
+    controls = dialog.findChildren(QAbstractButton) + dialog.findChildren(QLineEdit)
+    assert len(controls) == 10 and all(c.accessibleName() for c in controls)
+    assert tab.record.isVisible() and tab.record.accessibleName() == "Record vitals"
+    frank = clinic.sign_in("frank")
+    try:
+        model = SectionModel(COLUMNS["vitals"], 0, lambda page, size: None, background)
+        desk_tab = VitalsTab(frank.trends, frank.session, vera, background,
+                             SectionTab(model, "Vitals"), frank)
+        qtbot.addWidget(desk_tab)
+        assert not desk_tab.record.isVisibleTo(desk_tab)
+    finally:
+        frank.store.close()
+
+
+def test_start_visit_for_an_arrived_patient_opens_the_chart(qtbot, nina, background, vera):
+    with nina.store.read() as conn:
+        doctor = conn.execute(text("SELECT id FROM resource WHERE type = 'Practitioner' "
+                                   "ORDER BY id LIMIT 1")).scalar_one()
+    arrived = Schedule(nina.store).book(nina.session, vera, f"Practitioner/{doctor}",
+                                        datetime.combine(date.today(), time(6, 40)), 20,
+                                        "Check-up", status="arrived")
+    view = TodayView(nina, background)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+    row = [row_at(view.table, r).id for r in range(view.model.rowCount())].index(arrived.id)
+    view.table.selectRow(row)
+    assert view.start_visit.isEnabled() and not view.check_in.isEnabled()
+
+    with qtbot.waitSignal(view.open_chart, timeout=WAIT) as opened:
+        qtbot.mouseClick(view.start_visit, Qt.MouseButton.LeftButton)
+
+    assert opened.args == [vera]
+    visit = Encounters(nina.store).current_visit(nina.session, vera)
+    assert visit["appointment"] == [{"reference": f"Appointment/{arrived.id}"}]
+    qtbot.waitUntil(lambda: view.message.text().startswith("Visit started for Vitale, Vera"),
+                    timeout=WAIT)
+    row = [row_at(view.table, r).id for r in range(view.model.rowCount())].index(arrived.id)
+    assert view.model.index(row, 4).data() == "Seen"
+    assert row_at(view.table).id == arrived.id and not view.start_visit.isEnabled()
