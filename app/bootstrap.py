@@ -17,6 +17,7 @@ from app.clinical.chart import Chart
 from app.clinical.conflicts import Conflicts
 from app.clinical.encounters import Encounters
 from app.clinical.importer import Importer
+from app.clinical.notes import Notes
 from app.clinical.patients import Patients
 from app.clinical.schedule import Schedule
 from app.clinical.search import PatientSearch
@@ -57,6 +58,7 @@ class Workstation:
     trends: Trends
     encounters: Encounters
     vitals: Vitals
+    notes: Notes
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
@@ -125,6 +127,7 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
         store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
         AuditReview(store), Importer(store), Chart(store), PatientSearch(store),
         Conflicts(store), Schedule(store), Trends(store), Encounters(store), Vitals(store),
+        Notes(store, policy),
     )
 
 

@@ -20,7 +20,8 @@ from app.clinical.validation import validation_errors
 from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import put_resources, types_by_id
+from app.store.resources import get_resource, put_resources, types_by_id
+from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
 from sync.compartment import patient_of
 
@@ -147,7 +148,13 @@ class Importer:
                     report.skip(entry, "; ".join(problems))
                     continue
                 unchanged_json = rewritten is body  # nothing to resolve: no need to parse again
-                valid.append((entry, entry.resource if unchanged_json else orjson.loads(rewritten)))
+                resource = entry.resource if unchanged_json else orjson.loads(rewritten)
+                stored = get_resource(conn, kind, resource["id"]) if (
+                    kind == "DocumentReference") else None
+                if stored is not None and (refusal := signed_note_refusal(stored, resource)):
+                    report.skip(entry, refusal)  # the rest of the file still imports
+                    continue
+                valid.append((entry, resource))
                 if entry.method == "POST":
                     create_only.add((kind, entry.resource["id"]))
             event = audit.event_for(session, "create")

@@ -12,8 +12,10 @@ from collections.abc import Collection, Iterable
 import orjson
 from sqlalchemy import Connection, select
 
+from app.errors import InvalidRecord
 from app.store import schema
 from app.store.chart_index import chart_fields
+from app.store.signed_notes import is_signed, refuse_change_to_signed_note, signed_note_refusal
 from sync.compartment import patient_of
 
 CHUNK = 500  # ids per IN (...) lookup
@@ -53,7 +55,8 @@ def put_resources(
 
     Returns, per resource, "create", "update" or "unchanged". A resource whose (type, id) is
     in `create_only` (a Bundle POST) never overwrites one already stored. Sets
-    meta.lastUpdated on every resource that is written.
+    meta.lastUpdated on every resource that is written. A change to a signed note is refused
+    (InvalidRecord) and nothing of the call is written.
     """
     current = _current(conn, resources)
     ops, written = [], []
@@ -65,6 +68,8 @@ def put_resources(
         ):
             ops.append("unchanged")
             continue
+        if old is not None:  # a deleted note stays signed: it is not recreated changed
+            refuse_change_to_signed_note(old["json"], resource)
         ops.append("update" if old is not None and not old["deleted"] else "create")
         resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
         written.append((resource, ops[-1], orjson.dumps(resource).decode("utf-8")))
@@ -76,7 +81,10 @@ def put_resources(
 def delete_resource(conn: Connection, resource_type: str, resource_id: str, user: str,
                     at: str) -> None:
     """Remove a resource from the chart and queue the delete for upload. The row stays as a
-    tombstone (deleted = 1) so sync knows what it was."""
+    tombstone (deleted = 1) so sync knows what it was. A signed note is never deleted: it
+    is marked entered-in-error instead."""
+    if (old := get_resource(conn, resource_type, resource_id)) and is_signed(old):
+        raise InvalidRecord(signed_note_refusal(old, {}) or "A signed note cannot be deleted.")
     version = _base_versions(conn, [{"resourceType": resource_type, "id": resource_id}])
     conn.exec_driver_sql(INSERT_CHANGE, (resource_type, resource_id, "delete",
                                          version.get((resource_type, resource_id)), None, user,
@@ -86,9 +94,12 @@ def delete_resource(conn: Connection, resource_type: str, resource_id: str, user
 
 def requeue(conn: Connection, resource: dict, user: str, at: str) -> None:
     """Store a resource and queue it even if its content is what is stored: a person chose
-    this version over the server's, so it must be sent."""
+    this version over the server's, so it must be sent. A signed note is still only changed
+    as put_resources allows."""
     key = (resource["resourceType"], resource["id"])
     stored = _current(conn, [resource]).get(key)
+    if stored is not None:
+        refuse_change_to_signed_note(stored["json"], resource)
     op = "update" if stored is not None and not stored["deleted"] else "create"
     resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
     _write(conn, [(resource, op, orjson.dumps(resource).decode("utf-8"))], user, at)

@@ -3,59 +3,124 @@
 The text is read only when a note is selected (one audited read per note opened) and is
 shown as plain text in a read-only viewer: a note's markup is never rendered, so nothing in
 a record can run, load or restyle anything.
+
+Given the workstation (the Notes tab of a chart), it is also where notes are written: the
+user's drafts for this patient are listed first ("Draft — continue"), above the signed
+notes; New note starts one from a template, Addendum adds to the selected signed note and
+Cosign cosigns one that awaits the user's cosignature. A draft opens in a NoteEditor in
+place of the viewer; each editor lives as long as the tab, so going back to a draft finds
+the cursor where it was, and reopening the chart reopens the newest draft as saved.
 """
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMenu,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from app.bootstrap import Workstation
+from app.clinical.notes import TEMPLATES, Draft, SignedNote
 from app.clinical.trends import Note, Trends
+from app.security.roles import Permission
 from app.security.session import Session
 from app.ui.background import Background
 from app.ui.chart_style import ToneLabel, scaled_font
-from app.ui.chart_table import ITEM_ROLE, SectionTab
+from app.ui.chart_table import COLUMNS, ITEM_ROLE, SectionModel, SectionTab
 from app.ui.chart_work import run_for
 from app.ui.messages import sentence
+from app.ui.note_editor import NoteEditor, local_time
+from app.ui.sign_dialog import SignDialog
+from app.ui.table_models import Column, RowsModel, row_at, row_table
+
+DRAFT_COLUMNS = (Column("Started", lambda d: local_time(d.created_at, with_date=True)),
+                 Column("Note", lambda d: d.title),
+                 Column("Status", lambda _: "Draft — continue"))
+SHOWN_DRAFTS = 4  # rows before the drafts list scrolls
+COSIGN_MEANING = ("Cosigning adds your signature beside the author's. The note's text "
+                  "does not change.")
 
 
 class NotesTab(QWidget):
     opened = Signal(str)  # the id of the note now shown
+    drafts_changed = Signal(int)  # how many drafts of this patient the user has
+    changed = Signal()  # a note was signed or cosigned: the chart's counts are out of date
 
     def __init__(self, trends: Trends, session: Session, patient_id: str,
-                 background: Background, records: SectionTab, what: str = "note"):
+                 background: Background, records: SectionTab, what: str = "note",
+                 ws: Workstation | None = None):
         super().__init__()
         self._read = lambda kind, rid: trends.note(session, patient_id, kind, rid)
         self._background = background
+        self._patient_id = patient_id
+        self._ws = ws
         self._wanted: str | None = None
+        self.shown_note: SignedNote | None = None
+        self.editors: dict[str, NoteEditor] = {}
         self.records = records
         self.heading = ToneLabel(f"Select a {what} to read it.", "muted", f"Selected {what}")
         self.heading.setFont(scaled_font(self, bold=True))
+        self.signature = ToneLabel("", None, "Signatures")
+        self.signature.hide()
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setAccessibleName(f"{what.capitalize()} text")
         self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        viewer = QWidget()
-        box = QVBoxLayout(viewer)
+        self.viewer = QWidget()
+        box = QVBoxLayout(self.viewer)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.heading)
+        box.addWidget(self.signature)
         box.addWidget(self.text)
+        self.pane = QStackedWidget()
+        self.pane.setAccessibleName(f"{what.capitalize()} shown")
+        self.pane.addWidget(self.viewer)
+        self.lists = QWidget()
+        self._lists = QVBoxLayout(self.lists)
+        self._lists.setContentsMargins(0, 0, 0, 0)
+        self.cosign_dialog: SignDialog | None = None
+        if ws is not None:
+            self._notes = ws.notes
+            self._writing_controls(ws.session)
+            self._lists.addWidget(ToneLabel("Signed notes", "muted", "Signed notes heading"))
+            records.layout().setContentsMargins(0, 0, 0, 0)  # in line with the drafts
+        self._lists.addWidget(records)
         split = QSplitter(Qt.Orientation.Horizontal)
-        split.addWidget(records)
-        split.addWidget(viewer)
+        split.addWidget(self.lists)
+        split.addWidget(self.pane)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
         QVBoxLayout(self).addWidget(split)
         records.table.selectionModel().selectionChanged.connect(self._selected)
+
+    # -- reading ------------------------------------------------------------------------
 
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         if selected.isEmpty():
             return
         item = selected.indexes()[0].data(ITEM_ROLE)
         self._wanted = item.id
+        self.shown_note = None
+        self._enable_actions()
+        if self._ws is not None:
+            self.drafts.clearSelection()
+        self._show_pane(self.viewer)
         self.heading.set_tone("muted")
         self.heading.setText(f"Opening {item.title}…")
+        self.signature.hide()
         self.text.clear()
-        run_for(self, self._background, lambda: self._read(item.type, item.id),
-                lambda note: self._show(item.id, note), self._fail)
+        if self._ws is not None and item.type == "DocumentReference":
+            session, notes, patient_id = self._ws.session, self._notes, self._patient_id
+            run_for(self, self._background, lambda: notes.read(session, patient_id, item.id),
+                    lambda note: self._show_signed(item.id, note), self._fail)
+        else:
+            run_for(self, self._background, lambda: self._read(item.type, item.id),
+                    lambda note: self._show(item.id, note), self._fail)
 
     def _show(self, note_id: str, note: Note) -> None:
         if note_id != self._wanted:
@@ -66,6 +131,223 @@ class NotesTab(QWidget):
         self.text.setPlaceholderText(note.why_no_text or "")
         self.opened.emit(note_id)
 
+    def _show_signed(self, note_id: str, note: SignedNote) -> None:
+        if note_id != self._wanted:
+            return
+        self.shown_note = note
+        self._show(note_id, Note(note.title, note.date, _with_addenda(note), note.why_no_text))
+        user = self._ws.session.user
+        self.signature.set_tone("alert" if note.status == "entered-in-error" else None)
+        self.signature.setFont(scaled_font(self, bold=note.awaiting_cosignature
+                                           and note.cosign_requested == user))
+        self.signature.setText(signature_line(note, user))
+        self.signature.setVisible(bool(self.signature.text()))
+        self._enable_actions()
+
     def _fail(self, exc: Exception) -> None:
         self.heading.set_tone("alert")
         self.heading.setText(sentence(exc))
+
+    # -- writing ------------------------------------------------------------------------
+
+    def _writing_controls(self, session: Session) -> None:
+        """New note, Continue draft, Addendum and Cosign, and the user's drafts."""
+        self.new_note = QPushButton("New note")
+        self.new_note.setAccessibleName("New note from a template")
+        menu = QMenu(self.new_note)
+        menu.setAccessibleName("Note templates")
+        for template in TEMPLATES.values():
+            menu.addAction(template.title, lambda key=template.key: self.start_note(key))
+        self.new_note.setMenu(menu)
+        self.continue_draft = QPushButton("Continue draft")
+        self.continue_draft.setAccessibleName("Continue the selected draft")
+        self.addendum = QPushButton("Addendum")
+        self.addendum.setAccessibleName("Add an addendum to the selected note")
+        self.cosign = QPushButton("Cosign…")
+        self.cosign.setAccessibleName("Cosign the selected note")
+        actions = QHBoxLayout()
+        for button in (self.new_note, self.continue_draft, self.addendum, self.cosign):
+            actions.addWidget(button)
+        actions.addStretch()
+        self.action_message = ToneLabel("", "alert", "Notes message")
+        self.action_message.hide()
+        self.drafts_model = RowsModel(DRAFT_COLUMNS)
+        self.drafts = row_table(self.drafts_model, "Your drafts", stretch_column=1)
+        self.drafts_heading = ToneLabel("Your drafts: saved as you type, not yet signed",
+                                        "muted", "Your drafts heading")
+        self._lists.addLayout(actions)
+        self._lists.addWidget(self.action_message)
+        self._lists.addWidget(self.drafts_heading)
+        self._lists.addWidget(self.drafts)
+        writes = session.may(Permission.WRITE_NOTES)
+        for control in (self.new_note, self.continue_draft, self.addendum):
+            control.setVisible(writes)
+        self.cosign.setVisible(session.may(Permission.SIGN_NOTES))
+        self._show_drafts([])
+        self.drafts.selectionModel().selectionChanged.connect(self._draft_selected)
+        self.continue_draft.clicked.connect(self._continue)
+        self.addendum.clicked.connect(self._start_addendum)
+        self.cosign.clicked.connect(self._ask_to_cosign)
+        if writes:
+            notes, patient_id = self._notes, self._patient_id
+            run_for(self, self._background, lambda: notes.drafts(session, patient_id),
+                    self._reopen, self._say)
+
+    def start_note(self, template: str, appends: str | None = None) -> None:
+        session, notes, patient_id = self._ws.session, self._notes, self._patient_id
+        run_for(self, self._background,
+                lambda: notes.start_draft(session, patient_id, template, appends=appends),
+                self._started, self._say)
+
+    def _started(self, draft: Draft) -> None:
+        self._show_drafts([draft, *self.drafts_model.rows()])
+        self.open_draft(draft)
+
+    def open_draft(self, draft: Draft) -> NoteEditor:
+        """Show the draft's editor (the same one, if it was open before) and type in it."""
+        editor = self.editors.get(draft.id)
+        if editor is None:
+            editor = NoteEditor(self._ws, self._background, self._notes, draft)
+            editor.signed.connect(lambda note, e=editor: self._after_signing(e, note))
+            editor.discarded.connect(lambda _, e=editor: self._after_discarding(e))
+            self.editors[draft.id] = editor
+            self.pane.addWidget(editor)
+        self._wanted = self.shown_note = None
+        self.records.table.clearSelection()
+        self._enable_actions()
+        self._show_pane(editor)
+        editor.text.setFocus()
+        return editor
+
+    def _reopen(self, drafts: list[Draft]) -> None:
+        """The chart opens where the user left off: the newest draft in its editor."""
+        self._show_drafts(drafts)
+        if drafts:
+            self.open_draft(drafts[0])
+
+    def _draft_selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if not selected.isEmpty():
+            self.open_draft(row_at(self.drafts))
+
+    def _continue(self) -> None:
+        draft = row_at(self.drafts) or next(iter(self.drafts_model.rows()), None)
+        if draft is not None:
+            self.open_draft(draft)
+
+    def _start_addendum(self) -> None:
+        note = self.shown_note
+        if note is not None:
+            self.start_note("progress", appends=note.id)
+
+    def _ask_to_cosign(self) -> None:
+        note = self.shown_note
+        if note is None:
+            return
+        session = self._ws.session
+        dialog = SignDialog(f"Cosign {note.title} by {note.signed_by}",
+                            f"{session.full_name} ({session.user})", None, self,
+                            COSIGN_MEANING)
+        notes = self._notes
+
+        def cosign(password: str, _cosigner: None) -> None:
+            run_for(self, self._background, lambda: notes.cosign(session, note.id, password),
+                    lambda _: self._after_cosigning(dialog),
+                    lambda exc: dialog.refuse(sentence(exc)))
+
+        dialog.submitted.connect(cosign)
+        self.cosign_dialog = dialog
+        dialog.open()
+
+    def _after_cosigning(self, dialog: SignDialog) -> None:
+        dialog.accept()
+        self._reload_records(0)
+        self.changed.emit()
+
+    def _after_signing(self, editor: NoteEditor, note: SignedNote) -> None:
+        """The signed note stays in view, read-only; the list gains it, the drafts lose it."""
+        self.editors.pop(editor.draft.id, None)
+        self._show_drafts([d for d in self.drafts_model.rows() if d.id != editor.draft.id])
+        self._reload_records(1)
+        self.changed.emit()
+
+    def _after_discarding(self, editor: NoteEditor) -> None:
+        self.editors.pop(editor.draft.id, None)
+        self._show_drafts([d for d in self.drafts_model.rows() if d.id != editor.draft.id])
+        self._show_pane(self.viewer)
+
+    def _reload_records(self, added: int) -> None:
+        """A fresh list of the signed notes, newest first, read from the store again."""
+        ws, patient_id, total = self._ws, self._patient_id, self.records.model.total + added
+        model = SectionModel(COLUMNS["notes"], total, lambda page, size: ws.chart.section(
+            ws.session, patient_id, "notes", page, size), self._background)
+        fresh = SectionTab(model, "Notes")
+        fresh.setAccessibleName("Notes")
+        fresh.layout().setContentsMargins(0, 0, 0, 0)
+        self._lists.replaceWidget(self.records, fresh)
+        self.records.deleteLater()
+        self.records = fresh
+        fresh.table.selectionModel().selectionChanged.connect(self._selected)
+        self.shown_note = None
+        self._enable_actions()
+
+    def _show_drafts(self, drafts: list[Draft]) -> None:
+        self.drafts_model.set_rows(drafts)
+        self.drafts_heading.setVisible(bool(drafts))
+        self.drafts.setVisible(bool(drafts))
+        rows = min(len(drafts), SHOWN_DRAFTS)
+        self.drafts.setFixedHeight(self.drafts.horizontalHeader().sizeHint().height() + 4
+                                   + rows * self.drafts.verticalHeader().defaultSectionSize())
+        self.drafts_changed.emit(len(drafts))
+        self._enable_actions()
+
+    def _enable_actions(self) -> None:
+        if self._ws is None:
+            return
+        note, user = self.shown_note, self._ws.session.user
+        self.continue_draft.setEnabled(self.drafts_model.rowCount() > 0)
+        self.addendum.setEnabled(bool(note and note.locked and note.status == "current"))
+        self.cosign.setEnabled(bool(note and note.awaiting_cosignature
+                                    and note.cosign_requested == user))
+
+    def _show_pane(self, widget: QWidget) -> None:
+        """Show a viewer or an editor; editors of notes signed or discarded since go."""
+        self.pane.setCurrentWidget(widget)
+        for index in reversed(range(self.pane.count())):
+            page = self.pane.widget(index)
+            if (isinstance(page, NoteEditor) and page is not widget
+                    and page not in self.editors.values()):
+                self.pane.removeWidget(page)
+                page.deleteLater()
+
+    def _say(self, exc: Exception) -> None:
+        self.action_message.setText(sentence(exc))
+        self.action_message.show()
+
+
+def signature_line(note: SignedNote, user: str) -> str:
+    """Who signed, cosigned or withdrew the note, and when, in one line."""
+    if not note.locked:
+        return ""
+    parts = [f"Signed by {note.signed_by or 'its author'}"
+             + (f" on {local_time(note.date, with_date=True)}" if note.date else "")]
+    if note.cosigned_by:
+        when = f" on {local_time(note.cosigned_at, with_date=True)}" if note.cosigned_at else ""
+        parts.append(f"cosigned by {note.cosigned_by}{when}")
+    elif note.awaiting_cosignature:
+        parts.append("awaiting your cosignature (Cosign…)" if note.cosign_requested == user
+                     else f"awaiting cosignature by {note.cosign_requested}")
+    if note.status == "entered-in-error":
+        parts.append(f"ENTERED IN ERROR: {note.error_reason or 'no reason given'}")
+    return " · ".join(parts)
+
+
+def _with_addenda(note: SignedNote) -> str | None:
+    """The note's text, then each addendum under a line saying who added it and when."""
+    if not note.addenda:
+        return note.text
+    parts = [note.text or ""]
+    for addendum in note.addenda:
+        when = f" on {local_time(addendum.date, with_date=True)}" if addendum.date else ""
+        parts.append(f"——— Addendum signed by {addendum.signed_by}{when} ———\n"
+                     f"{addendum.text or ''}")
+    return "\n\n".join(parts)

@@ -1,0 +1,91 @@
+"""Signed notes never change: the one check every write of a resource passes through.
+
+A signed note is a legal record. Whatever path a change takes (the notes service, an
+import, a sync conflict resolved "local" or "merged", a direct put), it reaches
+put_resources or requeue, which call `refuse_change_to_signed_note` with the stored version
+first. A DocumentReference stored with docStatus "final" or "amended" then admits exactly
+two changes, each of which only adds to the record:
+
+- retraction: status becomes "entered-in-error", with an ENTERED_IN_ERROR extension saying
+  why (the note stays, marked, never deleted);
+- cosignature: a COSIGNED_BY extension is added.
+
+Everything else, the text included, is refused with a sentence that says what to do
+instead: write an addendum, a new note that `relatesTo` the signed one.
+"""
+
+from datetime import datetime
+
+from app.errors import InvalidRecord
+
+LOCKED = ("final", "amended")  # docStatus of a signed note
+COSIGN_REQUESTED = "urn:hearth:cosign-requested"  # valueString: the user asked to cosign
+COSIGNED_BY = "urn:hearth:cosigned-by"  # sub-extensions user, display, at
+ENTERED_IN_ERROR = "urn:hearth:entered-in-error"  # sub-extensions reason, user, at
+STAMPS = ("lastUpdated", "versionId")  # set by the store and the server, not by people
+
+
+def refuse_change_to_signed_note(old: dict, new: dict) -> None:
+    """Raise InvalidRecord if `new` would change the signed note stored as `old`."""
+    if refusal := signed_note_refusal(old, new):
+        raise InvalidRecord(refusal)
+
+
+def signed_note_refusal(old: dict, new: dict) -> str | None:
+    """Why `new` may not replace `old`, or None when it may (for callers that report a
+    refusal and go on, as an import does)."""
+    if old.get("resourceType") != "DocumentReference" or old.get("docStatus") not in LOCKED:
+        return None
+    if _only_adds_permitted_marks(old, new):
+        return None
+    return f"{_signed(old)}; it cannot be changed. Add an addendum instead."
+
+
+def is_signed(resource: dict) -> bool:
+    return (resource.get("resourceType") == "DocumentReference"
+            and resource.get("docStatus") in LOCKED)
+
+
+def _only_adds_permitted_marks(old: dict, new: dict) -> bool:
+    old_marks, new_marks = old.get("extension", []), new.get("extension", [])
+    if any(mark not in new_marks for mark in old_marks):
+        return False  # a cosignature or a retraction, once made, stays
+    retracted = new.get("status") == "entered-in-error" and any(
+        mark.get("url") == ENTERED_IN_ERROR for mark in new_marks)
+    permitted = {COSIGNED_BY, ENTERED_IN_ERROR} if retracted else {COSIGNED_BY}
+    if any(mark.get("url") not in permitted for mark in new_marks if mark not in old_marks):
+        return False
+    if new.get("status") != old.get("status") and not retracted:
+        return False
+    return _fixed_part(old) == _fixed_part(new)
+
+
+def _fixed_part(resource: dict) -> dict:
+    """Everything but the marks that may be added and the store's own stamps."""
+    fixed = {k: v for k, v in resource.items() if k not in ("extension", "status", "meta")}
+    meta = {k: v for k, v in resource.get("meta", {}).items() if k not in STAMPS}
+    return {**fixed, "meta": meta} if meta else fixed
+
+
+def _signed(note: dict) -> str:
+    """"This note (SOAP note) was signed by Dr Lee on 2026-05-01 10:42", as far as known."""
+    title = (note.get("type") or {}).get("text") or note.get("description")
+    signer = (note.get("authenticator") or {}).get("display") or next(
+        (a.get("display") for a in note.get("author", []) if a.get("display")), None)
+    words = ["This note"]
+    if title:
+        words.append(f"({title})")
+    words.append("was signed")
+    if signer:
+        words.append(f"by {signer}")
+    if when := _local_time(note.get("date")):
+        words.append(f"on {when}")
+    return " ".join(words)
+
+
+def _local_time(instant: str | None) -> str | None:
+    try:
+        return datetime.fromisoformat(instant).astimezone().strftime("%Y-%m-%d %H:%M") if (
+            instant) else None
+    except ValueError:
+        return instant

@@ -1,0 +1,268 @@
+"""Writing a note: plain text, saved to the encrypted store as it is typed, then signed.
+
+Nothing typed is lost. The draft is saved every policy.note_autosave_seconds while the text
+differs from what the store holds, whenever the text loses focus, and whenever the editor
+is hidden: a chart section switched, the chart tab closed, the session locked (the
+workspace is removed, which hides it) or the window closed (an event filter on the window
+queues the save before the window's own close handling queues the sign-out, and the
+database thread runs them in that order). Every save runs on the database thread; one
+queued before the editor is deleted still runs, only its confirmation is dropped. The
+status line says "Saving…" until the store confirms, then "Saved 10:42:05".
+
+Signing asks for the password (SignDialog); the last text is saved and signed in one
+background job, and the editor then turns read-only: a signed note never changes.
+"""
+
+from datetime import datetime
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.bootstrap import Workstation
+from app.clinical.notes import TEMPLATES, Draft, Notes, SignedNote
+from app.errors import NotFound
+from app.ui.background import Background
+from app.ui.chart_style import ToneLabel, scaled_font
+from app.ui.chart_work import run_for
+from app.ui.messages import sentence
+from app.ui.sign_dialog import SignDialog
+
+
+def local_time(instant: str, with_date: bool = False) -> str:
+    """A stored UTC instant as the clock on the wall shows it (with the day when asked
+    or when it is not today)."""
+    moment = datetime.fromisoformat(instant).astimezone()
+    if with_date or moment.date() != datetime.now().astimezone().date():
+        return moment.strftime("%d %b %Y %H:%M")
+    return moment.strftime("%H:%M:%S")
+
+
+class NoteEditor(QWidget):
+    saved = Signal(str)  # the text the store now holds
+    signed = Signal(object)  # the SignedNote
+    discarded = Signal(str)  # the draft's id
+
+    def __init__(self, ws: Workstation, background: Background, notes: Notes, draft: Draft):
+        super().__init__()
+        self.draft = draft
+        self._ws, self._background, self._notes = ws, background, notes
+        self._queued = self._stored = draft.text  # last text sent to / confirmed by the store
+        self._saves = 0  # saves queued so far: only the newest one's answer updates the status
+        self._finished = False  # signed or discarded: nothing more to save
+        self._signing = False
+        self._window: QWidget | None = None
+        self.dialog: SignDialog | None = None
+        self.setAccessibleName(f"{draft.title} draft")
+
+        self.title = ToneLabel(f"{draft.title} — draft", None, "Note title")
+        self.title.setFont(scaled_font(self, 1.15, bold=True))
+        self.status = ToneLabel(f"Saved {local_time(draft.saved_at)}", "muted", "Save status")
+        self.status.setWordWrap(False)
+        self.hint = ToneLabel("", "muted", "About this note")
+        self.original = QPlainTextEdit()
+        self.original.setReadOnly(True)
+        self.original.setAccessibleName("The signed note this addendum is for")
+        for part in (self.hint, self.original):
+            part.setVisible(bool(draft.appends))
+        self.text = QPlainTextEdit(draft.text)
+        self.text.setAccessibleName("Note text")
+        self.text.setTabChangesFocus(True)  # keyboard users leave the editor with Tab
+        self.text.setFont(scaled_font(self, 1.05))
+        self.text.setTextCursor(self._start_cursor())
+        self.sign_button = QPushButton("&Sign…")
+        self.sign_button.setAccessibleName("Sign note")
+        self.sign_button.setToolTip("Type your password to sign; a signed note is locked.")
+        self.discard_button = QPushButton("Discard draft…")
+        self.discard_button.setAccessibleName("Discard draft")
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.status)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.discard_button)
+        bottom.addStretch()
+        bottom.addWidget(self.sign_button)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(top)
+        box.addWidget(self.hint)
+        box.addWidget(self.original, 1)
+        box.addWidget(self.text, 2)
+        box.addLayout(bottom)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(max(50, round(ws.policy.note_autosave_seconds * 1000)))
+        self.timer.timeout.connect(self.save)
+        self.timer.start()
+        self.text.installEventFilter(self)
+        self.sign_button.clicked.connect(self.ask_to_sign)
+        self.discard_button.clicked.connect(self._ask_to_discard)
+        if draft.appends:
+            session = ws.session
+            run_for(self, background,
+                    lambda: notes.read(session, draft.patient_id, draft.appends),
+                    self._show_original, lambda exc: self.hint.setText(sentence(exc)))
+
+    def _show_original(self, note: SignedNote) -> None:
+        """The signed note stays in view above the addendum, as it was signed."""
+        when = f" on {local_time(note.date, with_date=True)}" if note.date else ""
+        self.hint.setText(f"Adding to {note.title}, signed by {note.signed_by}{when}. That "
+                          "note stays as signed; the addendum is added beside it.")
+        self.original.setPlainText(note.text or "")
+
+    # -- saving -------------------------------------------------------------------------
+
+    def save(self) -> None:
+        """Queue a save of the text as it is now, unless the store has it already."""
+        if self._finished or self._signing:
+            return
+        typed = self.text.toPlainText()
+        if typed == self._queued:
+            return
+        self._queued = typed
+        self._saves += 1
+        number = self._saves
+        self.status.set_tone("muted")
+        self.status.setText("Saving…")
+        session, draft_id = self._ws.session, self.draft.id
+        run_for(self, self._background,
+                lambda: self._notes.save_draft(session, draft_id, typed),
+                lambda at: self._saved(number, typed, at), lambda exc: self._not_saved(exc))
+
+    def _saved(self, number: int, typed: str, at: str) -> None:
+        self._stored = typed
+        self.saved.emit(typed)
+        if number == self._saves and not self._finished:
+            self.status.set_tone("muted")
+            self.status.setText(f"Saved {local_time(at)}")
+
+    def _not_saved(self, exc: Exception) -> None:
+        if isinstance(exc, NotFound):  # signed or discarded elsewhere: nothing to save into
+            self._finish(f"Not saved: {exc.message}")
+            return
+        self._queued = self._stored  # the next tick tries again
+        seconds = self._ws.policy.note_autosave_seconds
+        self.status.set_tone("alert")
+        self.status.setText(f"Not saved yet ({sentence(exc)}). Trying again every "
+                            f"{seconds:g} s; keep this note open.")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if ((watched is self.text and event.type() == QEvent.Type.FocusOut)
+                or (watched is self._window and event.type() == QEvent.Type.Close)):
+            self.save()
+        return False
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        window = self.window()
+        if window is not self and window is not self._window:
+            if self._window is not None:
+                self._window.removeEventFilter(self)
+            self._window = window
+            window.installEventFilter(self)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.save()
+        super().hideEvent(event)
+
+    def _start_cursor(self) -> QTextCursor:
+        """A fresh note from a template starts under its first heading; a draft taken up
+        again, at its end."""
+        cursor = QTextCursor(self.text.document())
+        template = TEMPLATES.get(self.draft.template)
+        if template and not self.draft.appends and self.draft.text == template.text():
+            cursor.movePosition(QTextCursor.MoveOperation.Down)
+        else:
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+        return cursor
+
+    # -- signing ------------------------------------------------------------------------
+
+    def ask_to_sign(self) -> None:
+        session = self._ws.session
+        run_for(self, self._background, lambda: self._notes.cosigners(session),
+                self._open_sign_dialog, self._not_signed)
+
+    def _open_sign_dialog(self, cosigners: list[tuple[str, str]]) -> None:
+        session = self._ws.session
+        self.dialog = SignDialog(f"Sign {self.draft.title}",
+                                 f"{session.full_name} ({session.user})", cosigners, self)
+        self.dialog.submitted.connect(self._sign)
+        self.dialog.open()
+
+    def _sign(self, password: str, cosigner: str | None) -> None:
+        self._signing = True
+        self.text.setReadOnly(True)
+        typed, session, draft_id, notes = (self.text.toPlainText(), self._ws.session,
+                                           self.draft.id, self._notes)
+
+        def save_and_sign() -> SignedNote:
+            notes.save_draft(session, draft_id, typed)
+            return notes.sign(session, draft_id, password, cosigner)
+
+        run_for(self, self._background, save_and_sign, self._signed, self._not_signed)
+
+    def _signed(self, note: SignedNote) -> None:
+        if self.dialog is not None:
+            self.dialog.accept()
+        asked = (f" Awaiting cosignature by {note.cosign_requested}."
+                 if note.cosign_requested else "")
+        self._finish(f"Signed by {note.signed_by} at {local_time(note.date)}; locked. "
+                     f"To correct it, add an addendum.{asked}", tone=None)
+        self.title.setText(note.title)
+        self.signed.emit(note)
+
+    def _not_signed(self, exc: Exception) -> None:
+        self._signing = False
+        self.text.setReadOnly(False)
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.refuse(sentence(exc))
+        else:
+            self.status.set_tone("alert")
+            self.status.setText(sentence(exc))
+
+    # -- discarding ---------------------------------------------------------------------
+
+    def _ask_to_discard(self) -> None:
+        question = QMessageBox(QMessageBox.Icon.Warning, "Discard draft",
+                               f"Discard this draft of the {self.draft.title}? What is "
+                               "written in it is deleted and cannot be brought back.",
+                               parent=self)
+        question.setAccessibleName("Discard draft?")
+        discard = question.addButton("Discard draft", QMessageBox.ButtonRole.DestructiveRole)
+        question.addButton("Keep writing", QMessageBox.ButtonRole.RejectRole)
+        question.buttonClicked.connect(
+            lambda button: self._discard() if button is discard else None)
+        question.open()
+
+    def _discard(self) -> None:
+        session, draft_id = self._ws.session, self.draft.id
+        self._finish("Discarding…")
+        run_for(self, self._background, lambda: self._notes.discard_draft(session, draft_id),
+                lambda _: self.discarded.emit(draft_id), self._not_discarded)
+
+    def _not_discarded(self, exc: Exception) -> None:
+        self._finished = False
+        self.text.setReadOnly(False)
+        self.sign_button.show()
+        self.discard_button.show()
+        self.timer.start()
+        self.status.set_tone("alert")
+        self.status.setText(sentence(exc))
+
+    def _finish(self, status: str, tone: str | None = "muted") -> None:
+        self._finished = True
+        self.timer.stop()
+        self.text.setReadOnly(True)
+        self.sign_button.hide()
+        self.discard_button.hide()
+        self.status.set_tone(tone)
+        self.status.setWordWrap(True)
+        self.status.setText(status)

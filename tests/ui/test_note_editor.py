@@ -1,0 +1,274 @@
+"""Writing notes in the chart: autosave as typed, on focus change and on every way the editor
+can go away; signing with the password; the Notes tab's drafts, addendum and cosign.
+
+Real widgets offscreen over a real store of this module's own (each test writes notes for a
+patient of its own, so no test finds another's drafts).
+"""
+
+from dataclasses import replace
+
+import pytest
+from keyring.backends import SecretService
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLineEdit,
+    QMainWindow,
+    QTabWidget,
+    QWidget,
+)
+
+from app.bootstrap import Environment, init_store, open_workstation
+from app.clinical.notes import TEMPLATES, Notes
+from app.ui.chart_notes import NotesTab
+from app.ui.chart_table import COLUMNS, SectionModel, SectionTab
+from app.ui.note_editor import NoteEditor
+from tests.conftest import ADMIN_PASSWORD, TEST_POLICY
+from tests.sync.stations import patient
+from tests.ui.conftest import USERS, password_of
+
+WAIT = 10000
+
+
+@pytest.fixture(scope="module")
+def practice(keyring_session, tmp_path_factory):
+    env = Environment(keyring_backend=SecretService.Keyring, policy=TEST_POLICY)
+    root = tmp_path_factory.mktemp("practice") / "store"
+    init_store(env, root, "admin", "Ada Admin", ADMIN_PASSWORD)
+    admin = open_workstation(env, root, "admin", ADMIN_PASSWORD)
+    for user, (full_name, role) in {**USERS, "drhill": ("Dr Hill", "physician")}.items():
+        admin.users.add(admin.session, user, full_name, role, password_of(user))
+    admin.close()
+    return env, root
+
+
+@pytest.fixture
+def sign_in(practice):
+    """sign_in(user, autosave_seconds) -> workstation; all are closed after the test."""
+    opened = []
+
+    def open_as(user="drlee", autosave_seconds=5.0):
+        ws = open_workstation(*practice, user, password_of(user))
+        opened.append(ws)
+        return replace(ws, policy=replace(ws.policy, note_autosave_seconds=autosave_seconds))
+
+    yield open_as
+    for ws in opened:
+        ws.store.close()
+
+
+@pytest.fixture
+def ann(sign_in):
+    ws = sign_in("nina")
+    return ws.patients.register(ws.session, patient("Okafor"))["id"]
+
+
+def draft_text(ws, draft_id) -> str | None:
+    with ws.store.read() as conn:
+        return conn.exec_driver_sql("SELECT text FROM note_draft WHERE id = ?",
+                                    (draft_id,)).scalar_one_or_none()
+
+
+def editor_for(qtbot, ws, background, patient_id) -> NoteEditor:
+    notes = Notes(ws.store, ws.policy)
+    editor = NoteEditor(ws, background, notes, notes.start_draft(ws.session, patient_id, "soap"))
+    qtbot.addWidget(editor)
+    editor.resize(700, 500)
+    editor.show()
+    return editor
+
+
+def notes_tab(qtbot, ws, background, patient_id, closed_by_test=False) -> NotesTab:
+    """The chart's Notes tab, built as ChartView builds it (closed after the test unless
+    the test deletes it itself)."""
+    total = ws.chart.summary(ws.session, patient_id).counts["notes"]
+    model = SectionModel(COLUMNS["notes"], total, lambda page, size: ws.chart.section(
+        ws.session, patient_id, "notes", page, size), background)
+    tab = NotesTab(ws.trends, ws.session, patient_id, background, SectionTab(model, "Notes"),
+                   ws=ws)
+    if not closed_by_test:
+        qtbot.addWidget(tab)
+    tab.resize(1200, 700)
+    tab.show()
+    return tab
+
+
+def test_typing_is_saved_every_few_seconds_and_the_time_is_shown(qtbot, sign_in, background,
+                                                                 ann):
+    ws = sign_in(autosave_seconds=0.2)
+    editor = editor_for(qtbot, ws, background, ann)
+    qtbot.keyClicks(editor.text, "Cough for 3 days.")
+    assert editor.text.toPlainText().startswith("Subjective:\nCough for 3 days.\n")
+    qtbot.waitUntil(lambda: draft_text(ws, editor.draft.id) == editor.text.toPlainText(),
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: editor.status.text().startswith("Saved "), timeout=WAIT)
+
+
+def test_leaving_the_text_saves_at_once(qtbot, sign_in, background, ann):
+    ws = sign_in(autosave_seconds=600)
+    editor = editor_for(qtbot, ws, background, ann)
+    editor.activateWindow()
+    editor.text.setFocus()
+    qtbot.waitUntil(editor.text.hasFocus, timeout=WAIT)
+    qtbot.keyClicks(editor.text, "Wheeze on the left.")
+    editor.sign_button.setFocus()  # Tab from the text goes there
+    qtbot.waitUntil(lambda: "Wheeze on the left." in (draft_text(ws, editor.draft.id) or ""),
+                    timeout=WAIT)
+
+
+class Window(QMainWindow):
+    """Closes as WorkstationWindow does: sign-out queued, then the database thread drained."""
+
+    def __init__(self, ws, background):
+        super().__init__()
+        self.ws, self.background = ws, background
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self.background.run(self.ws.close)
+        self.background.wait_until_idle()
+        super().closeEvent(event)
+
+
+@pytest.mark.parametrize("how", ["chart tab closed", "window closed"])
+def test_no_way_of_closing_loses_what_was_typed(qtbot, sign_in, background, ann, how):
+    ws = sign_in(autosave_seconds=600)  # no timer save: only closing can have saved it
+    tab = notes_tab(qtbot, ws, background, ann, closed_by_test=how == "chart tab closed")
+    tab.start_note("progress")
+    qtbot.waitUntil(lambda: bool(tab.editors), timeout=WAIT)
+    [editor] = tab.editors.values()
+    window = Window(ws, background)
+    qtbot.addWidget(window)
+    charts = QTabWidget()
+    charts.addTab(tab, "Okafor, Ann")
+    window.setCentralWidget(charts)
+    window.show()
+    qtbot.keyClicks(editor.text, "Seen with her daughter.")
+    if how == "chart tab closed":  # as Workspace closes a chart
+        charts.removeTab(0)
+        tab.deleteLater()
+    else:
+        window.close()
+    background.wait_until_idle()
+    again = sign_in()
+    assert "Seen with her daughter." in draft_text(again, editor.draft.id)
+    with again.store.read() as conn:  # saved before the sign-out, not after
+        saved, signed_out = conn.exec_driver_sql(
+            "SELECT saved_at, (SELECT min(at) FROM audit WHERE action = 'logout' AND "
+            "at > created_at) FROM note_draft WHERE id = ?", (editor.draft.id,)).one()
+    assert (signed_out is None) == (how == "chart tab closed")
+    assert signed_out is None or saved < signed_out
+
+
+def test_signing_asks_the_password_then_locks_the_note_and_lists_it(qtbot, sign_in,
+                                                                    background, ann):
+    ws = sign_in()
+    tab = notes_tab(qtbot, ws, background, ann)
+    tab.start_note("soap")
+    qtbot.waitUntil(lambda: bool(tab.editors), timeout=WAIT)
+    [editor] = tab.editors.values()
+    assert [tab.drafts_model.index(0, c).data() for c in range(3)][1:] == [
+        "SOAP note", "Draft — continue"]
+    qtbot.keyClicks(editor.text, "Sore throat, no fever.")
+    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.dialog is not None and editor.dialog.isVisible(),
+                    timeout=WAIT)
+    dialog = editor.dialog
+    qtbot.keyClicks(dialog.password, "not my password")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "not Dr Lee's password" in dialog.message.text(), timeout=WAIT)
+    assert not editor.text.isReadOnly() and dialog.password.text() == ""
+    qtbot.keyClicks(dialog.password, password_of("drlee"))
+    with qtbot.waitSignal(tab.changed, timeout=WAIT):  # the chart updates its counts
+        qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert editor.text.isReadOnly() and not dialog.isVisible()
+    assert editor.status.text().startswith("Signed by Dr Lee at ")
+    assert not editor.sign_button.isVisible() and not tab.drafts.isVisible()
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    assert tab.records.model.item(0).title == "SOAP note"
+    tab.records.table.selectRow(0)
+    qtbot.waitUntil(lambda: tab.shown_note is not None, timeout=WAIT)
+    assert "Sore throat, no fever." in tab.text.toPlainText()
+    assert tab.signature.text().startswith("Signed by Dr Lee on ")
+
+
+def test_reopening_the_chart_reopens_the_draft_as_it_was(qtbot, sign_in, background, ann):
+    ws = sign_in()
+    first = notes_tab(qtbot, ws, background, ann, closed_by_test=True)
+    first.start_note("procedure")
+    qtbot.waitUntil(lambda: bool(first.editors), timeout=WAIT)
+    [editor] = first.editors.values()
+    qtbot.keyClicks(editor.text, "Ingrown toenail, left hallux.")
+    typed = editor.text.toPlainText()
+    first.hide()  # the chart tab closes
+    first.deleteLater()
+    background.wait_until_idle()
+    again = notes_tab(qtbot, ws, background, ann)
+    qtbot.waitUntil(lambda: bool(again.editors), timeout=WAIT)
+    [reopened] = again.editors.values()
+    assert reopened.text.toPlainText() == typed
+    assert again.pane.currentWidget() is reopened and again.drafts.isVisible()
+
+
+def test_a_nurse_asks_for_cosignature_and_the_physician_cosigns_and_adds_an_addendum(
+        qtbot, sign_in, background, ann):
+    nurse = sign_in("nina")
+    notes = Notes(nurse.store, nurse.policy)
+    draft = notes.start_draft(nurse.session, ann, "progress")
+    notes.save_draft(nurse.session, draft.id, "Wound clean, redressed.")
+    notes.sign(nurse.session, draft.id, password_of("nina"), cosigner="drlee")
+    nurse_tab = notes_tab(qtbot, nurse, background, ann)
+    assert nurse_tab.new_note.isVisible() and not nurse_tab.cosign.isVisible()
+
+    ws = sign_in("drlee")
+    tab = notes_tab(qtbot, ws, background, ann)
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    tab.records.table.selectRow(0)
+    qtbot.waitUntil(lambda: tab.cosign.isEnabled(), timeout=WAIT)
+    assert "awaiting your cosignature" in tab.signature.text()
+    qtbot.mouseClick(tab.cosign, Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(tab.cosign_dialog.password, password_of("drlee"))
+    qtbot.keyClick(tab.cosign_dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not tab.cosign_dialog.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    tab.records.table.selectRow(0)
+    qtbot.waitUntil(lambda: "cosigned by Dr Lee" in tab.signature.text(), timeout=WAIT)
+    assert not tab.cosign.isEnabled()
+
+    qtbot.mouseClick(tab.addendum, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(tab.editors), timeout=WAIT)
+    [editor] = tab.editors.values()
+    assert editor.title.text() == "Addendum to Progress note — draft"
+    qtbot.keyClicks(editor.text, "Reviewed: healing well.")
+    editor.ask_to_sign()
+    qtbot.waitUntil(lambda: editor.dialog is not None and editor.dialog.isVisible(),
+                    timeout=WAIT)
+    qtbot.keyClicks(editor.dialog.password, password_of("drlee"))
+    qtbot.keyClick(editor.dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 2, timeout=WAIT)
+    original = next(row for row in range(2)
+                    if tab.records.model.item(row).title == "Progress note")
+    tab.records.table.selectRow(original)
+    qtbot.waitUntil(lambda: "Reviewed: healing well." in tab.text.toPlainText(), timeout=WAIT)
+    assert tab.text.toPlainText().startswith("Wound clean, redressed.\n\n——— Addendum signed "
+                                             "by Dr Lee on ")
+
+
+def test_every_control_of_the_notes_tab_has_a_name(qtbot, sign_in, background, ann):
+    ws = sign_in()
+    tab = notes_tab(qtbot, ws, background, ann)
+    tab.start_note("soap")
+    qtbot.waitUntil(lambda: bool(tab.editors), timeout=WAIT)
+    [editor] = tab.editors.values()
+    editor.ask_to_sign()
+    qtbot.waitUntil(lambda: editor.dialog is not None and editor.dialog.isVisible(),
+                    timeout=WAIT)
+    unnamed = [type(w).__name__ for root in (tab, editor.dialog)
+               for w in root.findChildren(QWidget)
+               if isinstance(w, QAbstractButton | QLineEdit | QComboBox | QAbstractItemView)
+               and not isinstance(w, QHeaderView) and w.isVisibleTo(root)
+               and not w.accessibleName()]
+    assert unnamed == []
+    assert editor.text.toPlainText() == TEMPLATES["soap"].text()
