@@ -13,12 +13,15 @@ import httpx
 import keyring
 from keyring.backend import KeyringBackend
 
+from app.clinical.allergies import Allergies
 from app.clinical.chart import Chart
 from app.clinical.conflicts import Conflicts
 from app.clinical.encounters import Encounters
 from app.clinical.importer import Importer
+from app.clinical.medications import Medications
 from app.clinical.notes import Notes
 from app.clinical.patients import Patients
+from app.clinical.problems import Problems
 from app.clinical.schedule import Schedule
 from app.clinical.search import PatientSearch
 from app.clinical.sync_side import StoreSyncSide
@@ -59,6 +62,9 @@ class Workstation:
     encounters: Encounters
     vitals: Vitals
     notes: Notes
+    problems: Problems
+    allergies: Allergies
+    medications: Medications
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
@@ -127,7 +133,7 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
         store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
         AuditReview(store), Importer(store), Chart(store), PatientSearch(store),
         Conflicts(store), Schedule(store), Trends(store), Encounters(store), Vitals(store),
-        Notes(store, policy),
+        Notes(store, policy), Problems(store), Allergies(store), Medications(store),
     )
 
 

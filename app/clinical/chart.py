@@ -78,7 +78,8 @@ class Chart:
             counts={s: counts.get(s, 0) for s in SECTIONS},
             active_problems=rows.active("problems"),
             active_medications=rows.active("medications"),
-            allergies=rows.recent("allergies", limit=100),
+            allergies=[a for a in rows.recent("allergies", limit=100)
+                       if a.status != "entered-in-error"],
             immunizations=rows.recent("immunizations"),
             latest_vitals=rows.latest_per_code("vitals"),
             recent_labs=rows.recent("labs"),

@@ -66,6 +66,11 @@ def _date(resource: dict) -> str | None:
 
 
 def _status(resource: dict) -> str | None:
+    # FHIR forbids a clinical status on a record entered in error: say so, or it reads as
+    # active (an allergy retracted as a mistake would stay red in the banner)
+    if any(c.get("code") == "entered-in-error"
+           for c in (resource.get("verificationStatus") or {}).get("coding", [])):
+        return "entered-in-error"
     for field in STATUS_FIELDS:
         value = resource.get(field)
         if isinstance(value, dict):

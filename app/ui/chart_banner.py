@@ -59,17 +59,28 @@ def mrn_of(patient: dict) -> str | None:
 
 
 def allergy_line(allergies: list[ChartItem]) -> tuple[str, str | None]:
-    """The banner's allergy text and its tone ("alert" when there are allergies)."""
+    """The banner's allergy text and its tone ("alert" when there are allergies).
+
+    An NKA record counts only while it is current (active, or without a status) and no
+    recorded allergy is: an allergy recorded later makes it inactive, and an allergy made
+    inactive before NKA was recorded no longer outweighs it.
+    """
     recorded = [a for a in allergies if not NO_KNOWN.match(a.title)]
-    if recorded:
-        return "Allergies: " + ", ".join(
-            a.title if a.status in QUIET_STATUSES else f"{a.title} ({a.status})"
-            for a in recorded), "alert"
+    current = [a for a in recorded if a.status in QUIET_STATUSES]
+    nka = any(GENERAL_NO_KNOWN.match(a.title) and a.status in QUIET_STATUSES
+              for a in allergies)
+    if recorded and (current or not nka):
+        return "Allergies: " + ", ".join(_with_status(a) for a in recorded), "alert"
+    if nka:
+        return "Allergies: NKA (no known allergies, as recorded)", None
     if allergies:
-        if any(GENERAL_NO_KNOWN.match(a.title) for a in allergies):
-            return "Allergies: NKA (no known allergies, as recorded)", None
-        return "Allergies: " + ", ".join(a.title for a in allergies), None
+        return "Allergies: " + ", ".join(_with_status(a) for a in allergies), None
     return "Allergies: none recorded (not the same as no known allergies)", None
+
+
+def _with_status(allergy: ChartItem) -> str:
+    return (allergy.title if allergy.status in QUIET_STATUSES
+            else f"{allergy.title} ({allergy.status})")
 
 
 def _day(text: str | None) -> date | None:

@@ -4,6 +4,10 @@ Opening reads Chart.summary on the database thread (the UI thread never touches 
 until it arrives the tab says so. Each section tab then reads its own pages when first
 shown, so opening a chart costs one read, and each tab's label carries the count the store
 holds, e.g. "Labs (412)", before any of its rows are read.
+
+The Problems, Allergies and Medications tabs carry their entry actions (app.ui.chart_entries);
+after a save the chart reads its summary again, and the banner, the Summary tab, every
+tab's count and the changed section's list show what was saved.
 """
 
 from PySide6.QtCore import Signal
@@ -13,6 +17,7 @@ from app.bootstrap import Workstation
 from app.clinical.chart import ChartSummary
 from app.ui.background import Background
 from app.ui.chart_banner import Banner, display_name
+from app.ui.chart_entries import EntriesTab, Services
 from app.ui.chart_labs import LabsTab
 from app.ui.chart_notes import NotesTab
 from app.ui.chart_style import ToneLabel
@@ -26,6 +31,7 @@ from app.ui.messages import sentence
 TABS = (("Problems", "problems"), ("Medications", "medications"), ("Allergies", "allergies"),
         ("Vitals", "vitals"), ("Labs", "labs"), ("Immunizations", "immunizations"),
         ("Encounters", "encounters"), ("Notes", "notes"), ("Reports", "reports"))
+LABELS = dict((section, label) for label, section in TABS)
 
 
 class ChartView(QWidget):
@@ -37,6 +43,7 @@ class ChartView(QWidget):
         self.setAccessibleName("Patient chart")
         self._ws, self._background = ws, background
         self._trends = ws.trends
+        self._services = Services(ws.session, ws.problems, ws.allergies, ws.medications, patient_id)
         self.summary: ChartSummary | None = None
         self.banner = Banner()
         self.banner.hide()
@@ -65,10 +72,17 @@ class ChartView(QWidget):
         self.sections.setCurrentWidget(self.tabs[section])
         return self.tabs[section]
 
+    def refresh(self, *sections: str) -> None:
+        """Read the chart again after a change to `sections`: banner, Summary, counts, and
+        those sections' lists (the other tabs keep what they have read)."""
+        ws, patient_id = self._ws, self.patient_id
+        run_for(self, self._background, lambda: ws.chart.summary(ws.session, patient_id),
+                lambda summary: self._update(summary, sections), self._refresh_failed)
+
     def _show(self, summary: ChartSummary) -> None:
         self.summary = summary
         self.banner.show_patient(summary.patient, summary.allergies)
-        self.tabs["summary"] = SummaryTab(summary, {section for _, section in TABS})
+        self.tabs["summary"] = SummaryTab(summary, set(LABELS))
         self.sections.addTab(self.tabs["summary"], "Summary")
         for label, section in TABS:
             self.tabs[section] = self._section_tab(label, section, summary.counts[section])
@@ -78,19 +92,63 @@ class ChartView(QWidget):
         self.sections.show()
         self.titled.emit(display_name(summary.patient))
 
-    def _section_tab(self, label: str, section: str, total: int) -> QWidget:
+    def _update(self, summary: ChartSummary, sections: tuple[str, ...]) -> None:
+        self.summary = summary
+        self.banner.show_patient(summary.patient, summary.allergies)
+        old = self.tabs["summary"]
+        on_summary = self.sections.currentWidget() is old
+        # the new Summary goes in before the old one leaves, so no other tab is shown (and
+        # read) in between
+        self.tabs["summary"] = SummaryTab(summary, set(LABELS))
+        self.sections.insertTab(0, self.tabs["summary"], "Summary")
+        if on_summary:
+            self.sections.setCurrentIndex(0)
+        self.sections.removeTab(self.sections.indexOf(old))
+        old.deleteLater()
+        for label, section in TABS:
+            self.sections.setTabText(self.sections.indexOf(self.tabs[section]),
+                                     f"{label} ({summary.counts[section]})")
+        for section in sections:
+            tab = self.tabs[section]
+            if isinstance(tab, EntriesTab | VitalsTab):
+                tab.replace_records(self._records(LABELS[section], section,
+                                                  summary.counts[section]))
+
+    def _refresh_failed(self, exc: Exception) -> None:
+        self.message.set_tone("alert")
+        self.message.setText(f"Saved, but the chart could not be read again: {sentence(exc)} "
+                             "Close and reopen the chart to see the change.")
+        self.message.show()
+
+    def _records(self, label: str, section: str, total: int) -> SectionTab:
         ws, patient_id = self._ws, self.patient_id
         model = SectionModel(COLUMNS[section], total, lambda page, size: ws.chart.section(
             ws.session, patient_id, section, page, size), self._background)
         records = SectionTab(model, label)
         records.setAccessibleName(label)
+        return records
+
+    def _section_tab(self, label: str, section: str, total: int) -> QWidget:
+        ws, patient_id = self._ws, self.patient_id
+        records = self._records(label, section, total)
+        if section in ("problems", "allergies", "medications"):
+            entries = EntriesTab(section, records, self._services, self._background,
+                                 display_name(self.summary.patient))
+            entries.changed.connect(lambda _words, s=section: self.refresh(s))
+            return entries
         args = (self._trends, ws.session, patient_id, self._background, records)
         if section == "vitals":
-            return VitalsTab(*args)
+            vitals = VitalsTab(*args, ws=ws)
+            vitals.changed.connect(lambda _words: self.refresh("vitals"))
+            return vitals
         if section == "labs":
             return LabsTab(*args)
-        if section in ("notes", "reports"):
-            return NotesTab(*args, what=section[:-1])
+        if section == "notes":
+            notes = NotesTab(*args, what="note", ws=ws)
+            notes.changed.connect(lambda: self.refresh())
+            return notes
+        if section == "reports":
+            return NotesTab(*args, what="report")
         return records
 
     def _fail(self, exc: Exception) -> None:

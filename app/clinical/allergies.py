@@ -1,0 +1,194 @@
+"""Allergies and intolerances (FHIR R4 AllergyIntolerance), and an explicit "no known
+allergies".
+
+An empty allergy list means nobody asked; only a record saying "No known allergy" (SNOMED CT
+716186003) means the patient was asked and has none, and only that is shown as NKA. Such a
+record cannot be made while an allergy is active, and recording an allergy later makes the
+NKA record inactive in the same transaction, with a note saying why, so the chart never
+claims both.
+
+Nothing is deleted: inactivating or marking entered-in-error saves a new version with the
+reason as a note (see app.clinical.chart_writes for how versions are kept).
+"""
+
+import uuid
+
+import orjson
+from sqlalchemy import Connection, text
+
+from app.clinical.chart_writes import (
+    annotation,
+    change,
+    concept,
+    create,
+    refuse_if_in_error,
+    required,
+    save,
+    status_code,
+    title,
+)
+from app.clinical.encounters import now, user_reference
+from app.errors import InvalidRecord
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.store import Store
+
+CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+SNOMED = "http://snomed.info/sct"
+NO_KNOWN_ALLERGY = "716186003"
+ANY = frozenset()  # contradicted by an allergy of any category
+# The "no known ..." situations of SNOMED CT, each with the allergy categories that
+# contradict it.
+NO_KNOWN: dict[str, frozenset[str]] = {
+    NO_KNOWN_ALLERGY: ANY,
+    "409137002": frozenset({"medication"}),  # No known drug allergy
+    "429625007": frozenset({"food"}),  # No known food allergy
+    "428607008": frozenset({"environment"}),  # No known environmental allergy
+}
+SEVERITIES = ("mild", "moderate", "severe")
+CRITICALITIES = ("low", "high", "unable-to-assess")
+CATEGORIES = ("food", "medication", "environment", "biologic")
+ACTIVE_ALLERGIES = text(
+    "SELECT r.json FROM patient_compartment c "
+    "JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0 "
+    "WHERE c.patient_id = :patient AND c.section = 'allergies' AND c.status = 'active'")
+
+
+class Allergies:
+    def __init__(self, store: Store):
+        self._store = store
+
+    def add(self, session: Session, patient_id: str, substance: str, reaction: str | None,
+            severity: str | None, criticality: str | None = None,
+            substance_code: dict | None = None, category: str | None = None) -> dict:
+        """Record an active, confirmed allergy. `substance_code` is an optional FHIR Coding
+        (system, code, display) for the substance; `reaction` is what happened, in words;
+        `severity` (mild, moderate, severe) is that reaction's; `criticality` (low, high,
+        unable-to-assess) is the risk of a future one; `category` is food, medication,
+        environment or biologic."""
+        session.require(Permission.EDIT_CHART)
+        substance = required(substance, "what the patient is allergic to")
+        reaction = reaction.strip() if reaction else None
+        _one_of(severity, SEVERITIES, "severity")
+        _one_of(criticality, CRITICALITIES, "criticality")
+        _one_of(category, CATEGORIES, "category")
+        if severity and not reaction:
+            raise InvalidRecord("Say what the reaction was: a severity belongs to a reaction.")
+        allergy = self._allergy(session, patient_id, {"text": substance})
+        if substance_code:
+            if not (substance_code.get("system") and substance_code.get("code")):
+                raise InvalidRecord("A substance code needs its system and its code.")
+            allergy["code"]["coding"] = [substance_code]
+        if category:
+            allergy["category"] = [category]
+        if criticality:
+            allergy["criticality"] = criticality
+        if reaction:
+            allergy["reaction"] = [{"manifestation": [{"text": reaction}],
+                                    **({"severity": severity} if severity else {})}]
+        with self._store.write() as conn:
+            active = _active(conn, patient_id)
+            if any(title(a).casefold() == substance.casefold() and _no_known(a) is None
+                   for a in active):
+                raise InvalidRecord(f"{substance} is already recorded as an active allergy.")
+            for statement in active:
+                if (contradicted := _no_known(statement)) is not None and (
+                        contradicted == ANY or category in contradicted):
+                    _supersede(conn, session, statement, substance)
+            create(conn, session, allergy, patient_id, f"allergy added: {substance}"
+                   + (f" ({reaction}{f', {severity}' if severity else ''})" if reaction else ""))
+        return allergy
+
+    def record_no_known_allergies(self, session: Session, patient_id: str) -> dict:
+        """Record that the patient was asked and has no known allergies. Refused while an
+        allergy is active; if NKA is already recorded, that record is returned as it is."""
+        session.require(Permission.EDIT_CHART)
+        with self._store.write() as conn:
+            active = _active(conn, patient_id)
+            if allergic := [title(a) for a in active if _no_known(a) is None]:
+                listed = ", ".join(allergic)
+                raise InvalidRecord(
+                    f"No known allergies cannot be recorded: {listed} "
+                    f"{'is' if len(allergic) == 1 else 'are'} recorded as active. If that was "
+                    "a mistake, mark it inactive or entered in error first.")
+            if existing := [a for a in active if _no_known(a) == ANY]:
+                return existing[0]
+            statement = self._allergy(session, patient_id, concept(
+                SNOMED, NO_KNOWN_ALLERGY, "No known allergy"))
+            create(conn, session, statement, patient_id, "no known allergies recorded")
+        return statement
+
+    def inactivate(self, session: Session, allergy_id: str, reason: str) -> dict:
+        """No longer true (outgrown, desensitised), though it was: kept, shown as inactive."""
+        session.require(Permission.EDIT_CHART)
+        reason = required(reason, "why the allergy is no longer active")
+
+        def edit(allergy: dict) -> str:
+            refuse_if_in_error(allergy)
+            if status_code(allergy, "clinicalStatus") != "active":
+                raise InvalidRecord(f"{title(allergy)} is not active.")
+            allergy["clinicalStatus"] = concept(CLINICAL, "inactive", "Inactive")
+            allergy.setdefault("note", []).append(annotation(session, f"Inactive: {reason}"))
+            return f"allergy inactive: {reason}"
+
+        return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit)
+
+    def enter_in_error(self, session: Session, allergy_id: str, reason: str) -> dict:
+        """Never true for this patient (wrong chart, wrong substance). FHIR R4 allows no
+        clinical status on such a record (ait-2), so it is removed."""
+        session.require(Permission.EDIT_CHART)
+        reason = required(reason, "why the allergy was entered in error")
+
+        def edit(allergy: dict) -> str:
+            refuse_if_in_error(allergy)
+            allergy.pop("clinicalStatus", None)
+            allergy["verificationStatus"] = concept(VERIFICATION, "entered-in-error",
+                                                    "Entered in Error")
+            allergy.setdefault("note", []).append(
+                annotation(session, f"Entered in error: {reason}"))
+            return f"allergy marked entered in error: {reason}"
+
+        return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit)
+
+    @staticmethod
+    def _allergy(session: Session, patient_id: str, code: dict) -> dict:
+        return {
+            "resourceType": "AllergyIntolerance",
+            "id": str(uuid.uuid4()),
+            "clinicalStatus": concept(CLINICAL, "active", "Active"),
+            "verificationStatus": concept(VERIFICATION, "confirmed", "Confirmed"),
+            "code": code,
+            "patient": {"reference": f"Patient/{patient_id}"},
+            "recordedDate": now(),
+            "recorder": user_reference(session),
+        }
+
+
+def _active(conn: Connection, patient_id: str) -> list[dict]:
+    return [orjson.loads(body) for (body,) in conn.execute(ACTIVE_ALLERGIES,
+                                                           {"patient": patient_id})]
+
+
+def _no_known(allergy: dict) -> frozenset[str] | None:
+    """For a "no known ..." record, the categories that contradict it; None for a real
+    allergy."""
+    for coding in (allergy.get("code") or {}).get("coding", []):
+        if coding.get("system") == SNOMED and coding.get("code") in NO_KNOWN:
+            return NO_KNOWN[coding["code"]]
+    return None
+
+
+def _supersede(conn: Connection, session: Session, statement: dict, substance: str) -> None:
+    """A "no known allergy" record an allergy now contradicts becomes inactive: it was true
+    when recorded, so it is not entered in error."""
+    statement["clinicalStatus"] = concept(CLINICAL, "inactive", "Inactive")
+    statement.setdefault("note", []).append(
+        annotation(session, f"No longer true: an allergy to {substance} was recorded."))
+    save(conn, session, statement, "update",
+         f"{title(statement)} made inactive: allergy to {substance} recorded")
+
+
+def _one_of(value: str | None, allowed: tuple[str, ...], what: str) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidRecord(f"{value!r} is not a {what}; use one of {', '.join(allowed)}.")

@@ -1,0 +1,116 @@
+"""What every write to a patient's problems, allergies and medications shares.
+
+A write is one transaction: the record (checked against FHIR R4 first), its outbox entry and
+its audit row commit together or not at all, as in app.clinical.patients. A record made while
+the patient has a visit in progress names that visit as its encounter, as vitals and notes
+do: the visit ties together everything charted in it.
+
+History is kept, never rewritten: a record is not deleted; resolving, stopping or marking it
+entered-in-error saves a new version of the same resource, with the reason in the record
+itself (a note or statusReason) and in the audit row's detail. Locally the store holds the
+latest version and the audit trail says who changed what, when and why; every version also
+goes through the outbox to the server, which keeps each one in its version history.
+"""
+
+import re
+from collections.abc import Callable
+from datetime import date
+
+import orjson
+from sqlalchemy import Connection
+
+from app.clinical.encounters import in_progress, now
+from app.clinical.validation import validation_errors
+from app.errors import InvalidRecord, NotFound
+from app.security import audit
+from app.security.session import Session
+from app.store.resources import get_resource, put_resource
+from app.store.store import Store
+from sync.compartment import patient_of
+
+PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def past_date(value: str | None, what: str) -> str | None:
+    """A FHIR date as the clinician knows it: a year, a month or a day, not in the future."""
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        if not PARTIAL_DATE.fullmatch(value):
+            raise ValueError(value)
+        first_day = date.fromisoformat((value + "-01-01")[:10])
+    except ValueError:
+        raise InvalidRecord(f"{what} '{value}' is not a date: write it as 2020, 2020-03 or "
+                            "2020-03-14.") from None
+    if first_day > date.today():
+        raise InvalidRecord(f"{what} {value} is in the future.")
+    return value
+
+
+def required(text: str | None, what: str) -> str:
+    if text is None or not text.strip():
+        raise InvalidRecord(f"Say {what}.")
+    return text.strip()
+
+
+def concept(system: str, code: str, display: str) -> dict:
+    return {"coding": [{"system": system, "code": code, "display": display}], "text": display}
+
+
+def status_code(resource: dict, field: str) -> str | None:
+    """The code of a status CodeableConcept such as clinicalStatus."""
+    return next((c.get("code") for c in (resource.get(field) or {}).get("coding", [])), None)
+
+
+def title(resource: dict, field: str = "code") -> str:
+    """What a record is about, as its messages name it: the concept's text or display."""
+    named = resource.get(field) or {}
+    return named.get("text") or next(
+        (c.get("display") for c in named.get("coding", []) if c.get("display")),
+        f"This {resource['resourceType']}")
+
+
+def refuse_if_in_error(resource: dict) -> None:
+    """A record marked entered-in-error is the end of its history: it is not changed again."""
+    if status_code(resource, "verificationStatus") == "entered-in-error":
+        raise InvalidRecord(f"{title(resource)} was entered in error and cannot be changed.")
+
+
+def annotation(session: Session, text: str) -> dict:
+    return {"authorString": session.full_name, "time": now(), "text": text}
+
+
+def create(conn: Connection, session: Session, resource: dict, patient_id: str,
+           detail: str) -> None:
+    """Save a new record in the patient's chart, in the visit in progress if there is one."""
+    if get_resource(conn, "Patient", patient_id) is None:
+        raise NotFound(f"There is no patient {patient_id}.")
+    if visit := in_progress(conn, patient_id):
+        resource["encounter"] = {"reference": f"Encounter/{visit['id']}"}
+    save(conn, session, resource, "create", detail)
+
+
+def save(conn: Connection, session: Session, resource: dict, action: str, detail: str) -> None:
+    """Validate, then store the record, its outbox entry and its audit row (the caller's
+    transaction commits them together)."""
+    kind = resource["resourceType"]
+    if errors := validation_errors(kind, orjson.dumps(resource)):
+        raise InvalidRecord(f"Not a valid FHIR R4 {kind}: {'; '.join(errors)}.")
+    event = audit.event_for(session, action, patient=patient_of(resource),
+                            entity=f"{kind}/{resource['id']}", detail=detail)
+    put_resource(conn, resource, session.user, event.at)
+    audit.append(conn, event)
+
+
+def change(store: Store, session: Session, kind: str, record_id: str, what: str,
+           edit: Callable[[dict], str]) -> dict:
+    """Save a new version of a stored record: `edit` changes it in place and returns the
+    audit detail, or raises InvalidRecord to refuse (nothing is then written)."""
+    with store.write() as conn:
+        record = get_resource(conn, kind, record_id)
+        if record is None:
+            raise NotFound(f"There is no {what} {record_id}.")
+        detail = edit(record)
+        save(conn, session, record, "update", detail)
+    return record

@@ -1,0 +1,94 @@
+"""Medications: starting and stopping them (FHIR R4 MedicationRequest, intent order).
+
+The active list is every request whose status is active (app.clinical.chart also counts
+on-hold ones as current). Stopping or marking entered-in-error saves a new version of the
+same request with the reason as its statusReason; nothing is deleted (see
+app.clinical.chart_writes for how versions are kept).
+"""
+
+import re
+import uuid
+
+from app.clinical.chart_writes import (
+    change,
+    create,
+    required,
+    title,
+)
+from app.clinical.encounters import now, user_reference
+from app.errors import InvalidRecord
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.store import Store
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+RXCUI = re.compile(r"\d{1,10}")
+STOPPABLE = ("active", "on-hold", "draft")
+MEDICATION = "medicationCodeableConcept"
+
+
+class Medications:
+    def __init__(self, store: Store):
+        self._store = store
+
+    def start(self, session: Session, patient_id: str, medication: str, dose: str,
+              reason: str | None = None, rxnorm: str | None = None) -> dict:
+        """Order a medication: `medication` and `dose` as written ("Metformin 500 mg tablet",
+        "1 tablet by mouth twice daily"); `rxnorm` is its RxNorm code (RXCUI), if known."""
+        session.require(Permission.EDIT_CHART)
+        medication = required(medication, "which medication")
+        dose = required(dose, "the dose and how to take it")
+        named: dict = {"text": medication}
+        if rxnorm and rxnorm.strip():
+            if not RXCUI.fullmatch(rxnorm.strip()):
+                raise InvalidRecord(f"'{rxnorm.strip()}' is not an RxNorm code (digits only).")
+            named["coding"] = [{"system": RXNORM, "code": rxnorm.strip()}]
+        request = {
+            "resourceType": "MedicationRequest",
+            "id": str(uuid.uuid4()),
+            "status": "active",
+            "intent": "order",
+            MEDICATION: named,
+            "subject": {"reference": f"Patient/{patient_id}"},
+            "authoredOn": now(),
+            "requester": user_reference(session),
+            "dosageInstruction": [{"text": dose}],
+        }
+        if reason and reason.strip():
+            request["reasonCode"] = [{"text": reason.strip()}]
+        with self._store.write() as conn:
+            create(conn, session, request, patient_id,
+                   f"medication started: {medication}, {dose}")
+        return request
+
+    def stop(self, session: Session, request_id: str, reason: str) -> dict:
+        """Stop a current medication, saying why (finished course, side effect, ...)."""
+        session.require(Permission.EDIT_CHART)
+        reason = required(reason, "why the medication is stopped")
+
+        def edit(request: dict) -> str:
+            if request.get("status") not in STOPPABLE:
+                raise InvalidRecord(f"{title(request, MEDICATION)} is {request.get('status')}, "
+                                    "not active: there is nothing to stop.")
+            request["status"] = "stopped"
+            request["statusReason"] = {"text": reason}
+            return f"medication stopped: {reason}"
+
+        return change(self._store, session, "MedicationRequest", request_id, "medication",
+                      edit)
+
+    def enter_in_error(self, session: Session, request_id: str, reason: str) -> dict:
+        """The order was never meant for this patient: kept, marked entered-in-error."""
+        session.require(Permission.EDIT_CHART)
+        reason = required(reason, "why the medication was entered in error")
+
+        def edit(request: dict) -> str:
+            if request.get("status") == "entered-in-error":
+                raise InvalidRecord(f"{title(request, MEDICATION)} was entered in error and "
+                                    "cannot be changed.")
+            request["status"] = "entered-in-error"
+            request["statusReason"] = {"text": reason}
+            return f"medication marked entered in error: {reason}"
+
+        return change(self._store, session, "MedicationRequest", request_id, "medication",
+                      edit)

@@ -1,0 +1,170 @@
+"""Charting problems, allergies and medications from the chart's tabs, as a clinician would:
+through the dialogs, with the tab, the Summary and the banner showing the result.
+
+Each test charts on a patient of its own store (the `ward` of tests/test_problems.py), so
+the shared clinic's charts stay as other tests expect them.
+"""
+
+from PySide6.QtCore import Qt
+
+from app.clinical.allergies import Allergies
+from app.clinical.chart_items import ChartItem
+from app.clinical.medications import Medications
+from app.clinical.problems import Problems
+from app.ui import theme
+from app.ui.chart_banner import allergy_line
+from app.ui.chart_entries import (
+    AllergyDialog,
+    MedicationDialog,
+    NoKnownAllergiesDialog,
+    ProblemDialog,
+    ReasonDialog,
+)
+from tests.test_problems import ward  # noqa: F401 (fixture)
+from tests.ui.test_chart_view import WAIT, open_chart
+
+
+def shown_titles(chart, section: str) -> list[tuple[str, str]]:
+    model = chart.records(section).model
+    return [(model.item(row).title, model.item(row).status) for row in range(model.rowCount())]
+
+
+def save_and_wait(qtbot, chart, dialog) -> None:
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT):
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    before = chart.summary
+    qtbot.waitUntil(lambda: chart.summary is not before, timeout=WAIT)
+
+
+def test_a_problem_found_by_name_shows_in_its_tab_and_the_summary(qtbot, ward, background):
+    chart = open_chart(qtbot, ward.doctor, background, ward.patient_id)
+    tab = chart.show_section("problems")
+    tab.buttons["Add problem…"].click()
+    dialog = tab.dialog
+    assert isinstance(dialog, ProblemDialog)
+    assert dialog.heading.text() == "Add a problem for Okafor, Ann"
+    assert not dialog.save.isEnabled()
+    with qtbot.waitSignal(dialog.searched, timeout=WAIT):
+        qtbot.keyClicks(dialog.query, "hypertension")
+        assert not dialog.save.isEnabled()  # not until the list for these words is shown
+    assert dialog.chosen.text() == "I10  Essential (primary) hypertension"
+    assert dialog.save.isEnabled()
+    qtbot.keyClicks(dialog.onset, "2019-03")
+    save_and_wait(qtbot, chart, dialog)
+
+    assert [i.title for i in chart.summary.active_problems] == [
+        "Essential (primary) hypertension"]
+    assert chart.tab_label("problems") == "Problems (1)"
+    qtbot.waitUntil(lambda: chart.records("problems").model.rowCount() == 1, timeout=WAIT)
+    assert shown_titles(chart, "problems") == [("Essential (primary) hypertension", "active")]
+    assert tab.saved.text() == ("Problem added: Essential (primary) hypertension. It goes to "
+                                "the server at the next sync.")
+    summary_rows = chart.tabs["summary"].tables["active_problems"].model()
+    assert summary_rows.item(0).title == "Essential (primary) hypertension"
+
+
+def test_allergies_no_known_then_an_allergy_in_red_on_the_banner(qtbot, ward, background):
+    chart = open_chart(qtbot, ward.nurse, background, ward.patient_id)
+    assert chart.banner.allergies.text().startswith("Allergies: none recorded")
+    tab = chart.show_section("allergies")
+    tab.buttons["No known allergies…"].click()
+    assert isinstance(tab.dialog, NoKnownAllergiesDialog)
+    save_and_wait(qtbot, chart, tab.dialog)
+    assert chart.banner.allergies.text() == "Allergies: NKA (no known allergies, as recorded)"
+    assert chart.banner.allergies.tone is None
+
+    tab.buttons["Add allergy…"].click()
+    dialog = tab.dialog
+    assert isinstance(dialog, AllergyDialog)
+    qtbot.keyClicks(dialog.substance, "Penicillin")
+    qtbot.keyClicks(dialog.reaction, "Hives")
+    dialog.severity.setCurrentText("Moderate")
+    dialog.category.setCurrentText("Medication")
+    save_and_wait(qtbot, chart, dialog)
+    assert chart.banner.allergies.text() == "Allergies: Penicillin"
+    assert chart.banner.allergies.tone == "alert"
+    assert theme.alert_color() in chart.banner.allergies.styleSheet()
+    qtbot.waitUntil(lambda: chart.records("allergies").model.rowCount() == 2, timeout=WAIT)
+    assert sorted(shown_titles(chart, "allergies")) == [("No known allergy", "inactive"),
+                                                        ("Penicillin", "active")]
+
+
+def test_nka_after_the_only_allergy_is_marked_inactive(qtbot, ward, background):
+    Allergies(ward.doctor.store).add(ward.doctor.session, ward.patient_id, "Latex", "Rash",
+                                     "mild")
+    chart = open_chart(qtbot, ward.doctor, background, ward.patient_id)
+    tab = chart.show_section("allergies")
+    tab.buttons["No known allergies…"].click()
+    qtbot.mouseClick(tab.dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: tab.dialog.save.isEnabled(), timeout=WAIT)
+    assert tab.dialog.message.text().startswith(
+        "Record not accepted: No known allergies cannot be recorded: Latex is recorded as "
+        "active.")
+    tab.dialog.reject()
+
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    tab.records.table.selectRow(0)
+    tab.buttons["Mark inactive…"].click()
+    qtbot.keyClicks(tab.dialog.reason, "Tolerated latex gloves 2024")
+    save_and_wait(qtbot, chart, tab.dialog)
+    assert chart.banner.allergies.text() == "Allergies: Latex (inactive)"
+    tab.buttons["No known allergies…"].click()
+    save_and_wait(qtbot, chart, tab.dialog)
+    assert chart.banner.allergies.text() == "Allergies: NKA (no known allergies, as recorded)"
+
+
+def test_the_banner_reads_nka_only_while_it_is_current():
+    def item(title, status):
+        return ChartItem("AllergyIntolerance", title, None, title, status, None, None)
+
+    nka, superseded = item("No known allergy", "active"), item("No known allergy", "inactive")
+    assert allergy_line([item("Peanut", "active"), superseded]) == (
+        "Allergies: Peanut", "alert")
+    assert allergy_line([superseded]) == ("Allergies: No known allergy (inactive)", None)
+    assert allergy_line([nka, item("Peanut", "inactive")]) == (
+        "Allergies: NKA (no known allergies, as recorded)", None)
+
+
+def test_a_refused_medication_keeps_the_dialog_and_what_was_typed(qtbot, ward, background):
+    chart = open_chart(qtbot, ward.doctor, background, ward.patient_id)
+    tab = chart.show_section("medications")
+    tab.buttons["Start medication…"].click()
+    dialog = tab.dialog
+    assert isinstance(dialog, MedicationDialog)
+    qtbot.keyClicks(dialog.medication, "Metformin 500 mg tablet")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.save.isEnabled() and dialog.message.isVisible(),
+                    timeout=WAIT)
+    assert dialog.message.text() == "Record not accepted: Say the dose and how to take it."
+    assert dialog.isVisible() and dialog.medication.text() == "Metformin 500 mg tablet"
+
+    qtbot.keyClicks(dialog.dose, "1 tablet twice daily")
+    save_and_wait(qtbot, chart, dialog)
+    assert [i.title for i in chart.summary.active_medications] == ["Metformin 500 mg tablet"]
+    assert chart.tab_label("medications") == "Medications (1)"
+
+
+def test_resolve_and_stop_act_on_the_selected_current_record(qtbot, ward, background):
+    doctor = ward.doctor
+    Problems(doctor.store).add(doctor.session, ward.patient_id, "J18.9")
+    Medications(doctor.store).start(doctor.session, ward.patient_id, "Amoxicillin 500 mg",
+                                    "1 capsule three times daily")
+    chart = open_chart(qtbot, doctor, background, ward.patient_id)
+    for section, button, reason, status in (("problems", "Resolve…", "Clear on X-ray",
+                                             "resolved"),
+                                            ("medications", "Stop…", "Course done",
+                                             "stopped")):
+        tab = chart.show_section(section)
+        qtbot.waitUntil(lambda t=tab: t.records.model.rowCount() == 1, timeout=WAIT)
+        assert not tab.buttons[button].isEnabled()  # nothing selected yet
+        tab.records.table.selectRow(0)
+        assert tab.buttons[button].isEnabled()
+        tab.buttons[button].click()
+        assert isinstance(tab.dialog, ReasonDialog)
+        qtbot.keyClicks(tab.dialog.reason, reason)
+        save_and_wait(qtbot, chart, tab.dialog)
+        qtbot.waitUntil(lambda t=tab: t.records.model.rowCount() == 1, timeout=WAIT)
+        assert shown_titles(chart, section)[0][1] == status
+        tab.records.table.selectRow(0)
+        assert not tab.buttons[button].isEnabled()  # it is over: nothing to end
+    assert chart.summary.active_problems == chart.summary.active_medications == []
