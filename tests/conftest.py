@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import orjson
@@ -16,11 +17,13 @@ from jeepney import DBusAddress, new_method_call
 from jeepney.io.blocking import open_dbus_connection
 from keyring.backends import SecretService
 
-from app.bootstrap import Environment, init_store, open_workstation
+from app.bootstrap import Environment, Workstation, init_store, open_workstation
+from app.clinical.importer import ImportReport
 from app.security.policy import Policy
 from app.store.keys import KdfCost
 
 ADMIN_PASSWORD = "correct horse battery"
+SYNTHEA = Path(__file__).resolve().parent / "data" / "synthea"
 # Tests use a cheap argon2id cost; the shipped policy's cost is measured, not tested for speed.
 TEST_POLICY = Policy(
     failed_logins_before_lock=3, lockout_minutes=15, idle_lock_minutes=5,
@@ -57,6 +60,46 @@ def keyring_session(tmp_path_factory):
     bus.terminate()
     daemon.wait(5)
     bus.wait(5)
+
+
+def password_of(user: str) -> str:
+    """The password every test user but the admin is given."""
+    return f"{user} pass 1"
+
+
+def new_store(root: Path, users: dict[str, tuple[str, str]],
+              sources: Sequence[Path] = ()) -> tuple[Environment, ImportReport | None]:
+    """A store at `root` for a module's tests: its admin adds `users` (name: (full name,
+    role), each with password_of(name)) and imports `sources`, then signs out. Needs the
+    private keyring (the keyring_session fixture). Returns the environment to sign in
+    with and the import's report (None when nothing was imported)."""
+    env = Environment(keyring_backend=SecretService.Keyring, policy=TEST_POLICY)
+    init_store(env, root, "admin", "Ada Admin", ADMIN_PASSWORD)
+    admin = open_workstation(env, root, "admin", ADMIN_PASSWORD)
+    for user, (full_name, role) in users.items():
+        admin.users.add(admin.session, user, full_name, role, password_of(user))
+    report = admin.importer.run(admin.session, list(sources)) if sources else None
+    admin.close()
+    return env, report
+
+
+def signed_in_users(root: Path, users: dict[str, tuple[str, str]]
+                    ) -> Iterator[dict[str, Workstation]]:
+    """For a module-scoped fixture to `yield from`: a store with the Synthea patients (as
+    new_store makes it) and a workstation per user, signed in; all closed afterwards."""
+    env, _ = new_store(root, users, [SYNTHEA])
+    stations = {user: open_workstation(env, root, user, password_of(user)) for user in users}
+    yield stations
+    for station in stations.values():
+        station.store.close()
+
+
+def sign_in(admin: Workstation, env: Environment, store_dir: Path, name: str,
+            role: str) -> Workstation:
+    """A new user of the `admin` fixture's store (full name: the name capitalised),
+    signed in."""
+    admin.users.add(admin.session, name, name.title(), role, password_of(name))
+    return open_workstation(env, store_dir, name, password_of(name))
 
 
 def _wait_for_secret_service() -> None:

@@ -7,11 +7,8 @@ intact, and a damaged file is named as damaged instead of failing with a raw err
 """
 
 import os
-import signal
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import orjson
@@ -21,6 +18,7 @@ from sqlalchemy import text
 from app.bootstrap import init_store, open_workstation
 from app.errors import HearthError, NotFound, StoreCorrupt, StoreWriteFailed
 from tests.conftest import ADMIN_PASSWORD
+from tests.kill_child import kill_mid_run
 
 WRITER = Path(__file__).with_name("writer_process.py")
 NURSE = ("nina", "nina pass 1")
@@ -75,24 +73,14 @@ def run_writer_then_kill(keyring_env, root, run, commits, delay=0.0, hold_at=Non
     args = [sys.executable, str(WRITER), str(root), *NURSE, run]
     if hold_at:
         args += ["--hold-at-commit", str(hold_at)]
-    child = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env=keyring_env)
-    watchdog = threading.Timer(30, child.kill)
-    watchdog.start()
-    lines = []
-    try:
-        for line in child.stdout:
-            lines.append(line.split())
-            if lines[-1][0] == "open" or not hold_at and sum(
-                    w[0] == "committed" for w in lines) >= commits:
-                time.sleep(delay)
-                break
-    finally:
-        child.send_signal(signal.SIGKILL)
-        rest, err = child.communicate(timeout=10)
-        watchdog.cancel()
-    lines += [line.split() for line in rest.splitlines()]
-    assert child.returncode == -signal.SIGKILL, f"writer ended on its own:\n{err}"
+
+    def enough(printed: list[str]) -> bool:
+        words = [line.split() for line in printed]
+        return words[-1][0] == "open" or not hold_at and sum(
+            w[0] == "committed" for w in words) >= commits
+
+    printed, err = kill_mid_run(args, keyring_env, enough, delay, 30, "writer")
+    lines = [line.split() for line in printed]
     held = next((w[1] for w in lines if w[0] == "open"), None)
     assert held or not hold_at, f"writer never reached COMMIT {hold_at}:\n{err}"
     return [w[1] for w in lines if w[0] == "committed"], held

@@ -2,21 +2,17 @@
 patient, finished once; each write is record + outbox + audit in one transaction."""
 
 from datetime import date, datetime, time
-from pathlib import Path
 
 import orjson
 import pytest
-from keyring.backends import SecretService
 from sqlalchemy import text
 
-from app.bootstrap import Environment, init_store, open_workstation
 from app.clinical.encounters import Encounters
 from app.clinical.schedule import Schedule
 from app.clinical.validation import validation_errors
 from app.errors import InvalidRecord, NotFound, PermissionDenied
-from tests.conftest import ADMIN_PASSWORD, TEST_POLICY
+from tests.conftest import signed_in_users
 
-SYNTHEA = Path(__file__).resolve().parent / "data" / "synthea"
 USERS = {"doc": ("Elena Ortiz", "physician"), "nina": ("Nina Nurse", "nurse"),
          "desk": ("Frank Desk", "front-desk"), "bill": ("Bill Ing", "billing")}
 
@@ -24,18 +20,7 @@ USERS = {"doc": ("Elena Ortiz", "physician"), "nina": ("Nina Nurse", "nurse"),
 @pytest.fixture(scope="module")
 def clinic(keyring_session, tmp_path_factory):
     """One store (two Synthea patients and their practitioners), a workstation per user."""
-    env = Environment(keyring_backend=SecretService.Keyring, policy=TEST_POLICY)
-    root = tmp_path_factory.mktemp("encounters") / "store"
-    init_store(env, root, "admin", "Ada Admin", ADMIN_PASSWORD)
-    admin = open_workstation(env, root, "admin", ADMIN_PASSWORD)
-    for user, (full_name, role) in USERS.items():
-        admin.users.add(admin.session, user, full_name, role, f"{user} pass 1")
-    admin.importer.run(admin.session, [SYNTHEA])
-    admin.close()
-    stations = {user: open_workstation(env, root, user, f"{user} pass 1") for user in USERS}
-    yield stations
-    for station in stations.values():
-        station.store.close()
+    yield from signed_in_users(tmp_path_factory.mktemp("encounters") / "store", USERS)
 
 
 @pytest.fixture

@@ -3,16 +3,11 @@
 import pytest
 from sqlalchemy import text
 
-from app.bootstrap import open_workstation
 from app.errors import InvalidRecord, NotFound, PermissionDenied
+from tests.conftest import sign_in
 
 ANN = {"resourceType": "Patient", "name": [{"family": "Álvarez", "given": ["Ann"]}],
        "birthDate": "1980-03-14", "identifier": [{"system": "urn:mrn", "value": "MRN-1"}]}
-
-
-def sign_in(admin, env, store_dir, name, role):
-    admin.users.add(admin.session, name, name.title(), role, f"{name} pass 1")
-    return open_workstation(env, store_dir, name, f"{name} pass 1")
 
 
 @pytest.fixture

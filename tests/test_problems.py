@@ -15,9 +15,9 @@ from app.clinical.encounters import Encounters
 from app.clinical.problems import Problems
 from app.clinical.validation import validation_errors
 from app.errors import InvalidRecord, PermissionDenied
+from tests.conftest import sign_in
 from tests.sync.conftest import a, b, fresh_fhir_server  # noqa: F401 (fixtures)
 from tests.sync.stations import patient, sync
-from tests.test_patients import sign_in
 
 ANN = {"resourceType": "Patient", "name": [{"family": "Okafor", "given": ["Ann"]}],
        "birthDate": "1960-05-01"}

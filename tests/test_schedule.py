@@ -2,19 +2,15 @@
 
 import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from keyring.backends import SecretService
 from sqlalchemy import text
 
-from app.bootstrap import Environment, init_store, open_workstation
 from app.clinical import schedule
 from app.clinical.schedule import Schedule
 from app.errors import InvalidRecord, NotFound, PermissionDenied
-from tests.conftest import ADMIN_PASSWORD, TEST_POLICY
+from tests.conftest import signed_in_users
 
-SYNTHEA = Path(__file__).resolve().parent / "data" / "synthea"
 USERS = {"doc": ("Elena Ortiz", "physician"), "desk": ("Frank Desk", "front-desk"),
          "bill": ("Bill Ing", "billing")}
 
@@ -23,18 +19,7 @@ USERS = {"doc": ("Elena Ortiz", "physician"), "desk": ("Frank Desk", "front-desk
 def clinic(keyring_session, tmp_path_factory):
     """One store for the module (two Synthea patients and their practitioners); each test
     books on a day of its own."""
-    env = Environment(keyring_backend=SecretService.Keyring, policy=TEST_POLICY)
-    root = tmp_path_factory.mktemp("schedule") / "store"
-    init_store(env, root, "admin", "Ada Admin", ADMIN_PASSWORD)
-    admin = open_workstation(env, root, "admin", ADMIN_PASSWORD)
-    for user, (full_name, role) in USERS.items():
-        admin.users.add(admin.session, user, full_name, role, f"{user} pass 1")
-    admin.importer.run(admin.session, [SYNTHEA])
-    admin.close()
-    stations = {user: open_workstation(env, root, user, f"{user} pass 1") for user in USERS}
-    yield stations
-    for station in stations.values():
-        station.store.close()
+    yield from signed_in_users(tmp_path_factory.mktemp("schedule") / "store", USERS)
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from sqlalchemy import text
 
 from app.clinical.search import PatientHit, PatientSearch
 from app.errors import PermissionDenied
-from tests.test_patients import sign_in
+from tests.conftest import sign_in
 
 ANN = {"resourceType": "Patient", "id": "ann",
        "name": [{"use": "official", "family": "Álvarez", "given": ["Ann", "Marie"]}],

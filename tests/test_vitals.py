@@ -6,22 +6,17 @@ import orjson
 import pytest
 from sqlalchemy import text
 
-from app.bootstrap import open_workstation
 from app.clinical.encounters import Encounters
 from app.clinical.trends import VITAL_SIGNS
 from app.clinical.validation import validation_errors
 from app.clinical.vitals import Vitals, check
 from app.errors import InvalidRecord, NotFound, PermissionDenied
+from tests.conftest import sign_in
 from tests.sync.conftest import start_fhir_server
 from tests.sync.stations import patient, sync, workstation
 
 FULL_SET = {"systolic": "120", "diastolic": "80", "heart_rate": "72", "respiratory_rate": "16",
             "temperature": "37.2", "spo2": "98", "weight": "80", "height": "175"}
-
-
-def sign_in(admin, env, store_dir, name, role):
-    admin.users.add(admin.session, name, name.title(), role, f"{name} pass 1")
-    return open_workstation(env, store_dir, name, f"{name} pass 1")
 
 
 @pytest.fixture

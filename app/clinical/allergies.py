@@ -21,6 +21,7 @@ from app.clinical.chart_writes import (
     change,
     concept,
     create,
+    mark_entered_in_error,
     refuse_if_in_error,
     required,
     save,
@@ -135,21 +136,10 @@ class Allergies:
         return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit)
 
     def enter_in_error(self, session: Session, allergy_id: str, reason: str) -> dict:
-        """Never true for this patient (wrong chart, wrong substance). FHIR R4 allows no
-        clinical status on such a record (ait-2), so it is removed."""
+        """Never true for this patient (wrong chart, wrong substance): kept, marked."""
         session.require(Permission.EDIT_CHART)
-        reason = required(reason, "why the allergy was entered in error")
-
-        def edit(allergy: dict) -> str:
-            refuse_if_in_error(allergy)
-            allergy.pop("clinicalStatus", None)
-            allergy["verificationStatus"] = concept(VERIFICATION, "entered-in-error",
-                                                    "Entered in Error")
-            allergy.setdefault("note", []).append(
-                annotation(session, f"Entered in error: {reason}"))
-            return f"allergy marked entered in error: {reason}"
-
-        return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit)
+        return mark_entered_in_error(self._store, session, "AllergyIntolerance", allergy_id,
+                                     "allergy", VERIFICATION, reason)
 
     @staticmethod
     def _allergy(session: Session, patient_id: str, code: dict) -> dict:

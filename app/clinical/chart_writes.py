@@ -114,3 +114,23 @@ def change(store: Store, session: Session, kind: str, record_id: str, what: str,
         detail = edit(record)
         save(conn, session, record, "update", detail)
     return record
+
+
+def mark_entered_in_error(store: Store, session: Session, kind: str, record_id: str,
+                          what: str, verification: str, reason: str) -> dict:
+    """Mark a problem or allergy that was never the patient's (wrong chart, wrong code) as
+    entered in error, with the reason as a note: it stays on record and leaves the active
+    list. `verification` is the resource's verification-status code system. FHIR R4 allows
+    no clinical status on such a Condition (con-5) or AllergyIntolerance (ait-2), so it is
+    removed."""
+    reason = required(reason, f"why the {what} was entered in error")
+
+    def edit(record: dict) -> str:
+        refuse_if_in_error(record)
+        record.pop("clinicalStatus", None)
+        record["verificationStatus"] = concept(verification, "entered-in-error",
+                                               "Entered in Error")
+        record.setdefault("note", []).append(annotation(session, f"Entered in error: {reason}"))
+        return f"{what} marked entered in error: {reason}"
+
+    return change(store, session, kind, record_id, what, edit)

@@ -248,13 +248,8 @@ class Notes:
             _awaiting(note, session)
             event = audit.event_for(session, "update", patient=patient_of(note),
                                     entity=f"DocumentReference/{note_id}", detail="cosigned")
-            note["extension"] = [*note.get("extension", []), {"url": COSIGNED_BY, "extension": [
-                {"url": "user", "valueString": session.user},
-                {"url": "display", "valueString": session.full_name},
-                {"url": "at", "valueDateTime": event.at}]}]
-            _validate(note)
-            put_resource(conn, note, session.user, event.at)
-            audit.append(conn, event)
+            _save_marked(conn, session, note, event, COSIGNED_BY,
+                         user=session.user, display=session.full_name)
         return _view(note)
 
     def inbox(self, session: Session) -> list[SignedNote]:
@@ -295,9 +290,7 @@ class Notes:
             raise InvalidRecord("Say why the note is entered in error (for example: written "
                                 "in the wrong patient's chart).")
         with self._store.write() as conn:
-            note = get_resource(conn, "DocumentReference", note_id)
-            if note is None:
-                raise NotFound(f"There is no note {note_id}.")
+            note = _signed_note(conn, note_id)
             view = _view(note)
             session.require(Permission.WRITE_NOTES if view.author_user == session.user
                             else Permission.SIGN_NOTES)
@@ -308,14 +301,8 @@ class Notes:
                                     entity=f"DocumentReference/{note_id}",
                                     detail=f"entered in error: {reason.strip()}")
             note["status"] = "entered-in-error"
-            note["extension"] = [*note.get("extension", []), {
-                "url": ENTERED_IN_ERROR, "extension": [
-                    {"url": "reason", "valueString": reason.strip()},
-                    {"url": "user", "valueString": session.user},
-                    {"url": "at", "valueDateTime": event.at}]}]
-            _validate(note)
-            put_resource(conn, note, session.user, event.at)
-            audit.append(conn, event)
+            _save_marked(conn, session, note, event, ENTERED_IN_ERROR,
+                         reason=reason.strip(), user=session.user)
         return _view(note)
 
     def _check_password(self, session: Session, password: str, refused: str,
@@ -410,6 +397,19 @@ def _document(draft: Draft, session: Session, signed_at: str, cosigner: str | No
 def _validate(note: dict) -> None:
     if errors := validation_errors("DocumentReference", orjson.dumps(note)):
         raise InvalidRecord(f"Not a valid FHIR R4 DocumentReference: {'; '.join(errors)}.")
+
+
+def _save_marked(conn: Connection, session: Session, note: dict, event: audit.Event,
+                 url: str, **parts: str) -> None:
+    """Add a mark to a note (the extension `url`: these parts, then when, as the event has
+    it; `_parts` reads it back) and save the note with its audit row. Such marks are the
+    only changes a signed note allows (app.store.signed_notes)."""
+    note["extension"] = [*note.get("extension", []), {"url": url, "extension": [
+        *({"url": name, "valueString": value} for name, value in parts.items()),
+        {"url": "at", "valueDateTime": event.at}]}]
+    _validate(note)
+    put_resource(conn, note, session.user, event.at)
+    audit.append(conn, event)
 
 
 def _signed_note(conn: Connection, note_id: str) -> dict:

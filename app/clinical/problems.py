@@ -18,6 +18,7 @@ from app.clinical.chart_writes import (
     change,
     concept,
     create,
+    mark_entered_in_error,
     past_date,
     refuse_if_in_error,
     required,
@@ -105,22 +106,10 @@ class Problems:
         return self._end(session, condition_id, "inactive", "Inactive", reason, None)
 
     def enter_in_error(self, session: Session, condition_id: str, reason: str) -> dict:
-        """The problem was never the patient's (wrong chart, wrong code): it stays on record,
-        marked entered-in-error, and leaves the active list. FHIR R4 allows no clinical
-        status on such a record (con-5), so it is removed."""
+        """The problem was never the patient's (wrong chart, wrong code): kept, marked."""
         session.require(Permission.EDIT_CHART)
-        reason = required(reason, "why the problem was entered in error")
-
-        def edit(condition: dict) -> str:
-            refuse_if_in_error(condition)
-            condition.pop("clinicalStatus", None)
-            condition["verificationStatus"] = concept(VERIFICATION, "entered-in-error",
-                                                      "Entered in Error")
-            condition.setdefault("note", []).append(
-                annotation(session, f"Entered in error: {reason}"))
-            return f"problem marked entered in error: {reason}"
-
-        return change(self._store, session, "Condition", condition_id, "problem", edit)
+        return mark_entered_in_error(self._store, session, "Condition", condition_id,
+                                     "problem", VERIFICATION, reason)
 
     def _end(self, session: Session, condition_id: str, status: str, display: str, reason: str,
              ended: str | None) -> dict:

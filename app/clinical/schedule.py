@@ -18,6 +18,7 @@ import orjson
 import sqlalchemy
 from sqlalchemy import Connection
 
+from app.clinical.names import family_given, main_name
 from app.clinical.validation import validation_errors
 from app.errors import InvalidRecord, NotFound
 from app.security import audit
@@ -183,7 +184,8 @@ def _appointments(conn: Connection, resources: list[dict]) -> list[Appointment]:
             start=_local(r.get("start")) or datetime.min.replace(tzinfo=UTC),
             end=_local(r.get("end")),
             patient_id=patient["reference"].removeprefix("Patient/") if patient else None,
-            patient_name=_name(patient, patients, _family_given) or "(no patient)",
+            patient_name=_name(patient, patients, lambda p: family_given(p, "(no name)"))
+            or "(no patient)",
             practitioner=_name(doctor, doctors, _given_family),
             type=_type_text(r),
             status=r.get("status", ""),
@@ -217,21 +219,8 @@ def _people(conn: Connection, kind: str, references: set[str]) -> dict[str, dict
     return {f"{kind}/{rid}": orjson.loads(body) for rid, body in rows}
 
 
-def _main_name(person: dict) -> dict:
-    """The official name if there is one (not a maiden or old name), else the first."""
-    names = person.get("name", [])
-    return next((n for n in names if n.get("use") == "official"), names[0] if names else {})
-
-
-def _family_given(person: dict) -> str:
-    name = _main_name(person)
-    given, family = " ".join(name.get("given", [])), name.get("family", "")
-    return (f"{family}, {given}" if family and given else family or given
-            or name.get("text", "(no name)"))
-
-
 def _given_family(person: dict) -> str:
-    name = _main_name(person)
+    name = main_name(person)
     return " ".join([*name.get("given", []), name.get("family", "")]).strip() or name.get(
         "text", "(no name)")
 

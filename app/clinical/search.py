@@ -28,6 +28,7 @@ from datetime import date
 import orjson
 import sqlalchemy
 
+from app.clinical.names import family_given, main_name
 from app.errors import UsageError
 from app.security import audit
 from app.security.roles import Permission
@@ -149,7 +150,7 @@ def _order(patient: dict, score: float, terms: list[str]) -> tuple:
     "Ann" as a given name; the page is reordered here so the patient whose family name
     was typed comes first. People search by family name at the front desk.
     """
-    name = _main_name(patient)
+    name = main_name(patient)
     family = _fold(name.get("family", ""))
     family_hits = sum(1 for term in terms
                       if any(part.startswith(_fold(term)) for part in family.split()))
@@ -163,25 +164,16 @@ def _fold(value: str) -> str:
 
 
 def _hit(patient: dict) -> PatientHit:
-    name = _main_name(patient)
-    given = " ".join(name.get("given", []))
-    family = name.get("family", "")
     phones = [t.get("value") for t in patient.get("telecom", []) if t.get("system") == "phone"]
     return PatientHit(
         patient_id=patient["id"],
-        name=(f"{family}, {given}" if family and given else family or given
-              or name.get("text", "")),
+        name=family_given(patient),
         birth_date=patient.get("birthDate"),
         gender=patient.get("gender"),
         mrn=_mrn(patient.get("identifier", [])),
         phone=phones[0] if phones else None,
     )
 
-
-def _main_name(patient: dict) -> dict:
-    """The official name if there is one (not a maiden or old name), else the first."""
-    names = patient.get("name", [])
-    return next((n for n in names if n.get("use") == "official"), names[0] if names else {})
 
 
 def _mrn(identifiers: list[dict]) -> str | None:

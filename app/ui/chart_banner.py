@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
 from app.clinical.chart_items import ChartItem
+from app.clinical.names import family_given
 from app.ui.chart_style import ToneLabel, scaled_font
 
 # ChartItem carries no code, so an explicit "no known allergy" record is known by its title:
@@ -23,12 +24,9 @@ SEXES = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Sex u
 
 
 def display_name(patient: dict) -> str:
-    """"Family, Given", as the patient list shows it; the official name, not a maiden one."""
-    names = patient.get("name") or [{}]
-    name = next((n for n in names if n.get("use") == "official"), names[0])
-    given, family = " ".join(name.get("given", [])), name.get("family", "")
-    return (f"{family}, {given}" if family and given else family or given
-            or name.get("text") or "(no name)")
+    """The chart's title for the patient, as the patient list names them; never blank, so a
+    nameless record still has a heading."""
+    return family_given(patient, missing="(no name)")
 
 
 def age_text(patient: dict, today: date | None = None) -> str:

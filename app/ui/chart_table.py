@@ -12,13 +12,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHeaderView,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from app.clinical.chart import SectionPage
 from app.clinical.chart_items import ChartItem
@@ -27,6 +21,7 @@ from app.ui.background import Background
 from app.ui.chart_style import ToneLabel
 from app.ui.chart_work import run_for
 from app.ui.messages import sentence
+from app.ui.table_models import read_only_table
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the ChartItem behind a row
 PAGE_SIZE = 100
@@ -172,16 +167,8 @@ class SectionModel(ItemsModel):
 
 def item_table(model: ItemsModel, name: str) -> QTableView:
     """A read-only table of chart items: rows selected whole, widths in characters."""
-    view = QTableView()
-    view.setModel(model)
+    view = read_only_table(model, name)
     model.setParent(view)  # dies with its view, so a page arriving late is dropped
-    view.setAccessibleName(name)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setAlternatingRowColors(True)
-    view.setWordWrap(False)
-    view.verticalHeader().hide()
     header = view.horizontalHeader()
     header.setHighlightSections(False)
     char = view.fontMetrics().horizontalAdvance("0")

@@ -16,6 +16,7 @@ from shiboken6 import isValid
 
 from app.bootstrap import Workstation
 from app.clinical.conflicts import Conflict
+from app.clinical.names import family_given
 from app.errors import NotFound
 from app.ui import theme
 from app.ui.background import Background
@@ -52,14 +53,6 @@ CONFLICT_COLUMNS = (
 )
 
 
-def display_name(patient: dict) -> str:
-    """'Family, Given' from the official name, as the patient search shows it."""
-    names = patient.get("name", [])
-    name = next((n for n in names if n.get("use") == "official"), names[0] if names else {})
-    given, family = " ".join(name.get("given", [])), name.get("family", "")
-    return f"{family}, {given}" if family and given else family or given or name.get("text", "")
-
-
 def conflict_rows(ws: Workstation, names: dict[str, str | None]) -> list[ConflictRow]:
     """The open conflicts with their patients' names, for the database thread.
 
@@ -71,13 +64,13 @@ def conflict_rows(ws: Workstation, names: dict[str, str | None]) -> list[Conflic
     rows = []
     for conflict in ws.conflicts.list(ws.session):
         if conflict.type == "Patient":
-            name = display_name(conflict.local or conflict.remote or conflict.base)
+            name = family_given(conflict.local or conflict.remote or conflict.base)
         elif (patient_id := conflict.patient_id) is None:
             name = None
         else:
             if patient_id not in names:
                 try:
-                    names[patient_id] = display_name(ws.patients.get(ws.session, patient_id))
+                    names[patient_id] = family_given(ws.patients.get(ws.session, patient_id))
                 except NotFound:
                     names[patient_id] = None
             name = names[patient_id]

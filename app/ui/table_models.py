@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QModelIndex,
     QObject,
@@ -85,6 +86,21 @@ class RowsModel(QAbstractTableModel):
         return None
 
 
+def read_only_table(model: QAbstractItemModel, accessible_name: str) -> QTableView:
+    """A table over `model` that every Hearth list shares: nothing edited in place, one
+    whole row selected at a time (the row is what an action acts on), no row numbers."""
+    table = QTableView()
+    table.setModel(model)
+    table.setAccessibleName(accessible_name)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setAlternatingRowColors(True)
+    table.setWordWrap(False)
+    table.verticalHeader().hide()
+    return table
+
+
 def row_table(model: RowsModel, accessible_name: str, stretch_column: int) -> QTableView:
     """A read-only, row-at-a-time table over `model` through a sort proxy.
 
@@ -94,15 +110,7 @@ def row_table(model: RowsModel, accessible_name: str, stretch_column: int) -> QT
     """
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
-    table = QTableView()
-    table.setModel(proxy)
-    table.setAccessibleName(accessible_name)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setAlternatingRowColors(True)
-    table.setWordWrap(False)
-    table.verticalHeader().hide()
+    table = read_only_table(proxy, accessible_name)
     header = table.horizontalHeader()
     header.setAccessibleName(f"{accessible_name}: columns")
     header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)

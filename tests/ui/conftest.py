@@ -11,19 +11,13 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
-from keyring.backends import SecretService  # noqa: E402
 
-from app.bootstrap import Environment, Workstation, init_store, open_workstation  # noqa: E402
+from app.bootstrap import Environment, Workstation, open_workstation  # noqa: E402
 from app.ui.background import Background  # noqa: E402
-from tests.conftest import ADMIN_PASSWORD, TEST_POLICY  # noqa: E402
+from tests.conftest import SYNTHEA, new_store, password_of  # noqa: E402
 
-SYNTHEA = Path(__file__).resolve().parents[1] / "data" / "synthea"
 USERS = {"drlee": ("Dr Lee", "physician"), "nina": ("Nina Nurse", "nurse"),
          "frank": ("Frank Desk", "front-desk")}
-
-
-def password_of(user: str) -> str:
-    return f"{user} pass 1"
 
 
 @dataclass(frozen=True)
@@ -38,14 +32,8 @@ class Clinic:
 
 @pytest.fixture(scope="session")
 def clinic(keyring_session, tmp_path_factory) -> Clinic:
-    env = Environment(keyring_backend=SecretService.Keyring, policy=TEST_POLICY)
     root = tmp_path_factory.mktemp("clinic") / "store"
-    init_store(env, root, "admin", "Ada Admin", ADMIN_PASSWORD)
-    admin = open_workstation(env, root, "admin", ADMIN_PASSWORD)
-    for user, (full_name, role) in USERS.items():
-        admin.users.add(admin.session, user, full_name, role, password_of(user))
-    admin.importer.run(admin.session, [SYNTHEA])
-    admin.close()
+    env, _ = new_store(root, USERS, [SYNTHEA])
     ws = open_workstation(env, root, "drlee", password_of("drlee"))
     with ws.store.read() as conn:
         rows = conn.exec_driver_sql(

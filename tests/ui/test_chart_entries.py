@@ -29,6 +29,13 @@ def shown_titles(chart, section: str) -> list[tuple[str, str]]:
     return [(model.item(row).title, model.item(row).status) for row in range(model.rowCount())]
 
 
+def press(tab, button: str, kind: type):
+    """Press one of the tab's actions; the dialog it opened, which must be a `kind`."""
+    tab.buttons[button].click()
+    assert isinstance(tab.dialog, kind)
+    return tab.dialog
+
+
 def save_and_wait(qtbot, chart, dialog) -> None:
     with qtbot.waitSignal(dialog.saved, timeout=WAIT):
         qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
@@ -39,9 +46,7 @@ def save_and_wait(qtbot, chart, dialog) -> None:
 def test_a_problem_found_by_name_shows_in_its_tab_and_the_summary(qtbot, ward, background):
     chart = open_chart(qtbot, ward.doctor, background, ward.patient_id)
     tab = chart.show_section("problems")
-    tab.buttons["Add problem…"].click()
-    dialog = tab.dialog
-    assert isinstance(dialog, ProblemDialog)
+    dialog = press(tab, "Add problem…", ProblemDialog)
     assert dialog.heading.text() == "Add a problem for Okafor, Ann"
     assert not dialog.save.isEnabled()
     with qtbot.waitSignal(dialog.searched, timeout=WAIT):
@@ -67,15 +72,11 @@ def test_allergies_no_known_then_an_allergy_in_red_on_the_banner(qtbot, ward, ba
     chart = open_chart(qtbot, ward.nurse, background, ward.patient_id)
     assert chart.banner.allergies.text().startswith("Allergies: none recorded")
     tab = chart.show_section("allergies")
-    tab.buttons["No known allergies…"].click()
-    assert isinstance(tab.dialog, NoKnownAllergiesDialog)
-    save_and_wait(qtbot, chart, tab.dialog)
+    save_and_wait(qtbot, chart, press(tab, "No known allergies…", NoKnownAllergiesDialog))
     assert chart.banner.allergies.text() == "Allergies: NKA (no known allergies, as recorded)"
     assert chart.banner.allergies.tone is None
 
-    tab.buttons["Add allergy…"].click()
-    dialog = tab.dialog
-    assert isinstance(dialog, AllergyDialog)
+    dialog = press(tab, "Add allergy…", AllergyDialog)
     qtbot.keyClicks(dialog.substance, "Penicillin")
     qtbot.keyClicks(dialog.reaction, "Hives")
     dialog.severity.setCurrentText("Moderate")
@@ -128,9 +129,7 @@ def test_the_banner_reads_nka_only_while_it_is_current():
 def test_a_refused_medication_keeps_the_dialog_and_what_was_typed(qtbot, ward, background):
     chart = open_chart(qtbot, ward.doctor, background, ward.patient_id)
     tab = chart.show_section("medications")
-    tab.buttons["Start medication…"].click()
-    dialog = tab.dialog
-    assert isinstance(dialog, MedicationDialog)
+    dialog = press(tab, "Start medication…", MedicationDialog)
     qtbot.keyClicks(dialog.medication, "Metformin 500 mg tablet")
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: dialog.save.isEnabled() and dialog.message.isVisible(),
@@ -159,10 +158,9 @@ def test_resolve_and_stop_act_on_the_selected_current_record(qtbot, ward, backgr
         assert not tab.buttons[button].isEnabled()  # nothing selected yet
         tab.records.table.selectRow(0)
         assert tab.buttons[button].isEnabled()
-        tab.buttons[button].click()
-        assert isinstance(tab.dialog, ReasonDialog)
-        qtbot.keyClicks(tab.dialog.reason, reason)
-        save_and_wait(qtbot, chart, tab.dialog)
+        dialog = press(tab, button, ReasonDialog)
+        qtbot.keyClicks(dialog.reason, reason)
+        save_and_wait(qtbot, chart, dialog)
         qtbot.waitUntil(lambda t=tab: t.records.model.rowCount() == 1, timeout=WAIT)
         assert shown_titles(chart, section)[0][1] == status
         tab.records.table.selectRow(0)

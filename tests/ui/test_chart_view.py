@@ -11,7 +11,6 @@ from datetime import date
 
 import orjson
 import pytest
-from keyring.backends import SecretService
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import text
 
-from app.bootstrap import Environment, init_store, open_workstation
+from app.bootstrap import open_workstation
 from app.clinical.chart import SectionPage
 from app.clinical.chart_items import ChartItem
 from app.clinical.trends import Trends, note_of
@@ -34,8 +33,7 @@ from app.ui import theme
 from app.ui.chart_banner import Banner, age_text, allergy_line
 from app.ui.chart_table import COLUMNS, ITEM_ROLE, PAGE_SIZE, SectionModel
 from app.ui.chart_view import TABS, ChartView
-from tests.conftest import ADMIN_PASSWORD, TEST_POLICY
-from tests.ui.conftest import password_of
+from tests.conftest import new_store, password_of
 
 WAIT = 10000
 LABS = 230  # more than two pages
@@ -107,16 +105,11 @@ def ward_resources() -> list[dict]:
 
 @pytest.fixture(scope="module")
 def ward(keyring_session, tmp_path_factory):
-    env = Environment(keyring_backend=SecretService.Keyring, policy=TEST_POLICY)
     root = tmp_path_factory.mktemp("ward") / "store"
-    init_store(env, root, "admin", "Ada Admin", ADMIN_PASSWORD)
-    admin = open_workstation(env, root, "admin", ADMIN_PASSWORD)
-    admin.users.add(admin.session, "drlee", "Dr Lee", "physician", password_of("drlee"))
     bundle = root.parent / "ward.json"
     bundle.write_bytes(orjson.dumps({"resourceType": "Bundle", "type": "collection", "entry": [
         {"resource": r} for r in ward_resources()]}))
-    report = admin.importer.run(admin.session, [bundle])
-    admin.close()
+    env, report = new_store(root, {"drlee": ("Dr Lee", "physician")}, [bundle])
     assert report.skipped == 0, report.errors
     return env, root
 

@@ -1,11 +1,7 @@
 """A clinician typing a note when the power goes: SIGKILL mid-typing loses at most what was
 typed since the last autosave, and the editor reopens with the text the store kept."""
 
-import signal
-import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +10,7 @@ from app.bootstrap import init_store, open_workstation
 from app.clinical.notes import Notes
 from app.ui.note_editor import NoteEditor
 from tests.conftest import ADMIN_PASSWORD
+from tests.kill_child import kill_mid_run
 from tests.sync.stations import patient
 from tests.ui.note_process import chunk
 
@@ -43,25 +40,12 @@ def draft(env, tmp_path):
 def type_then_kill(keyring_env, root: Path, draft_id: str, delay: float) -> list[int]:
     """Run the typist; SIGKILL it `delay` s after a few confirmed autosaves, mid-typing.
     Returns the lengths of the text each confirmed save held."""
-    child = subprocess.Popen([sys.executable, str(TYPIST), str(root), *DOCTOR, draft_id],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             env={**keyring_env, "QT_QPA_PLATFORM": "offscreen"})
-    watchdog = threading.Timer(60, child.kill)
-    watchdog.start()
-    saved: list[int] = []
-    try:
-        for line in child.stdout:
-            if line.startswith("saved "):
-                saved.append(int(line.split()[1]))
-                if len(saved) >= SAVES_BEFORE_KILL:
-                    time.sleep(delay)
-                    break
-    finally:
-        child.send_signal(signal.SIGKILL)
-        rest, err = child.communicate(timeout=10)
-        watchdog.cancel()
-    saved += [int(line.split()[1]) for line in rest.splitlines() if line.startswith("saved ")]
-    assert child.returncode == -signal.SIGKILL, f"the typist ended on its own:\n{err}"
+    lines, err = kill_mid_run(
+        [sys.executable, str(TYPIST), str(root), *DOCTOR, draft_id],
+        {**keyring_env, "QT_QPA_PLATFORM": "offscreen"},
+        lambda printed: sum(line.startswith("saved ") for line in printed) >= SAVES_BEFORE_KILL,
+        delay, 60, "the typist")
+    saved = [int(line.split()[1]) for line in lines if line.startswith("saved ")]
     assert len(saved) >= SAVES_BEFORE_KILL, err
     return saved
 

@@ -8,7 +8,6 @@ patient of its own, so no test finds another's drafts).
 from dataclasses import replace
 
 import pytest
-from keyring.backends import SecretService
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -21,27 +20,22 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.bootstrap import Environment, init_store, open_workstation
+from app.bootstrap import open_workstation
 from app.clinical.notes import TEMPLATES, Notes
 from app.ui.chart_notes import NotesTab
 from app.ui.chart_table import COLUMNS, SectionModel, SectionTab
 from app.ui.note_editor import NoteEditor
-from tests.conftest import ADMIN_PASSWORD, TEST_POLICY
+from tests.conftest import new_store, password_of
 from tests.sync.stations import patient
-from tests.ui.conftest import USERS, password_of
+from tests.ui.conftest import USERS
 
 WAIT = 10000
 
 
 @pytest.fixture(scope="module")
 def practice(keyring_session, tmp_path_factory):
-    env = Environment(keyring_backend=SecretService.Keyring, policy=TEST_POLICY)
     root = tmp_path_factory.mktemp("practice") / "store"
-    init_store(env, root, "admin", "Ada Admin", ADMIN_PASSWORD)
-    admin = open_workstation(env, root, "admin", ADMIN_PASSWORD)
-    for user, (full_name, role) in {**USERS, "drhill": ("Dr Hill", "physician")}.items():
-        admin.users.add(admin.session, user, full_name, role, password_of(user))
-    admin.close()
+    env, _ = new_store(root, {**USERS, "drhill": ("Dr Hill", "physician")})
     return env, root
 
 
