@@ -286,3 +286,14 @@ def test_a_note_signed_on_a_is_read_on_b_after_both_sync(a, b, fresh_fhir_server
         with b.store.write() as conn:
             put_resource(conn, other_text(get_resource(conn, "DocumentReference", note.id)),
                          "pat", "2030-01-01T00:00:00+00:00")
+
+
+def test_a_note_started_during_a_visit_belongs_to_it(ward, lee):
+    ws, notes = lee
+    visit = ws.encounters.start_visit(ws.session, ward[1])
+    draft = notes.start_draft(ws.session, ward[1], "progress")
+    notes.save_draft(ws.session, draft.id, "Seen in clinic today; BP controlled.")
+    note = notes.sign(ws.session, draft.id, password("drlee"))
+    assert draft.encounter_id == visit["id"]
+    assert stored(ws, note.id)["context"]["encounter"] == [
+        {"reference": f"Encounter/{visit['id']}"}]

@@ -28,6 +28,7 @@ from importlib.resources import files
 import orjson
 from sqlalchemy import Connection, text
 
+from app.clinical.encounters import in_progress
 from app.clinical.trends import note_of
 from app.clinical.validation import validation_errors
 from app.errors import InvalidRecord, NotFound, PermissionDenied
@@ -134,7 +135,9 @@ class Notes:
     def start_draft(self, session: Session, patient_id: str, template: str,
                     encounter_id: str | None = None, appends: str | None = None) -> Draft:
         """A new draft from a template; with `appends`, an addendum to that signed note,
-        which starts empty (the signed note is shown beside it, not copied into it)."""
+        which starts empty (the signed note is shown beside it, not copied into it). Without
+        `encounter_id` the note belongs to the patient's visit in progress, if there is one:
+        what is charted during a visit is tied to it."""
         session.require(Permission.WRITE_NOTES)
         chosen = TEMPLATES.get(template)
         if chosen is None:
@@ -145,6 +148,8 @@ class Notes:
                 raise NotFound(f"There is no patient {patient_id} to write a note for.")
             if encounter_id is not None:
                 _require_own(conn, "Encounter", encounter_id, patient_id, "visit")
+            elif appends is None and (visit := in_progress(conn, patient_id)):
+                encounter_id = visit["id"]
             title, body = chosen.title, chosen.text()
             if appends is not None:
                 original = _require_own(conn, "DocumentReference", appends, patient_id, "note")
