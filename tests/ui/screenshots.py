@@ -83,9 +83,45 @@ def main(folder: Path) -> None:
     chart.show_section("vitals")
     settle(1.5)
     save(window, folder, "vitals-plot")
+    charting(window, chart, folder, doctor.password)
 
     conflict_dialog(window, env, work, folder, patient_id)
     window.close()
+
+
+def charting(window, chart, folder: Path, password: str) -> None:
+    """Vitals entry, a note being written, the sign dialog and an addendum."""
+    vitals = chart.show_section("vitals")
+    entry = vitals.open_entry()
+    for key, value in {"systolic": "148", "diastolic": "92", "heart_rate": "84",
+                       "weight": "81.5", "height": "178"}.items():
+        entry.fields[key].setText(value)
+    save(entry, folder, "vitals-entry")
+    entry.reject()
+
+    notes = chart.show_section("notes")
+    notes.start_note("soap")
+    wait_until(lambda: notes.editors)
+    editor = next(iter(notes.editors.values()))
+    editor.text.setPlainText(editor.text.toPlainText().replace(
+        "Subjective:\n", "Subjective:\nHeadaches for two weeks, worse in the morning.\n"))
+    settle(1.0)
+    save(window, folder, "note-editor")
+    signed = []
+    editor.signed.connect(lambda note: signed.append(note.id))
+    editor.ask_to_sign()
+    wait_until(lambda: getattr(editor, "dialog", None) is not None)
+    save(editor.dialog, folder, "note-sign")
+    editor.dialog.password.setText(password)
+    editor.dialog.sign_button.click()
+    wait_until(lambda: signed, 20)
+    settle(1.0)
+    notes.start_note("progress", appends=signed[0])
+    wait_until(lambda: len(notes.editors) > 0)
+    addendum = next(iter(notes.editors.values()))
+    addendum.text.setPlainText("BP recheck at home advised; review in two weeks.")
+    settle(1.0)
+    save(window, folder, "note-addendum")
 
 
 def conflict_dialog(window, env, work: Path, folder: Path, patient_id: str) -> None:
