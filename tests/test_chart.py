@@ -1,4 +1,5 @@
-"""The chart a clinician reads: section counts match the source, summary first, pages after."""
+"""The chart a clinician reads: section counts match the source, summary first, pages after,
+and each record marked "pending" until the server has confirmed it."""
 
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from sqlalchemy import text
 from app.bootstrap import open_workstation
 from app.errors import NotFound, PermissionDenied
 from tests.fhir_counts import expected_sections
+from tests.sync.conftest import a, fresh_fhir_server  # noqa: F401 (fixtures)
+from tests.sync.stations import patient, sync
 
 SYNTHEA = Path(__file__).parent / "data" / "synthea"
 
@@ -95,3 +98,36 @@ def test_every_indexed_section_has_a_place_in_the_chart():
     from app.store.chart_index import SECTION_BY_TYPE
 
     assert set(SECTION_BY_TYPE.values()) - {"demographics"} <= set(SECTIONS)
+
+
+def summary_items(summary) -> list:
+    return [*summary.active_problems, *summary.active_medications, *summary.allergies,
+            *summary.immunizations, *summary.latest_vitals, *summary.recent_labs,
+            *summary.encounters, *summary.notes]
+
+
+def test_imported_records_are_pending_because_no_server_has_them_yet(doctor):
+    patient_id = patient_named(doctor, "Johnston")
+    items = summary_items(doctor.chart.summary(doctor.session, patient_id))
+    labs = doctor.chart.section(doctor.session, patient_id, "labs", page_size=100).items
+    assert items and labs and all(item.pending for item in items + labs)
+
+
+def test_a_new_patients_records_are_pending_until_a_sync_confirms_them(a, fresh_fhir_server):
+    ann = a.patients.register(a.session, patient("Mensah", "Ama"))["id"]
+    visit = a.encounters.start_visit(a.session, ann)
+    a.vitals.record(a.session, ann, {"systolic": "150", "diastolic": "95"}, visit["id"])
+    a.problems.add(a.session, ann, "I10")
+    written = summary_items(a.chart.summary(a.session, ann))
+    assert len(written) == 3 and all(item.pending for item in written)
+
+    sync(a, fresh_fhir_server)
+
+    synced = summary_items(a.chart.summary(a.session, ann))
+    assert [i.id for i in synced] == [i.id for i in written]
+    assert not any(item.pending for item in synced)
+    assert not any(item.pending for item in a.chart.section(a.session, ann, "encounters").items)
+    a.allergies.add(a.session, ann, "Penicillin", "Hives", "moderate")
+    summary = a.chart.summary(a.session, ann)
+    assert [(i.title, i.pending) for i in summary.allergies] == [("Penicillin", True)]
+    assert not summary.active_problems[0].pending  # only the new record waits

@@ -3,6 +3,10 @@
 Everything comes from the chart index (patient_compartment: section, date, status, code),
 one indexed range per section, and only the rows shown are parsed from JSON, so a
 patient with 10,000 records opens as fast as one with ten. Every read is audited.
+
+Each item also says whether it is still in the outbox (local_change), i.e. saved or imported
+here and not yet confirmed by the server, so the chart can say so before a sync. That is an
+EXISTS on the outbox's (type, id) index in the same query, never a query per row.
 """
 
 from dataclasses import dataclass
@@ -23,9 +27,11 @@ SECTIONS = ("problems", "medications", "allergies", "immunizations", "vitals", "
             "billing", "observations", "other")
 ACTIVE = {"problems": ("active", "recurrence", "relapse"), "medications": ("active", "on-hold")}
 
-ROWS = """SELECT r.json FROM patient_compartment c
+# whether the compartment row `c` has outbox rows (local_change_by_resource)
+PENDING = "EXISTS (SELECT 1 FROM local_change l WHERE l.type = c.type AND l.id = c.id)"
+ROWS = f"""SELECT r.json, {PENDING} FROM patient_compartment c
           JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0
-          WHERE c.patient_id = :patient AND c.section = :section {extra}
+          WHERE c.patient_id = :patient AND c.section = :section {{extra}}
           ORDER BY c.date DESC, c.id LIMIT :limit OFFSET :offset"""
 
 
@@ -137,15 +143,16 @@ class _Rows:
         return self._query(section, f"AND c.status IN ({statuses})", 1000, 0)
 
     def latest_per_code(self, section: str) -> list[ChartItem]:
+        # SQLite takes the bare columns (the JSON, PENDING) from the row holding the max
         rows = self._conn.execute(text(
-            "SELECT r.json, max(c.date) FROM patient_compartment c "
+            f"SELECT r.json, {PENDING}, max(c.date) FROM patient_compartment c "
             "JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0 "
             "WHERE c.patient_id = :patient AND c.section = :section GROUP BY c.code"),
             {"patient": self._patient, "section": section})
-        items = [describe(orjson.loads(body)) for body, _ in rows]
+        items = [describe(orjson.loads(body), bool(pending)) for body, pending, _ in rows]
         return sorted(items, key=lambda item: item.title)
 
     def _query(self, section: str, extra: str, limit: int, offset: int) -> list[ChartItem]:
         rows = self._conn.execute(text(ROWS.format(extra=extra)), {
             "patient": self._patient, "section": section, "limit": limit, "offset": offset})
-        return [describe(orjson.loads(body)) for (body,) in rows]
+        return [describe(orjson.loads(body), bool(pending)) for body, pending in rows]

@@ -1,4 +1,5 @@
-"""One chart line per FHIR resource: date, title, status, value and abnormal flag.
+"""One chart line per FHIR resource: date, title, status, value, abnormal flag, and whether
+the server has it yet.
 
 The flag comes from the record itself: its interpretation code, else its value against its
 own reference range. When the source system sent neither (Synthea sends neither), the flag
@@ -26,14 +27,16 @@ class ChartItem:
     status: str | None
     value: str | None
     flag: str | None  # "H", "L", "A" (abnormal), or None when normal or unknown
+    # Still in the outbox: saved (or imported) here, not yet confirmed by the server.
+    pending: bool = False
 
 
-def describe(resource: dict) -> ChartItem:
+def describe(resource: dict, pending: bool = False) -> ChartItem:
     fields = chart_fields(resource)
     return ChartItem(
         type=resource["resourceType"], id=resource["id"], date=fields["date"],
         title=_title(resource), status=fields["status"], value=_value(resource),
-        flag=_flag(resource),
+        flag=_flag(resource), pending=pending,
     )
 
 

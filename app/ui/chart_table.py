@@ -5,6 +5,9 @@ scrolled to: Qt asks canFetchMore/fetchMore as the user nears the end, and each 
 on the database thread. There is no sort proxy: the store orders by date, newest first, and
 sorting only the pages loaded so far would show a partial order as if it were the whole.
 Nothing is read until the tab is first shown, so opening a chart audits only what was seen.
+
+A record the server has not confirmed yet (ChartItem.pending) says so in its Status column,
+"active · pending sync", so a clinician knows it is only on this computer until a sync.
 """
 
 from collections.abc import Callable, Sequence
@@ -31,6 +34,8 @@ FLAG_WORDS = {"H": "High", "L": "Low", "A": "Abnormal"}
 DONE = {"final", "finished", "completed"}
 FLAG_TIP = ("As flagged by the source: high, low or abnormal. Blank: the source flagged "
             "nothing; Hearth does not judge results against ranges itself.")
+PENDING = "pending sync"
+PENDING_TIP = "Saved on this computer; not yet on the server."
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invisible root: chart tables are flat
 
@@ -42,14 +47,17 @@ class Column:
     chars: int | None = None  # starting width in characters; None takes the spare width
 
 
-DATE, STATUS = Column("Date", "date", 12), Column("Status", "status", 12)
+# Status fits "active · pending sync"; beside a final lab result it is "pending sync" alone,
+# and the test's name needs the room more (the tooltip has a longer status in full).
+DATE, STATUS = Column("Date", "date", 12), Column("Status", "status", 24)
+LAB_STATUS = Column("Status", "status", 14)
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "problems": (Column("Onset", "date", 12), Column("Problem", "title"), STATUS),
     "medications": (Column("Prescribed", "date", 12), Column("Medication", "title"), STATUS),
     "allergies": (Column("Recorded", "date", 12), Column("Allergy", "title"), STATUS),
     "vitals": (DATE, Column("Vital sign", "title"), Column("Value", "value", 30)),
     "labs": (DATE, Column("Test", "title"), Column("Result", "value", 16),
-             Column("Flag", "flag", 9), STATUS),
+             Column("Flag", "flag", 9), LAB_STATUS),
     "immunizations": (DATE, Column("Vaccine", "title"), STATUS),
     "encounters": (DATE, Column("Encounter", "title"), STATUS),
     "notes": (DATE, Column("Note", "title"), STATUS),
@@ -63,9 +71,21 @@ def cell_text(item: ChartItem, field: str) -> str:
         return (value or "")[:10] or "undated"
     if field == "flag":
         return FLAG_WORDS.get(value, value or "")
-    if field == "status" and value in DONE:
-        return ""
+    if field == "status":
+        words = [value] if value and value not in DONE else []
+        if item.pending:
+            words.append(PENDING)
+        return " · ".join(words)
     return value or ""
+
+
+def status_tip(item: ChartItem) -> str | None:
+    """The status as recorded (even one left blank in the cell), and what "pending sync"
+    means."""
+    lines = [item.status] if item.status else []
+    if item.pending:
+        lines.append(PENDING_TIP)
+    return "\n".join(lines) or None
 
 
 class ItemsModel(QAbstractTableModel):
@@ -101,8 +121,9 @@ class ItemsModel(QAbstractTableModel):
         if role == ITEM_ROLE:
             return item
         if role == Qt.ItemDataRole.ToolTipRole:
-            return getattr(item, field) if field in ("date", "status") else (
-                cell_text(item, field) or None)
+            if field == "status":
+                return status_tip(item)
+            return item.date if field == "date" else cell_text(item, field) or None
         flagged = item.flag is not None and field in ("flag", "value")
         if role == Qt.ItemDataRole.ForegroundRole and flagged:
             return QColor(theme.alert_color())  # asked at paint time: follows the OS theme

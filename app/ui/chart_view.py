@@ -7,7 +7,9 @@ holds, e.g. "Labs (412)", before any of its rows are read.
 
 The Problems, Allergies and Medications tabs carry their entry actions (app.ui.chart_entries);
 after a save the chart reads its summary again, and the banner, the Summary tab, every
-tab's count and the changed section's list show what was saved.
+tab's count and the changed section's list show what was saved. Under the banner, the visit
+bar (app.ui.chart_visit) starts and finishes the patient's visit; the Encounters list is
+then read again the same way.
 """
 
 from PySide6.QtCore import Signal
@@ -23,6 +25,7 @@ from app.ui.chart_notes import NotesTab
 from app.ui.chart_style import ToneLabel
 from app.ui.chart_summary import SummaryTab
 from app.ui.chart_table import COLUMNS, SectionModel, SectionTab
+from app.ui.chart_visit import VisitBar
 from app.ui.chart_vitals import VitalsTab
 from app.ui.chart_work import run_for
 from app.ui.messages import sentence
@@ -47,6 +50,8 @@ class ChartView(QWidget):
         self.summary: ChartSummary | None = None
         self.banner = Banner()
         self.banner.hide()
+        self.visit = VisitBar(ws.session, ws.encounters, background, patient_id)
+        self.visit.changed.connect(lambda: self.refresh("encounters"))
         self.message = ToneLabel("Opening chart…", "muted", "Chart status")
         self.sections = QTabWidget()
         self.sections.setAccessibleName("Chart sections")
@@ -55,6 +60,7 @@ class ChartView(QWidget):
         self.tabs: dict[str, QWidget] = {}
         box = QVBoxLayout(self)
         box.addWidget(self.banner)
+        box.addWidget(self.visit)
         box.addWidget(self.message)
         box.addWidget(self.sections, 1)
         run_for(self, background, lambda: ws.chart.summary(ws.session, patient_id),
@@ -89,30 +95,38 @@ class ChartView(QWidget):
             self.sections.addTab(self.tabs[section], f"{label} ({summary.counts[section]})")
         self.message.hide()
         self.banner.show()
+        self.visit.load()
         self.sections.show()
         self.titled.emit(display_name(summary.patient))
 
     def _update(self, summary: ChartSummary, sections: tuple[str, ...]) -> None:
         self.summary = summary
         self.banner.show_patient(summary.patient, summary.allergies)
-        old = self.tabs["summary"]
-        on_summary = self.sections.currentWidget() is old
-        # the new Summary goes in before the old one leaves, so no other tab is shown (and
-        # read) in between
-        self.tabs["summary"] = SummaryTab(summary, set(LABELS))
-        self.sections.insertTab(0, self.tabs["summary"], "Summary")
-        if on_summary:
-            self.sections.setCurrentIndex(0)
-        self.sections.removeTab(self.sections.indexOf(old))
-        old.deleteLater()
-        for label, section in TABS:
-            self.sections.setTabText(self.sections.indexOf(self.tabs[section]),
-                                     f"{label} ({summary.counts[section]})")
+        self._swap_tab("summary", SummaryTab(summary, set(LABELS)))
         for section in sections:
             tab = self.tabs[section]
             if isinstance(tab, EntriesTab | VitalsTab):
                 tab.replace_records(self._records(LABELS[section], section,
                                                   summary.counts[section]))
+            elif isinstance(tab, SectionTab):  # a list alone on its tab (Encounters)
+                self._swap_tab(section, self._records(LABELS[section], section,
+                                                      summary.counts[section]))
+        for label, section in TABS:
+            self.sections.setTabText(self.sections.indexOf(self.tabs[section]),
+                                     f"{label} ({summary.counts[section]})")
+
+    def _swap_tab(self, key: str, new: QWidget) -> None:
+        """Put `new` in the place of tab `key`. It goes in before the old one leaves, so no
+        other tab is shown (and read) in between."""
+        old = self.tabs[key]
+        index = self.sections.indexOf(old)
+        shown = self.sections.currentWidget() is old
+        self.tabs[key] = new
+        self.sections.insertTab(index, new, self.sections.tabText(index))
+        if shown:
+            self.sections.setCurrentIndex(index)
+        self.sections.removeTab(self.sections.indexOf(old))
+        old.deleteLater()
 
     def _refresh_failed(self, exc: Exception) -> None:
         self.message.set_tone("alert")

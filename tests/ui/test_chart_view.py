@@ -353,7 +353,8 @@ def test_opening_a_chart_audits_only_the_tabs_looked_at(qtbot, ward_ws, backgrou
     with ward_ws.store.read() as conn:
         details = conn.execute(text("SELECT detail FROM audit WHERE seq > :s AND patient = :p"),
                                {"s": before, "p": ANA}).scalars().all()
-    assert details == ["chart summary", "labs page 1"]
+    # the visit bar, always on screen, asks whether a visit is in progress (a read too)
+    assert details == ["chart summary", "visit in progress: none", "labs page 1"]
 
 
 def test_a_chart_closed_while_opening_drops_the_late_summary(qtbot, clinic, ws, background):
