@@ -3,15 +3,17 @@
 Each of these tabs keeps its paged list and gains a row of actions: add a problem (an
 ICD-10-CM search as you type) or resolve the one selected; add an allergy, record "no known
 allergies" or mark the selected allergy inactive; start a medication or stop the one
-selected. Every dialog saves on the database
-thread and stays open on a refusal, with what was typed and the service's sentence, so
-nothing typed is lost; `saved` tells the chart, which reads itself again. The actions are
-shown only to a role that may edit the chart (the services check it again).
+selected. A problem's onset is corrected (and a note added) with Edit…, and any of these
+records that was never the patient's is marked "Entered in error…" with the reason: it stays
+on record, marked, and leaves the active lists; nothing is deleted. Every dialog saves on
+the database thread and stays open on a refusal, with what was typed and the service's
+sentence, so nothing typed is lost; `saved` tells the chart, which reads itself again. The
+actions are shown only to a role that may edit the chart (the services check it again).
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -325,10 +327,15 @@ class MedicationDialog(EntryDialog):
                                                   medication, dose, reason, rxnorm)
 
 
-class ReasonDialog(EntryDialog):
-    """Ending a record (resolve a problem, stop a medication) always says why."""
+class Titled(Protocol):
+    title: str
 
-    def __init__(self, background: Background, title: str, item: ChartItem, action: str,
+
+class ReasonDialog(EntryDialog):
+    """Ending a record (resolve a problem, stop a medication, mark one entered in error)
+    always says why."""
+
+    def __init__(self, background: Background, title: str, item: Titled, action: str,
                  end: Callable[[str, str | None], Any], date_label: str | None = None,
                  parent: QWidget | None = None):
         super().__init__(background, title, f"{title}: {item.title}", action, parent)
@@ -346,6 +353,32 @@ class ReasonDialog(EntryDialog):
         end, reason = self._end, self.reason.text()
         when = self.date.text() if self.date else None
         return lambda: end(reason, when)
+
+
+class ProblemEditDialog(EntryDialog):
+    """Correct a problem's onset, or add a note to it (notes are added, never overwritten)."""
+
+    def __init__(self, services: Services, background: Background, item: ChartItem,
+                 parent: QWidget | None = None):
+        super().__init__(background, "Edit problem", f"Edit problem: {item.title}",
+                         "Save changes", parent)
+        self._services, self._item = services, item
+        self.onset = self.field("&Onset", QLineEdit(), "New onset date, optional")
+        shown = f"now {item.date[:10]}" if item.date else "none recorded"
+        self.onset.setPlaceholderText(f"Unchanged if empty ({shown}); or {DATE_HINT}")
+        self.note = self.field("Add a &note", QPlainTextEdit(), "Note to add, optional")
+        self.note.setPlaceholderText("Optional: added to the problem's notes")
+        self.note.setFixedHeight(self.fontMetrics().height() * 4)
+        self.onset.setFocus()
+
+    def work(self) -> Callable[[], Any]:
+        services, condition_id = self._services, self._item.id
+        onset, note = self.onset.text().strip() or None, self.note.toPlainText()
+        return lambda: services.problems.edit(services.session, condition_id, onset, note)
+
+
+IN_ERROR = "entered-in-error"
+ERROR_ACTION = "Entered in error…"
 
 
 class EntriesTab(QWidget):
@@ -369,6 +402,8 @@ class EntriesTab(QWidget):
         box.addWidget(records, 1)
         actions = {
             "problems": (("Add problem…", "Add a problem", self._add_problem),
+                         ("Edit…", "Edit the selected problem's onset or add a note",
+                          self._edit_problem),
                          ("Resolve…", "Resolve the selected problem", self._resolve)),
             "allergies": (("Add allergy…", "Add an allergy", self._add_allergy),
                           ("No known allergies…", "Record no known allergies",
@@ -377,7 +412,8 @@ class EntriesTab(QWidget):
                            self._inactivate_allergy)),
             "medications": (("Start medication…", "Start a medication", self._start),
                             ("Stop…", "Stop the selected medication", self._stop)),
-        }[section]
+        }[section] + ((ERROR_ACTION, f"Mark the selected {_ONE[section]} entered in error",
+                       self._enter_in_error),)
         editor = services.session.may(Permission.EDIT_CHART)
         for text, name, slot in actions:
             button = QPushButton(text)
@@ -406,8 +442,8 @@ class EntriesTab(QWidget):
 
     def _enable(self) -> None:
         """Resolve, Stop and Mark inactive act on the selected record, and only on a current
-        one."""
-        item = self.selected()
+        one; Edit and Entered in error on any selected record not already in error."""
+        item, one = self.selected(), _ONE[self.section]
         ending = {"problems": ("Resolve…", ONGOING, "Resolve the selected problem",
                                "Select an active problem to resolve it"),
                   "allergies": ("Mark inactive…", ("active",),
@@ -415,11 +451,20 @@ class EntriesTab(QWidget):
                                 "Select an active allergy to mark it inactive"),
                   "medications": ("Stop…", STOPPABLE, "Stop the selected medication",
                                   "Select an active medication to stop it")}
-        if self.section in ending:
-            text, current, can, cannot = ending[self.section]
-            usable = item is not None and item.status in current
-            self.buttons[text].setEnabled(usable)
-            self.buttons[text].setToolTip(can if usable else cannot)
+        text, current, can, cannot = ending[self.section]
+        usable = item is not None and item.status in current
+        self.buttons[text].setEnabled(usable)
+        self.buttons[text].setToolTip(can if usable else cannot)
+        not_in_error = item is not None and item.status != IN_ERROR
+        why_not = (f"This {one} is already marked entered in error" if item is not None
+                   else f"Select a {one} first")
+        amending = [(ERROR_ACTION, f"Mark the selected {one} entered in error: never the "
+                     "patient's (wrong chart, wrong entry); it stays on record, marked")]
+        if self.section == "problems":
+            amending.append(("Edit…", "Correct the selected problem's onset or add a note"))
+        for text, can in amending:
+            self.buttons[text].setEnabled(not_in_error)
+            self.buttons[text].setToolTip(can if not_in_error else why_not)
 
     def _add_problem(self) -> None:
         self._open(ProblemDialog(self._services, self._background, self._patient, self),
@@ -439,6 +484,20 @@ class EntriesTab(QWidget):
             self._background, "Mark allergy inactive", item, "Mark inactive",
             lambda reason, _when: s.allergies.inactivate(s.session, item.id, reason), None,
             self), lambda _: f"Allergy marked inactive: {item.title}.")
+
+    def _edit_problem(self) -> None:
+        item = self.selected()
+        self._open(ProblemEditDialog(self._services, self._background, item, self),
+                   lambda _: f"Problem edited: {item.title}.")
+
+    def _enter_in_error(self) -> None:
+        item, s, one = self.selected(), self._services, _ONE[self.section]
+        service = {"problems": s.problems, "allergies": s.allergies,
+                   "medications": s.medications}[self.section]
+        self._open(ReasonDialog(
+            self._background, f"Mark {one} entered in error", item, "Mark entered in error",
+            lambda reason, _when: service.enter_in_error(s.session, item.id, reason), None,
+            self), lambda _: f"{one.capitalize()} marked entered in error: {item.title}.")
 
     def _start(self) -> None:
         self._open(MedicationDialog(self._services, self._background, self._patient, self),
@@ -466,6 +525,9 @@ class EntriesTab(QWidget):
     def _saved(self, words: str) -> None:
         self.saved.setText(f"{words} It goes to the server at the next sync.")
         self.changed.emit(words)
+
+
+_ONE = {"problems": "problem", "allergies": "allergy", "medications": "medication"}
 
 
 def _choices(options: tuple[tuple[str, str | None], ...]) -> QComboBox:

@@ -6,11 +6,15 @@ a record can run, load or restyle anything.
 
 Given the workstation (the Notes tab of a chart), it is also where notes are written: the
 user's drafts for this patient are listed first ("Draft — continue"), above the signed
-notes; New note starts one from a template, Addendum adds to the selected signed note and
-Cosign cosigns one that awaits the user's cosignature. A draft opens in a NoteEditor in
+notes; New note starts one from a template, Addendum adds to the selected signed note,
+Cosign cosigns one that awaits the user's cosignature, and Entered in error… withdraws a
+signed note (its author, or anyone who may sign notes) with a reason: the note stays listed
+and readable, marked, and its text never changes. A draft opens in a NoteEditor in
 place of the viewer; each editor lives as long as the tab, so going back to a draft finds
 the cursor where it was, and reopening the chart reopens the newest draft as saved.
 """
+
+from dataclasses import replace
 
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,6 +34,7 @@ from app.clinical.trends import Note, Trends
 from app.security.roles import Permission
 from app.security.session import Session
 from app.ui.background import Background
+from app.ui.chart_entries import ReasonDialog
 from app.ui.chart_style import ToneLabel, scaled_font
 from app.ui.chart_table import COLUMNS, ITEM_ROLE, SectionModel, SectionTab
 from app.ui.chart_work import run_for
@@ -44,6 +49,10 @@ DRAFT_COLUMNS = (Column("Started", lambda d: local_time(d.created_at, with_date=
 SHOWN_DRAFTS = 4  # rows before the drafts list scrolls
 COSIGN_MEANING = ("Cosigning adds your signature beside the author's. The note's text "
                   "does not change.")
+IN_ERROR_MEANING = ("For a note that should never have been written (wrong patient, wrong "
+                    "visit). It stays in the chart, marked entered in error with your reason, "
+                    "and its text does not change. To correct or add to a note, write an "
+                    "addendum instead.")
 
 
 class NotesTab(QWidget):
@@ -84,6 +93,7 @@ class NotesTab(QWidget):
         self._lists = QVBoxLayout(self.lists)
         self._lists.setContentsMargins(0, 0, 0, 0)
         self.cosign_dialog: SignDialog | None = None
+        self.error_dialog: ReasonDialog | None = None
         if ws is not None:
             self._notes = ws.notes
             self._writing_controls(ws.session)
@@ -165,8 +175,11 @@ class NotesTab(QWidget):
         self.addendum.setAccessibleName("Add an addendum to the selected note")
         self.cosign = QPushButton("Cosign…")
         self.cosign.setAccessibleName("Cosign the selected note")
+        self.in_error = QPushButton("Entered in error…")
+        self.in_error.setAccessibleName("Mark the selected note entered in error")
         actions = QHBoxLayout()
-        for button in (self.new_note, self.continue_draft, self.addendum, self.cosign):
+        for button in (self.new_note, self.continue_draft, self.addendum, self.cosign,
+                       self.in_error):
             actions.addWidget(button)
         actions.addStretch()
         self.action_message = ToneLabel("", "alert", "Notes message")
@@ -183,11 +196,13 @@ class NotesTab(QWidget):
         for control in (self.new_note, self.continue_draft, self.addendum):
             control.setVisible(writes)
         self.cosign.setVisible(session.may(Permission.SIGN_NOTES))
+        self.in_error.setVisible(writes or session.may(Permission.SIGN_NOTES))
         self._show_drafts([])
         self.drafts.selectionModel().selectionChanged.connect(self._draft_selected)
         self.continue_draft.clicked.connect(self._continue)
         self.addendum.clicked.connect(self._start_addendum)
         self.cosign.clicked.connect(self._ask_to_cosign)
+        self.in_error.clicked.connect(self._ask_why_in_error)
         if writes:
             notes, patient_id = self._notes, self._patient_id
             run_for(self, self._background, lambda: notes.drafts(session, patient_id),
@@ -263,6 +278,28 @@ class NotesTab(QWidget):
         self._reload_records(0)
         self.changed.emit()
 
+    def _ask_why_in_error(self) -> None:
+        note = self.shown_note
+        if note is None:
+            return
+        session, notes = self._ws.session, self._notes
+        dialog = ReasonDialog(
+            self._background, "Mark note entered in error", note, "Mark entered in error",
+            lambda reason, _when: notes.mark_entered_in_error(session, note.id, reason),
+            None, self)
+        dialog.box.insertWidget(1, ToneLabel(IN_ERROR_MEANING, None,
+                                             "What entered in error means"))
+        dialog.saved.connect(lambda marked: self._after_marking(note, marked))
+        self.error_dialog = dialog
+        dialog.open()
+
+    def _after_marking(self, note: SignedNote, marked: SignedNote) -> None:
+        """The list shows the note's new status; the viewer keeps it, now marked."""
+        self._reload_records(0)
+        self._wanted = note.id
+        self._show_signed(note.id, replace(marked, addenda=note.addenda))
+        self.changed.emit()
+
     def _after_signing(self, editor: NoteEditor, note: SignedNote) -> None:
         """The signed note stays in view, read-only; the list gains it, the drafts lose it."""
         self.editors.pop(editor.draft.id, None)
@@ -308,6 +345,22 @@ class NotesTab(QWidget):
         self.addendum.setEnabled(bool(note and note.locked and note.status == "current"))
         self.cosign.setEnabled(bool(note and note.awaiting_cosignature
                                     and note.cosign_requested == user))
+        self.in_error.setEnabled(self._may_mark_in_error(note))
+        self.in_error.setToolTip(
+            "Withdraw the selected note: it stays in the chart, marked, with your reason"
+            if self.in_error.isEnabled()
+            else "Select a signed note to mark it entered in error" if note is None
+            else "This note is already marked entered in error" if note.status != "current"
+            else "Only the note's author or a clinician who may sign notes can withdraw it")
+
+    def _may_mark_in_error(self, note: SignedNote | None) -> bool:
+        """A signed, current note; its author, or anyone who may sign notes (as the service
+        checks again)."""
+        if note is None or not note.locked or note.status != "current":
+            return False
+        session = self._ws.session
+        return (session.may(Permission.SIGN_NOTES) or (
+            note.author_user == session.user and session.may(Permission.WRITE_NOTES)))
 
     def _show_pane(self, widget: QWidget) -> None:
         """Show a viewer or an editor; editors of notes signed or discarded since go."""

@@ -1,4 +1,5 @@
-"""Everything a signed-in user works in: Today, Patients, Sync, and one tab per open chart.
+"""Everything a signed-in user works in: Today, Patients, Inbox (for those who write notes),
+Sync, and one tab per open chart.
 
 The workspace holds patient data, so it exists only while the session is unlocked: locking
 destroys it (not just hides it) and unlocking builds a new one, reopening the same charts
@@ -9,13 +10,13 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget
 
 from app.bootstrap import Workstation
+from app.security.roles import Permission
 from app.ui.background import Background
 from app.ui.chart_view import ChartView
+from app.ui.inbox_view import InboxView, inbox_title, show_note
 from app.ui.patients_view import PatientsView
 from app.ui.sync_view import SyncView
 from app.ui.today_view import TodayView
-
-FIXED_TABS = 3
 
 
 class Workspace(QTabWidget):
@@ -29,19 +30,30 @@ class Workspace(QTabWidget):
         self._ws, self._background = ws, background
         self.today = TodayView(ws, background)
         self.patients = PatientsView(ws, background)
+        self.inbox: InboxView | None = None
+        if ws.session.may(Permission.WRITE_NOTES):
+            self.inbox = InboxView(ws, background)
         self.sync = SyncView(ws, background)
-        for view, title in ((self.today, "Today"), (self.patients, "Patients"),
-                            (self.sync, "Sync")):
+        fixed = ((self.today, "Today"), (self.patients, "Patients"), (self.inbox, "Inbox"),
+                 (self.sync, "Sync"))
+        for view, title in fixed:
+            if view is None:
+                continue
             self.addTab(view, title)
             self.tabBar().setTabButton(self.indexOf(view), self.tabBar().ButtonPosition.RightSide,
                                        None)
+        self.fixed_tabs = self.count()  # chart tabs come after these and may be closed
+        if self.inbox is not None:
+            self.inbox.open_note.connect(self.open_note)
+            self.inbox.counted.connect(
+                lambda count: self.setTabText(self.indexOf(self.inbox), inbox_title(count)))
         self.today.open_chart.connect(self.open_chart)
         self.patients.open_chart.connect(self.open_chart)
         self.sync.sync_now.connect(self.sync_now.emit)
         self.tabCloseRequested.connect(self._close_tab)
 
     def open_chart(self, patient_id: str) -> ChartView:
-        for index in range(FIXED_TABS, self.count()):
+        for index in range(self.fixed_tabs, self.count()):
             if self.widget(index).patient_id == patient_id:
                 self.setCurrentIndex(index)
                 return self.widget(index)
@@ -54,11 +66,17 @@ class Workspace(QTabWidget):
         self.setCurrentIndex(index)
         return chart
 
+    def open_note(self, patient_id: str, note_id: str) -> ChartView:
+        """The patient's chart on its Notes tab, with the note selected once it is read."""
+        chart = self.open_chart(patient_id)
+        show_note(chart, note_id)
+        return chart
+
     def open_charts(self) -> list[str]:
-        return [self.widget(i).patient_id for i in range(FIXED_TABS, self.count())]
+        return [self.widget(i).patient_id for i in range(self.fixed_tabs, self.count())]
 
     def close_current_chart(self) -> None:
-        if self.currentIndex() >= FIXED_TABS:
+        if self.currentIndex() >= self.fixed_tabs:
             self._close_tab(self.currentIndex())
 
     def next_tab(self) -> None:
@@ -69,7 +87,7 @@ class Workspace(QTabWidget):
         self.patients.focus_search()
 
     def _close_tab(self, index: int) -> None:
-        if index >= FIXED_TABS:
+        if index >= self.fixed_tabs:
             widget = self.widget(index)
             self.removeTab(index)
             widget.deleteLater()

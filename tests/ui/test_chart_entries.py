@@ -18,6 +18,7 @@ from app.ui.chart_entries import (
     MedicationDialog,
     NoKnownAllergiesDialog,
     ProblemDialog,
+    ProblemEditDialog,
     ReasonDialog,
 )
 from tests.test_problems import ward  # noqa: F401 (fixture)
@@ -166,3 +167,52 @@ def test_resolve_and_stop_act_on_the_selected_current_record(qtbot, ward, backgr
         tab.records.table.selectRow(0)
         assert not tab.buttons[button].isEnabled()  # it is over: nothing to end
     assert chart.summary.active_problems == chart.summary.active_medications == []
+
+
+def test_a_problem_marked_entered_in_error_leaves_the_summary_and_stays_listed(
+        qtbot, ward, background):
+    doctor = ward.doctor
+    Problems(doctor.store).add(doctor.session, ward.patient_id, "J18.9")
+    chart = open_chart(qtbot, doctor, background, ward.patient_id)
+    assert [i.title for i in chart.summary.active_problems] == ["Pneumonia, unspecified organism"]
+    tab = chart.show_section("problems")
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    assert not tab.buttons["Entered in error…"].isEnabled()  # nothing selected yet
+    tab.records.table.selectRow(0)
+    dialog = press(tab, "Entered in error…", ReasonDialog)
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)  # no reason: refused, kept open
+    qtbot.waitUntil(lambda: dialog.save.isEnabled() and dialog.message.isVisible(),
+                    timeout=WAIT)
+    assert dialog.message.text().startswith("Record not accepted:")
+    qtbot.keyClicks(dialog.reason, "Wrong patient's chart")
+    save_and_wait(qtbot, chart, dialog)
+
+    assert chart.summary.active_problems == []
+    qtbot.waitUntil(lambda: chart.records("problems").model.rowCount() == 1, timeout=WAIT)
+    assert shown_titles(chart, "problems") == [("Pneumonia, unspecified organism",
+                                                "entered-in-error")]
+    assert tab.saved.text().startswith("Problem marked entered in error: Pneumonia")
+    tab.records.table.selectRow(0)
+    assert not tab.buttons["Entered in error…"].isEnabled()  # already marked
+    assert not tab.buttons["Edit…"].isEnabled()
+
+
+def test_editing_a_problem_s_onset_shows_in_the_problems_tab(qtbot, ward, background):
+    doctor = ward.doctor
+    Problems(doctor.store).add(doctor.session, ward.patient_id, "I10", onset="2019")
+    chart = open_chart(qtbot, doctor, background, ward.patient_id)
+    tab = chart.show_section("problems")
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    tab.records.table.selectRow(0)
+    dialog = press(tab, "Edit…", ProblemEditDialog)
+    qtbot.keyClicks(dialog.onset, "2018-06-02")
+    qtbot.keyClicks(dialog.note, "Onset per GP letter")
+    save_and_wait(qtbot, chart, dialog)
+
+    qtbot.waitUntil(lambda: chart.records("problems").model.rowCount() == 1, timeout=WAIT)
+    assert chart.records("problems").model.item(0).date == "2018-06-02"
+    model = chart.records("problems").model
+    assert "2018-06-02" in model.index(0, 0).data()
+    assert tab.saved.text().startswith("Problem edited: Essential (primary) hypertension.")
+    [problem] = chart.summary.active_problems
+    assert problem.date == "2018-06-02"

@@ -266,3 +266,45 @@ def test_every_control_of_the_notes_tab_has_a_name(qtbot, sign_in, background, a
                and not w.accessibleName()]
     assert unnamed == []
     assert editor.text.toPlainText() == TEMPLATES["soap"].text()
+
+
+def test_a_signed_note_marked_entered_in_error_stays_listed_and_unchanged(
+        qtbot, sign_in, background, ann):
+    ws = sign_in("drlee")
+    notes = Notes(ws.store, ws.policy)
+    draft = notes.start_draft(ws.session, ann, "progress")
+    notes.save_draft(ws.session, draft.id, "Chest clear. Plan: review in a week.")
+    notes.sign(ws.session, draft.id, password_of("drlee"))
+    tab = notes_tab(qtbot, ws, background, ann)
+    assert tab.in_error.isVisible() and not tab.in_error.isEnabled()
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    tab.records.table.selectRow(0)
+    qtbot.waitUntil(lambda: tab.in_error.isEnabled(), timeout=WAIT)
+    text = tab.text.toPlainText()
+    assert text == "Chest clear. Plan: review in a week."
+
+    qtbot.mouseClick(tab.in_error, Qt.MouseButton.LeftButton)
+    dialog = tab.error_dialog
+    assert dialog.isVisible() and dialog.heading.text() == (
+        "Mark note entered in error: Progress note")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)  # no reason: refused
+    qtbot.waitUntil(lambda: dialog.save.isEnabled() and dialog.message.isVisible(),
+                    timeout=WAIT)
+    assert dialog.message.text().startswith("Record not accepted: Say why the note")
+    qtbot.keyClicks(dialog.reason, "Written in the wrong patient's chart")
+    with qtbot.waitSignal(tab.changed, timeout=WAIT):
+        qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible()
+    assert tab.signature.text().endswith(
+        "ENTERED IN ERROR: Written in the wrong patient's chart")
+    assert tab.signature.tone == "alert"
+    assert tab.text.toPlainText() == text and not tab.in_error.isEnabled()
+
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    assert tab.records.model.item(0).status == "entered-in-error"
+    tab.records.table.selectRow(0)
+    qtbot.waitUntil(lambda: tab.shown_note is not None, timeout=WAIT)
+    assert tab.text.toPlainText() == text
+    assert "ENTERED IN ERROR: Written in the wrong patient's chart" in tab.signature.text()
+    assert not tab.in_error.isEnabled()
+    assert notes.read(ws.session, ann, tab.shown_note.id).text == text

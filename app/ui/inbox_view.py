@@ -1,0 +1,203 @@
+"""The Inbox tab: the notes awaiting the signed-in user's cosignature.
+
+Shown to every role that writes notes. A physician (SIGN_NOTES) sees the notes others
+asked them to cosign, oldest first, read on the database thread when the tab is built,
+each time it is shown and on Refresh (F5); each load is numbered and only the newest
+answer is shown. The tab's title carries the count ("Inbox (2)"). A nurse, who asks for
+cosignatures but gives none, is told so instead of being shown an empty list.
+
+Opening a row (Enter, double-click, Open chart) opens the patient's chart on its Notes tab
+with that note selected once its page of the list has been read; cosigning happens there,
+with the chart in view.
+"""
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from shiboken6 import isValid
+
+from app.bootstrap import Workstation
+from app.clinical.notes import SignedNote
+from app.security.roles import Permission
+from app.ui.background import Background
+from app.ui.chart_style import ToneLabel
+from app.ui.chart_table import ITEM_ROLE, ROOT
+from app.ui.chart_view import ChartView
+from app.ui.messages import sentence
+from app.ui.note_editor import local_time
+from app.ui.table_models import Column, RowsModel, row_at, row_table
+
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+EMPTY = "Nothing is waiting for your cosignature."
+NOT_A_COSIGNER = ("Only physicians cosign notes. Notes you sign asking a physician to "
+                  "cosign wait in that physician's inbox.")
+COLUMNS = (
+    Column("Patient", lambda n: n.patient_name),
+    Column("Note", lambda n: n.title),
+    Column("Written by", lambda n: n.signed_by or "its author"),
+    Column("Signed", lambda n: local_time(n.date, with_date=True) if n.date else "undated"),
+)
+
+
+def inbox_title(count: int) -> str:
+    return f"Inbox ({count})" if count else "Inbox"
+
+
+class InboxView(QWidget):
+    open_note = Signal(str, str)  # patient id, note id
+    counted = Signal(int)  # how many notes await the user's cosignature
+
+    def __init__(self, ws: Workstation, background: Background):
+        super().__init__()
+        self._ws, self._background = ws, background
+        self._notes = ws.notes
+        self._asked = 0  # number of the newest load; older answers are dropped
+        self._loading = False
+        self.cosigns = ws.session.may(Permission.SIGN_NOTES)
+        self.heading = ToneLabel("Notes awaiting your cosignature", None, "Inbox heading")
+        self.refresh = QPushButton("Refresh")
+        self.refresh.setAccessibleName("Refresh the inbox")
+        self.refresh.setToolTip("Read the notes awaiting your cosignature again (F5)")
+        self.model = RowsModel(COLUMNS, parent=self)
+        self.table = row_table(self.model, "Notes awaiting your cosignature", stretch_column=1)
+        self.message = ToneLabel("", "muted", "Inbox message")
+        self.open_button = QPushButton("Open chart")
+        self.open_button.setAccessibleName("Open the chart at the selected note")
+        self._layout()
+        if not self.cosigns:
+            for widget in (self.heading, self.refresh, self.table, self.open_button):
+                widget.hide()
+            self._say(NOT_A_COSIGNER)
+            return
+        self.refresh.clicked.connect(lambda: self.load())
+        QShortcut(QKeySequence.StandardKey.Refresh, self,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut).activated.connect(
+            lambda: self.load())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
+        self.table.doubleClicked.connect(lambda _: self._open_current())
+        self.table.installEventFilter(self)
+        self.open_button.clicked.connect(self._open_current)
+        self._enable()
+        self.load()
+
+    def _layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.refresh)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.open_button)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addWidget(self.table, 1)
+        box.addLayout(bottom)
+        box.addStretch()  # holds the lines at the top when there is no list to show
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Shown again: what others signed since, or what was cosigned in a chart."""
+        super().showEvent(event)
+        if self.cosigns and not self._loading:
+            self.load()
+
+    def load(self) -> None:
+        if not self.cosigns:
+            return
+        self._asked += 1
+        self._loading = True
+        asked, session, notes = self._asked, self._ws.session, self._notes
+        if not self.model.rowCount():
+            self._say("Loading the notes awaiting your cosignature…")
+        self._background.run(lambda: notes.inbox(session),
+                             lambda found: self._loaded(asked, found),
+                             lambda exc: self._failed(asked, exc))
+
+    def _loaded(self, asked: int, found: list[SignedNote]) -> None:
+        if not isValid(self) or asked != self._asked:
+            return
+        self._loading = False
+        kept = row_at(self.table)
+        self.model.set_rows(found)
+        self._select(kept.id if kept else None)
+        if not found:
+            self._say(EMPTY)
+        else:
+            count = "1 note awaits" if len(found) == 1 else f"{len(found)} notes await"
+            self._say(f"{count} your cosignature, oldest first. Open a note's chart to read "
+                      "and cosign it.")
+        self.table.setVisible(bool(found))
+        self._enable()
+        self.counted.emit(len(found))
+
+    def _failed(self, asked: int, exc: Exception) -> None:
+        if isValid(self) and asked == self._asked:
+            self._loading = False
+            self._say(sentence(exc), alert=True)
+
+    def _select(self, note_id: str | None) -> None:
+        for view_row in range(self.table.model().rowCount()):
+            if row_at(self.table, view_row).id == note_id:
+                self.table.selectRow(view_row)
+                return
+        if self.table.model().rowCount():
+            self.table.selectRow(0)
+
+    def _say(self, text: str, alert: bool = False) -> None:
+        self.message.set_tone("alert" if alert else "muted")
+        self.message.setText(text)
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _enable(self) -> None:
+        self.open_button.setEnabled(row_at(self.table) is not None)
+
+    def _open_current(self) -> None:
+        note = row_at(self.table)
+        if note is not None:
+            self.open_note.emit(note.patient_id, note.id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and \
+                event.key() in ENTER:
+            self._open_current()
+            return True
+        return False
+
+
+def show_note(chart: ChartView, note_id: str) -> None:
+    """The chart's Notes tab with `note_id` selected, once the chart and the note's page of
+    the list are read (at once if they already are)."""
+    if chart.summary is None:
+        def opened(_title: str) -> None:
+            chart.titled.disconnect(opened)
+            if chart.summary is not None:
+                show_note(chart, note_id)
+
+        chart.titled.connect(opened)
+        return
+    if "notes" not in chart.tabs:  # the chart could not be opened; it says why
+        return
+    records = chart.show_section("notes").records
+
+    def select() -> bool:
+        model = records.model
+        for row in range(model.rowCount()):
+            if model.index(row, 0).data(ITEM_ROLE).id == note_id:
+                records.table.selectRow(row)
+                records.table.scrollTo(model.index(row, 0))
+                return True
+        return False
+
+    if select():
+        return
+
+    def page_arrived() -> None:
+        if not isValid(records):
+            return
+        if select() or not records.model.canFetchMore(ROOT):
+            records.model.loaded.disconnect(page_arrived)
+        else:
+            records.model.fetchMore(ROOT)
+
+    records.model.loaded.connect(page_arrived)
