@@ -97,6 +97,56 @@ def test_inactive_and_entered_in_error_allergies_are_kept_with_the_reason(ward):
     assert [a.id for a in shown] == [sulfa["id"]]  # the mistake is no longer an allergy
 
 
+def test_editing_an_allergy_replaces_its_reaction_and_adds_a_note(ward):
+    allergies, session = Allergies(ward.doctor.store), ward.doctor.session
+    added = allergies.add(session, ward.patient_id, "Penicillin", "Hives", "moderate", "low")
+    edited = allergies.edit(session, added["id"], severity="severe", criticality="high",
+                            note="Worse on the second course")
+    assert valid(edited)
+    assert edited["reaction"] == [{"manifestation": [{"text": "Hives"}], "severity": "severe"}]
+    assert edited["criticality"] == "high"
+    assert edited["note"][-1]["text"] == "Worse on the second course"
+    assert audit_details(ward.doctor, added["id"])[-1] == (
+        "allergy edited: severity moderate -> severe; criticality low -> high; note: Worse "
+        "on the second course")
+    again = allergies.edit(session, added["id"], reaction="Anaphylaxis", note="ED visit")
+    assert valid(again)
+    assert again["reaction"] == [{"manifestation": [{"text": "Anaphylaxis"}],
+                                  "severity": "severe"}]
+    assert [n["text"] for n in again["note"]] == ["Worse on the second course", "ED visit"]
+    assert allergies.current(session, added["id"]) == again
+    assert audit_details(ward.doctor, added["id"])[-1] == "allergy opened for editing"
+    assert len(versions(ward.doctor, added["id"])) == 3
+
+    with pytest.raises(InvalidRecord, match="nothing was changed"):
+        allergies.edit(session, added["id"])
+    with pytest.raises(InvalidRecord, match="already has that reaction"):
+        allergies.edit(session, added["id"], reaction="Anaphylaxis", severity="severe")
+    with pytest.raises(InvalidRecord, match="'awful' is not a severity"):
+        allergies.edit(session, added["id"], severity="awful")
+    bare = allergies.add(session, ward.patient_id, "Latex", None, None)
+    with pytest.raises(InvalidRecord, match="a severity belongs to a reaction"):
+        allergies.edit(session, bare["id"], severity="mild")
+
+
+def test_only_an_active_allergy_can_be_edited(ward):
+    allergies, session = Allergies(ward.doctor.store), ward.doctor.session
+    old = allergies.add(session, ward.patient_id, "Sulfonamides", "Rash", "mild")
+    wrong = allergies.add(session, ward.patient_id, "Shellfish", "Swelling", "severe")
+    allergies.inactivate(session, old["id"], "Desensitised 2023")
+    allergies.enter_in_error(session, wrong["id"], "Wrong patient")
+    before = writes(ward.doctor)
+    with pytest.raises(InvalidRecord, match="Sulfonamides is not active: only an active "
+                                            "allergy can be edited"):
+        allergies.edit(session, old["id"], severity="severe")
+    with pytest.raises(InvalidRecord, match="Shellfish was entered in error"):
+        allergies.edit(session, wrong["id"], note="after all")
+    nka = allergies.record_no_known_allergies(session, ward.patient_id)
+    with pytest.raises(InvalidRecord, match="records that there is no allergy"):
+        allergies.edit(session, nka["id"], reaction="Hives")
+    assert writes(ward.doctor)[1] == before[1] + 1  # only the NKA record
+
+
 @pytest.mark.parametrize("who", ["desk", "billing"])
 def test_front_desk_and_billing_may_not_record_allergies(ward, who):
     allergy = Allergies(ward.doctor.store).add(ward.doctor.session, ward.patient_id, "Latex",
@@ -108,6 +158,8 @@ def test_front_desk_and_billing_may_not_record_allergies(ward, who):
         lambda: allergies.record_no_known_allergies(ws.session, ward.patient_id),
         lambda: allergies.inactivate(ws.session, allergy["id"], "old"),
         lambda: allergies.enter_in_error(ws.session, allergy["id"], "wrong"),
+        lambda: allergies.edit(ws.session, allergy["id"], note="hm"),
+        lambda: allergies.current(ws.session, allergy["id"]),
     ):
         with pytest.raises(PermissionDenied, match="may not edit the clinical chart"):
             attempt()

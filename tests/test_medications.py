@@ -76,6 +76,40 @@ def test_an_order_entered_in_error_leaves_the_active_list(ward):
         medications.enter_in_error(session, wrong["id"], "again")
 
 
+def test_editing_a_medication_replaces_its_dose_and_adds_a_note(ward):
+    medications, session = Medications(ward.doctor.store), ward.doctor.session
+    started = medications.start(session, ward.patient_id, "Metformin 500 mg tablet",
+                                "1 tablet twice daily")
+    edited = medications.edit(session, started["id"], dose="2 tablets twice daily",
+                              note="HbA1c still high")
+    assert valid(edited)
+    assert edited["dosageInstruction"] == [{"text": "2 tablets twice daily"}]
+    assert edited["note"][-1]["text"] == "HbA1c still high"
+    assert audit_details(ward.doctor, started["id"])[-1] == (
+        "medication edited: dose 1 tablet twice daily -> 2 tablets twice daily; note: HbA1c "
+        "still high")
+    noted = medications.edit(session, started["id"], note="Tolerating well")
+    assert [n["text"] for n in noted["note"]] == ["HbA1c still high", "Tolerating well"]
+    assert noted["dosageInstruction"] == [{"text": "2 tablets twice daily"}]
+    assert medications.current(session, started["id"]) == noted
+    with pytest.raises(InvalidRecord, match="Give a new dose or a note"):
+        medications.edit(session, started["id"], dose=" ")
+    with pytest.raises(InvalidRecord, match="already has that dose"):
+        medications.edit(session, started["id"], dose="2 tablets twice daily")
+
+
+def test_a_stopped_medication_cannot_be_edited(ward):
+    medications, session = Medications(ward.doctor.store), ward.doctor.session
+    started = medications.start(session, ward.patient_id, "Amoxicillin 500 mg", "1 daily")
+    medications.stop(session, started["id"], "Course completed")
+    before = writes(ward.doctor)
+    with pytest.raises(InvalidRecord, match="Amoxicillin 500 mg is stopped: only an active or "
+                                            "on-hold medication can be edited"):
+        medications.edit(session, started["id"], dose="2 daily")
+    assert writes(ward.doctor) == before
+    assert versions(ward.doctor, started["id"])[-1]["dosageInstruction"] == [{"text": "1 daily"}]
+
+
 @pytest.mark.parametrize("who", ["desk", "billing"])
 def test_front_desk_and_billing_may_not_prescribe_or_stop(ward, who):
     request = Medications(ward.doctor.store).start(ward.doctor.session, ward.patient_id,
@@ -86,6 +120,8 @@ def test_front_desk_and_billing_may_not_prescribe_or_stop(ward, who):
         lambda: medications.start(ws.session, ward.patient_id, "Aspirin", "1 daily"),
         lambda: medications.stop(ws.session, request["id"], "done"),
         lambda: medications.enter_in_error(ws.session, request["id"], "wrong"),
+        lambda: medications.edit(ws.session, request["id"], dose="2 daily"),
+        lambda: medications.current(ws.session, request["id"]),
     ):
         with pytest.raises(PermissionDenied, match="may not edit the clinical chart"):
             attempt()

@@ -21,6 +21,7 @@ from app.clinical.chart_writes import (
     change,
     concept,
     create,
+    for_edit,
     mark_entered_in_error,
     refuse_if_in_error,
     required,
@@ -135,6 +136,69 @@ class Allergies:
 
         return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit)
 
+    def current(self, session: Session, allergy_id: str) -> dict:
+        """The allergy as stored, for a form that edits it."""
+        session.require(Permission.EDIT_CHART)
+        return for_edit(self._store, session, "AllergyIntolerance", allergy_id, "allergy")
+
+    def edit(self, session: Session, allergy_id: str, reaction: str | None = None,
+             severity: str | None = None, criticality: str | None = None,
+             note: str | None = None) -> dict:
+        """Correct an active allergy: a new reaction or severity replaces its (first)
+        reaction entry, a new criticality replaces the old one, and a note is added (notes
+        are never overwritten). What is not given stays as it was."""
+        session.require(Permission.EDIT_CHART)
+        reaction = reaction.strip() if reaction else None
+        note = note.strip() if note else None
+        _one_of(severity, SEVERITIES, "severity")
+        _one_of(criticality, CRITICALITIES, "criticality")
+        if not (reaction or severity or criticality or note):
+            raise InvalidRecord("Give a new reaction, severity, criticality or a note; nothing "
+                                "was changed.")
+
+        def edit(allergy: dict) -> str:
+            refuse_if_in_error(allergy)
+            name = title(allergy)
+            if status_code(allergy, "clinicalStatus") != "active":
+                raise InvalidRecord(f"{name} is not active: only an active allergy can be "
+                                    "edited.")
+            if _no_known(allergy) is not None and (reaction or severity or criticality):
+                raise InvalidRecord(f"{name} records that there is no allergy: it has no "
+                                    "reaction, severity or criticality to change.")
+            changes = []
+            reactions = allergy.get("reaction") or [{}]
+            old = reactions[0]
+            old_words = _words((old.get("manifestation") or [{}])[0])
+            old_severity = old.get("severity")
+            new_words = reaction or old_words
+            new_severity = severity or old_severity
+            if (new_words, new_severity) != (old_words, old_severity):
+                if not new_words:
+                    raise InvalidRecord("Say what the reaction was: a severity belongs to a "
+                                        "reaction.")
+                manifestation = ([{"text": new_words}] if new_words != old_words
+                                 else old["manifestation"])
+                allergy["reaction"] = [{"manifestation": manifestation,
+                                        **({"severity": new_severity} if new_severity
+                                           else {})}] + reactions[1:]
+                if new_words != old_words:
+                    changes.append(f"reaction {old_words or 'none'} -> {new_words}")
+                if new_severity != old_severity:
+                    changes.append(f"severity {old_severity or 'none'} -> {new_severity}")
+            if criticality and criticality != allergy.get("criticality"):
+                changes.append(f"criticality {allergy.get('criticality', 'none')} -> "
+                               f"{criticality}")
+                allergy["criticality"] = criticality
+            if note:
+                allergy.setdefault("note", []).append(annotation(session, note))
+                changes.append(f"note: {note}")
+            if not changes:
+                raise InvalidRecord(f"{name} already has that reaction, severity and "
+                                    "criticality; nothing was changed.")
+            return "allergy edited: " + "; ".join(changes)
+
+        return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit)
+
     def enter_in_error(self, session: Session, allergy_id: str, reason: str) -> dict:
         """Never true for this patient (wrong chart, wrong substance): kept, marked."""
         session.require(Permission.EDIT_CHART)
@@ -177,6 +241,12 @@ def _supersede(conn: Connection, session: Session, statement: dict, substance: s
         annotation(session, f"No longer true: an allergy to {substance} was recorded."))
     save(conn, session, statement, "update",
          f"{title(statement)} made inactive: allergy to {substance} recorded")
+
+
+def _words(concept: dict) -> str | None:
+    """A reaction's manifestation in words: its text, else a coding's display."""
+    return concept.get("text") or next(
+        (c["display"] for c in concept.get("coding", []) if c.get("display")), None)
 
 
 def _one_of(value: str | None, allowed: tuple[str, ...], what: str) -> None:

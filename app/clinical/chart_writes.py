@@ -134,3 +134,16 @@ def mark_entered_in_error(store: Store, session: Session, kind: str, record_id: 
         return f"{what} marked entered in error: {reason}"
 
     return change(store, session, kind, record_id, what, edit)
+
+
+def for_edit(store: Store, session: Session, kind: str, record_id: str, what: str) -> dict:
+    """The stored record an edit form starts from, its read audited as the chart's are.
+    The caller checks the permission to edit first."""
+    with store.write() as conn:
+        record = get_resource(conn, kind, record_id)
+        if record is None:
+            raise NotFound(f"There is no {what} {record_id}.")
+        audit.append(conn, audit.event_for(
+            session, "read", patient=patient_of(record), entity=f"{kind}/{record_id}",
+            detail=f"{what} opened for editing"))
+    return record

@@ -10,8 +10,10 @@ import re
 import uuid
 
 from app.clinical.chart_writes import (
+    annotation,
     change,
     create,
+    for_edit,
     required,
     title,
 )
@@ -24,6 +26,7 @@ from app.store.store import Store
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 RXCUI = re.compile(r"\d{1,10}")
 STOPPABLE = ("active", "on-hold", "draft")
+EDITABLE = ("active", "on-hold")
 MEDICATION = "medicationCodeableConcept"
 
 
@@ -60,6 +63,43 @@ class Medications:
             create(conn, session, request, patient_id,
                    f"medication started: {medication}, {dose}")
         return request
+
+    def current(self, session: Session, request_id: str) -> dict:
+        """The order as stored, for a form that edits it."""
+        session.require(Permission.EDIT_CHART)
+        return for_edit(self._store, session, "MedicationRequest", request_id, "medication")
+
+    def edit(self, session: Session, request_id: str, dose: str | None = None,
+             note: str | None = None) -> dict:
+        """Change a current order's dose and directions (the new text replaces the
+        dosageInstruction, so no older structured dose is left to contradict it), or add a
+        note (notes are added, never overwritten)."""
+        session.require(Permission.EDIT_CHART)
+        dose = dose.strip() if dose else None
+        note = note.strip() if note else None
+        if not (dose or note):
+            raise InvalidRecord("Give a new dose or a note; nothing was changed.")
+
+        def edit(request: dict) -> str:
+            name, current = title(request, MEDICATION), request.get("status")
+            if current not in EDITABLE:
+                raise InvalidRecord(f"{name} is {current}: only an active or on-hold "
+                                    "medication can be edited.")
+            changes = []
+            old = next((d.get("text") for d in request.get("dosageInstruction", [])
+                        if d.get("text")), None)
+            if dose and dose != old:
+                request["dosageInstruction"] = [{"text": dose}]
+                changes.append(f"dose {old or 'none'} -> {dose}")
+            if note:
+                request.setdefault("note", []).append(annotation(session, note))
+                changes.append(f"note: {note}")
+            if not changes:
+                raise InvalidRecord(f"{name} already has that dose; nothing was changed.")
+            return "medication edited: " + "; ".join(changes)
+
+        return change(self._store, session, "MedicationRequest", request_id, "medication",
+                      edit)
 
     def stop(self, session: Session, request_id: str, reason: str) -> dict:
         """Stop a current medication, saying why (finished course, side effect, ...)."""

@@ -3,7 +3,8 @@
 Each of these tabs keeps its paged list and gains a row of actions: add a problem (an
 ICD-10-CM search as you type) or resolve the one selected; add an allergy, record "no known
 allergies" or mark the selected allergy inactive; start a medication or stop the one
-selected. A problem's onset is corrected (and a note added) with Edit…, and any of these
+selected. Edit… corrects a problem's onset, an active allergy's reaction, severity and
+criticality, or a current medication's dose, and adds a note to any of them; and any of these
 records that was never the patient's is marked "Entered in error…" with the reason: it stays
 on record, marked, and leaves the active lists; nothing is deleted. Every dialog saves on
 the database thread and stays open on a refusal, with what was typed and the service's
@@ -32,7 +33,7 @@ from PySide6.QtWidgets import (
 from app.clinical import icd10
 from app.clinical.allergies import Allergies
 from app.clinical.chart_items import ChartItem
-from app.clinical.medications import STOPPABLE, Medications
+from app.clinical.medications import EDITABLE, STOPPABLE, Medications
 from app.clinical.problems import ONGOING, Problems
 from app.security.roles import Permission
 from app.security.session import Session
@@ -377,6 +378,98 @@ class ProblemEditDialog(EntryDialog):
         return lambda: services.problems.edit(services.session, condition_id, onset, note)
 
 
+class RecordEditDialog(EntryDialog):
+    """An edit form filled from the stored record, read on the database thread: Save waits
+    for it, so nothing is saved over values the clinician did not see."""
+
+    loaded = Signal()  # the form shows the record's current values
+
+    def __init__(self, background: Background, what: str, item: ChartItem,
+                 load: Callable[[], dict], parent: QWidget | None = None):
+        super().__init__(background, f"Edit {what}", f"Edit {what}: {item.title}",
+                         "Save changes", parent)
+        self._item, self._ready = item, False
+        self.save.setEnabled(False)
+        self.say(f"Loading the {what}…")
+        run_for(self, background, load, self._loaded, self._refused)
+
+    def add_note_field(self, what: str) -> QPlainTextEdit:
+        note = self.field("Add a &note", QPlainTextEdit(), "Note to add, optional")
+        note.setPlaceholderText(f"Optional: added to the {what}'s notes")
+        note.setFixedHeight(self.fontMetrics().height() * 4)
+        return note
+
+    def fill(self, record: dict) -> None:
+        raise NotImplementedError
+
+    def _loaded(self, record: dict) -> None:
+        self.fill(record)
+        self._ready = True
+        self.say("")
+        self._busy(False)
+        self.loaded.emit()
+
+    def _busy(self, busy: bool) -> None:
+        super()._busy(busy)
+        self.save.setEnabled(not busy and self._ready)
+
+
+class AllergyEditDialog(RecordEditDialog):
+    """Correct an active allergy's reaction, severity or criticality, or add a note."""
+
+    def __init__(self, services: Services, background: Background, item: ChartItem,
+                 parent: QWidget | None = None):
+        super().__init__(background, "allergy", item,
+                         lambda: services.allergies.current(services.session, item.id), parent)
+        self._services = services
+        self.reaction = self.field("&Reaction", QLineEdit(), "Reaction")
+        self.reaction.setPlaceholderText("What happened, e.g. Hives")
+        self.severity = self.field("Se&verity", _choices(SEVERITIES), "Severity of the reaction")
+        self.criticality = self.field("Risk of a &future reaction", _choices(CRITICALITIES),
+                                      "Criticality: risk of a future reaction")
+        self.note = self.add_note_field("allergy")
+        self.reaction.setFocus()
+
+    def fill(self, record: dict) -> None:
+        first = (record.get("reaction") or [{}])[0]
+        manifestation = (first.get("manifestation") or [{}])[0]
+        self.reaction.setText(manifestation.get("text") or next(
+            (c["display"] for c in manifestation.get("coding", []) if c.get("display")), ""))
+        _choose(self.severity, first.get("severity"))
+        _choose(self.criticality, record.get("criticality"))
+
+    def work(self) -> Callable[[], Any]:
+        services, allergy_id = self._services, self._item.id
+        reaction, note = self.reaction.text(), self.note.toPlainText()
+        severity, criticality = self.severity.currentData(), self.criticality.currentData()
+        return lambda: services.allergies.edit(services.session, allergy_id, reaction,
+                                               severity, criticality, note)
+
+
+class MedicationEditDialog(RecordEditDialog):
+    """Change a current medication's dose and directions, or add a note."""
+
+    def __init__(self, services: Services, background: Background, item: ChartItem,
+                 parent: QWidget | None = None):
+        super().__init__(background, "medication", item,
+                         lambda: services.medications.current(services.session, item.id),
+                         parent)
+        self._services = services
+        self.dose = self.field("&Dose and directions", QLineEdit(), "Dose and directions")
+        self.dose.setPlaceholderText("e.g. 1 tablet by mouth twice daily with meals")
+        self.note = self.add_note_field("medication")
+        self.dose.setFocus()
+
+    def fill(self, record: dict) -> None:
+        self.dose.setText(next((d["text"] for d in record.get("dosageInstruction", [])
+                                if d.get("text")), ""))
+
+    def work(self) -> Callable[[], Any]:
+        services, request_id = self._services, self._item.id
+        dose, note = self.dose.text(), self.note.toPlainText()
+        return lambda: services.medications.edit(services.session, request_id, dose, note)
+
+
 IN_ERROR = "entered-in-error"
 ERROR_ACTION = "Entered in error…"
 
@@ -408,9 +501,13 @@ class EntriesTab(QWidget):
             "allergies": (("Add allergy…", "Add an allergy", self._add_allergy),
                           ("No known allergies…", "Record no known allergies",
                            self._no_known_allergies),
+                          ("Edit…", "Edit the selected allergy's reaction or add a note",
+                           self._edit_allergy),
                           ("Mark inactive…", "Mark the selected allergy inactive",
                            self._inactivate_allergy)),
             "medications": (("Start medication…", "Start a medication", self._start),
+                            ("Edit…", "Edit the selected medication's dose or add a note",
+                             self._edit_medication),
                             ("Stop…", "Stop the selected medication", self._stop)),
         }[section] + ((ERROR_ACTION, f"Mark the selected {_ONE[section]} entered in error",
                        self._enter_in_error),)
@@ -465,6 +562,17 @@ class EntriesTab(QWidget):
         for text, can in amending:
             self.buttons[text].setEnabled(not_in_error)
             self.buttons[text].setToolTip(can if not_in_error else why_not)
+        if self.section != "problems":  # only a current allergy or medication is edited
+            can, cannot, editable = {
+                "allergies": ("Correct the selected allergy's reaction, severity or risk, or "
+                              "add a note", "Select an active allergy to edit it",
+                              ("active",)),
+                "medications": ("Change the selected medication's dose or add a note",
+                                "Select an active or on-hold medication to edit it",
+                                EDITABLE)}[self.section]
+            usable = item is not None and item.status in editable
+            self.buttons["Edit…"].setEnabled(usable)
+            self.buttons["Edit…"].setToolTip(can if usable else cannot)
 
     def _add_problem(self) -> None:
         self._open(ProblemDialog(self._services, self._background, self._patient, self),
@@ -489,6 +597,18 @@ class EntriesTab(QWidget):
         item = self.selected()
         self._open(ProblemEditDialog(self._services, self._background, item, self),
                    lambda _: f"Problem edited: {item.title}.")
+
+    def _edit_allergy(self) -> None:
+        item = self.selected()
+        self._open(AllergyEditDialog(self._services, self._background, item, self),
+                   lambda a: f"Allergy edited: {item.title}{_reaction(a)}.")
+
+    def _edit_medication(self) -> None:
+        item = self.selected()
+        self._open(MedicationEditDialog(self._services, self._background, item, self),
+                   lambda m: f"Medication edited: {item.title}" + "".join(
+                       f", {d['text']}" for d in m.get("dosageInstruction", [])[:1]
+                       if d.get("text")) + ".")
 
     def _enter_in_error(self) -> None:
         item, s, one = self.selected(), self._services, _ONE[self.section]
@@ -535,3 +655,18 @@ def _choices(options: tuple[tuple[str, str | None], ...]) -> QComboBox:
     for label, value in options:
         box.addItem(label, value)
     return box
+
+
+def _choose(box: QComboBox, value: str | None) -> None:
+    """Show the choice whose value is `value` (Not stated if it is none of them)."""
+    box.setCurrentIndex(max(0, box.findData(value)))
+
+
+def _reaction(allergy: dict) -> str:
+    """ " (Hives, severe)": the allergy's first reaction, as the saved line says it."""
+    first = (allergy.get("reaction") or [{}])[0]
+    words = [m.get("text") or next((c["display"] for c in m.get("coding", [])
+                                    if c.get("display")), "")
+             for m in first.get("manifestation", [])[:1]]
+    words += [first["severity"]] if first.get("severity") else []
+    return f" ({', '.join(w for w in words if w)})" if any(words) else ""

@@ -15,7 +15,9 @@ from app.ui import theme
 from app.ui.chart_banner import allergy_line
 from app.ui.chart_entries import (
     AllergyDialog,
+    AllergyEditDialog,
     MedicationDialog,
+    MedicationEditDialog,
     NoKnownAllergiesDialog,
     ProblemDialog,
     ProblemEditDialog,
@@ -216,3 +218,57 @@ def test_editing_a_problem_s_onset_shows_in_the_problems_tab(qtbot, ward, backgr
     assert tab.saved.text().startswith("Problem edited: Essential (primary) hypertension.")
     [problem] = chart.summary.active_problems
     assert problem.date == "2018-06-02"
+
+
+def test_editing_an_allergy_s_severity_shows_in_the_allergies_tab(qtbot, ward, background):
+    doctor = ward.doctor
+    Allergies(doctor.store).add(doctor.session, ward.patient_id, "Penicillin", "Hives",
+                                "moderate", "low")
+    chart = open_chart(qtbot, doctor, background, ward.patient_id)
+    tab = chart.show_section("allergies")
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    assert not tab.buttons["Edit…"].isEnabled()  # nothing selected yet
+    tab.records.table.selectRow(0)
+    dialog = press(tab, "Edit…", AllergyEditDialog)
+    qtbot.waitUntil(dialog.save.isEnabled, timeout=WAIT)  # once the record is shown
+    assert (dialog.reaction.text(), dialog.severity.currentData(),
+            dialog.criticality.currentData()) == ("Hives", "moderate", "low")
+    assert all(w.accessibleName() for w in (dialog.reaction, dialog.severity,
+                                            dialog.criticality, dialog.note, dialog.save))
+    dialog.severity.setCurrentText("Severe")
+    qtbot.keyClicks(dialog.note, "Worse on the second course")
+    save_and_wait(qtbot, chart, dialog)
+
+    assert tab.saved.text() == ("Allergy edited: Penicillin (Hives, severe). It goes to the "
+                                "server at the next sync.")
+    qtbot.waitUntil(lambda: chart.records("allergies").model.rowCount() == 1, timeout=WAIT)
+    assert shown_titles(chart, "allergies") == [("Penicillin", "active")]
+    [allergy] = chart.summary.allergies
+    stored = Allergies(doctor.store).current(doctor.session, allergy.id)
+    assert stored["reaction"][0]["severity"] == "severe"
+
+
+def test_editing_a_medication_s_dose_shows_in_the_medications_tab(qtbot, ward, background):
+    doctor = ward.doctor
+    Medications(doctor.store).start(doctor.session, ward.patient_id, "Metformin 500 mg tablet",
+                                    "1 tablet twice daily")
+    chart = open_chart(qtbot, doctor, background, ward.patient_id)
+    tab = chart.show_section("medications")
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    tab.records.table.selectRow(0)
+    dialog = press(tab, "Edit…", MedicationEditDialog)
+    qtbot.waitUntil(dialog.save.isEnabled, timeout=WAIT)
+    assert dialog.dose.text() == "1 tablet twice daily"
+    assert dialog.dose.accessibleName() and dialog.note.accessibleName()
+    dialog.dose.clear()
+    qtbot.keyClicks(dialog.dose, "2 tablets twice daily")
+    save_and_wait(qtbot, chart, dialog)
+
+    assert tab.saved.text() == ("Medication edited: Metformin 500 mg tablet, 2 tablets twice "
+                                "daily. It goes to the server at the next sync.")
+    [medication] = chart.summary.active_medications
+    stored = Medications(doctor.store).current(doctor.session, medication.id)
+    assert stored["dosageInstruction"] == [{"text": "2 tablets twice daily"}]
+    qtbot.waitUntil(lambda: chart.records("medications").model.rowCount() == 1, timeout=WAIT)
+    tab.records.table.selectRow(0)
+    assert tab.buttons["Edit…"].isEnabled()
