@@ -34,10 +34,10 @@ from app.clinical.trends import Note, Trends
 from app.security.roles import Permission
 from app.security.session import Session
 from app.ui.background import Background
-from app.ui.chart_entries import ReasonDialog
 from app.ui.chart_style import ToneLabel, scaled_font
 from app.ui.chart_table import COLUMNS, ITEM_ROLE, SectionModel, SectionTab
 from app.ui.chart_work import run_for
+from app.ui.entry_dialogs import ReasonDialog
 from app.ui.messages import sentence
 from app.ui.note_editor import NoteEditor, local_time
 from app.ui.sign_dialog import SignDialog

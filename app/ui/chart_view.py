@@ -19,7 +19,7 @@ from app.bootstrap import Workstation
 from app.clinical.chart import ChartSummary
 from app.ui.background import Background
 from app.ui.chart_banner import Banner, display_name
-from app.ui.chart_entries import EntriesTab, Services
+from app.ui.chart_entries import EntriesTab
 from app.ui.chart_labs import LabsTab
 from app.ui.chart_notes import NotesTab
 from app.ui.chart_style import ToneLabel
@@ -28,6 +28,7 @@ from app.ui.chart_table import COLUMNS, SectionModel, SectionTab
 from app.ui.chart_visit import VisitBar
 from app.ui.chart_vitals import VitalsTab
 from app.ui.chart_work import run_for
+from app.ui.entry_dialogs import Services
 from app.ui.messages import sentence
 
 # (tab label, chart section); the Summary tab comes first

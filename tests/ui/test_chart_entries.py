@@ -13,7 +13,7 @@ from app.clinical.medications import Medications
 from app.clinical.problems import Problems
 from app.ui import theme
 from app.ui.chart_banner import allergy_line
-from app.ui.chart_entries import (
+from app.ui.entry_dialogs import (
     AllergyDialog,
     AllergyEditDialog,
     MedicationDialog,
