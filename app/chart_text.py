@@ -4,6 +4,7 @@ from datetime import date
 
 from app.clinical.chart import ChartSummary, SectionPage
 from app.clinical.chart_items import ChartItem
+from app.clinical.names import medical_record_number
 
 QUIET_STATUSES = {None, "final", "finished", "completed", "active"}  # the expected ones
 SUMMARY_PARTS = (
@@ -27,15 +28,16 @@ def banner(patient: dict, today: date | None = None) -> str:
         today = today or date.today()
         b = date.fromisoformat(born[:10])
         age = f", {today.year - b.year - ((today.month, today.day) < (b.month, b.day))} y"
-    mrn = next((i.get("value") for i in patient.get("identifier", [])
-                if any(c.get("code") == "MR" for c in (i.get("type") or {}).get("coding", []))),
-               None)
+    mrn = medical_record_number(patient)
     return (f"{full}  |  {patient.get('gender', 'unknown')}{age}  |  born {born or '?'}  |  "
             f"MRN {mrn or '—'}  |  id {patient['id']}")
 
 
 def summary_text(summary: ChartSummary) -> str:
-    lines = [banner(summary.patient), ""]
+    lines = [banner(summary.patient)]
+    if summary.patient_warning:
+        lines.append(f"WARNING: {summary.patient_warning}")
+    lines.append("")
     if not summary.allergies:
         lines.append("Allergies: none recorded (not the same as 'no known allergies')")
     for title, field in SUMMARY_PARTS:
@@ -60,4 +62,5 @@ def _line(item: ChartItem) -> str:
     value = f"  {item.value}" if item.value else ""
     flag = f"  [{item.flag}]" if item.flag else ""
     status = f"  ({item.status})" if item.status not in QUIET_STATUSES else ""
-    return f"{when}  {item.title}{value}{flag}{status}"
+    warning = f"\n      WARNING: {item.warning}" if item.warning else ""
+    return f"{when}  {item.title}{value}{flag}{status}{warning}"

@@ -3,18 +3,19 @@
 Scriptable: the store comes from --store or HEARTH_STORE, the acting user from --user or
 HEARTH_USER, passwords from a prompt, HEARTH_PASSWORD (and HEARTH_NEW_PASSWORD), or one
 per line on standard input with --password-stdin. Data goes to stdout (--json where it is
-data); every error is one line on stderr and a non-zero exit, never a traceback.
+data); every error is one line on stderr and a non-zero exit, never a traceback. Output
+piped into a reader that stops early (`| head`) ends the command quietly, as it ends any
+Unix tool.
 """
 
 import argparse
 import getpass
 import os
+import select
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
-
-import orjson
 
 from app import cli_sync
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
@@ -25,7 +26,10 @@ from app.errors import HearthError, StoreNotFound, UsageError
 from app.security.policy import Policy
 from app.security.roles import Role
 from app.store.paths import StorePaths, default_store_dir, demo_store_dir
+from sync import fhir_json
 from sync.errors import SyncError
+
+READER_GONE = 141  # 128 + SIGPIPE: the status of a Unix tool whose reader closed the pipe
 
 
 class Secrets:
@@ -55,7 +59,9 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         env = env or Environment(policy=Policy.from_file(args.policy) if args.policy else None)
-        return args.run(args, env, Secrets(args.password_stdin))
+        status = args.run(args, env, Secrets(args.password_stdin))
+        sys.stdout.flush()  # so a reader gone away is found here, not at interpreter exit
+        return status
     except HearthError as err:
         print(f"hearth: {err.title}: {err.message}", file=sys.stderr)
         return err.exit_code
@@ -65,10 +71,35 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     except KeyboardInterrupt:
         print("hearth: cancelled; nothing more was changed.", file=sys.stderr)
         return 130
+    except BrokenPipeError as err:
+        return READER_GONE if stdout_reader_gone() else unexpected(err)
     except Exception as err:  # the boundary: one line, never a traceback
-        print(f"hearth: unexpected error ({type(err).__name__}: {err}). Please report it.",
-              file=sys.stderr)
-        return 1
+        return unexpected(err)
+
+
+def unexpected(err: Exception) -> int:
+    print(f"hearth: unexpected error ({type(err).__name__}: {err}). Please report it.",
+          file=sys.stderr)
+    return 1
+
+
+def stdout_reader_gone() -> bool:
+    """Whether the program reading stdout has closed it (`| head` read what it wanted), as
+    poll() reports it (POSIX); a broken pipe that was not stdout's is an error.
+
+    If so, stdout is pointed at /dev/null: the interpreter flushes stdout on the way out,
+    and that flush must not fail again.
+    """
+    try:
+        stdout = sys.stdout.fileno()
+        poller = select.poll()
+    except (AttributeError, OSError, ValueError):  # no poll() (Windows), or no real stdout
+        return False
+    poller.register(stdout, select.POLLOUT)
+    gone = any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
+    if gone:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stdout)
+    return gone
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -214,7 +245,7 @@ def cmd_user_add(args, ws, secrets: Secrets) -> int:
 def cmd_user_list(args, ws, secrets: Secrets) -> int:
     users = ws.users.list(ws.session)
     if args.json:
-        print(orjson.dumps([u.__dict__ for u in users]).decode())
+        print(fhir_json.dumps([u.__dict__ for u in users]).decode())
         return 0
     print(f"{'USER':<16} {'ROLE':<11} {'STATUS':<24} FULL NAME")
     for u in users:
@@ -251,7 +282,7 @@ COMMANDS_BY_NAME = {"passwd": cmd_user_passwd, "lock": cmd_user_lock, "unlock": 
 def cmd_audit_verify(args, ws, secrets: Secrets) -> int:
     result = ws.audit.verify(ws.session)
     if args.json:
-        print(orjson.dumps({"rows": result.rows, "intact": result.intact,
+        print(fhir_json.dumps({"rows": result.rows, "intact": result.intact,
                             "problems": result.problems}).decode())
     elif result.intact:
         print(f"Audit trail intact: {result.rows} rows, hash chain verified.")
@@ -280,10 +311,9 @@ def cmd_import(args, ws, secrets: Secrets) -> int:
     if sys.stderr.isatty():
         print(file=sys.stderr)
     if args.json:
-        print(orjson.dumps(report.as_json()).decode())
+        print(fhir_json.dumps(report.as_json()).decode())
     else:
-        print(f"Imported {report.imported} resources, {report.unchanged} already there, "
-              f"{report.skipped} skipped.")
+        print(report.summary())
         for problem in report.errors:
             print(f"  skipped {problem.file} entry {problem.entry}: {problem.reason}")
         if report.warnings:
@@ -304,13 +334,15 @@ def progress_bar(progress: Progress) -> None:
 def cmd_search(args, ws, secrets: Secrets) -> int:
     hits = ws.search.search(ws.session, " ".join(args.text), args.limit)
     if args.json:
-        print(orjson.dumps([asdict(h) for h in hits]).decode())
+        print(fhir_json.dumps([asdict(h) for h in hits]).decode())
         return 0
     if not hits:
         print("No patient matches.")
     for h in hits:
         print(f"{h.name:<32} {h.birth_date or '':<10}  {h.gender or '':<7} "
               f"MRN {h.mrn or '—':<38} {h.patient_id}")
+        if h.warning:
+            print(f"    WARNING: {h.warning}")
     return 0
 
 
@@ -318,10 +350,10 @@ def cmd_chart(args, ws, secrets: Secrets) -> int:
     if args.section:
         page = ws.chart.section(ws.session, args.patient_id, args.section, args.page,
                                 args.page_size)
-        print(orjson.dumps(asdict(page)).decode() if args.json else page_text(page))
+        print(fhir_json.dumps(asdict(page)).decode() if args.json else page_text(page))
     else:
         summary = ws.chart.summary(ws.session, args.patient_id)
-        print(orjson.dumps(asdict(summary)).decode() if args.json else summary_text(summary))
+        print(fhir_json.dumps(asdict(summary)).decode() if args.json else summary_text(summary))
     return 0
 
 
@@ -357,7 +389,7 @@ def cmd_recover(args, env: Environment, secrets: Secrets) -> int:
 
 
 def emit(args, data: dict, text: str) -> None:
-    print(orjson.dumps(data).decode() if args.json else text)
+    print(fhir_json.dumps(data).decode() if args.json else text)
 
 
 if __name__ == "__main__":

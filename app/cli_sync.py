@@ -1,8 +1,11 @@
 """`hearth sync`, `hearth conflicts` and `hearth sync-credentials`: sync from the command line.
 
-`hearth sync --once` runs one cycle and exits 0 when it completed, 6 when it did not (the
-sentence on stderr says why; nothing is lost, the work stays queued). Without --once it runs
-a cycle every --interval seconds, printing one status line per cycle, until Ctrl+C.
+`hearth sync --once` runs one cycle, which sends until the outbox is empty, and exits 0 when
+it completed, 6 when it did not: a fault stopped it, changes are still queued, or the server
+could not show everything that changed (the sentence on stderr says why; nothing is lost,
+the work stays queued). What the server cannot show at all (deletes, on a server without
+history) is said on every run. Without --once it runs a cycle every --interval seconds,
+printing one status line per cycle, until Ctrl+C.
 """
 
 import argparse
@@ -18,6 +21,7 @@ from app.clinical.conflicts import CHOICES
 from app.errors import UsageError
 from app.security.policy import SyncPolicy
 from app.security.roles import Permission
+from sync import fhir_json
 from sync.auth import discover_token_url, public_jwk
 from sync.credentials import SyncCredentials
 from sync.worker import SyncStatus, SyncWorker
@@ -114,22 +118,26 @@ def _plain_client(args) -> httpx.Client:
 
 def _print_status(args, status: SyncStatus) -> None:
     data = {"online": status.online, "pending": status.pending, "conflicts": status.conflicts,
-            "last_success": status.last_success, "error": status.last_error}
+            "last_success": status.last_success, "error": status.last_error,
+            "notices": list(status.notices)}
     if status.last_report is not None:
         report = status.last_report
         data |= {"sent": report.pushed.sent, "merged": report.pushed.merged + report.pulled.merged,
                  "received": report.pulled.received, "set_aside": report.pushed.set_aside,
                  "audit_uploaded": report.audit.uploaded, "round_trips": report.pushed.round_trips}
     if args.json:
-        print(orjson.dumps(data).decode(), flush=True)
+        print(fhir_json.dumps(data).decode(), flush=True)
         return
     if status.last_error:
         print(f"hearth: sync did not complete: {status.last_error}", file=sys.stderr, flush=True)
-    else:
-        print(f"Synced: sent {data['sent']}, received {data['received']}, merged "
-              f"{data['merged']}, audit events uploaded {data['audit_uploaded']}.", flush=True)
+    if status.last_report is not None:
+        print(f"{'Partly synced' if status.last_error else 'Synced'}: sent {data['sent']}, "
+              f"received {data['received']}, merged {data['merged']}, audit events uploaded "
+              f"{data['audit_uploaded']}.", flush=True)
     for item in data.get("set_aside", []):
         print(f"  set aside (the server refused it): {item}", flush=True)
+    for notice in status.notices:
+        print(f"Note: {notice}", flush=True)
     print(f"Waiting: {status.pending} changed records to send, {status.conflicts} conflicts "
           "for a person to resolve (hearth conflicts list).", flush=True)
 
@@ -149,14 +157,14 @@ def cmd_sync_credentials(args, ws, secrets) -> int:
     store.save_private_key(args.server, args.client_id, pem)
     print(f"Saved the private key for '{args.client_id}' at {args.server} in the OS keyring. "
           "Register this public key (JWKS) with the server for the client:")
-    print(orjson.dumps({"keys": [public_jwk(pem)]}, option=orjson.OPT_INDENT_2).decode())
+    print(fhir_json.dumps({"keys": [public_jwk(pem)]}, option=orjson.OPT_INDENT_2).decode())
     return 0
 
 
 def cmd_conflicts_list(args, ws, secrets) -> int:
     conflicts = ws.conflicts.list(ws.session, include_resolved=args.all)
     if args.json:
-        print(orjson.dumps([_summary(c) for c in conflicts]).decode())
+        print(fhir_json.dumps([_summary(c) for c in conflicts]).decode())
         return 0
     if not conflicts:
         print("No sync conflicts waiting.")
@@ -169,13 +177,13 @@ def cmd_conflicts_list(args, ws, secrets) -> int:
 def cmd_conflicts_show(args, ws, secrets) -> int:
     c = ws.conflicts.get(ws.session, args.conflict_id)
     if args.json:
-        print(orjson.dumps({**_summary(c), "local": c.local, "remote": c.remote,
+        print(fhir_json.dumps({**_summary(c), "local": c.local, "remote": c.remote,
                             "base": c.base}).decode())
         return 0
     print(f"Conflict {c.id}: {c.reference} ({c.kind}), found {c.detected_at}\n{c.reason}\n")
     for title, version in (("HERE (local)", c.local), ("SERVER (remote)", c.remote),
                            ("BEFORE BOTH (base)", c.base)):
-        text = orjson.dumps(version, option=orjson.OPT_INDENT_2).decode() if version else (
+        text = fhir_json.dumps(version, option=orjson.OPT_INDENT_2).decode() if version else (
             "(deleted or absent)")
         print(f"--- {title} ---\n{text}\n")
     print(f"Decide with: hearth conflicts resolve {c.id} --keep local|remote|merged FILE")
@@ -189,11 +197,11 @@ def cmd_conflicts_resolve(args, ws, secrets) -> int:
     merged = None
     if files:
         try:
-            merged = orjson.loads(Path(files[0]).read_bytes())
-        except (OSError, orjson.JSONDecodeError) as exc:
+            merged = fhir_json.loads(Path(files[0]).read_bytes())
+        except (OSError, fhir_json.JSONDecodeError) as exc:
             raise UsageError(f"Could not read {files[0]} as JSON: {exc}") from exc
     c = ws.conflicts.resolve(ws.session, args.conflict_id, keep, merged)
-    print(orjson.dumps(_summary(c)).decode() if args.json else
+    print(fhir_json.dumps(_summary(c)).decode() if args.json else
           f"Conflict {c.id} resolved: kept {c.resolution}. It is sent at the next sync.")
     return 0
 

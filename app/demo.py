@@ -18,14 +18,13 @@ from datetime import date, datetime, time
 from importlib.resources import as_file, files
 from pathlib import Path
 
-import orjson
-
 from app.bootstrap import Environment, init_store, open_workstation
 from app.clinical.schedule import Schedule
 from app.errors import StoreExists
 from app.security.roles import Role
 from app.security.session import Session
 from app.store.paths import StorePaths
+from sync import fhir_json
 
 DOCTOR, NURSE, DESK, ADMIN = "demo-doctor", "demo-nurse", "demo-desk", "demo-admin"
 # (time, type, status); every appointment lasts 20 minutes, the day ends by 16:30.
@@ -145,7 +144,7 @@ def _cast(folder: Path) -> _Cast:
     patients: list[str] = []
     seen: Counter[str] = Counter()
     for path in sorted(folder.glob("*.json")):
-        for entry in orjson.loads(path.read_bytes()).get("entry", []):
+        for entry in fhir_json.loads(path.read_bytes()).get("entry", []):
             resource = entry["resource"]
             kind = resource["resourceType"]
             if kind == "Practitioner":

@@ -2,7 +2,8 @@
 
 The engine picks its strategies from this: pull by `_history` where the server offers
 history, else by `_lastUpdated` search; PUT with client ids only where update-as-create is
-allowed; a transaction Bundle only where `transaction` is offered.
+allowed; a transaction Bundle only where `transaction` is offered. Search parameters a
+server lists for all types at once (`rest.searchParam`) count for every type.
 """
 
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ class ServerCapabilities:
     software: str
     system_interactions: frozenset[str]
     types: dict[str, TypeCapabilities] = field(default_factory=dict)
+    common_search_params: frozenset[str] = frozenset()  # rest.searchParam: for every type
 
     @classmethod
     def from_statement(cls, statement: dict) -> "ServerCapabilities":
@@ -45,6 +47,7 @@ class ServerCapabilities:
             system_interactions=_codes(rest.get("interaction", [])),
             types={r["type"]: _type_capabilities(r) for r in rest.get("resource", [])
                    if "type" in r},
+            common_search_params=_names(rest.get("searchParam", [])),
         )
 
     def offers(self, interaction: str) -> bool:
@@ -56,9 +59,10 @@ class ServerCapabilities:
         return bool(kind and "history-type" in kind.interactions)
 
     def search_by_last_updated(self, resource_type: str) -> bool:
+        """Whether changes to this type (not deletes) can be found by `_lastUpdated`."""
         kind = self.types.get(resource_type)
         return bool(kind and "search-type" in kind.interactions
-                    and "_lastUpdated" in kind.search_params)
+                    and "_lastUpdated" in kind.search_params | self.common_search_params)
 
     def put_creates(self, resource_type: str) -> bool:
         """Whether PUT with a client-assigned id creates (so retries are idempotent)."""
@@ -86,11 +90,15 @@ def fetch_capabilities(transport: Transport) -> ServerCapabilities:
 def _type_capabilities(resource: dict) -> TypeCapabilities:
     return TypeCapabilities(
         interactions=_codes(resource.get("interaction", [])),
-        search_params=frozenset(p.get("name") for p in resource.get("searchParam", [])),
+        search_params=_names(resource.get("searchParam", [])),
         update_create=bool(resource.get("updateCreate")),
         conditional_create=bool(resource.get("conditionalCreate")),
         versioned=resource.get("versioning") in ("versioned", "versioned-update"),
     )
+
+
+def _names(params: list[dict]) -> frozenset[str]:
+    return frozenset(p.get("name") for p in params if p.get("name"))
 
 
 def _codes(items: list[dict]) -> frozenset[str]:

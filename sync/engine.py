@@ -3,7 +3,8 @@
 Each step is resumable on its own (the outbox, the pull cursor and the audit rows' uploaded
 flags are all in the store), so a cycle cut short by a crash or the network simply runs
 again. The server's CapabilityStatement is read once per engine and decides how each step
-talks to it.
+talks to it. A cycle that could not send or see everything says why (`incomplete`), so no
+caller reports success over work left behind.
 """
 
 from dataclasses import dataclass
@@ -21,6 +22,16 @@ class SyncReport:
     pushed: PushReport
     pulled: PullReport
     audit: AuditUpload
+
+    @property
+    def incomplete(self) -> list[str]:
+        """Why this cycle did not sync everything, as sentences; empty when it did."""
+        return [*filter(None, [self.pushed.left_queued]), *self.pulled.gaps]
+
+    @property
+    def notices(self) -> list[str]:
+        """What a person should know about this server even when the cycle completed."""
+        return self.pulled.notices
 
 
 class SyncEngine:
@@ -46,4 +57,5 @@ class SyncEngine:
             pushed.round_trips += again.round_trips
             pushed.conflicts += again.conflicts
             pushed.set_aside += again.set_aside
+            pushed.left_queued = again.left_queued  # the outbox as it now stands
         return SyncReport(pushed, pulled, upload_audit(self.local, self.transport, caps))

@@ -81,6 +81,10 @@ class LocalSide(Protocol):
     def confirm(self, change: PendingChange, remote: RemoteVersion) -> None:
         """The server accepted `change`: drop its outbox rows, remember `remote` as base."""
 
+    def confirm_many(self, accepted: list[tuple[PendingChange, RemoteVersion]]) -> None:
+        """`confirm` for each (change, what the server now holds) of one Bundle's answers,
+        all in one transaction; rows after each change's `upto_seq` stay queued."""
+
     def replace_with_merge(self, change: PendingChange, remote: RemoteVersion,
                            merged: dict) -> bool:
         """The server moved on; store `merged` as the local copy to send with `remote` as

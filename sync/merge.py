@@ -8,11 +8,17 @@ key; lists of the same length on all three sides element by element (a changed g
 and a changed family name in `name[0]` merge); lists that grew or shrank are compared whole,
 because FHIR list items have no stable identity to line them up by. `meta` is the server's
 bookkeeping and is taken from the remote side.
+
+A record carrying a `modifierExtension` Hearth does not understand is never merged here:
+FHIR says a system shall not ignore a modifier it does not understand, and a modifier can
+change what every other field means (a "not" on a diagnosis), so fields merged around it
+could say something neither side said. `unknown_modifiers` names them for the conflict.
 """
 
 from dataclasses import dataclass
 
 MISSING = object()
+UNDERSTOOD_MODIFIERS: frozenset[str] = frozenset()  # modifierExtension urls Hearth acts on
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,23 @@ def three_way_merge(base: dict | None, local: dict, remote: dict) -> MergeResult
     if "meta" in remote:
         body["meta"] = remote["meta"]
     return MergeResult(body, [])
+
+
+def unknown_modifiers(*resources: dict | None) -> list[str]:
+    """The urls of the modifierExtensions Hearth does not understand, anywhere in these
+    resources (on the resource or on any element within it), sorted."""
+    found: set[str] = set()
+    stack: list = [r for r in resources if r is not None]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            for modifier in item.get("modifierExtension") or []:
+                url = modifier.get("url") if isinstance(modifier, dict) else None
+                found.add(url if isinstance(url, str) else "(no url)")
+            stack.extend(item.values())
+    return sorted(found - UNDERSTOOD_MODIFIERS)
 
 
 def _content(resource: dict) -> dict:

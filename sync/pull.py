@@ -1,9 +1,16 @@
-"""Receiving what changed on the server since the last pull, deletes included.
+"""Receiving what changed on the server since the last pull, deletes included where it can.
 
 Where the server offers system history, one `_history?_since=` feed carries every change,
-deletes too (the Android FHIR SDK never delivered deletes, #1149). Otherwise each type is
-read by its own history, or by a `_lastUpdated` search where it has no history (deletes
-cannot be seen that way; the admin guide says so).
+deletes too (the Android FHIR SDK never delivered deletes, #1149). Otherwise every type the
+CapabilityStatement lists (every type Hearth stores, when it lists none) is read by its own
+history, or by a `_lastUpdated` search where it has no history. A search cannot show
+deletes, and some servers offer neither way for a type: the report says both, in words, and
+the cycle is not called complete while anything could not be seen.
+
+Pages are followed by their `next` links. A server that leaves the link out while records
+remain (its `total` says so, or the page came back full) is paged on with `_offset`; when
+even that brings nothing new, the report says how many of how many arrived and the cursor
+stays where it was, so nothing is skipped: the rest is asked for again next cycle.
 
 The cursor is the server's own newest `meta.lastUpdated` seen, less an overlap window (a
 change committed a moment late still arrives), always sent as UTC with milliseconds because
@@ -12,27 +19,24 @@ with the link to the next page, so a crash resumes where it stopped; pages that 
 are harmless because versions already held are skipped.
 """
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import fhirkit
 import orjson
 
+from sync.audit_events import TAG_SYSTEM
 from sync.capabilities import ServerCapabilities
 from sync.compartment import patient_of
 from sync.errors import MalformedResponse
 from sync.local import LocalSide, RemoteVersion
 from sync.reconcile import reconcile
 from sync.transport import Transport
-from sync.wire import body, read_remote, remote_of, version_of_etag
+from sync.wire import body, maybe_json, outcome_text, read_remote, remote_of, version_of_etag
 
-NEVER_PULLED = frozenset({"AuditEvent"})  # Hearth's own upload; the local trail is the source
-CLINICAL_TYPES = (  # read one by one only on servers without system history
-    "Patient", "Practitioner", "Organization", "Location", "Encounter", "Condition",
-    "Observation", "MedicationRequest", "MedicationStatement", "AllergyIntolerance",
-    "Immunization", "Procedure", "DiagnosticReport", "DocumentReference", "CarePlan", "Goal",
-    "Appointment")
+HEARTH_TYPES = tuple(sorted(fhirkit.RESOURCE_TYPES))  # pulled when the server lists none
 
 
 @dataclass(frozen=True)
@@ -42,7 +46,6 @@ class PullScope:
     general practitioner) and their charts, plus shared records (practitioners, places)."""
 
     organization: str | None = None
-    types: tuple[str, ...] = CLINICAL_TYPES
 
     def patient_in_scope(self, patient: dict) -> bool:
         if self.organization is None:
@@ -62,6 +65,64 @@ class PullReport:
     merged: int = 0
     conflicts: int = 0
     pages: int = 0
+    gaps: list[str] = field(default_factory=list)  # what could not be pulled, as sentences
+    deletes_unseen: list[str] = field(default_factory=list)  # types pulled by search
+    history_types: int = 0  # types pulled by their own history
+
+    @property
+    def notices(self) -> list[str]:
+        """What a person should know about this server even when nothing went wrong."""
+        if not self.deletes_unseen:
+            return []
+        if not self.history_types:
+            return ["This server keeps no history, so Hearth cannot see records deleted on "
+                    "it: they stay on this workstation until deleted here."]
+        return [f"This server keeps no history of {_kinds(self.deletes_unseen)} records, so "
+                "Hearth cannot see those deleted on it: they stay on this workstation until "
+                "deleted here."]
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One stream of changes: its cursor's key, its path, and what it lists, in words."""
+
+    key: str
+    path: str
+    since_param: str  # "_since" (history) or "_lastUpdated" (search)
+    what: str  # "changed Patient records", "changes in the server's history"
+    listed: bool = True  # False: a type the server never named (404: it holds none)
+
+    @property
+    def search(self) -> bool:
+        return self.since_param == "_lastUpdated"
+
+    def first_url(self, since: str | None, count: int) -> str:
+        params = {**_since_param(self.since_param, since), "_count": str(count)}
+        if self.search:
+            params["_sort"] = "_lastUpdated"
+        return f"{self.path}?{urlencode(params)}"
+
+
+@dataclass
+class Pass:
+    """One pass over a feed, saved in its cursor with every page so a crash resumes it."""
+
+    since: str | None = None
+    high: str | None = None  # the newest lastUpdated seen in this pass
+    started: str | None = None  # the server's clock when the pass began
+    next: str | None = None
+    got: int = 0  # entries listed so far, in the server's order: the next page's offset
+    repeats: int = 0  # entries naming a record this pass already listed (a search shifted)
+    checked: bool = True  # saved by a pull that checks totals; older searches skipped some
+
+    @classmethod
+    def load(cls, text: str | None, search: bool) -> "Pass":
+        """The saved pass; a search cursor saved before totals were checked is not trusted
+        (it may have moved past records never received), so that type is read again."""
+        state = orjson.loads(text or "{}")
+        if search and not state.get("checked"):
+            return cls()
+        return cls(**{k: state[k] for k in cls.__dataclass_fields__ if k in state})
 
 
 class Puller:
@@ -75,50 +136,99 @@ class Puller:
     def pull(self) -> PullReport:
         report = PullReport()
         if self._caps.offers("history-system"):
-            self._feed("history", "_history", "_since", report)
+            self._feed(Feed("history", "_history", "_since",
+                            "changes in the server's history"), report)
             return report
-        for kind in self._scope.types:
+        listed = bool(self._caps.types)
+        blind = []
+        for kind in sorted(self._caps.types) if listed else HEARTH_TYPES:
             if self._caps.history_of(kind):
-                self._feed(f"history:{kind}", f"{kind}/_history", "_since", report)
-            elif self._caps.search_by_last_updated(kind):
-                self._feed(f"search:{kind}", kind, "_lastUpdated", report)
+                report.history_types += 1
+                self._feed(Feed(f"history:{kind}", f"{kind}/_history", "_since",
+                                f"{kind} changes in the server's history"), report)
+            elif not listed or self._caps.search_by_last_updated(kind):
+                report.deletes_unseen.append(kind)
+                self._feed(Feed(f"search:{kind}", kind, "_lastUpdated",
+                                f"changed {kind} records", listed), report)
+            else:
+                blind.append(kind)
+        if blind:
+            report.gaps.append(
+                f"The server offers no way to see which {_kinds(blind)} records changed (no "
+                "history and no _lastUpdated search), so none of them were pulled.")
         return report
 
-    def _feed(self, key: str, path: str, since_param: str, report: PullReport) -> None:
-        state = orjson.loads(self._local.cursor(key) or "{}")
-        since, high, started = state.get("since"), state.get("high"), state.get("started")
-        url = state.get("next") or _with(path, _since_param(since_param, since),
-                                         self._page_size, since_param == "_lastUpdated")
+    def _feed(self, feed: Feed, report: PullReport) -> None:
+        at = Pass.load(self._local.cursor(feed.key), feed.search)
+        first = feed.first_url(at.since, self._page_size)
+        url, resumed = at.next or first, at.next is not None
+        listed: set[tuple] = set()  # (type, id, version, stamp) met in this pass
         seen: set[tuple[str, str]] = set()
         while url:
             response = self._transport.request("GET", url)
-            page = body(response, "Bundle")
-            started = started or _server_time(page, response)
+            if response.status_code != 200:
+                if resumed:  # a saved page link the server no longer knows: start again
+                    at, url, resumed = Pass(since=at.since), first, False
+                    continue
+                if response.status_code == 404 and not feed.listed and not at.got:
+                    return  # a type this server does not know holds nothing to pull
+                report.gaps.append(_refused(feed, response, at.got))
+                return
+            page, resumed = body(response, "Bundle"), False
             report.pages += 1
+            at.started = at.started or _server_time(page, response)
+            on_page = _versions(page, feed.search)
+            fresh = [v for v in on_page if _identity(v) not in listed]
+            listed.update(_identity(v) for v in on_page)
+            at.got += _positions(page, feed.search)
             versions = []
-            for version in _versions(page):
-                high = _latest(high, version.last_updated)
-                if (version.type, version.id) in seen or version.type in NEVER_PULLED:
+            for version in on_page:
+                at.high = _latest(at.high, version.last_updated)
+                if (version.type, version.id) in seen:
+                    at.repeats += 1 if feed.search else 0  # history lists older versions too
                     continue
                 seen.add((version.type, version.id))
-                if self._in_scope(version):
+                if not _hearths_own_audit(version) and self._in_scope(version):
                     versions.append(version)
-            url = _next_link(page, since_param, since)
-            cursor = ({"since": since, "high": high, "started": started, "next": url} if url
-                      else {"since": self._next_since(since, high, started)})
-            applied = self._local.apply_remote(versions, key, orjson.dumps(cursor).decode())
+            at.next = _next_link(page, feed.since_param, at.since) if fresh else None
+            short = None
+            if at.next is None and (missing := self._missing(feed, page, at, len(on_page))):
+                if fresh:
+                    at.next = _with_offset(first, at.got)
+                else:
+                    short = missing
+            cursor = asdict(at) if at.next else {
+                "since": at.since if short else self._next_since(at), "checked": True}
+            applied = self._local.apply_remote(versions, feed.key, orjson.dumps(cursor).decode())
             report.received += applied.stored
             for change, remote in applied.to_merge:
                 outcome = reconcile(self._local, change, remote)
                 report.merged += outcome == "merged"
                 report.conflicts += outcome == "conflict"
+            if short:
+                report.gaps.append(short)
+            url = at.next
 
-    def _next_since(self, since: str | None, high: str | None, started: str | None) -> str | None:
+    def _missing(self, feed: Feed, page: dict, at: Pass, on_page: int) -> str | None:
+        """Whether records remain after a page without a `next` link (its `total` is more
+        than arrived, or it came back full): the sentence for when they cannot be had."""
+        total, arrived = page.get("total"), at.got - at.repeats
+        if isinstance(total, int) and not isinstance(total, bool):
+            if arrived >= total:
+                return None
+            return (f"Of the {total} {feed.what} the server listed, it sent only {arrived} "
+                    "and no way to reach the rest; they are asked for again at the next sync.")
+        if on_page < self._page_size:
+            return None
+        return (f"The server sent a full page of {on_page} {feed.what} and no way to reach "
+                "the next; the rest are asked for again at the next sync.")
+
+    def _next_since(self, at: Pass) -> str | None:
         """Where the next pass starts: the overlap window before the later of the newest
         change seen and the server's clock when this pass began. Changes committed a moment
         late still fall inside it; an idle server is not read again and again."""
-        newest = _latest(high, started)
-        return _latest(since, newest and _server_instant(_instant(newest) - self._overlap))
+        newest = _latest(at.high, at.started)
+        return _latest(at.since, newest and _server_instant(_instant(newest) - self._overlap))
 
     def _in_scope(self, version: RemoteVersion) -> bool:
         if self._scope.organization is None or version.resource is None:
@@ -135,10 +245,39 @@ class Puller:
         return self._scope_of_patient[patient_id]
 
 
-def _versions(page: dict) -> list[RemoteVersion]:
-    """The resource versions (and deletes) in a history or search page, as listed."""
+def _hearths_own_audit(version: RemoteVersion) -> bool:
+    """Hearth's uploaded audit trail (the local trail is its source); other systems'
+    AuditEvents are records like any other."""
+    if version.type != "AuditEvent" or version.resource is None:
+        return False
+    tags = version.resource.get("meta", {}).get("tag", [])
+    return any(isinstance(tag, dict) and tag.get("system") == TAG_SYSTEM for tag in tags)
+
+
+def _refused(feed: Feed, response, received: int) -> str:
+    reason = outcome_text(maybe_json(response), response.reason_phrase or "no reason given")
+    if received:
+        return (f"The server refused the next page of {feed.what} (HTTP "
+                f"{response.status_code}: {reason}); the rest are asked for again at the "
+                "next sync.")
+    return (f"The server refused to list {feed.what} (HTTP {response.status_code}: "
+            f"{reason}), so none were pulled.")
+
+
+def _kinds(kinds: list[str], shown: int = 6) -> str:
+    """"Claim", "Claim and Specimen", "Claim, Specimen, ... and 4 more types"."""
+    if len(kinds) > shown:
+        return f"{', '.join(kinds[:shown])} and {len(kinds) - shown} more types"
+    return kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} and {kinds[-1]}"
+
+
+def _versions(page: dict, search: bool) -> list[RemoteVersion]:
+    """The resource versions (and deletes) a history page lists, or a search page's
+    matches (not resources it includes, nor its OperationOutcome)."""
     found = []
     for entry in page.get("entry", []):
+        if search and not _match(entry):
+            continue
         resource = entry.get("resource")
         request, response = entry.get("request", {}), entry.get("response", {})
         if isinstance(resource, dict) and "resourceType" in resource and "id" in resource:
@@ -148,6 +287,20 @@ def _versions(page: dict) -> list[RemoteVersion]:
             found.append(RemoteVersion(kind, rid, version_of_etag(response.get("etag")),
                                        response.get("lastModified"), None))
     return found
+
+
+def _match(entry: dict) -> bool:
+    return (entry.get("search") or {}).get("mode", "match") == "match"
+
+
+def _positions(page: dict, search: bool) -> int:
+    """How far the page moves `_offset`: its entries, or a search page's matches."""
+    entries = page.get("entry", [])
+    return sum(map(_match, entries)) if search else len(entries)
+
+
+def _identity(version: RemoteVersion) -> tuple:
+    return version.type, version.id, version.version_id, version.last_updated
 
 
 def _type_and_id(url: str) -> tuple[str, str]:
@@ -164,11 +317,12 @@ def _since_param(name: str, since: str | None) -> dict:
     return {name: f"ge{since}" if name == "_lastUpdated" else since}
 
 
-def _with(path: str, params: dict, count: int, sort: bool) -> str:
-    params = {**params, "_count": str(count)}
-    if sort:
-        params["_sort"] = "_lastUpdated"
-    return f"{path}?{urlencode(params)}"
+def _with_offset(url: str, offset: int) -> str:
+    """The pass's first page moved on by `offset` entries, for a server whose page left out
+    its `next` link (`_offset` is what servers that page by position understand)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query=urlencode(
+        {**dict(parse_qsl(parts.query)), "_offset": str(offset)})))
 
 
 def _next_link(page: dict, since_param: str, since: str | None) -> str | None:

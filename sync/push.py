@@ -9,10 +9,16 @@ fhircore #2775 bug): it is set aside with the server's reason, visible to a pers
 
 DELETE carries If-Match too, but not every server honours it on DELETE, so the current
 version is read first and a delete of something edited elsewhere becomes a conflict.
+
+The outbox is sent round after round until it is empty; a round that moves nothing (the
+server failed on every entry) ends the push, and the report says work is left queued. The
+answers to one Bundle are stored in one write transaction: one per resource made the client,
+not the server, the limit of a push.
 """
 
 from dataclasses import dataclass, field
 
+from sync import fhir_json
 from sync.capabilities import ServerCapabilities
 from sync.errors import MalformedResponse
 from sync.local import LocalSide, PendingChange, RemoteVersion
@@ -28,7 +34,11 @@ from sync.wire import (
     version_of_etag,
 )
 
-MAX_ROUNDS = 50  # a resource edited elsewhere on every round would otherwise loop forever
+# Rounds in a row that confirm nothing but merges: a resource edited elsewhere on every
+# round would otherwise be merged and sent for ever.
+MAX_MERGE_ONLY_ROUNDS = 20
+LEFT_QUEUED = ("Changed records are still waiting to be sent: the server did not take them "
+               "this cycle. They stay queued and go at the next sync.")
 
 
 @dataclass
@@ -38,6 +48,7 @@ class PushReport:
     conflicts: int = 0
     set_aside: list[str] = field(default_factory=list)
     round_trips: int = 0
+    left_queued: str | None = None  # why sendable changes are still queued, as a sentence
 
 
 class Pusher:
@@ -47,20 +58,27 @@ class Pusher:
         self._batch_size = batch_size
 
     def push(self) -> PushReport:
+        """Send until the outbox is empty (conflicts and refused records wait for a person)
+        or a round moves nothing; then the report says what is left queued."""
         report = PushReport()
-        for _ in range(MAX_ROUNDS):
-            changes = self._local.pending_changes(self._batch_size)
-            if not changes or not self._send(changes, report):
+        merge_only = 0
+        while changes := self._local.pending_changes(self._batch_size):
+            outcomes = self._send(changes, report)
+            settled = any(o in ("confirmed", "conflict") for o in outcomes)
+            merge_only = 0 if settled else merge_only + 1
+            if all(o == "retry" for o in outcomes) or merge_only == MAX_MERGE_ONLY_ROUNDS:
+                report.left_queued = LEFT_QUEUED
                 break
         return report
 
-    def _send(self, changes: list[PendingChange], report: PushReport) -> bool:
-        """Send one batch; whether anything moved (else stop and retry next cycle)."""
+    def _send(self, changes: list[PendingChange], report: PushReport) -> list[str]:
+        """Send one batch; what became of each change."""
         outcomes = []
         to_send = []
+        accepted: list[tuple[PendingChange, RemoteVersion]] = []
         for change in changes:
             if change.op == "delete" and change.base_version is None:
-                self._local.confirm(change, _gone(change))  # never reached the server
+                accepted.append((change, _gone(change)))  # never reached the server
                 outcomes.append("confirmed")
             elif change.op == "delete" and (remote := self._read(change, report)).version_id \
                     != change.base_version:
@@ -75,8 +93,9 @@ class Pusher:
                     f"{len(entries)} results, so it is unknown which were stored. They stay "
                     "queued and are sent again (with If-Match, so nothing is applied twice).")
             for change, entry in zip(to_send, entries, strict=True):
-                outcomes.append(self._settle(change, entry, report))
-        return any(o != "retry" for o in outcomes)
+                outcomes.append(self._settle(change, entry, report, accepted))
+        self._local.confirm_many(accepted)
+        return outcomes
 
     def _exchange(self, changes: list[PendingChange], report: PushReport) -> list[dict]:
         """The server's answer entry for each change, in order."""
@@ -98,7 +117,7 @@ class Pusher:
                   "entry": [_entry(change) for change in changes]}
         report.round_trips += 1
         return self._transport.request(
-            "POST", "", json=bundle,
+            "POST", "", content=fhir_json.dumps(bundle),
             headers={"Content-Type": FHIR_JSON, "Prefer": "return=representation"})
 
     def _send_alone(self, change: PendingChange, report: PushReport) -> dict:
@@ -108,7 +127,7 @@ class Pusher:
             headers["If-Match"] = request["ifMatch"]
         report.round_trips += 1
         response = self._transport.request(request["method"], request["url"], headers=headers,
-                                           json=change.resource)
+                                           content=fhir_json.dumps(change.resource))
         entry = {"response": {"status": str(response.status_code),
                               "etag": response.headers.get("ETag"),
                               "lastModified": response.headers.get("Last-Modified")}}
@@ -118,17 +137,20 @@ class Pusher:
             entry["resource" if response.status_code < 300 else "outcome"] = data
         return entry
 
-    def _settle(self, change: PendingChange, entry: dict, report: PushReport) -> str:
+    def _settle(self, change: PendingChange, entry: dict, report: PushReport,
+                accepted: list[tuple[PendingChange, RemoteVersion]]) -> str:
+        """What became of one change; one the server took is added to `accepted`, for the
+        caller to confirm with the rest of its Bundle."""
         answer = entry.get("response", {})
         status = status_code(answer.get("status", ""))
         if 200 <= status < 300:
-            self._local.confirm(change, _accepted(change, entry))
+            accepted.append((change, _accepted(change, entry)))
             report.sent += 1
             return "confirmed"
         if status in (409, 412):
             return self._settle_reconcile(change, self._read(change, report), report)
         if change.op == "delete" and status in (404, 410):
-            self._local.confirm(change, _gone(change))
+            accepted.append((change, _gone(change)))
             return "confirmed"
         if 400 <= status < 500:
             reason = outcome_text(answer.get("outcome"), f"HTTP {status}")
@@ -168,7 +190,8 @@ def _accepted(change: PendingChange, entry: dict) -> RemoteVersion:
     answer = entry.get("response", {})
     resource = entry.get("resource")
     if isinstance(resource, dict) and resource.get("id") == change.id:
-        return remote_of(change.type, change.id, resource)
+        # A server that reads numbers as doubles echoes "37.20" as 37.2: keep our digits.
+        return remote_of(change.type, change.id, fhir_json.keep_digits(resource, change.resource))
     version = version_of_etag(answer.get("etag"))
     meta = {**change.resource.get("meta", {}), "versionId": version,
             "lastUpdated": answer.get("lastModified")}

@@ -8,8 +8,8 @@ FHIR it should be becomes a MalformedResponse with the URL, never a crash mid-cy
 import re
 
 import httpx
-import orjson
 
+from sync import fhir_json
 from sync.errors import MalformedResponse
 from sync.local import RemoteVersion
 
@@ -19,8 +19,8 @@ WEAK_ETAG = re.compile(r'^(?:W/)?"?([^"]*)"?$')
 
 def body(response: httpx.Response, expected: str) -> dict:
     try:
-        data = orjson.loads(response.content)
-    except orjson.JSONDecodeError:
+        data = fhir_json.loads(response.content)
+    except fhir_json.JSONDecodeError:
         raise MalformedResponse(
             f"{response.request.url} answered HTTP {response.status_code} with something "
             f"that is not JSON where a {expected} was expected.") from None
@@ -71,7 +71,7 @@ def read_remote(transport, resource_type: str, resource_id: str) -> RemoteVersio
 
 def maybe_json(response: httpx.Response) -> dict | None:
     try:
-        data = orjson.loads(response.content)
-    except orjson.JSONDecodeError:
+        data = fhir_json.loads(response.content)
+    except fhir_json.JSONDecodeError:
         return None
     return data if isinstance(data, dict) else None

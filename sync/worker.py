@@ -3,8 +3,10 @@
 The UI never talks to the engine directly: it starts a worker, asks for `sync_now()` and
 listens to `on_status`, which receives a SyncStatus after every cycle, on the worker's own
 thread (a Qt UI re-posts it to its thread). A failed cycle is reported as a sentence, never
-raised into the UI; the work stays queued for the next cycle. A refused sign-in pauses the
-loop: retrying with the same credentials cannot help, so it waits for `sync_now()`.
+raised into the UI; the work stays queued for the next cycle. So is a cycle that ran but
+could not send or see everything (records left queued, a server that cannot show what
+changed): it is not a success. A refused sign-in pauses the loop: retrying with the same
+credentials cannot help, so it waits for `sync_now()`.
 """
 
 import threading
@@ -25,6 +27,7 @@ class SyncStatus:
     last_error: str | None  # a sentence for the status bar
     paused: bool = False
     last_report: SyncReport | None = None
+    notices: tuple[str, ...] = ()  # limits of this server a person should know (deletes)
 
 
 class SyncWorker:
@@ -43,6 +46,7 @@ class SyncWorker:
             online, report, error, paused = True, None, None, False
             try:
                 report = self._engine.run_once()
+                error = " ".join(report.incomplete) or None
             except ServerUnreachable as exc:
                 online, error = False, exc.message
             except SyncError as exc:
@@ -52,7 +56,8 @@ class SyncWorker:
             local = self._engine.local
             self.status = SyncStatus(
                 online, local.pending_count(), local.open_conflict_count(),
-                _now() if error is None else self.status.last_success, error, paused, report)
+                _now() if error is None else self.status.last_success, error, paused, report,
+                tuple(report.notices) if report else self.status.notices)
         self._on_status(self.status)
         return self.status
 

@@ -8,12 +8,15 @@ import pytest
 from sqlalchemy import text
 
 from app.bootstrap import open_workstation
+from app.clinical.chart_items import describe
 from app.errors import NotFound, PermissionDenied
 from tests.fhir_counts import expected_sections
 from tests.sync.conftest import a, fresh_fhir_server  # noqa: F401 (fixtures)
 from tests.sync.stations import patient, sync
 
 SYNTHEA = Path(__file__).parent / "data" / "synthea"
+HL7_MEDICATIONS = Path(__file__).parent / "data" / "hl7-medication-examples"
+NOT_GIVEN = "http://example.org/fhir/StructureDefinition/not-given"
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def test_summary_shows_active_problems_meds_and_latest_vitals(doctor):
     assert "Osteoarthritis of knee" in [p.title for p in summary.active_problems]
     assert [m.title for m in summary.active_medications] == ["Naproxen sodium 220 MG Oral Tablet"]
     vitals = {v.title: v.value for v in summary.latest_vitals}
-    assert vitals["Blood Pressure"] == "124.7 mm[Hg] / 82.54 mm[Hg]"  # systolic first
+    assert vitals["Blood Pressure"] == "124.7… mm[Hg] / 82.54… mm[Hg]"  # systolic first
     assert summary.encounters[0].date >= summary.encounters[-1].date
 
 
@@ -131,3 +134,60 @@ def test_a_new_patients_records_are_pending_until_a_sync_confirms_them(a, fresh_
     summary = a.chart.summary(a.session, ann)
     assert [(i.title, i.pending) for i in summary.allergies] == [("Penicillin", True)]
     assert not summary.active_problems[0].pending  # only the new record waits
+
+
+@pytest.fixture
+def donald(admin, env, store_dir):
+    """Dr Lee, over a store holding the HL7 examples' medication records of Donald Duck."""
+    report = admin.importer.run(admin.session, [HL7_MEDICATIONS])
+    assert (report.imported, report.skipped) == (7, 0), report.errors
+    admin.users.add(admin.session, "drlee", "Dr Lee", "physician", "doctor pass 1")
+    return open_workstation(env, store_dir, "drlee", "doctor pass 1")
+
+
+def test_a_drug_named_by_reference_is_listed_by_its_name(donald):
+    summary = donald.chart.summary(donald.session, "pat1")
+    assert sorted((m.type, m.title) for m in summary.active_medications) == [
+        ("MedicationRequest", "Azithromycin 250mg capsule (product)"),  # contained
+        ("MedicationRequest", "Chlorthalidone 50mg tablet (product)"),  # Medication/med0316
+        ("MedicationStatement", "Tylenol PM")]
+    others = donald.chart.section(donald.session, "pat1", "other").items
+    assert sorted((o.type, o.title) for o in others) == [
+        ("MedicationAdministration", "Vancomycin Hydrochloride (VANCOMYCIN HYDROCHLORIDE)"),
+        ("MedicationDispense", "Vancomycin Hydrochloride (VANCOMYCIN HYDROCHLORIDE)")]
+
+
+def test_a_referenced_drug_not_on_this_computer_is_named_as_the_record_can():
+    order = orjson.loads((HL7_MEDICATIONS / "MedicationRequest-medrx002.json").read_bytes())
+    assert describe(order).title == "prescribed medication"  # the reference's own display
+    del order["medicationReference"]["display"]
+    assert describe(order).title == "Medication/med0316 (not on this computer)"
+
+
+def test_a_record_with_10000_components_keeps_a_short_value(admin, doctor, tmp_path):
+    panel = {"resourceType": "Observation", "id": "huge", "status": "final",
+             "category": [{"coding": [{"code": "laboratory"}]}], "code": {"text": "Panel"},
+             "subject": {"reference": f"Patient/{patient_named(doctor, 'Johnston')}"},
+             "effectiveDateTime": "2026-01-02",
+             "component": [{"code": {"text": f"part {n}"},
+                            "valueQuantity": {"value": n, "unit": "mg"}} for n in range(10_000)]}
+    path = tmp_path / "huge.json"
+    path.write_bytes(orjson.dumps(panel))
+    admin.importer.run(admin.session, [path])
+    [newest] = doctor.chart.section(doctor.session, panel["subject"]["reference"][8:], "labs",
+                                    page_size=1).items
+    assert newest.value == "0 mg / 1 mg / 2 mg … (10,000 components)"
+
+
+def test_a_record_with_a_modifier_hearth_does_not_understand_says_so(admin, donald, tmp_path):
+    order = orjson.loads((HL7_MEDICATIONS / "MedicationRequest-medrx0302.json").read_bytes())
+    order["id"] = "not-given"
+    order["dosageInstruction"][0]["modifierExtension"] = [{"url": NOT_GIVEN,
+                                                           "valueBoolean": True}]
+    path = tmp_path / "order.json"
+    path.write_bytes(orjson.dumps(order))
+    admin.importer.run(admin.session, [path])
+    items = {m.id: m for m in donald.chart.summary(donald.session, "pat1").active_medications}
+    assert items["not-given"].warning == (
+        f"This record carries a modifier Hearth does not understand: {NOT_GIVEN}.")
+    assert items["medrx0302"].warning is None

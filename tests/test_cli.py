@@ -5,6 +5,7 @@ sees: the exit code, the one line on stderr, the data on stdout."""
 import csv
 import io
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,10 @@ from app.bootstrap import init_store, open_workstation
 from tests.conftest import ADMIN_PASSWORD
 
 NURSE_PASSWORD = "nurse pass 1"
+NOT_GIVEN = "http://example.org/fhir/StructureDefinition/not-given"
+UNCONFIRMED = "http://example.org/fhir/StructureDefinition/identity-unconfirmed"
+WARNING = f"This record carries a modifier Hearth does not understand: {NOT_GIVEN}."
+PATIENT_WARNING = f"This record carries a modifier Hearth does not understand: {UNCONFIRMED}."
 CSV_HEADER = "seq,at,user,role,action,outcome,patient,entity,detail"
 
 
@@ -31,7 +36,8 @@ def hearth(keyring_session, policy_file, store):
             if k not in ("HEARTH_PASSWORD", "HEARTH_NEW_PASSWORD", "HEARTH_USER",
                          "HEARTH_STORE", "HEARTH_RECOVERY_KEY")}
 
-    def run(*args, password=None, new_password=None, stdin=None, env=None):
+    def run(*args, password=None, new_password=None, stdin=None, env=None,
+            stdout=subprocess.PIPE):
         env = {**base, **(env or {})}
         if password is not None:
             env["HEARTH_PASSWORD"] = password
@@ -39,7 +45,8 @@ def hearth(keyring_session, policy_file, store):
             env["HEARTH_NEW_PASSWORD"] = new_password
         return subprocess.run(
             [sys.executable, "-m", "app", "--store", str(store), "--policy", str(policy_file),
-             *args], input=stdin or "", capture_output=True, text=True, env=env, timeout=60)
+             *args], input=stdin or "", stdout=stdout, stderr=subprocess.PIPE, text=True,
+            env=env, timeout=60)
 
     return run
 
@@ -53,6 +60,28 @@ def clinic(hearth, env, store):
     ws.users.add(ws.session, "nina", "Nina Nurse", "nurse", NURSE_PASSWORD)
     ws.close()
     return hearth
+
+
+@pytest.fixture
+def ana(clinic, env, store, tmp_path):
+    """The clinic's store holding Ana Testa, whose record number is untyped (an SSN typed SS
+    comes first); her record and her naproxen order carry modifier extensions."""
+    patient = {"resourceType": "Patient", "id": "ana", "name": [{"family": "Testa",
+                                                                 "given": ["Ana"]}],
+               "identifier": [{"type": {"coding": [{"code": "SS"}]}, "value": "999-12-3456"},
+                              {"system": "urn:oid:1.2.3", "value": "A-1001"}],
+               "modifierExtension": [{"url": UNCONFIRMED, "valueBoolean": True}]}
+    order = {"resourceType": "MedicationRequest", "id": "naproxen", "status": "active",
+             "intent": "order", "subject": {"reference": "Patient/ana"},
+             "medicationCodeableConcept": {"text": "Naproxen 220 mg"},
+             "modifierExtension": [{"url": NOT_GIVEN, "valueBoolean": True}]}
+    bundle = tmp_path / "ana.json"
+    bundle.write_text(json.dumps({"resourceType": "Bundle", "type": "collection",
+                                  "entry": [{"resource": patient}, {"resource": order}]}))
+    ws = open_workstation(env, store, "admin", ADMIN_PASSWORD)
+    assert ws.importer.run(ws.session, [bundle]).skipped == 0
+    ws.close()
+    return clinic
 
 
 @pytest.fixture
@@ -281,3 +310,36 @@ def test_no_command_opens_the_workstation_or_says_how_to_make_a_store(hearth, st
     assert done.returncode == 5
     assert done.stderr.startswith(f"hearth: No store: No Hearth store at {store}.")
     assert "hearth init --admin NAME; or try the demo clinic: hearth demo" in done.stderr
+
+
+def as_nurse(hearth, *args, **kw):
+    return hearth("--user", "nina", *args, password=NURSE_PASSWORD, **kw)
+
+
+def test_chart_and_search_show_the_same_mrn(ana):
+    found = ok(as_nurse(ana, "search", "testa")).stdout
+    assert "MRN A-1001 " in found
+    assert "MRN A-1001  |" in ok(as_nurse(ana, "chart", "ana")).stdout
+
+
+def test_chart_search_text_and_json_flag_modifiers_hearth_does_not_understand(ana):
+    text = ok(as_nurse(ana, "chart", "ana")).stdout
+    assert text.splitlines()[1] == f"WARNING: {PATIENT_WARNING}"
+    assert f"Naproxen 220 mg\n      WARNING: {WARNING}" in text
+    assert f"\n    WARNING: {PATIENT_WARNING}" in ok(as_nurse(ana, "search", "testa")).stdout
+    summary = json.loads(ok(as_nurse(ana, "chart", "ana", "--json")).stdout)
+    assert summary["patient_warning"] == PATIENT_WARNING
+    assert [m["warning"] for m in summary["active_medications"]] == [WARNING]
+    page = json.loads(ok(as_nurse(ana, "chart", "ana", "--section", "medications",
+                                  "--json")).stdout)
+    assert [m["warning"] for m in page["items"]] == [WARNING]
+
+
+def test_output_into_a_reader_that_stopped_reading_ends_quietly(clinic):
+    reader, writer = os.pipe()
+    os.close(reader)  # as `| head` does once it has the lines it wanted
+    try:
+        result = as_admin(clinic, "user", "list", stdout=writer)
+    finally:
+        os.close(writer)
+    assert (result.returncode, result.stderr) == (141, "")

@@ -50,6 +50,34 @@ def test_an_update_is_queued_and_audited_again(desk):
     assert desk.patients.get(desk.session, ann["id"])["gender"] == "female"
 
 
+def test_an_update_that_does_not_say_which_version_it_changes_is_refused(desk):
+    ann = desk.patients.register(desk.session, ANN)
+    with pytest.raises(InvalidRecord, match=r"^Patient Álvarez, Ann was sent without the "
+                                            r"version it was read from \(meta\.lastUpdated\)"):
+        desk.patients.update(desk.session, {**ANN, "id": ann["id"], "gender": "female"})
+    assert counts(desk, ann["id"])["outbox"] == 1
+
+
+def test_two_users_editing_one_patient_keep_both_changes_or_are_told(
+        admin, env, store_dir, desk):
+    """Gina saves a phone while Frank's form is open: Frank's sex is merged with it, and his
+    stale phone is refused rather than saved over hers."""
+    ann = desk.patients.register(desk.session, ANN)
+    gina = sign_in(admin, env, store_dir, "gina", "front-desk")
+    read = desk.patients.get(desk.session, ann["id"])
+    gina.patients.update(gina.session, {**read, "telecom": [
+        {"system": "phone", "value": "555-0101"}]})
+    desk.patients.update(desk.session, {**read, "gender": "female"}, based_on=read)
+    with pytest.raises(InvalidRecord, match=r"^Patient Álvarez, Ann was changed meanwhile .*: "
+                                            r"telecom changed there too"):
+        desk.patients.update(desk.session, {**read, "telecom": [
+            {"system": "phone", "value": "555-0202"}]}, based_on=read)
+    saved = gina.patients.get(gina.session, ann["id"])
+    assert (saved["gender"], saved["telecom"]) == (
+        "female", [{"system": "phone", "value": "555-0101"}])
+    assert counts(desk, ann["id"])["outbox"] == 3
+
+
 def test_a_refused_write_leaves_no_trace_but_the_message(admin, env, store_dir, desk):
     billing = sign_in(admin, env, store_dir, "bill", "billing")
     with pytest.raises(PermissionDenied, match="billing and may not register"):

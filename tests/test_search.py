@@ -3,8 +3,12 @@
 import pytest
 from sqlalchemy import text
 
-from app.clinical.search import PatientHit, PatientSearch
+from app.clinical.search import PatientHit, PatientSearch, match_expression, typed_terms
 from app.errors import PermissionDenied
+from app.store.database import Database
+from app.store.keys import new_data_key
+from app.store.migrations import MIGRATIONS, migrate
+from sync import fhir_json
 from tests.conftest import sign_in
 
 ANN = {"resourceType": "Patient", "id": "ann",
@@ -20,6 +24,11 @@ BOB = {"resourceType": "Patient", "id": "bob",
        "birthDate": "1975-01-02", "identifier": [{"value": "MRN-9000"}, {"value": "P-123"}],
        "telecom": [{"system": "phone", "value": "555-987-6543"}]}
 PAT = {"resourceType": "Patient", "id": "pat", "name": [{"family": "O'Brien", "given": ["Pat"]}]}
+# Names from many alphabets: (id, family, given)
+WORLD = [("ada", "Smythe-Jones", "Ada"), ("jan", "Łukasiewicz", "Jan"),
+         ("eleni", "Παπαδοπούλου", "Ελένη"), ("jorg", "Weiß", "Jörg"),
+         ("duro", "Đorđević", "Đuro"), ("adam", "Œhlenschläger", "Adam"),
+         ("gudrun", "Þórsdóttir", "Guðrún"), ("soren", "Ødegård", "Sæbjørn")]
 
 
 @pytest.fixture
@@ -124,6 +133,72 @@ def test_each_search_leaves_one_audit_row_naming_no_patient(desk, find):
 
 
 def test_a_renamed_patient_is_found_by_the_new_name_only(desk, find):
-    desk.patients.update(desk.session, {**ANN, "name": [{"family": "Brennan", "given": ["Ann"]}]})
+    read = desk.patients.get(desk.session, "ann")
+    desk.patients.update(desk.session, {**read, "name": [{"family": "Brennan", "given": ["Ann"]}]})
     assert find("bren") == ["ann"]
     assert find("alv") == []
+
+
+@pytest.fixture
+def find_world(desk, find):
+    for pid, family, given in WORLD:
+        desk.patients.register(desk.session, {"resourceType": "Patient", "id": pid,
+                                              "name": [{"family": family, "given": [given]}]})
+    return find
+
+
+@pytest.mark.parametrize("typed, found", [
+    ("jones", ["ada"]), ("smythe", ["ada"]), ("Smythe-Jones", ["ada"]), ("smythejones", ["ada"]),
+    ("smythe-jo", ["ada"]), ("ada jones", ["ada"]),
+    ("obrien", ["pat"]), ("brien", ["pat"]), ("O’Brien", ["pat"]), ("pat obr", ["pat"]),
+])
+def test_hyphenated_and_apostrophe_names_are_found_by_each_part_and_whole(find_world, typed,
+                                                                          found):
+    assert find_world(typed) == found
+
+
+@pytest.mark.parametrize("typed, found", [
+    ("lukasiewicz", ["jan"]), ("Łukasiewicz", ["jan"]), ("luka", ["jan"]),
+    ("παπαδοπουλου", ["eleni"]), ("ελενη παπ", ["eleni"]), ("Ελένη", ["eleni"]),
+    ("weiss", ["jorg"]), ("jorg", ["jorg"]), ("dordevic duro", ["duro"]),
+    ("oehlenschlager", ["adam"]), ("thorsdottir gudrun", ["gudrun"]),
+    ("odegard", ["soren"]), ("saebjorn", ["soren"]),
+])
+def test_letters_of_their_own_and_greek_tonos_are_folded(find_world, typed, found):
+    assert find_world(typed) == found
+
+
+def test_a_family_part_ranks_before_a_given_name(desk, find_world):
+    desk.patients.register(desk.session, {"resourceType": "Patient", "id": "jones-given",
+                                          "name": [{"family": "Abbot", "given": ["Jones"]}]})
+    assert find_world("jones") == ["ada", "jones-given"]
+
+
+def test_a_store_indexed_by_an_older_hearth_finds_name_parts_after_upgrading(tmp_path):
+    database = Database(tmp_path / "hearth.db", new_data_key())
+    migrate(database, tmp_path / "backups", MIGRATIONS[:4])
+    patient = {"resourceType": "Patient", "id": "ada",
+               "name": [{"family": "Smythe-Jones", "given": ["Łucja"]}]}
+    with database.write() as conn:  # as schema 4 indexed it: the hyphenated name one token
+        conn.execute(text("INSERT INTO resource VALUES ('Patient', 'ada', NULL, 'now', :j, 0)"),
+                     {"j": fhir_json.dumps(patient).decode()})
+        conn.execute(text("INSERT INTO patient_search_row (patient_id) VALUES ('ada')"))
+        conn.execute(text("INSERT INTO patient_search (rowid, patient_id, names, identifiers, "
+                          "telecom, birth_date) VALUES (1, 'ada', 'Łucja Smythe-Jones', '', "
+                          "'', '')"))
+    migrate(database, tmp_path / "backups")
+    with database.read() as conn:
+        found = conn.execute(text("SELECT patient_id FROM patient_search WHERE patient_search "
+                                  "MATCH :m"), {"m": match_expression(typed_terms("jones lucja"))})
+        assert found.scalars().all() == ["ada"]
+    database.close()
+
+
+def test_a_patient_record_with_a_modifier_says_so_in_the_hit(desk):
+    url = "http://example.org/fhir/StructureDefinition/identity-unconfirmed"
+    desk.patients.register(desk.session, {**BOB, "id": "bob2",
+                                          "modifierExtension": [{"url": url}]})
+    warnings = {h.patient_id: h.warning for h in PatientSearch(desk.store).search(
+        desk.session, "annan")}
+    assert warnings == {"bob": None, "bob2": (
+        f"This record carries a modifier Hearth does not understand: {url}.")}

@@ -2,7 +2,6 @@
 unusual values warned about, impossible ones refused, one transaction per entry; and, with a
 real FHIR server, readings taken in a visit on one workstation show on another."""
 
-import orjson
 import pytest
 from sqlalchemy import text
 
@@ -11,6 +10,7 @@ from app.clinical.trends import VITAL_SIGNS
 from app.clinical.validation import validation_errors
 from app.clinical.vitals import Vitals, check
 from app.errors import InvalidRecord, NotFound, PermissionDenied
+from sync import fhir_json
 from tests.conftest import sign_in
 from tests.sync.conftest import start_fhir_server
 from tests.sync.stations import patient, sync, workstation
@@ -58,7 +58,7 @@ def test_readings_become_vital_sign_observations_with_loinc_and_ucum(nurse, ann)
         [("8867-4", "/min")], [("9279-1", "/min")], [("8310-5", "Cel")], [("59408-5", "%")],
         [("29463-7", "kg")], [("8302-2", "cm")], [("39156-5", "kg/m2")]]
     for observation in made:
-        assert validation_errors("Observation", orjson.dumps(observation)) == []
+        assert validation_errors("Observation", fhir_json.dumps(observation)) == []
         assert observation["category"][0]["coding"][0]["code"] == "vital-signs"
         assert observation["status"] == "final"
         assert observation["encounter"] == {"reference": f"Encounter/{visit['id']}"}

@@ -13,7 +13,6 @@ reason as a note (see app.clinical.chart_writes for how versions are kept).
 
 import uuid
 
-import orjson
 from sqlalchemy import Connection, text
 
 from app.clinical.chart_writes import (
@@ -34,6 +33,7 @@ from app.errors import InvalidRecord
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
+from sync import fhir_json
 
 CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
@@ -143,10 +143,12 @@ class Allergies:
 
     def edit(self, session: Session, allergy_id: str, reaction: str | None = None,
              severity: str | None = None, criticality: str | None = None,
-             note: str | None = None) -> dict:
+             note: str | None = None, based_on: dict | None = None) -> dict:
         """Correct an active allergy: a new reaction or severity replaces its (first)
         reaction entry, a new criticality replaces the old one, and a note is added (notes
-        are never overwritten). What is not given stays as it was."""
+        are never overwritten). What is not given stays as it was. `based_on` is the record
+        the form showed (see chart_writes.change): a change saved since is merged, or the
+        edit refused, never overwritten."""
         session.require(Permission.EDIT_CHART)
         reaction = reaction.strip() if reaction else None
         note = note.strip() if note else None
@@ -197,7 +199,8 @@ class Allergies:
                                     "criticality; nothing was changed.")
             return "allergy edited: " + "; ".join(changes)
 
-        return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit)
+        return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit,
+                      based_on)
 
     def enter_in_error(self, session: Session, allergy_id: str, reason: str) -> dict:
         """Never true for this patient (wrong chart, wrong substance): kept, marked."""
@@ -220,7 +223,7 @@ class Allergies:
 
 
 def _active(conn: Connection, patient_id: str) -> list[dict]:
-    return [orjson.loads(body) for (body,) in conn.execute(ACTIVE_ALLERGIES,
+    return [fhir_json.loads(body) for (body,) in conn.execute(ACTIVE_ALLERGIES,
                                                            {"patient": patient_id})]
 
 

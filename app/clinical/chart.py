@@ -6,21 +6,25 @@ patient with 10,000 records opens as fast as one with ten. Every read is audited
 
 Each item also says whether it is still in the outbox (local_change), i.e. saved or imported
 here and not yet confirmed by the server, so the chart can say so before a sync. That is an
-EXISTS on the outbox's (type, id) index in the same query, never a query per row.
+EXISTS on the outbox's (type, id) index in the same query, never a query per row. Drugs named
+by reference to a stored Medication are read with one more query per list, in the same
+(audited) transaction.
 """
 
 from dataclasses import dataclass
 
-import orjson
 from sqlalchemy import Connection, text
 
 from app.clinical.chart_items import ChartItem, describe
+from app.clinical.medication_names import referenced_medications
+from app.clinical.modifiers import modifier_warning
 from app.errors import NotFound, UsageError
 from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import get_resource
 from app.store.store import Store
+from sync import fhir_json
 
 SECTIONS = ("problems", "medications", "allergies", "immunizations", "vitals", "labs",
             "encounters", "notes", "procedures", "reports", "care_plans", "imaging",
@@ -47,6 +51,8 @@ class ChartSummary:
     recent_labs: list[ChartItem]
     encounters: list[ChartItem]
     notes: list[ChartItem]
+    # Set when the Patient record itself carries a modifier Hearth does not understand.
+    patient_warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class Chart:
             recent_labs=rows.recent("labs"),
             encounters=rows.recent("encounters"),
             notes=rows.recent("notes"),
+            patient_warning=modifier_warning(patient),
         )
 
     def section(self, session: Session, patient_id: str, section: str, page: int = 1,
@@ -149,10 +156,15 @@ class _Rows:
             "JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0 "
             "WHERE c.patient_id = :patient AND c.section = :section GROUP BY c.code"),
             {"patient": self._patient, "section": section})
-        items = [describe(orjson.loads(body), bool(pending)) for body, pending, _ in rows]
+        items = self._describe([(body, pending) for body, pending, _ in rows])
         return sorted(items, key=lambda item: item.title)
 
     def _query(self, section: str, extra: str, limit: int, offset: int) -> list[ChartItem]:
         rows = self._conn.execute(text(ROWS.format(extra=extra)), {
             "patient": self._patient, "section": section, "limit": limit, "offset": offset})
-        return [describe(orjson.loads(body), bool(pending)) for body, pending in rows]
+        return self._describe(list(rows))
+
+    def _describe(self, rows: list[tuple[str, int]]) -> list[ChartItem]:
+        resources = [(fhir_json.loads(body), bool(pending)) for body, pending in rows]
+        medications = referenced_medications(self._conn, (r for r, _ in resources))
+        return [describe(resource, pending, medications) for resource, pending in resources]

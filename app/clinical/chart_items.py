@@ -3,12 +3,20 @@ the server has it yet.
 
 The flag comes from the record itself: its interpretation code, else its value against its
 own reference range. When the source system sent neither (Synthea sends neither), the flag
-is None: Hearth does not guess a range.
+is None: Hearth does not guess a range. A record carrying a modifier extension says so in
+`warning` (app.clinical.modifiers), and a drug named by reference is titled by the drug
+(app.clinical.medication_names).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.clinical.medication_names import concept_name, medication_name
+from app.clinical.modifiers import modifier_warning
 from app.store.chart_index import chart_fields
+from sync.fhir_json import number_text
+
+MAX_SHOWN_DIGITS = 8  # more than any instrument reports: a machine-written double
 
 HIGH = {"H", "HH", "HU", ">", "AA"}
 LOW = {"L", "LL", "LU", "<"}
@@ -16,6 +24,9 @@ ABNORMAL = HIGH | LOW | {"A", "AA", "POS", "R", "W"}
 SYSTOLIC = "8480-6"  # LOINC
 TITLE_FIELDS = ("code", "medicationCodeableConcept", "vaccineCode", "type", "class",
                 "description")
+# A panel of a few parts reads "120 mm[Hg] / 80 mm[Hg]"; beyond this many the value shows
+# the first ones and the count, so one record with 10,000 parts cannot fill a screen.
+SHOWN_COMPONENTS = 3
 
 
 @dataclass(frozen=True)
@@ -29,28 +40,32 @@ class ChartItem:
     flag: str | None  # "H", "L", "A" (abnormal), or None when normal or unknown
     # Still in the outbox: saved (or imported) here, not yet confirmed by the server.
     pending: bool = False
+    # Set when the record carries a modifier extension Hearth does not understand.
+    warning: str | None = None
 
 
-def describe(resource: dict, pending: bool = False) -> ChartItem:
+def describe(resource: dict, pending: bool = False,
+             medications: Mapping[str, dict] | None = None) -> ChartItem:
+    """The chart line of a resource; `medications` holds the stored Medications it may name
+    (app.clinical.medication_names.referenced_medications)."""
     fields = chart_fields(resource)
     return ChartItem(
         type=resource["resourceType"], id=resource["id"], date=fields["date"],
-        title=_title(resource), status=fields["status"], value=_value(resource),
-        flag=_flag(resource), pending=pending,
+        title=_title(resource, medications or {}), status=fields["status"],
+        value=_value(resource), flag=_flag(resource), pending=pending,
+        warning=modifier_warning(resource),
     )
 
 
-def _title(resource: dict) -> str:
+def _title(resource: dict, medications: Mapping[str, dict]) -> str:
+    if drug := medication_name(resource, medications):
+        return drug
     for field in TITLE_FIELDS:
         concept = resource.get(field)
         if isinstance(concept, list):
             concept = concept[0] if concept else None
-        if isinstance(concept, dict):
-            if concept.get("text"):
-                return concept["text"]
-            for coding in concept.get("coding", []):
-                if coding.get("display") or coding.get("code"):
-                    return coding.get("display") or coding["code"]
+        if name := concept_name(concept):
+            return name
         if isinstance(concept, str):  # e.g. a code on its own
             return concept
     return resource.get("description") or resource.get("name") or resource["resourceType"]
@@ -65,7 +80,9 @@ def _value(resource: dict) -> str | None:
         components = sorted(resource["component"], key=_systolic_first)
         parts = [_value(c) for c in components]
         if all(parts):
-            return " / ".join(parts)
+            shown = " / ".join(parts[:SHOWN_COMPONENTS])
+            return (shown if len(parts) <= SHOWN_COMPONENTS
+                    else f"{shown} … ({len(parts):,} components)")
     concept = resource.get("valueCodeableConcept")
     if concept:
         return concept.get("text") or next(
@@ -99,5 +116,11 @@ def _systolic_first(component: dict) -> bool:
 
 
 def _number(value) -> str:
-    """Four significant digits for reading; the record keeps the source's precision."""
-    return f"{value:.4g}" if isinstance(value, float) else str(value)
+    """As the record wrote it: a lab's "1.50" is not "1.5" (FHIR decimals carry their
+    precision). A machine-written double such as 124.68842328326839 (no instrument measures
+    17 digits) reads as 124.7… : the ellipsis says it was shortened for display."""
+    if not isinstance(value, int | float):
+        return str(value)
+    text = number_text(value)
+    mantissa = text.lower().split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+    return f"{value:.4g}…" if len(mantissa) > MAX_SHOWN_DIGITS else text

@@ -10,15 +10,20 @@ entered-in-error saves a new version of the same resource, with the reason in th
 itself (a note or statusReason) and in the audit row's detail. Locally the store holds the
 latest version and the audit trail says who changed what, when and why; every version also
 goes through the outbox to the server, which keeps each one in its version history.
+
+A new version is never saved blindly over one the person did not see: an edit is made to
+the stored record in the transaction that saves it, or, from a form that showed the record
+earlier, checked against the version the form showed (app.clinical.edit_versions).
 """
 
 import re
 from collections.abc import Callable
+from copy import deepcopy
 from datetime import date
 
-import orjson
 from sqlalchemy import Connection
 
+from app.clinical.edit_versions import rebase, version_of
 from app.clinical.encounters import in_progress, now
 from app.clinical.validation import validation_errors
 from app.errors import InvalidRecord, NotFound
@@ -26,6 +31,7 @@ from app.security import audit
 from app.security.session import Session
 from app.store.resources import get_resource, put_resource
 from app.store.store import Store
+from sync import fhir_json
 from sync.compartment import patient_of
 
 PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -63,8 +69,11 @@ def status_code(resource: dict, field: str) -> str | None:
     return next((c.get("code") for c in (resource.get(field) or {}).get("coding", [])), None)
 
 
-def title(resource: dict, field: str = "code") -> str:
-    """What a record is about, as its messages name it: the concept's text or display."""
+def title(resource: dict, field: str | None = None) -> str:
+    """What a record is about, as its messages name it: the text or display of its code
+    (of its medication, for an order), or of `field`."""
+    if field is None:
+        field = "medicationCodeableConcept" if "medicationCodeableConcept" in resource else "code"
     named = resource.get(field) or {}
     return named.get("text") or next(
         (c.get("display") for c in named.get("coding", []) if c.get("display")),
@@ -95,7 +104,7 @@ def save(conn: Connection, session: Session, resource: dict, action: str, detail
     """Validate, then store the record, its outbox entry and its audit row (the caller's
     transaction commits them together)."""
     kind = resource["resourceType"]
-    if errors := validation_errors(kind, orjson.dumps(resource)):
+    if errors := validation_errors(kind, fhir_json.dumps(resource)):
         raise InvalidRecord(f"Not a valid FHIR R4 {kind}: {'; '.join(errors)}.")
     event = audit.event_for(session, action, patient=patient_of(resource),
                             entity=f"{kind}/{resource['id']}", detail=detail)
@@ -104,14 +113,27 @@ def save(conn: Connection, session: Session, resource: dict, action: str, detail
 
 
 def change(store: Store, session: Session, kind: str, record_id: str, what: str,
-           edit: Callable[[dict], str]) -> dict:
+           edit: Callable[[dict], str], based_on: dict | None = None) -> dict:
     """Save a new version of a stored record: `edit` changes it in place and returns the
-    audit detail, or raises InvalidRecord to refuse (nothing is then written)."""
+    audit detail, or raises InvalidRecord to refuse (nothing is then written).
+
+    Without `based_on` the edit is made to the stored record read in this transaction, so
+    nothing can land between its read and its write. A form that showed the record earlier
+    passes that record (as for_edit returned it) as `based_on`: if the stored copy moved on
+    since, the edit is made to what the form showed and merged onto the stored copy, or
+    refused when both changed the same fields. The edit's own refusals (entered in error,
+    already resolved) still judge the record as it now stands."""
     with store.write() as conn:
         record = get_resource(conn, kind, record_id)
         if record is None:
             raise NotFound(f"There is no {what} {record_id}.")
-        detail = edit(record)
+        if based_on is None or version_of(based_on) == version_of(record):
+            detail = edit(record)
+        else:
+            edit(deepcopy(record))  # refused as the record now stands?
+            mine = deepcopy(based_on)
+            detail = edit(mine) + "; merged with a change saved meanwhile"
+            record, _ = rebase(record, mine, based_on, title(record))
         save(conn, session, record, "update", detail)
     return record
 

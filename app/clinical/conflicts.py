@@ -1,15 +1,25 @@
 """Sync conflicts: listing them and letting a person decide, never deciding for them.
 
-A conflict holds the local, remote and base versions of one resource, and its outbox rows
-wait, held, until someone with the right to edit that record chooses: keep the local
-version (it is sent over the server's), keep the server's (the local edit is replaced, and
-the audit row records that), or a merged version they wrote. The conflict row stays, marked
-resolved, with who chose what and when.
+A conflict holds the server's version, the version both sides started from (base) and this
+workstation's. While it is open, "mine" is the record as it stands here now, not as it was
+when the conflict was found: an edit made meanwhile (the problem resolved while its onset is
+in dispute) is part of what the person decides on, so it is shown and it survives whichever
+way they decide. Re-merging such edits onto the chosen side after the fact was the other
+way, but an edit of a field in dispute would then clash again with no one to ask.
+
+Its outbox rows wait, held, until someone with the right to edit that record chooses. An
+edit conflict is settled field by field: keep mine ("local") takes this workstation's
+values of the fields in conflict, keep the server's ("remote") the server's, and either way
+every other change, made here or on the server, is kept, as sync would have merged it. A
+record deleted on one side, or refused by the server, is decided whole. A merged version is
+the person's own and replaces both. The conflict row stays, marked resolved, with the local
+version decided on, who chose what and when.
 """
 
+import re
+from copy import deepcopy
 from dataclasses import dataclass
 
-import orjson
 from sqlalchemy import Connection
 
 from app.errors import InvalidRecord, NotFound
@@ -18,11 +28,18 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import remove_local, requeue, set_bases, store_server_versions
 from app.store.store import Store
+from sync import fhir_json
 from sync.compartment import patient_of
+from sync.merge import MISSING, three_way_merge
 
 CHOICES = ("local", "remote", "merged")
-FIELDS = ("id, type, resource_id, kind, reason, local_json, remote_json, base_json, "
-          "remote_version, detected_at, resolved_at, resolution, resolved_by")
+# An open conflict's local side is the record as it stands here now (None: deleted here).
+SELECT = ("SELECT c.id, c.type, c.resource_id, c.kind, c.reason, "
+          "CASE WHEN c.resolved_at IS NULL THEN r.json ELSE c.local_json END, c.remote_json, "
+          "c.base_json, c.remote_version, c.detected_at, c.resolved_at, c.resolution, "
+          "c.resolved_by, c.origin FROM conflict c LEFT JOIN resource r ON r.type = c.type "
+          "AND r.id = c.resource_id AND r.deleted = 0")
+PATH_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
 @dataclass(frozen=True)
@@ -40,6 +57,7 @@ class Conflict:
     resolved_at: str | None
     resolution: str | None
     resolved_by: str | None
+    origin: str = "sync"  # "import": the other side is a file's version, not the server's
 
     @property
     def reference(self) -> str:
@@ -61,9 +79,9 @@ class Conflicts:
 
     def list(self, session: Session, include_resolved: bool = False) -> list[Conflict]:
         """The conflicts this user may resolve, oldest first."""
-        where = "" if include_resolved else " WHERE resolved_at IS NULL"
+        where = "" if include_resolved else " WHERE c.resolved_at IS NULL"
         with self._store.read() as conn:
-            rows = conn.exec_driver_sql(f"SELECT {FIELDS} FROM conflict{where} ORDER BY id")
+            rows = conn.exec_driver_sql(f"{SELECT}{where} ORDER BY c.id")
             found = [_conflict(row) for row in rows]
         return [c for c in found if session.may(permission_for(c.type))]
 
@@ -97,36 +115,107 @@ class Conflicts:
                 detail=f"sync conflict {conflict_id} resolved: kept {keep}")
             _apply(conn, conflict, keep, merged, session.user, event.at)
             conn.exec_driver_sql(
-                "UPDATE conflict SET resolved_at = ?, resolution = ?, resolved_by = ? "
-                "WHERE id = ?", (event.at, keep, session.user, conflict_id))
+                "UPDATE conflict SET local_json = ?, resolved_at = ?, resolution = ?, "
+                "resolved_by = ? WHERE id = ?",
+                (_json(conflict.local), event.at, keep, session.user, conflict_id))
             audit.append(conn, event)
             return _load(conn, conflict_id)
 
 
+def server_version(conflict: Conflict) -> dict | None:
+    """What the server holds: for a refused change, the version the edit started from."""
+    return conflict.base if conflict.kind == "rejected" else conflict.remote
+
+
+def conflicting_paths(conflict: Conflict) -> list[str]:
+    """The fields no rule could merge, as sync.merge names them ("name[0].family"): the
+    ones a person decides. A deletion conflicts as a whole record ("")."""
+    server = server_version(conflict)
+    if conflict.local is None or server is None:
+        return [""]
+    return three_way_merge(conflict.base, conflict.local, server).conflicts
+
+
+def merge_draft(conflict: Conflict) -> dict | None:
+    """Where a person writing a merged version starts: the server's values of the fields
+    in conflict and every other change from both sides (for a deletion, what survives)."""
+    local, server = conflict.local, server_version(conflict)
+    if local is None or server is None:
+        return deepcopy(local or server)
+    return _settled(conflict.base, local, server, mine_wins=False)
+
+
+def _kept_version(conflict: Conflict, keep: str) -> dict | None:
+    """The version that keeping "local" or "remote" makes current (None: deleted)."""
+    local, server = conflict.local, server_version(conflict)
+    if conflict.kind != "edit" or local is None or server is None:
+        return local if keep == "local" else server
+    return _settled(conflict.base, local, server, mine_wins=keep == "local")
+
+
+def _settled(base: dict | None, local: dict, server: dict, mine_wins: bool) -> dict:
+    """Both sides merged, each field in conflict taken from the winning side."""
+    for path in three_way_merge(base, local, server).conflicts:
+        if mine_wins:
+            server = _with_value_of(local, path, server)
+        else:
+            local = _with_value_of(server, path, local)
+    return three_way_merge(base, local, server).merged
+
+
+def _with_value_of(source: dict, path: str, resource: dict) -> dict:
+    """A copy of `resource` whose field at `path` is the one in `source` (or absent, as
+    there). sync.merge only reports a path whose parents exist on every side."""
+    steps = [int(index) if index else key for key, index in PATH_STEP.findall(path)]
+    copy = deepcopy(resource)
+    holder, other = copy, source
+    for step in steps[:-1]:
+        holder, other = holder[step], other[step]
+    last = steps[-1]
+    value = other.get(last, MISSING) if isinstance(other, dict) else other[last]
+    if value is MISSING:
+        holder.pop(last, None)
+    else:
+        holder[last] = deepcopy(value)
+    return copy
+
+
 def _apply(conn: Connection, conflict: Conflict, keep: str, merged: dict | None, user: str,
            at: str) -> None:
-    """Release the held outbox rows and make the chosen version the local one."""
+    """Release the held outbox rows (and those of edits made meanwhile, which the kept
+    version includes) and make the kept version the local one; send it unless it is the
+    server's own."""
     key = (conflict.type, conflict.resource_id)
     conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ?", key)
     conn.exec_driver_sql("UPDATE local_change SET held_by = NULL WHERE held_by = ?",
                          (conflict.id,))
-    server = conflict.remote if conflict.kind != "rejected" else conflict.base
+    server = server_version(conflict) if conflict.origin == "sync" else None
+    server_id = conflict.remote_version or (server and _version(server))
     if server is not None:
-        set_bases(conn, [(server, conflict.remote_version or _version(server), at)])
+        set_bases(conn, [(server, server_id, at)])
     elif conflict.kind == "deleted":  # the server deleted it: a kept version is created anew
         conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?", key)
-    chosen = {"local": conflict.local, "remote": server, "merged": merged}[keep]
+    chosen = merged if keep == "merged" else _kept_version(conflict, keep)
+    if chosen is None and conflict.origin == "import":  # nothing was deleted: keep the record
+        chosen = conflict.local
     if chosen is None:
         remove_local(conn, *key, at)
         if keep == "local" and server is not None:  # deleted here: send the delete
             conn.exec_driver_sql(
                 "INSERT INTO local_change (type, id, op, base_version, json, user, at) "
-                "VALUES (?, ?, 'delete', ?, NULL, ?, ?)",
-                (*key, conflict.remote_version or _version(server), user, at))
-    elif keep == "remote":
-        store_server_versions(conn, [(chosen, _version(chosen), at)])
+                "VALUES (?, ?, 'delete', ?, NULL, ?, ?)", (*key, server_id, user, at))
+    elif server is not None and _content(chosen) == _content(server):
+        store_server_versions(conn, [(server, server_id, at)])
     else:
         requeue(conn, dict(chosen), user, at)
+
+
+def _content(resource: dict) -> dict:
+    return {k: v for k, v in resource.items() if k != "meta"}
+
+
+def _json(resource: dict | None) -> str | None:
+    return None if resource is None else fhir_json.dumps(resource).decode("utf-8")
 
 
 def _version(resource: dict) -> str | None:
@@ -134,8 +223,7 @@ def _version(resource: dict) -> str | None:
 
 
 def _load(conn: Connection, conflict_id: int) -> Conflict:
-    row = conn.exec_driver_sql(f"SELECT {FIELDS} FROM conflict WHERE id = ?",
-                               (conflict_id,)).first()
+    row = conn.exec_driver_sql(f"{SELECT} WHERE c.id = ?", (conflict_id,)).first()
     if row is None:
         raise NotFound(f"There is no sync conflict {conflict_id}.")
     return _conflict(row)
@@ -144,5 +232,5 @@ def _load(conn: Connection, conflict_id: int) -> Conflict:
 def _conflict(row) -> Conflict:
     values = list(row)
     for i in (5, 6, 7):
-        values[i] = orjson.loads(values[i]) if values[i] else None
+        values[i] = fhir_json.loads(values[i]) if values[i] else None
     return Conflict(*values)

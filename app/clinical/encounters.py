@@ -17,7 +17,6 @@ row per record in one transaction; reads check READ_CHART and are audited.
 import uuid
 from datetime import datetime
 
-import orjson
 from sqlalchemy import Connection, text
 
 from app.clinical.validation import validation_errors
@@ -27,6 +26,7 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import get_resource, put_resource
 from app.store.store import Store
+from sync import fhir_json
 from sync.compartment import patient_of
 
 V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
@@ -125,7 +125,7 @@ class Encounters:
 def in_progress(conn: Connection, patient_id: str) -> dict | None:
     """The newest visit in progress of this patient, within an open transaction."""
     body = conn.execute(IN_PROGRESS, {"patient": patient_id}).scalar_one_or_none()
-    return None if body is None else orjson.loads(body)
+    return None if body is None else fhir_json.loads(body)
 
 
 def user_reference(session: Session) -> dict:
@@ -183,7 +183,7 @@ def _join(visit: dict, session: Session) -> bool:
 
 
 def _check(visit: dict) -> None:
-    if errors := validation_errors("Encounter", orjson.dumps(visit)):
+    if errors := validation_errors("Encounter", fhir_json.dumps(visit)):
         raise InvalidRecord(f"Not a valid FHIR R4 Encounter: {'; '.join(errors)}.")
 
 

@@ -1,9 +1,12 @@
 """Reading FHIR input files entry by entry: Bundles, lone resources and NDJSON.
 
-Files up to STREAM_ABOVE bytes are parsed whole with orjson (fast); larger Bundles are
-streamed with ijson in two passes (fullUrl map, then entries), so memory stays bounded for
-a 1 GB export. Whatever cannot be read becomes an Entry with an error naming the file and
-the entry, so the caller reports it and goes on with the rest.
+Every resource is read by sync.fhir_json, so decimals keep their digits ("1.50" stays
+"1.50"). Files up to STREAM_ABOVE bytes are parsed whole (fast); larger Bundles, and Bundles
+that do not parse whole, are read entry by entry from their bytes (app.clinical.import_stream)
+so memory stays bounded for a 1 GB export and one broken entry costs only itself. Whatever
+cannot be read becomes an Entry with a short sentence naming what was wrong, so the caller
+reports it and goes on with the rest. With its entries comes the file's index
+(app.clinical.import_index): what must be known of the whole file before any is written.
 """
 
 import re
@@ -11,17 +14,21 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import ijson
 import orjson
 
-from app.clinical.identity import resource_id
+from app.clinical.import_index import FileIndex
+from app.clinical.import_report import json_kind, shown
+from app.clinical.import_stream import MAX_NESTING, scan
 from app.errors import UsageError
+from sync import fhir_json
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 STREAM_ABOVE = 32 * 1024 * 1024
 MAX_RESOURCE_BYTES = 16 * 1024 * 1024
 PATIENT_MARK = re.compile(rb'"resourceType"\s*:\s*"Patient"')
+CONDITIONAL_REFERENCE = re.compile(rb'"reference"\s*:\s*"[A-Z][A-Za-z]*\?')
 SNIFF_BYTES = 4096
+READ_ERRORS = (fhir_json.JSONDecodeError, RecursionError)  # json recurses ~1,000 levels deep
 
 
 @dataclass(frozen=True)
@@ -31,8 +38,20 @@ class Entry:
     resource: dict | None
     full_url: str | None = None
     error: str | None = None
-    urls: dict[str, str] | None = None  # the file's fullUrl -> "Type/id" map, shared
+    file: FileIndex | None = None  # what the whole file (or NDJSON line) holds, shared
     method: str | None = None  # the Bundle entry's request method (POST creates only)
+    in_bundle: int | None = None  # for a Bundle on an NDJSON line: its place in that Bundle
+
+    @property
+    def place(self) -> int:
+        """Where `file` knows this entry from."""
+        return self.index if self.in_bundle is None else self.in_bundle
+
+
+@dataclass(frozen=True)
+class FileReading:
+    index: FileIndex
+    entries: Iterator[Entry]
 
 
 def input_files(paths: list[Path]) -> list[Path]:
@@ -51,35 +70,48 @@ def input_files(paths: list[Path]) -> list[Path]:
 
 
 def holds_patients(path: Path) -> bool:
-    tail = b""
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            if PATIENT_MARK.search(tail + chunk):
-                return True
-            tail = chunk[-64:]
-    return False
+    return _mentions(path, PATIENT_MARK)
 
 
 def read_entries(path: Path) -> Iterator[Entry]:
+    return read_file(path).entries
+
+
+def read_file(path: Path) -> FileReading:
     if problem := _unreadable(path):
-        yield Entry(path, 0, None, error=problem)
-        return
+        return _refused(path, 0, problem)
     if path.suffix.lower() in (".ndjson", ".jsonl"):
-        yield from _ndjson(path)
-    elif path.stat().st_size > STREAM_ABOVE:
-        yield from _streamed(path)
-    else:
-        try:
-            document = orjson.loads(path.read_bytes())
-        except orjson.JSONDecodeError as exc:
-            yield Entry(path, 0, None, error=f"not valid JSON ({exc})")
-            return
-        yield from _document(path, document)
+        index = _ndjson_index(path) if _mentions(path, CONDITIONAL_REFERENCE) else FileIndex()
+        return FileReading(index, _ndjson(path, index))
+    if path.stat().st_size > STREAM_ABOVE:
+        return _streamed(path, None)
+    document, problem = _load(path.read_bytes())
+    if problem:
+        return _streamed(path, problem)  # a Bundle keeps its readable entries
+    return _document(path, document)
 
 
-def bundle_url_map(entries: list[dict]) -> dict[str, str]:
-    return {e["fullUrl"]: _local_reference(e["resource"], e["fullUrl"]) for e in entries
-            if isinstance(e, dict) and e.get("fullUrl") and isinstance(e.get("resource"), dict)}
+def _load(data: bytes) -> tuple[object, str | None]:
+    try:
+        return fhir_json.loads(data), None
+    except READ_ERRORS as exc:
+        if isinstance(exc, RecursionError) or "depth" in str(exc):
+            return None, f"not valid JSON (nested more than {MAX_NESTING:,} levels deep)"
+        return None, f"not valid JSON ({shown(str(exc), 120)})"
+
+
+def _refused(path: Path, index: int, reason: str) -> FileReading:
+    return FileReading(FileIndex(), iter([Entry(path, index, None, error=reason)]))
+
+
+def _mentions(path: Path, pattern: re.Pattern) -> bool:
+    tail = b""
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            if pattern.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
 
 
 def _unreadable(path: Path) -> str | None:
@@ -97,27 +129,49 @@ def _unreadable(path: Path) -> str | None:
     return None
 
 
-def _document(path: Path, document) -> Iterator[Entry]:
+def _document(path: Path, document) -> FileReading:
     if not isinstance(document, dict) or "resourceType" not in document:
-        yield Entry(path, 0, None, error="not a FHIR resource (no resourceType)")
-    elif document["resourceType"] != "Bundle":
-        yield Entry(path, 0, document)
-    elif problem := _unsupported_bundle(document.get("type")):
-        yield Entry(path, 0, None, error=problem)
-    else:
-        entries = document.get("entry", [])
-        urls = bundle_url_map(entries)
-        for index, entry in enumerate(entries):
-            yield _bundle_entry(path, index, entry, urls)
+        return _refused(path, 0, "not a FHIR resource (no resourceType)")
+    if document["resourceType"] != "Bundle":
+        index = FileIndex()
+        return FileReading(index, iter([Entry(path, 0, document, file=index)]))
+    if problem := _unsupported_bundle(document.get("type")):
+        return _refused(path, 0, problem)
+    entries = document.get("entry", [])
+    if not isinstance(entries, list):
+        return _refused(path, 0, f"the Bundle's entry is {json_kind(entries)}, not a list; "
+                                 "nothing imported")
+    index = FileIndex()
+    for number, entry in enumerate(entries):
+        index.add_entry(number, entry)
+    return FileReading(index, (_bundle_entry(path, number, entry, index)
+                               for number, entry in enumerate(entries)))
 
 
-def _bundle_entry(path: Path, index: int, entry, urls: dict[str, str]) -> Entry:
-    if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
-        method = (entry.get("request") or {}).get("method") if isinstance(entry, dict) else None
-        reason = f"{method} entries are not imported" if method else "entry has no resource"
-        return Entry(path, index, None, error=reason)
+def _bundle_entry(path: Path, index: int, entry, file: FileIndex) -> Entry:
+    if problem := _malformed(entry):
+        return Entry(path, index, None, error=problem)
     method = (entry.get("request") or {}).get("method")
-    return Entry(path, index, entry["resource"], entry.get("fullUrl"), urls=urls, method=method)
+    if entry.get("resource") is None:
+        reason = f"{shown(method)} entries are not imported" if method else "entry has no resource"
+        return Entry(path, index, None, error=reason)
+    return Entry(path, index, entry["resource"], entry.get("fullUrl"), file=file, method=method)
+
+
+def _malformed(entry) -> str | None:
+    """A sentence for an entry whose parts are of the wrong JSON type."""
+    if not isinstance(entry, dict):
+        return f"entry is {json_kind(entry)}, not an object"
+    wanted = [("fullUrl", entry.get("fullUrl"), str), ("request", entry.get("request"), dict),
+              ("resource", entry.get("resource"), dict)]
+    request = entry.get("request")
+    if isinstance(request, dict):
+        wanted += [(f"request.{name}", request.get(name), str)
+                   for name in ("method", "url", "ifNoneExist")]
+    for name, value, kind in wanted:
+        if value is not None and not isinstance(value, kind):
+            return f"{name} is {json_kind(value)}, not {'a string' if kind is str else 'an object'}"
+    return None
 
 
 def _unsupported_bundle(kind) -> str | None:
@@ -126,7 +180,52 @@ def _unsupported_bundle(kind) -> str | None:
     return None
 
 
-def _ndjson(path: Path) -> Iterator[Entry]:
+def _streamed(path: Path, whole: str | None) -> FileReading:
+    """A Bundle read entry by entry; `whole` is why it did not parse whole, if it was tried."""
+    index = FileIndex()
+
+    def indexed(number: int, raw: bytes) -> None:
+        try:
+            index.add_entry(number, orjson.loads(raw))
+        except orjson.JSONDecodeError:
+            pass  # reported when the entry itself is read
+
+    scanned = scan(path, MAX_RESOURCE_BYTES, indexed)
+    kind = scanned.top.get("resourceType")
+    if kind != "Bundle":
+        early = scanned.problem[1] if scanned.problem and kind is None else None
+        return _refused(path, 0, whole or early or (_too_large() if kind else
+                                                    "not a FHIR resource (no resourceType)"))
+    if problem := _unsupported_bundle(scanned.top.get("type")):
+        return _refused(path, 0, problem)
+    return FileReading(index, _scanned_entries(path, scanned, index))
+
+
+def _scanned_entries(path: Path, scanned, index: FileIndex) -> Iterator[Entry]:
+    for number, raw, error in scanned.entries(path):
+        if error:
+            yield Entry(path, number, None, error=error)
+            continue
+        entry, problem = _load(raw)
+        yield Entry(path, number, None, error=problem) if problem else _bundle_entry(
+            path, number, entry, index)
+
+
+def _ndjson_index(path: Path) -> FileIndex:
+    """Only for a file with conditional references: the identifiers they may match."""
+    index = FileIndex()
+    for number, line in _lines(path):
+        try:
+            resource = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(resource, dict):
+            index.add_resource(number, resource)
+    return index
+
+
+def _lines(path: Path) -> Iterator[tuple[int, bytes | None]]:
+    """(line number, line) of each non-blank line; None for one larger than a resource may be."""
     with open(path, "rb") as f:
         number = 0
         while line := f.readline(MAX_RESOURCE_BYTES + 1):
@@ -134,69 +233,25 @@ def _ndjson(path: Path) -> Iterator[Entry]:
             if len(line) > MAX_RESOURCE_BYTES and not line.endswith(b"\n"):
                 while (rest := f.readline(1 << 20)) and not rest.endswith(b"\n"):
                     pass
-                yield Entry(path, number, None, error=_too_large())
-                continue
-            if not line.strip():
-                continue
-            try:
-                resource = orjson.loads(line)
-            except orjson.JSONDecodeError as exc:
-                yield Entry(path, number, None, error=f"line {number} is not valid JSON ({exc})")
-                continue
-            for entry in _document(path, resource):
-                yield Entry(path, number, entry.resource, entry.full_url, entry.error, entry.urls,
-                            entry.method)
+                yield number, None
+            elif line.strip():
+                yield number, line
 
 
-def _streamed(path: Path) -> Iterator[Entry]:
-    """A large file: first the fullUrl map and entry sizes, then entries one at a time."""
-    urls, sizes, top = {}, {}, {}
-    with open(path, "rb") as f:
-        previous_end, current = 0, {}
-        for prefix, event, value in ijson.parse(f, use_float=True):
-            if prefix in ("resourceType", "type") and event == "string":
-                top[prefix] = value
-            elif prefix == "entry.item" and event == "start_map":
-                current = {}
-            elif prefix in ("entry.item.fullUrl", "entry.item.resource.resourceType",
-                            "entry.item.resource.id") and event == "string":
-                current[prefix.rsplit(".", 1)[1]] = value
-            elif prefix == "entry.item" and event == "end_map":
-                # ijson reads ahead in 64 KiB chunks: sizes are right to within a chunk.
-                sizes[len(sizes)] = f.tell() - previous_end
-                previous_end = f.tell()
-                if "fullUrl" in current and "resourceType" in current:
-                    resource = {"resourceType": current["resourceType"], "id": current.get("id")}
-                    urls[current["fullUrl"]] = _local_reference(resource, current["fullUrl"])
-    if top.get("resourceType") != "Bundle":
-        yield Entry(path, 0, None, error=_too_large())
-        return
-    if problem := _unsupported_bundle(top.get("type")):
-        yield Entry(path, 0, None, error=problem)
-        return
-    yield from _streamed_entries(path, urls, sizes)
-
-
-def _streamed_entries(path: Path, urls: dict, sizes: dict) -> Iterator[Entry]:
-    with open(path, "rb") as f:
-        index, builder = -1, None
-        for prefix, event, value in ijson.parse(f, use_float=True):
-            if prefix == "entry.item" and event == "start_map":
-                index += 1
-                too_large = sizes.get(index, 0) > MAX_RESOURCE_BYTES
-                builder = None if too_large else ijson.ObjectBuilder()
-            if builder is not None and prefix.startswith("entry.item"):
-                builder.event(event, value)
-            if prefix == "entry.item" and event == "end_map":
-                if builder is None:
-                    yield Entry(path, index, None, error=_too_large())
-                else:
-                    yield _bundle_entry(path, index, builder.value, urls)
-
-
-def _local_reference(resource: dict, full_url: str) -> str:
-    """The `Type/id` that an entry's fullUrl stands for, with the id the import will give."""
-    return f"{resource.get('resourceType')}/{resource_id(resource, full_url)}"
+def _ndjson(path: Path, index: FileIndex) -> Iterator[Entry]:
+    for number, line in _lines(path):
+        if line is None:
+            yield Entry(path, number, None, error=_too_large())
+            continue
+        resource, problem = _load(line)
+        if problem:
+            yield Entry(path, number, None, error=f"line {number} is {problem}")
+        elif isinstance(resource, dict) and resource.get("resourceType") != "Bundle":
+            yield Entry(path, number, resource, file=index)
+        else:  # a Bundle on one line, or not a resource: its entries carry the line number
+            for entry in _document(path, resource).entries:
+                yield Entry(path, number, entry.resource, entry.full_url, entry.error,
+                            entry.file, entry.method, entry.index)
 
 
 def _too_large() -> str:

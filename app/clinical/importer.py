@@ -1,65 +1,49 @@
 """`hearth import`: bring FHIR records from another system into the store.
 
-Every resource is read, given a stable id, its references resolved, validated against
-FHIR R4, and written with its outbox entry (an import is a local change to upload) and an
-audit row per patient, one transaction per batch. One bad resource is reported with its
-file, entry and reason, and skipped; the rest imports. Re-importing changes nothing.
+Each file is read entry by entry with its index (app.clinical.fhir_input). Every resource is
+given a stable id, checked, its references resolved (app.clinical.references), validated
+against FHIR R4, weighed against what the store holds (app.clinical.import_guard), and
+written with its outbox entry (an import is a local change to upload) and an audit row per
+patient, one transaction per batch. Conditional creates and updates are decided as a FHIR
+server decides them (app.clinical.import_requests). Within a file, the newest version of a
+record wins (meta.versionId, then meta.lastUpdated; equal: the later entry) and the report
+says so. One bad entry is reported with its file, entry and a short reason, and skipped;
+the rest imports. Re-importing changes nothing.
 """
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-import orjson
-
-from app.clinical.fhir_input import Entry, input_files, read_entries
+from app.clinical.fhir_input import Entry, FileReading, input_files, read_file
 from app.clinical.identity import FHIR_ID, resource_id
-from app.clinical.references import rewrite_references, urn_references
+from app.clinical.import_guard import hold, judge, order, stamp
+from app.clinical.import_index import FileIndex
+from app.clinical.import_report import ImportReport, json_kind, shown
+from app.clinical.import_requests import Decision, decide_requests
+from app.clinical.references import References, apply
 from app.clinical.validation import validation_errors
 from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import get_resource, put_resources, types_by_id
+from app.store.resources import get_resource, put_resources
 from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
+from sync import fhir_json
 from sync.compartment import patient_of
 
 # Resources per transaction. Ids are random UUIDs, so each batch touches index pages all
 # over the file; larger batches write each page once for more rows (ingest at 60,000
 # patients: 4,700/s at 1,000, 5,350/s at 5,000). A batch holds the write lock about 1 s.
 BATCH = 5000
-MAX_LISTED = 1000  # problems listed in a report; the rest are only counted
-
-
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    entry: int
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    imported: int = 0
-    unchanged: int = 0
-    skipped: int = 0
-    errors: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-
-    def skip(self, entry: Entry, reason: str) -> None:
-        self.skipped += 1
-        if len(self.errors) < MAX_LISTED:
-            self.errors.append(Problem(str(entry.source), entry.index, reason))
-
-    def warn(self, entry: Entry, reason: str) -> None:
-        if len(self.warnings) < MAX_LISTED:
-            self.warnings.append(Problem(str(entry.source), entry.index, reason))
-
-    def as_json(self) -> dict:
-        return {"imported": self.imported, "unchanged": self.unchanged, "skipped": self.skipped,
-                "errors": [p.__dict__ for p in self.errors],
-                "warnings": [p.__dict__ for p in self.warnings]}
+# Deeper than any real resource. orjson writes at most 254 levels, and sync wraps each
+# resource in a Bundle; nesting a resource in PROBE lists while writing it makes orjson
+# itself refuse one nested deeper than MAX_NESTING, at no extra cost.
+MAX_NESTING = 200
+PROBE = 254 - MAX_NESTING
+TOO_DEEP = f"nested more than {MAX_NESTING} levels deep; not a record Hearth can store"
+NO_FILE = FileIndex()
 
 
 @dataclass(frozen=True)
@@ -68,6 +52,18 @@ class Progress:
     files: int
     entries: int
     current: Path | None
+
+
+@dataclass
+class Pending:
+    """An entry accepted for writing, with its compact JSON."""
+    entry: Entry
+    resource: dict
+    body: bytes
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.resource["resourceType"], self.resource["id"]
 
 
 class Importer:
@@ -79,94 +75,182 @@ class Importer:
             progress: Callable[[Progress], None] = lambda _: None) -> ImportReport:
         session.require(Permission.IMPORT_RECORDS)
         files = input_files(paths)
-        report, entries = ImportReport(), 0
-        batch: list[Entry] = []
-        batch_keys: set[tuple[str, str]] = set()
+        run = _Run(self._store, self._batch_size, session)
         for done, path in enumerate(files):
-            progress(Progress(done, len(files), entries, path))
-            seen: dict[tuple[str, str], int] = {}
-            for entry in read_entries(path):
-                entries += 1
-                if not self._accept(entry, seen, report):
-                    continue
-                key = (entry.resource["resourceType"], entry.resource["id"])
-                if len(batch) >= self._batch_size or key in batch_keys:
-                    self._write(session, batch, report)  # one version of a record per batch
-                    batch, batch_keys = [], set()
-                    progress(Progress(done, len(files), entries, path))
-                batch.append(entry)
-                batch_keys.add(key)
-        if batch:
-            self._write(session, batch, report)
-        progress(Progress(len(files), len(files), entries, None))
+            progress(Progress(done, len(files), run.entries, path))
+            run.file(read_file(path), lambda done=done, path=path: progress(
+                Progress(done, len(files), run.entries, path)))
+        run.flush()
+        progress(Progress(len(files), len(files), run.entries, None))
+        report = run.report
         with self._store.write() as conn:
             audit.append(conn, audit.event_for(
                 session, "create", entity="Import",
                 detail=f"{len(files)} files: {report.imported} imported, "
-                       f"{report.unchanged} unchanged, {report.skipped} skipped"))
+                       f"{report.unchanged} unchanged, {report.kept} older than kept, "
+                       f"{report.conflicts} held as conflicts, {report.skipped} skipped"))
         return report
 
-    @staticmethod
-    def _accept(entry: Entry, seen: dict, report: ImportReport) -> bool:
-        """Give the entry its stable id; refuse unreadable entries and duplicates."""
+
+class _Run:
+    """One import: the batch being gathered, and what the current file has had so far."""
+
+    def __init__(self, store: Store, batch_size: int, session: Session):
+        self.store, self.batch_size, self.session = store, batch_size, session
+        self.report, self.entries = ImportReport(), 0
+        self.batch: dict[tuple[str, str], Pending] = {}
+        self.known_urns: dict[str, str] = {}  # urn:uuid -> "Type/id" found in the store
+        self.newest: dict[tuple[str, str], tuple[int, tuple, int]] = {}  # this file's, by key
+        self.decided: tuple[FileIndex | None, dict[int, Decision]] = (None, {})
+
+    def file(self, reading: FileReading, flushed: Callable[[], None]) -> None:
+        self.newest = {}
+        for entry in reading.entries:
+            self.entries += 1
+            pending = self._accept(entry)
+            if pending is None or not self._newest(pending):
+                continue
+            key = pending.key
+            if len(self.batch) >= self.batch_size or (
+                    key in self.batch and self.batch[key].entry.source != entry.source):
+                self.flush()  # one version of a record per batch
+                flushed()
+            self.batch[key] = pending
+
+    def flush(self) -> None:
+        if self.batch:
+            _write(self.store, self.session, list(self.batch.values()), self.report,
+                   self.known_urns)
+            self.batch = {}
+
+    def _accept(self, entry: Entry) -> Pending | None:
+        """Give the entry its id and compact JSON; refuse what cannot be stored."""
         if entry.error:
-            report.skip(entry, entry.error)
-            return False
+            return self._skip(entry, entry.error)
         resource = entry.resource
         if not isinstance(resource.get("resourceType"), str):
-            report.skip(entry, "no resourceType")
+            return self._skip(entry, "no resourceType")
+        decision = self._decision(entry)
+        if decision.refusal:
+            return self._skip(entry, decision.refusal)
+        if decision.note:  # ifNoneExist matched: the record is already here
+            self.report.unchanged += 1
+            self.report.warn(entry, decision.note)
+            return None
+        file = entry.file or NO_FILE
+        if note := file.notes.get(entry.place):  # another server's record of the same Type/id
+            self.report.warn(entry, note)
+        try:
+            resource["id"] = (decision.reference.partition("/")[2] if decision.reference
+                              else file.renamed.get(entry.place)
+                              or resource_id(resource, entry.full_url))
+            rid = resource["id"]
+            if not isinstance(rid, str) or not FHIR_ID.fullmatch(rid):
+                what = repr(shown(rid)) if isinstance(rid, str) else json_kind(rid)
+                return self._skip(entry, f"{what} is not a valid FHIR id")
+            return Pending(entry, resource, compact(resource))
+        except TypeError:  # orjson: "Recursion limit reached"
+            return self._skip(entry, TOO_DEEP)
+
+    def _decision(self, entry: Entry) -> Decision:
+        file = entry.file or NO_FILE
+        if not file.requests:
+            return Decision()
+        if self.decided[0] is not file:
+            with self.store.read() as conn:
+                self.decided = (file, decide_requests(conn, file))
+        return self.decided[1].get(entry.place, Decision())
+
+    def _newest(self, pending: Pending) -> bool:
+        """Within a file, keep the newest version of a record; False: this one is older, or
+        the very same (Synthea repeats a hospital in every patient's bundle)."""
+        key, index = pending.key, pending.entry.index
+        mine, content = stamp(pending.resource), hash(pending.body)
+        if key not in self.newest:
+            self.newest[key] = (index, mine, content)
+            return True
+        earlier, theirs, same = self.newest[key]
+        if content == same:
+            self.report.unchanged += 1
             return False
-        resource["id"] = resource_id(resource, entry.full_url)
-        if not isinstance(resource["id"], str) or not FHIR_ID.fullmatch(resource["id"]):
-            report.skip(entry, f"{resource['id']!r} is not a valid FHIR id")
+        newer, _ = order(mine, theirs)
+        kept = index if newer >= 0 else earlier
+        self.report.warn(pending.entry, f"{key[0]}/{shown(key[1])} appears in entries {earlier} "
+                                        f"and {index}; kept entry {kept}, the "
+                                        f"{'later' if newer == 0 else 'newer'} version")
+        if newer < 0:
+            self.report.kept += 1
             return False
-        key = (resource["resourceType"], resource["id"])
-        if key in seen:
-            report.skip(entry, f"duplicate of entry {seen[key]} ({key[0]}/{key[1]})")
-            return False
-        seen[key] = entry.index
+        if key in self.batch and self.batch[key].entry.source == pending.entry.source:
+            self.report.kept += 1  # the earlier one, not yet written, never will be
+        self.newest[key] = (index, mine, content)
         return True
 
-    def _write(self, session: Session, batch: list[Entry], report: ImportReport) -> None:
-        bodies = [orjson.dumps(e.resource) for e in batch]
-        with self._store.write() as conn:
-            wanted = {ref for body in bodies for ref in urn_references(body)}
-            in_store = types_by_id(conn, (ref.removeprefix("urn:uuid:") for ref in wanted))
-            from_store = {f"urn:uuid:{rid}": f"{kind}/{rid}" for rid, kind in in_store.items()}
-            resolved_by_file: dict[int, dict] = {}
-            valid, create_only = [], set()
-            for entry, body in zip(batch, bodies, strict=True):
-                resolved = resolved_by_file.get(id(entry.urls))
-                if resolved is None:
-                    resolved = {**from_store, **(entry.urls or {})}
-                    resolved_by_file[id(entry.urls)] = resolved
-                rewritten, missing = rewrite_references(body, resolved)
-                for urn in missing:
-                    report.warn(entry, f"reference {urn} not found; kept as written")
-                kind = entry.resource["resourceType"]
-                if problems := validation_errors(kind, rewritten):
-                    report.skip(entry, "; ".join(problems))
-                    continue
-                unchanged_json = rewritten is body  # nothing to resolve: no need to parse again
-                resource = entry.resource if unchanged_json else orjson.loads(rewritten)
-                stored = get_resource(conn, kind, resource["id"]) if (
-                    kind == "DocumentReference") else None
-                if stored is not None and (refusal := signed_note_refusal(stored, resource)):
-                    report.skip(entry, refusal)  # the rest of the file still imports
-                    continue
-                valid.append((entry, resource))
-                if entry.method == "POST":
-                    create_only.add((kind, entry.resource["id"]))
-            event = audit.event_for(session, "create")
-            ops = put_resources(conn, [r for _, r in valid], session.user, event.at, create_only)
-            written: dict[tuple[str | None, str], Counter] = defaultdict(Counter)
-            for (entry, resource), op in zip(valid, ops, strict=True):
-                if op == "unchanged":
-                    report.unchanged += 1
-                    continue
-                report.imported += 1
-                written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
-            audit.append_many(conn, [audit.event_for(
-                session, "create", patient=patient, entity=f"Import/{source}",
-                detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
-                for (patient, source), kinds in written.items()])
+    def _skip(self, entry: Entry, reason: str) -> None:
+        self.report.skip(entry, reason)
+
+
+def compact(resource: dict) -> bytes:
+    """The resource's compact JSON; TypeError if it is nested deeper than MAX_NESTING."""
+    probe = resource
+    for _ in range(PROBE):
+        probe = [probe]
+    return fhir_json.dumps(probe)[PROBE:-PROBE]
+
+
+def _write(store: Store, session: Session, batch: list[Pending], report: ImportReport,
+           known_urns: dict[str, str]) -> None:
+    with store.write() as conn:
+        references = References(conn, known_urns)
+        ready = []
+        for pending in batch:
+            entry = pending.entry
+            rewritten = references.rewrite(pending.body, entry.file or NO_FILE, entry.full_url)
+            if rewritten.refusal:
+                report.skip(entry, rewritten.refusal)
+                continue
+            for sentence in rewritten.missing:
+                report.unresolved_reference(entry, sentence)
+            kind = pending.key[0]
+            if problems := validation_errors(kind, rewritten.body):
+                report.skip(entry, "; ".join(problems))
+                continue
+            resource = pending.resource
+            apply(resource, rewritten)
+            stored = get_resource(conn, kind, resource["id"]) if (
+                kind == "DocumentReference") else None
+            if stored is not None and (refusal := signed_note_refusal(stored, resource)):
+                report.skip(entry, refusal)  # the rest of the file still imports
+                continue
+            ready.append((entry, resource))
+        create_only = {(r["resourceType"], r["id"]) for e, r in ready if e.method == "POST"}
+        verdicts = judge(conn, [r for _, r in ready], create_only)
+        writes = []
+        for (entry, resource), verdict in zip(ready, verdicts, strict=True):
+            if verdict.action == "write":
+                writes.append((entry, resource))
+            elif verdict.action == "unchanged":
+                report.unchanged += 1
+            elif verdict.action == "refuse":
+                report.skip(entry, verdict.reason)
+            else:
+                if verdict.action == "hold":
+                    hold(conn, resource, f"imported from {shown(entry.source.name)} entry "
+                                         f"{entry.index}")
+                    report.conflicts += 1
+                else:
+                    report.kept += 1
+                report.warn(entry, verdict.reason)
+        event = audit.event_for(session, "create")
+        ops = put_resources(conn, [r for _, r in writes], session.user, event.at, create_only)
+        written: dict[tuple[str | None, str], Counter] = defaultdict(Counter)
+        for (entry, resource), op in zip(writes, ops, strict=True):
+            if op == "unchanged":
+                report.unchanged += 1
+                continue
+            report.imported += 1
+            written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
+        audit.append_many(conn, [replace(audit.event_for(  # at: as the outbox rows (import_guard)
+            session, "create", patient=patient, entity=f"Import/{source}",
+            detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))), at=event.at)
+            for (patient, source), kinds in written.items()])

@@ -70,10 +70,11 @@ class Medications:
         return for_edit(self._store, session, "MedicationRequest", request_id, "medication")
 
     def edit(self, session: Session, request_id: str, dose: str | None = None,
-             note: str | None = None) -> dict:
+             note: str | None = None, based_on: dict | None = None) -> dict:
         """Change a current order's dose and directions (the new text replaces the
         dosageInstruction, so no older structured dose is left to contradict it), or add a
-        note (notes are added, never overwritten)."""
+        note (notes are added, never overwritten). `based_on` is the record the form showed
+        (see chart_writes.change)."""
         session.require(Permission.EDIT_CHART)
         dose = dose.strip() if dose else None
         note = note.strip() if note else None
@@ -99,7 +100,7 @@ class Medications:
             return "medication edited: " + "; ".join(changes)
 
         return change(self._store, session, "MedicationRequest", request_id, "medication",
-                      edit)
+                      edit, based_on)
 
     def stop(self, session: Session, request_id: str, reason: str) -> dict:
         """Stop a current medication, saying why (finished course, side effect, ...)."""

@@ -1,8 +1,9 @@
-"""How a person is named in lists and headings: "Family, Given" from their main name.
+"""How a person is named in lists and headings: "Family, Given" from their main name, and
+the medical record number shown beside it.
 
-One place for it, so the patient search, the schedule, the chart's banner and the sync
-conflicts list all show a patient the same way, and a chart found by name is titled as the
-row it was found in.
+One place for it, so the patient search, the schedule, the chart's banner, `hearth chart`
+and the sync conflicts list all show a patient the same way, and a chart found by name is
+titled as the row it was found in, with the same MRN.
 """
 
 
@@ -19,3 +20,18 @@ def family_given(person: dict, missing: str = "") -> str:
     given, family = " ".join(name.get("given", [])), name.get("family", "")
     return (f"{family}, {given}" if family and given else family or given
             or name.get("text") or missing)
+
+
+def medical_record_number(patient: dict) -> str | None:
+    """The identifier typed MR (medical record number), else the first without a type.
+
+    Many sources send the local record number untyped (just a system and a value), so an
+    untyped identifier stands in for the MRN; one typed as something else (a social
+    security, licence or passport number) never does.
+    """
+    identifiers = [i for i in patient.get("identifier", []) if i.get("value")]
+    typed = next((i for i in identifiers
+                  if any(c.get("code") == "MR" for c in (i.get("type") or {}).get("coding", []))),
+                 None)
+    untyped = next((i for i in identifiers if not i.get("type")), None)
+    return (typed or untyped or {}).get("value")

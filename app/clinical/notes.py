@@ -47,6 +47,7 @@ from app.store.signed_notes import (
     is_signed,
 )
 from app.store.store import Store
+from sync import fhir_json
 from sync.compartment import patient_of
 
 USER_SYSTEM = "urn:hearth:user"  # identifier system of Hearth user names
@@ -261,10 +262,10 @@ class Notes:
         """Notes awaiting the user's cosignature, oldest first; each listed note is an
         audited read of that patient's chart."""
         session.require(Permission.SIGN_NOTES)
-        quoted = orjson.dumps(session.user).decode("utf-8")
+        quoted = fhir_json.dumps(session.user).decode("utf-8")
         with self._store.write() as conn:
             rows = conn.execute(AWAITING, {"user": quoted}).scalars()
-            found = [_view(orjson.loads(body)) for body in rows]
+            found = [_view(fhir_json.loads(body)) for body in rows]
             waiting = sorted((n for n in found
                               if n.awaiting_cosignature and n.cosign_requested == session.user),
                              key=lambda n: n.date or "")
@@ -400,7 +401,7 @@ def _document(draft: Draft, session: Session, signed_at: str, cosigner: str | No
 
 
 def _validate(note: dict) -> None:
-    if errors := validation_errors("DocumentReference", orjson.dumps(note)):
+    if errors := validation_errors("DocumentReference", fhir_json.dumps(note)):
         raise InvalidRecord(f"Not a valid FHIR R4 DocumentReference: {'; '.join(errors)}.")
 
 

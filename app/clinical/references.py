@@ -1,31 +1,144 @@
-"""Turning `urn:uuid:` references into `Type/id` ones.
+"""Turning a file's references into the store's `Type/id` ones.
 
-Inside a Bundle a reference may name another entry by its fullUrl; Synthea's patient
-bundles also name organisations and practitioners defined in other bundles the same way.
-Both resolve here: first from the file's own fullUrl map, then from what the store holds.
-The work is done on the resource's compact JSON (as orjson writes it), where a reference is
-always `"reference":"urn:uuid:…"`: a regular expression over bytes is some ten times
-faster than walking the nested dicts of a large resource in Python.
+- `urn:uuid:` (and other `urn:`) references name another entry by its fullUrl; Synthea's
+  patient bundles also name organisations and practitioners defined in other bundles that
+  way. They resolve from the file's fullUrl map, then from what the store holds; one found
+  nowhere is kept as written and reported.
+- Conditional references (`Patient?identifier=sys|val`) resolve against the file's records
+  and the store (app.clinical.import_search): one match is used; none keeps the reference,
+  reported as unresolved; several, or a search Hearth cannot answer, refuse the entry.
+- References to a record that shares its Type/id with another server's record in the same
+  file (app.clinical.import_index) follow the id it was given, whether they name it by its
+  absolute address or, from an entry of the same server, by `Type/id`.
+
+References are found in the resource's compact JSON, where one is always `"reference":"…"`:
+a regular expression over bytes is far faster than looking through nested dicts in Python.
+The changes are then made to the dicts too (`apply`), which costs less than reading the
+rewritten JSON again with its decimals kept.
 """
 
 import re
+from dataclasses import dataclass, field
 
-URN_REFERENCE = re.compile(rb'"reference":"(urn:uuid:[^"\\]+)"')
+import orjson
+from sqlalchemy import Connection
+
+from app.clinical.identity import RESTFUL
+from app.clinical.import_index import FileIndex
+from app.clinical.import_report import shown
+from app.clinical.import_search import Unsupported, in_store, parse
+from app.store.resources import types_by_id
+
+REFERENCE = re.compile(rb'"reference":"([^"\\]*(?:\\.[^"\\]*)*)"')
+CONDITIONAL = re.compile(r"([A-Z][A-Za-z]+)\?")
+LISTED = 3  # matching records named in a refusal
 
 
-def urn_references(body: bytes) -> set[str]:
-    return {match.decode("utf-8") for match in URN_REFERENCE.findall(body)}
+@dataclass
+class Rewritten:
+    body: bytes
+    changes: dict[str, str] = field(default_factory=dict)  # reference as written -> "Type/id"
+    count: int = 0  # references changed
+    missing: list[str] = field(default_factory=list)  # sentences: kept as written
+    refusal: str | None = None  # a reason not to import the entry at all
 
 
-def rewrite_references(body: bytes, resolved: dict[str, str]) -> tuple[bytes, list[str]]:
-    """The JSON with every reference found in `resolved` rewritten, and those not found."""
-    missing: list[str] = []
+def apply(node, rewritten: Rewritten) -> None:
+    """Make the same changes to the resource's dicts as `rewrite` made to its JSON."""
+    if rewritten.count:
+        _apply(node, rewritten.changes, rewritten.count)
 
-    def rewrite(match: re.Match) -> bytes:
-        urn = match.group(1).decode("utf-8")
-        if urn in resolved:
-            return b'"reference":"' + resolved[urn].encode("utf-8") + b'"'
-        missing.append(urn)
-        return match.group(0)
 
-    return URN_REFERENCE.sub(rewrite, body), missing
+def _apply(node, changes: dict[str, str], left: int) -> int:
+    """Depth first, stopping once the `left` references to change are changed: most
+    resources name their patient and encounter near the top."""
+    if type(node) is dict:
+        reference = node.get("reference")
+        if type(reference) is str and reference in changes:
+            node["reference"] = changes[reference]
+            left -= 1
+            if not left:
+                return 0
+        children = node.values()
+    else:
+        children = node
+    for child in children:
+        if type(child) is dict or type(child) is list:
+            left = _apply(child, changes, left)
+            if not left:
+                return 0
+    return left
+
+
+class References:
+    """Resolves the references of one batch inside its write transaction; what the store
+    holds is looked up once per batch."""
+
+    def __init__(self, conn: Connection, known: dict[str, str]):
+        self._conn = conn
+        self._known = known  # urn -> "Type/id" found in the store, kept for the whole import
+        self._searched: dict[tuple[int, str], set[str]] = {}
+
+    def rewrite(self, body: bytes, index: FileIndex, full_url: str | None) -> Rewritten:
+        result = Rewritten(body)
+        base = found["base"] if full_url and (found := RESTFUL.fullmatch(full_url)) else None
+        foreign_here = index.foreign.get(base, {}) if base else {}
+
+        def replace(match: re.Match) -> bytes:
+            raw = match.group(1)
+            value = orjson.loads(b'"' + raw + b'"') if b"\\" in raw else raw.decode("utf-8")
+            new = self._resolve(value, index, foreign_here, result)
+            if new is None:
+                return match.group(0)
+            result.changes[value] = new
+            result.count += 1
+            return b'"reference":' + orjson.dumps(new)
+
+        result.body = REFERENCE.sub(replace, body)
+        return result
+
+    def _resolve(self, value: str, index: FileIndex, foreign_here: dict,
+                 result: Rewritten) -> str | None:
+        if value.startswith("urn:"):
+            found = index.urls.get(value) or self._in_store(value)
+            if found is None and value.startswith("urn:uuid:"):
+                result.missing.append(f"reference {shown(value)} not found; kept as written")
+            return found
+        if value in foreign_here:
+            return foreign_here[value]
+        if (absolute := RESTFUL.fullmatch(value)) is not None:
+            return index.foreign.get(absolute["base"], {}).get(
+                f"{absolute['type']}/{absolute['id']}")
+        if CONDITIONAL.match(value):
+            return self._conditional(value, index, result)
+        return None
+
+    def _in_store(self, urn: str) -> str | None:
+        if urn not in self._known and urn.startswith("urn:uuid:"):
+            rid = urn.removeprefix("urn:uuid:")
+            kind = types_by_id(self._conn, [rid]).get(rid)
+            if kind is not None:
+                self._known[urn] = f"{kind}/{rid}"
+        return self._known.get(urn)
+
+    def _conditional(self, value: str, index: FileIndex, result: Rewritten) -> str | None:
+        kind = CONDITIONAL.match(value).group(1)
+        try:
+            criteria = parse(kind, value)
+        except Unsupported as refused:
+            result.refusal = f"reference {refused}"
+            return None
+        key = (id(index), value)
+        if key not in self._searched:
+            self._searched[key] = index.matching(criteria) | in_store(self._conn, criteria)
+        found = sorted(self._searched[key])
+        if len(found) > 1:
+            result.refusal = (f"reference {shown(value)}: {len(found)} records match "
+                              f"({', '.join(found[:LISTED])}); not imported")
+            return None
+        if not found:
+            result.missing.append(f"reference {shown(value)} matches no record; "
+                                  "kept as written")
+            return None
+        return found[0]
+

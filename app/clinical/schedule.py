@@ -14,7 +14,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-import orjson
 import sqlalchemy
 from sqlalchemy import Connection
 
@@ -26,6 +25,7 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import get_resource, put_resource
 from app.store.store import Store
+from sync import fhir_json
 
 # A clinic has a few dozen appointments a day, so the day is found by scanning only the
 # Appointment rows (the (type, id) primary key confines the scan to them) and comparing
@@ -87,7 +87,7 @@ class Schedule:
         since, until = (_utc_text(datetime.combine(d, time.min).astimezone())
                         for d in (day, day + timedelta(days=1)))
         with self._store.write() as conn:
-            resources = [r for r in (orjson.loads(body) for body in conn.execute(
+            resources = [r for r in (fhir_json.loads(body) for body in conn.execute(
                 DAY_QUERY, {"since": since, "until": until}).scalars())
                 if r.get("status") != "entered-in-error"]  # it never was an appointment
             appointments = sorted(_appointments(conn, resources),
@@ -161,7 +161,7 @@ class Schedule:
                      "required": "required", "status": "accepted"},
                 ],
             }
-            if errors := validation_errors("Appointment", orjson.dumps(appointment)):
+            if errors := validation_errors("Appointment", fhir_json.dumps(appointment)):
                 raise InvalidRecord(f"Not a valid FHIR R4 Appointment: {'; '.join(errors)}.")
             event = audit.event_for(session, "create", patient=patient_id,
                                     entity=f"Appointment/{appointment['id']}",
@@ -216,7 +216,7 @@ def _people(conn: Connection, kind: str, references: set[str]) -> dict[str, dict
         return {}
     ids = [ref.removeprefix(f"{kind}/") for ref in references]
     rows = conn.execute(PEOPLE_QUERY, {"type": kind, "ids": ids})
-    return {f"{kind}/{rid}": orjson.loads(body) for rid, body in rows}
+    return {f"{kind}/{rid}": fhir_json.loads(body) for rid, body in rows}
 
 
 def _given_family(person: dict) -> str:

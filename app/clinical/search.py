@@ -1,15 +1,16 @@
 """Finding a patient as a clinician types: every term narrows, each is a prefix.
 
-The work is one FTS5 query over patient_search (see app.store.resources.search_terms),
+The work is one FTS5 query over patient_search (see app.store.search_text.search_terms),
 ranked by bm25 and cut at the limit inside SQLite; only the patients on that page are
 loaded as JSON. That keeps a keystroke at 100,000 patients in milliseconds: nothing is
 done per match in Python, and no match but those shown has its JSON read.
 
 User text never reaches FTS5 as syntax. Each term becomes an FTS5 string ("..." with
-quotes doubled, so AND, NEAR, *, ( and " are only characters), and the tokenizer then
-reads O'Brien as the phrase "o brien", as it did when the name was indexed. A term with
-nothing the tokenizer keeps (only punctuation) is dropped, because an empty phrase
-matches nothing and would empty the whole search.
+quotes doubled, so AND, NEAR, *, ( and " are only characters). Against names a term is
+folded and split as names were when indexed (app.store.search_text): "Łukasiewicz" reads
+as "lukasiewicz", O'Brien as the phrase "o brien"; against identifiers it is read as typed.
+A term with nothing the tokenizer keeps (only punctuation) is dropped, because an empty
+phrase matches nothing and would empty the whole search.
 
 Each term may match, as a prefix, a name part or an identifier (an MRN); a term of four
 or more digits (dashes, dots and brackets allowed) also the digits of a phone number; and
@@ -25,17 +26,18 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-import orjson
 import sqlalchemy
 
-from app.clinical.names import family_given, main_name
+from app.clinical.modifiers import modifier_warning
+from app.clinical.names import family_given, main_name, medical_record_number
 from app.errors import UsageError
 from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
+from app.store.search_text import fold, name_words, typed_name, typed_whole
 from app.store.store import Store
+from sync import fhir_json
 
-NAME_OR_ID = "{names identifiers}"
 MIN_PHONE_DIGITS = 4
 
 # The page is ranked and cut in the inner query; the join then reads the JSON of those
@@ -69,6 +71,8 @@ class PatientHit:
     gender: str | None
     mrn: str | None
     phone: str | None
+    # Set when the patient record carries a modifier Hearth does not understand.
+    warning: str | None = None
 
 
 class PatientSearch:
@@ -91,7 +95,7 @@ class PatientSearch:
             rows = conn.execute(QUERY, {"match": match_expression(terms), "limit": limit}).all()
             audit.append(conn, audit.event_for(session, "query", entity="Patient",
                                                detail=f"patient search: {len(rows)} hits"))
-        ranked = sorted(((orjson.loads(body), score) for body, score in rows),
+        ranked = sorted(((fhir_json.loads(body), score) for body, score in rows),
                         key=lambda found: _order(found[0], found[1], terms))
         return [_hit(patient) for patient, _ in ranked]
 
@@ -114,7 +118,11 @@ def match_expression(terms: list[str]) -> str:
 
 
 def _readings(term: str) -> list[str]:
-    readings = [f"{NAME_OR_ID} : {_fts_string(term)}*"]
+    name = typed_name(term)
+    if term.isascii() and name == term.lower():  # most terms: one reading serves both columns
+        readings = [f"{{names identifiers}} : {_fts_string(term)}*"]
+    else:
+        readings = [f"{{identifiers}} : {_fts_string(term)}*", f"{{names}} : {_fts_string(name)}*"]
     digits = re.sub(r"\D", "", term)
     if ISO_DATE_START.fullmatch(term):
         readings.append(f"{{birth_date}} : {_fts_string(term)}*")
@@ -151,16 +159,10 @@ def _order(patient: dict, score: float, terms: list[str]) -> tuple:
     was typed comes first. People search by family name at the front desk.
     """
     name = main_name(patient)
-    family = _fold(name.get("family", ""))
+    family = name_words(name.get("family", ""))
     family_hits = sum(1 for term in terms
-                      if any(part.startswith(_fold(term)) for part in family.split()))
-    return -family_hits, score, family, _fold(" ".join(name.get("given", [])))
-
-
-def _fold(value: str) -> str:
-    """Case- and accent-free, as the unicode61 tokenizer compares (remove_diacritics 2)."""
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
+                      if any(word.startswith(typed_whole(term)) for word in family))
+    return -family_hits, score, " ".join(family), fold(" ".join(name.get("given", [])))
 
 
 def _hit(patient: dict) -> PatientHit:
@@ -170,16 +172,7 @@ def _hit(patient: dict) -> PatientHit:
         name=family_given(patient),
         birth_date=patient.get("birthDate"),
         gender=patient.get("gender"),
-        mrn=_mrn(patient.get("identifier", [])),
+        mrn=medical_record_number(patient),
         phone=phones[0] if phones else None,
+        warning=modifier_warning(patient),
     )
-
-
-
-def _mrn(identifiers: list[dict]) -> str | None:
-    """The identifier typed MR (medical record number), else the first one."""
-    for identifier in identifiers:
-        codes = {c.get("code") for c in identifier.get("type", {}).get("coding", [])}
-        if "MR" in codes:
-            return identifier.get("value")
-    return identifiers[0].get("value") if identifiers else None

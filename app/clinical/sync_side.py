@@ -11,12 +11,12 @@ who runs sync, with a detail naming the server as the source.
 
 from datetime import UTC, datetime
 
-import orjson
 from sqlalchemy import Connection
 
 from app.security import audit
 from app.store.resources import remove_local, set_bases, store_server_versions
 from app.store.store import Store
+from sync import fhir_json
 from sync.compartment import patient_of
 from sync.local import AppliedPage, AuditRecord, PendingChange, RemoteVersion
 
@@ -73,18 +73,28 @@ class StoreSyncSide:
                 "SELECT count(*) FROM conflict WHERE resolved_at IS NULL").scalar_one()
 
     def confirm(self, change: PendingChange, remote: RemoteVersion) -> None:
+        self.confirm_many([(change, remote)])
+
+    def confirm_many(self, accepted: list[tuple[PendingChange, RemoteVersion]]) -> None:
+        """A whole Bundle's answers in one write transaction (one per resource made the
+        client, not the server, the limit of a push)."""
+        if not accepted:
+            return
         with self._store.write() as conn:
-            _drop_outbox(conn, change)
-            newer = _has_newer(conn, change)
-            if remote.deleted:
-                conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?",
-                                     (change.type, change.id))
-            elif newer:  # edited during the upload: keep the edit, just record the base
-                set_bases(conn, [_version_row(remote)])
-                conn.exec_driver_sql("UPDATE resource SET version_id = ? WHERE type = ? "
-                                     "AND id = ?", (remote.version_id, change.type, change.id))
-            else:
-                store_server_versions(conn, [_version_row(remote)])
+            unedited = []
+            for change, remote in accepted:
+                _drop_outbox(conn, change)
+                if remote.deleted:
+                    conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?",
+                                         (change.type, change.id))
+                elif _has_newer(conn, change):  # edited during the upload: keep the edit
+                    set_bases(conn, [_version_row(remote)])
+                    conn.exec_driver_sql("UPDATE resource SET version_id = ? WHERE type = ? "
+                                         "AND id = ?", (remote.version_id, change.type,
+                                                        change.id))
+                else:
+                    unedited.append(_version_row(remote))
+            store_server_versions(conn, unedited)
 
     def replace_with_merge(self, change: PendingChange, remote: RemoteVersion,
                            merged: dict) -> bool:
@@ -98,7 +108,7 @@ class StoreSyncSide:
             conn.exec_driver_sql(
                 "INSERT INTO local_change (type, id, op, base_version, json, user, at) "
                 "VALUES (?, ?, 'update', ?, ?, ?, ?)",
-                (change.type, change.id, remote.version_id, orjson.dumps(merged).decode(),
+                (change.type, change.id, remote.version_id, fhir_json.dumps(merged).decode(),
                  self._user, at))
             self._audit(conn, [merged], f"merged with server version {remote.version_id}")
             return True
@@ -191,8 +201,8 @@ class StoreSyncSide:
                                     "id = ?", (kind, rid)).first()
         return PendingChange(
             kind, rid, "delete" if op == "delete" else "put",
-            None if op == "delete" else orjson.loads(body),
-            base and base[0], base and orjson.loads(base[1]), seq)
+            None if op == "delete" else fhir_json.loads(body),
+            base and base[0], base and fhir_json.loads(base[1]), seq)
 
     def _audit(self, conn: Connection, resources: list[dict], detail: str) -> None:
         at = audit.now_text()
@@ -207,7 +217,7 @@ def _refers_to(change: PendingChange, references: list[str]) -> bool:
     (queued after the refusal, so record_conflict could not hold it then)."""
     if not references or change.resource is None:
         return False
-    body = orjson.dumps(change.resource).decode("utf-8")
+    body = fhir_json.dumps(change.resource).decode("utf-8")
     return any(reference in body for reference in references)
 
 
@@ -250,11 +260,13 @@ def _is_new(conn: Connection, remote: RemoteVersion, known: list | None) -> bool
 def _update_open_conflict(conn: Connection, remote: RemoteVersion) -> bool:
     """A resource already waiting for a person: keep its remote side current. True if held."""
     row = conn.exec_driver_sql(
-        "SELECT id, remote_json FROM conflict WHERE type = ? AND resource_id = ? "
+        "SELECT id, remote_json, origin FROM conflict WHERE type = ? AND resource_id = ? "
         "AND resolved_at IS NULL ORDER BY id DESC LIMIT 1", (remote.type, remote.id)).first()
     if row is None:
         return False
-    known = orjson.loads(row[1]).get("meta", {}).get("lastUpdated", "") if row[1] else ""
+    if row[2] == "import":  # the file's version waits for a person; the push meets the server's
+        return True
+    known = fhir_json.loads(row[1]).get("meta", {}).get("lastUpdated", "") if row[1] else ""
     if _instant(remote.last_updated) > _instant(known):
         conn.exec_driver_sql("UPDATE conflict SET remote_json = ?, remote_version = ? "
                              "WHERE id = ?", (_json(remote.resource), remote.version_id, row[0]))
@@ -266,7 +278,7 @@ def _version_row(remote: RemoteVersion) -> tuple[dict, str, str]:
 
 
 def _json(resource: dict | None) -> str | None:
-    return None if resource is None else orjson.dumps(resource).decode("utf-8")
+    return None if resource is None else fhir_json.dumps(resource).decode("utf-8")
 
 
 def _instant(text: str | None) -> datetime:

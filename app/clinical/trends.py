@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-import orjson
 from sqlalchemy import Connection, bindparam, text
 
 from app.clinical.chart_items import describe
@@ -27,6 +26,7 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import get_resource
 from app.store.store import Store
+from sync import fhir_json
 
 SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"  # LOINC components of a blood pressure panel
 PANELS = {SYSTOLIC: ("55284-4", "85354-9"), DIASTOLIC: ("55284-4", "85354-9")}
@@ -115,7 +115,7 @@ class Trends:
             ).scalar_one_or_none()
         if body is None:
             raise NotFound(f"{resource_type}/{resource_id} is not in this patient's chart.")
-        return note_of(orjson.loads(body))
+        return note_of(fhir_json.loads(body))
 
 
 def note_of(resource: dict) -> Note:
@@ -185,7 +185,7 @@ def _series(conn: Connection, patient_id: str, wanted: set[str]) -> dict[str, li
     rows = conn.execute(SERIES, {"patient": patient_id, "codes": sorted(indexed),
                                  "skip": list(NOT_MEASURED)})
     for date, body in rows:
-        resource = orjson.loads(body)
+        resource = fhir_json.loads(body)
         for part in [resource, *resource.get("component", [])]:
             quantity = part.get("valueQuantity") or {}
             value = quantity.get("value")

@@ -19,7 +19,6 @@ import math
 import uuid
 from dataclasses import dataclass
 
-import orjson
 from sqlalchemy import Connection, text
 
 from app.clinical.encounters import now, user_reference
@@ -30,6 +29,7 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import get_resource, put_resources
 from app.store.store import Store
+from sync import fhir_json
 from sync.compartment import patient_of
 
 LOINC = "http://loinc.org"
@@ -161,8 +161,8 @@ def summary(observations: list[dict]) -> str:
 
 
 def number(value: float) -> str:
-    """As typed: 72, 37.2, 0.5."""
-    return f"{value:.10g}"
+    """As typed: 72, 37.2, 37.20, 0.5 (a typed decimal keeps its digits)."""
+    return value.text if isinstance(value, fhir_json.ExactDecimal) else f"{value:.10g}"
 
 
 class Vitals:
@@ -193,7 +193,7 @@ class Vitals:
                 if height is not None:
                     new.bmi(values["weight"], new.ids["weight"], height)
             for observation in new.made:
-                if errors := validation_errors("Observation", orjson.dumps(observation)):
+                if errors := validation_errors("Observation", fhir_json.dumps(observation)):
                     raise InvalidRecord(f"Not a valid FHIR R4 Observation: "
                                         f"{'; '.join(errors)}.")
             visit = f" in visit Encounter/{encounter_id}" if encounter_id else ""
@@ -275,7 +275,8 @@ def _code(codes: list[tuple[str, str]], label: str) -> dict:
 
 
 def _quantity(vital: Vital, value: float) -> dict:
-    return {"value": int(value) if float(value).is_integer() else value, "unit": vital.unit,
+    whole = float(value).is_integer() and not isinstance(value, fhir_json.ExactDecimal)
+    return {"value": int(value) if whole else value, "unit": vital.unit,
             "system": UCUM, "code": vital.unit}
 
 
@@ -289,11 +290,10 @@ def _number(raw) -> float | None:
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int | float):
-        value = float(raw)
+        value = raw if isinstance(raw, fhir_json.ExactDecimal) else float(raw)
     else:
-        try:
-            value = float(str(raw).strip().replace(",", "."))
-        except ValueError:
+        value = fhir_json.decimal_of_typed(str(raw))
+        if value is None:
             return None
     return value if math.isfinite(value) else None
 
@@ -313,7 +313,7 @@ def _height_on_file(conn: Connection, patient_id: str) -> HeightOnFile | None:
     body = conn.execute(LATEST_HEIGHT, {"patient": patient_id}).scalar_one_or_none()
     if body is None:
         return None
-    height = orjson.loads(body)
+    height = fhir_json.loads(body)
     quantity = height.get("valueQuantity") or {}
     per_unit = HEIGHT_IN_CM.get(quantity.get("code") or quantity.get("unit") or "")
     value = quantity.get("value")

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-import orjson
 from sqlalchemy import Connection
 
 from app.errors import SchemaTooNew
@@ -21,6 +20,18 @@ from app.store.schema_v1 import INITIAL_SCHEMA
 from app.store.schema_v2 import CHART_INDEX
 from app.store.schema_v3 import SYNC_HOLDS
 from app.store.schema_v4 import NOTE_DRAFTS
+from app.store.schema_v5 import (
+    BATCH,
+    EMPTY,
+    INSERT,
+    INSERT_PATIENT,
+    NOT_STORED,
+    PATIENTS_AFTER,
+    ROW_IDS,
+)
+from app.store.schema_v6 import CONFLICT_ORIGIN
+from app.store.search_text import search_terms
+from sync import fhir_json
 
 
 @dataclass(frozen=True)
@@ -47,7 +58,21 @@ def _add_chart_index(conn: Connection) -> None:
         conn.exec_driver_sql(
             "UPDATE patient_compartment SET section = :section, date = :date, "
             "status = :status, code = :code WHERE type = :type AND id = :id",
-            {**chart_fields(orjson.loads(body)), "type": kind, "id": rid})
+            {**chart_fields(fhir_json.loads(body)), "type": kind, "id": rid})
+
+
+def _reindex_patient_search(conn: Connection) -> None:
+    """Write the patient search index again, a batch of patients at a time (schema_v5)."""
+    kept = [tuple(row) for row in conn.exec_driver_sql(NOT_STORED)]
+    conn.exec_driver_sql(EMPTY)
+    if kept:
+        conn.exec_driver_sql(INSERT, kept)
+    after = ""
+    while batch := conn.exec_driver_sql(PATIENTS_AFTER, {"after": after, "batch": BATCH}).all():
+        conn.exec_driver_sql(ROW_IDS, [(pid,) for pid, _ in batch])
+        conn.exec_driver_sql(INSERT_PATIENT, [
+            (pid, pid, *search_terms(fhir_json.loads(body)).values()) for pid, body in batch])
+        after = batch[-1][0]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -55,6 +80,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "chart index", _add_chart_index),
     Migration(3, "sync holds and conflict kinds", _run_statements(SYNC_HOLDS)),
     Migration(4, "note drafts", _run_statements(NOTE_DRAFTS)),
+    Migration(5, "patient search by name parts and folded letters", _reindex_patient_search),
+    Migration(6, "where a conflict's other side came from", _run_statements(CONFLICT_ORIGIN)),
 )
 
 

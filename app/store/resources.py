@@ -9,13 +9,14 @@ nothing and queues nothing.
 
 from collections.abc import Collection, Iterable
 
-import orjson
 from sqlalchemy import Connection, select
 
 from app.errors import InvalidRecord
 from app.store import schema
 from app.store.chart_index import chart_fields
+from app.store.search_text import search_terms
 from app.store.signed_notes import is_signed, refuse_change_to_signed_note, signed_note_refusal
+from sync import fhir_json
 from sync.compartment import patient_of
 
 CHUNK = 500  # ids per IN (...) lookup
@@ -29,7 +30,7 @@ def get_resource(conn: Connection, resource_type: str, resource_id: str) -> dict
             schema.resource.c.deleted == 0,
         )
     ).scalar_one_or_none()
-    return None if json_text is None else orjson.loads(json_text)
+    return None if json_text is None else fhir_json.loads(json_text)
 
 
 def types_by_id(conn: Connection, ids: Iterable[str]) -> dict[str, str]:
@@ -72,7 +73,7 @@ def put_resources(
             refuse_change_to_signed_note(old["json"], resource)
         ops.append("update" if old is not None and not old["deleted"] else "create")
         resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
-        written.append((resource, ops[-1], orjson.dumps(resource).decode("utf-8")))
+        written.append((resource, ops[-1], fhir_json.dumps(resource).decode("utf-8")))
     if written:
         _write(conn, written, user, at)
     return ops
@@ -102,7 +103,7 @@ def requeue(conn: Connection, resource: dict, user: str, at: str) -> None:
         refuse_change_to_signed_note(stored["json"], resource)
     op = "update" if stored is not None and not stored["deleted"] else "create"
     resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
-    _write(conn, [(resource, op, orjson.dumps(resource).decode("utf-8"))], user, at)
+    _write(conn, [(resource, op, fhir_json.dumps(resource).decode("utf-8"))], user, at)
     conn.exec_driver_sql("UPDATE resource SET version_id = ? WHERE type = ? AND id = ?",
                          (_base_versions(conn, [resource]).get(key), *key))
 
@@ -117,7 +118,7 @@ def store_server_versions(conn: Connection, versions: list[tuple[dict, str, str]
         "VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (type, id) DO UPDATE SET "
         "version_id = excluded.version_id, last_updated = excluded.last_updated, "
         "json = excluded.json, deleted = 0",
-        [(r["resourceType"], r["id"], version, updated, orjson.dumps(r).decode("utf-8"))
+        [(r["resourceType"], r["id"], version, updated, fhir_json.dumps(r).decode("utf-8"))
          for r, version, updated in versions])
     set_bases(conn, versions)
     resources = [r for r, _, _ in versions]
@@ -130,7 +131,7 @@ def set_bases(conn: Connection, versions: list[tuple[dict, str, str]]) -> None:
         return
     conn.exec_driver_sql(
         "INSERT OR REPLACE INTO base (type, id, version_id, json) VALUES (?, ?, ?, ?)",
-        [(r["resourceType"], r["id"], version, orjson.dumps(r).decode("utf-8"))
+        [(r["resourceType"], r["id"], version, fhir_json.dumps(r).decode("utf-8"))
          for r, version, _ in versions])
 
 
@@ -154,7 +155,7 @@ def _current(conn: Connection, resources: list[dict]) -> dict[tuple[str, str], d
                             .where(schema.resource.c.id.in_(chunk)))
         for kind, rid, body, deleted in rows:
             if (kind, rid) in wanted:
-                found[(kind, rid)] = {"json": orjson.loads(body), "deleted": deleted}
+                found[(kind, rid)] = {"json": fhir_json.loads(body), "deleted": deleted}
     return found
 
 
@@ -225,18 +226,3 @@ def _content(resource: dict) -> dict:
 def _chunks(items: list) -> Iterable[list]:
     for start in range(0, len(items), CHUNK):
         yield items[start:start + CHUNK]
-
-
-def search_terms(patient: dict) -> dict[str, str]:
-    names = []
-    for name in patient.get("name", []):
-        names += name.get("given", []) + [name.get("family", "")] + [name.get("text", "")]
-    return {
-        "names": " ".join(n for n in names if n),
-        "identifiers": " ".join(i.get("value", "") for i in patient.get("identifier", [])),
-        "telecom": " ".join(
-            "".join(ch for ch in t.get("value", "") if ch.isdigit())
-            for t in patient.get("telecom", []) if t.get("system") == "phone"
-        ),
-        "birth_date": patient.get("birthDate", ""),
-    }

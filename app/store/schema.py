@@ -79,6 +79,7 @@ conflict = Table(
     Column("resolved_by", Text),
     Column("kind", Text),
     Column("reason", Text),
+    Column("origin", Text),  # "sync" (the server's version) or "import" (a file's)
 )
 
 sync_state = Table(

@@ -2,7 +2,8 @@
 
 Allergies follow `hearth chart` (app.chart_text): an empty list is "none recorded", never
 "NKA"; only a record that says "no known allergy" is shown as NKA. Recorded allergies are
-in the alert colour, in words as well, so colour is never the only signal.
+in the alert colour, in words as well, so colour is never the only signal. A patient record
+carrying a modifier Hearth does not understand says so on a line of its own.
 """
 
 import re
@@ -12,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
 from app.clinical.chart_items import ChartItem
-from app.clinical.names import family_given
+from app.clinical.modifiers import modifier_warning
+from app.clinical.names import family_given, medical_record_number
 from app.ui.chart_style import ToneLabel, scaled_font
 
 # ChartItem carries no code, so an explicit "no known allergy" record is known by its title:
@@ -45,15 +47,6 @@ def age_text(patient: dict, today: date | None = None) -> str:
 
 def sex_text(patient: dict) -> str:
     return SEXES.get(patient.get("gender", ""), "Sex not recorded")
-
-
-def mrn_of(patient: dict) -> str | None:
-    """The identifier typed MR (medical record number), else the first one."""
-    identifiers = patient.get("identifier", [])
-    for identifier in identifiers:
-        if any(c.get("code") == "MR" for c in (identifier.get("type") or {}).get("coding", [])):
-            return identifier.get("value")
-    return identifiers[0].get("value") if identifiers else None
 
 
 def allergy_line(allergies: list[ChartItem]) -> tuple[str, str | None]:
@@ -99,7 +92,9 @@ class Banner(QFrame):
         self.details = ToneLabel(name="Age, sex, birth date and MRN")
         self.allergies = ToneLabel(name="Allergies")
         self.allergies.setFont(scaled_font(self, 1.1, bold=True))
-        for label in (self.name, self.details, self.allergies):
+        self.warning = ToneLabel(tone="alert", name="Patient record warning")
+        self.warning.hide()
+        for label in (self.name, self.details, self.allergies, self.warning):
             label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         top = QHBoxLayout()
         top.addWidget(self.name)
@@ -107,12 +102,16 @@ class Banner(QFrame):
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.allergies)
+        box.addWidget(self.warning)
 
     def show_patient(self, patient: dict, allergies: list[ChartItem]) -> None:
         self.name.setText(display_name(patient))
         born = patient.get("birthDate") or "not recorded"
         self.details.setText(f"{age_text(patient)}  ·  {sex_text(patient)}  ·  born {born}  ·  "
-                             f"MRN {mrn_of(patient) or 'none'}")
+                             f"MRN {medical_record_number(patient) or 'none'}")
         text, tone = allergy_line(allergies)
         self.allergies.setText(text)
         self.allergies.set_tone(tone)
+        warning = modifier_warning(patient)
+        self.warning.setText(f"⚠ {warning}" if warning else "")
+        self.warning.setVisible(warning is not None)

@@ -7,7 +7,9 @@ sorting only the pages loaded so far would show a partial order as if it were th
 Nothing is read until the tab is first shown, so opening a chart audits only what was seen.
 
 A record the server has not confirmed yet (ChartItem.pending) says so in its Status column,
-"active · pending sync", so a clinician knows it is only on this computer until a sync.
+"active · pending sync", so a clinician knows it is only on this computer until a sync. A
+record carrying a modifier Hearth does not understand (ChartItem.warning) says so after its
+title, in words and in the alert colour: the modifier may reverse what the title says.
 """
 
 from collections.abc import Callable, Sequence
@@ -36,6 +38,7 @@ FLAG_TIP = ("As flagged by the source: high, low or abnormal. Blank: the source 
             "nothing; Hearth does not judge results against ranges itself.")
 PENDING = "pending sync"
 PENDING_TIP = "Saved on this computer; not yet on the server."
+WARNING_MARK = "⚠"
 Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # the invisible root: chart tables are flat
 
@@ -76,6 +79,8 @@ def cell_text(item: ChartItem, field: str) -> str:
         if item.pending:
             words.append(PENDING)
         return " · ".join(words)
+    if field == "title" and item.warning:
+        return f"{value}  {WARNING_MARK} {item.warning}"
     return value or ""
 
 
@@ -124,7 +129,8 @@ class ItemsModel(QAbstractTableModel):
             if field == "status":
                 return status_tip(item)
             return item.date if field == "date" else cell_text(item, field) or None
-        flagged = item.flag is not None and field in ("flag", "value")
+        flagged = (item.flag is not None and field in ("flag", "value")
+                   or item.warning is not None and field == "title")
         if role == Qt.ItemDataRole.ForegroundRole and flagged:
             return QColor(theme.alert_color())  # asked at paint time: follows the OS theme
         if role == Qt.ItemDataRole.FontRole and flagged:

@@ -1,18 +1,19 @@
 """Deciding one sync conflict: see what differs, then keep mine, the server's, or a merge.
 
-The comparison is field by field (every path where this workstation's version and the
-server's differ, with the value both started from), and the fields sync.merge could not
-merge are drawn in the alert colour: those are the ones the person is deciding. The full
-records are one tab away for anything the table flattens badly. "Edit merged…" starts from
-the server's version with every change made here that does not conflict already applied,
-so the person only has to settle the highlighted fields. Nothing is decided here: the
-choice goes to Conflicts.resolve on the database thread, and a refusal (someone resolved
-it first, a merged version of the wrong record) is shown in the dialog as a sentence.
+The comparison is field by field (every path where this workstation's version, as it is
+now, and the server's differ, with the value both started from), and the fields sync.merge
+could not merge are drawn in the alert colour: those are the ones the person is deciding.
+For an edit conflict, Keep mine and Keep server's settle only those; every other change,
+made here (even after the conflict was found) or on the server, is kept either way, and the
+table says so. The full records are one tab away for anything the table flattens badly.
+"Edit merged…" starts from the server's version with every change made here that does not
+conflict already applied, so the person only has to settle the highlighted fields. Nothing
+is decided here: the choice goes to Conflicts.resolve on the database thread, and a refusal
+(someone resolved it first, a merged version of the wrong record) is shown in the dialog as
+a sentence.
 """
 
 import json
-import re
-from copy import deepcopy
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
@@ -31,18 +32,23 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.bootstrap import Workstation
-from app.clinical.conflicts import Conflict
+from app.clinical.conflicts import Conflict, conflicting_paths, merge_draft, server_version
 from app.ui import theme
 from app.ui.background import Background
 from app.ui.messages import sentence
 from app.ui.table_models import Column, RowsModel, row_table
-from sync.merge import MISSING, three_way_merge
+from sync.merge import MISSING, unknown_modifiers
 
 KIND = {"edit": "Edit conflict", "deleted": "Delete conflict", "rejected": "Refused by server"}
-GUIDE = ("Keep mine sends this workstation's version to the server. Keep server's replaces "
-         "the change made here with the server's version. Edit merged lets you write the "
-         "version to keep. Until you choose, this record is not synced.")
-PATH_STEP = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+UNTIL = ("Edit merged lets you write the version to keep. Until you choose, this record is "
+         "not synced.")
+GUIDE = {
+    "edit": ("Keep mine keeps this workstation's values of the fields marked \"Both changed\", "
+             "Keep server's keeps the server's; every other change, made here or on the "
+             f"server, is kept either way. {UNTIL}"),
+    "whole": ("Keep mine sends this workstation's version to the server. Keep server's "
+              f"replaces the change made here with the server's version. {UNTIL}"),
+}
 
 
 @dataclass(frozen=True)
@@ -65,22 +71,18 @@ DIFF_COLUMNS = (
 
 
 def reason_text(conflict: Conflict) -> str:
-    """The sync engine's reason as a sentence: 'Changed here and on the server: birthDate'."""
+    """The reason as a sentence: 'Changed here and on the server: birthDate'. For an open
+    edit conflict the fields are those in conflict now: an edit made here since it was found
+    can add one (or settle one)."""
     reason = conflict.reason or KIND.get(conflict.kind, conflict.kind)
+    if conflict.kind == "edit" and not conflict.resolved_at and conflict.local is not None:
+        fields = ", ".join(conflicting_paths(conflict)) or "no field is in conflict any more"
+        there = "in the imported file" if conflict.origin == "import" else "on the server"
+        reason = f"changed here and {there}: {fields}"
+        if modifiers := unknown_modifiers(conflict.local, server_version(conflict)):
+            reason = (f"it carries a modifier Hearth does not understand "
+                      f"({', '.join(modifiers)}), so it is not merged automatically; {reason}")
     return reason[:1].upper() + reason[1:]
-
-
-def server_version(conflict: Conflict) -> dict | None:
-    """What the server holds: for a refused change, the version the edit started from."""
-    return conflict.base if conflict.kind == "rejected" else conflict.remote
-
-
-def conflicting_paths(conflict: Conflict) -> list[str]:
-    """The paths no rule could merge; a deletion conflicts as a whole record."""
-    server = server_version(conflict)
-    if conflict.local is None or server is None:
-        return [""]
-    return three_way_merge(conflict.base, conflict.local, server).conflicts
 
 
 def differences(conflict: Conflict) -> list[FieldDiff]:
@@ -102,18 +104,8 @@ def differences(conflict: Conflict) -> list[FieldDiff]:
             path, *(_shown(value, side, gone)
                     for value, side, gone in zip((mine, theirs, base), sides, absent,
                                                  strict=True)),
-            conflicting, _change(conflicting, mine, theirs, base)))
+            conflicting, _change(conflicting, mine, theirs, base, conflict.kind == "edit")))
     return found
-
-
-def merge_draft(conflict: Conflict) -> dict:
-    """The server's version plus every change made here that does not conflict with it."""
-    local, server = conflict.local, server_version(conflict)
-    if local is None or server is None:
-        return deepcopy(local or server)
-    for path in three_way_merge(conflict.base, local, server).conflicts:
-        local = _with_value_of(server, path, local)
-    return three_way_merge(conflict.base, local, server).merged
 
 
 class ConflictDialog(QDialog):
@@ -147,7 +139,7 @@ class ConflictDialog(QDialog):
                          self.editor)
 
     def _compare_page(self) -> QWidget:
-        guide = QLabel(GUIDE)
+        guide = QLabel(GUIDE["edit" if self.conflict.kind == "edit" else "whole"])
         guide.setAccessibleName("How to choose")
         guide.setWordWrap(True)
         guide.setStyleSheet(f"color: {theme.muted_color()};")
@@ -320,28 +312,13 @@ def _shown(value, side: dict | None, gone: str) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _change(conflicting: bool, mine, theirs, base) -> str:
+def _change(conflicting: bool, mine, theirs, base, kept_either_way: bool) -> str:
     if conflicting:
         return "Both changed: choose"
     if mine == base:
-        return "Changed on the server"
-    if theirs == base:
-        return "Changed here"
-    return "Changed on both sides"
-
-
-def _with_value_of(source: dict, path: str, resource: dict) -> dict:
-    """A copy of `resource` whose field at `path` is the one in `source` (or absent, as
-    there). sync.merge only reports a path whose parents exist on every side."""
-    steps = [int(index) if index else key for key, index in PATH_STEP.findall(path)]
-    copy = deepcopy(resource)
-    holder, other = copy, source
-    for step in steps[:-1]:
-        holder, other = holder[step], other[step]
-    last = steps[-1]
-    value = other.get(last, MISSING) if isinstance(other, dict) else other[last]
-    if value is MISSING:
-        holder.pop(last, None)
+        change = "Changed on the server"
+    elif theirs == base:
+        change = "Changed here"
     else:
-        holder[last] = deepcopy(value)
-    return copy
+        change = "Changed on both sides"
+    return f"{change}: kept either way" if kept_either_way else change

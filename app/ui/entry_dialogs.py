@@ -381,6 +381,7 @@ class RecordEditDialog(EntryDialog):
         super().__init__(background, f"Edit {what}", f"Edit {what}: {item.title}",
                          "Save changes", parent)
         self._item, self._ready = item, False
+        self.shown: dict | None = None
         self.save.setEnabled(False)
         self.say(f"Loading the {what}…")
         run_for(self, background, load, self._loaded, self._refused)
@@ -395,6 +396,7 @@ class RecordEditDialog(EntryDialog):
         raise NotImplementedError
 
     def _loaded(self, record: dict) -> None:
+        self.shown = record  # the version the clinician edits: a save is checked against it
         self.fill(record)
         self._ready = True
         self.say("")
@@ -434,8 +436,9 @@ class AllergyEditDialog(RecordEditDialog):
         services, allergy_id = self._services, self._item.id
         reaction, note = self.reaction.text(), self.note.toPlainText()
         severity, criticality = self.severity.currentData(), self.criticality.currentData()
+        shown = self.shown
         return lambda: services.allergies.edit(services.session, allergy_id, reaction,
-                                               severity, criticality, note)
+                                               severity, criticality, note, shown)
 
 
 class MedicationEditDialog(RecordEditDialog):
@@ -458,8 +461,9 @@ class MedicationEditDialog(RecordEditDialog):
 
     def work(self) -> Callable[[], Any]:
         services, request_id = self._services, self._item.id
-        dose, note = self.dose.text(), self.note.toPlainText()
-        return lambda: services.medications.edit(services.session, request_id, dose, note)
+        dose, note, shown = self.dose.text(), self.note.toPlainText(), self.shown
+        return lambda: services.medications.edit(services.session, request_id, dose, note,
+                                                 shown)
 
 
 def _choices(options: tuple[tuple[str, str | None], ...]) -> QComboBox:

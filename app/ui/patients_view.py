@@ -55,7 +55,7 @@ def birth_text(hit: PatientHit, today: date) -> str:
 def patient_columns(today: date) -> tuple[Column, ...]:
     """Ages as of `today`: the view is rebuilt at every unlock, so they never go stale long."""
     return (
-        Column("Name", lambda hit: hit.name),
+        Column("Name", lambda hit: f"{hit.name}  ⚠ {hit.warning}" if hit.warning else hit.name),
         Column("Sex", lambda hit: SEX.get(hit.gender or "", "Not recorded")),
         Column("Birth date (age)", lambda hit: birth_text(hit, today)),
         Column("MRN", lambda hit: hit.mrn or ""),
@@ -79,7 +79,8 @@ class PatientsView(QWidget):
         self.message = QLabel(HINT)
         self.message.setAccessibleName("Search message")
         self.message.setWordWrap(True)
-        self.model = RowsModel(patient_columns(date.today()), parent=self)
+        self.model = RowsModel(patient_columns(date.today()),
+                               flagged=lambda hit: hit.warning is not None, parent=self)
         self.table = row_table(self.model, "Patients found", stretch_column=0)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

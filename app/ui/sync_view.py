@@ -98,14 +98,16 @@ class SyncView(QWidget):
         self.last_error = _label("Last problem", "")
         self.last_error.setStyleSheet(f"color: {theme.alert_color()};")
         self.last_error.setWordWrap(True)
+        self.server_limits = _label("What this server cannot show", "")
+        self.server_limits.setWordWrap(True)
         self.form = QFormLayout()
         for label in (self.server, self.connection, self.pending, self.open_conflicts,
-                      self.last_success, self.last_error):
+                      self.last_success, self.last_error, self.server_limits):
             self.form.addRow(label.accessibleName(), label)
         for label in (self.server, self.pending, self.last_success):
             self.form.setRowVisible(label, bool(server))  # without a server: one line says so
-        self.form.setRowVisible(self.open_conflicts, False)
-        self.form.setRowVisible(self.last_error, False)
+        for label in (self.open_conflicts, self.last_error, self.server_limits):
+            self.form.setRowVisible(label, False)
         self.sync_button = QPushButton("Sync now")
         self.sync_button.setAccessibleName("Sync now")
         self.sync_button.setEnabled(bool(server))
@@ -148,6 +150,8 @@ class SyncView(QWidget):
                                   else "Never")
         self.last_error.setText(status.last_error or "")
         self.form.setRowVisible(self.last_error, bool(status.last_error))
+        self.server_limits.setText("\n".join(status.notices))
+        self.form.setRowVisible(self.server_limits, bool(status.notices))
         self.sync_button.setEnabled(True)
         self.sync_button.setToolTip("")
         self.activity.clear()

@@ -25,7 +25,6 @@ import httpx
 import orjson
 
 from app.bootstrap import Environment, SyncSettings, open_workstation
-from sync.pull import NEVER_PULLED
 from sync.wire import FHIR_JSON
 from tests.perf.synthetic import UUID, fresh_ids, person, source_files, with_person
 from tests.sync.conftest import SEKMET_VERSION, start_fhir_server
@@ -40,12 +39,16 @@ TIMEOUT = 600.0  # a large transaction Bundle takes the server a while
 
 
 class Requests:
-    """When each request of one sync cycle left, to split the cycle's time into its steps
-    (push, pull, audit upload) from the outside, without reaching into the engine."""
+    """When each request of one sync cycle left and its answer came, to split the cycle's
+    time into its steps (push, pull, audit upload), and the push into waiting for the server
+    and the client's own work, from the outside, without reaching into the engine."""
 
     def __init__(self, client: httpx.Client):
         self.sent: list[tuple[float, str, str]] = []
+        self.answered: list[float] = []  # one per request, in order (they go one at a time)
         client.event_hooks["request"].append(self._record)
+        client.event_hooks["response"].append(lambda _: self.answered.append(
+            time.perf_counter()))
 
     def _record(self, request: httpx.Request) -> None:
         self.sent.append((time.perf_counter(), request.method, str(request.url)))
@@ -59,8 +62,11 @@ class Requests:
         pull = next((t for t, method, url in self.sent
                      if method == "GET" and "_history" in url), end)
         upload = next((t for t, method, _ in self.sent if method == "POST" and t > pull), end)
+        waiting = sum(answered - sent for (sent, _, _), answered in zip(
+            self.sent, self.answered, strict=True) if start <= sent < pull)
         return {"sync_s": end - start, "push_s": pull - start, "pull_s": upload - pull,
-                "audit_upload_s": end - upload}
+                "audit_upload_s": end - upload, "push_server_wait_s": waiting,
+                "push_client_s": pull - start - waiting}
 
 
 def bundles(source: Path, patients: int) -> Iterator[bytes]:
@@ -91,10 +97,10 @@ def load(client: httpx.Client, source: Path, patients: int) -> tuple[float, set[
 def server_count(client: httpx.Client, loaded_types: set[str]) -> int:
     """What the server holds that a pull should bring, counted apart from the engine: the
     search total of every type loaded or in the CapabilityStatement (SEKMET seeds some of
-    its own and does not list every type it holds; history totals count versions), less
-    the types Hearth never pulls."""
+    its own and does not list every type it holds; history totals count versions). Run
+    before any workstation uploads its audit trail, which Hearth does not pull back."""
     [rest] = client.get("metadata").json()["rest"]
-    types = (loaded_types | {r["type"] for r in rest["resource"]}) - NEVER_PULLED
+    types = loaded_types | {r["type"] for r in rest["resource"]}
     return sum(client.get(kind, params={"_summary": "count"}).json()["total"]
                for kind in sorted(types))
 
@@ -173,9 +179,11 @@ def push(store: Path, server: str, edits: int) -> tuple[dict, list[dict]]:
     again = [with_phone(ws.patients.get(ws.session, pid), edits + number)
              for number, pid in enumerate(ids)]
     ws.close()
+    steps = requests.steps(start, end)
     return {"edits": edits, "sent": report.pushed.sent, "merged": report.pushed.merged,
             "conflicts": report.pushed.conflicts, "round_trips": report.pushed.round_trips,
-            "pulled_after": report.pulled.received, **requests.steps(start, end)}, again
+            "pulled_after": report.pulled.received, **steps,
+            "resources_per_s": report.pushed.sent / steps["push_s"]}, again
 
 
 def single_puts(client: httpx.Client, patients: list[dict]) -> float:

@@ -1,12 +1,18 @@
-"""A real FHIR R4 server for sync tests: SEKMET, in a virtual environment of its own.
+"""Real FHIR R4 servers for sync tests: SEKMET, and Medplum's in-memory FHIR router.
 
 SEKMET pins libraries that clash with ours, so the fixture installs it once into
 .cache/sekmet-<version> (from PyPI, like any dependency) and starts it on a free port on
 127.0.0.1 with a generated settings.yaml; it stops it with SIGTERM at the end.
 `start_fhir_server` starts one with extra settings (sign-in, TLS) for the tests that need
 them; `fhir_server` is shared by the session, `fresh_fhir_server` is empty for each test.
+
+The second implementation (tests/sync/medplum/server.mjs) keeps no history at all, as some
+servers in the field do; `npm ci` installs it once into .cache/medplum-<version> from the
+committed lock file. `any_fhir_server` runs a test against each, empty for that test.
 """
 
+import json
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,13 +29,19 @@ import pytest
 from tests.sync.stations import workstation
 
 SEKMET_VERSION = "0.1.1"
-VENV = Path(__file__).resolve().parents[2] / ".cache" / f"sekmet-{SEKMET_VERSION}"
+CACHE = Path(__file__).resolve().parents[2] / ".cache"
+VENV = CACHE / f"sekmet-{SEKMET_VERSION}"
+MEDPLUM_SOURCE = Path(__file__).resolve().parent / "medplum"
+MEDPLUM_VERSION = json.loads((MEDPLUM_SOURCE / "package.json").read_text())[
+    "dependencies"]["@medplum/fhir-router"]
+MEDPLUM = CACHE / f"medplum-{MEDPLUM_VERSION}"
 
 
 @dataclass(frozen=True)
 class FhirServer:
     base_url: str  # ends in /fhir/
     log: Path
+    history: bool = True  # whether changes, deletes included, can be read back as history
 
 
 def free_port() -> int:
@@ -72,11 +84,51 @@ def start_fhir_server(root: Path, *, extra_yaml: str = "",
         _wait_until_up(base, server, log)
         yield FhirServer(base + "/", log)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(15)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        _stop(server)
+
+
+def medplum() -> Path:
+    """The Medplum server script, its packages installed by `npm ci` from the committed lock
+    file (again whenever that file changes)."""
+    lock = (MEDPLUM_SOURCE / "package-lock.json").read_bytes()
+    installed = MEDPLUM / "installed-package-lock.json"
+    if not installed.exists() or installed.read_bytes() != lock:
+        if shutil.which("npm") is None:
+            pytest.fail("npm is not installed: run .ci/run, which installs Debian's nodejs and "
+                        "npm")
+        MEDPLUM.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy2(MEDPLUM_SOURCE / name, MEDPLUM / name)
+        subprocess.run(["npm", "ci", "--prefix", str(MEDPLUM), "--no-audit", "--no-fund",
+                        "--loglevel=error"], check=True, timeout=900)
+        installed.write_bytes(lock)
+    shutil.copy2(MEDPLUM_SOURCE / "server.mjs", MEDPLUM / "server.mjs")  # beside node_modules
+    return MEDPLUM / "server.mjs"
+
+
+@contextmanager
+def start_medplum_server(root: Path) -> Iterator[FhirServer]:
+    """Medplum's in-memory FHIR router, empty, stopped on leaving the block."""
+    root.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/fhir"
+    log = root / "server.log"
+    with open(log, "wb") as out:
+        server = subprocess.Popen(["node", str(medplum()), "--port", str(port)], cwd=root,
+                                  stdout=out, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(base, server, log)
+        yield FhirServer(base + "/", log, history=False)
+    finally:
+        _stop(server)
+
+
+def _stop(server: subprocess.Popen) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(15)
+    except subprocess.TimeoutExpired:
+        server.kill()
 
 
 @pytest.fixture(scope="session")
@@ -89,6 +141,15 @@ def fhir_server(tmp_path_factory) -> Iterator[FhirServer]:
 def fresh_fhir_server(tmp_path) -> Iterator[FhirServer]:
     """An empty server of this test's own, for tests that count what reaches the server."""
     with start_fhir_server(tmp_path / "fhir-server") as server:
+        yield server
+
+
+@pytest.fixture(params=["sekmet", "medplum"])
+def any_fhir_server(request, tmp_path) -> Iterator[FhirServer]:
+    """An empty server of this test's own, once per implementation: SEKMET, which keeps
+    history, and Medplum's in-memory router, which keeps none."""
+    start = start_fhir_server if request.param == "sekmet" else start_medplum_server
+    with start(tmp_path / f"{request.param}-server") as server:
         yield server
 
 

@@ -2,6 +2,7 @@
 them: real processes, a real store, the real keyring and a real FHIR server."""
 
 import json
+from functools import partial
 
 import httpx
 import orjson
@@ -9,11 +10,15 @@ import pytest
 from keyring.backends import SecretService
 
 from app.bootstrap import open_workstation
+from app.cli import main
 from sync.credentials import SyncCredentials
+from sync.transport import Transport
 from tests.conftest import ADMIN_PASSWORD
-from tests.sync.conftest import free_port, start_fhir_server
+from tests.sync.conftest import free_port, start_fhir_server, start_medplum_server
+from tests.sync.faults import Fault, FaultyTransport, push_bundle
 from tests.sync.stations import patient, sync, workstation
 from tests.sync.test_auth import SECRET, server_auth
+from tests.sync.test_sync_once_sends_everything import LEFT_QUEUED, every_entry_failed
 from tests.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
 
 
@@ -43,6 +48,36 @@ def test_an_unreachable_server_exits_6_and_keeps_the_work(clinic, env, store):
     assert done.stderr.startswith("hearth: sync did not complete:")
     assert "Local work is kept" in done.stderr
     assert "Waiting: 1 changed records to send" in done.stdout
+
+
+def test_sync_once_says_a_server_without_history_cannot_show_deletes(
+        clinic, env, store, tmp_path):
+    ws = as_nina(env, store)
+    ws.patients.register(ws.session, patient("Okafor"))
+    ws.close()
+    with start_medplum_server(tmp_path / "medplum") as server:
+        done = clinic("--user", "nina", "sync", "--server", server.base_url, "--once",
+                      password=NURSE_PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert ("Note: This server keeps no history, so Hearth cannot see records deleted on it: "
+            "they stay on this workstation until deleted here.") in done.stdout.splitlines()
+
+
+def test_sync_once_exits_6_while_changes_are_still_queued(
+        clinic, env, store, fresh_fhir_server, monkeypatch, capsys):
+    """In process, so the server's answers can fail entry by entry at the transport."""
+    ws = as_nina(env, store)
+    ws.patients.register(ws.session, patient("Okafor"))
+    ws.close()
+    failing = FaultyTransport(httpx.HTTPTransport(),
+                              [Fault(push_bundle, every_entry_failed, times=None)])
+    monkeypatch.setattr("app.bootstrap.Transport", partial(Transport, transport=failing))
+    monkeypatch.setenv("HEARTH_PASSWORD", NURSE_PASSWORD)
+    code = main(["--store", str(store), "--user", "nina", "sync", "--server",
+                 fresh_fhir_server.base_url, "--once"], env=env)
+    out = capsys.readouterr()
+    assert (code, out.err) == (6, f"hearth: sync did not complete: {LEFT_QUEUED}\n")
+    assert "Waiting: 1 changed records to send" in out.out
 
 
 def test_a_conflict_is_listed_shown_and_resolved_with_a_merged_file(

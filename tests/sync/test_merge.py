@@ -1,6 +1,6 @@
 """Three-way merge of a local edit with the server's: what merges, and what a person decides."""
 
-from sync.merge import three_way_merge
+from sync.merge import three_way_merge, unknown_modifiers
 
 BASE = {"resourceType": "Patient", "id": "p1", "meta": {"versionId": "1"},
         "name": [{"family": "Okafor", "given": ["Ann"]}], "gender": "female",
@@ -83,3 +83,12 @@ def test_without_a_base_only_identical_fields_merge():
     """Never on the server (base None): any field the two sides hold differently clashes."""
     local, remote = edited(gender="male"), edited(gender="other")
     assert three_way_merge(None, local, remote).conflicts == ["gender"]
+
+
+def test_a_modifier_on_any_element_is_found_and_named_by_its_url():
+    """A modifier need not sit on the resource: one on a dosage changes that dosage."""
+    order = {"resourceType": "MedicationRequest", "dosageInstruction": [{"text": "1 tablet",
+             "modifierExtension": [{"url": "http://example.org/if-needed",
+                                    "valueBoolean": True}]}]}
+    assert unknown_modifiers(BASE, order, None) == ["http://example.org/if-needed"]
+    assert unknown_modifiers(BASE, edited(extension=[{"url": "http://example.org/x"}])) == []

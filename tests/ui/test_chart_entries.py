@@ -272,3 +272,25 @@ def test_editing_a_medication_s_dose_shows_in_the_medications_tab(qtbot, ward, b
     qtbot.waitUntil(lambda: chart.records("medications").model.rowCount() == 1, timeout=WAIT)
     tab.records.table.selectRow(0)
     assert tab.buttons["Edit…"].isEnabled()
+
+
+def test_a_dose_changed_by_someone_else_while_the_form_was_open_is_not_overwritten(
+        qtbot, ward, background):
+    doctor, nurse = ward.doctor, ward.nurse
+    started = Medications(doctor.store).start(doctor.session, ward.patient_id,
+                                              "Metformin 500 mg tablet", "1 tablet twice daily")
+    chart = open_chart(qtbot, doctor, background, ward.patient_id)
+    tab = chart.show_section("medications")
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    tab.records.table.selectRow(0)
+    dialog = press(tab, "Edit…", MedicationEditDialog)
+    qtbot.waitUntil(dialog.save.isEnabled, timeout=WAIT)
+    Medications(nurse.store).edit(nurse.session, started["id"], dose="1 tablet once daily")
+    dialog.dose.clear()
+    qtbot.keyClicks(dialog.dose, "2 tablets twice daily")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: "changed meanwhile" in dialog.message.text(), timeout=WAIT)
+    assert "your change was not saved" in dialog.message.text()
+    stored = Medications(doctor.store).current(doctor.session, started["id"])
+    assert stored["dosageInstruction"] == [{"text": "1 tablet once daily"}]

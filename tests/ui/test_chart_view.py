@@ -37,7 +37,9 @@ from tests.conftest import new_store, password_of
 
 WAIT = 10000
 LABS = 230  # more than two pages
-ANA, NOLA = "ana-testa", "nola-nka"
+ANA, NOLA, MODI = "ana-testa", "nola-nka", "mo-modi"
+NOT_TAKEN = "http://example.org/fhir/StructureDefinition/not-taken"
+UNCONFIRMED = "http://example.org/fhir/StructureDefinition/identity-unconfirmed"
 
 
 def _obs(rid, patient, category, code, when, value=None, unit="", **extra):
@@ -58,7 +60,8 @@ def _b64(words: str) -> str:
 
 
 def ward_resources() -> list[dict]:
-    """Ana: an allergy, flagged potassium, 3 heart rates, 2 BPs, notes. Nola: NKA."""
+    """Ana: an allergy, flagged potassium, 3 heart rates, 2 BPs, notes. Nola: NKA. Mo: his
+    record and a medication carry modifier extensions."""
     bp = [{"code": {"coding": [{"system": "http://loinc.org", "code": c}]},
            "valueQuantity": {"value": v, "unit": "mm[Hg]"}} for c, v in
           (("8462-4", 80), ("8480-6", 120))]  # diastolic first: the UI must not care
@@ -71,6 +74,13 @@ def ward_resources() -> list[dict]:
          "identifier": [{"system": "urn:oid:1.2.3", "value": "A-1001"}]},
         {"resourceType": "Patient", "id": NOLA, "gender": "male", "birthDate": "1950-06-01",
          "name": [{"family": "Kay", "given": ["Nola"]}]},
+        {"resourceType": "Patient", "id": MODI, "gender": "male", "birthDate": "1960-01-01",
+         "name": [{"family": "Modi", "given": ["Mo"]}],
+         "modifierExtension": [{"url": UNCONFIRMED, "valueBoolean": True}]},
+        {"resourceType": "MedicationStatement", "id": "mo-naproxen", "status": "active",
+         "subject": {"reference": f"Patient/{MODI}"}, "effectiveDateTime": "2021-03-01",
+         "medicationCodeableConcept": {"text": "Naproxen 220 mg"},
+         "modifierExtension": [{"url": NOT_TAKEN, "valueBoolean": True}]},
         {"resourceType": "AllergyIntolerance", "id": "ana-peanut",
          "patient": {"reference": f"Patient/{ANA}"}, "code": {"text": "Peanut"},
          "clinicalStatus": {"coding": [{
@@ -191,6 +201,24 @@ def test_recorded_allergies_are_red_and_mrn_falls_back_to_the_first_identifier(
     assert chart.banner.allergies.tone == "alert"
     assert theme.alert_color() in chart.banner.allergies.styleSheet()
     assert chart.banner.details.text().endswith("MRN A-1001")
+
+
+def test_records_with_modifiers_hearth_does_not_understand_say_so(qtbot, ward_ws,
+                                                                  background):
+    chart = open_chart(qtbot, ward_ws, background, MODI)
+    warning = f"⚠ This record carries a modifier Hearth does not understand: {NOT_TAKEN}."
+    summary = chart.tabs["summary"].tables["active_medications"].model()
+    listed = chart.records("medications").model
+    chart.show_section("medications")
+    qtbot.waitUntil(lambda: listed.rowCount() == 1, timeout=WAIT)
+    for model in (summary, listed):
+        title = model.index(0, 1)
+        assert title.data() == f"Naproxen 220 mg  {warning}"
+        assert title.data(Qt.ItemDataRole.ForegroundRole) == QColor(theme.alert_color())
+    assert chart.banner.warning.isVisible()
+    assert chart.banner.warning.text() == (
+        f"⚠ This record carries a modifier Hearth does not understand: {UNCONFIRMED}.")
+    assert chart.banner.warning.tone == "alert"
 
 
 def test_nka_only_from_an_explicit_record(qtbot, ward_ws, background):

@@ -3,11 +3,12 @@ from the table and the conflict dialog."""
 
 from PySide6.QtCore import Qt
 
+from app.bootstrap import SyncSettings
 from app.clinical.conflicts import Conflict
 from app.ui.conflict_dialog import ConflictDialog, differences, merge_draft
 from app.ui.sync_view import SyncView
-from sync.worker import SyncStatus
-from tests.sync.conftest import a, b, fresh_fhir_server  # noqa: F401
+from sync.worker import SyncStatus, SyncWorker
+from tests.sync.conftest import a, b, fresh_fhir_server, start_medplum_server  # noqa: F401
 from tests.sync.stations import patient, sync
 
 
@@ -64,6 +65,28 @@ def test_a_conflict_from_two_workstations_is_resolved_by_keeping_mine(
     assert a.patients.get(a.session, okafor)["birthDate"] == "1981-03-14"
 
 
+def test_the_dialog_shows_an_edit_made_while_the_conflict_is_open_and_keeps_it(
+        qtbot, a, b, fresh_fhir_server, background):
+    """B records the sex after the conflict was found: the dialog shows it as kept either
+    way, and keeping the server's birth date keeps it."""
+    okafor = birth_date_conflict(a, b, fresh_fhir_server)
+    edit(b, okafor, gender="female")
+    view = sync_view(qtbot, b, background)
+    qtbot.waitUntil(lambda: view.conflicts_model.rowCount() == 1)
+    qtbot.mouseClick(view.resolve_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.dialog is not None and view.dialog.isVisible())
+    assert [(d.path, d.mine, d.change) for d in view.dialog.diff_model.rows()] == [
+        ("birthDate", "1981-03-14", "Both changed: choose"),
+        ("gender", "female", "Changed here: kept either way")]
+
+    qtbot.mouseClick(view.dialog.keep_server, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.conflicts_model.rowCount() == 0)
+    sync(b, fresh_fhir_server)
+    sync(a, fresh_fhir_server)
+    record = a.patients.get(a.session, okafor)
+    assert (record["birthDate"], record.get("gender")) == ("1980-03-15", "female")
+
+
 def test_an_offline_status_shows_offline_and_the_problem(qtbot, ws, background):
     view = sync_view(qtbot, ws, background)
     assert view.connection.text() == "No sync server is set in the IT policy"
@@ -114,7 +137,8 @@ def test_the_merge_draft_keeps_the_servers_side_of_a_clash_and_my_other_changes(
         "1980-03-15", "female", {"versionId": "2"})
     assert [(d.path, d.conflicting, d.change) for d in differences(
         conflict(mine, server, base))] == [
-        ("birthDate", True, "Both changed: choose"), ("gender", False, "Changed here")]
+        ("birthDate", True, "Both changed: choose"),
+        ("gender", False, "Changed here: kept either way")]
 
 
 def test_a_record_deleted_on_the_server_differs_as_a_whole():
@@ -122,3 +146,20 @@ def test_a_record_deleted_on_the_server_differs_as_a_whole():
     rows = differences(conflict({**base, "gender": "male"}, None, base, kind="deleted"))
     assert all(row.conflicting and row.server == "(deleted)" for row in rows)
     assert merge_draft(conflict(base, None, base, kind="deleted")) == base
+
+
+def test_a_server_without_history_says_in_the_tab_that_deletes_cannot_be_seen(
+        qtbot, a, tmp_path, background):
+    """Medplum's in-memory router keeps no history: a delete there never reaches Hearth."""
+    with start_medplum_server(tmp_path / "medplum") as server:
+        engine = a.sync_engine(SyncSettings(server.base_url))
+        try:
+            status = SyncWorker(engine, interval_seconds=60).run_once()
+        finally:
+            engine.transport.close()
+    view = sync_view(qtbot, a, background)
+    view.show_status(status)
+    assert view.server_limits.isVisible() and not view.last_error.isVisible()
+    assert view.server_limits.text() == (
+        "This server keeps no history, so Hearth cannot see records deleted on it: they stay "
+        "on this workstation until deleted here.")

@@ -1,0 +1,80 @@
+"""What an import did: counts for its summary, and a short sentence for every file or entry
+that was refused, kept back, held as a conflict or left with an unresolved reference."""
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+MAX_LISTED = 1000  # problems listed in a report; the rest are only counted
+MAX_REASON = 200  # a fuzzed file once had a 1.3 MB value echoed into its skip reason
+SHOWN = 60  # characters of a value a sentence quotes
+
+
+def shown(text: str, limit: int = SHOWN) -> str:
+    """A value as a sentence may quote it: long ones are cut, and the cut is marked."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def json_kind(value) -> str:
+    """What a JSON value is, as a sentence names it ("an object", "a string", "null")."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    kinds = ((dict, "an object"), (list, "an array"), (str, "a string"), (int | float, "a number"))
+    return next(name for kind, name in kinds if isinstance(value, kind))
+
+
+class Where(Protocol):
+    source: object
+    index: int
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    entry: int
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    imported: int = 0
+    unchanged: int = 0
+    kept: int = 0  # not applied: a newer version (in the file or the store) was kept
+    conflicts: int = 0  # held for a person to choose between it and an edit made here
+    skipped: int = 0
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unresolved: list[Problem] = field(default_factory=list)  # references to nothing here
+
+    def skip(self, where: Where, reason: str) -> None:
+        self.skipped += 1
+        _listed(self.errors, where, reason)
+
+    def warn(self, where: Where, reason: str) -> None:
+        _listed(self.warnings, where, reason)
+
+    def unresolved_reference(self, where: Where, reason: str) -> None:
+        self.warn(where, reason)
+        _listed(self.unresolved, where, reason)
+
+    def summary(self) -> str:
+        parts = [f"Imported {self.imported} resources", f"{self.unchanged} already there"]
+        if self.kept:
+            parts.append(f"{self.kept} older than the version kept")
+        if self.conflicts:
+            held = "a conflict" if self.conflicts == 1 else "conflicts"
+            parts.append(f"{self.conflicts} held as {held} with edits made here")
+        return ", ".join([*parts, f"{self.skipped} skipped."])
+
+    def as_json(self) -> dict:
+        return {"imported": self.imported, "unchanged": self.unchanged, "kept": self.kept,
+                "conflicts": self.conflicts, "skipped": self.skipped,
+                "errors": [p.__dict__ for p in self.errors],
+                "warnings": [p.__dict__ for p in self.warnings],
+                "unresolved": [p.__dict__ for p in self.unresolved]}
+
+
+def _listed(problems: list[Problem], where: Where, reason: str) -> None:
+    if len(problems) < MAX_LISTED:
+        problems.append(Problem(str(where.source), where.index, shown(reason, MAX_REASON)))
