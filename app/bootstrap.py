@@ -27,6 +27,7 @@ from app.clinical.search import PatientSearch
 from app.clinical.sync_side import StoreSyncSide
 from app.clinical.trends import Trends
 from app.clinical.vitals import Vitals
+from app.errors import HearthError
 from app.security import audit
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
@@ -38,6 +39,7 @@ from app.security.users import UserAccounts, add_user
 from app.store.device_secret import DeviceSecrets
 from app.store.paths import StorePaths
 from app.store.store import Store, create_store
+from app.sync_connection import sync_limits
 from sync.engine import SyncEngine
 from sync.pull import PullScope
 from sync.transport import Transport
@@ -69,14 +71,29 @@ class Workstation:
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
         self.session.require(Permission.MAINTAIN_STORE)
-        return self.store.db.integrity_problems()
+        problems = self.store.db.integrity_problems()
+        try:
+            with self.store.write() as conn:
+                audit.append(conn, audit.event_for(
+                    self.session, "query", entity="Store", detail="store check: " + (
+                        f"{len(problems)} problems" if problems else "intact")))
+        except HearthError as err:
+            if not problems:  # a sound store that cannot record the check is itself a fault
+                raise
+            problems.append(f"The check could not be recorded in the audit trail: {err.message}")
+        return problems
 
     def sync_engine(self, settings: "SyncSettings") -> SyncEngine:
-        """The sync engine for this store, acting (and audited) as the signed-in user."""
+        """The sync engine for this store, acting (and audited) as the signed-in user, who
+        must be allowed to sync; only the clinic's own server (settings.outbox) is sent the
+        outbox and the audit trail."""
+        self.session.require(Permission.SYNC)
+        preset = self.policy.sync
         transport = Transport(settings.server, ca_bundle=settings.ca_bundle,
-                              auth=settings.auth)
+                              auth=settings.auth, limits=sync_limits(preset))
         local = StoreSyncSide(self.store, self.session.user, str(self.session.role))
-        return SyncEngine(local, transport, PullScope(settings.organization))
+        return SyncEngine(local, transport, PullScope(settings.organization),
+                          outbox=settings.outbox)
 
     def create_recovery_key(self) -> str:
         return create_recovery_key(self.store, self.session)
@@ -93,6 +110,7 @@ class SyncSettings:
     ca_bundle: Path | None = None
     organization: str | None = None  # pull only this clinic's patients
     auth: httpx.Auth | None = None
+    outbox: bool = True  # the clinic's own server (policy sync.server), meant for the outbox
 
 
 @dataclass(frozen=True)
@@ -100,13 +118,15 @@ class Environment:
     """What differs between a clinic's computer and a test: keyring and policy."""
 
     keyring_backend: Callable[[], KeyringBackend] = keyring.get_keyring
+    # None: IT's system policy. A Policy built in code skips the floors that every policy
+    # file must meet; tests use that for a cheap KDF, the product never does.
     policy: Policy | None = None
 
     def device_secrets(self) -> DeviceSecrets:
         return DeviceSecrets(self.keyring_backend())
 
     def effective_policy(self) -> Policy:
-        return self.policy or Policy.default()
+        return self.policy or Policy.system()
 
 
 def init_store(

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from app import cli_sync
+from app import cli_audit, cli_sync, env_secrets
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
 from app.chart_text import page_text, summary_text
+from app.cli_args import OneLineParser, whole_number
 from app.clinical.chart import SECTIONS
 from app.clinical.importer import Progress
 from app.errors import HearthError, StoreNotFound, UsageError
@@ -40,7 +41,7 @@ class Secrets:
 
     def ask(self, what: str, env_name: str, confirm: bool = False) -> str:
         if env_name in os.environ:
-            return os.environ[env_name]
+            return env_secrets.take(env_name)  # gone from /proc/PID/environ too
         if self._from_stdin:
             line = sys.stdin.readline()
             if not line:
@@ -58,7 +59,7 @@ class Secrets:
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        env = env or Environment(policy=Policy.from_file(args.policy) if args.policy else None)
+        env = env or Environment(policy=Policy.system_with(args.policy))
         status = args.run(args, env, Secrets(args.password_stdin))
         sys.stdout.flush()  # so a reader gone away is found here, not at interpreter exit
         return status
@@ -103,7 +104,7 @@ def stdout_reader_gone() -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="hearth", description="Hearth clinical workstation")
+    parser = OneLineParser(prog="hearth", description="Hearth clinical workstation")
     parser.add_argument("--store", type=Path,
                         default=Path(os.environ.get("HEARTH_STORE") or default_store_dir()),
                         help="store directory (default: HEARTH_STORE or %(default)s)")
@@ -111,7 +112,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="who is acting (default: HEARTH_USER)")
     parser.add_argument("--password-stdin", action="store_true",
                         help="read passwords from standard input, one per line")
-    parser.add_argument("--policy", type=Path, help="security policy file preset by IT")
+    parser.add_argument("--policy", type=Path, metavar="FILE",
+                        help="a policy stricter than IT's system policy (it may not loosen it)")
     parser.add_argument("--json", action="store_true", help="print data as JSON")
     parser.set_defaults(run=cmd_workstation)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
@@ -141,11 +143,18 @@ def build_parser() -> argparse.ArgumentParser:
         sub = user.add_parser(action, help=helptext)
         sub.add_argument("name")
         sub.set_defaults(run=signed_in(COMMANDS_BY_NAME[action]))
+    role = user.add_parser("role", help="change a user's role (re-keys the store)")
+    role.add_argument("name")
+    role.add_argument("role", choices=[str(r) for r in Role])
+    role.set_defaults(run=signed_in(cmd_user_role))
 
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(
         title="audit commands", metavar="ACTION", required=True)
-    audit.add_parser("verify", parents=[data], help="check the hash chain").set_defaults(
-        run=signed_in(cmd_audit_verify))
+    verify = audit.add_parser("verify", parents=[data], help="check the hash chain")
+    verify.add_argument("--server", nargs="?", const="", metavar="URL",
+                        help="also compare with the checkpoint on the server (default: the "
+                             "IT policy's sync.server)")
+    verify.set_defaults(run=signed_in(cmd_audit_verify))
     export = audit.add_parser("export", help="export as CSV (ONC 170.315(d)(3))")
     export.add_argument("--sort", choices=["time", "user", "patient"], default="time")
     export.add_argument("--by", metavar="USER", help="only this user's actions")
@@ -163,14 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
     find = commands.add_parser("search", parents=[data],
                                help="find patients by name, MRN, birth date or phone")
     find.add_argument("text", nargs="+", metavar="TEXT")
-    find.add_argument("--limit", type=int, default=20)
+    find.add_argument("--limit", type=whole_number(1, 1000), default=20)
     find.set_defaults(run=signed_in(cmd_search))
 
     chart = commands.add_parser("chart", parents=[data], help="a patient's chart")
     chart.add_argument("patient_id", metavar="PATIENT_ID")
     chart.add_argument("--section", choices=SECTIONS, help="one section in full, paged")
-    chart.add_argument("--page", type=int, default=1)
-    chart.add_argument("--page-size", type=int, default=50)
+    chart.add_argument("--page", type=whole_number(1, 10**9), default=1)
+    chart.add_argument("--page-size", type=whole_number(1, 1000), default=50)
     chart.set_defaults(run=signed_in(cmd_chart))
 
     store = commands.add_parser("store", help="the store itself").add_subparsers(
@@ -258,16 +267,35 @@ def cmd_user_list(args, ws, secrets: Secrets) -> int:
 
 def cmd_user_passwd(args, ws, secrets: Secrets) -> int:
     password = secrets.ask(f"new password for {args.name}", "HEARTH_NEW_PASSWORD", confirm=True)
-    ws.users.change_password(ws.session, args.name, password,
-                             current_password=args.acting_password)
-    print(f"Changed the password of '{args.name}'.")
+    rotated = ws.users.change_password(ws.session, args.name, password,
+                                       current_password=args.acting_password)
+    print(f"Changed the password of '{args.name}'" + (
+        "; the store's key was changed, so a copy of the old key file opens nothing."
+        if rotated else "."))
+    print_need_password(rotated)
     return 0
 
 
 def cmd_user_lock(args, ws, secrets: Secrets) -> int:
-    ws.users.lock(ws.session, args.name)
-    print(f"Locked '{args.name}': they can no longer log in.")
+    rotated = ws.users.lock(ws.session, args.name)
+    print(f"Locked '{args.name}': they can no longer log in, and the store's key was changed "
+          "so their password opens nothing.")
+    print_need_password(rotated)
     return 0
+
+
+def cmd_user_role(args, ws, secrets: Secrets) -> int:
+    rotated = ws.users.set_role(ws.session, args.name, args.role)
+    print(f"'{args.name}' is now {args.role}; the store's key was changed.")
+    print_need_password(rotated)
+    return 0
+
+
+def print_need_password(rotated) -> None:
+    """Users who had not signed in since the key-pair upgrade were left out of a rotation."""
+    if rotated and rotated.need_password:
+        print("These users had not signed in since Hearth was upgraded and need a new "
+              f"password (hearth user passwd NAME): {', '.join(rotated.need_password)}.")
 
 
 def cmd_user_unlock(args, ws, secrets: Secrets) -> int:
@@ -280,12 +308,13 @@ COMMANDS_BY_NAME = {"passwd": cmd_user_passwd, "lock": cmd_user_lock, "unlock": 
 
 
 def cmd_audit_verify(args, ws, secrets: Secrets) -> int:
-    result = ws.audit.verify(ws.session)
+    result = ws.audit.verify(ws.session, cli_audit.server_check(args, ws))
     if args.json:
         print(fhir_json.dumps({"rows": result.rows, "intact": result.intact,
                             "problems": result.problems}).decode())
     elif result.intact:
-        print(f"Audit trail intact: {result.rows} rows, hash chain verified.")
+        print(f"Audit trail intact: {result.rows} rows, hash chain verified"
+              + (" against the server's checkpoint." if args.server is not None else "."))
     else:
         print(f"Audit trail BROKEN: {len(result.problems)} problem(s) in {result.rows} rows:")
         for problem in result.problems:
@@ -349,10 +378,10 @@ def cmd_search(args, ws, secrets: Secrets) -> int:
 def cmd_chart(args, ws, secrets: Secrets) -> int:
     if args.section:
         page = ws.chart.section(ws.session, args.patient_id, args.section, args.page,
-                                args.page_size)
+                                args.page_size, export=args.json)
         print(fhir_json.dumps(asdict(page)).decode() if args.json else page_text(page))
     else:
-        summary = ws.chart.summary(ws.session, args.patient_id)
+        summary = ws.chart.summary(ws.session, args.patient_id, export=args.json)
         print(fhir_json.dumps(asdict(summary)).decode() if args.json else summary_text(summary))
     return 0
 

@@ -6,6 +6,13 @@ could not show everything that changed (the sentence on stderr says why; nothing
 the work stays queued). What the server cannot show at all (deletes, on a server without
 history) is said on every run. Without --once it runs a cycle every --interval seconds,
 printing one status line per cycle, until Ctrl+C.
+
+Only users allowed to sync may (Permission.SYNC), and only with a server the IT policy names:
+`--server` may pick one of `sync.allowed_servers`, which is only read from (the outbox and
+the audit trail wait for `sync.server`); any other is refused with exit 4 before any request.
+Sign-in goes to the policy's `sync.token_url` or the server's smart-configuration, and a
+credential is only sent to the token URL it was saved for. `--reset-cursor --reason TEXT`
+(admins) forgets where pulls from the server stopped, so the next sync reads it all again.
 """
 
 import argparse
@@ -13,17 +20,21 @@ import sys
 import threading
 from pathlib import Path
 
-import httpx
 import orjson
 
 from app.bootstrap import SyncSettings
+from app.cli_args import LARGEST_ID, number, whole_number
 from app.clinical.conflicts import CHOICES
+from app.clinical.sync_side import StoreSyncSide
 from app.errors import UsageError
 from app.security.policy import SyncPolicy
 from app.security.roles import Permission
+from app.security.sync_servers import choose_server
+from app.sync_connection import plain_client, policy_ca_bundle, sign_in
 from sync import fhir_json
 from sync.auth import discover_token_url, public_jwk
 from sync.credentials import SyncCredentials
+from sync.servers import cursor_prefix
 from sync.worker import SyncStatus, SyncWorker
 
 SYNC_INCOMPLETE = 6
@@ -31,10 +42,10 @@ SYNC_INCOMPLETE = 6
 
 def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     sync = commands.add_parser("sync", parents=[data], help="sync with a FHIR R4 server")
-    sync.add_argument("--server", metavar="URL", help="the server's FHIR base, e.g. "
-                      "https://fhir.example.org/fhir (default: the IT policy's sync.server)")
+    sync.add_argument("--server", metavar="URL", help="one of the IT policy's "
+                      "sync.allowed_servers, only read from (default: the policy's sync.server)")
     sync.add_argument("--once", action="store_true", help="one cycle, then exit")
-    sync.add_argument("--interval", type=float, metavar="SECONDS",
+    sync.add_argument("--interval", type=number(1, 86400), metavar="SECONDS",
                       help="between cycles (default: the policy's sync.interval_seconds)")
     sync.add_argument("--organization", metavar="REF",
                       help="pull only this clinic's patients, e.g. Organization/123")
@@ -43,14 +54,18 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     sync.add_argument("--client-id", metavar="ID",
                       help="sign in as this client (credentials from hearth sync-credentials)")
     sync.add_argument("--scope", help="scopes to ask for (default: the policy's sync.scope)")
-    sync.add_argument("--token-url", metavar="URL",
-                      help="token endpoint (default: the server's smart-configuration)")
+    sync.add_argument("--reset-cursor", action="store_true",
+                      help="admins: forget where pulls from the server stopped, then exit")
+    sync.add_argument("--reason", metavar="TEXT", help="why the cursor is reset (audited)")
     sync.set_defaults(run=signed_in(cmd_sync))
 
     creds = commands.add_parser("sync-credentials", parents=[data],
                                 help="keep a sync client's secret or key in the OS keyring")
     creds.add_argument("--server", required=True, metavar="URL")
     creds.add_argument("--client-id", required=True, metavar="ID")
+    creds.add_argument("--token-url", metavar="URL", help="the only sign-in address these "
+                       "credentials go to (default: the policy's sync.token_url, else the "
+                       "server's smart-configuration)")
     given = creds.add_mutually_exclusive_group(required=True)
     given.add_argument("--secret-stdin", action="store_true",
                        help="read the client secret from standard input")
@@ -64,19 +79,26 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     listing.add_argument("--all", action="store_true", help="resolved ones too")
     listing.set_defaults(run=signed_in(cmd_conflicts_list))
     show = conflicts.add_parser("show", parents=[data], help="local, server and base side by side")
-    show.add_argument("conflict_id", type=int, metavar="ID")
+    show.add_argument("conflict_id", type=whole_number(1, LARGEST_ID), metavar="ID")
     show.set_defaults(run=signed_in(cmd_conflicts_show))
     resolve = conflicts.add_parser("resolve", parents=[data], help="decide a conflict")
-    resolve.add_argument("conflict_id", type=int, metavar="ID")
+    resolve.add_argument("conflict_id", type=whole_number(1, LARGEST_ID), metavar="ID")
     resolve.add_argument("--keep", required=True, nargs="+", metavar="local|remote|merged FILE",
                          help="which version to keep; a merged one is read from FILE (JSON)")
     resolve.set_defaults(run=signed_in(cmd_conflicts_resolve))
 
 
 def cmd_sync(args, ws, secrets) -> int:
+    ws.session.require(Permission.MAINTAIN_STORE if args.reset_cursor else Permission.SYNC)
+    chosen = choose_server(ws.policy.sync, args.server)
+    args.server = chosen.base
+    if args.reset_cursor:
+        return _reset_cursor(args, ws)
     _fill_from_policy(args, ws.policy.sync)
-    settings = SyncSettings(args.server.rstrip("/") + "/", args.ca_bundle, args.organization,
-                            _auth(args))
+    auth = sign_in(args.env.keyring_backend(), ws.policy.sync, args.server, args.client_id,
+                   args.scope, args.ca_bundle)
+    settings = SyncSettings(args.server, args.ca_bundle, args.organization, auth,
+                            outbox=chosen.clinic)
     engine = ws.sync_engine(settings)
     worker = SyncWorker(engine, args.interval, on_status=lambda s: _print_status(args, s))
     try:
@@ -91,29 +113,23 @@ def cmd_sync(args, ws, secrets) -> int:
     return 0
 
 
+def _reset_cursor(args, ws) -> int:
+    if not (args.reason or "").strip():
+        raise UsageError("Say why with --reason TEXT: a reset is recorded in the audit trail.")
+    local = StoreSyncSide(ws.store, ws.session.user, str(ws.session.role))
+    count = local.forget_cursors(cursor_prefix(args.server), args.server, args.reason.strip())
+    print(f"Reset {count} saved pull positions for {args.server}: the next sync reads "
+          "everything from that server again.")
+    return 0
+
+
 def _fill_from_policy(args, preset: SyncPolicy) -> None:
     """What the command line leaves out comes from the IT policy."""
-    args.server = args.server or preset.server
-    if not args.server:
-        raise UsageError("No sync server: pass --server URL, or IT sets sync.server in the "
-                         "policy.")
     args.interval = args.interval or preset.interval_seconds
     args.organization = args.organization or preset.organization
     args.client_id = args.client_id or preset.client_id
     args.scope = args.scope or preset.scope
-    args.ca_bundle = args.ca_bundle or (Path(preset.ca_bundle) if preset.ca_bundle else None)
-
-
-def _auth(args):
-    if args.client_id is None:
-        return None
-    credential = SyncCredentials(args.env.keyring_backend()).load(args.server, args.client_id)
-    token_url = args.token_url or discover_token_url(args.server, _plain_client(args))
-    return credential.auth(token_url, args.scope, ca_bundle=args.ca_bundle)
-
-
-def _plain_client(args) -> httpx.Client:
-    return httpx.Client(verify=str(args.ca_bundle) if args.ca_bundle else True, timeout=30)
+    args.ca_bundle = args.ca_bundle or policy_ca_bundle(preset)
 
 
 def _print_status(args, status: SyncStatus) -> None:
@@ -145,20 +161,34 @@ def _print_status(args, status: SyncStatus) -> None:
 def cmd_sync_credentials(args, ws, secrets) -> int:
     ws.session.require(Permission.MAINTAIN_STORE)
     store = SyncCredentials(args.env.keyring_backend())
+    preset = ws.policy.sync
+    args.ca_bundle = policy_ca_bundle(preset)
     if args.secret_stdin:
         secret = sys.stdin.readline().rstrip("\r\n")
         if not secret:
             raise UsageError("No client secret on standard input.")
-        store.save_secret(args.server, args.client_id, secret)
+        token_url = _token_url_to_bind(args, preset)
+        store.save_secret(args.server, args.client_id, secret, token_url)
         print(f"Saved the client secret for '{args.client_id}' at {args.server} in the OS "
-              "keyring.")
+              f"keyring, to be sent only to {token_url}.")
         return 0
     pem = args.private_key.read_text()
-    store.save_private_key(args.server, args.client_id, pem)
-    print(f"Saved the private key for '{args.client_id}' at {args.server} in the OS keyring. "
-          "Register this public key (JWKS) with the server for the client:")
+    token_url = _token_url_to_bind(args, preset)
+    store.save_private_key(args.server, args.client_id, pem, token_url)
+    print(f"Saved the private key for '{args.client_id}' at {args.server} in the OS keyring, "
+          f"to sign in only at {token_url}. Register this public key (JWKS) with the server "
+          "for the client:")
     print(fhir_json.dumps({"keys": [public_jwk(pem)]}, option=orjson.OPT_INDENT_2).decode())
     return 0
+
+
+def _token_url_to_bind(args, preset: SyncPolicy) -> str:
+    """Where the saved credential may be sent: as the admin says, else as the policy
+    says, else as the server's smart-configuration says now."""
+    if args.token_url or preset.token_url:
+        return args.token_url or preset.token_url
+    with plain_client(args.ca_bundle) as client:
+        return discover_token_url(args.server, client)
 
 
 def cmd_conflicts_list(args, ws, secrets) -> int:

@@ -80,7 +80,7 @@ def ensure_demo_store(env: Environment, root: Path, day: date | None = None) -> 
     try:
         schedule = Schedule(desk.store)
         booking_day = day or date.today()
-        if not schedule.today(desk.session, booking_day):
+        if not schedule.today(desk.session, booking_day).total:
             _book(schedule, desk.session, cast, booking_day)
     finally:
         desk.close()

@@ -56,6 +56,12 @@ class DeviceSecretMissing(HearthError):
     exit_code = 5
 
 
+class DeviceSecretWrong(DeviceSecretMissing):
+    """The keyring's secret is damaged or another store's: a device fault, not the user's."""
+
+    title = "Keyring holds the wrong device secret"
+
+
 class AuthenticationFailed(HearthError):
     """Base for refused logins: the UI shows these on the login screen."""
 

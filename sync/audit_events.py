@@ -31,6 +31,11 @@ USER_SYSTEM = "urn:hearth:user"
 ROLE_SYSTEM = "urn:hearth:role"
 STORE_SYSTEM = "urn:hearth:store"
 ENTITY_SYSTEM = "urn:hearth:entity"
+# The row's place in the local hash chain, so the server side can check the links (each
+# row's previous hash is the hash of the row before) and Hearth can find a rewritten row.
+SEQ_URL = "urn:hearth:audit-row-seq"
+PREV_HASH_URL = "urn:hearth:audit-row-previous-hash"
+HASH_URL = "urn:hearth:audit-row-hash"
 
 DCM = "http://dicom.nema.org/resources/ontology/DCM"
 RESTFUL = "http://hl7.org/fhir/restful-interaction"
@@ -93,14 +98,12 @@ def audit_event(record: AuditRecord, store_id: str) -> dict:
         "recorded": _instant(record.at),
         "outcome": "0" if record.outcome == "success" else "4",
         "agent": [_user(record)],
-        "source": {
-            "site": "Hearth",
-            "observer": {"type": "Device", "identifier": {"system": STORE_SYSTEM,
-                                                          "value": store_id},
-                         "display": f"Hearth workstation store {store_id}"},
-            "type": [_coding(SOURCE_TYPE, "4", "Application Server")],
-        },
+        "source": observer(store_id),
     }
+    if record.hash:
+        event["extension"] = [{"url": SEQ_URL, "valueInteger": record.seq},
+                              {"url": PREV_HASH_URL, "valueString": record.prev_hash},
+                              {"url": HASH_URL, "valueString": record.hash}]
     if record.action in SUBTYPES:
         event["subtype"] = [_coding(*SUBTYPES[record.action])]
     if _text(record.detail):
@@ -111,6 +114,16 @@ def audit_event(record: AuditRecord, store_id: str) -> dict:
     if entities:
         event["entity"] = entities
     return event
+
+
+def observer(store_id: str) -> dict:
+    """The store that recorded the event: the AuditEvent's source."""
+    return {
+        "site": "Hearth",
+        "observer": {"type": "Device", "identifier": {"system": STORE_SYSTEM, "value": store_id},
+                     "display": f"Hearth workstation store {store_id}"},
+        "type": [_coding(SOURCE_TYPE, "4", "Application Server")],
+    }
 
 
 def _event_type(record: AuditRecord) -> tuple[str, str, str]:

@@ -6,10 +6,16 @@ answered with 2xx are marked uploaded. Every entry is safe to repeat (PUT with t
 own id, or a create conditional on its tag), so when an answer is lost the rows simply go
 again. Rows the server refuses stay queued and are reported; rows it failed on (5xx) stay
 queued and go again next cycle.
+
+Before the rows go, the local chain is compared with the server's newest checkpoint, and
+after them the new head is checkpointed (sync.audit_checkpoint): a chain rewritten here
+after upload is reported and uploads nothing.
 """
 
 from dataclasses import dataclass
 
+from sync import fhir_json
+from sync.audit_checkpoint import AuditChain, checkpoint_event, compare_with_server
 from sync.audit_events import TAG_SYSTEM, audit_event
 from sync.capabilities import FHIR_JSON, ServerCapabilities
 from sync.errors import SyncError
@@ -30,6 +36,7 @@ class AuditUploadFailed(SyncError):
 class AuditUpload:
     uploaded: int
     rejected: dict[int, str]  # audit row seq -> why the server refused its event
+    checkpoint: int | None = None  # the row up to which the server acknowledged the chain
 
 
 def upload_audit(local: LocalSide, transport: Transport, caps: ServerCapabilities,
@@ -40,6 +47,11 @@ def upload_audit(local: LocalSide, transport: Transport, caps: ServerCapabilitie
     after it: the next batch starts after the last row sent, not at the head of the queue.
     """
     put = _put_or_conditional_create(caps)
+    if problems := compare_with_server(local, transport):
+        raise AuditUploadFailed(
+            f"The audit trail here no longer matches what the server holds: {problems[0]}. "
+            "Nothing was uploaded, so the server's copies stay as they were; an auditor "
+            "should review it (hearth audit verify).")
     uploaded, rejected, after = 0, {}, 0
     while rows := local.audit_pending(batch_size, after):
         events = [audit_event(row, local.store_id) for row in rows]
@@ -56,7 +68,19 @@ def upload_audit(local: LocalSide, transport: Transport, caps: ServerCapabilitie
             local.mark_audit_uploaded(accepted)
             uploaded += len(accepted)
         after = rows[-1].seq
-    return AuditUpload(uploaded, rejected)
+    return AuditUpload(uploaded, rejected, _checkpoint(local, transport, put))
+
+
+def _checkpoint(local: AuditChain, transport: Transport, put: bool) -> int | None:
+    """Send the head of the uploaded chain; kept locally once the server acknowledged it."""
+    due = local.audit_checkpoint_due()
+    if due is None:
+        return None
+    [answer] = _send_batch(transport, [_entry(checkpoint_event(local.store_id, due), put)])
+    if not 200 <= status_code((answer.get("response") or {}).get("status", "")) < 300:
+        return None  # sent again next cycle; the rows themselves are on the server
+    local.save_audit_checkpoint(due, str(transport.client.base_url))
+    return due.seq
 
 
 def _put_or_conditional_create(caps: ServerCapabilities) -> bool:
@@ -94,7 +118,8 @@ def _entry(event: dict, put: bool) -> dict:
 def _send_batch(transport: Transport, entries: list[dict]) -> list[dict]:
     """The batch-response's entries, one per entry sent, in the same order."""
     bundle = {"resourceType": "Bundle", "type": "batch", "entry": entries}
-    response = transport.request("POST", "", json=bundle, headers={"Content-Type": FHIR_JSON})
+    response = transport.request("POST", "", content=fhir_json.dumps(bundle),
+                                 headers={"Content-Type": FHIR_JSON})
     if not response.is_success:
         why = outcome_text(maybe_json(response), "")
         raise AuditUploadFailed(

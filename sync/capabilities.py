@@ -30,6 +30,7 @@ class ServerCapabilities:
     system_interactions: frozenset[str]
     types: dict[str, TypeCapabilities] = field(default_factory=dict)
     common_search_params: frozenset[str] = frozenset()  # rest.searchParam: for every type
+    server_id: str | None = None  # implementation.url, else the statement's id: who it is
 
     @classmethod
     def from_statement(cls, statement: dict) -> "ServerCapabilities":
@@ -48,6 +49,7 @@ class ServerCapabilities:
             types={r["type"]: _type_capabilities(r) for r in rest.get("resource", [])
                    if "type" in r},
             common_search_params=_names(rest.get("searchParam", [])),
+            server_id=_server_id(statement),
         )
 
     def offers(self, interaction: str) -> bool:
@@ -85,6 +87,14 @@ def fetch_capabilities(transport: Transport) -> ServerCapabilities:
             f"{where} did not answer with JSON; is the server address right (it usually "
             "ends in /fhir)?") from None
     return ServerCapabilities.from_statement(statement)
+
+
+def _server_id(statement: dict) -> str | None:
+    """The server's own name for itself, which keys its pull cursors with its address."""
+    implementation = statement.get("implementation")
+    url = implementation.get("url") if isinstance(implementation, dict) else None
+    found = url if isinstance(url, str) and url else statement.get("id")
+    return found if isinstance(found, str) and found else None
 
 
 def _type_capabilities(resource: dict) -> TypeCapabilities:

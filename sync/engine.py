@@ -5,6 +5,9 @@ flags are all in the store), so a cycle cut short by a crash or the network simp
 again. The server's CapabilityStatement is read once per engine and decides how each step
 talks to it. A cycle that could not send or see everything says why (`incomplete`), so no
 caller reports success over work left behind.
+
+The outbox and the audit trail are meant for one server, the clinic's own (`outbox`): with
+any other server Hearth only reads, so nothing queued here is sent there or marked as sent.
 """
 
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ class SyncReport:
     pushed: PushReport
     pulled: PullReport
     audit: AuditUpload
+    read_only: bool = False  # not the outbox's server: nothing was sent to it
 
     @property
     def incomplete(self) -> list[str]:
@@ -31,13 +35,20 @@ class SyncReport:
     @property
     def notices(self) -> list[str]:
         """What a person should know about this server even when the cycle completed."""
+        if self.read_only:
+            return [READ_ONLY, *self.pulled.notices]
         return self.pulled.notices
+
+
+READ_ONLY = ("This server is not the clinic's sync server, so only received from: changed "
+             "records and the audit trail stay queued for the clinic's server.")
 
 
 class SyncEngine:
     def __init__(self, local: LocalSide, transport: Transport, scope: PullScope = EVERYTHING,
-                 batch_size: int = 100, page_size: int = 500):
+                 batch_size: int = 100, page_size: int = 500, outbox: bool = True):
         self.local, self.transport, self.scope = local, transport, scope
+        self.outbox = outbox
         self._batch_size, self._page_size = batch_size, page_size
         self._caps: ServerCapabilities | None = None
 
@@ -47,7 +58,12 @@ class SyncEngine:
         return self._caps
 
     def run_once(self) -> SyncReport:
+        self.transport.begin_cycle()  # one deadline for the whole cycle (sync.limits)
         caps = self.capabilities()
+        if not self.outbox:
+            pulled = Puller(self.local, self.transport, caps, self.scope, self._page_size,
+                            merge=False).pull()
+            return SyncReport(PushReport(), pulled, AuditUpload(0, {}), read_only=True)
         pusher = Pusher(self.local, self.transport, caps, self._batch_size)
         pushed = pusher.push()
         pulled = Puller(self.local, self.transport, caps, self.scope, self._page_size).pull()

@@ -26,3 +26,31 @@ class MalformedResponse(SyncError):
     """The server answered, but not with the FHIR it should have: nothing local is changed."""
 
     title = "Unexpected answer from the server"
+
+
+class CycleTimedOut(ServerUnreachable):
+    """The cycle ran past its deadline (a server dripping bytes or paging without end): it
+    stops as if offline, so one bad server cannot hold the worker forever."""
+
+    title = "Sync took too long"
+
+
+class AnswerTooLarge(SyncError):
+    """An answer bigger than the policy allows: reading it could exhaust this computer's
+    memory, so it is refused before or while it arrives."""
+
+    title = "Answer too large"
+
+
+class AddressRefused(SyncError):
+    """A server address or link Hearth will not use (plain http to another computer, a link
+    to another server): retrying cannot help until IT changes the setting."""
+
+    title = "Server address refused"
+    pauses = True
+
+
+class SyncCancelled(SyncError):
+    """The worker was stopped (sign-out, closing): the cycle's request was cut short."""
+
+    title = "Sync stopped"

@@ -59,12 +59,15 @@ class AuditRecord:
     patient: str | None
     entity: str | None
     detail: str | None
+    prev_hash: str | None = None  # the chain link, sent so the server can check it too
+    hash: str | None = None
 
 
 @dataclass(frozen=True)
 class AppliedPage:
     stored: int  # versions newer than the store held (repeats from overlapping pages: 0)
     to_merge: list[tuple[PendingChange, RemoteVersion]]
+    held: int = 0  # changes to signed notes kept back as conflicts for review
 
 
 class LocalSide(Protocol):
@@ -103,7 +106,8 @@ class LocalSide(Protocol):
         """Store server versions newer than the local ones of resources without local edits
         (deletes remove the local copy) and save the pull cursor, in one transaction.
         Returns how many were stored and, unapplied, each resource that has local edits and
-        a newer remote version, with that version: the engine merges those."""
+        a newer remote version, with that version: the engine merges those. A version that
+        would change a note signed here is not stored but held as a conflict (`held`)."""
 
     def cursor(self, scope: str) -> str | None: ...
 

@@ -10,19 +10,28 @@ the cycle is not called complete while anything could not be seen.
 Pages are followed by their `next` links. A server that leaves the link out while records
 remain (its `total` says so, or the page came back full) is paged on with `_offset`; when
 even that brings nothing new, the report says how many of how many arrived and the cursor
-stays where it was, so nothing is skipped: the rest is asked for again next cycle.
+stays where it was, so nothing is skipped: the rest is asked for again next cycle. A `next`
+link back to a page already asked for in this pass is a loop: the feed stops there, with a
+sentence, and its cursor stays put.
 
 The cursor is the server's own newest `meta.lastUpdated` seen, less an overlap window (a
 change committed a moment late still arrives), always sent as UTC with milliseconds because
 some servers compare `_since` as text. It is saved with each page in the same transaction,
 with the link to the next page, so a crash resumes where it stopped; pages that come again
 are harmless because versions already held are skipped.
+
+Cursors belong to one server: their keys start with its normalized base URL and its own id
+(sync.servers), so another server's position or page link is never used here. A `next` link
+to another scheme, host, port or base path is not followed (the feed stops with a sentence
+and its cursor stays put). A position beyond the server's own clock (its Date header plus
+CLOCK_SLACK, or a day ahead of this computer when it sends none) is never saved: one stamp
+from the year 2999 would otherwise stop every later pull; a saved one is discarded.
 """
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import fhirkit
 import orjson
@@ -33,10 +42,13 @@ from sync.compartment import patient_of
 from sync.errors import MalformedResponse
 from sync.local import LocalSide, RemoteVersion
 from sync.reconcile import reconcile
+from sync.servers import cursor_key, origin, same_server
 from sync.transport import Transport
 from sync.wire import body, maybe_json, outcome_text, read_remote, remote_of, version_of_etag
 
 HEARTH_TYPES = tuple(sorted(fhirkit.RESOURCE_TYPES))  # pulled when the server lists none
+CLOCK_SLACK = timedelta(minutes=5)  # how far a position may run ahead of the server's Date
+NO_CLOCK_SLACK = timedelta(days=1)  # ... or ahead of this computer's clock without one
 
 
 @dataclass(frozen=True)
@@ -68,18 +80,25 @@ class PullReport:
     gaps: list[str] = field(default_factory=list)  # what could not be pulled, as sentences
     deletes_unseen: list[str] = field(default_factory=list)  # types pulled by search
     history_types: int = 0  # types pulled by their own history
+    left_unmerged: int = 0  # edited here and there, from a server that is not the outbox's
+    warnings: list[str] = field(default_factory=list)  # said once, the pull went on
 
     @property
     def notices(self) -> list[str]:
         """What a person should know about this server even when nothing went wrong."""
+        said = list(self.warnings)
+        if self.left_unmerged:
+            said.append(f"{self.left_unmerged} records changed both here and on this server "
+                        "were left as they are here; they are settled with the clinic's own "
+                        "sync server.")
         if not self.deletes_unseen:
-            return []
+            return said
         if not self.history_types:
-            return ["This server keeps no history, so Hearth cannot see records deleted on "
-                    "it: they stay on this workstation until deleted here."]
-        return [f"This server keeps no history of {_kinds(self.deletes_unseen)} records, so "
-                "Hearth cannot see those deleted on it: they stay on this workstation until "
-                "deleted here."]
+            return [*said, "This server keeps no history, so Hearth cannot see records "
+                    "deleted on it: they stay on this workstation until deleted here."]
+        return [*said, f"This server keeps no history of {_kinds(self.deletes_unseen)} "
+                "records, so Hearth cannot see those deleted on it: they stay on this "
+                "workstation until deleted here."]
 
 
 @dataclass(frozen=True)
@@ -126,11 +145,16 @@ class Pass:
 
 
 class Puller:
+    """`merge` is False for a server other than the one the outbox is meant for: records
+    edited here are then left as they are, not merged with that server's versions."""
+
     def __init__(self, local: LocalSide, transport: Transport, caps: ServerCapabilities,
                  scope: PullScope = EVERYTHING, page_size: int = 500,
-                 overlap: timedelta = timedelta(seconds=5)):
+                 overlap: timedelta = timedelta(seconds=5), merge: bool = True):
         self._local, self._transport, self._caps = local, transport, caps
         self._scope, self._page_size, self._overlap = scope, page_size, overlap
+        self._merge = merge
+        self._base = str(transport.client.base_url)
         self._scope_of_patient: dict[str, bool] = {}
 
     def pull(self) -> PullReport:
@@ -159,12 +183,15 @@ class Puller:
         return report
 
     def _feed(self, feed: Feed, report: PullReport) -> None:
-        at = Pass.load(self._local.cursor(feed.key), feed.search)
+        key = cursor_key(self._base, self._caps.server_id, feed.key)
+        at = self._saved_pass(key, feed, report)
         first = feed.first_url(at.since, self._page_size)
         url, resumed = at.next or first, at.next is not None
         listed: set[tuple] = set()  # (type, id, version, stamp) met in this pass
         seen: set[tuple[str, str]] = set()
+        followed: set[str] = set()  # pages asked for in this pass: a link back is a loop
         while url:
+            followed.add(urljoin(self._base, url))
             response = self._transport.request("GET", url)
             if response.status_code != 200:
                 if resumed:  # a saved page link the server no longer knows: start again
@@ -192,15 +219,25 @@ class Puller:
                     versions.append(version)
             at.next = _next_link(page, feed.since_param, at.since) if fresh else None
             short = None
-            if at.next is None and (missing := self._missing(feed, page, at, len(on_page))):
+            if at.next is not None and not same_server(at.next, self._base):
+                short, at.next = _foreign_link(feed, at.next), None
+            elif at.next is not None and urljoin(self._base, at.next) in followed:
+                short, at.next = _looped(feed, self._base), None
+            elif at.next is None and (missing := self._missing(feed, page, at, len(on_page))):
                 if fresh:
                     at.next = _with_offset(first, at.got)
                 else:
                     short = missing
-            cursor = asdict(at) if at.next else {
-                "since": at.since if short else self._next_since(at), "checked": True}
-            applied = self._local.apply_remote(versions, feed.key, orjson.dumps(cursor).decode())
+            since = at.since if short else self._next_since(at)
+            if since != at.since and (ahead := _beyond_clock(since, feed, response)):
+                short, since = ahead, at.since
+            cursor = asdict(at) if at.next else {"since": since, "checked": True}
+            applied = self._local.apply_remote(versions, key, orjson.dumps(cursor).decode())
             report.received += applied.stored
+            report.conflicts += applied.held
+            if not self._merge:
+                report.left_unmerged += len(applied.to_merge)
+                applied.to_merge.clear()
             for change, remote in applied.to_merge:
                 outcome = reconcile(self._local, change, remote)
                 report.merged += outcome == "merged"
@@ -208,6 +245,19 @@ class Puller:
             if short:
                 report.gaps.append(short)
             url = at.next
+
+    def _saved_pass(self, key: str, feed: Feed, report: PullReport) -> Pass:
+        """Where this feed stopped on this server; a pass whose page link leads to another
+        server, or whose position is in the future, is not trusted: read again."""
+        at = Pass.load(self._local.cursor(key), feed.search)
+        if at.next is not None and not same_server(at.next, self._base):
+            return Pass(since=at.since)
+        if at.since and _instant(at.since) > datetime.now(UTC) + NO_CLOCK_SLACK:
+            report.warnings.append(
+                f"The saved pull position for {feed.what} was in the future ({at.since}); "
+                "it was discarded and they are read again in full.")
+            return Pass()
+        return at
 
     def _missing(self, feed: Feed, page: dict, at: Pass, on_page: int) -> str | None:
         """Whether records remain after a page without a `next` link (its `total` is more
@@ -254,6 +304,30 @@ def _hearths_own_audit(version: RemoteVersion) -> bool:
     return any(isinstance(tag, dict) and tag.get("system") == TAG_SYSTEM for tag in tags)
 
 
+def _foreign_link(feed: Feed, link: str) -> str:
+    return (f"The server's link to the next page of {feed.what} points to another server "
+            f"({origin(link)}); Hearth does not follow it, so the rest are asked for again at "
+            "the next sync.")
+
+
+def _beyond_clock(since: str | None, feed: Feed, response) -> str | None:
+    """The sentence when a new position is beyond the server's own clock, else None."""
+    if since is None:
+        return None
+    try:
+        clock = parsedate_to_datetime(response.headers.get("Date", ""))
+        limit, said = clock + CLOCK_SLACK, f"its clock said {_server_instant(clock)}"
+    except (TypeError, ValueError):
+        limit, said = datetime.now(UTC) + NO_CLOCK_SLACK, "it sent no clock"
+    if limit.tzinfo is None:
+        limit = limit.replace(tzinfo=UTC)
+    if _instant(since) <= limit:
+        return None
+    return (f"The server stamped {feed.what} as late as {since}, but {said}; Hearth did not "
+            "move its pull position there, so they are read again at the next sync. Ask the "
+            "server's administrator to check its clock.")
+
+
 def _refused(feed: Feed, response, received: int) -> str:
     reason = outcome_text(maybe_json(response), response.reason_phrase or "no reason given")
     if received:
@@ -262,6 +336,12 @@ def _refused(feed: Feed, response, received: int) -> str:
                 "next sync.")
     return (f"The server refused to list {feed.what} (HTTP {response.status_code}: "
             f"{reason}), so none were pulled.")
+
+
+def _looped(feed: Feed, base: str) -> str:
+    return (f"The FHIR server at {base} linked back to a page of {feed.what} it had already "
+            "sent, so Hearth stopped following its links; the rest are asked for again at the "
+            "next sync.")
 
 
 def _kinds(kinds: list[str], shown: int = 6) -> str:

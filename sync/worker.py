@@ -6,7 +6,8 @@ thread (a Qt UI re-posts it to its thread). A failed cycle is reported as a sent
 raised into the UI; the work stays queued for the next cycle. So is a cycle that ran but
 could not send or see everything (records left queued, a server that cannot show what
 changed): it is not a success. A refused sign-in pauses the loop: retrying with the same
-credentials cannot help, so it waits for `sync_now()`.
+credentials cannot help, so it waits for `sync_now()`. `stop()` cuts short the request or
+wait in progress (Transport.cancel), so signing out or closing never waits on a server.
 """
 
 import threading
@@ -51,14 +52,19 @@ class SyncWorker:
                 online, error = False, exc.message
             except SyncError as exc:
                 error, paused = f"{exc.title}: {exc.message}", exc.pauses
+            except MemoryError:
+                error = (f"Sync stopped: this computer ran out of memory while syncing with the "
+                         f"FHIR server at {self._engine.transport.client.base_url}. Local work "
+                         "is kept and will sync later.")
             except Exception as exc:  # a store failure (disk full...) is reported, not fatal
-                error = f"Sync stopped: {exc}"
+                error = f"Sync stopped: {exc or type(exc).__name__}"
             local = self._engine.local
             self.status = SyncStatus(
                 online, local.pending_count(), local.open_conflict_count(),
                 _now() if error is None else self.status.last_success, error, paused, report,
                 tuple(report.notices) if report else self.status.notices)
-        self._on_status(self.status)
+        if not self._stop.is_set():  # a cycle cut short by stop() is nobody's news
+            self._on_status(self.status)
         return self.status
 
     def start(self) -> None:
@@ -70,10 +76,13 @@ class SyncWorker:
     def sync_now(self) -> None:
         self._wake.set()
 
-    def stop(self, timeout: float = 30.0) -> None:
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the loop, cutting short the request or wait in progress (the work it was
+        doing stays queued); returns once the thread has ended, or after `timeout`."""
         self._stop.set()
         self._wake.set()
         if self._thread is not None:
+            self._engine.transport.cancel()
             self._thread.join(timeout)
 
     def _loop(self) -> None:

@@ -20,6 +20,7 @@ from keyring.backends import SecretService
 from app.bootstrap import Environment, Workstation, init_store, open_workstation
 from app.clinical.importer import ImportReport
 from app.security.policy import Policy
+from app.store.kdf_bounds import FLOOR as KDF_FLOOR
 from app.store.keys import KdfCost
 
 ADMIN_PASSWORD = "correct horse battery"
@@ -139,8 +140,9 @@ def admin(env, store_dir):
 
 @pytest.fixture
 def policy_file(tmp_path) -> Path:
-    """The test policy as a file, as IT would preset it for the CLI."""
+    """The test policy as IT's system policy file for the CLI (HEARTH_SYSTEM_POLICY). A file
+    must meet the security floors, so its KDF is the floor's, not TEST_POLICY's cheaper one."""
     path = tmp_path / "policy.json"
     fields = {k: v for k, v in TEST_POLICY.__dict__.items() if k != "kdf"}
-    path.write_bytes(orjson.dumps({**fields, "kdf": TEST_POLICY.kdf.__dict__}))
+    path.write_bytes(orjson.dumps({**fields, "kdf": KDF_FLOOR.__dict__}))
     return path

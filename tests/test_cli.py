@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -31,10 +32,13 @@ def store(store_dir) -> Path:
 
 @pytest.fixture
 def hearth(keyring_session, policy_file, store):
-    """hearth(*args, password=, new_password=, stdin=, env=) -> CompletedProcess."""
+    """hearth(*args, password=, new_password=, stdin=, env=) -> CompletedProcess. The test
+    policy is the system policy (HEARTH_SYSTEM_POLICY); hearth.argv and hearth.env are there
+    for a test that needs the process while it runs."""
     base = {k: v for k, v in keyring_session.items()
             if k not in ("HEARTH_PASSWORD", "HEARTH_NEW_PASSWORD", "HEARTH_USER",
                          "HEARTH_STORE", "HEARTH_RECOVERY_KEY")}
+    base["HEARTH_SYSTEM_POLICY"] = str(policy_file)
 
     def run(*args, password=None, new_password=None, stdin=None, env=None,
             stdout=subprocess.PIPE):
@@ -44,10 +48,11 @@ def hearth(keyring_session, policy_file, store):
         if new_password is not None:
             env["HEARTH_NEW_PASSWORD"] = new_password
         return subprocess.run(
-            [sys.executable, "-m", "app", "--store", str(store), "--policy", str(policy_file),
-             *args], input=stdin or "", stdout=stdout, stderr=subprocess.PIPE, text=True,
-            env=env, timeout=60)
+            run.argv(*args), input=stdin or "", stdout=stdout, stderr=subprocess.PIPE,
+            text=True, env=env, timeout=60)
 
+    run.argv = lambda *args: [sys.executable, "-m", "app", "--store", str(store), *args]
+    run.env = base
     return run
 
 
@@ -343,3 +348,49 @@ def test_output_into_a_reader_that_stopped_reading_ends_quietly(clinic):
     finally:
         os.close(writer)
     assert (result.returncode, result.stderr) == (141, "")
+
+
+def test_a_password_from_the_environment_is_wiped_from_proc_environ(clinic):
+    """While `hearth` waits for the new password on stdin, its environment as other
+    processes of the user see it no longer holds the acting password."""
+    env = {**clinic.env, "HEARTH_PASSWORD": ADMIN_PASSWORD}
+    process = subprocess.Popen(
+        clinic.argv("--password-stdin", "--user", "admin", "user", "passwd", "nina"),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    try:
+        deadline = time.monotonic() + 20
+        environ = Path(f"/proc/{process.pid}/environ")
+        while ADMIN_PASSWORD.encode() in environ.read_bytes() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ADMIN_PASSWORD.encode() not in environ.read_bytes()
+        out, err = process.communicate(b"nurse pass 2\n", timeout=60)
+    finally:
+        process.kill()
+    assert (process.returncode, err) == (0, b""), err
+    assert b"Changed the password of 'nina'" in out
+
+
+def test_a_damaged_store_is_one_line_on_stderr(clinic, store):
+    """SQLCipher's own "ERROR CORE ... hmac check failed" lines are not shown."""
+    db = store / "hearth.db"
+    data = bytearray(db.read_bytes())
+    data[2000:2016] = bytes(b ^ 0xFF for b in data[2000:2016])  # inside the first page
+    db.write_bytes(bytes(data))
+    line = refused(as_admin(clinic, "user", "list"), 5, "hearth: Store damaged: The store file")
+    assert "ERROR CORE" not in line
+
+
+@pytest.mark.parametrize("args, sentence", [
+    (("search", "ana", "--limit", "9223372036854775808"),
+     "argument --limit: 9223372036854775808 is out of range: give a whole number from 1 to "
+     "1,000 (see hearth search --help)."),
+    (("conflicts", "show", str(2**70)),
+     f"argument ID: {2**70} is out of range: give a whole number from 1 to "
+     "9,223,372,036,854,775,807 (see hearth conflicts show --help)."),
+    (("chart", "ana", "--section", "labs", "--page", str(2**70)), "argument --page: "),
+    (("chart", "ana", "--page-size", "0"), "argument --page-size: 0 is out of range"),
+    (("search", "ana", "--limit", "ten"), "argument --limit: 'ten' is not a whole number"),
+])
+def test_numbers_out_of_range_are_a_sentence(clinic, args, sentence):
+    result = as_admin(clinic, *args)
+    assert refused(result, 2, sentence).startswith("hearth: Missing or invalid input: ")

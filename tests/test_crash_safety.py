@@ -198,7 +198,7 @@ def test_full_disk_while_saving_the_key_file_keeps_it_and_the_accounts_consisten
     with pytest.raises(StoreWriteFailed, match="keys.json.*previous version is unchanged"):
         admin.users.add(admin.session, "drlee", "Dr Lee", "physician", "drlee pass 1")
     assert (root / "keys.json").read_bytes() == keys_before
-    assert orjson.loads(keys_before)["users"].keys() == {"admin", NURSE[0]}
+    assert orjson.loads(keys_before)["identities"].keys() == {"admin", NURSE[0]}
     assert not (root / ".keys.json.tmp").exists()
 
     # IT frees space and tries again: Dr Lee gets an account that opens.

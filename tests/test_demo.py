@@ -44,7 +44,7 @@ def test_the_first_start_builds_a_store_of_synthetic_patients_and_todays_clinic(
     assert demo.created
     doctor = sign_in(env, demo, "demo-doctor")
     try:
-        today = Schedule(doctor.store).today(doctor.session, date.today())
+        today = Schedule(doctor.store).today(doctor.session, date.today()).appointments
         numbers = counts(doctor)
     finally:
         doctor.close()
@@ -102,7 +102,7 @@ def test_a_start_on_a_new_day_books_that_days_clinic(env, demo):
 
     desk = sign_in(env, demo, "demo-desk")
     try:
-        booked = Schedule(desk.store).today(desk.session, tomorrow)
+        booked = Schedule(desk.store).today(desk.session, tomorrow).appointments
     finally:
         desk.close()
     assert len(booked) == 10

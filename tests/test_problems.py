@@ -52,11 +52,11 @@ def status(resource: dict, field: str) -> str | None:
 
 
 def writes(ws: Workstation) -> tuple[int, int]:
-    """Outbox entries and audit rows other than reads and logins, so far."""
+    """Outbox entries and audit rows of writes that happened (not reads, logins or refusals)."""
     with ws.store.read() as conn:
         return (conn.execute(text("SELECT count(*) FROM local_change")).scalar_one(),
-                conn.execute(text("SELECT count(*) FROM audit WHERE action IN "
-                                  "('create', 'update', 'delete')")).scalar_one())
+                conn.execute(text("SELECT count(*) FROM audit WHERE outcome = 'success' AND "
+                                  "action IN ('create', 'update', 'delete')")).scalar_one())
 
 
 def versions(ws: Workstation, record_id: str) -> list[dict]:

@@ -67,7 +67,7 @@ def test_a_day_lists_its_appointments_in_local_time_order(desk, people, local_zo
     book(desk, people, day + timedelta(days=1), "00:00")
     book(desk, people, day, "10:00", status="entered-in-error")
 
-    listed = Schedule(desk.store).today(desk.session, day)
+    listed = Schedule(desk.store).today(desk.session, day).appointments
 
     assert [a.id for a in listed] == [early.id, middle.id, late.id]
     patients, doctors = people
@@ -86,20 +86,23 @@ def test_mine_is_the_practitioner_named(desk, people):
 
     listed = Schedule(desk.store).today(desk.session, day, practitioner=f" {name.upper()} ")
 
-    assert [a.id for a in listed] == [mine.id]
+    assert [a.id for a in listed.appointments] == [mine.id]
+    assert listed.total == 1
 
 
-def test_reading_the_day_audits_each_appointment_shown(desk, people):
+def test_reading_the_day_audits_one_row_naming_the_patients_shown(desk, people):
     day = date(2031, 11, 26)
-    shown = [book(desk, people, day, hhmm) for hhmm in ("08:30", "09:00")]
+    shown = [book(desk, people, day, hhmm, family) for hhmm, family in
+             (("08:30", "Conn"), ("09:00", "Johnston"), ("09:30", "Conn"))]
 
     Schedule(desk.store).today(desk.session, day)
 
     with desk.store.read() as conn:
         rows = conn.execute(text(
-            "SELECT entity, patient, user FROM audit WHERE action = 'read' "
-            "AND detail = 'schedule of 2031-11-26' ORDER BY seq")).all()
-    assert rows == [(f"Appointment/{a.id}", a.patient_id, "desk") for a in shown]
+            "SELECT entity, patient, user, detail FROM audit WHERE action = 'read' "
+            "AND detail LIKE 'schedule of 2031-11-26%' ORDER BY seq")).all()
+    assert rows == [("Appointment", None, "desk", "schedule of 2031-11-26, appointments 1-3 "
+                     f"of 3; patients: {shown[0].patient_id}, {shown[1].patient_id}")]
 
 
 def test_check_in_writes_record_outbox_and_audit_together(desk, people):
@@ -144,8 +147,8 @@ def test_billing_reads_the_day_but_may_not_check_in(clinic, people):
     booked = book(clinic["desk"], people, date(2031, 11, 29), "09:00")
     billing = clinic["bill"]
 
-    assert [a.id for a in Schedule(billing.store).today(billing.session, date(2031, 11, 29))] \
-        == [booked.id]
+    listed = Schedule(billing.store).today(billing.session, date(2031, 11, 29))
+    assert [a.id for a in listed.appointments] == [booked.id]
     with pytest.raises(PermissionDenied, match="may not book appointments and check patients in"):
         Schedule(billing.store).check_in(billing.session, booked.id)
 
@@ -179,4 +182,4 @@ def test_booking_checks_what_it_is_given(desk, people):
     with pytest.raises(InvalidRecord, match="not an appointment status"):
         service.book(desk.session, patients["Conn"], doctors[0][0], at, 20, "Routine",
                      status="done")
-    assert service.today(desk.session, at.date()) == []
+    assert service.today(desk.session, at.date()).total == 0

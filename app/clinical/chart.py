@@ -73,10 +73,11 @@ class Chart:
         self._store = store
         self._recent = recent
 
-    def summary(self, session: Session, patient_id: str) -> ChartSummary:
+    def summary(self, session: Session, patient_id: str, export: bool = False) -> ChartSummary:
+        """The chart's front page; `export` when it leaves Hearth (as JSON), audited so."""
         session.require(Permission.READ_CHART)
         with self._store.write() as conn:
-            patient = self._patient(conn, session, patient_id, "chart summary")
+            patient = self._patient(conn, session, patient_id, "chart summary", export)
             summary = patient and self._summary(conn, patient, patient_id)
         return _found(summary, patient_id)
 
@@ -101,14 +102,14 @@ class Chart:
         )
 
     def section(self, session: Session, patient_id: str, section: str, page: int = 1,
-                page_size: int = 50) -> SectionPage:
+                page_size: int = 50, export: bool = False) -> SectionPage:
         session.require(Permission.READ_CHART)
         if section not in SECTIONS:
             raise UsageError(f"No chart section '{section}'; choose one of: {', '.join(SECTIONS)}.")
         if page < 1 or not 1 <= page_size <= 1000:
             raise UsageError("Pages start at 1 and hold 1 to 1000 entries.")
         with self._store.write() as conn:
-            if not self._patient(conn, session, patient_id, f"{section} page {page}"):
+            if not self._patient(conn, session, patient_id, f"{section} page {page}", export):
                 found = None
             else:
                 total = conn.execute(text(
@@ -120,12 +121,14 @@ class Chart:
         return _found(found, patient_id)
 
     @staticmethod
-    def _patient(conn: Connection, session: Session, patient_id: str, what: str) -> dict | None:
-        """The patient, with the read audited whether or not there is one."""
+    def _patient(conn: Connection, session: Session, patient_id: str, what: str,
+                 export: bool = False) -> dict | None:
+        """The patient, with the read (or export) audited whether or not there is one."""
         patient = get_resource(conn, "Patient", patient_id)
         audit.append(conn, audit.event_for(
-            session, "read", outcome="success" if patient else "failure", patient=patient_id,
-            entity=f"Patient/{patient_id}", detail=what))
+            session, "export" if export else "read", outcome="success" if patient else "failure",
+            patient=patient_id, entity=f"Patient/{patient_id}",
+            detail=f"{what} as JSON" if export else what))
         return patient
 
 

@@ -14,6 +14,10 @@ every other change, made here or on the server, is kept, as sync would have merg
 record deleted on one side, or refused by the server, is decided whole. A merged version is
 the person's own and replaces both. The conflict row stays, marked resolved, with the local
 version decided on, who chose what and when.
+
+A note signed here is decided whole, never field by field, and no choice may change it:
+keeping the server's version or a merged one that alters the signed content is refused
+(what should change goes into an addendum).
 """
 
 import re
@@ -27,6 +31,7 @@ from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import remove_local, requeue, set_bases, store_server_versions
+from app.store.signed_notes import is_signed, signed_note_refusal
 from app.store.store import Store
 from sync import fhir_json
 from sync.compartment import patient_of
@@ -76,16 +81,35 @@ def permission_for(resource_type: str) -> Permission:
 class Conflicts:
     def __init__(self, store: Store):
         self._store = store
+        self._last_listed: dict[str, str] = {}  # session id -> the list it was last shown
 
     def list(self, session: Session, include_resolved: bool = False) -> list[Conflict]:
-        """The conflicts this user may resolve, oldest first."""
+        """The conflicts this user may resolve, oldest first. Audited as one row naming the
+        patients, once per session for each different list (the sync view reloads the same
+        list every cycle; the trail records what was shown, not each repaint)."""
         where = "" if include_resolved else " WHERE c.resolved_at IS NULL"
         with self._store.read() as conn:
             rows = conn.exec_driver_sql(f"{SELECT}{where} ORDER BY c.id")
             found = [_conflict(row) for row in rows]
-        return [c for c in found if session.may(permission_for(c.type))]
+        shown = [c for c in found if session.may(permission_for(c.type))]
+        patients = sorted({c.patient_id for c in shown if c.patient_id})
+        detail = (f"listed {len(shown)} sync conflicts"
+                  + (f" of patients {', '.join(patients)}" if patients else ""))
+        if self._last_listed.get(session.id) != detail:
+            with self._store.write() as conn:
+                audit.append(conn, audit.event_for(session, "query", entity="Conflict",
+                                                   detail=detail))
+            self._last_listed[session.id] = detail
+        return shown
+
+    def _require(self, session: Session, conflict_id: int) -> None:
+        """The permission check, before any write transaction: a refusal is audited in a
+        transaction of its own (app.security.refusals)."""
+        with self._store.read() as conn:
+            session.require(permission_for(_load(conn, conflict_id).type))
 
     def get(self, session: Session, conflict_id: int) -> Conflict:
+        self._require(session, conflict_id)
         with self._store.write() as conn:
             conflict = _load(conn, conflict_id)
             session.require(permission_for(conflict.type))
@@ -100,6 +124,7 @@ class Conflicts:
             raise InvalidRecord(f"Keep one of {', '.join(CHOICES)}, not {keep!r}.")
         if (keep == "merged") != (merged is not None):
             raise InvalidRecord("A merged version is given with --keep merged, and only then.")
+        self._require(session, conflict_id)
         with self._store.write() as conn:
             conflict = _load(conn, conflict_id)
             session.require(permission_for(conflict.type))
@@ -110,6 +135,7 @@ class Conflicts:
             if merged is not None and (merged.get("resourceType"), merged.get("id")) != (
                     conflict.type, conflict.resource_id):
                 raise InvalidRecord(f"The merged version must be {conflict.reference}.")
+            _refuse_change_to_signed_note(conflict, keep, merged)
             event = audit.event_for(
                 session, "update", patient=conflict.patient_id, entity=conflict.reference,
                 detail=f"sync conflict {conflict_id} resolved: kept {keep}")
@@ -145,10 +171,24 @@ def merge_draft(conflict: Conflict) -> dict | None:
     return _settled(conflict.base, local, server, mine_wins=False)
 
 
+def _refuse_change_to_signed_note(conflict: Conflict, keep: str, merged: dict | None) -> None:
+    if conflict.local is None or not is_signed(conflict.local):
+        return
+    chosen = merged if keep == "merged" else _kept_version(conflict, keep)
+    refusal = signed_note_refusal(conflict.local, chosen or {})
+    if chosen is None:
+        refusal = "A signed note is never deleted."
+    if refusal:
+        raise InvalidRecord(
+            f"Conflict {conflict.id} was not resolved: keeping {keep} would change a signed "
+            f"note. {refusal} Keep local (the signed version).")
+
+
 def _kept_version(conflict: Conflict, keep: str) -> dict | None:
-    """The version that keeping "local" or "remote" makes current (None: deleted)."""
+    """The version that keeping "local" or "remote" makes current (None: deleted). A
+    signed note is decided whole."""
     local, server = conflict.local, server_version(conflict)
-    if conflict.kind != "edit" or local is None or server is None:
+    if conflict.kind != "edit" or local is None or server is None or is_signed(local):
         return local if keep == "local" else server
     return _settled(conflict.base, local, server, mine_wins=keep == "local")
 

@@ -29,6 +29,7 @@ import orjson
 from sqlalchemy import Connection, text
 
 from app.clinical.encounters import in_progress
+from app.clinical.note_size import check_draft, check_signable
 from app.clinical.trends import note_of
 from app.clinical.validation import validation_errors
 from app.errors import InvalidRecord, NotFound, PermissionDenied
@@ -171,6 +172,7 @@ class Notes:
         """Save the text as it is now; returns when (UTC, ISO 8601). One UPDATE, unaudited:
         the draft's start and its signing are what the audit trail records."""
         session.require(Permission.WRITE_NOTES)
+        check_draft(self._policy, text_now)
         saved_at = audit.now_text()
         with self._store.write() as conn:
             saved = conn.exec_driver_sql(
@@ -216,13 +218,14 @@ class Notes:
         """Sign one's own draft with one's password: it becomes a final DocumentReference
         and the draft is gone. With `cosigner`, the note awaits that user's cosignature."""
         session.require(Permission.WRITE_NOTES)
-        with self._store.read() as conn:
-            _draft(conn, session, draft_id)
+        with self._store.read() as conn:  # too long: refused before the password is checked
+            check_signable(self._policy, _draft(conn, session, draft_id).text)
         self._check_password(session, password, "note not signed",
                              f"DocumentReference/{draft_id}")
         with self._store.write() as conn:
             draft = _draft(conn, session, draft_id)
             _require_writable(draft)
+            check_signable(self._policy, draft.text)
             if cosigner is not None:
                 _require_cosigner(conn, session, cosigner)
             if draft.appends is not None:
@@ -295,6 +298,10 @@ class Notes:
         if not reason.strip():
             raise InvalidRecord("Say why the note is entered in error (for example: written "
                                 "in the wrong patient's chart).")
+        with self._store.read() as conn:  # refused before writing: app.security.refusals
+            author = _view(_signed_note(conn, note_id)).author_user
+        session.require(Permission.WRITE_NOTES if author == session.user
+                        else Permission.SIGN_NOTES)
         with self._store.write() as conn:
             note = _signed_note(conn, note_id)
             view = _view(note)

@@ -4,9 +4,11 @@ An appointment names its patient and practitioner as participants (actor Patient
 Practitioner/<id>); R4 Appointment has no subject, so the patient comes from there. Times
 are stored as FHIR instants with the workstation's UTC offset and shown in local time.
 
-Each call checks the session's permission first. Reading a day writes one audit row per
-appointment shown (the list discloses who is coming in); booking and checking in write the
-record, its outbox entry and its audit row in one transaction.
+Each call checks the session's permission first. A day is read a page at a time (PAGE_SIZE
+appointments, by time) in a read transaction, so a busy day never holds up a save; each
+page shown writes one audit row naming its patients (the list discloses who is coming in).
+Booking and checking in write the record, its outbox entry and its audit row in one
+transaction.
 """
 
 import uuid
@@ -27,17 +29,26 @@ from app.store.resources import get_resource, put_resource
 from app.store.store import Store
 from sync import fhir_json
 
-# A clinic has a few dozen appointments a day, so the day is found by scanning only the
-# Appointment rows (the (type, id) primary key confines the scan to them) and comparing
-# each start in UTC: SQLite's datetime() reads the instant's offset, so appointments made
-# in another time zone still fall on the right day. The expression is written exactly as a
-# partial index on it would be (ON resource (datetime(json_extract(json, '$.start')))
-# WHERE type = 'Appointment'), so a migration can make this a range seek without a change.
+# The day is found by scanning only the Appointment rows (the (type, id) primary key
+# confines the scan to them) and comparing each start in UTC: SQLite's datetime() reads the
+# instant's offset, so appointments made in another time zone still fall on the right day.
+# The expression is written exactly as a partial index on it would be (ON resource
+# (datetime(json_extract(json, '$.start'))) WHERE type = 'Appointment'), so a migration can
+# make this a range seek without a change. Only what ordering, counting and "Mine" need is
+# read for the whole day; the records themselves are read for the page shown (PAGE_QUERY).
 DAY_QUERY = sqlalchemy.text(
-    "SELECT json FROM resource WHERE type = 'Appointment' AND deleted = 0"
-    " AND datetime(json_extract(json, '$.start')) >= :since"
+    "SELECT id, datetime(json_extract(json, '$.start')) AS at, json_extract(json, '$.status'),"
+    " json_extract(json, '$.participant') FROM resource WHERE type = 'Appointment'"
+    " AND deleted = 0 AND datetime(json_extract(json, '$.start')) >= :since"
     " AND datetime(json_extract(json, '$.start')) < :until"
+    " AND json_extract(json, '$.status') IS NOT 'entered-in-error'"  # never was one
+    " ORDER BY at, id"
 )
+PAGE_QUERY = sqlalchemy.text(
+    "SELECT id, json FROM resource WHERE type = 'Appointment' AND id IN :ids"
+).bindparams(sqlalchemy.bindparam("ids", expanding=True))
+PAGE_SIZE = 200  # a day's list shows this many appointments at a time
+HERE = ("arrived", "checked-in")  # the patient is in the waiting room
 PEOPLE_QUERY = sqlalchemy.text(
     "SELECT id, json FROM resource WHERE type = :type AND deleted = 0 AND id IN :ids"
 ).bindparams(sqlalchemy.bindparam("ids", expanding=True))
@@ -74,31 +85,56 @@ class Appointment:
     status: str  # FHIR R4 appointmentstatus code
 
 
+@dataclass(frozen=True)
+class DayPage:
+    """One page of a day's appointments, and what the whole day holds."""
+
+    appointments: list[Appointment]  # by time (then by id, so pages never overlap)
+    first: int  # the position of the first one in the day, from 0
+    total: int  # appointments that day (with the practitioner asked for)
+    waiting: int  # of the total, patients who have arrived
+    to_come: int  # of the total, booked and not arrived yet
+
+
 class Schedule:
     def __init__(self, store: Store):
         self._store = store
 
-    def today(self, session: Session, day: date,
-              practitioner: str | None = None) -> list[Appointment]:
-        """The appointments starting on `day` (local time), by time, cancelled ones included
-        and those entered in error left out; with `practitioner`, only those whose
+    def today(self, session: Session, day: date, practitioner: str | None = None,
+              first: int = 0) -> DayPage:
+        """The appointments starting on `day` (local time) from position `first` (the last
+        page if the day has fewer now), at most PAGE_SIZE, by time; cancelled ones included
+        and those entered in error left out. With `practitioner`, only those whose
         practitioner has that name (case and spacing aside)."""
         session.require(Permission.READ_DEMOGRAPHICS)
+        if first < 0:
+            raise InvalidRecord(f"A day's list starts at its first appointment, not {first}.")
         since, until = (_utc_text(datetime.combine(d, time.min).astimezone())
                         for d in (day, day + timedelta(days=1)))
-        with self._store.write() as conn:
-            resources = [r for r in (fhir_json.loads(body) for body in conn.execute(
-                DAY_QUERY, {"since": since, "until": until}).scalars())
-                if r.get("status") != "entered-in-error"]  # it never was an appointment
-            appointments = sorted(_appointments(conn, resources),
-                                  key=lambda a: (a.start, a.patient_name, a.id))
+        with self._store.read() as conn:
+            slots = conn.execute(DAY_QUERY, {"since": since, "until": until}).all()
             if practitioner is not None:
-                appointments = [a for a in appointments
-                                if _same_name(a.practitioner, practitioner)]
-            audit.append_many(conn, [audit.event_for(
-                session, "read", patient=a.patient_id, entity=f"Appointment/{a.id}",
-                detail=f"schedule of {day.isoformat()}") for a in appointments])
-        return appointments
+                slots = _with_practitioner(conn, slots, practitioner)
+            if first >= len(slots):  # fewer than when the page was asked for: the last page
+                first = max(0, (len(slots) - 1) // PAGE_SIZE * PAGE_SIZE)
+            shown = [slot.id for slot in slots[first:first + PAGE_SIZE]]
+            records = dict(conn.execute(PAGE_QUERY, {"ids": shown}).all()) if shown else {}
+            appointments = _appointments(conn, [fhir_json.loads(records[rid]) for rid in shown])
+        if appointments:
+            self._audit_page(session, day, appointments, first, len(slots))
+        return DayPage(appointments, first, len(slots),
+                       waiting=sum(slot[2] in HERE for slot in slots),
+                       to_come=sum(slot[2] == "booked" for slot in slots))
+
+    def _audit_page(self, session: Session, day: date, shown: list[Appointment],
+                    first: int, total: int) -> None:
+        """One row for the page, naming each patient shown once, in the order shown."""
+        patients = ", ".join(dict.fromkeys(a.patient_id for a in shown if a.patient_id))
+        with self._store.write() as conn:
+            audit.append(conn, audit.event_for(
+                session, "read", entity="Appointment",
+                detail=f"schedule of {day.isoformat()}, appointments {first + 1}-"
+                       f"{first + len(shown)} of {total}; patients: {patients or 'none'}"))
 
     def check_in(self, session: Session, appointment_id: str) -> Appointment:
         """Mark a booked appointment "arrived": the patient is here."""
@@ -169,6 +205,16 @@ class Schedule:
             put_resource(conn, appointment, session.user, event.at)
             audit.append(conn, event)
             return _appointments(conn, [appointment])[0]
+
+
+def _with_practitioner(conn: Connection, slots: list, name: str) -> list:
+    """The day's slots whose practitioner is called `name` now (the stored Practitioner's
+    name, else the name the appointment was booked with)."""
+    actors = [_actor({"participant": fhir_json.loads(slot[3] or "[]")}, "Practitioner")
+              for slot in slots]
+    doctors = _people(conn, "Practitioner", {a["reference"] for a in actors if a})
+    return [slot for slot, actor in zip(slots, actors, strict=True)
+            if actor and _same_name(_name(actor, doctors, _given_family), name)]
 
 
 def _appointments(conn: Connection, resources: list[dict]) -> list[Appointment]:

@@ -39,6 +39,8 @@ from app.store.store import Store
 from sync import fhir_json
 
 MIN_PHONE_DIGITS = 4
+MAX_SEARCH_TERMS = 10
+MAX_SEARCH_CHARS = 200
 
 # The page is ranked and cut in the inner query; the join then reads the JSON of those
 # patients only. bm25 weighs each patient_search column, in table order: patient_id
@@ -82,22 +84,44 @@ class PatientSearch:
     def search(self, session: Session, text: str, limit: int = 20) -> list[PatientHit]:
         """The best `limit` patients matching every term of `text`, best first.
 
-        The query and its audit row commit in one transaction: no search of patient data
-        goes unrecorded, and the row names no patient (a list of hits is not a chart read).
+        The query reads in a read transaction, then its audit row is written in a short
+        write of its own before any hit is returned: no search of patient data goes
+        unrecorded (if the row cannot be written, nothing is shown), and holding the write
+        lock for the search would make a vitals save or a signature elsewhere wait for it.
+        The row names the search text and the patients shown (one row per search).
         """
         session.require(Permission.READ_DEMOGRAPHICS)
         if limit < 1:
             raise UsageError(f"A search shows at least one patient, not {limit}.")
-        terms = typed_terms(text)
+        terms = typed_terms(bounded(text))
         if not terms:
             return []
-        with self._store.write() as conn:
+        with self._store.read() as conn:  # a read: a save elsewhere never waits for a search
             rows = conn.execute(QUERY, {"match": match_expression(terms), "limit": limit}).all()
-            audit.append(conn, audit.event_for(session, "query", entity="Patient",
-                                               detail=f"patient search: {len(rows)} hits"))
         ranked = sorted(((fhir_json.loads(body), score) for body, score in rows),
                         key=lambda found: _order(found[0], found[1], terms))
+        shown = ", ".join(patient["id"] for patient, _ in ranked)
+        with self._store.write() as conn:  # one row per search: what was asked, who was shown
+            audit.append(conn, audit.event_for(
+                session, "query", entity="Patient",
+                detail=f"patient search {' '.join(text.split())!r}: {len(rows)} hits"
+                       + (f": {shown}" if shown else "")))
         return [_hit(patient) for patient, _ in ranked]
+
+
+def bounded(typed: str) -> str:
+    """What was typed, if it is short enough to be a search; else a sentence saying so.
+
+    Every term adds a clause to the FTS5 query, and its cost grows faster than the number
+    of terms (16,000 pasted words took a minute); nobody finds a patient with more than a
+    few words, so a paste of a whole document is refused before any work is done.
+    """
+    if len(typed) > MAX_SEARCH_CHARS or len(typed.split()) > MAX_SEARCH_TERMS:
+        raise UsageError(f"Search takes up to {MAX_SEARCH_TERMS} words and "
+                         f"{MAX_SEARCH_CHARS} characters, such as a name and a birth date; "
+                         f"this search has {len(typed.split()):,} words and {len(typed):,} "
+                         "characters. Nothing was searched.")
+    return typed
 
 
 def typed_terms(typed: str) -> list[str]:

@@ -7,18 +7,25 @@ Each method is one write transaction, so the outbox, the merge base, the local c
 pull cursor and the audit rows move together or not at all. Changes the sync engine makes
 to patient data (a remote edit received, a merge) are audited as done by the signed-in user
 who runs sync, with a detail naming the server as the source.
+
+A note signed here is never changed by a pull or a merge: a server version that would alter
+it (or delete it) is held as a conflict beside the signed one, for a person to review, and
+the holding is audited. Only the marks a signed note admits (a cosignature, a retraction)
+arrive as they are (app.store.signed_notes).
 """
 
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
+from app.clinical.audit_sync_side import AuditSyncSide
 from app.security import audit
 from app.store.resources import remove_local, set_bases, store_server_versions
+from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
 from sync import fhir_json
 from sync.compartment import patient_of
-from sync.local import AppliedPage, AuditRecord, PendingChange, RemoteVersion
+from sync.local import AppliedPage, PendingChange, RemoteVersion
 
 OLDEST_UNHELD = ("SELECT seq, type, id FROM local_change WHERE held_by IS NULL AND seq > ? "
                  "ORDER BY seq LIMIT ?")
@@ -30,7 +37,7 @@ HEAD = ("SELECT MAX(seq), MAX(held_by IS NOT NULL) FROM local_change WHERE type 
         "AND id = ?")
 
 
-class StoreSyncSide:
+class StoreSyncSide(AuditSyncSide):
     def __init__(self, store: Store, user: str, role: str | None):
         self.store_id = store.store_id
         self._store, self._user, self._role = store, user, role
@@ -101,6 +108,9 @@ class StoreSyncSide:
         with self._store.write() as conn:
             if _has_newer(conn, change):
                 return False
+            if refusal := _signed_refusal(conn, change.type, change.id, merged):
+                self._hold_for_signed_note(conn, change, remote, refusal)
+                return True
             _drop_outbox(conn, change)
             at = audit.now_text()
             store_server_versions(conn, [(merged, remote.version_id, at)])
@@ -118,22 +128,42 @@ class StoreSyncSide:
         with self._store.write() as conn:
             if kind != "rejected" and _has_newer(conn, change):
                 return False
-            local = conn.exec_driver_sql(
-                "SELECT json FROM resource WHERE type = ? AND id = ? AND deleted = 0",
-                (change.type, change.id)).scalar_one_or_none()
-            conflict_id = conn.exec_driver_sql(
-                "INSERT INTO conflict (type, resource_id, local_json, remote_json, base_json, "
-                "remote_version, detected_at, kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (change.type, change.id, local, _json(remote and remote.resource),
-                 _json(change.base), remote and remote.version_id, audit.now_text(), kind,
-                 reason)).lastrowid
-            conn.exec_driver_sql("UPDATE local_change SET held_by = ? WHERE type = ? AND id = ?",
-                                 (conflict_id, change.type, change.id))
-            if kind == "rejected":  # what refers to a refused resource would fail too
-                conn.exec_driver_sql(
-                    "UPDATE local_change SET held_by = ? WHERE held_by IS NULL "
-                    "AND instr(json, ?) > 0", (conflict_id, f'"{change.key}"'))
+            self._hold(conn, change, remote, kind, reason)
             return True
+
+    def _hold(self, conn: Connection, change: PendingChange, remote: RemoteVersion | None,
+              kind: str, reason: str) -> int:
+        """Record the conflict and hold the resource's outbox rows with it; its id."""
+        local = conn.exec_driver_sql(
+            "SELECT json FROM resource WHERE type = ? AND id = ? AND deleted = 0",
+            (change.type, change.id)).scalar_one_or_none()
+        conflict_id = conn.exec_driver_sql(
+            "INSERT INTO conflict (type, resource_id, local_json, remote_json, base_json, "
+            "remote_version, detected_at, kind, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (change.type, change.id, local, _json(remote and remote.resource),
+             _json(change.base), remote and remote.version_id, audit.now_text(), kind,
+             reason)).lastrowid
+        conn.exec_driver_sql("UPDATE local_change SET held_by = ? WHERE type = ? AND id = ?",
+                             (conflict_id, change.type, change.id))
+        if kind == "rejected":  # what refers to a refused resource would fail too
+            conn.exec_driver_sql(
+                "UPDATE local_change SET held_by = ? WHERE held_by IS NULL "
+                "AND instr(json, ?) > 0", (conflict_id, f'"{change.key}"'))
+        return conflict_id
+
+    def _hold_for_signed_note(self, conn: Connection, change: PendingChange,
+                              remote: RemoteVersion, refusal: str) -> None:
+        """Hold a server version that would change a signed note, audited as refused."""
+        reason = (f"the server's version would change a signed note, so it was not applied "
+                  f"({refusal.rstrip('.')}); the signed version is kept here")
+        kind = "deleted" if remote.deleted else "edit"
+        conflict_id = self._hold(conn, change, remote, kind, reason)
+        note = conn.exec_driver_sql("SELECT json FROM resource WHERE type = ? AND id = ?",
+                                    (change.type, change.id)).scalar_one()
+        audit.append(conn, audit.Event(
+            audit.now_text(), self._user, self._role, "update", "refused",
+            patient=patient_of(fhir_json.loads(note)), entity=change.key,
+            detail=f"sync conflict {conflict_id}: {reason}"))
 
     # -- pull ---------------------------------------------------------------------------
 
@@ -143,11 +173,15 @@ class StoreSyncSide:
         with self._store.write() as conn:
             heads = _by_key(conn, OUTBOX_HEADS, versions)
             known = _by_key(conn, KNOWN_VERSIONS, versions)
+            held = 0
             for remote in versions:
                 key = (remote.type, remote.id)
                 if not _is_new(conn, remote, known.get(key)):
                     continue
-                if key not in heads:
+                if key not in heads and (refusal := _signed_refusal(
+                        conn, remote.type, remote.id, remote.resource)):
+                    held += self._hold_signed(conn, remote, refusal)
+                elif key not in heads:
                     received.append(remote)
                 elif not _update_open_conflict(conn, remote):
                     to_merge.append((self._change(conn, *key, heads[key][0]), remote))
@@ -163,33 +197,42 @@ class StoreSyncSide:
             conn.exec_driver_sql(
                 "INSERT OR REPLACE INTO sync_state (scope, cursor, updated_at) VALUES (?, ?, ?)",
                 (cursor_scope, cursor, at))
-        return AppliedPage(len(received), to_merge)
+        return AppliedPage(len(received), to_merge, held)
+
+    def _hold_signed(self, conn: Connection, remote: RemoteVersion, refusal: str) -> int:
+        """Keep the signed note; hold the server's version as a conflict (once: a newer
+        one replaces the server side of the open conflict). 1 when newly held."""
+        if _update_open_conflict(conn, remote):
+            return 0
+        base = conn.exec_driver_sql("SELECT json FROM base WHERE type = ? AND id = ?",
+                                    (remote.type, remote.id)).scalar_one_or_none()
+        change = PendingChange(remote.type, remote.id, "put", None, None,
+                               base and fhir_json.loads(base), 0)
+        self._hold_for_signed_note(conn, change, remote, refusal)
+        return 1
 
     def cursor(self, scope: str) -> str | None:
         with self._store.read() as conn:
             return conn.exec_driver_sql("SELECT cursor FROM sync_state WHERE scope = ?",
                                         (scope,)).scalar_one_or_none()
 
+    def forget_cursors(self, prefix: str, server: str, reason: str) -> int:
+        """Delete one server's pull cursors (their keys start with `prefix`), so the next
+        pull reads it in full; audited with the admin's reason. How many were deleted."""
+        with self._store.write() as conn:
+            count = conn.exec_driver_sql(
+                "DELETE FROM sync_state WHERE substr(scope, 1, ?) = ?",
+                (len(prefix), prefix)).rowcount
+            audit.append(conn, audit.Event(
+                audit.now_text(), self._user, self._role, "delete", "success",
+                entity="SyncCursor", detail=f"reset {count} pull cursors of {server}: {reason}"))
+        return count
+
     def has_patient(self, patient_id: str) -> bool:
         with self._store.read() as conn:
             return conn.exec_driver_sql(
                 "SELECT 1 FROM resource WHERE type = 'Patient' AND id = ? AND deleted = 0",
                 (patient_id,)).first() is not None
-
-    # -- audit upload -------------------------------------------------------------------
-
-    def audit_pending(self, limit: int, after_seq: int = 0) -> list[AuditRecord]:
-        with self._store.read() as conn:
-            rows = conn.exec_driver_sql(
-                "SELECT seq, at, user, role, action, outcome, patient, entity, detail "
-                "FROM audit WHERE uploaded = 0 AND seq > ? ORDER BY seq LIMIT ?",
-                (after_seq, limit)).all()
-        return [AuditRecord(*row) for row in rows]
-
-    def mark_audit_uploaded(self, seqs: list[int]) -> None:
-        with self._store.write() as conn:
-            conn.exec_driver_sql("UPDATE audit SET uploaded = 1 WHERE seq = ?",
-                                 [(seq,) for seq in seqs])
 
     # -- helpers ------------------------------------------------------------------------
 
@@ -210,6 +253,21 @@ class StoreSyncSide:
         audit.append_many(conn, [
             audit.Event(at, self._user, self._role, "update", "success", patient=p,
                         entity=f"Patient/{p}", detail=detail) for p in patients])
+
+
+def _signed_refusal(conn: Connection, kind: str, rid: str, new: dict | None) -> str | None:
+    """Why `new` (None: a delete) may not replace the note signed here, else None."""
+    if kind != "DocumentReference":
+        return None
+    stored = conn.exec_driver_sql(
+        "SELECT json FROM resource WHERE type = ? AND id = ? AND deleted = 0",
+        (kind, rid)).scalar_one_or_none()
+    if stored is None:
+        return None
+    old = fhir_json.loads(stored)
+    if new is None:
+        return signed_note_refusal(old, {}) and "This signed note was deleted on the server"
+    return signed_note_refusal(old, new)
 
 
 def _refers_to(change: PendingChange, references: list[str]) -> bool:

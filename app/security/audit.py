@@ -4,9 +4,19 @@ Each row's hash covers its content and the previous row's hash, so changing a ro
 its own hash, and removing or reordering rows breaks the link to the row before. Rows
 removed from the end are caught by comparing with SQLite's AUTOINCREMENT high-water mark.
 Rows are written inside the caller's transaction, with the record they describe.
+
+Since schema 7 the hash is an HMAC-SHA256 under the store's audit key (store_meta), from
+the row `audit_keyed_from` on; older rows keep their plain SHA-256 and verify as before.
+What the key adds: whoever has the database file (or a backup) but no password cannot
+write a row that verifies, nor recompute the chain after an edit. What it cannot add: any
+user who signs in can read the key from the store, so an insider with a shell can still
+rewrite rows and recompute their HMACs; only a checkpoint already on the server
+(app.security.audit_checkpoints) shows that, for the rows it covers.
 """
 
 import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -53,20 +63,53 @@ def append_many(conn: Connection, events: list[Event]) -> None:
     prev_hash = conn.execute(
         select(schema.audit.c.hash).order_by(schema.audit.c.seq.desc()).limit(1)
     ).scalar_one_or_none() or GENESIS
+    key = audit_key(conn)
     rows = []
     for event in events:
-        digest = chain_hash(event, prev_hash)
+        digest = chain_hash(event, prev_hash, key)
         rows.append({**event.__dict__, "prev_hash": prev_hash, "hash": digest})
         prev_hash = digest
     conn.execute(insert(schema.audit), rows)
 
 
-def chain_hash(event: Event, prev_hash: str) -> str:
-    content = [
+def chain_hash(event: Event, prev_hash: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 under the audit key; plain SHA-256 (key None) for rows written before
+    the chain was keyed."""
+    content = orjson.dumps([
         event.at, event.user, event.role, event.action, event.outcome,
         event.patient, event.entity, event.detail, prev_hash,
-    ]
-    return hashlib.sha256(orjson.dumps(content)).hexdigest()
+    ])
+    if key is None:
+        return hashlib.sha256(content).hexdigest()
+    return hmac.new(key, content, hashlib.sha256).hexdigest()
+
+
+def audit_key(conn: Connection) -> bytes:
+    """The store's audit key. A store whose key row was removed gets a new one, keyed from
+    the next row: the trail is never refused a row, and verify reports every older keyed
+    row as changed, because none of them matches the new key."""
+    value = _meta(conn, "audit_key")
+    if value is None:
+        next_seq = (conn.execute(text(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit'")).scalar_one_or_none() or 0) + 1
+        value = secrets.token_hex(32)
+        conn.execute(text("INSERT OR REPLACE INTO store_meta (key, value) VALUES "
+                          "('audit_key', :key)"), {"key": value})
+        if _meta(conn, "audit_keyed_from") is None:
+            conn.execute(text("INSERT INTO store_meta (key, value) VALUES "
+                              "('audit_keyed_from', :seq)"), {"seq": str(next_seq)})
+    return bytes.fromhex(value)
+
+
+def keyed_from(conn: Connection) -> int:
+    """The first row chained with the audit key (rows before it use plain SHA-256)."""
+    value = _meta(conn, "audit_keyed_from")
+    return int(value) if value and value.isdigit() else 1
+
+
+def _meta(conn: Connection, key: str) -> str | None:
+    return conn.execute(select(schema.store_meta.c.value).where(
+        schema.store_meta.c.key == key)).scalar_one_or_none()
 
 
 @dataclass(frozen=True)
@@ -82,6 +125,11 @@ class Verification:
 def verify(conn: Connection) -> Verification:
     problems: list[str] = []
     expected_seq, prev_hash, count = 1, GENESIS, 0
+    stored_key, first_keyed = _meta(conn, "audit_key"), keyed_from(conn)
+    if stored_key is None:
+        problems.append(f"the audit key was removed from the store, so rows from {first_keyed} "
+                        "on cannot be verified")
+    key = bytes.fromhex(stored_key) if stored_key else None
     for row in conn.execute(select(schema.audit).order_by(schema.audit.c.seq)):
         count += 1
         if row.seq > expected_seq:
@@ -89,7 +137,9 @@ def verify(conn: Connection) -> Verification:
                 f"{expected_seq}-{row.seq - 1}")
             problems.append(f"audit row {missing} was removed")
         event = Event(*(getattr(row, f) for f in Event.__dataclass_fields__))
-        if chain_hash(event, row.prev_hash) != row.hash:
+        keyed = row.seq >= first_keyed
+        if (not keyed or key) and chain_hash(event, row.prev_hash,
+                                             key if keyed else None) != row.hash:
             problems.append(f"audit row {row.seq} was changed after it was written")
         elif row.prev_hash != prev_hash and row.seq == expected_seq:
             problems.append(f"audit rows are out of order at row {row.seq}")

@@ -4,12 +4,14 @@ Both are privileged (admin, auditor) and both leave their own trace in the trail
 """
 
 import csv
+from collections.abc import Callable
 from typing import TextIO
 
 from sqlalchemy import select
 
 from app.errors import UsageError
 from app.security import audit
+from app.security.audit_checkpoints import checkpoint_problems
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store import schema
@@ -27,13 +29,20 @@ class AuditReview:
     def __init__(self, store: Store):
         self._store = store
 
-    def verify(self, session: Session) -> audit.Verification:
+    def verify(self, session: Session,
+               server_check: Callable[[], list[str]] | None = None) -> audit.Verification:
+        """The chain, the last checkpoint kept here and, given `server_check`, the server's
+        newest checkpoint (sync.audit_checkpoint.compare_with_server)."""
         session.require(Permission.REVIEW_AUDIT)
+        from_server = server_check() if server_check else []
         with self._store.write() as conn:
             result = audit.verify(conn)
+            result = audit.Verification(
+                result.rows, result.problems + checkpoint_problems(conn) + from_server)
             audit.append(conn, audit.event_for(
                 session, "query", entity="AuditTrail",
-                detail=f"verified {result.rows} rows: "
+                detail=f"verified {result.rows} rows"
+                       + (" and the server's checkpoint" if server_check else "") + ": "
                        + ("intact" if result.intact else f"{len(result.problems)} problems")))
         return result
 

@@ -2,8 +2,12 @@
 
 The shipped defaults live in resources/default-policy.json so an IT admin reads and
 overrides the same file format; a key that is missing or misspelt is refused by name.
+The policy in force is IT's system file (system_policy_path) when there is one, else the
+packaged default; app.security.policy_rules holds the floors every file must meet.
 """
 
+import os
+import sys
 from dataclasses import dataclass, fields
 from importlib.resources import files
 from pathlib import Path
@@ -11,7 +15,12 @@ from pathlib import Path
 import orjson
 
 from app.errors import UsageError
+from app.security.policy_rules import check_only_stricter, check_policy
 from app.store.keys import KdfCost
+
+# A test hook, so tests need not write to /etc: where the system policy is read from when IT
+# has installed none at the system location. IT's own file, where present, always wins.
+TEST_SYSTEM_POLICY = "HEARTH_SYSTEM_POLICY"
 
 
 @dataclass(frozen=True)
@@ -24,9 +33,24 @@ class SyncPolicy:
     client_id: str | None = None  # its secret or key is in the OS keyring
     scope: str = "system/*.*"
     ca_bundle: str | None = None  # a CA file for a server with a private certificate
+    allowed_servers: tuple[str, ...] = ()  # other FHIR bases `sync --server` may name
+    token_url: str | None = None  # where sync signs in (else the server's smart-configuration)
+    cycle_deadline_seconds: float = 600  # a sync cycle stops (as offline) after this long
+    max_response_mb: float = 64  # a bigger answer from the server is refused, not read
+
+    def __post_init__(self):
+        if not isinstance(self.allowed_servers, list | tuple) or not all(
+                isinstance(url, str) for url in self.allowed_servers):
+            raise UsageError("The policy's sync.allowed_servers must be a list of FHIR base "
+                             "URLs.")
+        object.__setattr__(self, "allowed_servers", tuple(self.allowed_servers))
+        for name in ("cycle_deadline_seconds", "max_response_mb"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise UsageError(f"The policy's sync.{name} must be a positive number.")
 
 
-OPTIONAL = {"sync", "note_autosave_seconds"}  # settings older policy files may lack
+OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb"}  # older policy files lack them
 
 
 @dataclass(frozen=True)
@@ -38,20 +62,40 @@ class Policy:
     kdf: KdfCost
     sync: SyncPolicy = SyncPolicy()
     note_autosave_seconds: float = 5.0  # a crash loses at most this much typing
+    max_note_kb: int = 256  # text a signed note may hold (UTF-8): ~40,000 words
 
     @classmethod
     def default(cls) -> "Policy":
-        return cls.from_json(files("hearth_resources").joinpath("default-policy.json").read_bytes())
+        return cls.from_json(files("hearth_resources").joinpath("default-policy.json").read_bytes(),
+                             "packaged default-policy.json")
+
+    @classmethod
+    def system(cls) -> "Policy":
+        """IT's policy for this computer: the system file, else the packaged default."""
+        source = system_policy_source()
+        return cls.from_file(source) if source else cls.default()
+
+    @classmethod
+    def system_with(cls, stricter: Path | None) -> "Policy":
+        """The system policy, or `stricter` (--policy) if it tightens it and loosens nothing."""
+        system = cls.system()
+        if stricter is None:
+            return system
+        wanted = cls.from_file(stricter)
+        check_only_stricter(wanted, system, str(stricter),
+                            str(system_policy_source() or "the packaged default"))
+        return wanted
 
     @classmethod
     def from_file(cls, path: Path) -> "Policy":
         try:
-            return cls.from_json(path.read_bytes())
+            return cls.from_json(path.read_bytes(), str(path))
         except OSError as exc:
             raise UsageError(f"Cannot read the policy file {path}: {exc.strerror}.") from None
 
     @classmethod
-    def from_json(cls, raw: bytes) -> "Policy":
+    def from_json(cls, raw: bytes, source: str = "given") -> "Policy":
+        """A policy from a file's bytes, refused with a sentence unless it meets the floors."""
         try:
             values = orjson.loads(raw)
         except orjson.JSONDecodeError as exc:
@@ -70,4 +114,25 @@ class Policy:
             raise UsageError("The policy's sync settings must be a JSON object.")
         if unknown := set(sync) - {f.name for f in fields(SyncPolicy)}:
             raise UsageError(f"Unknown policy sync setting(s): {', '.join(sorted(unknown))}.")
-        return cls(**{**values, "kdf": KdfCost(**values["kdf"]), "sync": SyncPolicy(**sync)})
+        policy = cls(**{**values, "kdf": KdfCost(**values["kdf"]), "sync": SyncPolicy(**sync)})
+        check_policy(policy, source)
+        return policy
+
+
+def system_policy_source() -> Path | None:
+    """The file the system policy is read from (IT's, else the test hook's); None: default."""
+    it_file = system_policy_path()
+    if it_file.exists():
+        return it_file
+    test_file = os.environ.get(TEST_SYSTEM_POLICY)
+    return Path(test_file) if test_file else None
+
+
+def system_policy_path(platform: str = sys.platform) -> Path:
+    """Where IT puts the policy: a place only administrators can write. Fixed paths, not
+    environment variables such as %ProgramData%, which the signed-in user can change."""
+    if platform == "win32":
+        return Path(r"C:\ProgramData\Hearth\policy.json")
+    if platform == "darwin":
+        return Path("/Library/Application Support/Hearth/policy.json")
+    return Path("/etc/hearth/policy.json")

@@ -2,6 +2,11 @@
 
 Least privilege: the admin manages accounts and reviews the audit trail but does not read
 charts; the auditor only reviews the audit trail.
+
+Every role that records or looks up patients may sync with the clinic's server (where IT's
+policy says), so its work reaches the clinic; the auditor reviews the trail on this computer
+and has nothing to send, so may not (a sync would also pull every chart into a store she
+opens).
 """
 
 from enum import StrEnum
@@ -28,21 +33,23 @@ class Permission(StrEnum):
     REVIEW_AUDIT = "review and export the audit trail"
     MAINTAIN_STORE = "check and maintain the store"
     IMPORT_RECORDS = "import records from other systems"
+    SYNC = "sync with the clinic's FHIR server"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PHYSICIAN: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                                Permission.READ_CHART, Permission.EDIT_CHART,
                                Permission.MANAGE_SCHEDULE, Permission.WRITE_NOTES,
-                               Permission.SIGN_NOTES}),
+                               Permission.SIGN_NOTES, Permission.SYNC}),
     Role.NURSE: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                            Permission.READ_CHART, Permission.EDIT_CHART,
-                           Permission.MANAGE_SCHEDULE, Permission.WRITE_NOTES}),
+                           Permission.MANAGE_SCHEDULE, Permission.WRITE_NOTES,
+                           Permission.SYNC}),
     Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
-                               Permission.MANAGE_SCHEDULE}),
-    Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS}),
+                               Permission.MANAGE_SCHEDULE, Permission.SYNC}),
+    Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS, Permission.SYNC}),
     Role.ADMIN: frozenset(
         {Permission.MANAGE_USERS, Permission.REVIEW_AUDIT, Permission.MAINTAIN_STORE,
-         Permission.IMPORT_RECORDS}),
+         Permission.IMPORT_RECORDS, Permission.SYNC}),
     Role.AUDITOR: frozenset({Permission.REVIEW_AUDIT}),
 }

@@ -1,9 +1,12 @@
-"""User accounts: add, list, change passwords, lock and unlock.
+"""User accounts: add, list, change passwords and roles, lock and unlock.
 
-The argon2id hash in the database is the authority on a user's current password. The key
-file's wrap must follow it, so a password change writes the new wrap beside the old one
-first, then commits the new hash, then drops the old wrap: a crash at any point leaves the
-user able to log in with whichever password the database holds (login keeps only that wrap).
+Each user has a key pair (app.store.identity) and the data key sealed to it. A user's own
+password change gives her a new key pair: it is written beside the old one, then the new
+hash commits, then the old pair goes; after a crash the hash decides which password signs
+in (and that sign-in keeps only its pair). An admin's lock, role change or password
+reset rotates the data key (app.security.key_rotation), so the locked user's password, a
+keys.json kept from before the reset, or a row signed with an old role, opens nothing.
+Every admin change re-signs the user rows (app.security.role_signing).
 """
 
 import re
@@ -16,11 +19,27 @@ from sqlalchemy import Connection, insert, select, update
 
 from app.errors import InvalidRecord, NotFound, UsageError
 from app.security import audit
-from app.security.lockout import LoginAttempts
+from app.security.key_rotation import (
+    Rotated,
+    ensure_generation,
+    keep_only,
+    rotate,
+    seal_to,
+    withdraw,
+)
+from app.security.lockout import attempts_of
 from app.security.policy import Policy
+from app.security.role_signing import (
+    require_signer,
+    seal_signing_key_to,
+    sealed_signing_key,
+    sign_rows,
+)
 from app.security.roles import Permission, Role
 from app.security.session import Session
 from app.store import schema
+from app.store.identity import new_identity
+from app.store.sealing import new_private_key
 from app.store.store import Store
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._-]{1,31}")
@@ -66,6 +85,7 @@ class UserAccounts:
 
     def add(self, session: Session, name: str, full_name: str, role: str, password: str) -> None:
         session.require(Permission.MANAGE_USERS)
+        require_signer(self._store)
         with self._store.write() as conn:
             if find_user(conn, name) is not None:
                 raise InvalidRecord(f"A user named '{name}' already exists.")
@@ -75,12 +95,13 @@ class UserAccounts:
             try:  # before COMMIT: an account is never saved without the wrap that opens it
                 self._store.keyfile.save()
             except BaseException:
+                withdraw(self._store.keyfile, name)
                 self._store.keyfile.remove_user(name)
                 raise
 
     def list(self, session: Session) -> list[UserInfo]:
         session.require(Permission.MANAGE_USERS)
-        attempts = LoginAttempts(self._store.paths.login_attempts)
+        attempts = attempts_of(self._store, self._policy.lockout_minutes)
         now = datetime.now(UTC)
         with self._store.read() as conn:
             rows = conn.execute(select(schema.app_user).order_by(schema.app_user.c.name)).all()
@@ -95,8 +116,9 @@ class UserAccounts:
 
     def change_password(
         self, session: Session, name: str, new_password: str, current_password: str | None = None
-    ) -> None:
-        """Users change their own password (with the current one); admins reset anyone's."""
+    ) -> Rotated | None:
+        """Users change their own password (with the current one); admins reset anyone's,
+        which rotates the data key (the Rotation says who was left without it)."""
         if name != session.user:
             session.require(Permission.MANAGE_USERS)
         check_new_password(self._policy, new_password)
@@ -107,32 +129,82 @@ class UserAccounts:
                                                   current_password)
         ):
             raise UsageError("The current password is wrong; the password was not changed.")
-        set_password(self._store, self._policy, session, name, new_password)
+        return set_password(self._store, self._policy, session, name, new_password,
+                            rotate_key=name != session.user)
 
-    def lock(self, session: Session, name: str) -> None:
-        self._set_locked(session, name, True)
+    def lock(self, session: Session, name: str) -> Rotated:
+        """Lock the account and rotate the data key without her."""
+        session.require(Permission.MANAGE_USERS)
+        if name == session.user:
+            raise UsageError("You cannot lock your own account.")
+        require_signer(self._store)
+        with self._store.read() as conn:
+            _require(conn, name)
+
+        def change(conn: Connection) -> None:
+            _set_locked(conn, session, name, True)
+
+        return rotate(self._store, change, without=frozenset({name}))
+
+    def set_role(self, session: Session, name: str, role: str) -> Rotated:
+        """Change a user's role. It rotates the data key, so the row signed with her old
+        role is no longer valid and cannot be put back; an admin gains or loses the
+        role-signing key."""
+        session.require(Permission.MANAGE_USERS)
+        if role not in set(Role):
+            raise UsageError(f"Unknown role '{role}'; choose one of: {', '.join(Role)}.")
+        if name == session.user:
+            raise UsageError("You cannot change your own role; ask another admin.")
+        require_signer(self._store)
+        store, keyfile = self._store, self._store.keyfile
+        with store.read() as conn:
+            old = _require(conn, name).role
+        identities = keyfile.identities(name)
+        if role == Role.ADMIN and identities:
+            seal_signing_key_to(store, name, identities[-1]["public"])
+        elif keyfile.role_signing:
+            keyfile.role_signing["sealed"].pop(name, None)
+
+        def change(conn: Connection) -> None:
+            conn.execute(update(schema.app_user).where(schema.app_user.c.name == name)
+                         .values(role=role))
+            audit.append(conn, audit.event_for(session, "update", entity=f"User/{name}",
+                                               detail=f"role {old} -> {role}"))
+
+        return rotate(store, change)
 
     def unlock(self, session: Session, name: str) -> None:
-        self._set_locked(session, name, False)
-        LoginAttempts(self._store.paths.login_attempts).clear(name)
-
-    def _set_locked(self, session: Session, name: str, locked: bool) -> None:
+        """Unlock the account and seal the current data key to her key pair again."""
         session.require(Permission.MANAGE_USERS)
-        if locked and name == session.user:
-            raise UsageError("You cannot lock your own account.")
-        with self._store.write() as conn:
-            _require(conn, name)
-            conn.execute(update(schema.app_user).where(schema.app_user.c.name == name)
-                         .values(locked=int(locked)))
-            audit.append(conn, audit.event_for(session, "update", entity=f"User/{name}",
-                                               detail="locked" if locked else "unlocked"))
+        require_signer(self._store)
+        store, keyfile = self._store, self._store.keyfile
+        with store.read() as conn:
+            row = _require(conn, name)
+        if identities := keyfile.identities(name):  # before COMMIT, as for a new user
+            seal_to(keyfile, store.generation, store.data_key, name, identities[-1]["public"])
+            if row.role == Role.ADMIN:
+                seal_signing_key_to(store, name, identities[-1]["public"])
+            keyfile.save()
+        with store.write() as conn:
+            _set_locked(conn, session, name, False)
+            if store.signer:
+                sign_rows(conn, store.store_id, store.signer, [store.generation])
+        attempts_of(self._store, self._policy.lockout_minutes).clear(name)
+
+
+def _set_locked(conn: Connection, session: Session, name: str, locked: bool) -> None:
+    conn.execute(update(schema.app_user).where(schema.app_user.c.name == name)
+                 .values(locked=int(locked)))
+    audit.append(conn, audit.event_for(session, "update", entity=f"User/{name}",
+                                       detail="locked" if locked else "unlocked"))
 
 
 def add_user(
     store: Store, policy: Policy, conn: Connection, name: str, full_name: str,
     role: str, password: str,
 ) -> None:
-    """Insert the account and its key wrap; the caller commits and saves the key file."""
+    """Insert the account, signed, with its key pair and the data key sealed to it; the
+    caller commits and saves the key file. The store's first admin makes the signing key."""
     if not NAME_PATTERN.fullmatch(name):
         raise UsageError(
             f"'{name}' is not a valid user name: use 2-32 lower-case letters, digits, "
@@ -141,24 +213,35 @@ def add_user(
     if role not in set(Role):
         raise UsageError(f"Unknown role '{role}'; choose one of: {', '.join(Role)}.")
     check_new_password(policy, password)
+    keyfile = store.keyfile
+    store.generation = store.generation or ensure_generation(keyfile, store.data_key)["id"]
+    if keyfile.role_signing is None and not keyfile.user_names() and role == Role.ADMIN:
+        store.signer = new_private_key()
+        keyfile.role_signing = sealed_signing_key(keyfile, store.signer, {})
     now = audit.now_text()
     conn.execute(insert(schema.app_user).values(
         name=name, full_name=full_name or name, role=role, locked=0, created_at=now,
         password_changed_at=now, password_hash=password_hasher(policy).hash(password),
     ))
-    store.keyfile.set_user_wraps(name, [store.wrap_for_user(name, password, policy.kdf)])
+    identity = _new_identity(store, policy, name, password)
+    keyfile.set_identities(name, [identity])
+    seal_to(keyfile, store.generation, store.data_key, name, identity["public"])
+    if role == Role.ADMIN and store.signer:
+        seal_signing_key_to(store, name, identity["public"])
+    if store.signer:
+        sign_rows(conn, store.store_id, store.signer, [store.generation])
 
 
 def set_password(
     store: Store, policy: Policy, session: Session, name: str, new_password: str,
-    detail: str = "password changed", unlock: bool = False,
-) -> None:
-    """Re-wrap the data key for the new password; `unlock` also lifts an admin lock."""
+    detail: str = "password changed", unlock: bool = False, rotate_key: bool = True,
+) -> Rotated | None:
+    """Give `name` a new key pair for the new password; `unlock` also lifts an admin lock.
+    `rotate_key` (a reset by an admin or the recovery key) also rotates the data key."""
     keyfile = store.keyfile
-    new_wrap = store.wrap_for_user(name, new_password, policy.kdf)
-    keyfile.set_user_wraps(name, keyfile.user_wraps(name) + [new_wrap])
-    keyfile.save()
-    with store.write() as conn:
+    identity = _new_identity(store, policy, name, new_password)
+
+    def change(conn: Connection) -> None:
         conn.execute(update(schema.app_user).where(schema.app_user.c.name == name).values(
             password_hash=password_hasher(policy).hash(new_password),
             password_changed_at=audit.now_text(),
@@ -166,8 +249,28 @@ def set_password(
         ))
         audit.append(conn, audit.event_for(session, "update", entity=f"User/{name}",
                                            detail=detail))
-    keyfile.set_user_wraps(name, [new_wrap])
+
+    if rotate_key:
+        require_signer(store)
+        rotated = rotate(store, change, new_identity=(name, identity))
+        with store.read() as conn:
+            if _require(conn, name).role == Role.ADMIN and store.signer:
+                seal_signing_key_to(store, name, identity["public"])
+                keyfile.save()
+        return rotated
+    keyfile.set_identities(name, keyfile.identities(name) + [identity])
+    seal_to(keyfile, store.generation, store.data_key, name, identity["public"], beside=True)
     keyfile.save()
+    with store.write() as conn:
+        change(conn)
+    keep_only(keyfile, name, identity)
+    return None
+
+
+def _new_identity(store: Store, policy: Policy, name: str, password: str) -> dict:
+    signing = store.keyfile.role_signing
+    return new_identity(password, store.device_secret, policy.kdf, store.store_id, name,
+                        signing and signing["public"])
 
 
 def find_user(conn: Connection, name: str):

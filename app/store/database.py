@@ -103,6 +103,17 @@ class Database:
         finally:
             dest.close()
 
+    def rekey(self, new_key: bytes) -> None:
+        """Re-encrypt the whole file under `new_key`; the caller closed every connection."""
+        conn = self.engine.raw_connection()
+        try:
+            conn.driver_connection.execute(f'PRAGMA rekey="{raw_key_pragma(new_key)}"')
+        except sqlcipher3.Error as err:
+            raise translate_sqlite_error(err, self.path) from err
+        finally:
+            conn.close()
+            self.engine.dispose()
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -148,6 +159,10 @@ def _configure(engine: Engine) -> Engine:
     @event.listens_for(engine, "connect")
     def _configure(dbapi_conn, _record):
         dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        # SQLCipher (4.19) logs each page that fails its HMAC to stderr, "ERROR CORE ... hmac
+        # check failed", before Hearth can say "Store damaged"; the error reaches Hearth all
+        # the same, as SQLITE_CORRUPT. The setting is process-wide.
+        dbapi_conn.execute("PRAGMA cipher_log_level = NONE")
         dbapi_conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         dbapi_conn.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
         dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={WAL_CHECKPOINT_PAGES}")

@@ -3,17 +3,28 @@
 The data key is wrapped under the user's password *and* this secret, so a copied store
 plus a stolen password still opens nothing on another computer. The secret never touches a
 plain file: backends that would store it in the clear are refused (fail closed).
+
+A keyring that holds a damaged secret, or another store's, is a fault of this computer, not
+of the person signing in: it is told apart from a wrong password (by its length, and by a
+check value in the key file, an HMAC that tells the right secret without revealing it) and
+never counts toward lockout.
 """
 
 import base64
+import binascii
+import hmac
 import secrets
 
 import keyring.errors
 from keyring.backend import KeyringBackend
 
-from app.errors import DeviceSecretMissing, KeyringUnavailable
+from app.errors import DeviceSecretMissing, DeviceSecretWrong, KeyringUnavailable
+from app.store.keyfile import KeyFile
 
 SERVICE = "Hearth store device secret"
+SECRET_BYTES = 32
+RE_ENROL = ("An IT admin can re-enrol this computer with the recovery key: "
+            "hearth recover --user NAME")
 HEADLESS_HINT = (
     "On a desktop, log in to a session that runs GNOME Keyring or KWallet. On a headless "
     "Linux machine install gnome-keyring and dbus and start Hearth inside a keyring session: "
@@ -45,7 +56,7 @@ class DeviceSecrets:
         self._backend = backend
 
     def create(self, store_id: str) -> bytes:
-        secret = secrets.token_bytes(32)
+        secret = secrets.token_bytes(SECRET_BYTES)
         self._call(self._backend.set_password, SERVICE, store_id, _encode(secret))
         return secret
 
@@ -57,7 +68,13 @@ class DeviceSecrets:
                 "store was made on another computer, or the keyring was reset. An IT admin "
                 "can re-enrol it with the recovery key: hearth recover --user NAME"
             )
-        return base64.b64decode(stored)
+        try:
+            secret = base64.b64decode(stored, validate=True)
+        except (binascii.Error, ValueError):
+            raise _damaged(store_id, "not base64") from None
+        if len(secret) != SECRET_BYTES:
+            raise _damaged(store_id, f"{len(secret)} bytes, not {SECRET_BYTES}")
+        return secret
 
     def forget(self, store_id: str) -> None:
         try:
@@ -72,6 +89,38 @@ class DeviceSecrets:
             raise KeyringUnavailable(
                 f"The OS keyring did not answer ({exc or type(exc).__name__}). {HEADLESS_HINT}"
             ) from exc
+
+
+def check_value(secret: bytes, store_id: str) -> str:
+    """What the key file keeps to recognise this store's device secret: an HMAC under the
+    secret, from which the secret cannot be recovered."""
+    digest = hmac.digest(secret, f"hearth device secret check v1/{store_id}".encode(), "sha256")
+    return base64.b64encode(digest[:16]).decode("ascii")
+
+
+def check_device_secret(keyfile: KeyFile, secret: bytes) -> None:
+    """Refuse a secret the key file's check value says is not this store's (no check value
+    yet: a store last opened before there was one, so nothing can be said)."""
+    store_id, expected = keyfile.store_id, keyfile.device_check
+    if expected is not None and not hmac.compare_digest(check_value(secret, store_id), expected):
+        raise DeviceSecretWrong(
+            f"This computer's keyring holds a device secret that is not store {store_id}'s "
+            "(the key file's check value differs), so no password can open it; no failed "
+            f"login was counted. {RE_ENROL}")
+
+
+def remember_device_secret(keyfile: KeyFile, secret: bytes) -> None:
+    """After the secret opened a wrap (so it is the right one): keep its check value."""
+    value = check_value(secret, keyfile.store_id)
+    if keyfile.device_check != value:
+        keyfile.device_check = value
+        keyfile.save()
+
+
+def _damaged(store_id: str, what: str) -> DeviceSecretWrong:
+    return DeviceSecretWrong(
+        f"This computer's keyring holds a damaged device secret for store {store_id} ({what}); "
+        f"no password can open the store with it and no failed login was counted. {RE_ENROL}")
 
 
 def _kind(backend: KeyringBackend) -> str:

@@ -30,6 +30,8 @@ from app.store.schema_v5 import (
     ROW_IDS,
 )
 from app.store.schema_v6 import CONFLICT_ORIGIN
+from app.store.schema_v7 import key_the_audit_chain
+from app.store.schema_v8 import USER_SIGNATURES
 from app.store.search_text import search_terms
 from sync import fhir_json
 
@@ -82,6 +84,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "note drafts", _run_statements(NOTE_DRAFTS)),
     Migration(5, "patient search by name parts and folded letters", _reindex_patient_search),
     Migration(6, "where a conflict's other side came from", _run_statements(CONFLICT_ORIGIN)),
+    Migration(7, "keyed audit chain, refused accesses, server checkpoints", key_the_audit_chain),
+    Migration(8, "user records signed by the admins", _run_statements(USER_SIGNATURES)),
 )
 
 

@@ -63,6 +63,15 @@ audit = Table(
     Column("uploaded", Integer),
 )
 
+audit_checkpoint = Table(
+    "audit_checkpoint",
+    metadata,
+    Column("seq", Integer, primary_key=True),
+    Column("head", Text),
+    Column("server", Text),
+    Column("acknowledged_at", Text),
+)
+
 conflict = Table(
     "conflict",
     metadata,
@@ -129,6 +138,7 @@ app_user = Table(
     Column("locked", Integer),
     Column("created_at", Text),
     Column("password_changed_at", Text),
+    Column("signature", Text),  # {key generation: Ed25519 signature}, app.security.role_signing
 )
 
 note_draft = Table(

@@ -16,16 +16,9 @@ from sqlalchemy import Connection, insert, select
 from app.errors import StoreCorrupt, StoreExists
 from app.store import schema
 from app.store.database import Database
-from app.store.device_secret import DeviceSecrets
-from app.store.keyfile import KeyFile, recovery_context, user_context
-from app.store.keys import (
-    KdfCost,
-    UnwrapFailed,
-    new_data_key,
-    unwrap_with_password,
-    wrap_with_password,
-    wrap_with_recovery_key,
-)
+from app.store.device_secret import DeviceSecrets, check_value
+from app.store.keyfile import KeyFile
+from app.store.keys import new_data_key
 from app.store.migrations import MIGRATIONS, Migration, migrate
 from app.store.paths import StorePaths
 
@@ -40,6 +33,8 @@ class Store:
         self.db = db
         self._data_key = data_key
         self._device_secret = device_secret
+        self.generation: str | None = None  # the key file generation whose key opened it
+        self.signer: bytes | None = None  # the admins' role-signing key, once opened
 
     @property
     def store_id(self) -> str:
@@ -55,30 +50,25 @@ class Store:
         with self.db.write() as conn:
             yield conn
 
-    def wrap_for_user(self, name: str, password: str, cost: KdfCost) -> dict:
-        return wrap_with_password(
-            self._data_key, password, self._device_secret, cost,
-            user_context(self.store_id, name),
-        )
+    @property
+    def data_key(self) -> bytes:
+        """For sealing the key to users' public keys (app.store.rotation)."""
+        return self._data_key
 
-    def wrap_for_recovery(self, recovery_key: str) -> dict:
-        return wrap_with_recovery_key(self._data_key, recovery_key, recovery_context(self.store_id))
+    @property
+    def device_secret(self) -> bytes:
+        return self._device_secret
+
+    def rekey(self, new_key: bytes) -> None:
+        """Re-encrypt every page under `new_key` (SQLCipher PRAGMA rekey, one transaction)
+        and reopen with it; the pool's connections still hold the old key, so they go."""
+        self.db.close()
+        self.db.rekey(new_key)
+        self._data_key = new_key
+        self.db = Database(self.paths.database, new_key)
 
     def close(self) -> None:
         self.db.close()
-
-
-def unwrap_user_key(
-    keyfile: KeyFile, name: str, password: str, device_secret: bytes
-) -> tuple[bytes, dict] | None:
-    """The data key and the wrap that opened it, or None if the password opens none."""
-    context = user_context(keyfile.store_id, name)
-    for wrap in reversed(keyfile.user_wraps(name)):
-        try:
-            return unwrap_with_password(wrap, password, device_secret, context), wrap
-        except UnwrapFailed:
-            continue
-    return None
 
 
 def open_store(
@@ -128,6 +118,7 @@ def create_store(
     device_secret = device_secrets.create(store_id)
     try:
         keyfile = KeyFile.new(scratch.key_file, store_id)
+        keyfile.device_check = check_value(device_secret, store_id)
         data_key = new_data_key()
         db = Database(scratch.database, data_key)
         migrate(db, scratch.backups)

@@ -11,11 +11,17 @@ status line says "Saving…" until the store confirms, then "Saved 10:42:05".
 
 Signing asks for the password (SignDialog); the last text is saved and signed in one
 background job, and the editor then turns read-only: a signed note never changes.
+
+A note holds at most policy.max_note_kb of text (app.clinical.note_size). The editor counts
+it as it is typed; past the limit it says so and Sign is off, while the draft is still saved
+whole. A paste that would take the draft past what a draft may hold is refused before Qt
+lays it out (a document-sized paste would take seconds and gigabytes); it stays on the
+clipboard.
 """
 
 from datetime import datetime
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Signal
+from PySide6.QtCore import QEvent, QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -27,8 +33,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Workstation
+from app.clinical.note_size import DRAFT_ROOM, size_kb, too_long_to_sign
 from app.clinical.notes import TEMPLATES, Draft, Notes, SignedNote
-from app.errors import NotFound
+from app.errors import InvalidRecord, NotFound
 from app.ui.background import Background
 from app.ui.chart_style import ToneLabel, scaled_font
 from app.ui.chart_work import run_for
@@ -43,6 +50,25 @@ def local_time(instant: str, with_date: bool = False) -> str:
     if with_date or moment.date() != datetime.now().astimezone().date():
         return moment.strftime("%d %b %Y %H:%M")
     return moment.strftime("%H:%M:%S")
+
+
+class NoteText(QPlainTextEdit):
+    """The note's text box, which refuses a paste that would not fit in a draft."""
+
+    paste_refused = Signal(str)
+
+    def __init__(self, text: str, room_kb: int):
+        super().__init__(text)
+        self._room_kb = room_kb
+
+    def insertFromMimeData(self, source: QMimeData) -> None:  # noqa: N802 (Qt's name)
+        pasted = size_kb(source.text()) if source.hasText() else 0
+        if pasted and size_kb(self.toPlainText()) + pasted > self._room_kb:
+            self.paste_refused.emit(
+                f"Not pasted: {pasted:,} KB of text would take this draft past the "
+                f"{self._room_kb:,} KB a draft may hold. It is still on the clipboard.")
+            return
+        super().insertFromMimeData(source)
 
 
 class NoteEditor(QWidget):
@@ -72,7 +98,7 @@ class NoteEditor(QWidget):
         self.original.setAccessibleName("The signed note this addendum is for")
         for part in (self.hint, self.original):
             part.setVisible(bool(draft.appends))
-        self.text = QPlainTextEdit(draft.text)
+        self.text = NoteText(draft.text, DRAFT_ROOM * ws.policy.max_note_kb)
         self.text.setAccessibleName("Note text")
         self.text.setTabChangesFocus(True)  # keyboard users leave the editor with Tab
         self.text.setFont(scaled_font(self, 1.05))
@@ -82,12 +108,13 @@ class NoteEditor(QWidget):
         self.sign_button.setToolTip("Type your password to sign; a signed note is locked.")
         self.discard_button = QPushButton("Discard draft…")
         self.discard_button.setAccessibleName("Discard draft")
+        self.note_size = ToneLabel("", "muted", "Note size")
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.status)
         bottom = QHBoxLayout()
         bottom.addWidget(self.discard_button)
-        bottom.addStretch()
+        bottom.addWidget(self.note_size, 1)
         bottom.addWidget(self.sign_button)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
@@ -102,6 +129,11 @@ class NoteEditor(QWidget):
         self.timer.timeout.connect(self.save)
         self.timer.start()
         self.text.installEventFilter(self)
+        self.counting = QTimer(self, singleShot=True, interval=250)  # count once typing pauses
+        self.counting.timeout.connect(self._count)
+        self.text.textChanged.connect(self.counting.start)
+        self.text.paste_refused.connect(self._say_refused)
+        self._count()
         self.sign_button.clicked.connect(self.ask_to_sign)
         self.discard_button.clicked.connect(self._ask_to_discard)
         if draft.appends:
@@ -116,6 +148,23 @@ class NoteEditor(QWidget):
         self.hint.setText(f"Adding to {note.title}, signed by {note.signed_by}{when}. That "
                           "note stays as signed; the addendum is added beside it.")
         self.original.setPlainText(note.text or "")
+
+    # -- size ---------------------------------------------------------------------------
+
+    def _count(self) -> None:
+        """Show the note's size against the limit; past it, why Sign is off."""
+        if self._finished:
+            return
+        kb, limit = size_kb(self.text.toPlainText()), self._ws.policy.max_note_kb
+        over = kb > limit
+        self.note_size.set_tone("alert" if over else "muted")
+        self.note_size.setText(too_long_to_sign(self._ws.policy, kb) if over
+                          else f"{kb:,} KB of {limit:,} KB")
+        self.sign_button.setEnabled(not over and not self._signing)
+
+    def _say_refused(self, why: str) -> None:
+        self.note_size.set_tone("alert")
+        self.note_size.setText(why)
 
     # -- saving -------------------------------------------------------------------------
 
@@ -146,6 +195,10 @@ class NoteEditor(QWidget):
     def _not_saved(self, exc: Exception) -> None:
         if isinstance(exc, NotFound):  # signed or discarded elsewhere: nothing to save into
             self._finish(f"Not saved: {exc.message}")
+            return
+        if isinstance(exc, InvalidRecord):  # too long to keep: saved again once it changes
+            self.status.set_tone("alert")
+            self.status.setText(exc.message)
             return
         self._queued = self._stored  # the next tick tries again
         seconds = self._ws.policy.note_autosave_seconds
@@ -253,6 +306,7 @@ class NoteEditor(QWidget):
         self.text.setReadOnly(False)
         self.sign_button.show()
         self.discard_button.show()
+        self.note_size.show()
         self.timer.start()
         self.status.set_tone("alert")
         self.status.setText(sentence(exc))
@@ -263,6 +317,7 @@ class NoteEditor(QWidget):
         self.text.setReadOnly(True)
         self.sign_button.hide()
         self.discard_button.hide()
+        self.note_size.hide()
         self.status.set_tone(tone)
         self.status.setWordWrap(True)
         self.status.setText(status)

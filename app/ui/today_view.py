@@ -12,6 +12,10 @@ appointment; Start visit only to roles that may edit the chart, and only for a p
 has arrived: it starts the visit (the appointment becomes "Seen") and opens the chart. The
 services decide again, so a row changed on another workstation since the list was loaded is
 refused with the reason and the list reloads.
+
+A day is shown PAGE_SIZE appointments at a time, by time, with Previous and Next and the
+position ("1–200 of 10,000"); the summary counts the whole day. Refresh and check-in stay
+on the page shown; Whole clinic and Mine go back to the first.
 """
 
 from datetime import date
@@ -29,7 +33,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import isValid
 
 from app.bootstrap import Workstation
-from app.clinical.schedule import Appointment
+from app.clinical.schedule import HERE, PAGE_SIZE, Appointment, DayPage
 from app.security.roles import Permission
 from app.ui import theme
 from app.ui.background import Background
@@ -37,7 +41,6 @@ from app.ui.messages import sentence
 from app.ui.table_models import Column, RowsModel, row_at, row_table
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-HERE = ("arrived", "checked-in")  # the patient is in the waiting room
 # FHIR R4 appointmentstatus as the front desk says it.
 STATUS_TEXT = {
     "proposed": "Proposed", "pending": "Pending", "booked": "Booked", "arrived": "Arrived",
@@ -74,6 +77,8 @@ class TodayView(QWidget):
         self._schedule = ws.schedule
         self._encounters = ws.encounters
         self._asked = 0  # number of the newest load; older answers are dropped
+        self._first = 0  # position in the day of the first appointment shown
+        self._day = date.today()
         self.date_label = QLabel(day_text(date.today()))
         self.date_label.setAccessibleName("Date")
         self.date_label.setStyleSheet("font-size: 16pt; font-weight: 600;")
@@ -94,6 +99,12 @@ class TodayView(QWidget):
         self.model = RowsModel(COLUMNS, parent=self)
         self.table = row_table(self.model, "Today's appointments", stretch_column=1)
         self.table.horizontalHeader().setAccessibleName("Appointment columns")
+        self.previous_page = QPushButton("Previous")
+        self.previous_page.setAccessibleName(f"Show the previous {PAGE_SIZE} appointments")
+        self.next_page = QPushButton("Next")
+        self.next_page.setAccessibleName(f"Show the next {PAGE_SIZE} appointments")
+        self.position = QLabel()
+        self.position.setAccessibleName("Appointments shown")
         self.message = QLabel()
         self.message.setAccessibleName("Appointments message")
         self.message.setWordWrap(True)
@@ -108,7 +119,9 @@ class TodayView(QWidget):
                                     "ties together what is charted in it, and open the chart")
         self.start_visit.setVisible(ws.session.may(Permission.EDIT_CHART))
         self._layout()
-        self._scope.buttonClicked.connect(lambda _: self.load())
+        self._scope.buttonClicked.connect(lambda _: self._turn_to(0))
+        self.previous_page.clicked.connect(lambda: self._turn_to(self._first - PAGE_SIZE))
+        self.next_page.clicked.connect(lambda: self._turn_to(self._first + PAGE_SIZE))
         self.refresh.clicked.connect(lambda: self.load())
         QShortcut(QKeySequence.StandardKey.Refresh, self,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut).activated.connect(
@@ -130,6 +143,11 @@ class TodayView(QWidget):
         top.addWidget(self.mine)
         top.addSpacing(12)
         top.addWidget(self.refresh)
+        pages = QHBoxLayout()
+        pages.addStretch()
+        pages.addWidget(self.previous_page)
+        pages.addWidget(self.position)
+        pages.addWidget(self.next_page)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.open_button)
@@ -138,48 +156,60 @@ class TodayView(QWidget):
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.table)
+        box.addLayout(pages)
         box.addLayout(bottom)
 
     # -- loading -----------------------------------------------------------------------------
 
+    def _turn_to(self, first: int) -> None:
+        self._first = max(0, first)
+        self.load()
+
     def load(self, note: str = "", alert: bool = False) -> None:
-        """Ask for the day's appointments (today's, read again: the tab may stay open past
-        midnight); `note` is shown once they are, instead of the day's summary."""
+        """Ask for the page shown of the day's appointments (today's, read again: the tab
+        may stay open past midnight, and a new day starts at its first page); `note` is
+        shown once they are, instead of the day's summary."""
         self._asked += 1
         asked, day = self._asked, date.today()
-        ws, schedule = self._ws, self._schedule
+        if day != self._day:
+            self._day, self._first = day, 0
+        ws, schedule, first = self._ws, self._schedule, self._first
         practitioner = ws.session.full_name if self.mine.isChecked() else None
         self._say("Loading the day's appointments…")
-        self._background.run(lambda: schedule.today(ws.session, day, practitioner),
+        self._background.run(lambda: schedule.today(ws.session, day, practitioner, first),
                              lambda found: self._loaded(asked, day, found, note, alert),
                              lambda exc: self._failed(asked, exc))
 
-    def _loaded(self, asked: int, day: date, appointments: list[Appointment], note: str,
-                alert: bool) -> None:
+    def _loaded(self, asked: int, day: date, page: DayPage, note: str, alert: bool) -> None:
         if not isValid(self) or asked != self._asked:
             return
         kept = row_at(self.table)
+        self._first = page.first
         self.date_label.setText(day_text(day))
-        self.model.set_rows(appointments)
+        self.model.set_rows(page.appointments)
         self._select(kept.id if kept else None)
-        self._say(note or self._summary(appointments), alert)
+        last = page.first + len(page.appointments)
+        self.position.setText(f"{page.first + 1:,}–{last:,} of {page.total:,}"
+                              if page.appointments else "")
+        self.previous_page.setEnabled(page.first > 0)
+        self.next_page.setEnabled(last < page.total)
+        self._say(note or self._summary(page), alert)
         self._enable()
 
     def _failed(self, asked: int, exc: Exception) -> None:
         if isValid(self) and asked == self._asked:
             self._say(sentence(exc), alert=True)
 
-    def _summary(self, appointments: list[Appointment]) -> str:
-        if not appointments and self.mine.isChecked():
+    def _summary(self, page: DayPage) -> str:
+        """The whole day's counts, not only the page's."""
+        if not page.total and self.mine.isChecked():
             return (f"No appointments today with a practitioner named "
                     f"{self._ws.session.full_name}. \"Mine\" matches your full name in Hearth "
                     "to the practitioner's name; choose Whole clinic to see everyone's.")
-        if not appointments:
+        if not page.total:
             return "No appointments today."
-        here = sum(a.status in HERE for a in appointments)
-        to_come = sum(a.status == "booked" for a in appointments)
-        total = "1 appointment" if len(appointments) == 1 else f"{len(appointments)} appointments"
-        return f"{total}: {here} waiting, {to_come} still to arrive."
+        total = "1 appointment" if page.total == 1 else f"{page.total:,} appointments"
+        return f"{total}: {page.waiting:,} waiting, {page.to_come:,} still to arrive."
 
     def _select(self, appointment_id: str | None) -> None:
         """Keep the row that was selected (by appointment, as the order may change)."""

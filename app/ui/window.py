@@ -13,6 +13,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
 
 from app.bootstrap import Environment, SyncSettings, Workstation, open_workstation
+from app.security.roles import Permission
 from app.ui.background import Background
 from app.ui.idle import IdleWatcher
 from app.ui.login import LockScreen, LoginScreen
@@ -117,6 +118,9 @@ class WorkstationWindow(QMainWindow):
         preset = self.ws.policy.sync
         if not preset.server:
             self.online.setText("No sync server set")
+            return
+        if not self.ws.session.may(Permission.SYNC):
+            self.online.setText("Sync is not part of this role")
             return
         settings = SyncSettings(preset.server.rstrip("/") + "/",
                                 Path(preset.ca_bundle) if preset.ca_bundle else None,

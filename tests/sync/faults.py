@@ -62,6 +62,11 @@ def too_many_requests(retry_after: str) -> Callable[[httpx.Request, Forward], ht
     return act
 
 
+def out_of_memory(request: httpx.Request, forward: Forward) -> httpx.Response:
+    """What Python raises when an allocation fails: no server causes it on cue."""
+    raise MemoryError
+
+
 def answer_lost(request: httpx.Request, forward: Forward) -> httpx.Response:
     """The server receives and commits the request; its answer never arrives."""
     response = forward(request)

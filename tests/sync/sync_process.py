@@ -9,8 +9,9 @@ WHEN:N, where WHEN is one of
                                  answer has arrived (the server has done the work)
     commit-before, commit-after  the N-th call of a LocalSide method that commits (confirm,
                                  confirm_many, replace_with_merge, record_conflict,
-                                 apply_remote, mark_audit_uploaded): before it starts, or
-                                 after it returned
+                                 apply_remote, mark_audit_uploaded,
+                                 save_audit_checkpoint): before it starts, or after it
+                                 returned
 There the process sends itself SIGKILL: no except, finally or atexit runs, as when the power
 goes. The kill points live only in the wrappers below, never in Hearth's code. A process
 that outlives its kill point prints a JSON summary: the requests and commits it counted and
@@ -37,7 +38,7 @@ from tests.sync.stations import PASSWORD
 from tests.writer_process import CHEAP_POLICY
 
 COMMITTING = frozenset({"confirm", "confirm_many", "replace_with_merge", "record_conflict",
-                        "apply_remote", "mark_audit_uploaded"})
+                        "apply_remote", "mark_audit_uploaded", "save_audit_checkpoint"})
 
 
 class KillPoint:

@@ -232,8 +232,8 @@ def test_a_server_refusing_even_a_new_token_stops_the_sync(tmp_path):
 
 def test_credentials_round_trip_through_the_os_keyring(env, auth_server, token_url):
     saved = SyncCredentials(env.keyring_backend())
-    saved.save_secret(auth_server.base_url, "ward-pc", SECRET)
-    saved.save_private_key(auth_server.base_url, "ec-pc", EC_KEY)
+    saved.save_secret(auth_server.base_url, "ward-pc", SECRET, token_url)
+    saved.save_private_key(auth_server.base_url, "ec-pc", EC_KEY, token_url)
 
     again = SyncCredentials(env.keyring_backend())
     secret = again.load(auth_server.base_url.rstrip("/"), "ward-pc")
@@ -253,14 +253,16 @@ def test_missing_credentials_name_the_admin_command(env):
 def test_a_key_that_cannot_sign_is_refused_before_it_is_kept(env):
     saved = SyncCredentials(env.keyring_backend())
     with pytest.raises(UnusableKey, match="not an unencrypted PEM private key"):
-        saved.save_private_key("https://fhir.example/fhir", "pc-9", "-----BEGIN NONSENSE")
+        saved.save_private_key("https://fhir.example/fhir", "pc-9", "-----BEGIN NONSENSE",
+                               "https://fhir.example/auth/token")
     with pytest.raises(CredentialsMissing):
         saved.load("https://fhir.example/fhir", "pc-9")
 
 
 def test_without_an_os_keyring_nothing_is_kept_elsewhere():
     with pytest.raises(KeyringUnavailable, match="only there, never in a file"):
-        SyncCredentials(fail.Keyring()).save_secret("https://fhir.example/fhir", "pc", SECRET)
+        SyncCredentials(fail.Keyring()).save_secret("https://fhir.example/fhir", "pc", SECRET,
+                                                     "https://fhir.example/auth/token")
 
 
 def private_ca(directory):

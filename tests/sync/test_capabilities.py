@@ -36,4 +36,4 @@ def test_a_server_of_another_fhir_version_is_refused():
     r5 = {"resourceType": "CapabilityStatement", "fhirVersion": "5.0.0", "rest": []}
     transport = httpx.MockTransport(lambda request: httpx.Response(200, json=r5))
     with pytest.raises(NotAFhirServer, match="FHIR 5.0.0; Hearth syncs with FHIR R4"):
-        fetch_capabilities(Transport("http://r5.example/fhir/", transport=transport))
+        fetch_capabilities(Transport("https://r5.example/fhir/", transport=transport))

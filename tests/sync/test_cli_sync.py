@@ -16,6 +16,7 @@ from sync.transport import Transport
 from tests.conftest import ADMIN_PASSWORD
 from tests.sync.conftest import free_port, start_fhir_server, start_medplum_server
 from tests.sync.faults import Fault, FaultyTransport, push_bundle
+from tests.sync.policies import env_naming, name_servers
 from tests.sync.stations import patient, sync, workstation
 from tests.sync.test_auth import SECRET, server_auth
 from tests.sync.test_sync_once_sends_everything import LEFT_QUEUED, every_entry_failed
@@ -26,24 +27,25 @@ def as_nina(env, store):
     return open_workstation(env, store, "nina", NURSE_PASSWORD)
 
 
-def test_sync_once_sends_what_was_recorded_and_says_so(clinic, env, store, fresh_fhir_server):
+def test_sync_once_sends_what_was_recorded_and_says_so(
+        clinic, env, store, fresh_fhir_server, policy_file):
     ws = as_nina(env, store)
     ann = ws.patients.register(ws.session, patient("Okafor"))
     ws.close()
-    done = clinic("--user", "nina", "sync", "--server", fresh_fhir_server.base_url, "--once",
-                  "--json", password=NURSE_PASSWORD)
+    name_servers(policy_file, fresh_fhir_server.base_url)
+    done = clinic("--user", "nina", "sync", "--once", "--json", password=NURSE_PASSWORD)
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout.splitlines()[-1])
     assert (status["sent"], status["pending"], status["error"]) == (1, 0, None)
     assert httpx.get(f"{fresh_fhir_server.base_url}Patient/{ann['id']}").status_code == 200
 
 
-def test_an_unreachable_server_exits_6_and_keeps_the_work(clinic, env, store):
+def test_an_unreachable_server_exits_6_and_keeps_the_work(clinic, env, store, policy_file):
     ws = as_nina(env, store)
     ws.patients.register(ws.session, patient("Okafor"))
     ws.close()
-    done = clinic("--user", "nina", "sync", "--server", f"http://127.0.0.1:{free_port()}/fhir",
-                  "--once", password=NURSE_PASSWORD)
+    name_servers(policy_file, f"http://127.0.0.1:{free_port()}/fhir")
+    done = clinic("--user", "nina", "sync", "--once", password=NURSE_PASSWORD)
     assert done.returncode == 6
     assert done.stderr.startswith("hearth: sync did not complete:")
     assert "Local work is kept" in done.stderr
@@ -51,13 +53,13 @@ def test_an_unreachable_server_exits_6_and_keeps_the_work(clinic, env, store):
 
 
 def test_sync_once_says_a_server_without_history_cannot_show_deletes(
-        clinic, env, store, tmp_path):
+        clinic, env, store, tmp_path, policy_file):
     ws = as_nina(env, store)
     ws.patients.register(ws.session, patient("Okafor"))
     ws.close()
     with start_medplum_server(tmp_path / "medplum") as server:
-        done = clinic("--user", "nina", "sync", "--server", server.base_url, "--once",
-                      password=NURSE_PASSWORD)
+        name_servers(policy_file, server.base_url)
+        done = clinic("--user", "nina", "sync", "--once", password=NURSE_PASSWORD)
     assert done.returncode == 0, done.stderr
     assert ("Note: This server keeps no history, so Hearth cannot see records deleted on it: "
             "they stay on this workstation until deleted here.") in done.stdout.splitlines()
@@ -73,15 +75,16 @@ def test_sync_once_exits_6_while_changes_are_still_queued(
                               [Fault(push_bundle, every_entry_failed, times=None)])
     monkeypatch.setattr("app.bootstrap.Transport", partial(Transport, transport=failing))
     monkeypatch.setenv("HEARTH_PASSWORD", NURSE_PASSWORD)
-    code = main(["--store", str(store), "--user", "nina", "sync", "--server",
-                 fresh_fhir_server.base_url, "--once"], env=env)
+    code = main(["--store", str(store), "--user", "nina", "sync", "--once"],
+                env=env_naming(env, fresh_fhir_server.base_url))
     out = capsys.readouterr()
     assert (code, out.err) == (6, f"hearth: sync did not complete: {LEFT_QUEUED}\n")
     assert "Waiting: 1 changed records to send" in out.out
 
 
 def test_a_conflict_is_listed_shown_and_resolved_with_a_merged_file(
-        clinic, env, store, tmp_path, fresh_fhir_server):
+        clinic, env, store, tmp_path, fresh_fhir_server, policy_file):
+    name_servers(policy_file, fresh_fhir_server.base_url)
     other = workstation(env, tmp_path / "other")
     ann = other.patients.register(other.session, patient("Okafor"))
     sync(other, fresh_fhir_server)
@@ -106,8 +109,7 @@ def test_a_conflict_is_listed_shown_and_resolved_with_a_merged_file(
     resolved = clinic("--user", "nina", "conflicts", "resolve", str(conflict["id"]), "--keep",
                       "merged", str(merged), password=NURSE_PASSWORD)
     assert resolved.returncode == 0, resolved.stderr
-    assert clinic("--user", "nina", "sync", "--server", fresh_fhir_server.base_url, "--once",
-                  password=NURSE_PASSWORD).returncode == 0
+    assert clinic("--user", "nina", "sync", "--once", password=NURSE_PASSWORD).returncode == 0
     server = httpx.get(f"{fresh_fhir_server.base_url}Patient/{ann['id']}").json()
     assert server["birthDate"] == "1980-03-16"
     other.close()
@@ -118,20 +120,22 @@ def test_a_conflict_is_listed_shown_and_resolved_with_a_merged_file(
 def test_only_an_admin_keeps_sync_credentials_in_the_keyring(
         clinic, keyring_session, user, password, code):
     done = clinic("--user", user, "sync-credentials", "--server", "https://fhir.example/fhir",
-                  "--client-id", "clinic-7", "--secret-stdin",
-                  password=password or ADMIN_PASSWORD, stdin="s3cret\n")
+                  "--client-id", "clinic-7", "--secret-stdin", "--token-url",
+                  "https://login.example/token", password=password or ADMIN_PASSWORD,
+                  stdin="s3cret\n")
     assert done.returncode == code, done.stderr
     if code == 0:
         stored = SyncCredentials(SecretService.Keyring()).load("https://fhir.example/fhir",
                                                                "clinic-7")
-        assert (stored.kind, stored.value) == ("secret", "s3cret")
+        assert (stored.kind, stored.value, stored.token_url) == (
+            "secret", "s3cret", "https://login.example/token")
 
 
-def test_without_a_server_on_the_command_line_or_in_the_policy_sync_says_where_to_set_one(
-        clinic):
+def test_without_a_server_in_the_policy_sync_says_where_to_set_one(clinic):
     done = clinic("--user", "nina", "sync", "--once", password=NURSE_PASSWORD)
     assert done.returncode == 2
-    assert "pass --server URL, or IT sets sync.server in the policy" in done.stderr
+    assert done.stderr == ("hearth: Missing or invalid input: No sync server: IT sets "
+                           "sync.server in the policy.\n")
 
 
 @pytest.fixture
@@ -142,15 +146,17 @@ def secured_server(tmp_path):
 
 
 def test_a_client_secret_kept_by_the_admin_signs_sync_in_and_a_wrong_one_is_named(
-        clinic, secured_server):
+        clinic, secured_server, policy_file):
+    name_servers(policy_file, secured_server.base_url)
+
     def save(secret):
         return clinic("--user", "admin", "sync-credentials", "--server",
                       secured_server.base_url, "--client-id", "ward-pc", "--secret-stdin",
                       password=ADMIN_PASSWORD, stdin=f"{secret}\n")
 
     def sync_once():
-        return clinic("--user", "nina", "sync", "--server", secured_server.base_url,
-                      "--client-id", "ward-pc", "--once", password=NURSE_PASSWORD)
+        return clinic("--user", "nina", "sync", "--client-id", "ward-pc", "--once",
+                      password=NURSE_PASSWORD)
 
     assert save(SECRET).returncode == 0
     assert sync_once().returncode == 0

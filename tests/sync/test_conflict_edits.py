@@ -14,6 +14,7 @@ import pytest
 from app.bootstrap import open_workstation
 from app.clinical.chart_writes import change
 from app.errors import InvalidRecord
+from tests.sync.policies import name_servers
 from tests.sync.stations import patient, sync, workstation
 from tests.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
 
@@ -69,7 +70,8 @@ def test_a_problem_resolved_while_its_conflict_is_open_stays_resolved(
 @pytest.mark.parametrize(("keep", "phone"), [
     ("local", "555-0202"), ("remote", "555-0101"), ("merged", "555-0303")])
 def test_a_conflict_resolved_with_the_cli_settles_only_the_fields_in_conflict(
-        clinic, env, store, tmp_path, fresh_fhir_server, keep, phone):
+        clinic, env, store, tmp_path, fresh_fhir_server, keep, phone, policy_file):
+    name_servers(policy_file, fresh_fhir_server.base_url)
     """The phone is the one chosen; the server's new address and the sex recorded here
     while the conflict was open are kept whichever side is chosen."""
     other = workstation(env, tmp_path / "other")
@@ -102,7 +104,7 @@ def test_a_conflict_resolved_with_the_cli_settles_only_the_fields_in_conflict(
         choice.append(str(merged))
     assert run("conflicts", "resolve", str(conflict["id"]), *choice).startswith(
         f"Conflict {conflict['id']} resolved: kept {keep}.")
-    run("sync", "--server", fresh_fhir_server.base_url, "--once")
+    run("sync", "--once")
     on_record = on_server(fresh_fhir_server, f"Patient/{ann['id']}")
     assert on_record["telecom"][0]["value"] == phone
     assert (on_record.get("address"), on_record.get("gender")) == ([{"city": "Leeds"}], "female")

@@ -22,6 +22,7 @@ from sync import fhir_json
 from sync.capabilities import fetch_capabilities
 from sync.engine import SyncEngine, SyncReport
 from sync.pull import Puller
+from sync.servers import cursor_key
 from sync.transport import Transport
 from sync.worker import SyncWorker
 from tests.sync.conftest import FhirServer, start_fhir_server, start_medplum_server
@@ -124,8 +125,11 @@ def patients(count: int) -> list[dict]:
              "name": [{"family": f"Family{n}", "given": ["Ann"]}]} for n in range(count)]
 
 
-def saved_cursor(ws, scope: str, cursor: str) -> None:
-    """The pull cursor as an earlier cycle (or an older Hearth) left it."""
+def saved_cursor(ws, server: FhirServer, feed: str, cursor: str) -> None:
+    """The server's pull cursor of `feed` as an earlier cycle (or an older Hearth) left it."""
+    transport = Transport(server.base_url)
+    scope = cursor_key(server.base_url, fetch_capabilities(transport).server_id, feed)
+    transport.close()
     with ws.store.write() as conn:
         conn.exec_driver_sql("INSERT INTO sync_state (scope, cursor, updated_at) "
                              "VALUES (?, ?, '2026-01-01T00:00:00Z')", (scope, cursor))
@@ -213,8 +217,8 @@ def test_a_saved_page_link_the_server_no_longer_knows_starts_the_pass_again(
         b, fresh_fhir_server):
     """A pull cut short keeps its next page's link in the cursor; servers expire them."""
     put(fresh_fhir_server, *patients(5))
-    saved_cursor(b, "search:Patient", '{"since": null, "next": "Patient?_getpages=expired", '
-                 '"checked": true}')
+    saved_cursor(b, fresh_fhir_server, "search:Patient",
+                 '{"since": null, "next": "Patient?_getpages=expired", "checked": true}')
     expired = Fault(lambda request: "_getpages" in request.url.params,
                     lambda request, forward: httpx.Response(410), times=None)
     report = cycle(b, fresh_fhir_server, hidden_history(expired))
@@ -224,6 +228,6 @@ def test_a_saved_page_link_the_server_no_longer_knows_starts_the_pass_again(
 def test_a_search_cursor_an_older_hearth_left_is_not_trusted(b, fresh_fhir_server):
     """Older pulls moved the cursor past records they never received; those arrive now."""
     put(fresh_fhir_server, *patients(3))
-    saved_cursor(b, "search:Patient", '{"since": "2999-01-01T00:00:00.000Z"}')
+    saved_cursor(b, fresh_fhir_server, "search:Patient", '{"since": "2999-01-01T00:00:00.000Z"}')
     cycle(b, fresh_fhir_server, hidden_history())
     assert len(held(b, "Patient")) == 3

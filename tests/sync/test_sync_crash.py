@@ -3,13 +3,14 @@
 A real sync process (tests/sync/sync_process.py) runs against a real FHIR server and kills
 itself at one point of one cycle; then an ordinary sync runs. What a user would notice is
 checked: every edit made on the workstation is on the server, nothing waits in the outbox,
-no conflict was invented, no patient was created twice, the deleted patient is gone, and
-each audit row reached the server exactly once.
+no conflict was invented, no patient was created twice, the deleted patient is gone, each
+audit row reached the server exactly once, and the server's newest checkpoint of the audit
+chain is the local chain's head (so `audit verify --server` finds nothing wrong).
 
 The cycle starts with: Ann renamed (an update sent with If-Match), Ben's gender changed
 while a colleague added his phone on the server (412, read, three-way merge, sent again),
 Cal deleted (the current version read first) and Dee newly registered (a create). It makes
-8 HTTP requests and 5 commits (a Bundle's answers are confirmed together), and every one is
+10 HTTP requests and 6 commits (a Bundle's answers are confirmed together), and every one is
 a fault point, killed both before and after:
 
     HTTP 1  GET metadata                    commit 1  replace_with_merge Ben
@@ -17,9 +18,11 @@ a fault point, killed both before and after:
     HTTP 3  POST transaction (refused 412)  commit 3  confirm Ben, merged
     HTTP 4  POST batch (Ben 412, others ok) commit 4  apply_remote (the pulled page)
     HTTP 5  GET Ben (the colleague's edit)  commit 5  mark_audit_uploaded
-    HTTP 6  POST transaction (merged Ben)
+    HTTP 6  POST transaction (merged Ben)   commit 6  save_audit_checkpoint
     HTTP 7  GET _history
-    HTTP 8  POST batch of AuditEvents
+    HTTP 8  GET AuditEvent (the server's newest checkpoint, compared with the chain)
+    HTTP 9  POST batch of AuditEvents
+    HTTP 10 POST batch of the chain's new checkpoint
 
 "http-before:N" dies before request N leaves, "http-after:N" once its answer has arrived
 (the server did the work, the workstation never learnt of it); "commit-before:N" and
@@ -27,10 +30,13 @@ a fault point, killed both before and after:
 whole and checks that it still makes exactly those requests and commits, so the list above
 stays complete when the engine changes.
 
-Each kill point runs against both servers. Medplum's in-memory router keeps no history, so
-there the pull reads one search page per type its CapabilityStatement lists instead of one
-history page, a request and a commit each: the push's requests and commits are the same, and
-the later kill points fall inside the pull.
+Every kill point runs against SEKMET, and a spread of them (every audit step, and some of
+the push and pull) against Medplum, to keep the run under ten minutes on two cores.
+Medplum's in-memory router keeps no history, so there the pull reads one search page per
+type its CapabilityStatement lists instead of one history page, a request and a commit each;
+the kill points after the pull's first page are moved by those extra pages, so each names
+the same step on both servers (the pull's later pages are not killed here;
+test_network_faults cuts a paged pull off mid-way).
 """
 
 import signal
@@ -43,16 +49,24 @@ import orjson
 import pytest
 
 from app.bootstrap import open_workstation
+from sync.audit_checkpoint import CHECKPOINT_SYSTEM, read_checkpoint
 from sync.audit_events import TAG_SYSTEM, audit_event_id
 from tests.sync.stations import PASSWORD, patient, sync, workstation
 
 REPO = Path(__file__).resolve().parents[2]
 MRN = "urn:test:mrn"
 FHIR_JSON = "application/fhir+json"
-HTTP_REQUESTS, COMMITS = 8, 5
+HTTP_REQUESTS, COMMITS = 10, 6
+FIRST_AFTER_PULL = {"http": 8, "commit": 5}  # the steps a longer pull moves later
 KILL_POINTS = ["none"] + [f"{kind}-{when}:{n}"
                           for kind, count in (("http", HTTP_REQUESTS), ("commit", COMMITS))
                           for n in range(1, count + 1) for when in ("before", "after")]
+ON_MEDPLUM = ["none", "http-after:3", "http-before:4", "http-after:4", "http-after:6",
+              "http-before:7", "commit-after:1", "commit-after:2", "commit-after:3",
+              "commit-before:4", "commit-after:4"] + [
+    point for point in KILL_POINTS if point != "none"
+    and int(point.split(":")[1]) >= FIRST_AFTER_PULL[point.split("-")[0]]]
+CASES = [("sekmet", point) for point in KILL_POINTS] + [("medplum", p) for p in ON_MEDPLUM]
 PHONE = [{"system": "phone", "value": "555-0101"}]
 # What each patient must look like on the server in the end, by MRN; None: deleted.
 EXPECTED = {
@@ -97,23 +111,32 @@ def edits_waiting_to_sync(env, root: Path, server) -> dict[str, str]:
     return ids
 
 
+def on_this_server(kill_point: str, more_pages: int) -> str:
+    """The kill point that names the same step when the pull reads `more_pages` more pages."""
+    if kill_point == "none":
+        return kill_point
+    step, n = kill_point.split(":")
+    moved = int(n) >= FIRST_AFTER_PULL[step.split("-")[0]]
+    return f"{step}:{int(n) + more_pages if moved else n}"
+
+
 def run_sync_process(keyring_env: dict, root: Path, server, kill_point: str):
     return subprocess.run(
         [sys.executable, "-m", "tests.sync.sync_process", str(root), "pat", server.base_url,
          kill_point], cwd=REPO, env=keyring_env, capture_output=True, text=True, timeout=60)
 
 
-def local_state(ws) -> tuple[int, int, dict[str, dict], list[tuple[int, int]]]:
+def local_state(ws) -> tuple[int, int, dict[str, dict], list[tuple[int, int, str]]]:
     """Outbox rows, conflicts (none is resolved here, so any is new), live patients by id,
-    and (seq, uploaded) of each audit row. Read from the tables: reading through Patients
-    would add audit rows after the upload."""
+    and (seq, uploaded, hash) of each audit row. Read from the tables: reading through
+    Patients would add audit rows after the upload."""
     with ws.store.read() as conn:
         sql = conn.exec_driver_sql
         return (sql("SELECT count(*) FROM local_change").scalar_one(),
                 sql("SELECT count(*) FROM conflict").scalar_one(),
                 {pid: orjson.loads(body) for pid, body in sql(
                     "SELECT id, json FROM resource WHERE type = 'Patient' AND deleted = 0")},
-                sql("SELECT seq, uploaded FROM audit ORDER BY seq").all())
+                sql("SELECT seq, uploaded, hash FROM audit ORDER BY seq").all())
 
 
 def total(fhir: httpx.Client, path: str, **params) -> int:
@@ -131,22 +154,31 @@ def pull_pages(server) -> int:
     return len(statement["rest"][0]["resource"])
 
 
+def server_checkpoints(fhir: httpx.Client, store_id: str) -> list[tuple[int, str]]:
+    """(seq, head) of each checkpoint of this store's audit chain the server holds."""
+    bundle = fhir.get("AuditEvent", params={"_tag": f"{CHECKPOINT_SYSTEM}|{store_id}",
+                                            "_count": "100"}).json()
+    return [(checkpoint.seq, checkpoint.head) for entry in bundle.get("entry", [])
+            if (checkpoint := read_checkpoint(entry["resource"]))]
+
+
 def content(resource: dict) -> dict:
     return {k: v for k, v in resource.items() if k != "meta"}
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("kill_point", KILL_POINTS)
+@pytest.mark.parametrize("any_fhir_server, kill_point", CASES, indirect=["any_fhir_server"])
 def test_a_sync_killed_at_any_step_is_finished_by_the_next_one(
         kill_point, env, keyring_session, tmp_path, any_fhir_server):
     root = tmp_path / "ws"
     ids = edits_waiting_to_sync(env, root, any_fhir_server)
+    more_pages = pull_pages(any_fhir_server) - 1
 
-    run = run_sync_process(keyring_session, root, any_fhir_server, kill_point)
+    run = run_sync_process(keyring_session, root, any_fhir_server,
+                           on_this_server(kill_point, more_pages))
     if kill_point == "none":
         assert run.returncode == 0, run.stderr
         counted = orjson.loads(run.stdout)
-        more_pages = pull_pages(any_fhir_server) - 1
         assert (counted["http"], counted["commit"]) == (
             HTTP_REQUESTS + more_pages, COMMITS + more_pages), counted
     else:
@@ -174,8 +206,12 @@ def test_a_sync_killed_at_any_step_is_finished_by_the_next_one(
             assert content(on_server.json()) == content(patients[ids[mrn]]), mrn
             assert fields.items() <= on_server.json().items(), mrn
 
-        assert all(uploaded for _, uploaded in audit_rows), audit_rows
-        assert total(fhir, "AuditEvent") == len(audit_rows)
-        for seq, _ in audit_rows:
+        assert all(uploaded for _, uploaded, _ in audit_rows), audit_rows
+        checkpoints = server_checkpoints(fhir, ws.store.store_id)
+        assert total(fhir, "AuditEvent") - len(checkpoints) == len(audit_rows)
+        for seq, _, _ in audit_rows:
             event_id = audit_event_id(ws.store.store_id, seq)
             assert total(fhir, "AuditEvent", _tag=f"{TAG_SYSTEM}|{event_id}") == 1, seq
+    newest_seq, _, newest_hash = audit_rows[-1]
+    assert max(checkpoints) == (newest_seq, newest_hash)
+    assert len({seq for seq, _ in checkpoints}) == len(checkpoints), checkpoints

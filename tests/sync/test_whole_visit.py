@@ -46,4 +46,4 @@ def test_a_visit_charted_offline_on_a_is_all_there_on_b(a, b, fresh_fhir_server)
     assert (chart.counts["encounters"], chart.counts["notes"]) == (1, 1)
     seen = b.notes.read(b.session, ann["id"], note.id)
     assert "P: start ACEi." in seen.text and seen.locked
-    assert b.schedule.today(b.session, booked.start.date())[0].status == "fulfilled"
+    assert b.schedule.today(b.session, booked.start.date()).appointments[0].status == "fulfilled"
