@@ -22,13 +22,21 @@ class PendingChange:
     id: str
     op: str  # "put" or "delete"
     resource: dict | None  # None for a delete
-    base_version: str | None  # the server version the edit was made on; None: never on server
-    base: dict | None  # that version's JSON, the common ancestor for a three-way merge
+    base_version: str | None  # the server version the edit was made on; None: not known there
+    # That version's JSON, the common ancestor for a three-way merge; or, with no base version,
+    # the body of a create sent before whose answer never came (it may be on the server).
+    base: dict | None
     upto_seq: int
 
     @property
     def key(self) -> str:
         return f"{self.type}/{self.id}"
+
+    @property
+    def may_be_on_server(self) -> bool:
+        """A create sent before without an answer: the server may hold it, perhaps already
+        changed by a colleague, so it is read before anything is sent, never sent blind."""
+        return self.base_version is None and self.base is not None
 
 
 @dataclass(frozen=True)
@@ -80,6 +88,10 @@ class LocalSide(Protocol):
         """Resources waiting to be sent, held ones included."""
 
     def open_conflict_count(self) -> int: ...
+
+    def note_creates_sent(self, changes: list[PendingChange]) -> None:
+        """Remember, before they are sent, the bodies of these creates: if the answer is
+        lost (a crash, a cut line), the next `pending_changes` returns each as `base`."""
 
     def confirm(self, change: PendingChange, remote: RemoteVersion) -> None:
         """The server accepted `change`: drop its outbox rows, remember `remote` as base."""

@@ -7,6 +7,12 @@ server refuses the transaction, the same entries go again as a batch Bundle, who
 says entry by entry what happened, so one refused resource never blocks the rest (the
 fhircore #2775 bug): it is set aside with the server's reason, visible to a person.
 
+A create has no version to match (FHIR R4 has no create-only PUT), so a repeated create
+would overwrite what a colleague changed after the first one arrived. So its body is
+committed as sent before the request leaves (one commit per batch that holds creates; no
+extra request in the usual case), and a create sent before is read first and handled like an
+update with what was sent as the base: never sent blind twice.
+
 DELETE carries If-Match too, but not every server honours it on DELETE, so the current
 version is read first and a delete of something edited elsewhere becomes a conflict.
 
@@ -16,7 +22,7 @@ answers to one Bundle are stored in one write transaction: one per resource made
 not the server, the limit of a push.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sync import fhir_json
 from sync.capabilities import ServerCapabilities
@@ -27,6 +33,7 @@ from sync.transport import Transport
 from sync.wire import (
     FHIR_JSON,
     body,
+    maybe_json,
     outcome_text,
     read_remote,
     remote_of,
@@ -77,6 +84,11 @@ class Pusher:
         to_send = []
         accepted: list[tuple[PendingChange, RemoteVersion]] = []
         for change in changes:
+            if change.may_be_on_server:
+                change = self._as_found(change, report)
+                if isinstance(change, str):
+                    outcomes.append(change)
+                    continue
             if change.op == "delete" and change.base_version is None:
                 accepted.append((change, _gone(change)))  # never reached the server
                 outcomes.append("confirmed")
@@ -85,6 +97,8 @@ class Pusher:
                 outcomes.append(self._settle_reconcile(change, remote, report))
             else:
                 to_send.append(change)
+        if creates := [c for c in to_send if c.op == "put" and c.base_version is None]:
+            self._local.note_creates_sent(creates)
         if to_send:
             entries = self._exchange(to_send, report)
             if len(entries) != len(to_send):
@@ -96,6 +110,36 @@ class Pusher:
                 outcomes.append(self._settle(change, entry, report, accepted))
         self._local.confirm_many(accepted)
         return outcomes
+
+    def _as_found(self, change: PendingChange, report: PushReport) -> PendingChange | str:
+        """A create that may have reached the server (its answer was lost), as the server
+        has it. Not there: a plain create (or a delete with nothing to delete). There, or
+        deleted since: what reconciling with it makes of the change, with what was sent as
+        the base, so a colleague's edit is merged or becomes a conflict, never overwritten;
+        a delete of it as sent goes as a delete of that version."""
+        remote = self._read_sent(change, report)
+        if remote is None:
+            return replace(change, base=None)
+        if change.op == "delete" and not remote.deleted and (
+                _content(remote.resource) == _content(change.base)):
+            return replace(change, base_version=remote.version_id, base=remote.resource)
+        return self._settle_reconcile(change, remote, report)
+
+    def _read_sent(self, change: PendingChange, report: PushReport) -> RemoteVersion | None:
+        """The server's copy of a create sent before; None when it never arrived (404). A
+        410 says it arrived and was deleted since; a server that answers 404 for a deleted
+        record too (Medplum's in-memory router) cannot say so, and the create goes again."""
+        report.round_trips += 1
+        response = self._transport.request("GET", change.key)
+        if response.status_code == 404:
+            return None
+        if response.status_code == 410:
+            return _gone(change)
+        if response.status_code != 200:
+            reason = outcome_text(maybe_json(response), response.reason_phrase)
+            raise MalformedResponse(f"Reading {change.key} from the server failed with HTTP "
+                                    f"{response.status_code}: {reason}")
+        return remote_of(change.type, change.id, body(response, change.type))
 
     def _exchange(self, changes: list[PendingChange], report: PushReport) -> list[dict]:
         """The server's answer entry for each change, in order."""
@@ -201,6 +245,10 @@ def _accepted(change: PendingChange, entry: dict) -> RemoteVersion:
 
 def _gone(change: PendingChange) -> RemoteVersion:
     return RemoteVersion(change.type, change.id, None, None, None)
+
+
+def _content(resource: dict) -> dict:
+    return {k: v for k, v in resource.items() if k != "meta"}
 
 
 def _whole_failure(response) -> dict:

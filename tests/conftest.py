@@ -7,14 +7,11 @@ a real OS keyring backend (as the product does) and never touch the developer's 
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import orjson
 import pytest
-from jeepney import DBusAddress, new_method_call
-from jeepney.io.blocking import open_dbus_connection
 from keyring.backends import SecretService
 
 from app.bootstrap import Environment, Workstation, init_store, open_workstation
@@ -22,6 +19,7 @@ from app.clinical.importer import ImportReport
 from app.security.policy import Policy
 from app.store.kdf_bounds import FLOOR as KDF_FLOOR
 from app.store.keys import KdfCost
+from tests.faults.keyring_bus import wait_for_secret_service
 
 ADMIN_PASSWORD = "correct horse battery"
 SYNTHEA = Path(__file__).resolve().parent / "data" / "synthea"
@@ -55,7 +53,7 @@ def keyring_session(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         for name in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME"):
             mp.setenv(name, env[name])
-        _wait_for_secret_service()
+        wait_for_secret_service()
         yield env
     daemon.terminate()
     bus.terminate()
@@ -101,21 +99,6 @@ def sign_in(admin: Workstation, env: Environment, store_dir: Path, name: str,
     signed in."""
     admin.users.add(admin.session, name, name.title(), role, password_of(name))
     return open_workstation(env, store_dir, name, password_of(name))
-
-
-def _wait_for_secret_service() -> None:
-    """Wait until the daemon owns its bus name; asking earlier would D-Bus-activate a second,
-    locked keyring daemon."""
-    has_owner = new_method_call(
-        DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus",
-                    interface="org.freedesktop.DBus"),
-        "NameHasOwner", "s", ("org.freedesktop.secrets",))
-    deadline = time.monotonic() + 10
-    with open_dbus_connection(bus="SESSION") as bus:
-        while not bus.send_and_get_reply(has_owner).body[0]:
-            if time.monotonic() > deadline:
-                pytest.fail("GNOME Keyring did not start on the private D-Bus session bus")
-            time.sleep(0.05)
 
 
 @pytest.fixture

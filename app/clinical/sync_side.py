@@ -79,6 +79,15 @@ class StoreSyncSide(AuditSyncSide):
             return conn.exec_driver_sql(
                 "SELECT count(*) FROM conflict WHERE resolved_at IS NULL").scalar_one()
 
+    def note_creates_sent(self, changes: list[PendingChange]) -> None:
+        """Kept in sync_state (one row per create, until the server's answer is stored), so
+        a crash or a lost answer leaves the body that may be on the server."""
+        at = audit.now_text()
+        with self._store.write() as conn:
+            conn.exec_driver_sql(
+                "INSERT OR REPLACE INTO sync_state (scope, cursor, updated_at) VALUES (?, ?, ?)",
+                [(_sent_key(c.type, c.id), _json(c.resource), at) for c in changes])
+
     def confirm(self, change: PendingChange, remote: RemoteVersion) -> None:
         self.confirm_many([(change, remote)])
 
@@ -145,6 +154,9 @@ class StoreSyncSide(AuditSyncSide):
              reason)).lastrowid
         conn.exec_driver_sql("UPDATE local_change SET held_by = ? WHERE type = ? AND id = ?",
                              (conflict_id, change.type, change.id))
+        # The server's side is now in the conflict: a person's decision is what goes next.
+        conn.exec_driver_sql("DELETE FROM sync_state WHERE scope = ?",
+                             (_sent_key(change.type, change.id),))
         if kind == "rejected":  # what refers to a refused resource would fail too
             conn.exec_driver_sql(
                 "UPDATE local_change SET held_by = ? WHERE held_by IS NULL "
@@ -240,12 +252,15 @@ class StoreSyncSide(AuditSyncSide):
     def _change(conn: Connection, kind: str, rid: str, seq: int) -> PendingChange:
         op, body = conn.exec_driver_sql("SELECT op, json FROM local_change WHERE seq = ?",
                                         (seq,)).one()
-        base = conn.exec_driver_sql("SELECT version_id, json FROM base WHERE type = ? AND "
-                                    "id = ?", (kind, rid)).first()
+        version, base = conn.exec_driver_sql(
+            "SELECT version_id, json FROM base WHERE type = ? AND id = ?", (kind, rid)
+        ).first() or (None, conn.exec_driver_sql(  # never confirmed: perhaps sent before
+            "SELECT cursor FROM sync_state WHERE scope = ?", (_sent_key(kind, rid),)
+        ).scalar_one_or_none())
         return PendingChange(
             kind, rid, "delete" if op == "delete" else "put",
             None if op == "delete" else fhir_json.loads(body),
-            base and base[0], base and fhir_json.loads(base[1]), seq)
+            version, base and fhir_json.loads(base), seq)
 
     def _audit(self, conn: Connection, resources: list[dict], detail: str) -> None:
         at = audit.now_text()
@@ -282,6 +297,14 @@ def _refers_to(change: PendingChange, references: list[str]) -> bool:
 def _drop_outbox(conn: Connection, change: PendingChange) -> None:
     conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ? AND seq <= ?",
                          (change.type, change.id, change.upto_seq))
+    conn.exec_driver_sql("DELETE FROM sync_state WHERE scope = ?",
+                         (_sent_key(change.type, change.id),))
+
+
+def _sent_key(kind: str, rid: str) -> str:
+    """The sync_state key of a create sent whose answer is not stored yet (pull cursors'
+    keys start with "server=", so a cursor reset never forgets one)."""
+    return f"create-sent:{kind}/{rid}"
 
 
 def _has_newer(conn: Connection, change: PendingChange) -> bool:

@@ -7,11 +7,11 @@ the engine as Workstation.sync_engine does and runs one cycle. KILL_POINT is "no
 WHEN:N, where WHEN is one of
     http-before, http-after      the N-th HTTP request: before it leaves, or once its whole
                                  answer has arrived (the server has done the work)
-    commit-before, commit-after  the N-th call of a LocalSide method that commits (confirm,
-                                 confirm_many, replace_with_merge, record_conflict,
-                                 apply_remote, mark_audit_uploaded,
-                                 save_audit_checkpoint): before it starts, or after it
-                                 returned
+    commit-before, commit-after  the N-th call of a LocalSide method that commits
+                                 (note_creates_sent, confirm, confirm_many,
+                                 replace_with_merge, record_conflict, apply_remote,
+                                 mark_audit_uploaded, save_audit_checkpoint): before it
+                                 starts, or after it returned
 There the process sends itself SIGKILL: no except, finally or atexit runs, as when the power
 goes. The kill points live only in the wrappers below, never in Hearth's code. A process
 that outlives its kill point prints a JSON summary: the requests and commits it counted and
@@ -37,8 +37,9 @@ from sync.transport import Transport
 from tests.sync.stations import PASSWORD
 from tests.writer_process import CHEAP_POLICY
 
-COMMITTING = frozenset({"confirm", "confirm_many", "replace_with_merge", "record_conflict",
-                        "apply_remote", "mark_audit_uploaded", "save_audit_checkpoint"})
+COMMITTING = frozenset({"note_creates_sent", "confirm", "confirm_many", "replace_with_merge",
+                        "record_conflict", "apply_remote", "mark_audit_uploaded",
+                        "save_audit_checkpoint"})
 
 
 class KillPoint:

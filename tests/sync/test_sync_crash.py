@@ -10,16 +10,16 @@ chain is the local chain's head (so `audit verify --server` finds nothing wrong)
 The cycle starts with: Ann renamed (an update sent with If-Match), Ben's gender changed
 while a colleague added his phone on the server (412, read, three-way merge, sent again),
 Cal deleted (the current version read first) and Dee newly registered (a create). It makes
-10 HTTP requests and 6 commits (a Bundle's answers are confirmed together), and every one is
+10 HTTP requests and 7 commits (a Bundle's answers are confirmed together), and every one is
 a fault point, killed both before and after:
 
-    HTTP 1  GET metadata                    commit 1  replace_with_merge Ben
-    HTTP 2  GET Cal (before deleting it)    commit 2  confirm Ann, Cal's delete and Dee
-    HTTP 3  POST transaction (refused 412)  commit 3  confirm Ben, merged
-    HTTP 4  POST batch (Ben 412, others ok) commit 4  apply_remote (the pulled page)
-    HTTP 5  GET Ben (the colleague's edit)  commit 5  mark_audit_uploaded
-    HTTP 6  POST transaction (merged Ben)   commit 6  save_audit_checkpoint
-    HTTP 7  GET _history
+    HTTP 1  GET metadata                    commit 1  note_creates_sent Dee (before sending)
+    HTTP 2  GET Cal (before deleting it)    commit 2  replace_with_merge Ben
+    HTTP 3  POST transaction (refused 412)  commit 3  confirm Ann, Cal's delete and Dee
+    HTTP 4  POST batch (Ben 412, others ok) commit 4  confirm Ben, merged
+    HTTP 5  GET Ben (the colleague's edit)  commit 5  apply_remote (the pulled page)
+    HTTP 6  POST transaction (merged Ben)   commit 6  mark_audit_uploaded
+    HTTP 7  GET _history                    commit 7  save_audit_checkpoint
     HTTP 8  GET AuditEvent (the server's newest checkpoint, compared with the chain)
     HTTP 9  POST batch of AuditEvents
     HTTP 10 POST batch of the chain's new checkpoint
@@ -56,14 +56,14 @@ from tests.sync.stations import PASSWORD, patient, sync, workstation
 REPO = Path(__file__).resolve().parents[2]
 MRN = "urn:test:mrn"
 FHIR_JSON = "application/fhir+json"
-HTTP_REQUESTS, COMMITS = 10, 6
-FIRST_AFTER_PULL = {"http": 8, "commit": 5}  # the steps a longer pull moves later
+HTTP_REQUESTS, COMMITS = 10, 7
+FIRST_AFTER_PULL = {"http": 8, "commit": 6}  # the steps a longer pull moves later
 KILL_POINTS = ["none"] + [f"{kind}-{when}:{n}"
                           for kind, count in (("http", HTTP_REQUESTS), ("commit", COMMITS))
                           for n in range(1, count + 1) for when in ("before", "after")]
 ON_MEDPLUM = ["none", "http-after:3", "http-before:4", "http-after:4", "http-after:6",
               "http-before:7", "commit-after:1", "commit-after:2", "commit-after:3",
-              "commit-before:4", "commit-after:4"] + [
+              "commit-after:4", "commit-before:5", "commit-after:5"] + [
     point for point in KILL_POINTS if point != "none"
     and int(point.split(":")[1]) >= FIRST_AFTER_PULL[point.split("-")[0]]]
 CASES = [("sekmet", point) for point in KILL_POINTS] + [("medplum", p) for p in ON_MEDPLUM]
