@@ -6,8 +6,10 @@ field each workstation owns (A the phone, B the address) must always merge; a fi
 edit (birth date, a problem's onset) may clash, and then the clash must be in an open
 conflict where a person sees both values, until someone resolves it. Keeping mine is an
 edit of the fields in conflict: it re-asserts this workstation's last values of them.
-Keeping the server's withdraws this workstation's edits of them: the last edit is then the
-latest of the others' (which the server may have received after the conflict was shown).
+Keeping the server's withdraws this workstation's edits of them, but for the one the
+server's side holds (its own earlier edit, which reached the server while the answer was
+lost): the last edit is then the latest of that one and the others' (which the server may
+have received after the conflict was shown).
 Fields not in conflict are not touched by a resolution, whichever side is kept: an edit
 made to them meanwhile, here or on the server, stays the last edit and must survive.
 """
@@ -68,8 +70,7 @@ class LastEdits:
                 value = own[-1] if own else field_value(conflict.local, field)
                 self.edited(*key, value, station, "kept local")
             else:
-                others = [e for e in edits if e.station != station]
-                self.history[key] = others or edits[:1]
+                self.history[key] = _kept_server(edits, station, conflict, field)
 
     def lost(self, on_server: dict[tuple[str, str], dict],
              open_conflicts: list[Conflict]) -> list[str]:
@@ -89,3 +90,12 @@ class LastEdits:
                     f"({field_value(on_server.get((kind, rid)), field)!r})"
                     + (" nor in its open conflict" if shown else " and no conflict is open"))
         return problems
+
+
+def _kept_server(edits: list[Edit], station: str, conflict: Conflict, field: str) -> list[Edit]:
+    """A field's edits after `station` kept the server's side of `conflict`."""
+    on_server = field_value(server_version(conflict), field)
+    own_on_server = [e for e in edits if e.station == station and e.value == on_server][-1:]
+    kept = sorted([e for e in edits if e.station != station] + own_on_server,
+                  key=lambda e: e.seq)
+    return kept or edits[:1]

@@ -77,7 +77,10 @@ def kill_after(args: list[str], env: dict[str, str], cwd: Path, enough: Callable
                 break
     finally:
         child.send_signal(signal.SIGKILL)
-        rest, err = child.communicate(timeout=30)
+        # Through the same file object: lines it has already read ahead sit in its buffer,
+        # where communicate(), which reads the pipe itself, would never see them.
+        rest, err = child.stdout.read(), child.stderr.read()
+        child.wait(timeout=30)
         watchdog.cancel()
     return lines + rest.splitlines(), err, child.returncode
 
