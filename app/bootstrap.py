@@ -1,4 +1,4 @@
-"""The composition root: builds the store, the services and (later) the sync engine.
+"""The composition root: builds the store, the services and the sync worker.
 
 Nothing in Hearth is global; the CLI, the UI and the tests all assemble what they need
 here, passing in the keyring backend and the policy, so a test can give a real keyring
@@ -6,10 +6,9 @@ of its own and a cheaper KDF without patching anything.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import keyring
 from keyring.backend import KeyringBackend
 
@@ -22,27 +21,34 @@ from app.clinical.medications import Medications
 from app.clinical.notes import Notes
 from app.clinical.patients import Patients
 from app.clinical.problems import Problems
+from app.clinical.records import ChangeFeed, Records
 from app.clinical.schedule import Schedule
 from app.clinical.search import PatientSearch
 from app.clinical.sync_side import StoreSyncSide
 from app.clinical.trends import Trends
 from app.clinical.vitals import Vitals
 from app.errors import HearthError
-from app.security import audit
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
 from app.security.policy import Policy
 from app.security.recovery import Recovered, create_recovery_key, recover
 from app.security.roles import Permission
 from app.security.session import Session
-from app.security.users import UserAccounts, add_user
+from app.security.users import UserAccounts, add_first_admin
 from app.store.device_secret import DeviceSecrets
 from app.store.paths import StorePaths
 from app.store.store import Store, create_store
-from app.sync_connection import sync_limits
+from app.sync_connection import (
+    POLICY_ONLY,
+    SyncOverrides,
+    SyncSettings,
+    policy_sync,
+    sync_limits,
+)
 from sync.engine import SyncEngine
 from sync.pull import PullScope
 from sync.transport import Transport
+from sync.worker import Connecting, SyncStatus, SyncWorker
 
 
 @dataclass
@@ -67,31 +73,52 @@ class Workstation:
     problems: Problems
     allergies: Allergies
     medications: Medications
+    changes: ChangeFeed = field(default_factory=ChangeFeed)  # what each commit changed
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""
         self.session.require(Permission.MAINTAIN_STORE)
         problems = self.store.db.integrity_problems()
         try:
-            with self.store.write() as conn:
-                audit.append(conn, audit.event_for(
-                    self.session, "query", entity="Store", detail="store check: " + (
-                        f"{len(problems)} problems" if problems else "intact")))
+            with Records(self.store).write(self.session, Permission.MAINTAIN_STORE) as work:
+                work.audit("query", entity="Store", detail="store check: " + (
+                    f"{len(problems)} problems" if problems else "intact"))
         except HearthError as err:
             if not problems:  # a sound store that cannot record the check is itself a fault
                 raise
             problems.append(f"The check could not be recorded in the audit trail: {err.message}")
         return problems
 
-    def sync_engine(self, settings: "SyncSettings") -> SyncEngine:
+    def sync_worker(self, keyring_backend: Callable[[], KeyringBackend],
+                    asked: SyncOverrides = POLICY_ONLY,
+                    on_status: Callable[[SyncStatus], None] = lambda status: None
+                    ) -> SyncWorker:
+        """The policy's sync (with the command line's overrides) for `hearth sync` and the
+        window alike. Building it reads nothing: it signs in (keyring, perhaps the server's
+        smart-configuration) when first connected, on the thread of its first cycle, or
+        when the caller asks with `connect()`; stopping it closes its HTTP client."""
+        self.session.require(Permission.SYNC)
+        plan = policy_sync(self.policy.sync, asked)
+        local = self._sync_side()
+        return SyncWorker(
+            Connecting(local, lambda: self._engine(local, plan.settings(keyring_backend()))),
+            plan.interval_seconds, on_status)
+
+    def sync_engine(self, settings: SyncSettings) -> SyncEngine:
         """The sync engine for this store, acting (and audited) as the signed-in user, who
         must be allowed to sync; only the clinic's own server (settings.outbox) is sent the
         outbox and the audit trail."""
         self.session.require(Permission.SYNC)
-        preset = self.policy.sync
+        return self._engine(self._sync_side(), settings)
+
+    def _sync_side(self) -> StoreSyncSide:
+        """Publishing what each sync step changed on `changes`, like every other write."""
+        return StoreSyncSide(self.store, self.session.user, str(self.session.role),
+                             self.changes)
+
+    def _engine(self, local: StoreSyncSide, settings: SyncSettings) -> SyncEngine:
         transport = Transport(settings.server, ca_bundle=settings.ca_bundle,
-                              auth=settings.auth, limits=sync_limits(preset))
-        local = StoreSyncSide(self.store, self.session.user, str(self.session.role))
+                              auth=settings.auth, limits=sync_limits(self.policy.sync))
         return SyncEngine(local, transport, PullScope(settings.organization),
                           outbox=settings.outbox)
 
@@ -100,17 +127,6 @@ class Workstation:
 
     def close(self) -> None:
         log_out(LoggedIn(self.store, self.session))
-
-
-@dataclass(frozen=True)
-class SyncSettings:
-    """Where and how to sync: from the IT policy or the command line."""
-
-    server: str
-    ca_bundle: Path | None = None
-    organization: str | None = None  # pull only this clinic's patients
-    auth: httpx.Auth | None = None
-    outbox: bool = True  # the clinic's own server (policy sync.server), meant for the outbox
 
 
 @dataclass(frozen=True)
@@ -136,11 +152,7 @@ def init_store(
     policy = env.effective_policy()
 
     def add_admin(store: Store) -> None:
-        with store.write() as conn:
-            add_user(store, policy, conn, admin, full_name, "admin", password)
-            audit.append(conn, audit.Event(
-                audit.now_text(), admin, "admin", "create", "success", entity=f"User/{admin}",
-                detail="store created; first admin"))
+        add_first_admin(store, policy, admin, full_name, password)
 
     return create_store(StorePaths(root), env.device_secrets(), add_admin)
 
@@ -148,12 +160,13 @@ def init_store(
 def open_workstation(env: Environment, root: Path, user: str, password: str) -> Workstation:
     policy = env.effective_policy()
     logged_in = log_in(StorePaths(root), user, password, env.device_secrets(), policy)
-    store = logged_in.store
+    store, feed = logged_in.store, ChangeFeed()
     return Workstation(
-        store, logged_in.session, policy, Patients(store), UserAccounts(store, policy),
-        AuditReview(store), Importer(store), Chart(store), PatientSearch(store),
-        Conflicts(store), Schedule(store), Trends(store), Encounters(store), Vitals(store),
-        Notes(store, policy), Problems(store), Allergies(store), Medications(store),
+        store, logged_in.session, policy, Patients(store, feed), UserAccounts(store, policy),
+        AuditReview(store), Importer(store, feed=feed), Chart(store), PatientSearch(store),
+        Conflicts(store, feed), Schedule(store, feed), Trends(store), Encounters(store, feed),
+        Vitals(store, feed), Notes(store, policy, feed), Problems(store, feed),
+        Allergies(store, feed), Medications(store, feed), feed,
     )
 
 

@@ -1,16 +1,18 @@
-"""The chart as plain text for `hearth chart`: the banner first, then what matters most."""
+"""The chart as plain text for `hearth chart`: the banner first, then what matters most.
 
-from datetime import date
+The banner's facts and wording are the chart tab's (app.clinical.banner), so the terminal
+and the window never disagree on name order, age, MRN or allergies.
+"""
 
+from app.clinical.banner import banner_facts
 from app.clinical.chart import ChartSummary, SectionPage
 from app.clinical.chart_items import ChartItem
-from app.clinical.names import medical_record_number
 
 QUIET_STATUSES = {None, "final", "finished", "completed", "active"}  # the expected ones
 SUMMARY_PARTS = (
     ("Active problems", "active_problems"),
     ("Active medications", "active_medications"),
-    ("Allergies", "allergies"),
+    ("Allergy records", "allergies"),
     ("Latest vitals", "latest_vitals"),
     ("Recent labs", "recent_labs"),
     ("Immunizations", "immunizations"),
@@ -19,31 +21,21 @@ SUMMARY_PARTS = (
 )
 
 
-def banner(patient: dict, today: date | None = None) -> str:
-    name = (patient.get("name") or [{}])[0]
-    full = " ".join([*name.get("given", []), name.get("family", "")]).strip() or "(no name)"
-    born = patient.get("birthDate", "")
-    age = ""
-    if len(born) >= 10:
-        today = today or date.today()
-        b = date.fromisoformat(born[:10])
-        age = f", {today.year - b.year - ((today.month, today.day) < (b.month, b.day))} y"
-    mrn = medical_record_number(patient)
-    return (f"{full}  |  {patient.get('gender', 'unknown')}{age}  |  born {born or '?'}  |  "
-            f"MRN {mrn or '—'}  |  id {patient['id']}")
+def banner(summary: ChartSummary) -> list[str]:
+    """The banner's lines: who, a warning about the Patient record if any, then allergies.
+    An allergy alert is in words ("Allergies: Peanut"), as the window shows it."""
+    facts = banner_facts(summary.patient, summary.allergies)
+    who = "  |  ".join([facts.name, *facts.details, f"id {summary.patient['id']}"])
+    warning = [f"WARNING: {facts.warning}"] if facts.warning else []
+    return [who, *warning, facts.allergies]
 
 
 def summary_text(summary: ChartSummary) -> str:
-    lines = [banner(summary.patient)]
-    if summary.patient_warning:
-        lines.append(f"WARNING: {summary.patient_warning}")
-    lines.append("")
-    if not summary.allergies:
-        lines.append("Allergies: none recorded (not the same as 'no known allergies')")
+    lines = [*banner(summary), ""]
     for title, field in SUMMARY_PARTS:
         items = getattr(summary, field)
         if field == "allergies" and not items:
-            continue
+            continue  # the banner said "none recorded"
         lines.append(f"{title}:" if items else f"{title}: none recorded")
         lines += [f"  {_line(item)}" for item in items]
     lines.append("")

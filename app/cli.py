@@ -23,12 +23,14 @@ from app.chart_text import page_text, summary_text
 from app.cli_args import OneLineParser, whole_number
 from app.clinical.chart import SECTIONS
 from app.clinical.importer import Progress
+from app.display_time import when_text
 from app.errors import HearthError, StoreNotFound, UsageError
 from app.security.policy import Policy
 from app.security.roles import Role
 from app.store.paths import StorePaths, default_store_dir, demo_store_dir
 from sync import fhir_json
 from sync.errors import SyncError
+from sync.messages import sentence
 
 READER_GONE = 141  # 128 + SIGPIPE: the status of a Unix tool whose reader closed the pipe
 
@@ -64,10 +66,10 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         sys.stdout.flush()  # so a reader gone away is found here, not at interpreter exit
         return status
     except HearthError as err:
-        print(f"hearth: {err.title}: {err.message}", file=sys.stderr)
+        print(f"hearth: {sentence(err)}", file=sys.stderr)
         return err.exit_code
     except SyncError as err:
-        print(f"hearth: {err.title}: {err.message}", file=sys.stderr)
+        print(f"hearth: {sentence(err)}", file=sys.stderr)
         return cli_sync.SYNC_INCOMPLETE
     except KeyboardInterrupt:
         print("hearth: cancelled; nothing more was changed.", file=sys.stderr)
@@ -79,8 +81,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
 
 
 def unexpected(err: Exception) -> int:
-    print(f"hearth: unexpected error ({type(err).__name__}: {err}). Please report it.",
-          file=sys.stderr)
+    print(f"hearth: {sentence(err)}", file=sys.stderr)
     return 1
 
 
@@ -259,7 +260,7 @@ def cmd_user_list(args, ws, secrets: Secrets) -> int:
     print(f"{'USER':<16} {'ROLE':<11} {'STATUS':<24} FULL NAME")
     for u in users:
         status = ("locked by admin" if u.locked else
-                  f"locked out until {u.locked_out_until[11:16]}" if u.locked_out_until else
+                  f"locked out until {when_text(u.locked_out_until)}" if u.locked_out_until else
                   "active")
         print(f"{u.name:<16} {u.role:<11} {status:<24} {u.full_name}")
     return 0

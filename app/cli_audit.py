@@ -12,8 +12,7 @@ from collections.abc import Callable
 from app.clinical.sync_side import StoreSyncSide
 from app.errors import UsageError
 from app.security.roles import Permission
-from app.security.sync_servers import choose_server
-from app.sync_connection import policy_ca_bundle, sign_in, sync_limits
+from app.sync_connection import SyncOverrides, policy_sync, sync_limits
 from sync.audit_checkpoint import compare_with_server
 from sync.transport import Transport
 
@@ -29,17 +28,15 @@ def server_check(args, ws) -> Callable[[], list[str]] | None:
 def compare_with_policy_server(ws, asked: str | None, keyring) -> list[str]:
     """Sentences for each way the local chain contradicts the server's newest checkpoint."""
     ws.session.require(Permission.REVIEW_AUDIT)
-    preset = ws.policy.sync
-    chosen = choose_server(preset, asked)
-    if not chosen.clinic:
+    plan = policy_sync(ws.policy.sync, SyncOverrides(server=asked))
+    if not plan.server.clinic:
         raise UsageError(
-            f"{chosen.base} holds no checkpoints of this audit trail: it is uploaded only to "
-            "the clinic's server (the policy's sync.server). Run audit verify --server "
+            f"{plan.server.base} holds no checkpoints of this audit trail: it is uploaded only "
+            "to the clinic's server (the policy's sync.server). Run audit verify --server "
             "without a URL.")
-    ca_bundle = policy_ca_bundle(preset)
-    transport = Transport(chosen.base, ca_bundle=ca_bundle, limits=sync_limits(preset),
-                          auth=sign_in(keyring, preset, chosen.base, preset.client_id,
-                                       preset.scope, ca_bundle))
+    settings = plan.settings(keyring)
+    transport = Transport(settings.server, ca_bundle=settings.ca_bundle,
+                          limits=sync_limits(ws.policy.sync), auth=settings.auth)
     transport.begin_cycle()  # the policy's deadline bounds the comparison as it does a sync
     try:
         local = StoreSyncSide(ws.store, ws.session.user, str(ws.session.role))

@@ -22,20 +22,20 @@ from pathlib import Path
 
 import orjson
 
-from app.bootstrap import SyncSettings
 from app.cli_args import LARGEST_ID, number, whole_number
 from app.clinical.conflicts import CHOICES
 from app.clinical.sync_side import StoreSyncSide
+from app.display_time import when_text
 from app.errors import UsageError
 from app.security.policy import SyncPolicy
 from app.security.roles import Permission
 from app.security.sync_servers import choose_server
-from app.sync_connection import plain_client, policy_ca_bundle, sign_in
+from app.sync_connection import SyncOverrides, plain_client, policy_ca_bundle
 from sync import fhir_json
 from sync.auth import discover_token_url, public_jwk
 from sync.credentials import SyncCredentials
 from sync.servers import cursor_prefix
-from sync.worker import SyncStatus, SyncWorker
+from sync.worker import SyncStatus
 
 SYNC_INCOMPLETE = 6
 
@@ -90,18 +90,14 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
 
 def cmd_sync(args, ws, secrets) -> int:
     ws.session.require(Permission.MAINTAIN_STORE if args.reset_cursor else Permission.SYNC)
-    chosen = choose_server(ws.policy.sync, args.server)
-    args.server = chosen.base
     if args.reset_cursor:
-        return _reset_cursor(args, ws)
-    _fill_from_policy(args, ws.policy.sync)
-    auth = sign_in(args.env.keyring_backend(), ws.policy.sync, args.server, args.client_id,
-                   args.scope, args.ca_bundle)
-    settings = SyncSettings(args.server, args.ca_bundle, args.organization, auth,
-                            outbox=chosen.clinic)
-    engine = ws.sync_engine(settings)
-    worker = SyncWorker(engine, args.interval, on_status=lambda s: _print_status(args, s))
+        return _reset_cursor(args, ws, choose_server(ws.policy.sync, args.server).base)
+    asked = SyncOverrides(args.server, args.interval, args.organization, args.ca_bundle,
+                          args.client_id, args.scope)
+    worker = ws.sync_worker(args.env.keyring_backend, asked,
+                            on_status=lambda s: _print_status(args, s))
     try:
+        worker.connect()  # sign in now: a refusal ends the command with its sentence
         if args.once:
             status = worker.run_once()
             return 0 if status.last_error is None else SYNC_INCOMPLETE
@@ -109,27 +105,17 @@ def cmd_sync(args, ws, secrets) -> int:
         threading.Event().wait()  # until Ctrl+C
     finally:
         worker.stop()
-        engine.transport.close()
     return 0
 
 
-def _reset_cursor(args, ws) -> int:
+def _reset_cursor(args, ws, server: str) -> int:
     if not (args.reason or "").strip():
         raise UsageError("Say why with --reason TEXT: a reset is recorded in the audit trail.")
     local = StoreSyncSide(ws.store, ws.session.user, str(ws.session.role))
-    count = local.forget_cursors(cursor_prefix(args.server), args.server, args.reason.strip())
-    print(f"Reset {count} saved pull positions for {args.server}: the next sync reads "
+    count = local.forget_cursors(cursor_prefix(server), server, args.reason.strip())
+    print(f"Reset {count} saved pull positions for {server}: the next sync reads "
           "everything from that server again.")
     return 0
-
-
-def _fill_from_policy(args, preset: SyncPolicy) -> None:
-    """What the command line leaves out comes from the IT policy."""
-    args.interval = args.interval or preset.interval_seconds
-    args.organization = args.organization or preset.organization
-    args.client_id = args.client_id or preset.client_id
-    args.scope = args.scope or preset.scope
-    args.ca_bundle = args.ca_bundle or policy_ca_bundle(preset)
 
 
 def _print_status(args, status: SyncStatus) -> None:
@@ -210,7 +196,8 @@ def cmd_conflicts_show(args, ws, secrets) -> int:
         print(fhir_json.dumps({**_summary(c), "local": c.local, "remote": c.remote,
                             "base": c.base}).decode())
         return 0
-    print(f"Conflict {c.id}: {c.reference} ({c.kind}), found {c.detected_at}\n{c.reason}\n")
+    found = when_text(c.detected_at, with_date=True)
+    print(f"Conflict {c.id}: {c.reference} ({c.kind}), found at {found}\n{c.reason}\n")
     for title, version in (("HERE (local)", c.local), ("SERVER (remote)", c.remote),
                            ("BEFORE BOTH (base)", c.base)):
         text = fhir_json.dumps(version, option=orjson.OPT_INDENT_2).decode() if version else (

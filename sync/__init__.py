@@ -1,8 +1,12 @@
-"""FHIR R4 sync engine.
+"""FHIR R4 sync engine: push the outbox, pull what changed, merge, upload the audit trail.
 
-It reconciles the local store with a central FHIR server and never imports Qt or `app`:
-it defines the small protocol it needs from the local side, and `app.store` implements it
-(enforced by import-linter). So far: reading the server's CapabilityStatement
-(`capabilities`) and an HTTP transport with timeouts and retries (`transport`); push,
-pull, merge and audit upload come with the rest of the sync issue.
+It reconciles the local store with a central FHIR server and never imports Qt or `app`
+(enforced by import-linter): it defines the small protocol it needs from the local side
+(`local.LocalSide`), which `app.clinical.sync_side` implements over the encrypted store.
+`engine` runs one cycle (`push`, then `pull`, then `audit_upload`); `worker` runs cycles on
+a thread of its own; `transport` is the HTTP client with its deadlines, limits and retries;
+`reconcile` and `merge` bring a local edit together with the server's newer version.
+It also holds what every part of Hearth may import: `fhir_json` (decimals keep their
+digits), `compartment` (whose chart a record belongs to) and `messages` (one sentence per
+failure).
 """

@@ -7,7 +7,15 @@ raised into the UI; the work stays queued for the next cycle. So is a cycle that
 could not send or see everything (records left queued, a server that cannot show what
 changed): it is not a success. A refused sign-in pauses the loop: retrying with the same
 credentials cannot help, so it waits for `sync_now()`. `stop()` cuts short the request or
-wait in progress (Transport.cancel), so signing out or closing never waits on a server.
+wait in progress (Transport.cancel), so signing out or closing never waits on a server, and
+closes the transport's HTTP client once the loop has ended.
+
+The worker reads the store only on the thread that runs its cycles: the counts of what waits
+come with the status after each cycle, never from the constructor a window calls. A window
+also hands the worker a `Connecting` rather than an engine: signing in reads the OS keyring
+and may ask the server where to sign in, so the engine is built on the worker's thread at the
+first cycle (and again at the next one if that failed), and a failure is reported like a
+failed cycle.
 """
 
 import threading
@@ -17,6 +25,8 @@ from datetime import UTC, datetime
 
 from sync.engine import SyncEngine, SyncReport
 from sync.errors import ServerUnreachable, SyncError
+from sync.local import LocalSide
+from sync.messages import sentence
 
 
 @dataclass(frozen=True)
@@ -31,38 +41,58 @@ class SyncStatus:
     notices: tuple[str, ...] = ()  # limits of this server a person should know (deletes)
 
 
+@dataclass(frozen=True)
+class Connecting:
+    """An engine still to be built by `connect` (which signs in), and the local side it will
+    sync, which counts what waits even while signing in fails."""
+
+    local: LocalSide
+    connect: Callable[[], SyncEngine]
+
+
 class SyncWorker:
-    def __init__(self, engine: SyncEngine, interval_seconds: float,
+    def __init__(self, engine: SyncEngine | Connecting, interval_seconds: float,
                  on_status: Callable[[SyncStatus], None] = lambda status: None):
-        self._engine, self._interval, self._on_status = engine, interval_seconds, on_status
+        connected = isinstance(engine, SyncEngine)
+        self._engine: SyncEngine | None = engine if connected else None
+        self._connecting = None if connected else engine
+        self._local = engine.local
+        self._interval, self._on_status = interval_seconds, on_status
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self.status = SyncStatus(None, engine.local.pending_count(),
-                                 engine.local.open_conflict_count(), None, None)
+        self.status: SyncStatus | None = None  # until the first cycle has tried
+
+    def connect(self) -> SyncEngine:
+        """The engine, built now on the calling thread if it is not yet; raises what signing
+        in raises (`hearth sync` calls it first, so a refusal ends the command at once)."""
+        if self._engine is None:
+            self._engine = self._connecting.connect()
+            if self._stop.is_set():  # stopped while signing in: no cycle may start now
+                self._engine.transport.cancel()
+        return self._engine
 
     def run_once(self) -> SyncStatus:
         """One cycle now, on the calling thread; never raises for a sync failure."""
         with self._lock:
             online, report, error, paused = True, None, None, False
             try:
-                report = self._engine.run_once()
+                report = self.connect().run_once()
                 error = " ".join(report.incomplete) or None
             except ServerUnreachable as exc:
                 online, error = False, exc.message
             except SyncError as exc:
-                error, paused = f"{exc.title}: {exc.message}", exc.pauses
+                error, paused = sentence(exc), exc.pauses
             except MemoryError:
-                error = (f"Sync stopped: this computer ran out of memory while syncing with the "
-                         f"FHIR server at {self._engine.transport.client.base_url}. Local work "
-                         "is kept and will sync later.")
+                error = (f"Sync stopped: this computer ran out of memory while syncing with "
+                         f"{self._server()}. Local work is kept and will sync later.")
             except Exception as exc:  # a store failure (disk full...) is reported, not fatal
-                error = f"Sync stopped: {exc or type(exc).__name__}"
-            local = self._engine.local
+                error = f"Sync stopped. {sentence(exc)}"
+            before = self.status or SyncStatus(None, 0, 0, None, None)
             self.status = SyncStatus(
-                online, local.pending_count(), local.open_conflict_count(),
-                _now() if error is None else self.status.last_success, error, paused, report,
-                tuple(report.notices) if report else self.status.notices)
+                online, self._local.pending_count(), self._local.open_conflict_count(),
+                _now() if error is None else before.last_success, error, paused, report,
+                tuple(report.notices) if report else before.notices)
         if not self._stop.is_set():  # a cycle cut short by stop() is nobody's news
             self._on_status(self.status)
         return self.status
@@ -78,18 +108,34 @@ class SyncWorker:
 
     def stop(self, timeout: float = 5.0) -> None:
         """End the loop, cutting short the request or wait in progress (the work it was
-        doing stays queued); returns once the thread has ended, or after `timeout`."""
+        doing stays queued), and close the HTTP client; returns once the thread has ended
+        (which closes it), or after `timeout` (it closes it when it ends)."""
         self._stop.set()
         self._wake.set()
-        if self._thread is not None:
+        if self._thread is None:
+            self._close()
+            return
+        if self._engine is not None:
             self._engine.transport.cancel()
-            self._thread.join(timeout)
+        self._thread.join(timeout)
 
     def _loop(self) -> None:
-        while not self._stop.is_set():
-            status = self.run_once()
-            self._wake.wait(None if status.paused else self._interval)
-            self._wake.clear()
+        try:
+            while not self._stop.is_set():
+                status = self.run_once()
+                self._wake.wait(None if status.paused else self._interval)
+                self._wake.clear()
+        finally:
+            self._close()
+
+    def _close(self) -> None:
+        if self._engine is not None:
+            self._engine.transport.close()
+
+    def _server(self) -> str:
+        if self._engine is None:
+            return "the FHIR server"
+        return f"the FHIR server at {self._engine.transport.client.base_url}"
 
 
 def _now() -> str:

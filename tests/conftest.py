@@ -7,6 +7,8 @@ a real OS keyring backend (as the product does) and never touch the developer's 
 import os
 import shutil
 import subprocess
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -59,6 +61,18 @@ def keyring_session(tmp_path_factory):
     bus.terminate()
     daemon.wait(5)
     bus.wait(5)
+
+
+@pytest.fixture(autouse=True)
+def no_sync_thread_left():
+    """Fails a test that ends with a sync worker's thread still running: it would go on
+    talking to a server and a store that the next test no longer has (stop() it)."""
+    before = set(threading.enumerate())
+    yield
+    left = [t for t in threading.enumerate() if t.name == "hearth-sync" and t not in before]
+    if left:
+        pytest.fail(f"the test left {len(left)} sync thread(s) running: stop its SyncWorker "
+                    f"(or close the window that started it) before the test ends")
 
 
 def password_of(user: str) -> str:
@@ -129,3 +143,14 @@ def policy_file(tmp_path) -> Path:
     fields = {k: v for k, v in TEST_POLICY.__dict__.items() if k != "kdf"}
     path.write_bytes(orjson.dumps({**fields, "kdf": KDF_FLOOR.__dict__}))
     return path
+
+
+@pytest.fixture
+def auckland(monkeypatch):
+    """The wall clock in Auckland (UTC+13 in summer): a UTC instant is often another day
+    there, and a local day starts and ends on different UTC days."""
+    monkeypatch.setenv("TZ", "Pacific/Auckland")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()

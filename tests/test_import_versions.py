@@ -5,9 +5,9 @@ import orjson
 import pytest
 from sqlalchemy import text
 
+from app.clinical.conflict_diff import reason_text
 from app.clinical.importer import Importer
 from app.store.resources import store_server_versions
-from app.ui.conflict_dialog import reason_text
 from tests.conftest import SYNTHEA, sign_in
 
 CHAUNCEY = SYNTHEA / "Chauncey_Johnston_f4673866-81fb-411a-8486-0c27f2a5b480.json"

@@ -195,7 +195,7 @@ def test_every_path_that_would_change_a_signed_note_is_refused(ward, lee, admin,
     for edit in (other_text(original), changed(original, subject={"reference": "Patient/x"}),
                  changed(original, status="entered-in-error"),  # without saying why
                  changed(original, docStatus="preliminary")):
-        with pytest.raises(InvalidRecord, match=f"signed by Dr Lee on .*; {LOCKED_MESSAGE}"):
+        with pytest.raises(InvalidRecord, match=f"signed by Dr Lee at .*; {LOCKED_MESSAGE}"):
             with ws.store.write() as conn:
                 put_resource(conn, edit, "drlee", "2030-01-01T00:00:00+00:00")
 

@@ -1,14 +1,15 @@
 """The schedule: a local day's appointments in order, and check-in as one audited write."""
 
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
 
-from app.clinical import schedule
+from app.clinical import records
 from app.clinical.schedule import Schedule
 from app.errors import InvalidRecord, NotFound, PermissionDenied
+from app.store.resources import put_resource
+from sync import fhir_json
 from tests.conftest import signed_in_users
 
 USERS = {"doc": ("Elena Ortiz", "physician"), "desk": ("Frank Desk", "front-desk"),
@@ -41,15 +42,6 @@ def people(clinic):
     return patients, doctors
 
 
-@pytest.fixture
-def local_zone(monkeypatch):
-    """Auckland (UTC+13 in November): a local day starts and ends on different UTC days."""
-    monkeypatch.setenv("TZ", "Pacific/Auckland")
-    time.tzset()
-    yield
-    monkeypatch.undo()
-    time.tzset()
-
 
 def book(ws, people, day: date, hhmm: str, family="Conn", doctor=0, **kwargs):
     patients, doctors = people
@@ -58,7 +50,7 @@ def book(ws, people, day: date, hhmm: str, family="Conn", doctor=0, **kwargs):
                                    kwargs.pop("kind", "Follow-up"), **kwargs)
 
 
-def test_a_day_lists_its_appointments_in_local_time_order(desk, people, local_zone):
+def test_a_day_lists_its_appointments_in_local_time_order(desk, people, auckland):
     day = date(2031, 11, 24)
     late = book(desk, people, day, "23:40", "Johnston")
     early = book(desk, people, day, "00:05")
@@ -129,10 +121,10 @@ def test_check_in_writes_record_outbox_and_audit_together(desk, people):
 def test_a_check_in_whose_audit_row_fails_leaves_nothing_changed(desk, people, monkeypatch):
     booked = book(desk, people, date(2031, 11, 28), "09:00")
 
-    def broken(conn, event):
+    def broken(conn, events):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(schedule.audit, "append", broken)
+    monkeypatch.setattr(records.audit, "append_many", broken)
     with pytest.raises(RuntimeError):
         Schedule(desk.store).check_in(desk.session, booked.id)
 
@@ -141,6 +133,25 @@ def test_a_check_in_whose_audit_row_fails_leaves_nothing_changed(desk, people, m
                                  "WHERE id = :id"), {"id": booked.id}).scalar_one() == "booked"
         assert conn.execute(text("SELECT count(*) FROM local_change WHERE id = :id"),
                             {"id": booked.id}).scalar_one() == 1
+
+
+def test_an_appointment_fhir_refuses_is_not_checked_in(desk, people):
+    """As a pull may have stored it: a duration FHIR R4 does not allow."""
+    booked = book(desk, people, date(2031, 12, 2), "11:00")
+    with desk.store.write() as conn:
+        stored = conn.execute(text("SELECT json FROM resource WHERE id = :id"),
+                              {"id": booked.id}).scalar_one()
+        put_resource(conn, {**fhir_json.loads(stored), "minutesDuration": -5}, "sync",
+                     "2031-11-20T00:00:00+00:00")
+
+    with pytest.raises(InvalidRecord, match=r"^Not a valid FHIR R4 Appointment: "
+                                            r"Appointment\.minutesDuration: -5 is not a "
+                                            r"positiveInt"):
+        Schedule(desk.store).check_in(desk.session, booked.id)
+
+    with desk.store.read() as conn:
+        assert conn.execute(text("SELECT json_extract(json, '$.status') FROM resource "
+                                 "WHERE id = :id"), {"id": booked.id}).scalar_one() == "booked"
 
 
 def test_billing_reads_the_day_but_may_not_check_in(clinic, people):

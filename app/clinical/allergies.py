@@ -8,14 +8,15 @@ NKA record inactive in the same transaction, with a note saying why, so the char
 claims both.
 
 Nothing is deleted: inactivating or marking entered-in-error saves a new version with the
-reason as a note (see app.clinical.chart_writes for how versions are kept).
+reason as a note (see app.clinical.entries for how versions are kept).
 """
 
 import uuid
 
 from sqlalchemy import Connection, text
 
-from app.clinical.chart_writes import (
+from app.clinical.encounters import now, user_reference
+from app.clinical.entries import (
     annotation,
     change,
     concept,
@@ -24,11 +25,10 @@ from app.clinical.chart_writes import (
     mark_entered_in_error,
     refuse_if_in_error,
     required,
-    save,
     status_code,
     title,
 )
-from app.clinical.encounters import now, user_reference
+from app.clinical.records import ChangeFeed, Records, Work
 from app.errors import InvalidRecord
 from app.security.roles import Permission
 from app.security.session import Session
@@ -58,8 +58,8 @@ ACTIVE_ALLERGIES = text(
 
 
 class Allergies:
-    def __init__(self, store: Store):
-        self._store = store
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+        self._records = Records(store, feed)
 
     def add(self, session: Session, patient_id: str, substance: str, reaction: str | None,
             severity: str | None, criticality: str | None = None,
@@ -89,16 +89,16 @@ class Allergies:
         if reaction:
             allergy["reaction"] = [{"manifestation": [{"text": reaction}],
                                     **({"severity": severity} if severity else {})}]
-        with self._store.write() as conn:
-            active = _active(conn, patient_id)
+        with self._records.write(session, Permission.EDIT_CHART) as work:
+            active = _active(work.conn, patient_id)
             if any(title(a).casefold() == substance.casefold() and _no_known(a) is None
                    for a in active):
                 raise InvalidRecord(f"{substance} is already recorded as an active allergy.")
             for statement in active:
                 if (contradicted := _no_known(statement)) is not None and (
                         contradicted == ANY or category in contradicted):
-                    _supersede(conn, session, statement, substance)
-            create(conn, session, allergy, patient_id, f"allergy added: {substance}"
+                    _supersede(work, statement, substance)
+            create(work, allergy, patient_id, f"allergy added: {substance}"
                    + (f" ({reaction}{f', {severity}' if severity else ''})" if reaction else ""))
         return allergy
 
@@ -106,8 +106,8 @@ class Allergies:
         """Record that the patient was asked and has no known allergies. Refused while an
         allergy is active; if NKA is already recorded, that record is returned as it is."""
         session.require(Permission.EDIT_CHART)
-        with self._store.write() as conn:
-            active = _active(conn, patient_id)
+        with self._records.write(session, Permission.EDIT_CHART) as work:
+            active = _active(work.conn, patient_id)
             if allergic := [title(a) for a in active if _no_known(a) is None]:
                 listed = ", ".join(allergic)
                 raise InvalidRecord(
@@ -118,7 +118,7 @@ class Allergies:
                 return existing[0]
             statement = self._allergy(session, patient_id, concept(
                 SNOMED, NO_KNOWN_ALLERGY, "No known allergy"))
-            create(conn, session, statement, patient_id, "no known allergies recorded")
+            create(work, statement, patient_id, "no known allergies recorded")
         return statement
 
     def inactivate(self, session: Session, allergy_id: str, reason: str) -> dict:
@@ -134,12 +134,12 @@ class Allergies:
             allergy.setdefault("note", []).append(annotation(session, f"Inactive: {reason}"))
             return f"allergy inactive: {reason}"
 
-        return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit)
+        return change(self._records, session, "AllergyIntolerance", allergy_id, "allergy", edit)
 
     def current(self, session: Session, allergy_id: str) -> dict:
         """The allergy as stored, for a form that edits it."""
         session.require(Permission.EDIT_CHART)
-        return for_edit(self._store, session, "AllergyIntolerance", allergy_id, "allergy")
+        return for_edit(self._records, session, "AllergyIntolerance", allergy_id, "allergy")
 
     def edit(self, session: Session, allergy_id: str, reaction: str | None = None,
              severity: str | None = None, criticality: str | None = None,
@@ -147,7 +147,7 @@ class Allergies:
         """Correct an active allergy: a new reaction or severity replaces its (first)
         reaction entry, a new criticality replaces the old one, and a note is added (notes
         are never overwritten). What is not given stays as it was. `based_on` is the record
-        the form showed (see chart_writes.change): a change saved since is merged, or the
+        the form showed (see entries.change): a change saved since is merged, or the
         edit refused, never overwritten."""
         session.require(Permission.EDIT_CHART)
         reaction = reaction.strip() if reaction else None
@@ -199,13 +199,13 @@ class Allergies:
                                     "criticality; nothing was changed.")
             return "allergy edited: " + "; ".join(changes)
 
-        return change(self._store, session, "AllergyIntolerance", allergy_id, "allergy", edit,
+        return change(self._records, session, "AllergyIntolerance", allergy_id, "allergy", edit,
                       based_on)
 
     def enter_in_error(self, session: Session, allergy_id: str, reason: str) -> dict:
         """Never true for this patient (wrong chart, wrong substance): kept, marked."""
         session.require(Permission.EDIT_CHART)
-        return mark_entered_in_error(self._store, session, "AllergyIntolerance", allergy_id,
+        return mark_entered_in_error(self._records, session, "AllergyIntolerance", allergy_id,
                                      "allergy", VERIFICATION, reason)
 
     @staticmethod
@@ -236,14 +236,14 @@ def _no_known(allergy: dict) -> frozenset[str] | None:
     return None
 
 
-def _supersede(conn: Connection, session: Session, statement: dict, substance: str) -> None:
+def _supersede(work: Work, statement: dict, substance: str) -> None:
     """A "no known allergy" record an allergy now contradicts becomes inactive: it was true
     when recorded, so it is not entered in error."""
     statement["clinicalStatus"] = concept(CLINICAL, "inactive", "Inactive")
     statement.setdefault("note", []).append(
-        annotation(session, f"No longer true: an allergy to {substance} was recorded."))
-    save(conn, session, statement, "update",
-         f"{title(statement)} made inactive: allergy to {substance} recorded")
+        annotation(work.session, f"No longer true: an allergy to {substance} was recorded."))
+    work.save(statement, "update",
+              f"{title(statement)} made inactive: allergy to {substance} recorded")
 
 
 def _words(concept: dict) -> str | None:

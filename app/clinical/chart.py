@@ -9,8 +9,13 @@ here and not yet confirmed by the server, so the chart can say so before a sync.
 EXISTS on the outbox's (type, id) index in the same query, never a query per row. Drugs named
 by reference to a stored Medication are read with one more query per list, in the same
 (audited) transaction.
+
+An open chart whose records changed (a save, a sync) reads what it shows of them again in
+ONE audited read (`update`): the summary, the first page of each list it had read, and the
+vital sign trends with the count still waiting to sync when its Vitals tab is drawn.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -18,11 +23,12 @@ from sqlalchemy import Connection, text
 from app.clinical.chart_items import ChartItem, describe
 from app.clinical.medication_names import referenced_medications
 from app.clinical.modifiers import modifier_warning
+from app.clinical.records import Records, Work
+from app.clinical.trends import Point, measured
+from app.clinical.vitals import WAITING
 from app.errors import NotFound, UsageError
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import get_resource
 from app.store.store import Store
 from sync import fhir_json
 
@@ -68,17 +74,26 @@ class SectionPage:
         return max(1, -(-self.total // self.page_size))
 
 
+@dataclass(frozen=True)
+class ChartUpdate:
+    """What an open chart reads again after some of its records changed."""
+
+    summary: ChartSummary
+    pages: dict[str, SectionPage]  # the first page of each list asked for, by section
+    series: dict[str, list[Point]] | None  # the vital sign trends, when asked for
+    vitals_waiting: int | None  # vital signs the server has not confirmed, with the trends
+
+
 class Chart:
     def __init__(self, store: Store, recent: int = 10):
-        self._store = store
+        self._records = Records(store)
         self._recent = recent
 
     def summary(self, session: Session, patient_id: str, export: bool = False) -> ChartSummary:
         """The chart's front page; `export` when it leaves Hearth (as JSON), audited so."""
-        session.require(Permission.READ_CHART)
-        with self._store.write() as conn:
-            patient = self._patient(conn, session, patient_id, "chart summary", export)
-            summary = patient and self._summary(conn, patient, patient_id)
+        with self._records.read(session, Permission.READ_CHART) as work:
+            patient = _patient(work, patient_id, "chart summary", export)
+            summary = patient and self._summary(work.conn, patient, patient_id)
         return _found(summary, patient_id)
 
     def _summary(self, conn: Connection, patient: dict, patient_id: str) -> ChartSummary:
@@ -108,28 +123,46 @@ class Chart:
             raise UsageError(f"No chart section '{section}'; choose one of: {', '.join(SECTIONS)}.")
         if page < 1 or not 1 <= page_size <= 1000:
             raise UsageError("Pages start at 1 and hold 1 to 1000 entries.")
-        with self._store.write() as conn:
-            if not self._patient(conn, session, patient_id, f"{section} page {page}", export):
-                found = None
-            else:
-                total = conn.execute(text(
-                    "SELECT count(*) FROM patient_compartment WHERE patient_id = :p "
-                    "AND section = :s"), {"p": patient_id, "s": section}).scalar_one()
-                rows = _Rows(conn, patient_id, page_size)
-                found = SectionPage(section, rows.recent(section, offset=(page - 1) * page_size),
-                                    total, page, page_size)
+        with self._records.read(session, Permission.READ_CHART) as work:
+            found = _patient(work, patient_id, f"{section} page {page}", export) and _page(
+                work.conn, patient_id, section, page, page_size)
         return _found(found, patient_id)
 
-    @staticmethod
-    def _patient(conn: Connection, session: Session, patient_id: str, what: str,
-                 export: bool = False) -> dict | None:
-        """The patient, with the read (or export) audited whether or not there is one."""
-        patient = get_resource(conn, "Patient", patient_id)
-        audit.append(conn, audit.event_for(
-            session, "export" if export else "read", outcome="success" if patient else "failure",
-            patient=patient_id, entity=f"Patient/{patient_id}",
-            detail=f"{what} as JSON" if export else what))
-        return patient
+    def update(self, session: Session, patient_id: str, lists: Collection[str],
+               page_size: int, vital_codes: Collection[str] = ()) -> ChartUpdate:
+        """The summary, the first page of each section in `lists`, and (given codes) the
+        vital sign trends with the count waiting to sync: one read, audited once."""
+        for section in lists:
+            if section not in SECTIONS:
+                raise UsageError(f"No chart section '{section}'.")
+        with self._records.read(session, Permission.READ_CHART) as work:
+            conn = work.conn
+            patient = _patient(work, patient_id, "chart read again after a change to "
+                               + (", ".join(sorted(lists)) or "its summary"), False)
+            update = patient and ChartUpdate(
+                self._summary(conn, patient, patient_id),
+                {s: _page(conn, patient_id, s, 1, page_size) for s in lists},
+                measured(conn, patient_id, set(vital_codes)) if vital_codes else None,
+                conn.execute(WAITING, {"patient": patient_id}).scalar_one()
+                if vital_codes else None)
+        return _found(update, patient_id)
+
+
+def _page(conn: Connection, patient_id: str, section: str, page: int,
+          page_size: int) -> SectionPage:
+    total = conn.execute(text(
+        "SELECT count(*) FROM patient_compartment WHERE patient_id = :p "
+        "AND section = :s"), {"p": patient_id, "s": section}).scalar_one()
+    rows = _Rows(conn, patient_id, page_size)
+    return SectionPage(section, rows.recent(section, offset=(page - 1) * page_size), total,
+                       page, page_size)
+
+
+def _patient(work: Work, patient_id: str, what: str, export: bool) -> dict | None:
+    """The patient, with the read (or export, as JSON) audited whether or not there is one."""
+    if export:
+        return work.patient(patient_id, f"{what} as JSON", action="export")
+    return work.patient(patient_id, what)
 
 
 def _found(result, patient_id: str):

@@ -13,7 +13,8 @@ values of the fields in conflict, keep the server's ("remote") the server's, and
 every other change, made here or on the server, is kept, as sync would have merged it. A
 record deleted on one side, or refused by the server, is decided whole. A merged version is
 the person's own and replaces both. The conflict row stays, marked resolved, with the local
-version decided on, who chose what and when.
+version decided on, who chose what and when. A decision is saved through the unit of work
+(app.clinical.records), so open screens hear what it changed once it is committed.
 
 A note signed here is decided whole, never field by field, and no choice may change it:
 keeping the server's version or a merged one that alters the signed content is refused
@@ -26,11 +27,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
+from app.clinical.records import ChangeFeed, Records, Work
 from app.errors import InvalidRecord, NotFound
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import remove_local, requeue, set_bases, store_server_versions
 from app.store.signed_notes import is_signed, signed_note_refusal
 from app.store.store import Store
 from sync import fhir_json
@@ -79,8 +79,9 @@ def permission_for(resource_type: str) -> Permission:
 
 
 class Conflicts:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
         self._store = store
+        self._records = Records(store, feed)
         self._last_listed: dict[str, str] = {}  # session id -> the list it was last shown
 
     def list(self, session: Session, include_resolved: bool = False) -> list[Conflict]:
@@ -96,26 +97,22 @@ class Conflicts:
         detail = (f"listed {len(shown)} sync conflicts"
                   + (f" of patients {', '.join(patients)}" if patients else ""))
         if self._last_listed.get(session.id) != detail:
-            with self._store.write() as conn:
-                audit.append(conn, audit.event_for(session, "query", entity="Conflict",
-                                                   detail=detail))
+            with self._records.listing(session) as work:
+                work.audit("query", entity="Conflict", detail=detail)
             self._last_listed[session.id] = detail
         return shown
 
-    def _require(self, session: Session, conflict_id: int) -> None:
-        """The permission check, before any write transaction: a refusal is audited in a
-        transaction of its own (app.security.refusals)."""
+    def _permission(self, conflict_id: int) -> Permission:
+        """What deciding (or reading) this conflict needs: checked before its transaction
+        opens, so a refusal is audited in a transaction of its own (app.security.refusals).
+        A conflict's record type never changes."""
         with self._store.read() as conn:
-            session.require(permission_for(_load(conn, conflict_id).type))
+            return permission_for(_load(conn, conflict_id).type)
 
     def get(self, session: Session, conflict_id: int) -> Conflict:
-        self._require(session, conflict_id)
-        with self._store.write() as conn:
-            conflict = _load(conn, conflict_id)
-            session.require(permission_for(conflict.type))
-            audit.append(conn, audit.event_for(
-                session, "read", patient=conflict.patient_id, entity=conflict.reference,
-                detail=f"sync conflict {conflict_id}"))
+        with self._records.read(session, self._permission(conflict_id)) as work:
+            conflict = _load(work.conn, conflict_id)
+            work.read(conflict.reference, f"sync conflict {conflict_id}", conflict.patient_id)
         return conflict
 
     def resolve(self, session: Session, conflict_id: int, keep: str,
@@ -124,10 +121,8 @@ class Conflicts:
             raise InvalidRecord(f"Keep one of {', '.join(CHOICES)}, not {keep!r}.")
         if (keep == "merged") != (merged is not None):
             raise InvalidRecord("A merged version is given with --keep merged, and only then.")
-        self._require(session, conflict_id)
-        with self._store.write() as conn:
-            conflict = _load(conn, conflict_id)
-            session.require(permission_for(conflict.type))
+        with self._records.write(session, self._permission(conflict_id)) as work:
+            conflict = _load(work.conn, conflict_id)
             if conflict.resolved_at:
                 raise InvalidRecord(
                     f"Conflict {conflict_id} was already resolved by {conflict.resolved_by} "
@@ -136,16 +131,14 @@ class Conflicts:
                     conflict.type, conflict.resource_id):
                 raise InvalidRecord(f"The merged version must be {conflict.reference}.")
             _refuse_change_to_signed_note(conflict, keep, merged)
-            event = audit.event_for(
-                session, "update", patient=conflict.patient_id, entity=conflict.reference,
-                detail=f"sync conflict {conflict_id} resolved: kept {keep}")
-            _apply(conn, conflict, keep, merged, session.user, event.at)
-            conn.exec_driver_sql(
+            _apply(work, conflict, keep, merged)
+            work.conn.exec_driver_sql(
                 "UPDATE conflict SET local_json = ?, resolved_at = ?, resolution = ?, "
                 "resolved_by = ? WHERE id = ?",
-                (_json(conflict.local), event.at, keep, session.user, conflict_id))
-            audit.append(conn, event)
-            return _load(conn, conflict_id)
+                (_json(conflict.local), work.at, keep, session.user, conflict_id))
+            work.audit("update", patient=conflict.patient_id, entity=conflict.reference,
+                       detail=f"sync conflict {conflict_id} resolved: kept {keep}")
+            return _load(work.conn, conflict_id)
 
 
 def server_version(conflict: Conflict) -> dict | None:
@@ -220,34 +213,22 @@ def _with_value_of(source: dict, path: str, resource: dict) -> dict:
     return copy
 
 
-def _apply(conn: Connection, conflict: Conflict, keep: str, merged: dict | None, user: str,
-           at: str) -> None:
-    """Release the held outbox rows (and those of edits made meanwhile, which the kept
-    version includes) and make the kept version the local one; send it unless it is the
-    server's own."""
-    key = (conflict.type, conflict.resource_id)
-    conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ?", key)
-    conn.exec_driver_sql("UPDATE local_change SET held_by = NULL WHERE held_by = ?",
-                         (conflict.id,))
+def _apply(work: Work, conflict: Conflict, keep: str, merged: dict | None) -> None:
+    """Release the rows the conflict held (of records that refer to a refused one) and
+    make the kept version the local one in place of the record's outbox rows (edits made
+    meanwhile are part of the kept version); send it unless it is the server's own."""
+    work.conn.exec_driver_sql("UPDATE local_change SET held_by = NULL WHERE held_by = ?",
+                              (conflict.id,))
     server = server_version(conflict) if conflict.origin == "sync" else None
     server_id = conflict.remote_version or (server and _version(server))
-    if server is not None:
-        set_bases(conn, [(server, server_id, at)])
-    elif conflict.kind == "deleted":  # the server deleted it: a kept version is created anew
-        conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?", key)
     chosen = merged if keep == "merged" else _kept_version(conflict, keep)
     if chosen is None and conflict.origin == "import":  # nothing was deleted: keep the record
         chosen = conflict.local
-    if chosen is None:
-        remove_local(conn, *key, at)
-        if keep == "local" and server is not None:  # deleted here: send the delete
-            conn.exec_driver_sql(
-                "INSERT INTO local_change (type, id, op, base_version, json, user, at) "
-                "VALUES (?, ?, 'delete', ?, NULL, ?, ?)", (*key, server_id, user, at))
-    elif server is not None and _content(chosen) == _content(server):
-        store_server_versions(conn, [(server, server_id, at)])
-    else:
-        requeue(conn, dict(chosen), user, at)
+    if chosen is not None and server is not None and _content(chosen) == _content(server):
+        work.keep_server_version(server, server_id)
+    else:  # a deletion chosen is sent only when the server still has the record
+        work.send_chosen(conflict.type, conflict.resource_id, chosen and dict(chosen), server,
+                         server_id, server_deleted=conflict.kind == "deleted")
 
 
 def _content(resource: dict) -> dict:

@@ -11,7 +11,8 @@ visit" chart in the same visit. Started from an appointment, the appointment bec
 "fulfilled" and the visit refers to it, in the same transaction.
 
 Each write checks EDIT_CHART, then writes the records, their outbox entries and one audit
-row per record in one transaction; reads check READ_CHART and are audited.
+row per record in one transaction; reads check READ_CHART and are audited (both through the
+write path, app.clinical.records).
 """
 
 import uuid
@@ -19,12 +20,12 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from app.clinical.validation import validation_errors
+from app.clinical.records import ChangeFeed, Records
+from app.display_time import when_text
 from app.errors import InvalidRecord, NotFound
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import get_resource, put_resource
+from app.store.resources import get_resource
 from app.store.store import Store
 from sync import fhir_json
 from sync.compartment import patient_of
@@ -50,75 +51,59 @@ IN_PROGRESS = text(
 
 
 class Encounters:
-    def __init__(self, store: Store):
-        self._store = store
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+        self._records = Records(store, feed)
 
     def start_visit(self, session: Session, patient_id: str,
                     appointment_id: str | None = None) -> dict:
         """The patient's visit in progress, started now unless one already is."""
-        session.require(Permission.EDIT_CHART)
         at = now()
-        with self._store.write() as conn:
-            if get_resource(conn, "Patient", patient_id) is None:
-                raise NotFound(f"There is no patient {patient_id} to start a visit for.")
-            visit = in_progress(conn, patient_id)
+        with self._records.write(session, Permission.EDIT_CHART) as work:
+            work.require_patient(patient_id, " to start a visit for")
+            visit = in_progress(work.conn, patient_id)
             appointment = None if appointment_id is None else _appointment(
-                conn, appointment_id, patient_id, visit)
+                work.conn, appointment_id, patient_id, visit)
             action, done = ("update", []) if visit else ("create", ["visit started"])
             visit = visit or _new_visit(patient_id, appointment, at)
             if _join(visit, session) and action == "update":
                 done.append(f"{session.full_name} joined the visit")
-            writes = []
-            if appointment is not None and appointment["status"] != "fulfilled":
+            fulfilled = appointment is not None and appointment["status"] != "fulfilled"
+            if fulfilled:
                 reference = f"Appointment/{appointment_id}"
                 if {"reference": reference} not in visit.setdefault("appointment", []):
                     visit["appointment"].append({"reference": reference})
                     done.append(f"for {reference}")
                 appointment["status"] = "fulfilled"
-                writes.append((appointment, audit.event_for(
-                    session, "update", patient=patient_id, entity=reference,
-                    detail=f"fulfilled: seen in visit Encounter/{visit['id']}")))
             if done:
-                _check(visit)
-                writes.insert(0, (visit, audit.event_for(
-                    session, action, patient=patient_id, entity=f"Encounter/{visit['id']}",
-                    detail="; ".join(done))))
-            for resource, event in writes:
-                put_resource(conn, resource, session.user, event.at)
-                audit.append(conn, event)
+                work.save(visit, action, "; ".join(done))
+            if fulfilled:
+                work.save(appointment, "update",
+                          f"fulfilled: seen in visit Encounter/{visit['id']}")
         return visit
 
     def current_visit(self, session: Session, patient_id: str) -> dict | None:
         """The patient's visit in progress, if there is one."""
-        session.require(Permission.READ_CHART)
-        with self._store.write() as conn:
-            visit = in_progress(conn, patient_id)
-            audit.append(conn, audit.event_for(
-                session, "read", patient=patient_id,
-                entity=f"Encounter/{visit['id']}" if visit else f"Patient/{patient_id}",
-                detail="visit in progress" if visit else "visit in progress: none"))
+        with self._records.read(session, Permission.READ_CHART) as work:
+            visit = in_progress(work.conn, patient_id)
+            work.read(f"Encounter/{visit['id']}" if visit else f"Patient/{patient_id}",
+                      "visit in progress" if visit else "visit in progress: none", patient_id)
         return visit
 
     def finish_visit(self, session: Session, encounter_id: str) -> dict:
         """End a visit in progress now: nothing more is charted in it by default."""
-        session.require(Permission.EDIT_CHART)
         at = now()
-        with self._store.write() as conn:
-            visit = get_resource(conn, "Encounter", encounter_id)
+        with self._records.write(session, Permission.EDIT_CHART) as work:
+            visit = work.get("Encounter", encounter_id)
             if visit is None:
                 raise NotFound(f"There is no visit {encounter_id} to finish.")
             if visit.get("status") != "in-progress":
                 ended = (visit.get("period") or {}).get("end")
-                when = f" at {_shown(ended)}" if ended else ""
+                when = f" at {when_text(ended, with_date=True)}" if ended else ""
                 raise InvalidRecord(f"This visit is not in progress: it is "
                                     f"{visit.get('status', 'without a status')}{when}.")
             visit["status"] = "finished"
             visit["period"] = {**visit.get("period", {}), "end": at}
-            _check(visit)
-            event = audit.event_for(session, "update", patient=patient_of(visit),
-                                    entity=f"Encounter/{encounter_id}", detail="visit finished")
-            put_resource(conn, visit, session.user, event.at)
-            audit.append(conn, event)
+            work.save(visit, "update", "visit finished")
         return visit
 
 
@@ -180,15 +165,3 @@ def _join(visit: dict, session: Session) -> bool:
         return False
     visit.setdefault("participant", []).append({"individual": me})
     return True
-
-
-def _check(visit: dict) -> None:
-    if errors := validation_errors("Encounter", fhir_json.dumps(visit)):
-        raise InvalidRecord(f"Not a valid FHIR R4 Encounter: {'; '.join(errors)}.")
-
-
-def _shown(when: str) -> str:
-    try:
-        return f"{datetime.fromisoformat(when).astimezone():%H:%M on %d %b %Y}"
-    except ValueError:
-        return when

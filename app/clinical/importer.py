@@ -4,8 +4,9 @@ Each file is read entry by entry with its index (app.clinical.fhir_input). Every
 given a stable id, checked, its references resolved (app.clinical.references), validated
 against FHIR R4, weighed against what the store holds (app.clinical.import_guard), and
 written with its outbox entry (an import is a local change to upload) and an audit row per
-patient, one transaction per batch. Conditional creates and updates are decided as a FHIR
-server decides them (app.clinical.import_requests). Within a file, the newest version of a
+patient, one transaction per batch (the batch form of the write path, app.clinical.records).
+Conditional creates and updates are decided as a FHIR server decides them
+(app.clinical.import_requests). Within a file, the newest version of a
 record wins (meta.versionId, then meta.lastUpdated; equal: the later entry) and the report
 says so. One bad entry is reported with its file, entry and a short reason, and skipped;
 the rest imports. Re-importing changes nothing.
@@ -13,7 +14,7 @@ the rest imports. Re-importing changes nothing.
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.clinical.fhir_input import Entry, FileReading, input_files, read_file
@@ -22,13 +23,10 @@ from app.clinical.import_guard import hold, judge, order, stamp
 from app.clinical.import_index import FileIndex
 from app.clinical.import_report import ImportReport, json_kind, shown
 from app.clinical.import_requests import Decision, decide_requests
+from app.clinical.records import ChangeFeed, Records, Work
 from app.clinical.references import References, apply
-from app.clinical.validation import validation_errors
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import get_resource, put_resources
-from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
 from sync import fhir_json
 from sync.compartment import patient_of
@@ -67,15 +65,16 @@ class Pending:
 
 
 class Importer:
-    def __init__(self, store: Store, batch_size: int = BATCH):
+    def __init__(self, store: Store, batch_size: int = BATCH, feed: ChangeFeed | None = None):
         self._store = store
+        self._records = Records(store, feed)
         self._batch_size = batch_size
 
     def run(self, session: Session, paths: list[Path],
             progress: Callable[[Progress], None] = lambda _: None) -> ImportReport:
         session.require(Permission.IMPORT_RECORDS)
         files = input_files(paths)
-        run = _Run(self._store, self._batch_size, session)
+        run = _Run(self._store, self._records, self._batch_size, session)
         for done, path in enumerate(files):
             progress(Progress(done, len(files), run.entries, path))
             run.file(read_file(path), lambda done=done, path=path: progress(
@@ -83,20 +82,20 @@ class Importer:
         run.flush()
         progress(Progress(len(files), len(files), run.entries, None))
         report = run.report
-        with self._store.write() as conn:
-            audit.append(conn, audit.event_for(
-                session, "create", entity="Import",
-                detail=f"{len(files)} files: {report.imported} imported, "
-                       f"{report.unchanged} unchanged, {report.kept} older than kept, "
-                       f"{report.conflicts} held as conflicts, {report.skipped} skipped"))
+        with self._records.write(session, Permission.IMPORT_RECORDS) as work:
+            work.audit("create", entity="Import",
+                       detail=f"{len(files)} files: {report.imported} imported, "
+                              f"{report.unchanged} unchanged, {report.kept} older than kept, "
+                              f"{report.conflicts} held as conflicts, {report.skipped} skipped")
         return report
 
 
 class _Run:
     """One import: the batch being gathered, and what the current file has had so far."""
 
-    def __init__(self, store: Store, batch_size: int, session: Session):
-        self.store, self.batch_size, self.session = store, batch_size, session
+    def __init__(self, store: Store, records: Records, batch_size: int, session: Session):
+        self.store, self.records = store, records
+        self.batch_size, self.session = batch_size, session
         self.report, self.entries = ImportReport(), 0
         self.batch: dict[tuple[str, str], Pending] = {}
         self.known_urns: dict[str, str] = {}  # urn:uuid -> "Type/id" found in the store
@@ -119,8 +118,8 @@ class _Run:
 
     def flush(self) -> None:
         if self.batch:
-            _write(self.store, self.session, list(self.batch.values()), self.report,
-                   self.known_urns)
+            with self.records.write(self.session, Permission.IMPORT_RECORDS) as work:
+                _write(work, list(self.batch.values()), self.report, self.known_urns)
             self.batch = {}
 
     def _accept(self, entry: Entry) -> Pending | None:
@@ -198,59 +197,53 @@ def compact(resource: dict) -> bytes:
     return fhir_json.dumps(probe)[PROBE:-PROBE]
 
 
-def _write(store: Store, session: Session, batch: list[Pending], report: ImportReport,
+def _write(work: Work, batch: list[Pending], report: ImportReport,
            known_urns: dict[str, str]) -> None:
-    with store.write() as conn:
-        references = References(conn, known_urns)
-        ready = []
-        for pending in batch:
-            entry = pending.entry
-            rewritten = references.rewrite(pending.body, entry.file or NO_FILE, entry.full_url)
-            if rewritten.refusal:
-                report.skip(entry, rewritten.refusal)
-                continue
-            for sentence in rewritten.missing:
-                report.unresolved_reference(entry, sentence)
-            kind = pending.key[0]
-            if problems := validation_errors(kind, rewritten.body):
-                report.skip(entry, "; ".join(problems))
-                continue
-            resource = pending.resource
-            apply(resource, rewritten)
-            stored = get_resource(conn, kind, resource["id"]) if (
-                kind == "DocumentReference") else None
-            if stored is not None and (refusal := signed_note_refusal(stored, resource)):
-                report.skip(entry, refusal)  # the rest of the file still imports
-                continue
-            ready.append((entry, resource))
-        create_only = {(r["resourceType"], r["id"]) for e, r in ready if e.method == "POST"}
-        verdicts = judge(conn, [r for _, r in ready], create_only)
-        writes = []
-        for (entry, resource), verdict in zip(ready, verdicts, strict=True):
-            if verdict.action == "write":
-                writes.append((entry, resource))
-            elif verdict.action == "unchanged":
-                report.unchanged += 1
-            elif verdict.action == "refuse":
-                report.skip(entry, verdict.reason)
+    """One batch in one transaction: a record refused (not valid FHIR R4, a change to a
+    signed note) is reported and skipped, and the rest of the file still imports."""
+    conn = work.conn
+    references = References(conn, known_urns)
+    ready = []
+    for pending in batch:
+        entry = pending.entry
+        rewritten = references.rewrite(pending.body, entry.file or NO_FILE, entry.full_url)
+        if rewritten.refusal:
+            report.skip(entry, rewritten.refusal)
+            continue
+        for sentence in rewritten.missing:
+            report.unresolved_reference(entry, sentence)
+        resource = pending.resource
+        apply(resource, rewritten)
+        if refusal := work.refusal(resource, rewritten.body):
+            report.skip(entry, refusal)
+            continue
+        ready.append((entry, resource))
+    create_only = {(r["resourceType"], r["id"]) for e, r in ready if e.method == "POST"}
+    verdicts = judge(conn, [r for _, r in ready], create_only)
+    writes = []
+    for (entry, resource), verdict in zip(ready, verdicts, strict=True):
+        if verdict.action == "write":
+            writes.append((entry, resource))
+        elif verdict.action == "unchanged":
+            report.unchanged += 1
+        elif verdict.action == "refuse":
+            report.skip(entry, verdict.reason)
+        else:
+            if verdict.action == "hold":
+                hold(conn, resource, f"imported from {shown(entry.source.name)} entry "
+                                     f"{entry.index}")
+                report.conflicts += 1
             else:
-                if verdict.action == "hold":
-                    hold(conn, resource, f"imported from {shown(entry.source.name)} entry "
-                                         f"{entry.index}")
-                    report.conflicts += 1
-                else:
-                    report.kept += 1
-                report.warn(entry, verdict.reason)
-        event = audit.event_for(session, "create")
-        ops = put_resources(conn, [r for _, r in writes], session.user, event.at, create_only)
-        written: dict[tuple[str | None, str], Counter] = defaultdict(Counter)
-        for (entry, resource), op in zip(writes, ops, strict=True):
-            if op == "unchanged":
-                report.unchanged += 1
-                continue
-            report.imported += 1
-            written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
-        audit.append_many(conn, [replace(audit.event_for(  # at: as the outbox rows (import_guard)
-            session, "create", patient=patient, entity=f"Import/{source}",
-            detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))), at=event.at)
-            for (patient, source), kinds in written.items()])
+                report.kept += 1
+            report.warn(entry, verdict.reason)
+    ops = work.save_batch([r for _, r in writes], create_only)
+    written: dict[tuple[str | None, str], Counter] = defaultdict(Counter)
+    for (entry, resource), op in zip(writes, ops, strict=True):
+        if op == "unchanged":
+            report.unchanged += 1
+            continue
+        report.imported += 1
+        written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
+    for (patient, source), kinds in written.items():  # at: as the outbox rows (import_guard)
+        work.audit("create", patient=patient, entity=f"Import/{source}",
+                   detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))

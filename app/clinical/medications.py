@@ -3,13 +3,14 @@
 The active list is every request whose status is active (app.clinical.chart also counts
 on-hold ones as current). Stopping or marking entered-in-error saves a new version of the
 same request with the reason as its statusReason; nothing is deleted (see
-app.clinical.chart_writes for how versions are kept).
+app.clinical.entries for how versions are kept).
 """
 
 import re
 import uuid
 
-from app.clinical.chart_writes import (
+from app.clinical.encounters import now, user_reference
+from app.clinical.entries import (
     annotation,
     change,
     create,
@@ -17,7 +18,7 @@ from app.clinical.chart_writes import (
     required,
     title,
 )
-from app.clinical.encounters import now, user_reference
+from app.clinical.records import ChangeFeed, Records
 from app.errors import InvalidRecord
 from app.security.roles import Permission
 from app.security.session import Session
@@ -31,8 +32,8 @@ MEDICATION = "medicationCodeableConcept"
 
 
 class Medications:
-    def __init__(self, store: Store):
-        self._store = store
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+        self._records = Records(store, feed)
 
     def start(self, session: Session, patient_id: str, medication: str, dose: str,
               reason: str | None = None, rxnorm: str | None = None) -> dict:
@@ -59,22 +60,22 @@ class Medications:
         }
         if reason and reason.strip():
             request["reasonCode"] = [{"text": reason.strip()}]
-        with self._store.write() as conn:
-            create(conn, session, request, patient_id,
+        with self._records.write(session, Permission.EDIT_CHART) as work:
+            create(work, request, patient_id,
                    f"medication started: {medication}, {dose}")
         return request
 
     def current(self, session: Session, request_id: str) -> dict:
         """The order as stored, for a form that edits it."""
         session.require(Permission.EDIT_CHART)
-        return for_edit(self._store, session, "MedicationRequest", request_id, "medication")
+        return for_edit(self._records, session, "MedicationRequest", request_id, "medication")
 
     def edit(self, session: Session, request_id: str, dose: str | None = None,
              note: str | None = None, based_on: dict | None = None) -> dict:
         """Change a current order's dose and directions (the new text replaces the
         dosageInstruction, so no older structured dose is left to contradict it), or add a
         note (notes are added, never overwritten). `based_on` is the record the form showed
-        (see chart_writes.change)."""
+        (see entries.change)."""
         session.require(Permission.EDIT_CHART)
         dose = dose.strip() if dose else None
         note = note.strip() if note else None
@@ -99,7 +100,7 @@ class Medications:
                 raise InvalidRecord(f"{name} already has that dose; nothing was changed.")
             return "medication edited: " + "; ".join(changes)
 
-        return change(self._store, session, "MedicationRequest", request_id, "medication",
+        return change(self._records, session, "MedicationRequest", request_id, "medication",
                       edit, based_on)
 
     def stop(self, session: Session, request_id: str, reason: str) -> dict:
@@ -115,7 +116,7 @@ class Medications:
             request["statusReason"] = {"text": reason}
             return f"medication stopped: {reason}"
 
-        return change(self._store, session, "MedicationRequest", request_id, "medication",
+        return change(self._records, session, "MedicationRequest", request_id, "medication",
                       edit)
 
     def enter_in_error(self, session: Session, request_id: str, reason: str) -> dict:
@@ -131,5 +132,5 @@ class Medications:
             request["statusReason"] = {"text": reason}
             return f"medication marked entered in error: {reason}"
 
-        return change(self._store, session, "MedicationRequest", request_id, "medication",
+        return change(self._records, session, "MedicationRequest", request_id, "medication",
                       edit)

@@ -4,7 +4,7 @@ A draft (table note_draft) is its author's work in progress. Starting one is aud
 saving it is one UPDATE and is not audited, because it happens every few seconds and on
 every focus change while the author types. Signing asks for the password again, then turns
 the draft into a DocumentReference written with its outbox entry and audit row, and deletes
-the draft, all in one transaction.
+the draft, all in one transaction (the write path, app.clinical.records).
 
 Who may do what: anyone with WRITE_NOTES (physicians, nurses) writes notes and addenda and
 signs their own drafts; a draft is only ever its author's, so nobody signs another's note.
@@ -30,16 +30,15 @@ from sqlalchemy import Connection, text
 
 from app.clinical.encounters import in_progress
 from app.clinical.note_size import check_draft, check_signable
+from app.clinical.records import ChangeFeed, Records, Work
 from app.clinical.trends import note_of
-from app.clinical.validation import validation_errors
 from app.errors import InvalidRecord, NotFound, PermissionDenied
-from app.security import audit
 from app.security.policy import Policy
 from app.security.roles import PERMISSIONS, Permission, Role
 from app.security.session import Session
 from app.security.users import find_user, password_matches
 from app.store import schema
-from app.store.resources import get_resource, put_resource
+from app.store.resources import get_resource
 from app.store.signed_notes import (
     COSIGN_REQUESTED,
     COSIGNED_BY,
@@ -128,8 +127,9 @@ class SignedNote:
 
 
 class Notes:
-    def __init__(self, store: Store, policy: Policy):
+    def __init__(self, store: Store, policy: Policy, feed: ChangeFeed | None = None):
         self._store = store
+        self._records = Records(store, feed)
         self._policy = policy
 
     # -- drafts -------------------------------------------------------------------------
@@ -145,9 +145,9 @@ class Notes:
         if chosen is None:
             raise InvalidRecord(f"There is no note template {template!r}; choose one of: "
                                 f"{', '.join(t.title for t in TEMPLATES.values())}.")
-        with self._store.write() as conn:
-            if get_resource(conn, "Patient", patient_id) is None:
-                raise NotFound(f"There is no patient {patient_id} to write a note for.")
+        with self._records.write(session, Permission.WRITE_NOTES) as work:
+            conn = work.conn
+            work.require_patient(patient_id, " to write a note for")
             if encounter_id is not None:
                 _require_own(conn, "Encounter", encounter_id, patient_id, "visit")
             elif appends is None and (visit := in_progress(conn, patient_id)):
@@ -159,13 +159,11 @@ class Notes:
                     raise InvalidRecord("An addendum is added to a signed note that is in "
                                         "force; this one is not signed or was withdrawn.")
                 title, body = f"Addendum to {_view(original).title}", ""
-            now = audit.now_text()
             draft = Draft(str(uuid.uuid4()), session.user, patient_id, encounter_id,
-                          chosen.key, title, body, appends, now, now)
+                          chosen.key, title, body, appends, work.at, work.at)
             conn.execute(schema.note_draft.insert().values(**draft.__dict__))
-            audit.append(conn, audit.event_for(
-                session, "create", patient=patient_id, entity=f"DocumentReference/{draft.id}",
-                detail=f"draft started: {title}"))
+            work.audit("create", patient=patient_id, entity=f"DocumentReference/{draft.id}",
+                       detail=f"draft started: {title}")
         return draft
 
     def save_draft(self, session: Session, draft_id: str, text_now: str) -> str:
@@ -173,14 +171,13 @@ class Notes:
         the draft's start and its signing are what the audit trail records."""
         session.require(Permission.WRITE_NOTES)
         check_draft(self._policy, text_now)
-        saved_at = audit.now_text()
-        with self._store.write() as conn:
-            saved = conn.exec_driver_sql(
+        with self._records.write(session, Permission.WRITE_NOTES) as work:
+            saved = work.conn.exec_driver_sql(
                 "UPDATE note_draft SET text = ?, saved_at = ? WHERE id = ? AND author = ?",
-                (text_now, saved_at, draft_id, session.user)).rowcount
+                (text_now, work.at, draft_id, session.user)).rowcount
             if not saved:
-                _draft(conn, session, draft_id)  # says why: gone, or someone else's
-        return saved_at
+                _draft(work.conn, session, draft_id)  # says why: gone, or someone else's
+        return work.at
 
     def drafts(self, session: Session, patient_id: str | None = None) -> list[Draft]:
         """The signed-in user's own drafts (of one patient), most recently saved first. Not
@@ -194,13 +191,12 @@ class Notes:
         return [Draft(*(getattr(row, f) for f in DRAFT_FIELDS)) for row in rows]
 
     def discard_draft(self, session: Session, draft_id: str) -> None:
-        session.require(Permission.WRITE_NOTES)
-        with self._store.write() as conn:
-            draft = _draft(conn, session, draft_id)
-            conn.exec_driver_sql("DELETE FROM note_draft WHERE id = ?", (draft_id,))
-            audit.append(conn, audit.event_for(
-                session, "delete", patient=draft.patient_id,
-                entity=f"DocumentReference/{draft_id}", detail=f"draft discarded: {draft.title}"))
+        with self._records.write(session, Permission.WRITE_NOTES) as work:
+            draft = _draft(work.conn, session, draft_id)
+            work.conn.exec_driver_sql("DELETE FROM note_draft WHERE id = ?", (draft_id,))
+            work.audit("delete", patient=draft.patient_id,
+                       entity=f"DocumentReference/{draft_id}",
+                       detail=f"draft discarded: {draft.title}")
 
     # -- signing ------------------------------------------------------------------------
 
@@ -220,9 +216,10 @@ class Notes:
         session.require(Permission.WRITE_NOTES)
         with self._store.read() as conn:  # too long: refused before the password is checked
             check_signable(self._policy, _draft(conn, session, draft_id).text)
-        self._check_password(session, password, "note not signed",
+        self._check_password(session, Permission.WRITE_NOTES, password, "note not signed",
                              f"DocumentReference/{draft_id}")
-        with self._store.write() as conn:
+        with self._records.write(session, Permission.WRITE_NOTES) as work:
+            conn = work.conn
             draft = _draft(conn, session, draft_id)
             _require_writable(draft)
             check_signable(self._policy, draft.text)
@@ -233,15 +230,9 @@ class Notes:
                 if original is None or original.get("status") != "current":
                     raise InvalidRecord("The note this addendum is for was withdrawn (entered "
                                         "in error) or is gone; the addendum was not signed.")
-            event = audit.event_for(
-                session, "create", patient=draft.patient_id,
-                entity=f"DocumentReference/{draft.id}",
-                detail=f"signed: {draft.title}" + (
-                    f"; cosignature requested from {cosigner}" if cosigner else ""))
-            note = _document(draft, session, event.at, cosigner)
-            _validate(note)
-            put_resource(conn, note, session.user, event.at)
-            audit.append(conn, event)
+            note = _document(draft, session, work.at, cosigner)
+            work.save(note, "create", f"signed: {draft.title}" + (
+                f"; cosignature requested from {cosigner}" if cosigner else ""))
             conn.exec_driver_sql("DELETE FROM note_draft WHERE id = ?", (draft.id,))
         return _view(note)
 
@@ -250,44 +241,38 @@ class Notes:
         session.require(Permission.SIGN_NOTES)
         with self._store.read() as conn:
             _awaiting(_signed_note(conn, note_id), session)
-        self._check_password(session, password, "note not cosigned",
+        self._check_password(session, Permission.SIGN_NOTES, password, "note not cosigned",
                              f"DocumentReference/{note_id}")
-        with self._store.write() as conn:
-            note = _signed_note(conn, note_id)
+        with self._records.write(session, Permission.SIGN_NOTES) as work:
+            note = _signed_note(work.conn, note_id)
             _awaiting(note, session)
-            event = audit.event_for(session, "update", patient=patient_of(note),
-                                    entity=f"DocumentReference/{note_id}", detail="cosigned")
-            _save_marked(conn, session, note, event, COSIGNED_BY,
+            _save_marked(work, note, "cosigned", COSIGNED_BY,
                          user=session.user, display=session.full_name)
         return _view(note)
 
     def inbox(self, session: Session) -> list[SignedNote]:
         """Notes awaiting the user's cosignature, oldest first; each listed note is an
         audited read of that patient's chart."""
-        session.require(Permission.SIGN_NOTES)
         quoted = fhir_json.dumps(session.user).decode("utf-8")
-        with self._store.write() as conn:
+        with self._records.read(session, Permission.SIGN_NOTES) as work:
+            conn = work.conn
             rows = conn.execute(AWAITING, {"user": quoted}).scalars()
             found = [_view(fhir_json.loads(body)) for body in rows]
             waiting = sorted((n for n in found
                               if n.awaiting_cosignature and n.cosign_requested == session.user),
                              key=lambda n: n.date or "")
             names = {n.patient_id: _patient_name(conn, n.patient_id) for n in waiting}
-            audit.append_many(conn, [audit.event_for(
-                session, "read", patient=n.patient_id, entity=f"DocumentReference/{n.id}",
-                detail="awaiting my cosignature") for n in waiting])
+            for n in waiting:
+                work.read(f"DocumentReference/{n.id}", "awaiting my cosignature", n.patient_id)
         return [replace(n, patient_name=names[n.patient_id]) for n in waiting]
 
     def read(self, session: Session, patient_id: str, note_id: str) -> SignedNote:
         """One note of this patient's chart with its signatures and its addenda."""
-        session.require(Permission.READ_CHART)
-        with self._store.write() as conn:
-            note = get_resource(conn, "DocumentReference", note_id)
+        with self._records.read(session, Permission.READ_CHART) as work:
+            note = work.get("DocumentReference", note_id)
             in_chart = note is not None and patient_of(note) == patient_id
-            audit.append(conn, audit.event_for(
-                session, "read", outcome="success" if in_chart else "failure",
-                patient=patient_id, entity=f"DocumentReference/{note_id}", detail="note"))
-            addenda = _addenda(conn, patient_id, note_id) if in_chart else ()
+            work.read(f"DocumentReference/{note_id}", "note", patient_id, in_chart)
+            addenda = _addenda(work.conn, patient_id, note_id) if in_chart else ()
         if not in_chart:  # raised after the commit: the failed read stays audited
             raise NotFound(f"DocumentReference/{note_id} is not in this patient's chart.")
         return replace(_view(note), addenda=addenda)
@@ -302,33 +287,30 @@ class Notes:
             author = _view(_signed_note(conn, note_id)).author_user
         session.require(Permission.WRITE_NOTES if author == session.user
                         else Permission.SIGN_NOTES)
-        with self._store.write() as conn:
-            note = _signed_note(conn, note_id)
+        with self._records.write(session, Permission.WRITE_NOTES if author == session.user
+                                 else Permission.SIGN_NOTES) as work:
+            note = _signed_note(work.conn, note_id)
             view = _view(note)
             session.require(Permission.WRITE_NOTES if view.author_user == session.user
                             else Permission.SIGN_NOTES)
             if note.get("status") != "current":
                 raise InvalidRecord(f"This note is already {note.get('status')}; it cannot be "
                                     "entered in error again.")
-            event = audit.event_for(session, "update", patient=patient_of(note),
-                                    entity=f"DocumentReference/{note_id}",
-                                    detail=f"entered in error: {reason.strip()}")
             note["status"] = "entered-in-error"
-            _save_marked(conn, session, note, event, ENTERED_IN_ERROR,
+            _save_marked(work, note, f"entered in error: {reason.strip()}", ENTERED_IN_ERROR,
                          reason=reason.strip(), user=session.user)
         return _view(note)
 
-    def _check_password(self, session: Session, password: str, refused: str,
-                        entity: str) -> None:
+    def _check_password(self, session: Session, permission: Permission, password: str,
+                        refused: str, entity: str) -> None:
         """The password typed again, checked off any write transaction (argon2id is slow
         on purpose); a wrong one is audited as a failed attempt and refused."""
         with self._store.read() as conn:
             user = find_user(conn, session.user)
         if user is not None and password_matches(self._policy, user.password_hash, password):
             return
-        with self._store.write() as conn:
-            audit.append(conn, audit.event_for(session, "update", outcome="failure",
-                                               entity=entity, detail=f"wrong password; {refused}"))
+        with self._records.write(session, permission) as work:
+            work.audit("update", "failure", entity=entity, detail=f"wrong password; {refused}")
         raise PermissionDenied(f"That is not {session.full_name}'s password, so nothing was "
                                "signed. Type your password again.")
 
@@ -407,22 +389,14 @@ def _document(draft: Draft, session: Session, signed_at: str, cosigner: str | No
     return note
 
 
-def _validate(note: dict) -> None:
-    if errors := validation_errors("DocumentReference", fhir_json.dumps(note)):
-        raise InvalidRecord(f"Not a valid FHIR R4 DocumentReference: {'; '.join(errors)}.")
-
-
-def _save_marked(conn: Connection, session: Session, note: dict, event: audit.Event,
-                 url: str, **parts: str) -> None:
-    """Add a mark to a note (the extension `url`: these parts, then when, as the event has
-    it; `_parts` reads it back) and save the note with its audit row. Such marks are the
-    only changes a signed note allows (app.store.signed_notes)."""
+def _save_marked(work: Work, note: dict, detail: str, url: str, **parts: str) -> None:
+    """Add a mark to a note (the extension `url`: these parts, then when, as the audit row
+    has it; `_parts` reads it back) and save the note with its audit row. Such marks are
+    the only changes a signed note allows (app.store.signed_notes)."""
     note["extension"] = [*note.get("extension", []), {"url": url, "extension": [
         *({"url": name, "valueString": value} for name, value in parts.items()),
-        {"url": "at", "valueDateTime": event.at}]}]
-    _validate(note)
-    put_resource(conn, note, session.user, event.at)
-    audit.append(conn, event)
+        {"url": "at", "valueDateTime": work.at}]}]
+    work.save(note, "update", detail)
 
 
 def _signed_note(conn: Connection, note_id: str) -> dict:

@@ -6,14 +6,15 @@ Problems entered here carry a billable ICD-10-CM code from the offline code set
 
 A problem is never deleted. Resolving it, making it inactive or marking it entered in error
 saves a new version of the same Condition, with the reason as a note on it; see
-app.clinical.chart_writes for how each version is kept (audit trail locally, the server's
+app.clinical.entries for how each version is kept (audit trail locally, the server's
 version history after sync).
 """
 
 import uuid
 
 from app.clinical import icd10
-from app.clinical.chart_writes import (
+from app.clinical.encounters import now, user_reference
+from app.clinical.entries import (
     annotation,
     change,
     concept,
@@ -25,7 +26,7 @@ from app.clinical.chart_writes import (
     status_code,
     title,
 )
-from app.clinical.encounters import now, user_reference
+from app.clinical.records import ChangeFeed, Records
 from app.errors import InvalidRecord
 from app.security.roles import Permission
 from app.security.session import Session
@@ -38,8 +39,8 @@ ONGOING = ("active", "recurrence", "relapse")  # as app.clinical.chart lists act
 
 
 class Problems:
-    def __init__(self, store: Store):
-        self._store = store
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+        self._records = Records(store, feed)
 
     def add(self, session: Session, patient_id: str, icd10_code: str, onset: str | None = None,
             note: str | None = None) -> dict:
@@ -62,8 +63,8 @@ class Problems:
             condition["onsetDateTime"] = when
         if note and note.strip():
             condition["note"] = [annotation(session, note.strip())]
-        with self._store.write() as conn:
-            create(conn, session, condition, patient_id, f"problem added: {code} {description}")
+        with self._records.write(session, Permission.EDIT_CHART) as work:
+            create(work, condition, patient_id, f"problem added: {code} {description}")
         return condition
 
     def edit(self, session: Session, condition_id: str, onset: str | None = None,
@@ -89,7 +90,7 @@ class Problems:
                 changes.append(f"note: {note}")
             return "problem edited: " + "; ".join(changes)
 
-        return change(self._store, session, "Condition", condition_id, "problem", edit)
+        return change(self._records, session, "Condition", condition_id, "problem", edit)
 
     def resolve(self, session: Session, condition_id: str, reason: str,
                 abatement: str | None = None) -> dict:
@@ -108,7 +109,7 @@ class Problems:
     def enter_in_error(self, session: Session, condition_id: str, reason: str) -> dict:
         """The problem was never the patient's (wrong chart, wrong code): kept, marked."""
         session.require(Permission.EDIT_CHART)
-        return mark_entered_in_error(self._store, session, "Condition", condition_id,
+        return mark_entered_in_error(self._records, session, "Condition", condition_id,
                                      "problem", VERIFICATION, reason)
 
     def _end(self, session: Session, condition_id: str, status: str, display: str, reason: str,
@@ -128,7 +129,7 @@ class Problems:
             condition.setdefault("note", []).append(annotation(session, f"{display}: {reason}"))
             return f"problem {status}{f' as of {ended}' if ended else ''}: {reason}"
 
-        return change(self._store, session, "Condition", condition_id, "problem", edit)
+        return change(self._records, session, "Condition", condition_id, "problem", edit)
 
 
 def _billable(code: str) -> str:

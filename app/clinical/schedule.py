@@ -7,8 +7,8 @@ are stored as FHIR instants with the workstation's UTC offset and shown in local
 Each call checks the session's permission first. A day is read a page at a time (PAGE_SIZE
 appointments, by time) in a read transaction, so a busy day never holds up a save; each
 page shown writes one audit row naming its patients (the list discloses who is coming in).
-Booking and checking in write the record, its outbox entry and its audit row in one
-transaction.
+Booking and checking in go through the write path (app.clinical.records): the record,
+validated against FHIR R4, its outbox entry and its audit row in one transaction.
 """
 
 import uuid
@@ -20,12 +20,10 @@ import sqlalchemy
 from sqlalchemy import Connection
 
 from app.clinical.names import family_given, main_name
-from app.clinical.validation import validation_errors
+from app.clinical.records import ChangeFeed, Records
 from app.errors import InvalidRecord, NotFound
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import get_resource, put_resource
 from app.store.store import Store
 from sync import fhir_json
 
@@ -97,8 +95,9 @@ class DayPage:
 
 
 class Schedule:
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
         self._store = store
+        self._records = Records(store, feed)
 
     def today(self, session: Session, day: date, practitioner: str | None = None,
               first: int = 0) -> DayPage:
@@ -130,17 +129,15 @@ class Schedule:
                     first: int, total: int) -> None:
         """One row for the page, naming each patient shown once, in the order shown."""
         patients = ", ".join(dict.fromkeys(a.patient_id for a in shown if a.patient_id))
-        with self._store.write() as conn:
-            audit.append(conn, audit.event_for(
-                session, "read", entity="Appointment",
-                detail=f"schedule of {day.isoformat()}, appointments {first + 1}-"
-                       f"{first + len(shown)} of {total}; patients: {patients or 'none'}"))
+        with self._records.read(session, Permission.READ_DEMOGRAPHICS) as work:
+            work.read("Appointment", f"schedule of {day.isoformat()}, appointments "
+                                     f"{first + 1}-{first + len(shown)} of {total}; patients: "
+                                     f"{patients or 'none'}")
 
     def check_in(self, session: Session, appointment_id: str) -> Appointment:
         """Mark a booked appointment "arrived": the patient is here."""
-        session.require(Permission.MANAGE_SCHEDULE)
-        with self._store.write() as conn:
-            resource = get_resource(conn, "Appointment", appointment_id)
+        with self._records.write(session, Permission.MANAGE_SCHEDULE) as work:
+            resource = work.get("Appointment", appointment_id)
             if resource is None:
                 raise NotFound(f"There is no appointment {appointment_id} to check in.")
             if reason := NOT_CHECKABLE.get(resource.get("status", "")):
@@ -149,13 +146,8 @@ class Schedule:
                 raise InvalidRecord(f"The patient cannot be checked in: the appointment{at} "
                                     f"{reason}.")
             resource["status"] = "arrived"
-            appointment = _appointments(conn, [resource])[0]
-            event = audit.event_for(session, "update", patient=appointment.patient_id,
-                                    entity=f"Appointment/{appointment_id}",
-                                    detail="checked in (arrived)")
-            put_resource(conn, resource, session.user, event.at)
-            audit.append(conn, event)
-        return appointment
+            work.save(resource, "update", "checked in (arrived)")
+            return _appointments(work.conn, [resource])[0]
 
     def book(self, session: Session, patient_id: str, practitioner_ref: str, start: datetime,
              minutes: int, kind: str, status: str = "booked") -> Appointment:
@@ -174,11 +166,9 @@ class Schedule:
         if ref_type != "Practitioner" or not practitioner_id:
             raise InvalidRecord(f"{practitioner_ref!r} is not a Practitioner/<id> reference.")
         start = start.astimezone()
-        with self._store.write() as conn:
-            patient = get_resource(conn, "Patient", patient_id)
-            if patient is None:
-                raise NotFound(f"There is no patient {patient_id} to book.")
-            doctor = get_resource(conn, "Practitioner", practitioner_id)
+        with self._records.write(session, Permission.MANAGE_SCHEDULE) as work:
+            patient = work.require_patient(patient_id, " to book")
+            doctor = work.get("Practitioner", practitioner_id)
             if doctor is None:
                 raise NotFound(f"There is no practitioner {practitioner_id} to book with.")
             appointment = {
@@ -197,14 +187,9 @@ class Schedule:
                      "required": "required", "status": "accepted"},
                 ],
             }
-            if errors := validation_errors("Appointment", fhir_json.dumps(appointment)):
-                raise InvalidRecord(f"Not a valid FHIR R4 Appointment: {'; '.join(errors)}.")
-            event = audit.event_for(session, "create", patient=patient_id,
-                                    entity=f"Appointment/{appointment['id']}",
-                                    detail=f"booked {kind.strip()} with {_given_family(doctor)}")
-            put_resource(conn, appointment, session.user, event.at)
-            audit.append(conn, event)
-            return _appointments(conn, [appointment])[0]
+            work.save(appointment, "create", f"booked {kind.strip()} with "
+                                             f"{_given_family(doctor)}")
+            return _appointments(work.conn, [appointment])[0]
 
 
 def _with_practitioner(conn: Connection, slots: list, name: str) -> list:

@@ -30,8 +30,8 @@ import sqlalchemy
 
 from app.clinical.modifiers import modifier_warning
 from app.clinical.names import family_given, main_name, medical_record_number
+from app.clinical.records import Records
 from app.errors import UsageError
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.search_text import fold, name_words, typed_name, typed_whole
@@ -80,6 +80,7 @@ class PatientHit:
 class PatientSearch:
     def __init__(self, store: Store):
         self._store = store
+        self._records = Records(store)
 
     def search(self, session: Session, text: str, limit: int = 20) -> list[PatientHit]:
         """The best `limit` patients matching every term of `text`, best first.
@@ -101,11 +102,11 @@ class PatientSearch:
         ranked = sorted(((fhir_json.loads(body), score) for body, score in rows),
                         key=lambda found: _order(found[0], found[1], terms))
         shown = ", ".join(patient["id"] for patient, _ in ranked)
-        with self._store.write() as conn:  # one row per search: what was asked, who was shown
-            audit.append(conn, audit.event_for(
-                session, "query", entity="Patient",
-                detail=f"patient search {' '.join(text.split())!r}: {len(rows)} hits"
-                       + (f": {shown}" if shown else "")))
+        # one row per search: what was asked, who was shown
+        with self._records.read(session, Permission.READ_DEMOGRAPHICS) as work:
+            work.audit("query", entity="Patient",
+                       detail=f"patient search {' '.join(text.split())!r}: {len(rows)} hits"
+                              + (f": {shown}" if shown else ""))
         return [_hit(patient) for patient, _ in ranked]
 
 

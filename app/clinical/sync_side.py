@@ -12,6 +12,11 @@ A note signed here is never changed by a pull or a merge: a server version that 
 it (or delete it) is held as a conflict beside the signed one, for a person to review, and
 the holding is audited. Only the marks a signed note admits (a cosignature, a retraction)
 arrive as they are (app.store.signed_notes).
+
+After each transaction that changed local records or the outbox (records confirmed and
+their outbox rows removed, a merge, records received, a version held as a conflict), what
+changed is published as `Changes` on the workstation's feed, so an open chart clears its
+"pending sync" or shows what arrived without being reopened.
 """
 
 from datetime import UTC, datetime
@@ -19,8 +24,9 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection
 
 from app.clinical.audit_sync_side import AuditSyncSide
+from app.clinical.records import ChangeFeed, Changes
 from app.security import audit
-from app.store.resources import remove_local, set_bases, store_server_versions
+from app.store.resources import get_resource, remove_local, set_bases, store_server_versions
 from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
 from sync import fhir_json
@@ -38,9 +44,11 @@ HEAD = ("SELECT MAX(seq), MAX(held_by IS NOT NULL) FROM local_change WHERE type 
 
 
 class StoreSyncSide(AuditSyncSide):
-    def __init__(self, store: Store, user: str, role: str | None):
+    def __init__(self, store: Store, user: str, role: str | None,
+                 feed: ChangeFeed | None = None):
         self.store_id = store.store_id
         self._store, self._user, self._role = store, user, role
+        self._feed = feed or ChangeFeed()
 
     # -- push ---------------------------------------------------------------------------
 
@@ -96,10 +104,12 @@ class StoreSyncSide(AuditSyncSide):
         client, not the server, the limit of a push)."""
         if not accepted:
             return
+        confirmed, dropped = [], 0
         with self._store.write() as conn:
             unedited = []
             for change, remote in accepted:
-                _drop_outbox(conn, change)
+                confirmed.append(_record_of(change, remote))
+                dropped += _drop_outbox(conn, change)
                 if remote.deleted:
                     conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?",
                                          (change.type, change.id))
@@ -111,6 +121,7 @@ class StoreSyncSide(AuditSyncSide):
                 else:
                     unedited.append(_version_row(remote))
             store_server_versions(conn, unedited)
+        self._feed.publish(Changes.of(confirmed, -dropped))
 
     def replace_with_merge(self, change: PendingChange, remote: RemoteVersion,
                            merged: dict) -> bool:
@@ -119,18 +130,26 @@ class StoreSyncSide(AuditSyncSide):
                 return False
             if refusal := _signed_refusal(conn, change.type, change.id, merged):
                 self._hold_for_signed_note(conn, change, remote, refusal)
-                return True
-            _drop_outbox(conn, change)
-            at = audit.now_text()
-            store_server_versions(conn, [(merged, remote.version_id, at)])
-            set_bases(conn, [_version_row(remote)])
-            conn.exec_driver_sql(
-                "INSERT INTO local_change (type, id, op, base_version, json, user, at) "
-                "VALUES (?, ?, 'update', ?, ?, ?, ?)",
-                (change.type, change.id, remote.version_id, fhir_json.dumps(merged).decode(),
-                 self._user, at))
-            self._audit(conn, [merged], f"merged with server version {remote.version_id}")
-            return True
+                changes = Changes.of([_record_of(change, remote)], 0)
+            else:
+                changes = self._merge(conn, change, remote, merged)
+        self._feed.publish(changes)
+        return True
+
+    def _merge(self, conn: Connection, change: PendingChange, remote: RemoteVersion,
+               merged: dict) -> Changes:
+        """The merged record replaces the local one and is queued in place of the change."""
+        dropped = _drop_outbox(conn, change)
+        at = audit.now_text()
+        store_server_versions(conn, [(merged, remote.version_id, at)])
+        set_bases(conn, [_version_row(remote)])
+        conn.exec_driver_sql(
+            "INSERT INTO local_change (type, id, op, base_version, json, user, at) "
+            "VALUES (?, ?, 'update', ?, ?, ?, ?)",
+            (change.type, change.id, remote.version_id, fhir_json.dumps(merged).decode(),
+             self._user, at))
+        self._audit(conn, [merged], f"merged with server version {remote.version_id}")
+        return Changes.of([merged], 1 - dropped)
 
     def record_conflict(self, change: PendingChange, remote: RemoteVersion | None,
                         kind: str, reason: str) -> bool:
@@ -138,7 +157,8 @@ class StoreSyncSide(AuditSyncSide):
             if kind != "rejected" and _has_newer(conn, change):
                 return False
             self._hold(conn, change, remote, kind, reason)
-            return True
+        self._feed.publish(Changes.of([_record_of(change, remote)], 0))
+        return True
 
     def _hold(self, conn: Connection, change: PendingChange, remote: RemoteVersion | None,
               kind: str, reason: str) -> int:
@@ -181,7 +201,7 @@ class StoreSyncSide(AuditSyncSide):
 
     def apply_remote(self, versions: list[RemoteVersion], cursor_scope: str,
                      cursor: str | None) -> AppliedPage:
-        to_merge, received = [], []
+        to_merge, received, held_records = [], [], []
         with self._store.write() as conn:
             heads = _by_key(conn, OUTBOX_HEADS, versions)
             known = _by_key(conn, KNOWN_VERSIONS, versions)
@@ -193,13 +213,16 @@ class StoreSyncSide(AuditSyncSide):
                 if key not in heads and (refusal := _signed_refusal(
                         conn, remote.type, remote.id, remote.resource)):
                     held += self._hold_signed(conn, remote, refusal)
+                    held_records.append(get_resource(conn, remote.type, remote.id))
                 elif key not in heads:
                     received.append(remote)
                 elif not _update_open_conflict(conn, remote):
                     to_merge.append((self._change(conn, *key, heads[key][0]), remote))
             at = audit.now_text()
+            removed = []
             for remote in received:
                 if remote.deleted:
+                    removed.append(get_resource(conn, remote.type, remote.id))
                     remove_local(conn, remote.type, remote.id, at)
                     conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?",
                                          (remote.type, remote.id))
@@ -209,6 +232,9 @@ class StoreSyncSide(AuditSyncSide):
             conn.exec_driver_sql(
                 "INSERT OR REPLACE INTO sync_state (scope, cursor, updated_at) VALUES (?, ?, ?)",
                 (cursor_scope, cursor, at))
+        self._feed.publish(Changes.of(
+            [r.resource for r in received if not r.deleted] + [
+                r for r in removed + held_records if r is not None], 0))
         return AppliedPage(len(received), to_merge, held)
 
     def _hold_signed(self, conn: Connection, remote: RemoteVersion, refusal: str) -> int:
@@ -294,11 +320,21 @@ def _refers_to(change: PendingChange, references: list[str]) -> bool:
     return any(reference in body for reference in references)
 
 
-def _drop_outbox(conn: Connection, change: PendingChange) -> None:
-    conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ? AND seq <= ?",
-                         (change.type, change.id, change.upto_seq))
+def _drop_outbox(conn: Connection, change: PendingChange) -> int:
+    """Remove the change's outbox rows, now on the server; how many there were."""
+    dropped = conn.exec_driver_sql(
+        "DELETE FROM local_change WHERE type = ? AND id = ? AND seq <= ?",
+        (change.type, change.id, change.upto_seq)).rowcount
     conn.exec_driver_sql("DELETE FROM sync_state WHERE scope = ?",
                          (_sent_key(change.type, change.id),))
+    return dropped
+
+
+def _record_of(change: PendingChange, remote: RemoteVersion | None) -> dict:
+    """The record a change is about, for saying whose chart it touched: as sent, else as
+    the server or the merge base had it (a delete carries no body)."""
+    return (change.resource or (remote and remote.resource) or change.base
+            or {"resourceType": change.type, "id": change.id})
 
 
 def _sent_key(kind: str, rid: str) -> str:

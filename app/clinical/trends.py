@@ -20,11 +20,10 @@ from typing import NamedTuple
 from sqlalchemy import Connection, bindparam, text
 
 from app.clinical.chart_items import describe
+from app.clinical.records import Records
 from app.errors import NotFound
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import get_resource
 from app.store.store import Store
 from sync import fhir_json
 
@@ -74,41 +73,38 @@ class Note:
 
 class Trends:
     def __init__(self, store: Store):
-        self._store = store
+        self._records = Records(store)
 
     def series(self, session: Session, patient_id: str,
                codes: Iterable[str]) -> dict[str, list[Point]]:
         """Each code's measurements, oldest first; a code never measured maps to []."""
-        session.require(Permission.READ_CHART)
         wanted = set(codes)
-        with self._store.write() as conn:
-            if _audited_patient(conn, session, patient_id,
-                                "trend of " + ", ".join(sorted(wanted))):
-                return _series(conn, patient_id, wanted)
+        with self._records.read(session, Permission.READ_CHART) as work:
+            if work.patient(patient_id, "trend of " + ", ".join(sorted(wanted))):
+                return measured(work.conn, patient_id, wanted)
         raise NotFound(f"There is no patient {patient_id}.")  # after the audit row commits
 
     def series_of(self, session: Session, patient_id: str,
                   observation_id: str) -> tuple[str | None, list[Point]]:
         """The series of the test that one of this patient's observations measured; no code
         and no points when the observation is not in this patient's chart."""
-        session.require(Permission.READ_CHART)
-        with self._store.write() as conn:
-            _audited_patient(conn, session, patient_id, f"trend like Observation/{observation_id}")
+        with self._records.read(session, Permission.READ_CHART) as work:
+            conn = work.conn
+            work.patient(patient_id, f"trend like Observation/{observation_id}")
             code = conn.execute(text(
                 "SELECT code FROM patient_compartment WHERE patient_id = :p "
                 "AND type = 'Observation' AND id = :i"),
                 {"p": patient_id, "i": observation_id}).scalar_one_or_none()
             if code is None:
                 return None, []
-            return code, _series(conn, patient_id, {code})[code]
+            return code, measured(conn, patient_id, {code})[code]
 
     def note(self, session: Session, patient_id: str, resource_type: str,
              resource_id: str) -> Note:
         """A note's text, decoded; only a record in this patient's chart is read."""
-        session.require(Permission.READ_CHART)
-        with self._store.write() as conn:
-            _audited_patient(conn, session, patient_id, f"note {resource_type}/{resource_id}")
-            body = conn.execute(text(
+        with self._records.read(session, Permission.READ_CHART) as work:
+            work.patient(patient_id, f"note {resource_type}/{resource_id}")
+            body = work.conn.execute(text(
                 "SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
                 "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :p AND c.type = :t "
                 "AND c.id = :i"), {"p": patient_id, "t": resource_type, "i": resource_id},
@@ -179,7 +175,8 @@ def _plain(markup: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", spaced)).strip()
 
 
-def _series(conn: Connection, patient_id: str, wanted: set[str]) -> dict[str, list[Point]]:
+def measured(conn: Connection, patient_id: str, wanted: set[str]) -> dict[str, list[Point]]:
+    """Each wanted code's measurements, oldest first, read in the caller's transaction."""
     indexed = wanted | {panel for code in wanted for panel in PANELS.get(code, ())}
     found: dict[str, list[Point]] = {code: [] for code in wanted}
     rows = conn.execute(SERIES, {"patient": patient_id, "codes": sorted(indexed),
@@ -201,13 +198,4 @@ def _series(conn: Connection, patient_id: str, wanted: set[str]) -> dict[str, li
 def _codes(part: dict) -> list[str]:
     return [c.get("code") for c in (part.get("code") or {}).get("coding", [])]
 
-
-def _audited_patient(conn: Connection, session: Session, patient_id: str, what: str) -> bool:
-    """Audit the read, failed or not; whether the patient exists. Callers raise after the
-    transaction, so a failed read's audit row is committed, not rolled back with it."""
-    exists = get_resource(conn, "Patient", patient_id) is not None
-    audit.append(conn, audit.event_for(
-        session, "read", outcome="success" if exists else "failure", patient=patient_id,
-        entity=f"Patient/{patient_id}", detail=what))
-    return exists
 

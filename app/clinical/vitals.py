@@ -12,7 +12,7 @@ the person at the bedside decides. Values no patient can have (negative, not a n
 a systolic pressure not above the diastolic) are refused, whatever the caller says.
 
 All readings of one entry are written in ONE transaction with their outbox entries and one
-audit row naming them, after an EDIT_CHART check.
+audit row naming them, after an EDIT_CHART check (the write path, app.clinical.records).
 """
 
 import math
@@ -21,13 +21,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from app.clinical.encounters import now, user_reference
-from app.clinical.validation import validation_errors
+from app.clinical.encounters import in_progress, now, user_reference
+from app.clinical.records import ChangeFeed, Records
 from app.errors import InvalidRecord, NotFound
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import get_resource, put_resources
+from app.store.resources import get_resource
 from app.store.store import Store
 from sync import fhir_json
 from sync.compartment import patient_of
@@ -165,9 +164,16 @@ def number(value: float) -> str:
     return value.text if isinstance(value, fhir_json.ExactDecimal) else f"{value:.10g}"
 
 
+@dataclass(frozen=True)
+class EntryContext:
+    patient: dict
+    visit: dict | None  # the visit in progress
+    height: HeightOnFile | None  # the latest height on file
+
+
 class Vitals:
-    def __init__(self, store: Store):
-        self._store = store
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+        self._records = Records(store, feed)
 
     def record(self, session: Session, patient_id: str, readings: dict,
                encounter_id: str | None = None) -> list[dict]:
@@ -176,11 +182,10 @@ class Vitals:
         session.require(Permission.EDIT_CHART)
         values = parse(readings)
         at = now()
-        with self._store.write() as conn:
-            if get_resource(conn, "Patient", patient_id) is None:
-                raise NotFound(f"There is no patient {patient_id} to record vitals for.")
+        with self._records.write(session, Permission.EDIT_CHART) as work:
+            work.require_patient(patient_id, " to record vitals for")
             if encounter_id is not None:
-                _check_visit(conn, encounter_id, patient_id)
+                _check_visit(work.conn, encounter_id, patient_id)
             new = _Observations(session, patient_id, encounter_id, at)
             if "systolic" in values:
                 new.blood_pressure(values["systolic"], values["diastolic"])
@@ -189,42 +194,40 @@ class Vitals:
                     new.reading(vital, values[vital.key])
             if "weight" in values:
                 height = (HeightOnFile(values["height"], at, new.ids["height"])
-                          if "height" in values else _height_on_file(conn, patient_id))
+                          if "height" in values else _height_on_file(work.conn, patient_id))
                 if height is not None:
                     new.bmi(values["weight"], new.ids["weight"], height)
-            for observation in new.made:
-                if errors := validation_errors("Observation", fhir_json.dumps(observation)):
-                    raise InvalidRecord(f"Not a valid FHIR R4 Observation: "
-                                        f"{'; '.join(errors)}.")
             visit = f" in visit Encounter/{encounter_id}" if encounter_id else ""
-            event = audit.event_for(
-                session, "create", patient=patient_id,
-                entity=f"Observation/{new.made[0]['id']}",
-                detail=f"vital signs{visit}: {summary(new.made)}; records "
-                       f"{', '.join('Observation/' + o['id'] for o in new.made)}")
-            put_resources(conn, new.made, session.user, event.at)
-            audit.append(conn, event)
+            work.save_entry(new.made, "create",
+                            f"vital signs{visit}: {summary(new.made)}; records "
+                            f"{', '.join('Observation/' + o['id'] for o in new.made)}")
         return new.made
+
+    def entry_context(self, session: Session, patient_id: str) -> EntryContext:
+        """What the entry form needs before Save, in one audited read: who the patient is,
+        the visit in progress (the readings are tied to it) and the latest height on file
+        (so a weight alone still gives a BMI)."""
+        with self._records.read(session, Permission.READ_CHART) as work:
+            patient = work.patient(patient_id, "vitals entry: visit in progress, latest height")
+            context = patient and EntryContext(patient, in_progress(work.conn, patient_id),
+                                               _height_on_file(work.conn, patient_id))
+        if context is None:  # after the commit: the failed read stays audited
+            raise NotFound(f"There is no patient {patient_id}.")
+        return context
 
     def height_on_file(self, session: Session, patient_id: str) -> HeightOnFile | None:
         """The latest height measured, which a weight alone is divided by for BMI."""
-        session.require(Permission.READ_CHART)
-        with self._store.write() as conn:
-            height = _height_on_file(conn, patient_id)
-            audit.append(conn, audit.event_for(session, "read", patient=patient_id,
-                                               entity=f"Patient/{patient_id}",
-                                               detail="latest height, for BMI"))
+        with self._records.read(session, Permission.READ_CHART) as work:
+            height = _height_on_file(work.conn, patient_id)
+            work.read(f"Patient/{patient_id}", "latest height, for BMI", patient_id)
         return height
 
     def waiting_to_sync(self, session: Session, patient_id: str) -> int:
         """How many of the patient's vital signs the server has not confirmed yet (still in
         the outbox), so the chart can say they are not on the server."""
-        session.require(Permission.READ_CHART)
-        with self._store.write() as conn:
-            count = conn.execute(WAITING, {"patient": patient_id}).scalar_one()
-            audit.append(conn, audit.event_for(session, "read", patient=patient_id,
-                                               entity=f"Patient/{patient_id}",
-                                               detail="vital signs waiting to sync"))
+        with self._records.read(session, Permission.READ_CHART) as work:
+            count = work.conn.execute(WAITING, {"patient": patient_id}).scalar_one()
+            work.read(f"Patient/{patient_id}", "vital signs waiting to sync", patient_id)
         return count
 
 

@@ -8,6 +8,7 @@ the one an insider cannot reach.
 
 from sqlalchemy import Connection, select
 
+from app.display_time import when_text
 from app.store import schema
 
 
@@ -18,7 +19,8 @@ def checkpoint_problems(conn: Connection) -> list[str]:
         return []
     stored = conn.execute(select(schema.audit.c.hash).where(
         schema.audit.c.seq == last.seq)).scalar_one_or_none()
-    when = f"the checkpoint {last.server} acknowledged at {last.acknowledged_at[:19]}"
+    acknowledged = when_text(last.acknowledged_at, with_date=True)
+    when = f"the checkpoint {last.server} acknowledged at {acknowledged}"
     if stored is None:
         return [f"audit row {last.seq} is missing, but {when} covers it"]
     if stored != last.head:

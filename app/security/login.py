@@ -9,6 +9,7 @@ database, account locked by an admin. Failed attempts are counted beside the dat
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from app.display_time import when_text
 from app.errors import UnknownUser, UserLocked, WrongPassword
 from app.security import audit
 from app.security.key_rotation import keep_only
@@ -48,7 +49,7 @@ def log_in(
     if until := attempts.locked_until(name, now):
         raise UserLocked(
             f"'{name}' is locked after {policy.failed_logins_before_lock} failed logins until "
-            f"{_local_time(until)}. Wait, or ask an admin: hearth user unlock {name}"
+            f"{when_text(until)}. Wait, or ask an admin: hearth user unlock {name}"
         )
     if not keyfile.user_wraps(name) and not keyfile.identities(name):
         raise UserLocked(
@@ -120,14 +121,10 @@ def _refuse_wrong_password(
     if until:
         raise UserLocked(
             f"Wrong password for '{name}'. After {policy.failed_logins_before_lock} failed "
-            f"logins the account is locked until {_local_time(until)}."
+            f"logins the account is locked until {when_text(until)}."
         )
     left = policy.failed_logins_before_lock - failures
     raise WrongPassword(
         f"Wrong password for '{name}'. {left} more failed "
         f"{'attempt locks' if left == 1 else 'attempts lock'} the account."
     )
-
-
-def _local_time(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M on %Y-%m-%d")

@@ -199,6 +199,16 @@ def _set_locked(conn: Connection, session: Session, name: str, locked: bool) -> 
                                        detail="locked" if locked else "unlocked"))
 
 
+def add_first_admin(store: Store, policy: Policy, name: str, full_name: str,
+                    password: str) -> None:
+    """The admin who creates a store, audited as her own doing: nobody is signed in yet."""
+    with store.write() as conn:
+        add_user(store, policy, conn, name, full_name, "admin", password)
+        audit.append(conn, audit.Event(
+            audit.now_text(), name, "admin", "create", "success", entity=f"User/{name}",
+            detail="store created; first admin"))
+
+
 def add_user(
     store: Store, policy: Policy, conn: Connection, name: str, full_name: str,
     role: str, password: str,

@@ -1,9 +1,11 @@
 """Writing and reading FHIR resources as stored JSON, with their outbox entries and indexes.
 
 Callers pass an open write transaction: the resource rows, their outbox entries
-(local_change) and their index rows commit together with the audit rows the calling service
-appends. Writes are batched (executemany) because an import writes thousands at a time; a
-resource whose content is unchanged is not written again, so re-importing a file changes
+(local_change) and their index rows commit together with the audit rows of the caller. The
+callers are the write path (app.clinical.records), through which every service saves, and
+the sync adapter (tests/test_write_path.py holds everyone else to that). Writes are
+batched (executemany) because an import writes thousands at a time; a resource whose
+content is unchanged is not written again, so re-importing a file changes
 nothing and queues nothing.
 """
 

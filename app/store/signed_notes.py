@@ -14,8 +14,7 @@ Everything else, the text included, is refused with a sentence that says what to
 instead: write an addendum, a new note that `relatesTo` the signed one.
 """
 
-from datetime import datetime
-
+from app.display_time import when_text
 from app.errors import InvalidRecord
 
 LOCKED = ("final", "amended")  # docStatus of a signed note
@@ -68,7 +67,7 @@ def _fixed_part(resource: dict) -> dict:
 
 
 def _signed(note: dict) -> str:
-    """"This note (SOAP note) was signed by Dr Lee on 2026-05-01 10:42", as far as known."""
+    """"This note (SOAP note) was signed by Dr Lee at 10:42 on 01 May 2026", as far as known."""
     title = (note.get("type") or {}).get("text") or note.get("description")
     signer = (note.get("authenticator") or {}).get("display") or next(
         (a.get("display") for a in note.get("author", []) if a.get("display")), None)
@@ -78,14 +77,6 @@ def _signed(note: dict) -> str:
     words.append("was signed")
     if signer:
         words.append(f"by {signer}")
-    if when := _local_time(note.get("date")):
-        words.append(f"on {when}")
+    if when := when_text(note.get("date"), with_date=True):
+        words.append(f"at {when}")
     return " ".join(words)
-
-
-def _local_time(instant: str | None) -> str | None:
-    try:
-        return datetime.fromisoformat(instant).astimezone().strftime("%Y-%m-%d %H:%M") if (
-            instant) else None
-    except ValueError:
-        return instant

@@ -1,9 +1,11 @@
-"""One way to run store and network work off the UI thread (Anki's CollectionOp pattern).
+"""The executor behind every UI operation: store and network work off the UI thread.
 
 `Background.run(work, on_done, on_error)` runs `work()` on the single database thread and
 calls `on_done(result)` or `on_error(exception)` back on the UI thread, through a queued
 signal. One thread, not a pool: the store's writes are serialised anyway, and one thread
 keeps the order in which the clinician asked for things. The UI thread never waits on it.
+Views do not call it: they run operations (app.ui.operations), which add owner-aliveness,
+latest-answer-wins and a default failure display on top.
 """
 
 from collections.abc import Callable
@@ -34,16 +36,14 @@ class _Job(QRunnable):
 
 
 class Background(QObject):
-    error = Signal(object)  # failures no caller handled: shown by the main window
-
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)
         self._relays: set[_Relay] = set()
 
-    def run(self, work: Callable[[], Any], on_done: Callable[[Any], None] = lambda _: None,
-            on_error: Callable[[Exception], None] | None = None) -> None:
+    def run(self, work: Callable[[], Any], on_done: Callable[[Any], None],
+            on_error: Callable[[Exception], None]) -> None:
         relay = _Relay()
         self._relays.add(relay)
 
@@ -55,7 +55,7 @@ class Background(QObject):
         @Slot(object)
         def fail(exc):
             self._relays.discard(relay)
-            (on_error or self.error.emit)(exc)
+            on_error(exc)
 
         relay.done.connect(finish)
         relay.failed.connect(fail)

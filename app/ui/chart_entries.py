@@ -7,13 +7,13 @@ selected. Edit… corrects a problem's onset, an active allergy's reaction, seve
 criticality, or a current medication's dose, and adds a note to any of them; and any of these
 records that was never the patient's is marked "Entered in error…" with the reason: it stays
 on record, marked, and leaves the active lists; nothing is deleted. The dialogs are in
-entry_dialogs; `changed` tells the chart, which reads itself again. The actions are shown
+entry_dialogs; the chart hears of each save (its Changes) and reads again what it shows
+of it. The actions are shown
 only to a role that may edit the chart (the services check it again).
 """
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QPushButton,
@@ -38,17 +38,16 @@ from app.ui.entry_dialogs import (
     ProblemDialog,
     ProblemEditDialog,
     ReasonDialog,
-    Services,
 )
+from app.ui.operations import entries
+from app.ui.operations.entries import Services
 
 IN_ERROR = "entered-in-error"
 ERROR_ACTION = "Entered in error…"
 
 
 class EntriesTab(QWidget):
-    """A chart section's list with its actions above it; `changed` after each save."""
-
-    changed = Signal(str)  # what was saved, in words
+    """A chart section's list with its actions above it."""
 
     def __init__(self, section: str, records: SectionTab, services: Services,
                  background: Background, patient: str):
@@ -161,8 +160,9 @@ class EntriesTab(QWidget):
         item, s = self.selected(), self._services
         self._open(ReasonDialog(
             self._background, "Mark allergy inactive", item, "Mark inactive",
-            lambda reason, _when: s.allergies.inactivate(s.session, item.id, reason), None,
-            self), lambda _: f"Allergy marked inactive: {item.title}.")
+            lambda dialog, reason, _when: entries.inactivate_allergy(
+                dialog, self._background, s, item.id, reason), None, self),
+            lambda _: f"Allergy marked inactive: {item.title}.")
 
     def _edit_problem(self) -> None:
         item = self.selected()
@@ -182,13 +182,12 @@ class EntriesTab(QWidget):
                        if d.get("text")) + ".")
 
     def _enter_in_error(self) -> None:
-        item, s, one = self.selected(), self._services, _ONE[self.section]
-        service = {"problems": s.problems, "allergies": s.allergies,
-                   "medications": s.medications}[self.section]
+        item, s, one, section = self.selected(), self._services, _ONE[self.section], self.section
         self._open(ReasonDialog(
             self._background, f"Mark {one} entered in error", item, "Mark entered in error",
-            lambda reason, _when: service.enter_in_error(s.session, item.id, reason), None,
-            self), lambda _: f"{one.capitalize()} marked entered in error: {item.title}.")
+            lambda dialog, reason, _when: entries.enter_in_error(
+                dialog, self._background, s, section, item.id, reason), None, self),
+            lambda _: f"{one.capitalize()} marked entered in error: {item.title}.")
 
     def _start(self) -> None:
         self._open(MedicationDialog(self._services, self._background, self._patient, self),
@@ -198,14 +197,16 @@ class EntriesTab(QWidget):
         item, s = self.selected(), self._services
         self._open(ReasonDialog(
             self._background, "Resolve problem", item, "Resolve",
-            lambda reason, when: s.problems.resolve(s.session, item.id, reason, when),
-            "Resolved &on", self), lambda _: f"Problem resolved: {item.title}.")
+            lambda dialog, reason, when: entries.resolve_problem(
+                dialog, self._background, s, item.id, reason, when), "Resolved &on", self),
+            lambda _: f"Problem resolved: {item.title}.")
 
     def _stop(self) -> None:
         item, s = self.selected(), self._services
         self._open(ReasonDialog(
             self._background, "Stop medication", item, "Stop medication",
-            lambda reason, _when: s.medications.stop(s.session, item.id, reason), None, self),
+            lambda dialog, reason, _when: entries.stop_medication(
+                dialog, self._background, s, item.id, reason), None, self),
             lambda _: f"Medication stopped: {item.title}.")
 
     def _open(self, dialog: EntryDialog, said: Callable[[dict], str]) -> None:
@@ -215,7 +216,6 @@ class EntriesTab(QWidget):
 
     def _saved(self, words: str) -> None:
         self.saved.setText(f"{words} It goes to the server at the next sync.")
-        self.changed.emit(words)
 
 
 _ONE = {"problems": "problem", "allergies": "allergy", "medications": "medication"}

@@ -16,8 +16,8 @@ from app.ui.background import Background
 from app.ui.chart_plot import TrendPlot
 from app.ui.chart_style import ToneLabel
 from app.ui.chart_table import ITEM_ROLE, SectionTab
-from app.ui.chart_work import run_for
 from app.ui.messages import sentence
+from app.ui.operations import chart
 
 
 class LabsTab(QWidget):
@@ -26,10 +26,8 @@ class LabsTab(QWidget):
     def __init__(self, trends: Trends, session: Session, patient_id: str,
                  background: Background, records: SectionTab):
         super().__init__()
-        self._read = lambda observation_id: trends.series_of(session, patient_id,
-                                                             observation_id)
+        self._trends, self._session, self._patient_id = trends, session, patient_id
         self._background = background
-        self._wanted: str | None = None
         self.records = records
         self.hint = ToneLabel("Select a result to see how that test has changed over time.",
                               "muted", "Lab trend status")
@@ -39,28 +37,33 @@ class LabsTab(QWidget):
         box = QVBoxLayout(lower)
         box.addWidget(self.hint)
         box.addWidget(self.plot)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(records)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
-        QVBoxLayout(self).addWidget(split)
+        self._split = QSplitter(Qt.Orientation.Vertical)
+        self._split.addWidget(records)
+        self._split.addWidget(lower)
+        self._split.setStretchFactor(0, 3)
+        self._split.setStretchFactor(1, 2)
+        QVBoxLayout(self).addWidget(self._split)
         records.table.selectionModel().selectionChanged.connect(self._selected)
+
+    def replace_records(self, records: SectionTab) -> None:
+        """The list read again after a change (results received); the plot shown stays."""
+        old, self.records = self.records, records
+        self._split.replaceWidget(self._split.indexOf(old), records)
+        records.table.selectionModel().selectionChanged.connect(self._selected)
+        old.deleteLater()
 
     def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
         if selected.isEmpty():
             return
         item = selected.indexes()[0].data(ITEM_ROLE)
-        self._wanted = item.id
         self.hint.set_tone("muted")
         self.hint.setText(f"Loading the trend of {item.title}…")
         self.hint.show()
-        run_for(self, self._background, lambda: self._read(item.id),
-                lambda found: self._show(item, found[1]), self._fail)
+        chart.lab_series(self, self._background, self._trends, self._session, self._patient_id,
+                         item.id).success(lambda found: self._show(item, found[1])).failure(
+            self._fail).run()
 
     def _show(self, item: ChartItem, points: list[Point]) -> None:
-        if item.id != self._wanted:
-            return
         self.plot.retitle(item.title)
         self.plot.show_series([(item.title, points)], marked=item.date)
         self.plot.setVisible(bool(points))

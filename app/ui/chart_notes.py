@@ -31,19 +31,21 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Workstation
 from app.clinical.notes import TEMPLATES, Draft, SignedNote
 from app.clinical.trends import Note, Trends
+from app.display_time import when_text
 from app.security.roles import Permission
 from app.security.session import Session
 from app.ui.background import Background
 from app.ui.chart_style import ToneLabel, scaled_font
-from app.ui.chart_table import COLUMNS, ITEM_ROLE, SectionModel, SectionTab
-from app.ui.chart_work import run_for
+from app.ui.chart_table import ITEM_ROLE, SectionTab
 from app.ui.entry_dialogs import ReasonDialog
 from app.ui.messages import sentence
-from app.ui.note_editor import NoteEditor, local_time
+from app.ui.note_editor import NoteEditor
+from app.ui.operations import notes as notes_ops
+from app.ui.operations import supersede
 from app.ui.sign_dialog import SignDialog
 from app.ui.table_models import Column, RowsModel, row_at, row_table
 
-DRAFT_COLUMNS = (Column("Started", lambda d: local_time(d.created_at, with_date=True)),
+DRAFT_COLUMNS = (Column("Started", lambda d: when_text(d.created_at, with_date=True)),
                  Column("Note", lambda d: d.title),
                  Column("Status", lambda _: "Draft — continue"))
 SHOWN_DRAFTS = 4  # rows before the drafts list scrolls
@@ -58,17 +60,15 @@ IN_ERROR_MEANING = ("For a note that should never have been written (wrong patie
 class NotesTab(QWidget):
     opened = Signal(str)  # the id of the note now shown
     drafts_changed = Signal(int)  # how many drafts of this patient the user has
-    changed = Signal()  # a note was signed or cosigned: the chart's counts are out of date
 
     def __init__(self, trends: Trends, session: Session, patient_id: str,
                  background: Background, records: SectionTab, what: str = "note",
                  ws: Workstation | None = None):
         super().__init__()
-        self._read = lambda kind, rid: trends.note(session, patient_id, kind, rid)
+        self._trends, self._session = trends, session
         self._background = background
         self._patient_id = patient_id
         self._ws = ws
-        self._wanted: str | None = None
         self.shown_note: SignedNote | None = None
         self.editors: dict[str, NoteEditor] = {}
         self.records = records
@@ -114,7 +114,6 @@ class NotesTab(QWidget):
         if selected.isEmpty():
             return
         item = selected.indexes()[0].data(ITEM_ROLE)
-        self._wanted = item.id
         self.shown_note = None
         self._enable_actions()
         if self._ws is not None:
@@ -125,16 +124,15 @@ class NotesTab(QWidget):
         self.signature.hide()
         self.text.clear()
         if self._ws is not None and item.type == "DocumentReference":
-            session, notes, patient_id = self._ws.session, self._notes, self._patient_id
-            run_for(self, self._background, lambda: notes.read(session, patient_id, item.id),
-                    lambda note: self._show_signed(item.id, note), self._fail)
+            notes_ops.read_signed(self, self._background, self._notes, self._session,
+                                  self._patient_id, item.id).success(
+                lambda note: self._show_signed(item.id, note)).failure(self._fail).run()
         else:
-            run_for(self, self._background, lambda: self._read(item.type, item.id),
-                    lambda note: self._show(item.id, note), self._fail)
+            notes_ops.read_document(self, self._background, self._trends, self._session,
+                                    self._patient_id, item.type, item.id).success(
+                lambda note: self._show(item.id, note)).failure(self._fail).run()
 
     def _show(self, note_id: str, note: Note) -> None:
-        if note_id != self._wanted:
-            return
         self.heading.set_tone(None)
         self.heading.setText(f"{note.title}  ·  {(note.date or 'undated')[:10]}")
         self.text.setPlainText(note.text or "")
@@ -142,8 +140,6 @@ class NotesTab(QWidget):
         self.opened.emit(note_id)
 
     def _show_signed(self, note_id: str, note: SignedNote) -> None:
-        if note_id != self._wanted:
-            return
         self.shown_note = note
         self._show(note_id, Note(note.title, note.date, _with_addenda(note), note.why_no_text))
         user = self._ws.session.user
@@ -204,15 +200,13 @@ class NotesTab(QWidget):
         self.cosign.clicked.connect(self._ask_to_cosign)
         self.in_error.clicked.connect(self._ask_why_in_error)
         if writes:
-            notes, patient_id = self._notes, self._patient_id
-            run_for(self, self._background, lambda: notes.drafts(session, patient_id),
-                    self._reopen, self._say)
+            notes_ops.drafts(self, self._background, self._notes, session,
+                             self._patient_id).success(self._reopen).failure(self._say).run()
 
     def start_note(self, template: str, appends: str | None = None) -> None:
-        session, notes, patient_id = self._ws.session, self._notes, self._patient_id
-        run_for(self, self._background,
-                lambda: notes.start_draft(session, patient_id, template, appends=appends),
-                self._started, self._say)
+        notes_ops.start_draft(self, self._background, self._notes, self._session,
+                              self._patient_id, template, appends).success(
+            self._started).failure(self._say).run()
 
     def _started(self, draft: Draft) -> None:
         self._show_drafts([draft, *self.drafts_model.rows()])
@@ -227,7 +221,8 @@ class NotesTab(QWidget):
             editor.discarded.connect(lambda _, e=editor: self._after_discarding(e))
             self.editors[draft.id] = editor
             self.pane.addWidget(editor)
-        self._wanted = self.shown_note = None
+        supersede(self, notes_ops.SHOWN)  # a note still on its way is no longer wanted
+        self.shown_note = None
         self.records.table.clearSelection()
         self._enable_actions()
         self._show_pane(editor)
@@ -258,35 +253,32 @@ class NotesTab(QWidget):
         note = self.shown_note
         if note is None:
             return
-        session = self._ws.session
-        dialog = SignDialog(f"Cosign {note.title} by {note.signed_by}",
-                            f"{session.full_name} ({session.user})", None, self,
-                            COSIGN_MEANING)
-        notes = self._notes
-
-        def cosign(password: str, _cosigner: None) -> None:
-            run_for(self, self._background, lambda: notes.cosign(session, note.id, password),
-                    lambda _: self._after_cosigning(dialog),
-                    lambda exc: dialog.refuse(sentence(exc)))
-
-        dialog.submitted.connect(cosign)
+        session, notes, background = self._ws.session, self._notes, self._background
+        dialog = SignDialog(
+            background, f"Cosign {note.title} by {note.signed_by}",
+            f"{session.full_name} ({session.user})", None,
+            lambda owner, password, _cosigner: notes_ops.cosign(owner, background, notes,
+                                                                session, note.id, password),
+            self, COSIGN_MEANING)
+        dialog.saved.connect(lambda _: self._after_cosigning())
         self.cosign_dialog = dialog
         dialog.open()
 
-    def _after_cosigning(self, dialog: SignDialog) -> None:
-        dialog.accept()
-        self._reload_records(0)
-        self.changed.emit()
+    def _after_cosigning(self) -> None:
+        """Nothing more to cosign here; the chart hears of the cosignature (its Changes)
+        and hands this tab a new list."""
+        self.shown_note = None
+        self._enable_actions()
 
     def _ask_why_in_error(self) -> None:
         note = self.shown_note
         if note is None:
             return
-        session, notes = self._ws.session, self._notes
+        session, notes, background = self._ws.session, self._notes, self._background
         dialog = ReasonDialog(
-            self._background, "Mark note entered in error", note, "Mark entered in error",
-            lambda reason, _when: notes.mark_entered_in_error(session, note.id, reason),
-            None, self)
+            background, "Mark note entered in error", note, "Mark entered in error",
+            lambda owner, reason, _when: notes_ops.mark_entered_in_error(
+                owner, background, notes, session, note.id, reason), None, self)
         dialog.box.insertWidget(1, ToneLabel(IN_ERROR_MEANING, None,
                                              "What entered in error means"))
         dialog.saved.connect(lambda marked: self._after_marking(note, marked))
@@ -294,37 +286,30 @@ class NotesTab(QWidget):
         dialog.open()
 
     def _after_marking(self, note: SignedNote, marked: SignedNote) -> None:
-        """The list shows the note's new status; the viewer keeps it, now marked."""
-        self._reload_records(0)
-        self._wanted = note.id
+        """The viewer keeps the note, now marked; the chart hands the tab a new list."""
+        supersede(self, notes_ops.SHOWN)
         self._show_signed(note.id, replace(marked, addenda=note.addenda))
-        self.changed.emit()
 
     def _after_signing(self, editor: NoteEditor, note: SignedNote) -> None:
-        """The signed note stays in view, read-only; the list gains it, the drafts lose it."""
+        """The signed note stays in view, read-only; the drafts lose it (the list gains it
+        when the chart hands the tab a new one)."""
         self.editors.pop(editor.draft.id, None)
         self._show_drafts([d for d in self.drafts_model.rows() if d.id != editor.draft.id])
-        self._reload_records(1)
-        self.changed.emit()
 
     def _after_discarding(self, editor: NoteEditor) -> None:
         self.editors.pop(editor.draft.id, None)
         self._show_drafts([d for d in self.drafts_model.rows() if d.id != editor.draft.id])
         self._show_pane(self.viewer)
 
-    def _reload_records(self, added: int) -> None:
-        """A fresh list of the signed notes, newest first, read from the store again."""
-        ws, patient_id, total = self._ws, self._patient_id, self.records.model.total + added
-        model = SectionModel(COLUMNS["notes"], total, lambda page, size: ws.chart.section(
-            ws.session, patient_id, "notes", page, size), self._background)
-        fresh = SectionTab(model, "Notes")
-        fresh.setAccessibleName("Notes")
-        fresh.layout().setContentsMargins(0, 0, 0, 0)
+    def replace_records(self, fresh: SectionTab) -> None:
+        """The list read again after a change (a note signed, cosigned, withdrawn or
+        received); the note or draft shown stays."""
+        if self._ws is not None:
+            fresh.layout().setContentsMargins(0, 0, 0, 0)
         self._lists.replaceWidget(self.records, fresh)
         self.records.deleteLater()
         self.records = fresh
         fresh.table.selectionModel().selectionChanged.connect(self._selected)
-        self.shown_note = None
         self._enable_actions()
 
     def _show_drafts(self, drafts: list[Draft]) -> None:
@@ -382,9 +367,9 @@ def signature_line(note: SignedNote, user: str) -> str:
     if not note.locked:
         return ""
     parts = [f"Signed by {note.signed_by or 'its author'}"
-             + (f" on {local_time(note.date, with_date=True)}" if note.date else "")]
+             + (f" at {when_text(note.date, with_date=True)}" if note.date else "")]
     if note.cosigned_by:
-        when = f" on {local_time(note.cosigned_at, with_date=True)}" if note.cosigned_at else ""
+        when = f" at {when_text(note.cosigned_at, with_date=True)}" if note.cosigned_at else ""
         parts.append(f"cosigned by {note.cosigned_by}{when}")
     elif note.awaiting_cosignature:
         parts.append("awaiting your cosignature (Cosign…)" if note.cosign_requested == user
@@ -400,7 +385,7 @@ def _with_addenda(note: SignedNote) -> str | None:
         return note.text
     parts = [note.text or ""]
     for addendum in note.addenda:
-        when = f" on {local_time(addendum.date, with_date=True)}" if addendum.date else ""
+        when = f" at {when_text(addendum.date, with_date=True)}" if addendum.date else ""
         parts.append(f"——— Addendum signed by {addendum.signed_by}{when} ———\n"
                      f"{addendum.text or ''}")
     return "\n\n".join(parts)

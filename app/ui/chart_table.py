@@ -24,8 +24,8 @@ from app.clinical.chart_items import ChartItem
 from app.ui import theme
 from app.ui.background import Background
 from app.ui.chart_style import ToneLabel
-from app.ui.chart_work import run_for
 from app.ui.messages import sentence
+from app.ui.operations import chart
 from app.ui.table_models import read_only_table
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the ChartItem behind a row
@@ -151,11 +151,17 @@ class SectionModel(ItemsModel):
 
     def __init__(self, columns: Sequence[Column], total: int,
                  fetch_page: Callable[[int, int], SectionPage], background: Background,
-                 parent=None):
-        super().__init__(columns, (), parent)
-        self.total = total
+                 parent=None, first_page: SectionPage | None = None):
+        """`first_page`: already read (a chart read again after a change), so shown now."""
+        super().__init__(columns, first_page.items if first_page else (), parent)
+        self.total = first_page.total if first_page else total
         self._fetch, self._background = fetch_page, background
-        self._active = self._pending = False
+        self._active, self._pending = first_page is not None, False
+
+    @property
+    def started(self) -> bool:
+        """Whether the list has been shown (and so read) yet."""
+        return self._active
 
     def activate(self) -> None:
         if not self._active:
@@ -171,8 +177,8 @@ class SectionModel(ItemsModel):
             return
         self._pending = True
         page = len(self._items) // PAGE_SIZE + 1
-        run_for(self, self._background, lambda: self._fetch(page, PAGE_SIZE), self._add,
-                self._fail)
+        chart.section_page(self, self._background, self._fetch, page, PAGE_SIZE).success(
+            self._add).failure(self._fail).run()
 
     def _add(self, page: SectionPage) -> None:
         self._pending = False

@@ -8,34 +8,19 @@ Finishing cannot be undone (pressing Start again begins a new visit), so it asks
 
 Starting and finishing a visit edit the chart, so the bar is hidden entirely from those who
 may not (front desk), and it reads nothing for them. After a start or finish the bar shows
-the new state and `changed` tells the chart, which reads its Encounters again.
+the new state; the chart hears of the change (its Changes) and reads its Encounters again.
 """
 
-from datetime import datetime
-
-from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMessageBox, QPushButton
 
 from app.clinical.encounters import Encounters
+from app.display_time import when_text
 from app.security.roles import Permission
 from app.security.session import Session
 from app.ui.background import Background
 from app.ui.chart_style import ToneLabel, scaled_font
-from app.ui.chart_work import run_for
 from app.ui.messages import sentence
-
-
-def when_text(instant: str, now: datetime | None = None) -> str:
-    """'09:02' today, '09:02 on 23 Nov' another day (a visit left open overnight must not
-    read as this morning's); a time no one can parse is shown as recorded."""
-    try:
-        moment = datetime.fromisoformat(instant).astimezone()
-    except ValueError:
-        return instant
-    now = (now or datetime.now()).astimezone()
-    if moment.date() == now.date():
-        return f"{moment:%H:%M}"
-    return f"{moment:%H:%M on %d %b}" + ("" if moment.year == now.year else f" {moment:%Y}")
+from app.ui.operations import visits
 
 
 def visit_text(visit: dict) -> str:
@@ -52,8 +37,6 @@ def visit_text(visit: dict) -> str:
 
 
 class VisitBar(QFrame):
-    changed = Signal()  # a visit was started or finished
-
     def __init__(self, session: Session, encounters: Encounters, background: Background,
                  patient_id: str):
         super().__init__()
@@ -92,9 +75,9 @@ class VisitBar(QFrame):
         self._read()
 
     def _read(self) -> None:
-        session, encounters, patient_id = self._session, self._encounters, self._patient_id
-        run_for(self, self._background, lambda: encounters.current_visit(session, patient_id),
-                self._show_visit, self._not_read)
+        visits.in_progress(self, self._background, self._encounters, self._session,
+                           self._patient_id).success(self._show_visit).failure(
+            self._not_read).run()
 
     def _show_visit(self, visit: dict | None, before: str = "") -> None:
         """The visit in progress, or none (`before` says what just happened)."""
@@ -118,14 +101,12 @@ class VisitBar(QFrame):
         self.state.setText(doing)
 
     def _start(self) -> None:
-        session, encounters, patient_id = self._session, self._encounters, self._patient_id
         self._busy("Starting visit…")
-        run_for(self, self._background, lambda: encounters.start_visit(session, patient_id),
-                self._started, self._failed)
+        visits.start(self, self._background, self._encounters, self._session,
+                     self._patient_id).success(self._started).failure(self._failed).run()
 
     def _started(self, visit: dict) -> None:
         self._show_visit(visit)
-        self.changed.emit()
 
     def _ask_to_finish(self) -> None:
         start = (self.visit.get("period") or {}).get("start")
@@ -143,14 +124,12 @@ class VisitBar(QFrame):
         self.confirm.open()
 
     def _finish(self) -> None:
-        session, encounters, visit_id = self._session, self._encounters, self.visit["id"]
         self._busy("Finishing visit…")
-        run_for(self, self._background, lambda: encounters.finish_visit(session, visit_id),
-                self._finished, self._failed)
+        visits.finish(self, self._background, self._encounters, self._session,
+                      self.visit["id"]).success(self._finished).failure(self._failed).run()
 
     def _finished(self, visit: dict) -> None:
         self._show_visit(None, f"Visit finished at {when_text(visit['period']['end'])}. ")
-        self.changed.emit()
 
     def _failed(self, exc: Exception) -> None:
         """Say why, and read the visit again: it may have been finished elsewhere (synced

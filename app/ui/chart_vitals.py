@@ -5,12 +5,12 @@ Blood pressure plots systolic and diastolic together. A sign measured under seve
 axis. Signs never measured get no empty plot, only a line naming them, so an absent heart
 rate reads as "not recorded" rather than as a flat line.
 
-Given the workstation, the tab also offers "Record vitals" to those who may edit the chart;
-once a set is saved the plots are read again at once, so the new point shows, and `changed`
-tells the chart, which reads its counts again and hands the tab a new list
-(`replace_records`). A line says how many of the patient's readings the server has not
-confirmed yet; it is read again each time the tab is shown while some are waiting, so it
-clears after a sync.
+Given the workstation, the tab also offers "Record vitals" to those who may edit the chart.
+The tab reads its plots and the count waiting to sync when first shown; after that, a change
+to the patient's vitals (a set saved here, readings received or confirmed by a sync) reaches
+the chart as Changes, and the chart's one read brings the tab new plots and count
+(`show_update`) and a new list (`replace_records`). A line says how many of the patient's
+readings the server has not confirmed yet, so it clears when a sync confirms them.
 """
 
 from collections import defaultdict
@@ -35,8 +35,8 @@ from app.ui.background import Background
 from app.ui.chart_plot import TrendPlot
 from app.ui.chart_style import ToneLabel
 from app.ui.chart_table import SectionTab
-from app.ui.chart_work import run_for
 from app.ui.messages import sentence
+from app.ui.operations import vitals as vitals_ops
 from app.ui.vitals_entry import VitalsEntry
 
 PLOT_COLUMNS = 3
@@ -63,12 +63,11 @@ def waiting_text(count: int) -> str:
 class VitalsTab(QWidget):
     plotted = Signal()  # the trends arrived and are drawn
     counted = Signal(int)  # the readings waiting to sync were counted
-    changed = Signal(str)  # readings were saved: what, in words
 
     def __init__(self, trends: Trends, session: Session, patient_id: str,
                  background: Background, records: SectionTab, ws: Workstation | None = None):
         super().__init__()
-        self._read = lambda codes: trends.series(session, patient_id, codes)
+        self._trends, self._session = trends, session
         self._background, self._ws, self._patient_id = background, ws, patient_id
         self._asked = False
         self.waiting = 0
@@ -118,11 +117,19 @@ class VitalsTab(QWidget):
             self._asked = True
             self._plot()
             self._count()
-        elif self.waiting:  # a sync may have sent them since
-            self._count()
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the plots were asked for: a chart read again brings new ones only then."""
+        return self._asked
+
+    def show_update(self, series: dict[str, list[Point]], waiting: int) -> None:
+        """The plots and the count waiting to sync, read again by the chart after a change."""
+        self._draw(series)
+        self._show_waiting(waiting)
 
     def open_entry(self) -> VitalsEntry:
-        """The entry dialog, over the chart; the plots are read again once it saves."""
+        """The entry dialog, over the chart; the chart reads the plots again once it saves."""
         self.entry = VitalsEntry(self._ws, self._background, self._patient_id, parent=self)
         self.entry.saved.connect(self._recorded)
         self.entry.open()
@@ -138,20 +145,17 @@ class VitalsTab(QWidget):
         words = summary(observations)
         self.saved.setText(f"Saved: {words}.")
         self.saved.show()
-        self._plot()
-        self._count()
-        self.changed.emit(words)
 
     def _plot(self) -> None:
         codes = [code for sign in VITAL_SIGNS for code in sign.codes]
-        run_for(self, self._background, lambda: self._read(codes), self._draw, self._fail)
+        vitals_ops.series(self, self._background, self._trends, self._session, self._patient_id,
+                          codes).success(self._draw).failure(self._fail).run()
 
     def _count(self) -> None:
         if self._ws is None:
             return
-        ws, vitals, patient_id = self._ws, self._ws.vitals, self._patient_id
-        run_for(self, self._background, lambda: vitals.waiting_to_sync(ws.session, patient_id),
-                self._show_waiting, self._count_failed)
+        vitals_ops.waiting_to_sync(self, self._background, self._ws, self._patient_id).success(
+            self._show_waiting).failure(self._count_failed).run()
 
     def _show_waiting(self, count: int) -> None:
         self.waiting = count

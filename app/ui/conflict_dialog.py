@@ -1,20 +1,19 @@
 """Deciding one sync conflict: see what differs, then keep mine, the server's, or a merge.
 
-The comparison is field by field (every path where this workstation's version, as it is
-now, and the server's differ, with the value both started from), and the fields sync.merge
-could not merge are drawn in the alert colour: those are the ones the person is deciding.
-For an edit conflict, Keep mine and Keep server's settle only those; every other change,
-made here (even after the conflict was found) or on the server, is kept either way, and the
-table says so. The full records are one tab away for anything the table flattens badly.
-"Edit merged…" starts from the server's version with every change made here that does not
-conflict already applied, so the person only has to settle the highlighted fields. Nothing
-is decided here: the choice goes to Conflicts.resolve on the database thread, and a refusal
-(someone resolved it first, a merged version of the wrong record) is shown in the dialog as
-a sentence.
+The comparison is field by field (app.clinical.conflict_diff: every path where this
+workstation's version, as it is now, and the server's differ, with the value both started
+from), and the fields sync.merge could not merge are drawn in the alert colour: those are
+the ones the person is deciding. For an edit conflict, Keep mine and Keep server's settle
+only those; every other change, made here (even after the conflict was found) or on the
+server, is kept either way, and the table says so. The full records are one tab away for
+anything the table flattens badly. "Edit merged…" starts from the server's version with
+every change made here that does not conflict already applied, so the person only has to
+settle the highlighted fields. Nothing is decided here: the choice goes to Conflicts.resolve
+on the database thread, and a refusal (someone resolved it first, a merged version of the
+wrong record) is shown in the dialog as a sentence.
 """
 
 import json
-from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontDatabase
@@ -29,17 +28,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from app.bootstrap import Workstation
+from app.clinical.conflict_diff import differences, reason_text
 from app.clinical.conflicts import Conflict, conflicting_paths, merge_draft, server_version
 from app.ui import theme
 from app.ui.background import Background
 from app.ui.messages import sentence
+from app.ui.operations import sync as sync_ops
 from app.ui.table_models import Column, RowsModel, row_table
-from sync.merge import MISSING, unknown_modifiers
 
-KIND = {"edit": "Edit conflict", "deleted": "Delete conflict", "rejected": "Refused by server"}
 UNTIL = ("Edit merged lets you write the version to keep. Until you choose, this record is "
          "not synced.")
 GUIDE = {
@@ -49,18 +47,6 @@ GUIDE = {
     "whole": ("Keep mine sends this workstation's version to the server. Keep server's "
               f"replaces the change made here with the server's version. {UNTIL}"),
 }
-
-
-@dataclass(frozen=True)
-class FieldDiff:
-    path: str  # "name[0].family"
-    mine: str
-    server: str
-    base: str
-    conflicting: bool  # sync.merge could not merge it: the person decides
-    change: str
-
-
 DIFF_COLUMNS = (
     Column("Field", lambda d: d.path),
     Column("Mine (this workstation)", lambda d: d.mine),
@@ -68,44 +54,6 @@ DIFF_COLUMNS = (
     Column("Before both edits", lambda d: d.base),
     Column("What changed", lambda d: d.change),
 )
-
-
-def reason_text(conflict: Conflict) -> str:
-    """The reason as a sentence: 'Changed here and on the server: birthDate'. For an open
-    edit conflict the fields are those in conflict now: an edit made here since it was found
-    can add one (or settle one)."""
-    reason = conflict.reason or KIND.get(conflict.kind, conflict.kind)
-    if conflict.kind == "edit" and not conflict.resolved_at and conflict.local is not None:
-        fields = ", ".join(conflicting_paths(conflict)) or "no field is in conflict any more"
-        there = "in the imported file" if conflict.origin == "import" else "on the server"
-        reason = f"changed here and {there}: {fields}"
-        if modifiers := unknown_modifiers(conflict.local, server_version(conflict)):
-            reason = (f"it carries a modifier Hearth does not understand "
-                      f"({', '.join(modifiers)}), so it is not merged automatically; {reason}")
-    return reason[:1].upper() + reason[1:]
-
-
-def differences(conflict: Conflict) -> list[FieldDiff]:
-    """Every field where mine and the server's differ, in the order the record lists them."""
-    server = server_version(conflict)
-    sides = [_leaves(_content(version)) if version is not None else None
-             for version in (conflict.local, server, conflict.base)]
-    absent = ("(deleted)", "(deleted)" if conflict.kind == "deleted" else "(not on the server)",
-              "(new record)")
-    clashing = conflicting_paths(conflict)
-    found = []
-    for path in dict.fromkeys(path for side in sides if side for path in side):
-        mine, theirs, base = (MISSING if side is None else side.get(path, MISSING)
-                              for side in sides)
-        if mine == theirs:
-            continue
-        conflicting = any(_within(path, clash) for clash in clashing)
-        found.append(FieldDiff(
-            path, *(_shown(value, side, gone)
-                    for value, side, gone in zip((mine, theirs, base), sides, absent,
-                                                 strict=True)),
-            conflicting, _change(conflicting, mine, theirs, base, conflict.kind == "edit")))
-    return found
 
 
 class ConflictDialog(QDialog):
@@ -236,19 +184,14 @@ class ConflictDialog(QDialog):
     def _resolve(self, keep: str, merged: dict | None = None) -> None:
         self._busy(True)
         self._say("Saving your choice…")
-        ws, conflict_id = self._ws, self.conflict.id
-        self._background.run(lambda: ws.conflicts.resolve(ws.session, conflict_id, keep, merged),
-                             self._resolved, self._refused)
+        sync_ops.resolve(self, self._background, self._ws, self.conflict.id, keep,
+                         merged).success(self._resolved).failure(self._refused).run()
 
     def _resolved(self, conflict: Conflict) -> None:
-        if not isValid(self):
-            return
         self.resolved.emit(conflict)
         self.accept()
 
     def _refused(self, exc: Exception) -> None:
-        if not isValid(self):
-            return
         self._busy(False)
         self._say(sentence(exc), alert=True)
 
@@ -282,43 +225,3 @@ def _json_editor(accessible_name: str, read_only: bool) -> QPlainTextEdit:
 
 def _pretty(resource: dict) -> str:
     return json.dumps(resource, indent=2, ensure_ascii=False)
-
-
-def _content(resource: dict) -> dict:
-    """Without meta: the server's bookkeeping, which always differs and is never chosen."""
-    return {k: v for k, v in resource.items() if k != "meta"}
-
-
-def _leaves(value, path: str = "") -> dict[str, object]:
-    """Each scalar (or empty list or object) of a record by its path, as sync.merge names it."""
-    if isinstance(value, dict) and value:
-        items = ((f"{path}.{key}" if path else key, item) for key, item in value.items())
-    elif isinstance(value, list) and value:
-        items = ((f"{path}[{i}]", item) for i, item in enumerate(value))
-    else:
-        return {path: value}
-    return {leaf: found for sub, item in items for leaf, found in _leaves(item, sub).items()}
-
-
-def _within(path: str, clash: str) -> bool:
-    return clash == "" or path == clash or path.startswith((clash + ".", clash + "["))
-
-
-def _shown(value, side: dict | None, gone: str) -> str:
-    if side is None:
-        return gone
-    if value is MISSING:
-        return "(not set)"
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-
-
-def _change(conflicting: bool, mine, theirs, base, kept_either_way: bool) -> str:
-    if conflicting:
-        return "Both changed: choose"
-    if mine == base:
-        change = "Changed on the server"
-    elif theirs == base:
-        change = "Changed here"
-    else:
-        change = "Changed on both sides"
-    return f"{change}: kept either way" if kept_either_way else change

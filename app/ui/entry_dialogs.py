@@ -4,10 +4,11 @@ Add a problem (an ICD-10-CM search as you type), an allergy, "no known allergies
 medication; edit one; give the reason for resolving, stopping, inactivating or marking a
 record entered in error. Every dialog saves on the database thread and stays open on a
 refusal, with what was typed and the service's sentence, so nothing typed is lost.
+EntryDialog is the base of every form over the chart that saves (VitalsEntry and SignDialog
+too): a subclass builds the form and says which operation its Save runs.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
@@ -25,15 +26,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.clinical import icd10
-from app.clinical.allergies import Allergies
 from app.clinical.chart_items import ChartItem
-from app.clinical.medications import Medications
-from app.clinical.problems import Problems
-from app.security.session import Session
 from app.ui.background import Background
 from app.ui.chart_style import ToneLabel, scaled_font
-from app.ui.chart_work import run_for
 from app.ui.messages import sentence
+from app.ui.operations import Op, entries
+from app.ui.operations.entries import Services
 from app.ui.table_models import Column, RowsModel, row_at, row_table
 
 SHOWN_CODES = 30
@@ -50,21 +48,12 @@ CODE_COLUMNS = (Column("Code", lambda c: c.code), Column("Description", lambda c
     f"{c.description}   (includes: {c.matched})" if c.matched else c.description)))
 
 
-@dataclass(frozen=True)
-class Services:
-    """What the chart's entry actions write with, for one signed-in user and one patient."""
-
-    session: Session
-    problems: Problems
-    allergies: Allergies
-    medications: Medications
-    patient_id: str
-
-
 class EntryDialog(QDialog):
-    """A form over the chart whose Save runs on the database thread."""
+    """A form over the chart whose Save runs an operation on the database thread."""
 
     saved = Signal(object)  # the record written
+    refused = Signal(object)  # the exception, once the dialog has said why
+    working = "Saving…"  # said while the operation runs
 
     def __init__(self, background: Background, title: str, heading: str, action: str,
                  parent: QWidget | None = None):
@@ -106,23 +95,31 @@ class EntryDialog(QDialog):
         self.form.addRow(caption, widget)
         return widget
 
-    def work(self) -> Callable[[], Any]:
-        """The save to run on the database thread, read from the form now."""
+    def operation(self) -> Op | None:
+        """The save, read from the form now, bound to this dialog; None when the form has
+        said what must change first."""
         raise NotImplementedError
 
     def _save(self) -> None:
-        work = self.work()
+        op = self.operation()
+        if op is None:
+            return
         self._busy(True)
-        self.say("Saving…")
-        run_for(self, self._background, work, self._saved, self._refused)
+        self.say(self.working)
+        op.success(self._saved).failure(self._refused).run()
 
     def _saved(self, record: Any) -> None:
         self.saved.emit(record)
         self.accept()
 
     def _refused(self, exc: Exception) -> None:
+        self.refuse(sentence(exc))
+        self.refused.emit(exc)
+
+    def refuse(self, why: str) -> None:
+        """Stay open with what was typed, and say why."""
         self._busy(False)
-        self.say(sentence(exc), alert=True)
+        self.say(why, alert=True)
 
     def _busy(self, busy: bool) -> None:
         self._saving = busy
@@ -176,7 +173,8 @@ class ProblemDialog(EntryDialog):
         self.query.textEdited.connect(self._typed)
         self.results.selectionModel().currentRowChanged.connect(lambda *_: self._choose())
         self.query.setFocus()
-        run_for(self, background, lambda: icd10.search(""), self._ready, self._search_failed)
+        entries.load_code_set(self, background).success(self._ready).failure(
+            self._search_failed).run()
 
     def code(self) -> icd10.Icd10Code | None:
         return row_at(self.results) if self.results.currentIndex().isValid() else None
@@ -189,11 +187,9 @@ class ProblemDialog(EntryDialog):
             return True
         return super().eventFilter(watched, event)
 
-    def work(self) -> Callable[[], Any]:
-        services, code = self._services, self.code()
-        onset, note = self.onset.text(), self.note.toPlainText()
-        return lambda: services.problems.add(services.session, services.patient_id, code.code,
-                                             onset, note)
+    def operation(self) -> Op:
+        return entries.add_problem(self, self._background, self._services, self.code().code,
+                                   self.onset.text(), self.note.toPlainText())
 
     def _typed(self, _text: str) -> None:
         """The choice shown is for the words before: Save waits for the new list, so Enter
@@ -211,8 +207,8 @@ class ProblemDialog(EntryDialog):
         if not typed:
             self._show(typed, [])
             return
-        run_for(self, self._background, lambda: icd10.search(typed, SHOWN_CODES),
-                lambda codes: self._show(typed, codes), self._search_failed)
+        entries.search_codes(self, self._background, typed, SHOWN_CODES).success(
+            lambda codes: self._show(typed, codes)).failure(self._search_failed).run()
 
     def _show(self, typed: str, codes: list[icd10.Icd10Code]) -> None:
         if typed != self.query.text().strip():
@@ -263,15 +259,11 @@ class AllergyDialog(EntryDialog):
                                       "Criticality: risk of a future reaction")
         self.substance.setFocus()
 
-    def work(self) -> Callable[[], Any]:
-        services = self._services
-        substance, reaction = self.substance.text(), self.reaction.text()
-        severity, criticality, category = (self.severity.currentData(),
-                                           self.criticality.currentData(),
-                                           self.category.currentData())
-        return lambda: services.allergies.add(
-            services.session, services.patient_id, substance, reaction, severity, criticality,
-            category=category)
+    def operation(self) -> Op:
+        return entries.add_allergy(
+            self, self._background, self._services, self.substance.text(),
+            self.reaction.text(), self.severity.currentData(), self.criticality.currentData(),
+            self.category.currentData())
 
 
 class NoKnownAllergiesDialog(EntryDialog):
@@ -289,10 +281,8 @@ class NoKnownAllergiesDialog(EntryDialog):
             "medicines, foods and anything else. The banner will then show NKA until an "
             "allergy is recorded.", None, "What recording no known allergies means"))
 
-    def work(self) -> Callable[[], Any]:
-        services = self._services
-        return lambda: services.allergies.record_no_known_allergies(services.session,
-                                                                    services.patient_id)
+    def operation(self) -> Op:
+        return entries.record_no_known_allergies(self, self._background, self._services)
 
 
 class MedicationDialog(EntryDialog):
@@ -312,12 +302,10 @@ class MedicationDialog(EntryDialog):
         self.rxnorm.setPlaceholderText("Optional: the RXCUI, digits only")
         self.medication.setFocus()
 
-    def work(self) -> Callable[[], Any]:
-        services = self._services
-        medication, dose = self.medication.text(), self.dose.text()
-        reason, rxnorm = self.reason.text(), self.rxnorm.text()
-        return lambda: services.medications.start(services.session, services.patient_id,
-                                                  medication, dose, reason, rxnorm)
+    def operation(self) -> Op:
+        return entries.start_medication(self, self._background, self._services,
+                                        self.medication.text(), self.dose.text(),
+                                        self.reason.text(), self.rxnorm.text())
 
 
 class Titled(Protocol):
@@ -326,10 +314,10 @@ class Titled(Protocol):
 
 class ReasonDialog(EntryDialog):
     """Ending a record (resolve a problem, stop a medication, mark one entered in error)
-    always says why."""
+    always says why. `end(dialog, reason, date)` is the operation that ends it."""
 
     def __init__(self, background: Background, title: str, item: Titled, action: str,
-                 end: Callable[[str, str | None], Any], date_label: str | None = None,
+                 end: Callable[[QWidget, str, str | None], Op], date_label: str | None = None,
                  parent: QWidget | None = None):
         super().__init__(background, title, f"{title}: {item.title}", action, parent)
         self._end = end
@@ -342,10 +330,8 @@ class ReasonDialog(EntryDialog):
             self.date.setPlaceholderText(f"Today if empty; or a year, month or day: {DATE_HINT}")
         self.reason.setFocus()
 
-    def work(self) -> Callable[[], Any]:
-        end, reason = self._end, self.reason.text()
-        when = self.date.text() if self.date else None
-        return lambda: end(reason, when)
+    def operation(self) -> Op:
+        return self._end(self, self.reason.text(), self.date.text() if self.date else None)
 
 
 class ProblemEditDialog(EntryDialog):
@@ -364,27 +350,27 @@ class ProblemEditDialog(EntryDialog):
         self.note.setFixedHeight(self.fontMetrics().height() * 4)
         self.onset.setFocus()
 
-    def work(self) -> Callable[[], Any]:
-        services, condition_id = self._services, self._item.id
-        onset, note = self.onset.text().strip() or None, self.note.toPlainText()
-        return lambda: services.problems.edit(services.session, condition_id, onset, note)
+    def operation(self) -> Op:
+        return entries.edit_problem(self, self._background, self._services, self._item.id,
+                                    self.onset.text().strip() or None, self.note.toPlainText())
 
 
 class RecordEditDialog(EntryDialog):
     """An edit form filled from the stored record, read on the database thread: Save waits
-    for it, so nothing is saved over values the clinician did not see."""
+    for it, so nothing is saved over values the clinician did not see. `load(dialog)` is the
+    operation that reads it."""
 
     loaded = Signal()  # the form shows the record's current values
 
     def __init__(self, background: Background, what: str, item: ChartItem,
-                 load: Callable[[], dict], parent: QWidget | None = None):
+                 load: Callable[[QWidget], Op[dict]], parent: QWidget | None = None):
         super().__init__(background, f"Edit {what}", f"Edit {what}: {item.title}",
                          "Save changes", parent)
         self._item, self._ready = item, False
         self.shown: dict | None = None
         self.save.setEnabled(False)
         self.say(f"Loading the {what}…")
-        run_for(self, background, load, self._loaded, self._refused)
+        load(self).success(self._loaded).failure(self._refused).run()
 
     def add_note_field(self, what: str) -> QPlainTextEdit:
         note = self.field("Add a &note", QPlainTextEdit(), "Note to add, optional")
@@ -413,8 +399,8 @@ class AllergyEditDialog(RecordEditDialog):
 
     def __init__(self, services: Services, background: Background, item: ChartItem,
                  parent: QWidget | None = None):
-        super().__init__(background, "allergy", item,
-                         lambda: services.allergies.current(services.session, item.id), parent)
+        super().__init__(background, "allergy", item, lambda dialog: entries.current_allergy(
+            dialog, background, services, item.id), parent)
         self._services = services
         self.reaction = self.field("&Reaction", QLineEdit(), "Reaction")
         self.reaction.setPlaceholderText("What happened, e.g. Hives")
@@ -432,13 +418,11 @@ class AllergyEditDialog(RecordEditDialog):
         _choose(self.severity, first.get("severity"))
         _choose(self.criticality, record.get("criticality"))
 
-    def work(self) -> Callable[[], Any]:
-        services, allergy_id = self._services, self._item.id
-        reaction, note = self.reaction.text(), self.note.toPlainText()
-        severity, criticality = self.severity.currentData(), self.criticality.currentData()
-        shown = self.shown
-        return lambda: services.allergies.edit(services.session, allergy_id, reaction,
-                                               severity, criticality, note, shown)
+    def operation(self) -> Op:
+        return entries.edit_allergy(
+            self, self._background, self._services, self._item.id, self.reaction.text(),
+            self.severity.currentData(), self.criticality.currentData(),
+            self.note.toPlainText(), self.shown)
 
 
 class MedicationEditDialog(RecordEditDialog):
@@ -447,8 +431,8 @@ class MedicationEditDialog(RecordEditDialog):
     def __init__(self, services: Services, background: Background, item: ChartItem,
                  parent: QWidget | None = None):
         super().__init__(background, "medication", item,
-                         lambda: services.medications.current(services.session, item.id),
-                         parent)
+                         lambda dialog: entries.current_medication(dialog, background,
+                                                                   services, item.id), parent)
         self._services = services
         self.dose = self.field("&Dose and directions", QLineEdit(), "Dose and directions")
         self.dose.setPlaceholderText("e.g. 1 tablet by mouth twice daily with meals")
@@ -459,11 +443,9 @@ class MedicationEditDialog(RecordEditDialog):
         self.dose.setText(next((d["text"] for d in record.get("dosageInstruction", [])
                                 if d.get("text")), ""))
 
-    def work(self) -> Callable[[], Any]:
-        services, request_id = self._services, self._item.id
-        dose, note, shown = self.dose.text(), self.note.toPlainText(), self.shown
-        return lambda: services.medications.edit(services.session, request_id, dose, note,
-                                                 shown)
+    def operation(self) -> Op:
+        return entries.edit_medication(self, self._background, self._services, self._item.id,
+                                       self.dose.text(), self.note.toPlainText(), self.shown)
 
 
 def _choices(options: tuple[tuple[str, str | None], ...]) -> QComboBox:

@@ -2,29 +2,31 @@
 
 Shown to every role that writes notes. A physician (SIGN_NOTES) sees the notes others
 asked them to cosign, oldest first, read on the database thread when the tab is built,
-each time it is shown and on Refresh (F5); each load is numbered and only the newest
-answer is shown. The tab's title carries the count ("Inbox (2)"). A nurse, who asks for
-cosignatures but gives none, is told so instead of being shown an empty list.
+each time it is shown, when a note changes (signed or cosigned here, received by sync: the
+workspace's Changes) and on Refresh (F5); only the newest load's answer is shown. The
+tab's title carries the count ("Inbox (2)"). A nurse, who asks for cosignatures but gives
+none, is told so instead of being shown an empty list.
 
-Opening a row (Enter, double-click, Open chart) opens the patient's chart on its Notes tab
-with that note selected once its page of the list has been read; cosigning happens there,
-with the chart in view.
+Opening a row (Enter, double-click, Open chart) asks the workspace (`open_note`) to open
+the patient's chart on its Notes tab with that note selected (ChartView.select_record);
+cosigning happens there, with the chart in view.
 """
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
-from shiboken6 import isValid
 
 from app.bootstrap import Workstation
 from app.clinical.notes import SignedNote
+from app.clinical.records import Changes
+from app.display_time import when_text
 from app.security.roles import Permission
 from app.ui.background import Background
+from app.ui.changes import changes_of
 from app.ui.chart_style import ToneLabel
-from app.ui.chart_table import ITEM_ROLE, ROOT
-from app.ui.chart_view import ChartView
 from app.ui.messages import sentence
-from app.ui.note_editor import local_time
+from app.ui.operations import notes as notes_ops
+from app.ui.operations import waiting
 from app.ui.table_models import Column, RowsModel, row_at, row_table
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -35,7 +37,7 @@ COLUMNS = (
     Column("Patient", lambda n: n.patient_name),
     Column("Note", lambda n: n.title),
     Column("Written by", lambda n: n.signed_by or "its author"),
-    Column("Signed", lambda n: local_time(n.date, with_date=True) if n.date else "undated"),
+    Column("Signed", lambda n: when_text(n.date, with_date=True, missing="undated")),
 )
 
 
@@ -47,12 +49,13 @@ class InboxView(QWidget):
     open_note = Signal(str, str)  # patient id, note id
     counted = Signal(int)  # how many notes await the user's cosignature
 
-    def __init__(self, ws: Workstation, background: Background):
+    def __init__(self, ws: Workstation, background: Background,
+                 changes: SignalInstance | None = None):
+        """`changes`: the workspace's signal of Changes (a view on its own hears them
+        itself)."""
         super().__init__()
         self._ws, self._background = ws, background
         self._notes = ws.notes
-        self._asked = 0  # number of the newest load; older answers are dropped
-        self._loading = False
         self.cosigns = ws.session.may(Permission.SIGN_NOTES)
         self.heading = ToneLabel("Notes awaiting your cosignature", None, "Inbox heading")
         self.refresh = QPushButton("Refresh")
@@ -78,7 +81,13 @@ class InboxView(QWidget):
         self.table.installEventFilter(self)
         self.open_button.clicked.connect(self._open_current)
         self._enable()
+        changes_of(self, ws.changes, changes).connect(self.take)
         self.load()
+
+    def take(self, changes: Changes) -> None:
+        """Read the inbox again when a note changed."""
+        if "DocumentReference" in changes.kinds:
+            self.load()
 
     def _layout(self) -> None:
         top = QHBoxLayout()
@@ -98,25 +107,18 @@ class InboxView(QWidget):
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Shown again: what others signed since, or what was cosigned in a chart."""
         super().showEvent(event)
-        if self.cosigns and not self._loading:
+        if self.cosigns and not waiting(self, notes_ops.INBOX):
             self.load()
 
     def load(self) -> None:
         if not self.cosigns:
             return
-        self._asked += 1
-        self._loading = True
-        asked, session, notes = self._asked, self._ws.session, self._notes
         if not self.model.rowCount():
             self._say("Loading the notes awaiting your cosignature…")
-        self._background.run(lambda: notes.inbox(session),
-                             lambda found: self._loaded(asked, found),
-                             lambda exc: self._failed(asked, exc))
+        notes_ops.inbox(self, self._background, self._notes, self._ws.session).success(
+            self._loaded).failure(self._failed).run()
 
-    def _loaded(self, asked: int, found: list[SignedNote]) -> None:
-        if not isValid(self) or asked != self._asked:
-            return
-        self._loading = False
+    def _loaded(self, found: list[SignedNote]) -> None:
         kept = row_at(self.table)
         self.model.set_rows(found)
         self._select(kept.id if kept else None)
@@ -130,10 +132,8 @@ class InboxView(QWidget):
         self._enable()
         self.counted.emit(len(found))
 
-    def _failed(self, asked: int, exc: Exception) -> None:
-        if isValid(self) and asked == self._asked:
-            self._loading = False
-            self._say(sentence(exc), alert=True)
+    def _failed(self, exc: Exception) -> None:
+        self._say(sentence(exc), alert=True)
 
     def _select(self, note_id: str | None) -> None:
         for view_row in range(self.table.model().rowCount()):
@@ -164,40 +164,3 @@ class InboxView(QWidget):
             return True
         return False
 
-
-def show_note(chart: ChartView, note_id: str) -> None:
-    """The chart's Notes tab with `note_id` selected, once the chart and the note's page of
-    the list are read (at once if they already are)."""
-    if chart.summary is None:
-        def opened(_title: str) -> None:
-            chart.titled.disconnect(opened)
-            if chart.summary is not None:
-                show_note(chart, note_id)
-
-        chart.titled.connect(opened)
-        return
-    if "notes" not in chart.tabs:  # the chart could not be opened; it says why
-        return
-    records = chart.show_section("notes").records
-
-    def select() -> bool:
-        model = records.model
-        for row in range(model.rowCount()):
-            if model.index(row, 0).data(ITEM_ROLE).id == note_id:
-                records.table.selectRow(row)
-                records.table.scrollTo(model.index(row, 0))
-                return True
-        return False
-
-    if select():
-        return
-
-    def page_arrived() -> None:
-        if not isValid(records):
-            return
-        if select() or not records.model.canFetchMore(ROOT):
-            records.model.loaded.disconnect(page_arrived)
-        else:
-            records.model.fetchMore(ROOT)
-
-    records.model.loaded.connect(page_arrived)

@@ -1,9 +1,7 @@
-"""Turning any failure into the one sentence a clinician reads."""
+"""The sentence a clinician reads for a failure, as the views import it: the presenter is
+sync.messages, the one the terminal and the sync worker use too, so the window never words
+a failure differently (nor claims work was saved when no one knows)."""
 
+from sync.messages import sentence
 
-def sentence(exc: BaseException) -> str:
-    """HearthError and SyncError carry a title and a message written for people."""
-    title, message = getattr(exc, "title", None), getattr(exc, "message", None)
-    if title and message:
-        return f"{title}: {message}"
-    return f"Something went wrong ({type(exc).__name__}: {exc}). Your work is saved."
+__all__ = ["sentence"]

@@ -7,7 +7,8 @@ workspace is removed, which hides it) or the window closed (an event filter on t
 queues the save before the window's own close handling queues the sign-out, and the
 database thread runs them in that order). Every save runs on the database thread; one
 queued before the editor is deleted still runs, only its confirmation is dropped. The
-status line says "Saving…" until the store confirms, then "Saved 10:42:05".
+status line says "Saving…" until the store confirms the newest save (each holds the whole
+text, so only its answer matters), then "Saved 10:42:05".
 
 Signing asks for the password (SignDialog); the last text is saved and signed in one
 background job, and the editor then turns read-only: a signed note never changes.
@@ -18,8 +19,6 @@ whole. A paste that would take the draft past what a draft may hold is refused b
 lays it out (a document-sized paste would take seconds and gigabytes); it stays on the
 clipboard.
 """
-
-from datetime import datetime
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, QTimer, Signal
 from PySide6.QtGui import QTextCursor
@@ -35,21 +34,14 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Workstation
 from app.clinical.note_size import DRAFT_ROOM, size_kb, too_long_to_sign
 from app.clinical.notes import TEMPLATES, Draft, Notes, SignedNote
+from app.display_time import when_text
 from app.errors import InvalidRecord, NotFound
 from app.ui.background import Background
 from app.ui.chart_style import ToneLabel, scaled_font
-from app.ui.chart_work import run_for
 from app.ui.messages import sentence
+from app.ui.operations import Op
+from app.ui.operations import notes as notes_ops
 from app.ui.sign_dialog import SignDialog
-
-
-def local_time(instant: str, with_date: bool = False) -> str:
-    """A stored UTC instant as the clock on the wall shows it (with the day when asked
-    or when it is not today)."""
-    moment = datetime.fromisoformat(instant).astimezone()
-    if with_date or moment.date() != datetime.now().astimezone().date():
-        return moment.strftime("%d %b %Y %H:%M")
-    return moment.strftime("%H:%M:%S")
 
 
 class NoteText(QPlainTextEdit):
@@ -81,7 +73,6 @@ class NoteEditor(QWidget):
         self.draft = draft
         self._ws, self._background, self._notes = ws, background, notes
         self._queued = self._stored = draft.text  # last text sent to / confirmed by the store
-        self._saves = 0  # saves queued so far: only the newest one's answer updates the status
         self._finished = False  # signed or discarded: nothing more to save
         self._signing = False
         self._window: QWidget | None = None
@@ -90,7 +81,8 @@ class NoteEditor(QWidget):
 
         self.title = ToneLabel(f"{draft.title} — draft", None, "Note title")
         self.title.setFont(scaled_font(self, 1.15, bold=True))
-        self.status = ToneLabel(f"Saved {local_time(draft.saved_at)}", "muted", "Save status")
+        self.status = ToneLabel(f"Saved {when_text(draft.saved_at, seconds=True)}", "muted",
+                                "Save status")
         self.status.setWordWrap(False)
         self.hint = ToneLabel("", "muted", "About this note")
         self.original = QPlainTextEdit()
@@ -137,14 +129,13 @@ class NoteEditor(QWidget):
         self.sign_button.clicked.connect(self.ask_to_sign)
         self.discard_button.clicked.connect(self._ask_to_discard)
         if draft.appends:
-            session = ws.session
-            run_for(self, background,
-                    lambda: notes.read(session, draft.patient_id, draft.appends),
-                    self._show_original, lambda exc: self.hint.setText(sentence(exc)))
+            notes_ops.read_signed(self, background, notes, ws.session, draft.patient_id,
+                                  draft.appends).success(self._show_original).failure(
+                lambda exc: self.hint.setText(sentence(exc))).run()
 
     def _show_original(self, note: SignedNote) -> None:
         """The signed note stays in view above the addendum, as it was signed."""
-        when = f" on {local_time(note.date, with_date=True)}" if note.date else ""
+        when = f" at {when_text(note.date, with_date=True)}" if note.date else ""
         self.hint.setText(f"Adding to {note.title}, signed by {note.signed_by}{when}. That "
                           "note stays as signed; the addendum is added beside it.")
         self.original.setPlainText(note.text or "")
@@ -176,21 +167,18 @@ class NoteEditor(QWidget):
         if typed == self._queued:
             return
         self._queued = typed
-        self._saves += 1
-        number = self._saves
         self.status.set_tone("muted")
         self.status.setText("Saving…")
-        session, draft_id = self._ws.session, self.draft.id
-        run_for(self, self._background,
-                lambda: self._notes.save_draft(session, draft_id, typed),
-                lambda at: self._saved(number, typed, at), lambda exc: self._not_saved(exc))
+        notes_ops.save_draft(self, self._background, self._notes, self._ws.session,
+                             self.draft.id, typed).success(
+            lambda at: self._saved(typed, at)).failure(self._not_saved).run()
 
-    def _saved(self, number: int, typed: str, at: str) -> None:
+    def _saved(self, typed: str, at: str) -> None:
         self._stored = typed
         self.saved.emit(typed)
-        if number == self._saves and not self._finished:
+        if not self._finished:
             self.status.set_tone("muted")
-            self.status.setText(f"Saved {local_time(at)}")
+            self.status.setText(f"Saved {when_text(at, seconds=True)}")
 
     def _not_saved(self, exc: Exception) -> None:
         if isinstance(exc, NotFound):  # signed or discarded elsewhere: nothing to save into
@@ -239,47 +227,41 @@ class NoteEditor(QWidget):
     # -- signing ------------------------------------------------------------------------
 
     def ask_to_sign(self) -> None:
-        session = self._ws.session
-        run_for(self, self._background, lambda: self._notes.cosigners(session),
-                self._open_sign_dialog, self._not_signed)
+        notes_ops.cosigners(self, self._background, self._notes, self._ws.session).success(
+            self._open_sign_dialog).failure(self._say_problem).run()
 
     def _open_sign_dialog(self, cosigners: list[tuple[str, str]]) -> None:
         session = self._ws.session
-        self.dialog = SignDialog(f"Sign {self.draft.title}",
-                                 f"{session.full_name} ({session.user})", cosigners, self)
-        self.dialog.submitted.connect(self._sign)
+        self.dialog = SignDialog(self._background, f"Sign {self.draft.title}",
+                                 f"{session.full_name} ({session.user})", cosigners, self._sign,
+                                 self)
+        self.dialog.saved.connect(self._signed)
+        self.dialog.refused.connect(self._not_signed)
         self.dialog.open()
 
-    def _sign(self, password: str, cosigner: str | None) -> None:
+    def _sign(self, dialog: SignDialog, password: str, cosigner: str | None) -> Op[SignedNote]:
+        """Autosave stops and the text is frozen: what is signed is what is shown."""
         self._signing = True
         self.text.setReadOnly(True)
-        typed, session, draft_id, notes = (self.text.toPlainText(), self._ws.session,
-                                           self.draft.id, self._notes)
-
-        def save_and_sign() -> SignedNote:
-            notes.save_draft(session, draft_id, typed)
-            return notes.sign(session, draft_id, password, cosigner)
-
-        run_for(self, self._background, save_and_sign, self._signed, self._not_signed)
+        return notes_ops.sign(dialog, self._background, self._notes, self._ws.session,
+                              self.draft.id, self.text.toPlainText(), password, cosigner)
 
     def _signed(self, note: SignedNote) -> None:
-        if self.dialog is not None:
-            self.dialog.accept()
         asked = (f" Awaiting cosignature by {note.cosign_requested}."
                  if note.cosign_requested else "")
-        self._finish(f"Signed by {note.signed_by} at {local_time(note.date)}; locked. "
+        self._finish(f"Signed by {note.signed_by} at {when_text(note.date)}; locked. "
                      f"To correct it, add an addendum.{asked}", tone=None)
         self.title.setText(note.title)
         self.signed.emit(note)
 
-    def _not_signed(self, exc: Exception) -> None:
+    def _not_signed(self, _exc: Exception) -> None:
+        """The dialog, still open, says why; the note can be edited again."""
         self._signing = False
         self.text.setReadOnly(False)
-        if self.dialog is not None and self.dialog.isVisible():
-            self.dialog.refuse(sentence(exc))
-        else:
-            self.status.set_tone("alert")
-            self.status.setText(sentence(exc))
+
+    def _say_problem(self, exc: Exception) -> None:
+        self.status.set_tone("alert")
+        self.status.setText(sentence(exc))
 
     # -- discarding ---------------------------------------------------------------------
 
@@ -296,10 +278,11 @@ class NoteEditor(QWidget):
         question.open()
 
     def _discard(self) -> None:
-        session, draft_id = self._ws.session, self.draft.id
+        draft_id = self.draft.id
         self._finish("Discarding…")
-        run_for(self, self._background, lambda: self._notes.discard_draft(session, draft_id),
-                lambda _: self.discarded.emit(draft_id), self._not_discarded)
+        notes_ops.discard_draft(self, self._background, self._notes, self._ws.session,
+                                draft_id).success(lambda _: self.discarded.emit(draft_id)).failure(
+            self._not_discarded).run()
 
     def _not_discarded(self, exc: Exception) -> None:
         self._finished = False

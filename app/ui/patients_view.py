@@ -1,23 +1,27 @@
 """Finding a patient and opening the chart: the first step at the front desk and in the room.
 
 Results follow the typing: a search runs on the database thread 150 ms after the last key.
-Each query is numbered and only the newest one's answer is shown, so an earlier, slower
-query can never replace the answer to what is typed now. The best match is highlighted as
-soon as it is shown, so Enter opens exactly the row the user sees highlighted; Down moves
-into the results to pick another, Up from the first row goes back to the search field.
+Only the newest query's answer is shown (the search operation's latest-answer-wins), so an
+earlier, slower query can never replace the answer to what is typed now. The best match is
+highlighted as soon as it is shown, so Enter opens exactly the row the user sees
+highlighted; Down moves into the results to pick another, Up from the first row goes back
+to the search field. When a patient changes (registered, edited, received by sync: the
+workspace's Changes), the search shown is run again.
 """
 
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
-from shiboken6 import isValid
 
 from app.bootstrap import Workstation
+from app.clinical.records import Changes
 from app.clinical.search import PatientHit
 from app.ui import theme
 from app.ui.background import Background
+from app.ui.changes import changes_of
 from app.ui.messages import sentence
+from app.ui.operations import patients, supersede, waiting
 from app.ui.table_models import Column, RowsModel, row_at, row_table
 
 SEARCH_DELAY_MS = 150
@@ -66,11 +70,12 @@ def patient_columns(today: date) -> tuple[Column, ...]:
 class PatientsView(QWidget):
     open_chart = Signal(str)  # patient id
 
-    def __init__(self, ws: Workstation, background: Background):
+    def __init__(self, ws: Workstation, background: Background,
+                 changes: SignalInstance | None = None):
+        """`changes`: the workspace's signal of Changes (a view on its own hears them
+        itself)."""
         super().__init__()
         self._ws, self._background = ws, background
-        self._asked = 0  # number of the newest query
-        self._answered = 0  # number of the query whose answer is shown
         self._open_when_answered = False
         self.field = QLineEdit()
         self.field.setAccessibleName("Patient search")
@@ -96,6 +101,13 @@ class PatientsView(QWidget):
         self.table.doubleClicked.connect(lambda _: self._open_current())
         self.field.installEventFilter(self)
         self.table.installEventFilter(self)
+        changes_of(self, ws.changes, changes).connect(self.take)
+
+    def take(self, changes: Changes) -> None:
+        """Run the search shown again when a patient changed (unless one is on its way)."""
+        if ("Patient" in changes.kinds and self.field.text().strip()
+                and not self._timer.isActive()):
+            self._search()
 
     def focus_search(self) -> None:
         self.field.setFocus()
@@ -109,23 +121,16 @@ class PatientsView(QWidget):
             self._timer.start()
             return
         self._timer.stop()
-        self._asked += 1  # an answer still on its way is for text no longer there
-        self._answered = self._asked
+        supersede(self, patients.SEARCH)  # an answer on its way is for text no longer there
         self.model.set_rows([])
         self._say(HINT)
 
     def _search(self) -> None:
-        self._asked += 1
-        asked, text = self._asked, self.field.text().strip()
-        ws = self._ws
-        self._background.run(lambda: ws.search.search(ws.session, text, LIMIT),
-                             lambda hits: self._found(asked, text, hits),
-                             lambda exc: self._failed(asked, exc))
+        text = self.field.text().strip()
+        patients.search(self, self._background, self._ws, text, LIMIT).success(
+            lambda hits: self._found(text, hits)).failure(self._failed).run()
 
-    def _found(self, asked: int, text: str, hits: list[PatientHit]) -> None:
-        if not isValid(self) or asked != self._asked:
-            return
-        self._answered = asked
+    def _found(self, text: str, hits: list[PatientHit]) -> None:
         self.model.set_rows(hits)
         if not hits:
             self._say(f"No patients match '{text}'. Check the spelling, or try the MRN, "
@@ -140,10 +145,7 @@ class PatientsView(QWidget):
             self._open_when_answered = False
             self._open_current()
 
-    def _failed(self, asked: int, exc: Exception) -> None:
-        if not isValid(self) or asked != self._asked:
-            return
-        self._answered = asked
+    def _failed(self, exc: Exception) -> None:
         self._open_when_answered = False
         self.model.set_rows([])
         self._say(sentence(exc), alert=True)
@@ -157,7 +159,7 @@ class PatientsView(QWidget):
 
     def _enter_in_field(self) -> None:
         """Enter opens what is highlighted; typed faster than the search, it waits for it."""
-        if self._timer.isActive() or self._answered != self._asked:
+        if self._timer.isActive() or waiting(self, patients.SEARCH):
             self._open_when_answered = True
         else:
             self._open_current()

@@ -7,21 +7,19 @@ user may resolve are listed (Conflicts.list filters by role), so the count from 
 cycle can be higher than the rows shown.
 """
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
-from shiboken6 import isValid
 
 from app.bootstrap import Workstation
+from app.clinical.conflict_diff import KIND, reason_text
 from app.clinical.conflicts import Conflict
-from app.clinical.names import family_given
-from app.errors import NotFound
+from app.display_time import when_text
 from app.ui import theme
 from app.ui.background import Background
-from app.ui.conflict_dialog import KIND, ConflictDialog, reason_text
+from app.ui.conflict_dialog import ConflictDialog
 from app.ui.messages import sentence
+from app.ui.operations import sync as sync_ops
+from app.ui.operations.sync import ConflictRow
 from app.ui.table_models import Column, RowsModel, row_at, row_table
 from sync.worker import SyncStatus
 
@@ -30,52 +28,13 @@ KEPT = {"local": "Kept this workstation's version", "remote": "Kept the server's
         "merged": "Kept the merged version"}
 
 
-@dataclass(frozen=True)
-class ConflictRow:
-    conflict: Conflict
-    patient: str | None  # the patient's name, when this store has the patient
-
-
-def local_time(iso: str) -> str:
-    """'Today 14:05' or '2025-03-01 14:05', in this computer's time zone."""
-    at = datetime.fromisoformat(iso).astimezone()
-    if at.date() == datetime.now().astimezone().date():
-        return at.strftime("Today %H:%M")
-    return at.strftime("%Y-%m-%d %H:%M")
-
-
 CONFLICT_COLUMNS = (
     Column("Patient", lambda row: row.patient or "Not known here"),
     Column("Record", lambda row: row.conflict.reference),
     Column("What happened", lambda row: KIND.get(row.conflict.kind, row.conflict.kind)),
     Column("Details", lambda row: reason_text(row.conflict)),
-    Column("Detected", lambda row: local_time(row.conflict.detected_at)),
+    Column("Detected", lambda row: when_text(row.conflict.detected_at)),
 )
-
-
-def conflict_rows(ws: Workstation, names: dict[str, str | None]) -> list[ConflictRow]:
-    """The open conflicts with their patients' names, for the database thread.
-
-    A Patient conflict carries the name; for any other record the patient is read once
-    (an audited read) and remembered in `names`, so a list reloaded every cycle does not
-    write a read of the same patient to the audit trail every few minutes. `names` is only
-    touched here, on the one database thread.
-    """
-    rows = []
-    for conflict in ws.conflicts.list(ws.session):
-        if conflict.type == "Patient":
-            name = family_given(conflict.local or conflict.remote or conflict.base)
-        elif (patient_id := conflict.patient_id) is None:
-            name = None
-        else:
-            if patient_id not in names:
-                try:
-                    names[patient_id] = family_given(ws.patients.get(ws.session, patient_id))
-                except NotFound:
-                    names[patient_id] = None
-            name = names[patient_id]
-        rows.append(ConflictRow(conflict, name))
-    return rows
 
 
 class SyncView(QWidget):
@@ -146,8 +105,7 @@ class SyncView(QWidget):
         self.open_conflicts.setText(str(status.conflicts))
         for label in (self.pending, self.open_conflicts, self.last_success):
             self.form.setRowVisible(label, True)
-        self.last_success.setText(local_time(status.last_success) if status.last_success
-                                  else "Never")
+        self.last_success.setText(when_text(status.last_success, missing="Never"))
         self.last_error.setText(status.last_error or "")
         self.form.setRowVisible(self.last_error, bool(status.last_error))
         self.server_limits.setText("\n".join(status.notices))
@@ -158,13 +116,10 @@ class SyncView(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        ws, names = self._ws, self._names
-        self._background.run(lambda: conflict_rows(ws, names), self._show_conflicts,
-                             self._failed)
+        sync_ops.conflicts(self, self._background, self._ws, self._names).success(
+            self._show_conflicts).failure(self._failed).run()
 
     def _show_conflicts(self, rows: list[ConflictRow]) -> None:
-        if not isValid(self):
-            return
         self.conflicts_model.set_rows(rows)
         self.resolve_button.setEnabled(bool(rows))
         if rows:
@@ -183,15 +138,12 @@ class SyncView(QWidget):
         row = row_at(self.table)
         if row is None:
             return
-        ws, conflict_id = self._ws, row.conflict.id
         self._say("")
-        self._background.run(lambda: ws.conflicts.get(ws.session, conflict_id),
-                             lambda conflict: self._open_dialog(conflict, row.patient),
-                             self._failed)
+        sync_ops.conflict(self, self._background, self._ws, row.conflict.id).success(
+            lambda conflict: self._open_dialog(conflict, row.patient)).failure(
+            self._failed).run()
 
     def _open_dialog(self, conflict: Conflict, patient: str | None) -> None:
-        if not isValid(self):
-            return
         self.dialog = ConflictDialog(self._ws, self._background, conflict, patient, self)
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog.resolved.connect(self._resolved)
@@ -204,8 +156,7 @@ class SyncView(QWidget):
         self.refresh()
 
     def _failed(self, exc: Exception) -> None:
-        if isValid(self):
-            self._say(sentence(exc), alert=True)
+        self._say(sentence(exc), alert=True)
 
     def _say(self, text: str, alert: bool = False) -> None:
         self.message.setText(text)

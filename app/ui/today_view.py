@@ -1,7 +1,8 @@
 """The Today tab: the day's appointments, checking patients in, opening their charts.
 
-The list is loaded on the database thread when the tab is built, after each check-in, and
-on Refresh (F5); each load is numbered and only the newest answer is shown. "Whole clinic"
+The list is loaded on the database thread when the tab is built, when an appointment or a
+patient changes (a check-in here, a booking synced: the workspace's Changes), and on
+Refresh (F5); only the newest load's answer is shown. "Whole clinic"
 is the default. Hearth users are not linked to Practitioner resources, so "Mine" means the
 appointments whose practitioner's name is the signed-in user's full name (case and
 spacing aside); a user whose Hearth name differs from the schedule's sees none, and the
@@ -20,7 +21,7 @@ on the page shown; Whole clinic and Mine go back to the first.
 
 from datetime import date
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -30,14 +31,17 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import isValid
 
 from app.bootstrap import Workstation
+from app.clinical.records import Changes
 from app.clinical.schedule import HERE, PAGE_SIZE, Appointment, DayPage
 from app.security.roles import Permission
 from app.ui import theme
 from app.ui.background import Background
+from app.ui.changes import changes_of
 from app.ui.messages import sentence
+from app.ui.operations import schedule as schedule_ops
+from app.ui.operations import visits
 from app.ui.table_models import Column, RowsModel, row_at, row_table
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -47,6 +51,7 @@ STATUS_TEXT = {
     "checked-in": "Checked in", "fulfilled": "Seen", "cancelled": "Cancelled",
     "noshow": "Did not attend", "entered-in-error": "Entered in error", "waitlist": "Waitlist",
 }
+SHOWN_KINDS = frozenset({"Appointment", "Patient"})  # what the list shows of the store
 
 
 def day_text(day: date) -> str:
@@ -71,12 +76,15 @@ COLUMNS = (
 class TodayView(QWidget):
     open_chart = Signal(str)  # patient id
 
-    def __init__(self, ws: Workstation, background: Background):
+    def __init__(self, ws: Workstation, background: Background,
+                 changes: SignalInstance | None = None):
+        """`changes`: the workspace's signal of Changes (a view on its own hears them
+        itself)."""
         super().__init__()
         self._ws, self._background = ws, background
+        self._news: tuple[str, bool] | None = None  # what to say once the list is read again
         self._schedule = ws.schedule
         self._encounters = ws.encounters
-        self._asked = 0  # number of the newest load; older answers are dropped
         self._first = 0  # position in the day of the first appointment shown
         self._day = date.today()
         self.date_label = QLabel(day_text(date.today()))
@@ -133,7 +141,13 @@ class TodayView(QWidget):
         self.check_in.clicked.connect(self._check_in)
         self.start_visit.clicked.connect(self._start_visit)
         self._enable()
+        changes_of(self, ws.changes, changes).connect(self.take)
         self.load()
+
+    def take(self, changes: Changes) -> None:
+        """Read the list again when an appointment or a patient changed."""
+        if changes.kinds & SHOWN_KINDS:
+            self.load()
 
     def _layout(self) -> None:
         top = QHBoxLayout()
@@ -169,20 +183,19 @@ class TodayView(QWidget):
         """Ask for the page shown of the day's appointments (today's, read again: the tab
         may stay open past midnight, and a new day starts at its first page); `note` is
         shown once they are, instead of the day's summary."""
-        self._asked += 1
-        asked, day = self._asked, date.today()
+        day = date.today()
         if day != self._day:
             self._day, self._first = day, 0
         ws, schedule, first = self._ws, self._schedule, self._first
         practitioner = ws.session.full_name if self.mine.isChecked() else None
         self._say("Loading the day's appointments…")
-        self._background.run(lambda: schedule.today(ws.session, day, practitioner, first),
-                             lambda found: self._loaded(asked, day, found, note, alert),
-                             lambda exc: self._failed(asked, exc))
+        schedule_ops.day_page(self, self._background, schedule, ws.session, day, practitioner,
+                              first).success(
+            lambda found: self._loaded(day, found, note, alert)).failure(self._failed).run()
 
-    def _loaded(self, asked: int, day: date, page: DayPage, note: str, alert: bool) -> None:
-        if not isValid(self) or asked != self._asked:
-            return
+    def _loaded(self, day: date, page: DayPage, note: str, alert: bool) -> None:
+        if not note and self._news is not None:
+            (note, alert), self._news = self._news, None
         kept = row_at(self.table)
         self._first = page.first
         self.date_label.setText(day_text(day))
@@ -196,9 +209,8 @@ class TodayView(QWidget):
         self._say(note or self._summary(page), alert)
         self._enable()
 
-    def _failed(self, asked: int, exc: Exception) -> None:
-        if isValid(self) and asked == self._asked:
-            self._say(sentence(exc), alert=True)
+    def _failed(self, exc: Exception) -> None:
+        self._say(sentence(exc), alert=True)
 
     def _summary(self, page: DayPage) -> str:
         """The whole day's counts, not only the page's."""
@@ -236,17 +248,16 @@ class TodayView(QWidget):
         ws, schedule = self._ws, self._schedule
         self.check_in.setEnabled(False)
         self._say(f"Checking in {current.patient_name}…")
-        self._background.run(lambda: schedule.check_in(ws.session, current.id),
-                             self._checked_in, self._refused)
+        schedule_ops.check_in(self, self._background, schedule, ws.session, current.id).success(
+            self._checked_in).failure(self._refused).run()
 
     def _checked_in(self, appointment: Appointment) -> None:
-        if isValid(self):
-            self.load(f"{appointment.patient_name} is checked in "
-                      f"({appointment.start:%H:%M} with {appointment.practitioner}).")
+        """Said once the list is read again (the check-in's Changes ask for that)."""
+        self._news = (f"{appointment.patient_name} is checked in "
+                      f"({appointment.start:%H:%M} with {appointment.practitioner}).", False)
 
     def _refused(self, exc: Exception) -> None:
-        if isValid(self):  # the row may have changed elsewhere: show it as it is now
-            self.load(sentence(exc), alert=True)
+        self.load(sentence(exc), alert=True)  # the row may have changed elsewhere: as it is now
 
     def _start_visit(self) -> None:
         current = row_at(self.table)
@@ -255,14 +266,13 @@ class TodayView(QWidget):
         ws, encounters = self._ws, self._encounters
         self.start_visit.setEnabled(False)
         self._say(f"Starting the visit of {current.patient_name}…")
-        self._background.run(
-            lambda: encounters.start_visit(ws.session, current.patient_id, current.id),
-            lambda _visit: self._visit_started(current), self._refused)
+        visits.start(self, self._background, encounters, ws.session, current.patient_id,
+                     current.id).success(
+            lambda _visit: self._visit_started(current)).failure(self._refused).run()
 
     def _visit_started(self, appointment: Appointment) -> None:
-        if isValid(self):
-            self.load(f"Visit started for {appointment.patient_name}; the chart is open.")
-            self.open_chart.emit(appointment.patient_id)
+        self._news = (f"Visit started for {appointment.patient_name}; the chart is open.", False)
+        self.open_chart.emit(appointment.patient_id)
 
     def _open_current(self) -> None:
         current = row_at(self.table)

@@ -1,36 +1,38 @@
 """Recording a set of vital signs: one field per sign, its unit beside it, BMI as you type.
 
 The dialog first reads who the patient is, the visit in progress (the readings are tied to
-it) and the latest height on file (so a weight alone still gives a BMI), on the database
-thread; Save waits for that. On Save, values no patient can have are refused with the
+it) and the latest height on file (so a weight alone still gives a BMI), in one read on the
+database thread; Save waits for that. On Save, values no patient can have are refused with the
 service's own sentence, and values outside the usual range are listed with "Save anyway":
 the person at the bedside confirms them, nothing is blocked. Any edit after that asks again.
 The save itself runs on the database thread; `saved` carries the Observations recorded.
+It is an EntryDialog: the same Save, busy state and refusal as every other form over the chart.
 """
 
-from datetime import datetime
-
-from PySide6.QtCore import QRegularExpression, Qt, Signal
+from PySide6.QtCore import QRegularExpression, Qt
 from PySide6.QtGui import QRegularExpressionValidator
-from PySide6.QtWidgets import (
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
-from shiboken6 import isValid
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from app.bootstrap import Workstation
-from app.clinical.vitals import BMI, BY_KEY, HeightOnFile, bmi_of, check, number, parse
+from app.clinical.banner import display_name
+from app.clinical.vitals import (
+    BMI,
+    BY_KEY,
+    EntryContext,
+    HeightOnFile,
+    bmi_of,
+    check,
+    number,
+    parse,
+)
+from app.display_time import when_text
 from app.errors import InvalidRecord
 from app.ui.background import Background
-from app.ui.chart_banner import display_name
 from app.ui.chart_style import ToneLabel, scaled_font
+from app.ui.entry_dialogs import EntryDialog
 from app.ui.messages import sentence
+from app.ui.operations import Op
+from app.ui.operations import vitals as vitals_ops
 
 # Digits with at most one decimal mark (point or comma); no sign, so no negative values.
 DECIMAL = QRegularExpression(r"\d{0,4}([.,]\d{0,2})?")
@@ -43,25 +45,21 @@ SPOKEN_UNITS = {"mmHg": "millimetres of mercury", "/min": "per minute", "°C": "
 CONFIRM = "If they are right, press Save anyway; otherwise correct them."
 
 
-class VitalsEntry(QDialog):
-    saved = Signal(object)  # the Observations recorded
+class VitalsEntry(EntryDialog):
+    """`saved` carries the Observations recorded."""
 
     def __init__(self, ws: Workstation, background: Background, patient_id: str,
                  encounter_id: str | None = None, parent: QWidget | None = None):
-        super().__init__(parent)
-        self._ws, self._background, self._patient_id = ws, background, patient_id
-        self._vitals, self._encounters = ws.vitals, ws.encounters
+        super().__init__(background, "Record vitals", "Record vitals", "Save", parent)
+        self._ws, self._patient_id = ws, patient_id
         self._encounter_id = encounter_id
         self._height: HeightOnFile | None = None
         self._confirmed: dict[str, str] | None = None  # the readings whose warnings were shown
-        self.setWindowTitle("Record vitals")
-        self.setAccessibleName("Record vitals")
-        self.heading = QLabel("Record vitals")
         self.heading.setAccessibleName("Whose vitals")
-        self.heading.setFont(scaled_font(self, 1.3, bold=True))
         self.visit = ToneLabel("Looking for the visit in progress…", "muted", "Visit")
+        self.box.insertWidget(1, self.visit)
         self.fields: dict[str, QLineEdit] = {}
-        form = QFormLayout()
+        form = self.form
         for label, keys in ROWS:
             form.addRow(self._label(label, keys[0]), self._row(keys))
         self.bmi = QLabel("—")
@@ -75,37 +73,16 @@ class VitalsEntry(QDialog):
         bmi.addWidget(self.bmi_source)
         bmi.addStretch()
         form.addRow(QLabel("BMI"), bmi)
-        self.message = ToneLabel("", None, "Vitals message")
-        self.message.hide()
-        self.save = QPushButton("Save")
+        self.message.setAccessibleName("Vitals message")
         self.save.setAccessibleName("Save the vitals")
-        self.save.setDefault(True)
         self.save.setEnabled(False)  # until the visit is known
-        self.cancel = QPushButton("Cancel")
-        self.cancel.setAccessibleName("Cancel without saving")
-        buttons = QHBoxLayout()
-        buttons.addStretch()
-        buttons.addWidget(self.cancel)
-        buttons.addWidget(self.save)
-        box = QVBoxLayout(self)
-        box.addWidget(self.heading)
-        box.addWidget(self.visit)
-        box.addLayout(form)
-        box.addWidget(self.message)
-        box.addStretch()
-        box.addLayout(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 64)
-        self.save.clicked.connect(self._save)
-        self.cancel.clicked.connect(self.reject)
         for field in self.fields.values():
             field.textEdited.connect(self._edited)
         self.fields["systolic"].setFocus()
         self._show_bmi()
-        vitals, encounters = self._vitals, self._encounters
-        background.run(lambda: (ws.patients.get(ws.session, patient_id),
-                                encounters.current_visit(ws.session, patient_id),
-                                vitals.height_on_file(ws.session, patient_id)),
-                       self._show_context, self._context_failed)
+        vitals_ops.entry_context(self, background, ws, patient_id).success(
+            self._show_context).failure(self._context_failed).run()
 
     def readings(self) -> dict[str, str]:
         return {key: field.text() for key, field in self.fields.items()}
@@ -142,10 +119,8 @@ class VitalsEntry(QDialog):
 
     # -- what the dialog learns when it opens ------------------------------------------------
 
-    def _show_context(self, context) -> None:
-        if not isValid(self):
-            return
-        patient, visit, self._height = context
+    def _show_context(self, context: EntryContext) -> None:
+        patient, visit, self._height = context.patient, context.visit, context.height
         self.heading.setText(f"Record vitals: {display_name(patient)}")
         if self._encounter_id is not None and (visit is None or visit["id"] !=
                                                self._encounter_id):
@@ -153,7 +128,7 @@ class VitalsEntry(QDialog):
         elif visit is not None:
             self._encounter_id = visit["id"]
             self.visit.setText(f"Recorded in the visit in progress since "
-                               f"{_when(visit['period']['start'])}.")
+                               f"{when_text(visit['period']['start'])}.")
         else:
             self.visit.setText("No visit in progress: these readings are recorded outside a "
                                "visit. Start the visit from Today to tie them to it.")
@@ -161,9 +136,8 @@ class VitalsEntry(QDialog):
         self._show_bmi()
 
     def _context_failed(self, exc: Exception) -> None:
-        if isValid(self):
-            self.visit.set_tone("alert")
-            self.visit.setText(f"Vitals cannot be recorded now. {sentence(exc)}")
+        self.visit.set_tone("alert")
+        self.visit.setText(f"Vitals cannot be recorded now. {sentence(exc)}")
 
     # -- typing --------------------------------------------------------------------------------
 
@@ -171,7 +145,7 @@ class VitalsEntry(QDialog):
         if self._confirmed is not None:  # what was confirmed is no longer what is typed
             self._confirmed = None
             self.save.setText("Save")
-            self._say("")
+            self.say("")
         self._show_bmi()
 
     def _show_bmi(self) -> None:
@@ -197,47 +171,23 @@ class VitalsEntry(QDialog):
 
     # -- saving --------------------------------------------------------------------------------
 
-    def _save(self) -> None:
+    def operation(self) -> Op | None:
+        """Refused values say why; unusual ones are listed once, for Save anyway."""
         readings = self.readings()
         try:
             warnings = check(readings)
         except InvalidRecord as refused:
-            self._say(refused.message, alert=True)
-            return
+            self.say(refused.message, alert=True)
+            return None
         if warnings and readings != self._confirmed:
             self._confirmed = readings
             self.save.setText("Save anyway")
-            self._say("\n".join([*warnings, CONFIRM]), alert=True)
-            return
-        self._busy(True)
-        self._say("Saving…")
-        ws, vitals, patient_id, visit = self._ws, self._vitals, self._patient_id, \
-            self._encounter_id
-        self._background.run(lambda: vitals.record(ws.session, patient_id, readings, visit),
-                             self._saved, self._refused)
-
-    def _saved(self, observations: list[dict]) -> None:
-        if isValid(self):
-            self.saved.emit(observations)
-            self.accept()
-
-    def _refused(self, exc: Exception) -> None:
-        if isValid(self):
-            self._busy(False)
-            self._say(sentence(exc), alert=True)
+            self.say("\n".join([*warnings, CONFIRM]), alert=True)
+            return None
+        return vitals_ops.record(self, self._background, self._ws, self._patient_id, readings,
+                                 self._encounter_id)
 
     def _busy(self, busy: bool) -> None:
-        for widget in (*self.fields.values(), self.save):
-            widget.setEnabled(not busy)
-
-    def _say(self, text: str, alert: bool = False) -> None:
-        self.message.set_tone("alert" if alert else "muted")
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-
-
-def _when(instant: str) -> str:
-    """'09:10' today, '09:10 on 23 Nov' another day."""
-    moment = datetime.fromisoformat(instant).astimezone()
-    return f"{moment:%H:%M}" + ("" if moment.date() == datetime.now().date()
-                                else f" on {moment:%d %b}")
+        super()._busy(busy)
+        for field in self.fields.values():
+            field.setEnabled(not busy)

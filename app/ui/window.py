@@ -2,7 +2,8 @@
 
 Pages: the sign-in screen, the workspace (only while unlocked) and the lock screen. Sign-in
 and unlock check the password off the UI thread (argon2id takes a quarter of a second on
-purpose). Sync, when IT has set a server, runs on its own thread; its status reaches the
+purpose). Sync, when IT has set a server, signs in and runs on its own thread, built from
+the policy as `hearth sync` builds it (Workstation.sync_worker); its status reaches the
 status bar through a queued signal.
 """
 
@@ -12,12 +13,14 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
 
-from app.bootstrap import Environment, SyncSettings, Workstation, open_workstation
+from app.bootstrap import Environment, Workstation
+from app.display_time import when_text
 from app.security.roles import Permission
 from app.ui.background import Background
 from app.ui.idle import IdleWatcher
 from app.ui.login import LockScreen, LoginScreen
 from app.ui.messages import sentence
+from app.ui.operations import session as session_ops
 from app.ui.workspace import Workspace
 from sync.worker import SyncStatus, SyncWorker
 
@@ -32,10 +35,9 @@ class WorkstationWindow(QMainWindow):
         self._env, self._root = env, root
         self.ws: Workstation | None = None
         self.workspace: Workspace | None = None
-        self._sync_worker: SyncWorker | None = None
+        self.sync_worker: SyncWorker | None = None
         self._locked_charts: tuple[str, ...] = ()
         self.background = Background(self)
-        self.background.error.connect(lambda exc: self.statusBar().showMessage(sentence(exc)))
         self.login = LoginScreen(f"Store: {root}", hints)
         self.lock_screen = LockScreen()
         self.pages = QStackedWidget()
@@ -57,8 +59,8 @@ class WorkstationWindow(QMainWindow):
 
     def _sign_in(self, user: str, password: str) -> None:
         self.login.busy(True)
-        self.background.run(lambda: open_workstation(self._env, self._root, user, password),
-                            self._start_session, lambda exc: self.login.refuse(sentence(exc)))
+        session_ops.sign_in(self, self.background, self._env, self._root, user, password).success(
+            self._start_session).failure(lambda exc: self.login.refuse(sentence(exc))).run()
 
     def _start_session(self, ws: Workstation, charts: tuple[str, ...] = ()) -> None:
         self.ws = ws
@@ -85,13 +87,13 @@ class WorkstationWindow(QMainWindow):
     def _unlock(self, password: str) -> None:
         user = self.ws.session.user
         self.lock_screen.busy(True)
-        self.background.run(lambda: open_workstation(self._env, self._root, user, password),
-                            self._unlocked, lambda exc: self.lock_screen.refuse(sentence(exc)))
+        session_ops.sign_in(self, self.background, self._env, self._root, user, password).success(
+            self._unlocked).failure(lambda exc: self.lock_screen.refuse(sentence(exc))).run()
 
     def _unlocked(self, fresh: Workstation) -> None:
         self._stop_sync()
         old, self.ws = self.ws, None
-        self.background.run(old.store.close)  # the new sign-in is the session now
+        session_ops.close_store(self, self.background, old).run()  # the new sign-in is the session
         self._start_session(fresh, self._locked_charts)
 
     def switch_user(self) -> None:
@@ -100,7 +102,7 @@ class WorkstationWindow(QMainWindow):
         self._drop_workspace()
         self.idle.stop()
         if self.ws is not None:
-            self.background.run(self.ws.close)
+            session_ops.sign_out(self, self.background, self.ws).run()
             self.ws = None
         self.who.clear()
         self.login.reset()
@@ -108,6 +110,7 @@ class WorkstationWindow(QMainWindow):
 
     def _drop_workspace(self) -> None:
         if self.workspace is not None:
+            self.workspace.leave()
             self.pages.removeWidget(self.workspace)
             self.workspace.deleteLater()
             self.workspace = None
@@ -122,27 +125,26 @@ class WorkstationWindow(QMainWindow):
         if not self.ws.session.may(Permission.SYNC):
             self.online.setText("Sync is not part of this role")
             return
-        settings = SyncSettings(preset.server.rstrip("/") + "/",
-                                Path(preset.ca_bundle) if preset.ca_bundle else None,
-                                preset.organization)
-        self._sync_worker = SyncWorker(self.ws.sync_engine(settings), preset.interval_seconds,
-                                       on_status=self.sync_status.emit)
-        self._sync_worker.start()
+        self.sync_worker = self.ws.sync_worker(self._env.keyring_backend,
+                                               on_status=self.sync_status.emit)
+        self.sync_worker.start()  # signs in on its own thread, then syncs
 
     def _sync_now(self) -> None:
-        if self._sync_worker is not None:
-            self._sync_worker.sync_now()
+        if self.sync_worker is not None:
+            self.sync_worker.sync_now()
 
     def _stop_sync(self) -> None:
-        if self._sync_worker is not None:
-            worker, self._sync_worker = self._sync_worker, None
-            self.background.run(worker.stop)
+        """Stopping closes the worker's connections; it runs on the database thread, before
+        the session's store is closed there."""
+        if self.sync_worker is not None:
+            worker, self.sync_worker = self.sync_worker, None
+            session_ops.stop_sync(self, self.background, worker).run()
 
     def _show_sync_status(self, status: SyncStatus) -> None:
         self.online.setText({True: "Online", False: "Offline", None: "Not synced yet"}[
             status.online])
         self.pending.setText(f"{status.pending} changes waiting to sync")
-        self.last_sync.setText(f"Last sync {status.last_success[11:16]} UTC"
+        self.last_sync.setText(f"Last sync {when_text(status.last_success)}"
                                if status.last_success else "Never synced")
         if status.last_error:
             self.statusBar().showMessage(status.last_error)
@@ -183,6 +185,6 @@ class WorkstationWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         self._stop_sync()
         if self.ws is not None:
-            self.background.run(self.ws.close)
+            session_ops.sign_out(self, self.background, self.ws).run()
         self.background.wait_until_idle()
         super().closeEvent(event)

@@ -4,6 +4,10 @@ Sync, and one tab per open chart.
 The workspace holds patient data, so it exists only while the session is unlocked: locking
 destroys it (not just hides it) and unlocking builds a new one, reopening the same charts
 from the store.
+
+What each commit changed (the UI's own saves and sync's) reaches the screens through one
+signal, `changed`, carrying `Changes` on the UI thread (app.ui.changes); each view reads
+again only what it shows of it. The workspace stops hearing when it goes (`leave`).
 """
 
 from PySide6.QtCore import Signal
@@ -12,8 +16,9 @@ from PySide6.QtWidgets import QTabWidget
 from app.bootstrap import Workstation
 from app.security.roles import Permission
 from app.ui.background import Background
+from app.ui.changes import ChangesRelay
 from app.ui.chart_view import ChartView
-from app.ui.inbox_view import InboxView, inbox_title, show_note
+from app.ui.inbox_view import InboxView, inbox_title
 from app.ui.patients_view import PatientsView
 from app.ui.sync_view import SyncView
 from app.ui.today_view import TodayView
@@ -21,18 +26,21 @@ from app.ui.today_view import TodayView
 
 class Workspace(QTabWidget):
     sync_now = Signal()
+    changed = Signal(object)  # Changes, on the UI thread: what a commit changed
 
     def __init__(self, ws: Workstation, background: Background):
         super().__init__()
+        self._relay = ChangesRelay(ws.changes, self)
+        self._relay.heard.connect(self.changed.emit)
         self.setAccessibleName("Workspace")
         self.setDocumentMode(True)
         self.setTabsClosable(True)
         self._ws, self._background = ws, background
-        self.today = TodayView(ws, background)
-        self.patients = PatientsView(ws, background)
+        self.today = TodayView(ws, background, self.changed)
+        self.patients = PatientsView(ws, background, self.changed)
         self.inbox: InboxView | None = None
         if ws.session.may(Permission.WRITE_NOTES):
-            self.inbox = InboxView(ws, background)
+            self.inbox = InboxView(ws, background, self.changed)
         self.sync = SyncView(ws, background)
         fixed = ((self.today, "Today"), (self.patients, "Patients"), (self.inbox, "Inbox"),
                  (self.sync, "Sync"))
@@ -57,7 +65,7 @@ class Workspace(QTabWidget):
             if self.widget(index).patient_id == patient_id:
                 self.setCurrentIndex(index)
                 return self.widget(index)
-        chart = ChartView(self._ws, self._background, patient_id)
+        chart = ChartView(self._ws, self._background, patient_id, self.changed)
         index = self.addTab(chart, "Opening chart…")
         close = self.tabBar().tabButton(index, self.tabBar().ButtonPosition.RightSide)
         if close is not None:
@@ -69,7 +77,7 @@ class Workspace(QTabWidget):
     def open_note(self, patient_id: str, note_id: str) -> ChartView:
         """The patient's chart on its Notes tab, with the note selected once it is read."""
         chart = self.open_chart(patient_id)
-        show_note(chart, note_id)
+        chart.select_record("notes", note_id)
         return chart
 
     def open_charts(self) -> list[str]:
@@ -85,6 +93,10 @@ class Workspace(QTabWidget):
     def focus_search(self) -> None:
         self.setCurrentWidget(self.patients)
         self.patients.focus_search()
+
+    def leave(self) -> None:
+        """Stop hearing changes: the workspace is about to go (lock, sign-out)."""
+        self._relay.close()
 
     def _close_tab(self, index: int) -> None:
         if index >= self.fixed_tabs:

@@ -12,7 +12,8 @@ import httpx
 import pytest
 
 from app.bootstrap import open_workstation
-from app.clinical.chart_writes import change
+from app.clinical.entries import change
+from app.clinical.records import Records
 from app.errors import InvalidRecord
 from tests.sync.policies import name_servers
 from tests.sync.stations import patient, sync, workstation
@@ -180,9 +181,9 @@ def test_a_medication_form_saved_after_a_pull_is_merged_or_refused(a, b, fresh_f
     sync(a, fresh_fhir_server)
     with pytest.raises(InvalidRecord, match=r"^Metformin 500 mg tablet was changed meanwhile "
                                             r".*: dosageInstruction\[0\]\.text changed there"):
-        change(a.store, a.session, "MedicationRequest", started["id"], "medication",
+        change(Records(a.store), a.session, "MedicationRequest", started["id"], "medication",
                dose("1 tablet daily"), based_on=form)
-    change(a.store, a.session, "MedicationRequest", started["id"], "medication",
+    change(Records(a.store), a.session, "MedicationRequest", started["id"], "medication",
            note("Take with food"), based_on=form)
     sync(a, fresh_fhir_server)
     on_record = on_server(fresh_fhir_server, f"MedicationRequest/{started['id']}")

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 def test_work_runs_off_the_ui_thread_and_its_result_comes_back_on_it(qtbot, background):
     seen = {}
     background.run(lambda: threading.current_thread(), lambda worker: seen.update(
-        worker=worker, caller=threading.current_thread()))
+        worker=worker, caller=threading.current_thread()), lambda exc: seen.update(error=exc))
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     assert seen["worker"] is not threading.main_thread()
     assert seen["caller"] is threading.main_thread()
@@ -17,7 +17,7 @@ def test_work_runs_off_the_ui_thread_and_its_result_comes_back_on_it(qtbot, back
 
 def test_a_failure_reaches_the_caller_as_the_exception(qtbot, background):
     failures = []
-    background.run(lambda: 1 / 0, on_error=failures.append)
+    background.run(lambda: 1 / 0, lambda _: None, failures.append)
     qtbot.waitUntil(lambda: bool(failures), timeout=5000)
     assert isinstance(failures[0], ZeroDivisionError)
 

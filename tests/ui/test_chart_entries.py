@@ -8,11 +8,11 @@ the shared clinic's charts stay as other tests expect them.
 from PySide6.QtCore import Qt
 
 from app.clinical.allergies import Allergies
+from app.clinical.banner import allergy_line
 from app.clinical.chart_items import ChartItem
 from app.clinical.medications import Medications
 from app.clinical.problems import Problems
 from app.ui import theme
-from app.ui.chart_banner import allergy_line
 from app.ui.entry_dialogs import (
     AllergyDialog,
     AllergyEditDialog,
@@ -44,6 +44,9 @@ def save_and_wait(qtbot, chart, dialog) -> None:
         qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
     before = chart.summary
     qtbot.waitUntil(lambda: chart.summary is not before, timeout=WAIT)
+    shown = next(key for key, tab in chart.tabs.items() if tab is chart.sections.currentWidget())
+    listed = lambda: chart.records(shown).model  # noqa: E731 (the tab's list is replaced)
+    qtbot.waitUntil(lambda: listed().rowCount() == listed().total, timeout=WAIT)
 
 
 def test_a_problem_found_by_name_shows_in_its_tab_and_the_summary(qtbot, ward, background):

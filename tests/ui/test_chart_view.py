@@ -15,6 +15,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QColor, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QGraphicsView,
     QHeaderView,
     QLabel,
@@ -25,12 +26,13 @@ from PySide6.QtWidgets import (
 from sqlalchemy import text
 
 from app.bootstrap import open_workstation
+from app.clinical.banner import age_text, allergy_line
 from app.clinical.chart import SectionPage
 from app.clinical.chart_items import ChartItem
 from app.clinical.trends import Trends, note_of
 from app.errors import NotFound
 from app.ui import theme
-from app.ui.chart_banner import Banner, age_text, allergy_line
+from app.ui.chart_banner import Banner
 from app.ui.chart_table import COLUMNS, ITEM_ROLE, PAGE_SIZE, SectionModel
 from app.ui.chart_view import TABS, ChartView
 from tests.conftest import new_store, password_of
@@ -137,6 +139,7 @@ def open_chart(qtbot, ws, background, patient_id) -> ChartView:
     chart.resize(1200, 800)
     chart.show()
     qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)  # the visit bar's read too
     return chart
 
 
@@ -192,6 +195,7 @@ def test_tab_is_titled_with_the_patient_once_read(qtbot, clinic, ws, background)
     with qtbot.waitSignal(chart.titled, timeout=WAIT) as titled:
         pass
     assert titled.args == ["Conn, Liz"]
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)  # the tabs' reads too
 
 
 def test_recorded_allergies_are_red_and_mrn_falls_back_to_the_first_identifier(
@@ -385,21 +389,49 @@ def test_opening_a_chart_audits_only_the_tabs_looked_at(qtbot, ward_ws, backgrou
     assert details == ["chart summary", "visit in progress: none", "labs page 1"]
 
 
-def test_a_chart_closed_while_opening_drops_the_late_summary(qtbot, clinic, ws, background):
+def shown_windows() -> set[QWidget]:
+    return {w for w in QApplication.topLevelWidgets() if w.isVisible()}
+
+
+def test_a_chart_closed_while_opening_drops_the_late_summary(qtbot, clinic, ws, background,
+                                                            monkeypatch):
+    events = []
+    read = ws.chart.summary
+
+    def slow_summary(*args):
+        threading.Event().wait(0.2)  # the clinician closes the chart meanwhile
+        summary = read(*args)
+        events.append("summary read")
+        return summary
+
+    monkeypatch.setattr(ws.chart, "summary", slow_summary)
+    before = shown_windows()
     chart = ChartView(ws, background, clinic.patient_ids["Conn"])
+    chart.titled.connect(events.append)
+    chart.destroyed.connect(lambda: events.append("chart closed"))
     chart.deleteLater()
-    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)  # no error raised
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+    assert events == ["chart closed", "summary read"]  # never titled "Conn, Liz"
+    assert shown_windows() - before == set()  # no chart, no error message
 
 
 def test_a_page_arriving_after_the_tab_closed_is_dropped(qtbot, background):
-    def slow_page(page, size):
-        threading.Event().wait(0.2)
-        return SectionPage("labs", [], 0, page, size)
+    events = []
 
-    model = SectionModel(COLUMNS["labs"], 5, slow_page, background)
+    def slow_page(page, size):
+        threading.Event().wait(0.2)  # the tab is closed meanwhile
+        events.append("page read")
+        late = ChartItem("Observation", "k-late", "2021-03-01", "Potassium", "final", None, None)
+        return SectionPage("labs", [late], 1, page, size)
+
+    model = SectionModel(COLUMNS["labs"], 1, slow_page, background)
+    model.loaded.connect(lambda: events.append("row shown"))
+    model.failed.connect(lambda exc: events.append(f"error shown: {exc}"))
+    model.destroyed.connect(lambda: events.append("tab closed"))
     model.activate()
     model.deleteLater()
-    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)  # no error raised
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+    assert events == ["tab closed", "page read"]
 
 
 def test_front_desk_is_told_why_the_chart_did_not_open(qtbot, clinic, background):

@@ -45,6 +45,7 @@ def workspace_of(qtbot, ws, background) -> Workspace:
     qtbot.addWidget(workspace)
     workspace.resize(1000, 600)
     workspace.show()
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)  # its tabs have read the store
     return workspace
 
 
@@ -91,6 +92,7 @@ def test_a_note_asked_of_the_physician_waits_in_the_inbox_until_cosigned(
     qtbot.waitUntil(lambda: workspace.tabText(2) == "Inbox", timeout=WAIT)
     assert inbox.model.rowCount() == 0 and inbox.message.text() == EMPTY
     assert not inbox.table.isVisibleTo(inbox) and not inbox.open_button.isEnabled()
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)  # the chart hears it too
 
 
 def test_enter_on_a_row_opens_the_chart_and_showing_the_tab_reads_the_inbox_again(
@@ -127,3 +129,36 @@ def test_a_nurse_is_told_who_cosigns_and_the_front_desk_has_no_inbox(
     desk = workspace_of(qtbot, sign_in("frank"), background)
     assert desk.inbox is None
     assert tab_titles(desk) == ["Today", "Patients", "Sync"]
+
+
+def test_a_note_opened_from_the_inbox_is_selected_in_a_chart_already_open(
+        qtbot, sign_in, background):
+    nurse = sign_in("nina")
+    patient_id = nurse.patients.register(nurse.session, patient("Baptiste"))["id"]
+    signed = []
+    for words, cosigner in (("S: cough.", "drlee"), ("S: follow-up.", None)):
+        draft = nurse.notes.start_draft(nurse.session, patient_id, "soap")
+        nurse.notes.save_draft(nurse.session, draft.id, words)
+        signed.append(nurse.notes.sign(nurse.session, draft.id, password_of("nina"),
+                                       cosigner=cosigner))
+    asked = signed[0]
+    ws = sign_in("drlee")
+    workspace = workspace_of(qtbot, ws, background)
+    chart = workspace.open_chart(patient_id)
+    qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT)
+    notes = chart.records("notes")
+    chart.show_section("notes")
+    qtbot.waitUntil(lambda: notes.model.rowCount() == 2, timeout=WAIT)
+    chart.show_section("problems")
+
+    inbox = workspace.inbox
+    workspace.setCurrentWidget(inbox)
+    qtbot.waitUntil(lambda: asked.id in [n.id for n in inbox.model.rows()], timeout=WAIT)
+    row = [n.id for n in inbox.model.rows()].index(asked.id)
+    cell = inbox.table.visualRect(inbox.table.model().index(row, 1)).center()
+    qtbot.mouseClick(inbox.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseClick(inbox.open_button, Qt.MouseButton.LeftButton)
+    assert workspace.currentWidget() is chart
+    assert chart.sections.currentWidget() is chart.tabs["notes"]
+    assert notes.table.currentIndex().data(ITEM_ROLE).id == asked.id
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)

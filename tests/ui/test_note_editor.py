@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 from app.bootstrap import open_workstation
 from app.clinical.notes import TEMPLATES, Notes
 from app.ui.chart_notes import NotesTab
-from app.ui.chart_table import COLUMNS, SectionModel, SectionTab
+from app.ui.chart_view import ChartView
 from app.ui.note_editor import NoteEditor
+from app.ui.operations import session as session_ops
 from tests.conftest import new_store, password_of
 from tests.sync.stations import patient
 from tests.ui.conftest import USERS
@@ -76,18 +77,15 @@ def editor_for(qtbot, ws, background, patient_id) -> NoteEditor:
 
 
 def notes_tab(qtbot, ws, background, patient_id, closed_by_test=False) -> NotesTab:
-    """The chart's Notes tab, built as ChartView builds it (closed after the test unless
-    the test deletes it itself)."""
-    total = ws.chart.summary(ws.session, patient_id).counts["notes"]
-    model = SectionModel(COLUMNS["notes"], total, lambda page, size: ws.chart.section(
-        ws.session, patient_id, "notes", page, size), background)
-    tab = NotesTab(ws.trends, ws.session, patient_id, background, SectionTab(model, "Notes"),
-                   ws=ws)
+    """The Notes tab of the patient's open chart, shown (the chart is closed after the test
+    unless the test closes it itself)."""
+    chart = ChartView(ws, background, patient_id)
     if not closed_by_test:
-        qtbot.addWidget(tab)
-    tab.resize(1200, 700)
-    tab.show()
-    return tab
+        qtbot.addWidget(chart)
+    chart.resize(1200, 700)
+    chart.show()
+    qtbot.waitUntil(lambda: chart.summary is not None, timeout=WAIT)
+    return chart.show_section("notes")
 
 
 def test_typing_is_saved_every_few_seconds_and_the_time_is_shown(qtbot, sign_in, background,
@@ -121,7 +119,7 @@ class Window(QMainWindow):
         self.ws, self.background = ws, background
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        self.background.run(self.ws.close)
+        session_ops.sign_out(self, self.background, self.ws).run()
         self.background.wait_until_idle()
         super().closeEvent(event)
 
@@ -175,7 +173,7 @@ def test_signing_asks_the_password_then_locks_the_note_and_lists_it(qtbot, sign_
     qtbot.waitUntil(lambda: "not Dr Lee's password" in dialog.message.text(), timeout=WAIT)
     assert not editor.text.isReadOnly() and dialog.password.text() == ""
     qtbot.keyClicks(dialog.password, password_of("drlee"))
-    with qtbot.waitSignal(tab.changed, timeout=WAIT):  # the chart updates its counts
+    with qtbot.waitSignal(editor.signed, timeout=WAIT):
         qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
     assert editor.text.isReadOnly() and not dialog.isVisible()
     assert editor.status.text().startswith("Signed by Dr Lee at ")
@@ -185,7 +183,7 @@ def test_signing_asks_the_password_then_locks_the_note_and_lists_it(qtbot, sign_
     tab.records.table.selectRow(0)
     qtbot.waitUntil(lambda: tab.shown_note is not None, timeout=WAIT)
     assert "Sore throat, no fever." in tab.text.toPlainText()
-    assert tab.signature.text().startswith("Signed by Dr Lee on ")
+    assert tab.signature.text().startswith("Signed by Dr Lee at ")
 
 
 def test_reopening_the_chart_reopens_the_draft_as_it_was(qtbot, sign_in, background, ann):
@@ -196,8 +194,8 @@ def test_reopening_the_chart_reopens_the_draft_as_it_was(qtbot, sign_in, backgro
     [editor] = first.editors.values()
     qtbot.keyClicks(editor.text, "Ingrown toenail, left hallux.")
     typed = editor.text.toPlainText()
-    first.hide()  # the chart tab closes
-    first.deleteLater()
+    first.window().hide()  # the chart tab closes
+    first.window().deleteLater()
     background.wait_until_idle()
     again = notes_tab(qtbot, ws, background, ann)
     qtbot.waitUntil(lambda: bool(again.editors), timeout=WAIT)
@@ -222,11 +220,13 @@ def test_a_nurse_asks_for_cosignature_and_the_physician_cosigns_and_adds_an_adde
     tab.records.table.selectRow(0)
     qtbot.waitUntil(lambda: tab.cosign.isEnabled(), timeout=WAIT)
     assert "awaiting your cosignature" in tab.signature.text()
+    before = tab.records
     qtbot.mouseClick(tab.cosign, Qt.MouseButton.LeftButton)
     qtbot.keyClicks(tab.cosign_dialog.password, password_of("drlee"))
     qtbot.keyClick(tab.cosign_dialog.password, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: not tab.cosign_dialog.isVisible(), timeout=WAIT)
-    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: tab.records is not before and tab.records.model.rowCount() == 1,
+                    timeout=WAIT)  # the chart hands the tab the list read again
     tab.records.table.selectRow(0)
     qtbot.waitUntil(lambda: "cosigned by Dr Lee" in tab.signature.text(), timeout=WAIT)
     assert not tab.cosign.isEnabled()
@@ -247,7 +247,7 @@ def test_a_nurse_asks_for_cosignature_and_the_physician_cosigns_and_adds_an_adde
     tab.records.table.selectRow(original)
     qtbot.waitUntil(lambda: "Reviewed: healing well." in tab.text.toPlainText(), timeout=WAIT)
     assert tab.text.toPlainText().startswith("Wound clean, redressed.\n\n——— Addendum signed "
-                                             "by Dr Lee on ")
+                                             "by Dr Lee at ")
 
 
 def test_every_control_of_the_notes_tab_has_a_name(qtbot, sign_in, background, ann):
@@ -292,7 +292,7 @@ def test_a_signed_note_marked_entered_in_error_stays_listed_and_unchanged(
                     timeout=WAIT)
     assert dialog.message.text().startswith("Record not accepted: Say why the note")
     qtbot.keyClicks(dialog.reason, "Written in the wrong patient's chart")
-    with qtbot.waitSignal(tab.changed, timeout=WAIT):
+    with qtbot.waitSignal(dialog.saved, timeout=WAIT):
         qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
     assert not dialog.isVisible()
     assert tab.signature.text().endswith(
@@ -300,8 +300,9 @@ def test_a_signed_note_marked_entered_in_error_stays_listed_and_unchanged(
     assert tab.signature.tone == "alert"
     assert tab.text.toPlainText() == text and not tab.in_error.isEnabled()
 
-    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
-    assert tab.records.model.item(0).status == "entered-in-error"
+    listed = lambda: tab.records.model  # noqa: E731 (the chart hands the tab a new list)
+    qtbot.waitUntil(lambda: listed().rowCount() == 1
+                    and listed().item(0).status == "entered-in-error", timeout=WAIT)
     tab.records.table.selectRow(0)
     qtbot.waitUntil(lambda: tab.shown_note is not None, timeout=WAIT)
     assert tab.text.toPlainText() == text

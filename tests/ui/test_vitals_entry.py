@@ -16,10 +16,12 @@ from app.clinical.encounters import Encounters
 from app.clinical.schedule import Schedule
 from app.clinical.vitals import Vitals
 from app.ui.chart_table import COLUMNS, SectionModel, SectionTab
+from app.ui.chart_view import ChartView
 from app.ui.chart_vitals import VitalsTab
 from app.ui.table_models import row_at
 from app.ui.today_view import TodayView
 from app.ui.vitals_entry import VitalsEntry
+from tests.ui.test_chart_view import open_chart
 
 WAIT = 10000
 
@@ -43,16 +45,12 @@ def vera(nina) -> str:
 
 
 def vitals_tab(qtbot, ws, background, patient_id: str) -> VitalsTab:
-    """The Vitals tab as a chart builds it, shown, with its plots drawn."""
-    model = SectionModel(COLUMNS["vitals"], 0, lambda page, size: ws.chart.section(
-        ws.session, patient_id, "vitals", page, size), background)
-    tab = VitalsTab(ws.trends, ws.session, patient_id, background, SectionTab(model, "Vitals"),
-                    ws)
-    qtbot.addWidget(tab)
-    tab.resize(1100, 800)
+    """The Vitals tab of the patient's open chart, shown, with its plots drawn."""
+    chart = open_chart(qtbot, ws, background, patient_id)
+    tab = chart.tabs["vitals"]
     with qtbot.waitSignal(tab.plotted, timeout=WAIT), qtbot.waitSignal(tab.counted,
                                                                       timeout=WAIT):
-        tab.show()
+        chart.show_section("vitals")
     return tab
 
 
@@ -90,23 +88,22 @@ def test_saved_vitals_show_on_the_plots_at_once_and_wait_to_sync(qtbot, nina, ba
     assert tab.pending.text() == "4 readings are not on the server yet: pending sync."
 
 
-def test_the_chart_hears_of_the_change_and_can_hand_the_tab_a_new_list(qtbot, nina,
-                                                                       background, vera):
+def test_the_chart_lists_the_saved_reading_first_and_counts_it(qtbot, nina, background,
+                                                                vera):
     tab = vitals_tab(qtbot, nina, background, vera)
+    chart = tab.parent()
+    while not isinstance(chart, ChartView):
+        chart = chart.parent()
     dialog = entry(qtbot, tab)
     type_in(qtbot, dialog, respiratory_rate="14")
 
-    with qtbot.waitSignal(tab.changed, timeout=WAIT) as changed:
+    with qtbot.waitSignal(tab.counted, timeout=WAIT):
         qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
-    assert changed.args == ["respiratory rate 14 /min"]
 
-    model = SectionModel(COLUMNS["vitals"], 3, lambda page, size: nina.chart.section(
-        nina.session, vera, "vitals", page, size), background)
-    fresh = SectionTab(model, "Vitals")
-    tab.replace_records(fresh)
-    assert tab.records is fresh
-    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=WAIT)
-    assert model.item(0).title == "Respiratory rate"
+    assert tab.saved.text() == "Saved: respiratory rate 14 /min."
+    assert chart.tab_label("vitals") == "Vitals (3)"
+    assert tab.records.model.rowCount() == 3
+    assert tab.records.model.item(0).title == "Respiratory rate"
 
 
 def test_units_are_shown_and_bmi_is_computed_as_typed(qtbot, nina, background, vera):

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.security.policy import SyncPolicy
+from app.ui.operations import Op
 from app.ui.window import WorkstationWindow
 from tests.conftest import password_of
 from tests.sync.conftest import fresh_fhir_server  # noqa: F401 (a fixture)
@@ -106,6 +107,7 @@ def test_unlocking_as_the_same_user_brings_back_the_same_charts(qtbot, window, c
     qtbot.mouseClick(window.lock_screen.unlock_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.workspace is not None, timeout=10000)
     assert window.workspace.open_charts() == [patient_id]
+    qtbot.waitUntil(lambda: not window.background.busy, timeout=10000)  # the chart is read
 
 
 def test_switching_user_starts_the_next_session_clean(qtbot, window, clinic):
@@ -138,7 +140,7 @@ def test_a_slow_store_operation_never_freezes_the_window(qtbot, window):
     timer.timeout.connect(lambda: ticks.append(time.monotonic()))
     timer.start(20)
     finished = []
-    window.background.run(lambda: time.sleep(1.0), finished.append)
+    Op(window, window.background, lambda: time.sleep(1.0)).success(finished.append).run()
     qtbot.waitUntil(lambda: len(finished) == 1, timeout=5000)
     timer.stop()
     assert len(ticks) >= 25  # the UI thread kept handling events all the while

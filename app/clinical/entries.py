@@ -1,9 +1,7 @@
-"""What every write to a patient's problems, allergies and medications shares.
+"""What problem, allergy and medication entries share, on the write path (app.clinical.records).
 
-A write is one transaction: the record (checked against FHIR R4 first), its outbox entry and
-its audit row commit together or not at all, as in app.clinical.patients. A record made while
-the patient has a visit in progress names that visit as its encounter, as vitals and notes
-do: the visit ties together everything charted in it.
+A record made while the patient has a visit in progress names that visit as its encounter,
+as vitals and notes do: the visit ties together everything charted in it.
 
 History is kept, never rewritten: a record is not deleted; resolving, stopping or marking it
 entered-in-error saves a new version of the same resource, with the reason in the record
@@ -13,25 +11,21 @@ goes through the outbox to the server, which keeps each one in its version histo
 
 A new version is never saved blindly over one the person did not see: an edit is made to
 the stored record in the transaction that saves it, or, from a form that showed the record
-earlier, checked against the version the form showed (app.clinical.edit_versions).
+earlier, checked against the version the form showed (records.Work.revise).
+
+Also the words of these entries: dates as clinicians write them, required text, coded
+concepts, status codes, titles and notes signed by their author.
 """
 
 import re
 from collections.abc import Callable
-from copy import deepcopy
 from datetime import date
 
-from sqlalchemy import Connection
-
-from app.clinical.edit_versions import rebase, version_of
 from app.clinical.encounters import in_progress, now
-from app.clinical.validation import validation_errors
+from app.clinical.records import Records, Work
 from app.errors import InvalidRecord, NotFound
-from app.security import audit
+from app.security.roles import Permission
 from app.security.session import Session
-from app.store.resources import get_resource, put_resource
-from app.store.store import Store
-from sync import fhir_json
 from sync.compartment import patient_of
 
 PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -90,55 +84,23 @@ def annotation(session: Session, text: str) -> dict:
     return {"authorString": session.full_name, "time": now(), "text": text}
 
 
-def create(conn: Connection, session: Session, resource: dict, patient_id: str,
-           detail: str) -> None:
+def create(work: Work, resource: dict, patient_id: str, detail: str) -> None:
     """Save a new record in the patient's chart, in the visit in progress if there is one."""
-    if get_resource(conn, "Patient", patient_id) is None:
-        raise NotFound(f"There is no patient {patient_id}.")
-    if visit := in_progress(conn, patient_id):
+    work.require_patient(patient_id)
+    if visit := in_progress(work.conn, patient_id):
         resource["encounter"] = {"reference": f"Encounter/{visit['id']}"}
-    save(conn, session, resource, "create", detail)
+    work.save(resource, "create", detail)
 
 
-def save(conn: Connection, session: Session, resource: dict, action: str, detail: str) -> None:
-    """Validate, then store the record, its outbox entry and its audit row (the caller's
-    transaction commits them together)."""
-    kind = resource["resourceType"]
-    if errors := validation_errors(kind, fhir_json.dumps(resource)):
-        raise InvalidRecord(f"Not a valid FHIR R4 {kind}: {'; '.join(errors)}.")
-    event = audit.event_for(session, action, patient=patient_of(resource),
-                            entity=f"{kind}/{resource['id']}", detail=detail)
-    put_resource(conn, resource, session.user, event.at)
-    audit.append(conn, event)
-
-
-def change(store: Store, session: Session, kind: str, record_id: str, what: str,
+def change(records: Records, session: Session, kind: str, record_id: str, what: str,
            edit: Callable[[dict], str], based_on: dict | None = None) -> dict:
-    """Save a new version of a stored record: `edit` changes it in place and returns the
-    audit detail, or raises InvalidRecord to refuse (nothing is then written).
-
-    Without `based_on` the edit is made to the stored record read in this transaction, so
-    nothing can land between its read and its write. A form that showed the record earlier
-    passes that record (as for_edit returned it) as `based_on`: if the stored copy moved on
-    since, the edit is made to what the form showed and merged onto the stored copy, or
-    refused when both changed the same fields. The edit's own refusals (entered in error,
-    already resolved) still judge the record as it now stands."""
-    with store.write() as conn:
-        record = get_resource(conn, kind, record_id)
-        if record is None:
-            raise NotFound(f"There is no {what} {record_id}.")
-        if based_on is None or version_of(based_on) == version_of(record):
-            detail = edit(record)
-        else:
-            edit(deepcopy(record))  # refused as the record now stands?
-            mine = deepcopy(based_on)
-            detail = edit(mine) + "; merged with a change saved meanwhile"
-            record, _ = rebase(record, mine, based_on, title(record))
-        save(conn, session, record, "update", detail)
-    return record
+    """Save a new version of a stored record (records.Work.revise says how): `edit`
+    changes it in place and returns the audit detail, or raises InvalidRecord to refuse."""
+    with records.write(session, Permission.EDIT_CHART) as work:
+        return work.revise(kind, record_id, what, edit, based_on, title)
 
 
-def mark_entered_in_error(store: Store, session: Session, kind: str, record_id: str,
+def mark_entered_in_error(records: Records, session: Session, kind: str, record_id: str,
                           what: str, verification: str, reason: str) -> dict:
     """Mark a problem or allergy that was never the patient's (wrong chart, wrong code) as
     entered in error, with the reason as a note: it stays on record and leaves the active
@@ -155,17 +117,14 @@ def mark_entered_in_error(store: Store, session: Session, kind: str, record_id: 
         record.setdefault("note", []).append(annotation(session, f"Entered in error: {reason}"))
         return f"{what} marked entered in error: {reason}"
 
-    return change(store, session, kind, record_id, what, edit)
+    return change(records, session, kind, record_id, what, edit)
 
 
-def for_edit(store: Store, session: Session, kind: str, record_id: str, what: str) -> dict:
-    """The stored record an edit form starts from, its read audited as the chart's are.
-    The caller checks the permission to edit first."""
-    with store.write() as conn:
-        record = get_resource(conn, kind, record_id)
+def for_edit(records: Records, session: Session, kind: str, record_id: str, what: str) -> dict:
+    """The stored record an edit form starts from, its read audited as the chart's are."""
+    with records.read(session, Permission.EDIT_CHART) as work:
+        record = work.get(kind, record_id)
         if record is None:
             raise NotFound(f"There is no {what} {record_id}.")
-        audit.append(conn, audit.event_for(
-            session, "read", patient=patient_of(record), entity=f"{kind}/{record_id}",
-            detail=f"{what} opened for editing"))
+        work.read(f"{kind}/{record_id}", f"{what} opened for editing", patient_of(record))
     return record

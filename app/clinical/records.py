@@ -1,0 +1,326 @@
+"""The one write path: every change to patient data, and every audited read of it.
+
+A service opens a unit of work for the permission its call needs (`Records.write`, or
+`Records.read` for an audited read) and does its work through the `Work` it is given. The
+permission is checked before the transaction opens (a refusal is audited in a transaction
+of its own, app.security.refusals). Each record saved is validated against FHIR R4 first,
+then written with its outbox entry and its chart and search index rows (app.store.resources)
+and its audit row, all in ONE transaction: everything commits or nothing does. A signed
+note is never changed (app.store.signed_notes: the store refuses it on every put; the batch
+form reports the refusal and goes on with the other records). An edit made from a form is
+checked against the version the form showed (app.clinical.edit_versions), in the same
+transaction that saves it.
+
+A read of a patient's data writes its audit row through the same kind of unit of work, so
+the row commits with the read, failed reads included (the service raises NotFound after the
+commit). All audit rows of one transaction carry the transaction's time, which is also the
+lastUpdated of the records it wrote: an import's outbox rows are told apart by that.
+
+When a transaction commits, what it changed (`Changes`: patients, record kinds and chart
+sections touched, outbox rows added) is published on a `ChangeFeed`, so screens showing
+those records can refresh; reads and audit-only rows change nothing and publish nothing.
+"""
+
+import logging
+import threading
+from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from copy import deepcopy
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
+
+from app.clinical.edit_versions import rebase, version_of
+from app.clinical.validation import validation_errors
+from app.errors import InvalidRecord, NotFound
+from app.security import audit
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.chart_index import section_of
+from app.store.resources import (
+    delete_resource,
+    get_resource,
+    put_resources,
+    remove_local,
+    requeue,
+    set_bases,
+    store_server_versions,
+)
+from app.store.signed_notes import signed_note_refusal
+from app.store.store import Store
+from sync import fhir_json
+from sync.compartment import patient_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What one committed transaction changed, for the screens deciding what to refresh."""
+
+    patients: frozenset[str] = frozenset()  # whose charts changed
+    kinds: frozenset[str] = frozenset()  # resource types written, e.g. "Observation"
+    sections: frozenset[str] = frozenset()  # chart sections touched, e.g. "vitals"
+    outbox: int = 0  # outbox rows added (negative: confirmed by the server and removed)
+
+    @classmethod
+    def of(cls, resources: Collection[dict], outbox: int) -> "Changes":
+        charted = [r for r in resources if patient_of(r)]
+        return cls(frozenset(patient_of(r) for r in charted),
+                   frozenset(r["resourceType"] for r in resources),
+                   frozenset(section_of(r) for r in charted), outbox)
+
+    def __or__(self, other: "Changes") -> "Changes":
+        return Changes(self.patients | other.patients, self.kinds | other.kinds,
+                       self.sections | other.sections, self.outbox + other.outbox)
+
+    def __bool__(self) -> bool:
+        return bool(self.patients or self.kinds or self.sections or self.outbox)
+
+
+class ChangeFeed:
+    """Who hears what changed, once it is committed.
+
+    Listeners are called on the thread that committed (a background thread in the window),
+    so a Qt listener forwards the Changes to the UI thread with a queued signal. A listener
+    that fails is logged and the others still hear: the data is saved whatever a screen
+    makes of the news, and the writer must not be told otherwise."""
+
+    def __init__(self) -> None:
+        self._listeners: list[Callable[[Changes], None]] = []
+        self._lock = threading.Lock()
+
+    def subscribe(self, listener: Callable[[Changes], None]) -> Callable[[], None]:
+        """Hear every Changes published from now on; returns the call that stops it."""
+        with self._lock:
+            self._listeners.append(listener)
+
+        def unsubscribe() -> None:
+            with self._lock:
+                if listener in self._listeners:
+                    self._listeners.remove(listener)
+
+        return unsubscribe
+
+    def publish(self, changes: Changes) -> None:
+        if not changes:
+            return
+        with self._lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            try:
+                listener(changes)
+            except Exception:
+                log.exception("A listener failed to take in %s", changes)
+
+
+class Records:
+    """Units of work over one store, publishing what they changed on `feed`."""
+
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+        self._store = store
+        self._feed = feed or ChangeFeed()
+
+    @contextmanager
+    def write(self, session: Session, permission: Permission) -> Iterator["Work"]:
+        """One transaction of the signed-in user, who must have `permission`."""
+        session.require(permission)
+        with self._unit(session) as work:
+            yield work
+
+    read = write  # an audited read writes its audit row: a unit of work that saves nothing
+
+    def listing(self, session: Session) -> AbstractContextManager["Work"]:
+        """An audited read open to every signed-in user, for a list each role sees filtered
+        to what it may act on (the sync conflicts): no permission to check, but the audit
+        row is written like any other read's."""
+        return self._unit(session)
+
+    @contextmanager
+    def _unit(self, session: Session) -> Iterator["Work"]:
+        with self._store.write() as conn:
+            work = Work(conn, session)
+            yield work
+            work.finish()
+        self._feed.publish(work.changes)
+
+
+class Work:
+    """One open transaction of the write path: what it saves, audits and changes."""
+
+    def __init__(self, conn: Connection, session: Session):
+        self.conn = conn  # for the service's own queries in this transaction
+        self.session = session
+        self.at = audit.now_text()  # the time of every audit row and record written
+        self.changes = Changes()
+        self._events: list[audit.Event] = []
+        self._checked: set[tuple[str, str]] = set()
+
+    def get(self, kind: str, record_id: str) -> dict | None:
+        return get_resource(self.conn, kind, record_id)
+
+    def require_patient(self, patient_id: str, why: str = "") -> dict:
+        """The patient, or NotFound: "There is no patient X" and then `why`."""
+        patient = self.get("Patient", patient_id)
+        if patient is None:
+            raise NotFound(f"There is no patient {patient_id}{why}.")
+        return patient
+
+    # -- saving --------------------------------------------------------------------------
+
+    def save(self, resource: dict, action: str, detail: str | None = None) -> str:
+        """Validate one record, then store it with its outbox entry, index rows and audit
+        row; returns "create", "update" or "unchanged"."""
+        return self.save_entry([resource], action, detail)[0]
+
+    def save_entry(self, resources: list[dict], action: str, detail: str | None) -> list[str]:
+        """Records made together as one entry (a set of vital signs): every one validated
+        before any is written, one audit row naming the first."""
+        for resource in resources:
+            _refuse_invalid(resource)
+        first = resources[0]
+        ops = self._put(resources)
+        self.audit(action, patient=patient_of(first),
+                   entity=f"{first['resourceType']}/{first['id']}", detail=detail)
+        return ops
+
+    def revise(self, kind: str, record_id: str, what: str, edit: Callable[[dict], str],
+               based_on: dict | None, name: Callable[[dict], str]) -> dict:
+        """Save a new version of a stored record: `edit` changes it in place and returns the
+        audit detail, or raises InvalidRecord to refuse (nothing is then written).
+
+        Without `based_on` the edit is made to the stored record read in this transaction,
+        so nothing can land between its read and its write. A form that showed the record
+        earlier passes that record as `based_on`: if the stored copy moved on since, the
+        edit is made to what the form showed and merged onto the stored copy, or refused
+        when both changed the same fields. The edit's own refusals (entered in error,
+        already resolved) still judge the record as it now stands. `name` says which
+        record a refusal is about."""
+        record = self.get(kind, record_id)
+        if record is None:
+            raise NotFound(f"There is no {what} {record_id}.")
+        if based_on is None or version_of(based_on) == version_of(record):
+            detail = edit(record)
+        else:
+            edit(deepcopy(record))  # refused as the record now stands?
+            mine = deepcopy(based_on)
+            detail = edit(mine) + "; merged with a change saved meanwhile"
+            record, _ = rebase(record, mine, based_on, name(record))
+        self.save(record, "update", detail)
+        return record
+
+    def delete(self, kind: str, record_id: str, detail: str) -> None:
+        """Take a record out of the chart (a tombstone stays) and queue the delete."""
+        stored = self.get(kind, record_id)
+        delete_resource(self.conn, kind, record_id, self.session.user, self.at)
+        self.changes |= Changes.of([stored or {"resourceType": kind, "id": record_id}], 1)
+        self.audit("delete", patient=patient_of(stored) if stored else None,
+                   entity=f"{kind}/{record_id}", detail=detail)
+
+    # -- many records at once (an import) ------------------------------------------------
+
+    def refusal(self, resource: dict, body: bytes | None = None) -> str | None:
+        """Why this record may not be saved (not valid FHIR R4; a change to a signed
+        note), or None. `body` is its JSON when the caller has it already."""
+        kind = resource["resourceType"]
+        if problems := validation_errors(kind, body or fhir_json.dumps(resource)):
+            return "; ".join(problems)
+        stored = self.get(kind, resource["id"]) if kind == "DocumentReference" else None
+        if stored is not None and (refused := signed_note_refusal(stored, resource)):
+            return refused
+        self._checked.add((kind, resource["id"]))
+        return None
+
+    def save_batch(self, resources: list[dict],
+                   create_only: Collection[tuple[str, str]] = ()) -> list[str]:
+        """Store many records without an audit row each (the caller audits them, grouped);
+        those not passed through `refusal` in this transaction are validated here. A
+        record whose (type, id) is in `create_only` never overwrites one already stored.
+        Returns, per record, "create", "update" or "unchanged"."""
+        for resource in resources:
+            if (resource["resourceType"], resource["id"]) not in self._checked:
+                _refuse_invalid(resource)
+        return self._put(resources, create_only)
+
+    # -- a sync conflict decided by a person (app.clinical.conflicts) ---------------------
+
+    def keep_server_version(self, resource: dict, version_id: str | None) -> None:
+        """Make the server's version of a record the local copy and the merge base, in place
+        of what was queued for it: a person kept what the server holds, so nothing is sent.
+        It is stored as the server sent it, not validated, as sync stores what it receives."""
+        kind, record_id = resource["resourceType"], resource["id"]
+        stored = self.get(kind, record_id)
+        dropped = _drop_queued(self.conn, kind, record_id)
+        store_server_versions(self.conn, [(resource, version_id, self.at)])
+        self.changes |= Changes.of([r for r in (stored, resource) if r], -dropped)
+
+    def send_chosen(self, kind: str, record_id: str, chosen: dict | None,
+                    server: dict | None = None, server_version: str | None = None,
+                    server_deleted: bool = False) -> None:
+        """Queue the version a person chose (None: the record deleted) in place of what was
+        queued for the record, even if it is what is stored: it was chosen over another
+        version, so it must reach the server. The server's version, when given, becomes
+        the merge base the upload is checked against; when the server deleted the record
+        its base is forgotten, so a kept version is created anew there. A deletion is sent
+        only over a server version (otherwise the server has nothing to delete). A signed
+        note is still only changed as the store allows."""
+        stored = self.get(kind, record_id)
+        dropped = _drop_queued(self.conn, kind, record_id)
+        if server is not None:
+            set_bases(self.conn, [(server, server_version, self.at)])
+        elif server_deleted:
+            self.conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?",
+                                      (kind, record_id))
+        if chosen is not None:
+            requeue(self.conn, chosen, self.session.user, self.at)
+        elif server is not None:
+            delete_resource(self.conn, kind, record_id, self.session.user, self.at)
+        else:
+            remove_local(self.conn, kind, record_id, self.at)
+        queued = int(chosen is not None or server is not None)
+        touched = [r for r in (stored, chosen) if r] or [server or {"resourceType": kind,
+                                                                   "id": record_id}]
+        self.changes |= Changes.of(touched, queued - dropped)
+
+    # -- the audit trail -----------------------------------------------------------------
+
+    def audit(self, action: str, outcome: str = "success", **fields: str | None) -> None:
+        """An audit row of this transaction, by its user: fields patient, entity, detail."""
+        self._events.append(audit.Event(self.at, self.session.user, str(self.session.role),
+                                        action, outcome, **fields))
+
+    def read(self, entity: str, detail: str | None = None, patient: str | None = None,
+             found: bool = True, action: str = "read") -> None:
+        """Audit a read of patient data, failed (`found` False) or not."""
+        self.audit(action, outcome="success" if found else "failure", patient=patient,
+                   entity=entity, detail=detail)
+
+    def patient(self, patient_id: str, detail: str | None = None,
+                action: str = "read") -> dict | None:
+        """The patient, with the read (or export) audited whether or not there is one."""
+        patient = self.get("Patient", patient_id)
+        self.read(f"Patient/{patient_id}", detail, patient_id, patient is not None, action)
+        return patient
+
+    def finish(self) -> None:
+        """Append the transaction's audit rows, chained, before it commits."""
+        audit.append_many(self.conn, self._events)
+
+    def _put(self, resources: list[dict], create_only: Collection[tuple[str, str]] = ()
+             ) -> list[str]:
+        ops = put_resources(self.conn, resources, self.session.user, self.at, create_only)
+        written = [r for r, op in zip(resources, ops, strict=True) if op != "unchanged"]
+        self.changes |= Changes.of(written, len(written))
+        return ops
+
+
+def _drop_queued(conn: Connection, kind: str, record_id: str) -> int:
+    """Take a record's outbox rows out (a decision replaces them); how many there were."""
+    return conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ?",
+                                (kind, record_id)).rowcount
+
+
+def _refuse_invalid(resource: dict) -> None:
+    kind = resource["resourceType"]
+    if errors := validation_errors(kind, fhir_json.dumps(resource)):
+        raise InvalidRecord(f"Not a valid FHIR R4 {kind}: {'; '.join(errors)}.")

@@ -1,0 +1,16 @@
+"""Operations on patients: finding them."""
+
+from PySide6.QtCore import QObject
+
+from app.bootstrap import Workstation
+from app.clinical.search import PatientHit
+from app.ui.background import Background
+from app.ui.operations import Op
+
+SEARCH = "patient search"
+
+
+def search(owner: QObject, background: Background, ws: Workstation, text: str,
+           limit: int) -> Op[list[PatientHit]]:
+    """The best `limit` matches for what is typed; only the newest search answers."""
+    return Op(owner, background, lambda: ws.search.search(ws.session, text, limit), SEARCH)

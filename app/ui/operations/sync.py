@@ -1,0 +1,63 @@
+"""Operations on sync's side of the store: the open conflicts, one conflict, resolving it."""
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import QObject
+
+from app.bootstrap import Workstation
+from app.clinical.conflicts import Conflict
+from app.clinical.names import family_given
+from app.errors import NotFound
+from app.ui.background import Background
+from app.ui.operations import Op
+
+CONFLICTS = "conflicts"
+CONFLICT = "conflict opened"
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    conflict: Conflict
+    patient: str | None  # the patient's name, when this store has the patient
+
+
+def conflict_rows(ws: Workstation, names: dict[str, str | None]) -> list[ConflictRow]:
+    """The open conflicts with their patients' names, for the database thread.
+
+    A Patient conflict carries the name; for any other record the patient is read once
+    (an audited read) and remembered in `names`, so a list reloaded every cycle does not
+    write a read of the same patient to the audit trail every few minutes. `names` is only
+    touched here, on the one database thread.
+    """
+    rows = []
+    for conflict in ws.conflicts.list(ws.session):
+        if conflict.type == "Patient":
+            name = family_given(conflict.local or conflict.remote or conflict.base)
+        elif (patient_id := conflict.patient_id) is None:
+            name = None
+        else:
+            if patient_id not in names:
+                try:
+                    names[patient_id] = family_given(ws.patients.get(ws.session, patient_id))
+                except NotFound:
+                    names[patient_id] = None
+            name = names[patient_id]
+        rows.append(ConflictRow(conflict, name))
+    return rows
+
+
+def conflicts(owner: QObject, background: Background, ws: Workstation,
+              names: dict[str, str | None]) -> Op[list[ConflictRow]]:
+    return Op(owner, background, lambda: conflict_rows(ws, names), CONFLICTS)
+
+
+def conflict(owner: QObject, background: Background, ws: Workstation,
+             conflict_id: int) -> Op[Conflict]:
+    return Op(owner, background, lambda: ws.conflicts.get(ws.session, conflict_id), CONFLICT)
+
+
+def resolve(owner: QObject, background: Background, ws: Workstation, conflict_id: int,
+            keep: str, merged: dict | None) -> Op[Conflict]:
+    """Keep "local", "remote" or the "merged" version the person wrote."""
+    return Op(owner, background,
+              lambda: ws.conflicts.resolve(ws.session, conflict_id, keep, merged))

@@ -1,0 +1,41 @@
+"""Operations on vital signs: what the entry dialog needs, recording a set, the trends,
+and how many readings wait to sync."""
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import QObject
+
+from app.bootstrap import Workstation
+from app.clinical.trends import Point, Trends
+from app.clinical.vitals import EntryContext
+from app.security.session import Session
+from app.ui.background import Background
+from app.ui.operations import Op
+
+CONTEXT = "vitals context"
+SERIES = "vital series"
+WAITING = "vitals waiting to sync"
+
+
+def entry_context(owner: QObject, background: Background, ws: Workstation,
+                  patient_id: str) -> Op[EntryContext]:
+    """Who the patient is, the visit in progress and the latest height on file: one read."""
+    return Op(owner, background, lambda: ws.vitals.entry_context(ws.session, patient_id),
+              CONTEXT)
+
+
+def record(owner: QObject, background: Background, ws: Workstation, patient_id: str,
+           readings: dict[str, str], visit_id: str | None) -> Op[list[dict]]:
+    return Op(owner, background,
+              lambda: ws.vitals.record(ws.session, patient_id, readings, visit_id))
+
+
+def series(owner: QObject, background: Background, trends: Trends, session: Session,
+           patient_id: str, codes: Iterable[str]) -> Op[dict[str, list[Point]]]:
+    return Op(owner, background, lambda: trends.series(session, patient_id, codes), SERIES)
+
+
+def waiting_to_sync(owner: QObject, background: Background, ws: Workstation,
+                    patient_id: str) -> Op[int]:
+    return Op(owner, background, lambda: ws.vitals.waiting_to_sync(ws.session, patient_id),
+              WAITING)
