@@ -21,10 +21,10 @@ LEFT_OUT = ("app.ui", "app.__main__")
 
 
 def modules() -> list[str]:
-    """Every module of sync and app outside the window, read from the folders (walking them by
-    importing would load app.ui's packages, and Qt with them)."""
+    """Every module of sync, fhir_common and app outside the window, read from the folders
+    (walking them by importing would load app.ui's packages, and Qt with them)."""
     names = []
-    for package in ("sync", "app"):
+    for package in ("sync", "fhir_common", "app"):
         names.append(package)
         names += walk(ROOT / package, package)
     return names
@@ -92,7 +92,7 @@ def main() -> int:
         print(f"{sentence}; importing it fails: {', '.join(modules_failing)}.", file=sys.stderr)
     if failing:
         return 1
-    print(f"{len(names)} modules of sync and app import without Qt.")
+    print(f"{len(names)} modules of sync, fhir_common and app import without Qt.")
     return 0
 
 

@@ -6,7 +6,6 @@ It reconciles the local store with a central FHIR server and never imports Qt or
 `engine` runs one cycle (`push`, then `pull`, then `audit_upload`); `worker` runs cycles on
 a thread of its own; `transport` is the HTTP client with its deadlines, limits and retries;
 `reconcile` and `merge` bring a local edit together with the server's newer version.
-It also holds what every part of Hearth may import: `fhir_json` (decimals keep their
-digits), `compartment` (whose chart a record belongs to) and `messages` (one sentence per
-failure).
+What it shares with the workstation (`fhir_json`, `compartment`, `messages`) lives in
+`fhir_common`, which imports neither `sync` nor `app`.
 """

@@ -14,7 +14,7 @@ after upload is reported and uploads nothing.
 
 from dataclasses import dataclass
 
-from sync import fhir_json
+from fhir_common import fhir_json
 from sync.audit_checkpoint import AuditChain, checkpoint_event, compare_with_server
 from sync.audit_events import TAG_SYSTEM, audit_event
 from sync.capabilities import FHIR_JSON, ServerCapabilities

@@ -36,9 +36,9 @@ from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 import fhirkit
 import orjson
 
+from fhir_common.compartment import patient_of
 from sync.audit_events import TAG_SYSTEM
 from sync.capabilities import ServerCapabilities
-from sync.compartment import patient_of
 from sync.errors import MalformedResponse
 from sync.local import LocalSide, RemoteVersion
 from sync.reconcile import reconcile

@@ -24,7 +24,7 @@ not the server, the limit of a push.
 
 from dataclasses import dataclass, field, replace
 
-from sync import fhir_json
+from fhir_common import fhir_json
 from sync.capabilities import ServerCapabilities
 from sync.errors import MalformedResponse
 from sync.local import LocalSide, PendingChange, RemoteVersion

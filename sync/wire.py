@@ -9,7 +9,7 @@ import re
 
 import httpx
 
-from sync import fhir_json
+from fhir_common import fhir_json
 from sync.errors import MalformedResponse
 from sync.local import RemoteVersion
 

@@ -23,10 +23,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from fhir_common.messages import sentence
 from sync.engine import SyncEngine, SyncReport
 from sync.errors import ServerUnreachable, SyncError
 from sync.local import LocalSide
-from sync.messages import sentence
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ lists, store checks, and charts exported as JSON."""
 
 import pytest
 
-from app import cli
+from app.cli import commands as cli
 from app.errors import PermissionDenied
 from tests.conftest import password_of, sign_in
 

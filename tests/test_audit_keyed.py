@@ -10,7 +10,7 @@ from sqlalchemy import text
 from app.security import audit
 from app.store.database import Database
 from app.store.keys import new_data_key
-from app.store.migrations import MIGRATIONS, migrate
+from app.store.schema.migrations import MIGRATIONS, migrate
 
 
 def rows_after(ws, seq):

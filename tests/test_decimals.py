@@ -5,7 +5,7 @@ import pytest
 
 from app.bootstrap import SyncSettings
 from app.clinical.vitals import Vitals
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.conftest import sign_in
 from tests.sync.conftest import start_fhir_server
 from tests.sync.stations import patient, workstation

@@ -7,9 +7,9 @@ from keyring.backends import SecretService
 from sqlalchemy import text
 
 from app.bootstrap import Environment, open_workstation
+from app.cli.demo import ensure_demo_store
 from app.clinical.importer import Importer
 from app.clinical.schedule import Schedule
-from app.demo import ensure_demo_store
 from tests.conftest import TEST_POLICY
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from app.store.database import Database, raw_key_pragma
 from app.store.keys import new_data_key
-from app.store.migrations import MIGRATIONS, Migration, migrate, schema_version
+from app.store.schema.migrations import MIGRATIONS, Migration, migrate, schema_version
 
 VITAL = {"resourceType": "Observation", "id": "o1", "status": "final",
          "subject": {"reference": "Patient/p1"}, "effectiveDateTime": "2020-05-01T10:00:00Z",

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from app.errors import InvalidRecord
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.test_notes import password, stored, ward  # noqa: F401 (ward is a fixture)
 
 KB = 1024

@@ -9,7 +9,7 @@ from app.clinical import records
 from app.clinical.schedule import Schedule
 from app.errors import InvalidRecord, NotFound, PermissionDenied
 from app.store.resources import put_resource
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.conftest import signed_in_users
 
 USERS = {"doc": ("Elena Ortiz", "physician"), "desk": ("Frank Desk", "front-desk"),

@@ -7,8 +7,8 @@ from app.clinical.search import PatientHit, PatientSearch, match_expression, typ
 from app.errors import PermissionDenied
 from app.store.database import Database
 from app.store.keys import new_data_key
-from app.store.migrations import MIGRATIONS, migrate
-from sync import fhir_json
+from app.store.schema.migrations import MIGRATIONS, migrate
+from fhir_common import fhir_json
 from tests.conftest import sign_in
 
 ANN = {"resourceType": "Patient", "id": "ann",

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 from app.bootstrap import open_workstation
 from app.errors import SchemaTooNew
 from app.store import schema
-from app.store.migrations import MIGRATIONS, schema_version
+from app.store.schema.migrations import MIGRATIONS, schema_version
 from tests.conftest import ADMIN_PASSWORD
 
 PATIENT = {"resourceType": "Patient", "name": [{"family": "Quixotewhistle", "given": ["Ottoline"]}],

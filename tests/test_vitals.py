@@ -10,7 +10,7 @@ from app.clinical.trends import VITAL_SIGNS
 from app.clinical.validation import validation_errors
 from app.clinical.vitals import Vitals, check
 from app.errors import InvalidRecord, NotFound, PermissionDenied
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.conftest import sign_in
 from tests.sync.conftest import start_fhir_server
 from tests.sync.stations import patient, sync, workstation

@@ -11,7 +11,7 @@ from sqlalchemy import event, text
 from app.clinical.importer import Importer
 from app.clinical.records import ChangeFeed, Changes
 from app.errors import InvalidRecord
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.conftest import SYNTHEA
 from tests.sync.stations import patient
 from tests.test_vitals import ann, nurse  # noqa: F401  (fixtures)

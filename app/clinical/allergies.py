@@ -33,7 +33,7 @@ from app.errors import InvalidRecord
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
-from sync import fhir_json
+from fhir_common import fhir_json
 
 CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"

@@ -30,7 +30,7 @@ from app.errors import NotFound, UsageError
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
-from sync import fhir_json
+from fhir_common import fhir_json
 
 SECTIONS = ("problems", "medications", "allergies", "immunizations", "vitals", "labs",
             "encounters", "notes", "procedures", "reports", "care_plans", "imaging",

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from app.clinical.medication_names import concept_name, medication_name
 from app.clinical.modifiers import modifier_warning
 from app.store.chart_index import chart_fields
-from sync.fhir_json import number_text
+from fhir_common.fhir_json import number_text
 
 MAX_SHOWN_DIGITS = 8  # more than any instrument reports: a machine-written double
 

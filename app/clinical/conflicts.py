@@ -33,8 +33,8 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.store.signed_notes import is_signed, signed_note_refusal
 from app.store.store import Store
-from sync import fhir_json
-from sync.compartment import patient_of
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
 from sync.merge import MISSING, three_way_merge
 
 CHOICES = ("local", "remote", "merged")

@@ -27,8 +27,8 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import get_resource
 from app.store.store import Store
-from sync import fhir_json
-from sync.compartment import patient_of
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
 
 V3_ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 HEARTH_USER = "urn:hearth:user"  # identifier system of Hearth user names

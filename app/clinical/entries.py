@@ -26,7 +26,7 @@ from app.clinical.records import Records, Work
 from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission
 from app.security.session import Session
-from sync.compartment import patient_of
+from fhir_common.compartment import patient_of
 
 PARTIAL_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 

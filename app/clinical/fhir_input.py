@@ -1,6 +1,6 @@
 """Reading FHIR input files entry by entry: Bundles, lone resources and NDJSON.
 
-Every resource is read by sync.fhir_json, so decimals keep their digits ("1.50" stays
+Every resource is read by fhir_common.fhir_json, so decimals keep their digits ("1.50" stays
 "1.50"). Files up to STREAM_ABOVE bytes are parsed whole (fast); larger Bundles, and Bundles
 that do not parse whole, are read entry by entry from their bytes (app.clinical.import_stream)
 so memory stays bounded for a 1 GB export and one broken entry costs only itself. Whatever
@@ -20,7 +20,7 @@ from app.clinical.import_index import FileIndex
 from app.clinical.import_report import json_kind, shown
 from app.clinical.import_stream import MAX_NESTING, scan
 from app.errors import UsageError
-from sync import fhir_json
+from fhir_common import fhir_json
 
 SUFFIXES = (".json", ".ndjson", ".jsonl")
 STREAM_ABOVE = 32 * 1024 * 1024

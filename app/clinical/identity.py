@@ -2,7 +2,7 @@
 
 The resource's own id wins; else the UUID of a `urn:uuid:` fullUrl (Synthea's way); else a
 UUID derived from the fullUrl; else one derived from the content itself. Never random.
-Content-derived ids hash the JSON as sync.fhir_json writes it: content without decimals
+Content-derived ids hash the JSON as fhir_common.fhir_json writes it: content without decimals
 that orjson would rewrite hashes exactly as before exact decimals, so those ids stay put.
 
 Two servers may both have a Patient/1 that are different people. When one file holds both
@@ -15,7 +15,7 @@ import uuid
 
 import orjson
 
-from sync import fhir_json
+from fhir_common import fhir_json
 
 FHIR_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")
 HEARTH_NAMESPACE = uuid.UUID("5d1c3a38-8f7e-4b6e-9b1e-2f7c0a9d4e11")

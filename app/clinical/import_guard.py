@@ -26,7 +26,7 @@ from sqlalchemy import Connection
 
 from app.clinical.import_report import shown
 from app.security import audit
-from sync import fhir_json
+from fhir_common import fhir_json
 
 CHUNK = 500  # ids per IN (...) lookup
 OUTBOX = ("SELECT l.type, l.id, l.op, l.json, EXISTS (SELECT 1 FROM audit a WHERE a.user = "

@@ -15,7 +15,7 @@ from urllib.parse import unquote
 from sqlalchemy import Connection
 
 from app.clinical.import_report import shown
-from sync import fhir_json
+from fhir_common import fhir_json
 
 SUPPORTED = ("identifier",)
 TYPED = re.compile(r"[A-Z][A-Za-z]*\?")  # "Patient?identifier=...", not "identifier=..."

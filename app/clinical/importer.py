@@ -28,8 +28,8 @@ from app.clinical.references import References, apply
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
-from sync import fhir_json
-from sync.compartment import patient_of
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
 
 # Resources per transaction. Ids are random UUIDs, so each batch touches index pages all
 # over the file; larger batches write each page once for more rows (ingest at 60,000

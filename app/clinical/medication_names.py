@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Connection, text
 
-from sync import fhir_json
+from fhir_common import fhir_json
 
 # A relative reference to a stored Medication, possibly to one version of it. An absolute
 # URL names a record on some server, which need not be the one this store holds.

@@ -47,8 +47,8 @@ from app.store.signed_notes import (
     is_signed,
 )
 from app.store.store import Store
-from sync import fhir_json
-from sync.compartment import patient_of
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
 
 USER_SYSTEM = "urn:hearth:user"  # identifier system of Hearth user names
 LOINC = "http://loinc.org"

@@ -48,8 +48,8 @@ from app.store.resources import (
 )
 from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
-from sync import fhir_json
-from sync.compartment import patient_of
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
-from sync import fhir_json
+from fhir_common import fhir_json
 
 # The day is found by scanning only the Appointment rows (the (type, id) primary key
 # confines the scan to them) and comparing each start in UTC: SQLite's datetime() reads the

@@ -36,7 +36,7 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.store.search_text import fold, name_words, typed_name, typed_whole
 from app.store.store import Store
-from sync import fhir_json
+from fhir_common import fhir_json
 
 MIN_PHONE_DIGITS = 4
 MAX_SEARCH_TERMS = 10

@@ -29,8 +29,8 @@ from app.security import audit
 from app.store.resources import get_resource, remove_local, set_bases, store_server_versions
 from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
-from sync import fhir_json
-from sync.compartment import patient_of
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
 from sync.local import AppliedPage, PendingChange, RemoteVersion
 
 OLDEST_UNHELD = ("SELECT seq, type, id FROM local_change WHERE held_by IS NULL AND seq > ? "

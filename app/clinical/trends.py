@@ -25,7 +25,7 @@ from app.errors import NotFound
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
-from sync import fhir_json
+from fhir_common import fhir_json
 
 SYSTOLIC, DIASTOLIC = "8480-6", "8462-4"  # LOINC components of a blood pressure panel
 PANELS = {SYSTOLIC: ("55284-4", "85354-9"), DIASTOLIC: ("55284-4", "85354-9")}

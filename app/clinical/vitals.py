@@ -28,8 +28,8 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import get_resource
 from app.store.store import Store
-from sync import fhir_json
-from sync.compartment import patient_of
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
 
 LOINC = "http://loinc.org"
 UCUM = "http://unitsofmeasure.org"

@@ -18,8 +18,8 @@ from app.store import schema
 from app.store.chart_index import chart_fields
 from app.store.search_text import search_terms
 from app.store.signed_notes import is_signed, refuse_change_to_signed_note, signed_note_refusal
-from sync import fhir_json
-from sync.compartment import patient_of
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
 
 CHUNK = 500  # ids per IN (...) lookup
 

@@ -19,8 +19,8 @@ from app.store.database import Database
 from app.store.device_secret import DeviceSecrets, check_value
 from app.store.keyfile import KeyFile
 from app.store.keys import new_data_key
-from app.store.migrations import MIGRATIONS, Migration, migrate
 from app.store.paths import StorePaths
+from app.store.schema.migrations import MIGRATIONS, Migration, migrate
 
 
 class Store:

@@ -1,7 +1,7 @@
 """The sentence a clinician reads for a failure, as the views import it: the presenter is
-sync.messages, the one the terminal and the sync worker use too, so the window never words
+fhir_common.messages, the one the terminal and the sync worker use too, so the window never words
 a failure differently (nor claims work was saved when no one knows)."""
 
-from sync.messages import sentence
+from fhir_common.messages import sentence
 
 __all__ = ["sentence"]

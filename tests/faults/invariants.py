@@ -9,7 +9,7 @@ charts.
 import httpx
 
 from app.bootstrap import Workstation
-from sync import fhir_json
+from fhir_common import fhir_json
 
 CONTENT_TYPES = ("Patient", "Observation", "Condition", "DocumentReference")
 

@@ -24,7 +24,7 @@ import httpx
 from keyring.backends import SecretService
 
 from app.bootstrap import Environment, SyncSettings, Workstation, open_workstation
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.conftest import TEST_POLICY
 from tests.faults.invariants import (
     converged,

@@ -36,10 +36,10 @@ from app.security.session import Session
 from app.store.database import POOL, Database, raw_key_pragma
 from app.store.keyfile import KeyFile
 from app.store.keys import new_data_key
-from app.store.migrations import migrate
 from app.store.paths import StorePaths
+from app.store.schema.migrations import migrate
 from app.store.store import Store
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.perf.synthetic import write_dataset
 
 HERE = Path(__file__).resolve().parent

@@ -26,7 +26,7 @@ from app.clinical import schedule
 from app.clinical.schedule import PAGE_SIZE, Schedule
 from app.security import audit
 from app.store.resources import put_resources
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.perf.bench_store import CLINICIAN, open_store
 
 DAY = date(2031, 6, 2)

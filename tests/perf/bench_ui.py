@@ -49,7 +49,7 @@ TIMEOUT_S = 120.0
 # Run with `python -c` so that the floor pays for nothing but Python and Qt: importing this
 # module would load the store and the window's code into the QLabel process too. The
 # QApplication comes first so the probe can watch for the first paint of any window;
-# `hearth` (app.cli) then reuses it, as run_workstation does with an existing instance.
+# `hearth` (app.cli.commands) then reuses it, as run_workstation does with an existing instance.
 START_UP = """
 import sys
 import time
@@ -79,7 +79,7 @@ class FirstPaint(QObject):
 probe = FirstPaint()
 app.installEventFilter(probe)
 if kind == "window":
-    from app.cli import main
+    from app.cli.commands import main
 
     sys.exit(main(["--store", sys.argv[3]]))
 label = QLabel("Hearth")

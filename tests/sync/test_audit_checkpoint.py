@@ -6,8 +6,8 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from app import cli
 from app.bootstrap import SyncSettings, open_workstation
+from app.cli import commands as cli
 from app.security import audit
 from sync.audit_checkpoint import CHECKPOINT_SYSTEM, compare_with_server, server_row_hash
 from sync.audit_upload import AuditUploadFailed

@@ -10,7 +10,7 @@ import pytest
 from keyring.backends import SecretService
 
 from app.bootstrap import open_workstation
-from app.cli import main
+from app.cli.commands import main
 from sync.credentials import SyncCredentials
 from sync.transport import Transport
 from tests.conftest import ADMIN_PASSWORD

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from app.clinical.sync_side import StoreSyncSide
-from sync import fhir_json
+from fhir_common import fhir_json
 from sync.engine import SyncEngine
 from sync.errors import ServerUnreachable
 from sync.transport import RetryPolicy, Transport

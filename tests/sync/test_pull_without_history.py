@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from app.clinical.sync_side import StoreSyncSide
-from sync import fhir_json
+from fhir_common import fhir_json
 from sync.capabilities import fetch_capabilities
 from sync.engine import SyncEngine, SyncReport
 from sync.pull import Puller

@@ -4,7 +4,7 @@ workstation's local trail is the source of its own."""
 
 import httpx
 
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.sync.stations import patient, sync
 
 LAB_EVENT = {

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from app.bootstrap import open_workstation
-from sync import fhir_json
+from fhir_common import fhir_json
 from sync.audit_events import TAG_SYSTEM
 from tests.sync.stations import sync, workstation
 

@@ -4,7 +4,7 @@
 import httpx
 
 from app.clinical.sync_side import StoreSyncSide
-from sync import fhir_json
+from fhir_common import fhir_json
 from sync.engine import SyncEngine
 from sync.transport import Transport
 from sync.worker import SyncWorker

@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.bootstrap import Environment
-from app.demo import DOCTOR, ensure_demo_store
+from app.cli.demo import DOCTOR, ensure_demo_store
 from app.ui import theme
 from app.ui.window import WorkstationWindow
 from tests.conftest import TEST_POLICY

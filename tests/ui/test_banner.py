@@ -3,7 +3,7 @@ age, sex, birth date, MRN and the allergy line come from one place (app.clinical
 
 import pytest
 
-from app.chart_text import summary_text
+from app.cli.chart_text import summary_text
 from app.clinical.chart import SECTIONS, ChartSummary
 from app.clinical.chart_items import ChartItem
 from app.ui.chart_banner import Banner

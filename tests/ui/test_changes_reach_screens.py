@@ -13,7 +13,7 @@ from app.clinical.records import Changes
 from app.ui.chart_table import cell_text
 from app.ui.chart_view import ChartView
 from app.ui.workspace import Workspace
-from sync import fhir_json
+from fhir_common import fhir_json
 from tests.sync.conftest import fresh_fhir_server  # noqa: F401 (a fixture)
 from tests.sync.stations import patient, sync, workstation
 

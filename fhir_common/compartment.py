@@ -1,7 +1,7 @@
 """Which patient's chart a FHIR resource belongs to: shared FHIR knowledge, not Hearth's.
 
 The local store indexes charts by it and the sync engine scopes a clinic's pull by it, so it
-lives here, where both may use it (`sync` imports nothing of `app`).
+lives in `fhir_common`, which both may import without the store importing the sync engine.
 """
 
 PATIENT_REFERENCE_FIELDS = ("subject", "patient", "beneficiary")

@@ -24,7 +24,7 @@ from app.errors import StoreExists
 from app.security.roles import Role
 from app.security.session import Session
 from app.store.paths import StorePaths
-from sync import fhir_json
+from fhir_common import fhir_json
 
 DOCTOR, NURSE, DESK, ADMIN = "demo-doctor", "demo-nurse", "demo-desk", "demo-admin"
 # (time, type, status); every appointment lasts 20 minutes, the day ends by 16:30.

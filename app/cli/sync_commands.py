@@ -22,7 +22,7 @@ from pathlib import Path
 
 import orjson
 
-from app.cli_args import LARGEST_ID, number, whole_number
+from app.cli.args import LARGEST_ID, number, whole_number
 from app.clinical.conflicts import CHOICES
 from app.clinical.sync_side import StoreSyncSide
 from app.display_time import when_text
@@ -31,7 +31,7 @@ from app.security.policy import SyncPolicy
 from app.security.roles import Permission
 from app.security.sync_servers import choose_server
 from app.sync_connection import SyncOverrides, plain_client, policy_ca_bundle
-from sync import fhir_json
+from fhir_common import fhir_json
 from sync.auth import discover_token_url, public_jwk
 from sync.credentials import SyncCredentials
 from sync.servers import cursor_prefix

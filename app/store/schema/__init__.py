@@ -1,6 +1,6 @@
 """SQLAlchemy Core views of the current schema, for queries.
 
-The tables are created by app.store.migrations; tests check that these declarations match
+The tables are created by app.store.schema.migrations; tests check that these declarations match
 what the migrations build, so the two cannot drift apart.
 """
 

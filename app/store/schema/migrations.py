@@ -16,11 +16,11 @@ from sqlalchemy import Connection
 from app.errors import SchemaTooNew
 from app.store.chart_index import chart_fields
 from app.store.database import Database
-from app.store.schema_v1 import INITIAL_SCHEMA
-from app.store.schema_v2 import CHART_INDEX
-from app.store.schema_v3 import SYNC_HOLDS
-from app.store.schema_v4 import NOTE_DRAFTS
-from app.store.schema_v5 import (
+from app.store.schema.v1 import INITIAL_SCHEMA
+from app.store.schema.v2 import CHART_INDEX
+from app.store.schema.v3 import SYNC_HOLDS
+from app.store.schema.v4 import NOTE_DRAFTS
+from app.store.schema.v5 import (
     BATCH,
     EMPTY,
     INSERT,
@@ -29,11 +29,11 @@ from app.store.schema_v5 import (
     PATIENTS_AFTER,
     ROW_IDS,
 )
-from app.store.schema_v6 import CONFLICT_ORIGIN
-from app.store.schema_v7 import key_the_audit_chain
-from app.store.schema_v8 import USER_SIGNATURES
+from app.store.schema.v6 import CONFLICT_ORIGIN
+from app.store.schema.v7 import key_the_audit_chain
+from app.store.schema.v8 import USER_SIGNATURES
 from app.store.search_text import search_terms
-from sync import fhir_json
+from fhir_common import fhir_json
 
 
 @dataclass(frozen=True)

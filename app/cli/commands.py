@@ -17,10 +17,12 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from app import cli_audit, cli_sync, env_secrets
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
-from app.chart_text import page_text, summary_text
-from app.cli_args import OneLineParser, whole_number
+from app.cli import audit_commands as cli_audit
+from app.cli import env_secrets
+from app.cli import sync_commands as cli_sync
+from app.cli.args import OneLineParser, whole_number
+from app.cli.chart_text import page_text, summary_text
 from app.clinical.chart import SECTIONS
 from app.clinical.importer import Progress
 from app.display_time import when_text
@@ -28,9 +30,9 @@ from app.errors import HearthError, StoreNotFound, UsageError
 from app.security.policy import Policy
 from app.security.roles import Role
 from app.store.paths import StorePaths, default_store_dir, demo_store_dir
-from sync import fhir_json
+from fhir_common import fhir_json
+from fhir_common.messages import sentence
 from sync.errors import SyncError
-from sync.messages import sentence
 
 READER_GONE = 141  # 128 + SIGPIPE: the status of a Unix tool whose reader closed the pipe
 
@@ -227,7 +229,7 @@ def cmd_workstation(args, env: Environment, secrets: Secrets) -> int:
 
 
 def cmd_demo(args, env: Environment, secrets: Secrets) -> int:
-    from app.demo import ensure_demo_store
+    from app.cli.demo import ensure_demo_store
     from app.ui.run import run_workstation
 
     root = demo_store_dir()

@@ -7,8 +7,8 @@ not saved; everything saved before it is intact"). Anything else is a fault no o
 it is named as unexpected, with its type and text for the report, and it never claims the
 work was saved, because no one knows whether it was. A caller that does know says so itself.
 
-It lives in `sync` because `sync` is the one package every part of Hearth may import (it
-never imports the workstation), and it imports nothing, not even Qt.
+It lives in `fhir_common` because the sync worker, the terminal and the window all use it,
+and `sync` never imports the workstation; it imports nothing, not even Qt.
 """
 
 
