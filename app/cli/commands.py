@@ -223,14 +223,14 @@ def cmd_workstation(args, env: Environment, secrets: Secrets) -> int:
     if not StorePaths(args.store).exists():
         raise StoreNotFound(f"No Hearth store at {args.store}. IT creates one with: hearth "
                             "init --admin NAME; or try the demo clinic: hearth demo")
-    from app.ui.run import run_workstation  # Qt loads only for the window, not for the CLI
+    from app.ui.shell.run import run_workstation  # Qt loads only for the window, not for the CLI
 
     return run_workstation(env, args.store)
 
 
 def cmd_demo(args, env: Environment, secrets: Secrets) -> int:
     from app.cli.demo import ensure_demo_store
-    from app.ui.run import run_workstation
+    from app.ui.shell.run import run_workstation
 
     root = demo_store_dir()
     print(f"Preparing the demo clinic at {root} (the first time takes a minute)…", flush=True)

@@ -1,6 +1,6 @@
 """The patient banner's facts: who this chart is, and what they are allergic to.
 
-One copy for `hearth chart` (app.cli.chart_text) and the chart tab (app.ui.chart_banner), so the
+One copy for `hearth chart` (app.cli.chart_text) and the chart tab (app.ui.chart.banner), so the
 two never disagree on a wristband fact. The name reads "Family, Given", as the patient list
 and a wristband do. Allergies: an empty list is "none recorded", never "NKA"; only a record
 that says "no known allergy" is shown as NKA. Recorded allergies carry the "alert" tone, and

@@ -31,10 +31,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.bootstrap import Environment, init_store, open_workstation
-from app.ui import theme
-from app.ui.table_models import row_at
-from app.ui.window import WorkstationWindow
-from app.ui.workspace import Workspace
+from app.ui.common import theme
+from app.ui.common.table_models import row_at
+from app.ui.shell.window import WorkstationWindow
+from app.ui.shell.workspace import Workspace
 from tests.perf.synthetic import write_dataset
 
 HERE = Path(__file__).resolve().parent

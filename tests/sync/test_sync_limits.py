@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from app.bootstrap import SyncSettings
 from app.clinical.sync_side import StoreSyncSide
 from app.security.policy import SyncPolicy
-from app.ui.window import WorkstationWindow
+from app.ui.shell.window import WorkstationWindow
 from sync.engine import SyncEngine
 from sync.transport import Transport
 from sync.worker import SyncWorker

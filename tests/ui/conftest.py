@@ -15,7 +15,7 @@ import pytest  # noqa: E402
 import shiboken6  # noqa: E402
 
 from app.bootstrap import Environment, Workstation, open_workstation  # noqa: E402
-from app.ui.background import Background  # noqa: E402
+from app.ui.common.background import Background  # noqa: E402
 from tests.conftest import SYNTHEA, new_store, password_of  # noqa: E402
 
 USERS = {"drlee": ("Dr Lee", "physician"), "nina": ("Nina Nurse", "nurse"),

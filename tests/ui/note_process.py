@@ -26,8 +26,8 @@ from app.bootstrap import Environment, open_workstation  # noqa: E402
 from app.clinical.notes import Notes  # noqa: E402
 from app.security.policy import Policy  # noqa: E402
 from app.store.keys import KdfCost  # noqa: E402
-from app.ui.background import Background  # noqa: E402
-from app.ui.note_editor import NoteEditor  # noqa: E402
+from app.ui.chart.notes.editor import NoteEditor  # noqa: E402
+from app.ui.common.background import Background  # noqa: E402
 
 TYPING_POLICY = Policy(
     failed_logins_before_lock=3, lockout_minutes=15, idle_lock_minutes=5,

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from app.bootstrap import Environment
 from app.cli.demo import DOCTOR, ensure_demo_store
-from app.ui import theme
-from app.ui.window import WorkstationWindow
+from app.ui.common import theme
+from app.ui.shell.window import WorkstationWindow
 from tests.conftest import TEST_POLICY
 from tests.sync.conftest import start_fhir_server
 from tests.sync.stations import sync, workstation

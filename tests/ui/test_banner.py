@@ -6,7 +6,7 @@ import pytest
 from app.cli.chart_text import summary_text
 from app.clinical.chart import SECTIONS, ChartSummary
 from app.clinical.chart_items import ChartItem
-from app.ui.chart_banner import Banner
+from app.ui.chart.banner import Banner
 
 MRN = {"type": {"coding": [{"code": "MR"}]}, "value": "A-1001"}
 ANA = {"resourceType": "Patient", "id": "ana", "gender": "female", "birthDate": "1980-02-29",

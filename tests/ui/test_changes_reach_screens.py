@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from sqlalchemy import event
 
 from app.clinical.records import Changes
-from app.ui.chart_table import cell_text
-from app.ui.chart_view import ChartView
-from app.ui.workspace import Workspace
+from app.ui.chart.table import cell_text
+from app.ui.chart.view import ChartView
+from app.ui.shell.workspace import Workspace
 from fhir_common import fhir_json
 from tests.sync.conftest import fresh_fhir_server  # noqa: F401 (a fixture)
 from tests.sync.stations import patient, sync, workstation

@@ -12,8 +12,7 @@ from app.clinical.banner import allergy_line
 from app.clinical.chart_items import ChartItem
 from app.clinical.medications import Medications
 from app.clinical.problems import Problems
-from app.ui import theme
-from app.ui.entry_dialogs import (
+from app.ui.chart.entry_dialogs import (
     AllergyDialog,
     AllergyEditDialog,
     MedicationDialog,
@@ -23,6 +22,7 @@ from app.ui.entry_dialogs import (
     ProblemEditDialog,
     ReasonDialog,
 )
+from app.ui.common import theme
 from tests.test_problems import ward  # noqa: F401 (fixture)
 from tests.ui.test_chart_view import WAIT, open_chart
 

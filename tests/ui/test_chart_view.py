@@ -31,10 +31,10 @@ from app.clinical.chart import SectionPage
 from app.clinical.chart_items import ChartItem
 from app.clinical.trends import Trends, note_of
 from app.errors import NotFound
-from app.ui import theme
-from app.ui.chart_banner import Banner
-from app.ui.chart_table import COLUMNS, ITEM_ROLE, PAGE_SIZE, SectionModel
-from app.ui.chart_view import TABS, ChartView
+from app.ui.chart.banner import Banner
+from app.ui.chart.table import COLUMNS, ITEM_ROLE, PAGE_SIZE, SectionModel
+from app.ui.chart.view import TABS, ChartView
+from app.ui.common import theme
 from tests.conftest import new_store, password_of
 
 WAIT = 10000

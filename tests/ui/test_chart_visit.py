@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from app.clinical.chart_items import ChartItem
 from app.display_time import when_text
-from app.ui.chart_table import cell_text, status_tip
-from app.ui.chart_view import ChartView
-from app.ui.chart_visit import VisitBar
+from app.ui.chart.table import cell_text, status_tip
+from app.ui.chart.view import ChartView
+from app.ui.chart.visit import VisitBar
 from tests.ui.test_chart_view import WAIT, open_chart
 
 SINCE = r"since \d\d:\d\d"  # started during the test: today, so the time alone

@@ -8,10 +8,10 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.bootstrap import open_workstation
-from app.ui.chart_table import ITEM_ROLE
-from app.ui.chart_view import ChartView
-from app.ui.inbox_view import EMPTY
-from app.ui.workspace import Workspace
+from app.ui.chart.table import ITEM_ROLE
+from app.ui.chart.view import ChartView
+from app.ui.inbox.view import EMPTY
+from app.ui.shell.workspace import Workspace
 from tests.conftest import new_store, password_of
 from tests.sync.stations import patient
 from tests.ui.conftest import USERS

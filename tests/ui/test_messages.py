@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import text
 
 from app.ui.operations import Op
-from app.ui.window import WorkstationWindow
+from app.ui.shell.window import WorkstationWindow
 
 
 def patients(ws) -> int:

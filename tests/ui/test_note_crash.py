@@ -8,7 +8,7 @@ import pytest
 
 from app.bootstrap import init_store, open_workstation
 from app.clinical.notes import Notes
-from app.ui.note_editor import NoteEditor
+from app.ui.chart.notes.editor import NoteEditor
 from tests.conftest import ADMIN_PASSWORD
 from tests.kill_child import kill_mid_run
 from tests.sync.stations import patient

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import open_workstation
 from app.clinical.notes import TEMPLATES, Notes
-from app.ui.chart_notes import NotesTab
-from app.ui.chart_view import ChartView
-from app.ui.note_editor import NoteEditor
+from app.ui.chart.notes.editor import NoteEditor
+from app.ui.chart.notes.tab import NotesTab
+from app.ui.chart.view import ChartView
 from app.ui.operations import session as session_ops
 from tests.conftest import new_store, password_of
 from tests.sync.stations import patient

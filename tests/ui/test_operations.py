@@ -15,9 +15,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 
 from app.errors import NotFound
-from app.ui.chart_view import ChartView
+from app.ui.chart.view import ChartView
 from app.ui.operations import FAILURE_TITLE, Op, patients, waiting
-from app.ui.patients_view import PatientsView
+from app.ui.patients.view import PatientsView
 
 WAIT = 10000
 

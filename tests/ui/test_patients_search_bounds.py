@@ -1,6 +1,6 @@
 """A page pasted into the patient search is answered at once with what a search takes."""
 
-from app.ui.patients_view import PatientsView
+from app.ui.patients.view import PatientsView
 
 
 def test_a_pasted_page_shows_the_sentence_and_no_patients(qtbot, ws, background):

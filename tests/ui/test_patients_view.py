@@ -5,8 +5,8 @@ from datetime import date
 from PySide6.QtCore import Qt
 
 from app.clinical.search import PatientHit
-from app.ui.patients_view import PatientsView, age, patient_columns
-from app.ui.table_models import ROW_ROLE, RowsModel
+from app.ui.common.table_models import ROW_ROLE, RowsModel
+from app.ui.patients.view import PatientsView, age, patient_columns
 
 
 def shown_ids(view: PatientsView) -> list[str]:

@@ -2,7 +2,7 @@
 sync (the auditor) starts none and the status bar says why; others sync with the policy's
 server."""
 
-from app.ui.window import WorkstationWindow
+from app.ui.shell.window import WorkstationWindow
 from tests.sync.conftest import fresh_fhir_server  # noqa: F401 (fixture)
 from tests.sync.policies import env_naming
 from tests.sync.stations import PASSWORD, workstation

@@ -5,8 +5,8 @@ from PySide6.QtCore import Qt
 
 from app.bootstrap import SyncSettings
 from app.clinical.conflicts import Conflict
-from app.ui.conflict_dialog import ConflictDialog
-from app.ui.sync_view import SyncView
+from app.ui.sync.conflict_dialog import ConflictDialog
+from app.ui.sync.view import SyncView
 from sync.worker import SyncStatus, SyncWorker
 from tests.sync.conftest import a, b, fresh_fhir_server, start_medplum_server  # noqa: F401
 from tests.sync.stations import patient, sync

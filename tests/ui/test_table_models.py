@@ -10,9 +10,9 @@ from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
 from app.clinical.search import PatientHit
-from app.ui import theme
-from app.ui.patients_view import patient_columns
-from app.ui.table_models import ROW_ROLE, RowsModel
+from app.ui.common import theme
+from app.ui.common.table_models import ROW_ROLE, RowsModel
+from app.ui.patients.view import patient_columns
 
 TODAY = date(2026, 3, 1)
 HEADERS = ["Name", "Sex", "Birth date (age)", "MRN", "Phone"]

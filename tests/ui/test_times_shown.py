@@ -3,8 +3,8 @@ bar used to show UTC while the Sync tab showed local time)."""
 
 from datetime import UTC, datetime, timedelta
 
-from app.ui.sync_view import SyncView
-from app.ui.window import WorkstationWindow
+from app.ui.shell.window import WorkstationWindow
+from app.ui.sync.view import SyncView
 from sync.worker import SyncStatus
 
 

@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractItemView
 from sqlalchemy import text
 
 from app.clinical.schedule import Appointment, Schedule
-from app.ui.table_models import row_at
-from app.ui.today_view import TodayView, day_text
+from app.ui.common.table_models import row_at
+from app.ui.today.view import TodayView, day_text
 
 
 @pytest.fixture

@@ -15,12 +15,12 @@ from sqlalchemy import text
 from app.clinical.encounters import Encounters
 from app.clinical.schedule import Schedule
 from app.clinical.vitals import Vitals
-from app.ui.chart_table import COLUMNS, SectionModel, SectionTab
-from app.ui.chart_view import ChartView
-from app.ui.chart_vitals import VitalsTab
-from app.ui.table_models import row_at
-from app.ui.today_view import TodayView
-from app.ui.vitals_entry import VitalsEntry
+from app.ui.chart.table import COLUMNS, SectionModel, SectionTab
+from app.ui.chart.view import ChartView
+from app.ui.chart.vitals.entry import VitalsEntry
+from app.ui.chart.vitals.tab import VitalsTab
+from app.ui.common.table_models import row_at
+from app.ui.today.view import TodayView
 from tests.ui.test_chart_view import open_chart
 
 WAIT = 10000

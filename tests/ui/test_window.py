@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from app.security.policy import SyncPolicy
 from app.ui.operations import Op
-from app.ui.window import WorkstationWindow
+from app.ui.shell.window import WorkstationWindow
 from tests.conftest import password_of
 from tests.sync.conftest import fresh_fhir_server  # noqa: F401 (a fixture)
 from tests.sync.stations import PASSWORD, workstation

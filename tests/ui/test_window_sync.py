@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import Engine, event
 
 from app.security.policy import SyncPolicy
-from app.ui.window import WorkstationWindow
+from app.ui.shell.window import WorkstationWindow
 from sync.auth import ClientCredentials
 from sync.credentials import SyncCredentials
 from tests.sync.conftest import fresh_fhir_server, start_fhir_server  # noqa: F401 (a fixture)

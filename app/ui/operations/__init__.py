@@ -3,7 +3,7 @@
 Modelled on Anki's CollectionOp and QueryOp (ankitects/anki, qt/aqt/operations/__init__.py):
 an op is built by a small function per noun (operations/patients.py, chart.py, notes.py …),
 given what to do on success and on failure, and run; the work goes to the one database
-thread (app.ui.background) and both callbacks come back on the UI thread. What Anki leaves
+thread (app.ui.common.background) and both callbacks come back on the UI thread. What Anki leaves
 to each caller is built in here, so no view writes it by hand:
 
 - Owner-aliveness: the op belongs to a widget (or model). A chart tab can be closed or the
@@ -14,7 +14,7 @@ to each caller is built in here, so no view writes it by hand:
   never replace the answer to what was asked last. A write has no kind: every write's
   answer is delivered, a failure above all.
 - A default failure display: without a failure callback, the clinician is told in a
-  message over the owner's window, in the sentence app.ui.messages writes.
+  message over the owner's window, in the sentence app.ui.common.messages writes.
 """
 
 from collections.abc import Callable
@@ -25,8 +25,8 @@ import shiboken6
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.ui.background import Background
-from app.ui.messages import sentence
+from app.ui.common.background import Background
+from app.ui.common.messages import sentence
 
 T = TypeVar("T")
 FAILURE_TITLE = "Not done"

@@ -9,7 +9,7 @@ from app.bootstrap import Workstation
 from app.clinical.chart import ChartSummary, ChartUpdate, SectionPage
 from app.clinical.trends import Point, Trends
 from app.security.session import Session
-from app.ui.background import Background
+from app.ui.common.background import Background
 from app.ui.operations import Op
 
 PAGE = "section page"

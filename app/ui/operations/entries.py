@@ -11,7 +11,7 @@ from app.clinical.allergies import Allergies
 from app.clinical.medications import Medications
 from app.clinical.problems import Problems
 from app.security.session import Session
-from app.ui.background import Background
+from app.ui.common.background import Background
 from app.ui.operations import Op
 
 CODE_SET = "code set"

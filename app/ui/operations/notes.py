@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject
 from app.clinical.notes import Draft, Notes, SignedNote
 from app.clinical.trends import Note, Trends
 from app.security.session import Session
-from app.ui.background import Background
+from app.ui.common.background import Background
 from app.ui.operations import Op
 
 SHOWN = "note shown"  # the note a viewer shows: the newest one asked for

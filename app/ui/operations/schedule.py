@@ -6,7 +6,7 @@ from PySide6.QtCore import QObject
 
 from app.clinical.schedule import Appointment, DayPage, Schedule
 from app.security.session import Session
-from app.ui.background import Background
+from app.ui.common.background import Background
 from app.ui.operations import Op
 
 DAY = "day page"

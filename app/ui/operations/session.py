@@ -6,7 +6,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 
 from app.bootstrap import Environment, Workstation, open_workstation
-from app.ui.background import Background
+from app.ui.common.background import Background
 from app.ui.operations import Op
 from sync.worker import SyncWorker
 

@@ -8,7 +8,7 @@ from app.bootstrap import Workstation
 from app.clinical.conflicts import Conflict
 from app.clinical.names import family_given
 from app.errors import NotFound
-from app.ui.background import Background
+from app.ui.common.background import Background
 from app.ui.operations import Op
 
 CONFLICTS = "conflicts"

@@ -9,7 +9,7 @@ from app.bootstrap import Workstation
 from app.clinical.trends import Point, Trends
 from app.clinical.vitals import EntryContext
 from app.security.session import Session
-from app.ui.background import Background
+from app.ui.common.background import Background
 from app.ui.operations import Op
 
 CONTEXT = "vitals context"

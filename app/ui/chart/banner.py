@@ -1,0 +1,47 @@
+"""The patient banner: who this chart is, and what they are allergic to, always in view.
+
+The facts and their wording come from app.clinical.banner, the copy `hearth chart` prints
+too. Recorded allergies are in the alert colour, in words as well, so colour is never the
+only signal. A patient record carrying a modifier Hearth does not understand says so on a
+line of its own.
+"""
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
+
+from app.clinical.banner import banner_facts
+from app.clinical.chart_items import ChartItem
+from app.ui.chart.style import ToneLabel, scaled_font
+
+
+class Banner(QFrame):
+    def __init__(self):
+        super().__init__()
+        self.setAccessibleName("Patient banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.name = ToneLabel(name="Patient name")
+        self.name.setFont(scaled_font(self, 1.4, bold=True))
+        self.name.setWordWrap(False)  # "Family, Given" on one line, as a wristband reads
+        self.details = ToneLabel(name="Age, sex, birth date and MRN")
+        self.allergies = ToneLabel(name="Allergies")
+        self.allergies.setFont(scaled_font(self, 1.1, bold=True))
+        self.warning = ToneLabel(tone="alert", name="Patient record warning")
+        self.warning.hide()
+        for label in (self.name, self.details, self.allergies, self.warning):
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        top = QHBoxLayout()
+        top.addWidget(self.name)
+        top.addWidget(self.details, 1, Qt.AlignmentFlag.AlignBaseline)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addWidget(self.allergies)
+        box.addWidget(self.warning)
+
+    def show_patient(self, patient: dict, allergies: list[ChartItem]) -> None:
+        facts = banner_facts(patient, allergies)
+        self.name.setText(facts.name)
+        self.details.setText("  ·  ".join(facts.details))
+        self.allergies.setText(facts.allergies)
+        self.allergies.set_tone(facts.allergy_tone)
+        self.warning.setText(f"⚠ {facts.warning}" if facts.warning else "")
+        self.warning.setVisible(facts.warning is not None)

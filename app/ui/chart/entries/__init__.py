@@ -1,0 +1,1 @@
+"""Charting problems, allergies and medications from their chart tabs."""

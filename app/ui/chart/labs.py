@@ -1,0 +1,77 @@
+"""The Labs tab: every result, newest first, flags in words and colour; below, how the
+selected test has changed over time.
+
+Selecting a row reads that test's whole series (every result with the same code) on the
+database thread, and rings the selected result on the plot; while a series is on its way, a
+newer selection wins.
+"""
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+
+from app.clinical.chart_items import ChartItem
+from app.clinical.trends import Point, Trends
+from app.security.session import Session
+from app.ui.chart.style import ToneLabel
+from app.ui.chart.table import ITEM_ROLE, SectionTab
+from app.ui.chart.vitals.plot import TrendPlot
+from app.ui.common.background import Background
+from app.ui.common.messages import sentence
+from app.ui.operations import chart
+
+
+class LabsTab(QWidget):
+    plotted = Signal(str)  # the observation id whose test is now plotted
+
+    def __init__(self, trends: Trends, session: Session, patient_id: str,
+                 background: Background, records: SectionTab):
+        super().__init__()
+        self._trends, self._session, self._patient_id = trends, session, patient_id
+        self._background = background
+        self.records = records
+        self.hint = ToneLabel("Select a result to see how that test has changed over time.",
+                              "muted", "Lab trend status")
+        self.plot = TrendPlot("Selected test")
+        self.plot.hide()
+        lower = QWidget()
+        box = QVBoxLayout(lower)
+        box.addWidget(self.hint)
+        box.addWidget(self.plot)
+        self._split = QSplitter(Qt.Orientation.Vertical)
+        self._split.addWidget(records)
+        self._split.addWidget(lower)
+        self._split.setStretchFactor(0, 3)
+        self._split.setStretchFactor(1, 2)
+        QVBoxLayout(self).addWidget(self._split)
+        records.table.selectionModel().selectionChanged.connect(self._selected)
+
+    def replace_records(self, records: SectionTab) -> None:
+        """The list read again after a change (results received); the plot shown stays."""
+        old, self.records = self.records, records
+        self._split.replaceWidget(self._split.indexOf(old), records)
+        records.table.selectionModel().selectionChanged.connect(self._selected)
+        old.deleteLater()
+
+    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        if selected.isEmpty():
+            return
+        item = selected.indexes()[0].data(ITEM_ROLE)
+        self.hint.set_tone("muted")
+        self.hint.setText(f"Loading the trend of {item.title}…")
+        self.hint.show()
+        chart.lab_series(self, self._background, self._trends, self._session, self._patient_id,
+                         item.id).success(lambda found: self._show(item, found[1])).failure(
+            self._fail).run()
+
+    def _show(self, item: ChartItem, points: list[Point]) -> None:
+        self.plot.retitle(item.title)
+        self.plot.show_series([(item.title, points)], marked=item.date)
+        self.plot.setVisible(bool(points))
+        self.hint.setText(f"{item.title} has no numeric results to plot.")
+        self.hint.setVisible(not points)
+        self.plotted.emit(item.id)
+
+    def _fail(self, exc: Exception) -> None:
+        self.hint.set_tone("alert")
+        self.hint.setText(sentence(exc))
+        self.hint.show()

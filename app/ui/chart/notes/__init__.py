@@ -1,0 +1,1 @@
+"""Notes: the Notes tab, the editor and signing."""

@@ -1,0 +1,253 @@
+"""One patient's chart, as a workspace tab: the banner, then a tab per section.
+
+Opening reads Chart.summary on the database thread (the UI thread never touches the store);
+until it arrives the tab says so. Each section tab then reads its own pages when first
+shown, so opening a chart costs one read, and each tab's label carries the count the store
+holds, e.g. "Labs (412)", before any of its rows are read.
+
+The Problems, Allergies and Medications tabs carry their entry actions (app.ui.chart.entries.tabs);
+under the banner, the visit bar (app.ui.chart.visit) starts and finishes the patient's visit.
+No tab reads anything again after its own save. The chart hears what every commit changed
+(`Changes`, from this workstation's saves and from sync) and, when its patient is among
+them, reads again in ONE read (Chart.update) what it shows of the sections touched: the
+banner, the Summary tab and every tab's count, the touched lists it had read (their first
+page), and the vital sign plots with the count waiting to sync. So a record the server has
+confirmed stops saying "pending sync" without the chart being reopened, and a record
+received from the server shows. Changes that arrive while a read is under way are read
+together once it answers.
+"""
+
+from PySide6.QtCore import QObject, Signal, SignalInstance
+from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+
+from app.bootstrap import Workstation
+from app.clinical.banner import display_name
+from app.clinical.chart import ChartSummary, ChartUpdate, SectionPage
+from app.clinical.records import Changes
+from app.clinical.trends import VITAL_SIGNS
+from app.ui.chart.banner import Banner
+from app.ui.chart.entries.tabs import EntriesTab
+from app.ui.chart.labs import LabsTab
+from app.ui.chart.notes.tab import NotesTab
+from app.ui.chart.style import ToneLabel
+from app.ui.chart.summary import SummaryTab
+from app.ui.chart.table import COLUMNS, ITEM_ROLE, PAGE_SIZE, ROOT, SectionModel, SectionTab
+from app.ui.chart.visit import VisitBar
+from app.ui.chart.vitals.tab import VitalsTab
+from app.ui.common.background import Background
+from app.ui.common.changes import changes_of
+from app.ui.common.messages import sentence
+from app.ui.operations import chart
+from app.ui.operations.entries import Services
+
+# (tab label, chart section); the Summary tab comes first
+TABS = (("Problems", "problems"), ("Medications", "medications"), ("Allergies", "allergies"),
+        ("Vitals", "vitals"), ("Labs", "labs"), ("Immunizations", "immunizations"),
+        ("Encounters", "encounters"), ("Notes", "notes"), ("Reports", "reports"))
+LABELS = dict((section, label) for label, section in TABS)
+VITAL_CODES = tuple(code for sign in VITAL_SIGNS for code in sign.codes)
+
+
+class ChartView(QWidget):
+    titled = Signal(str)  # the tab's title, once the chart is read
+
+    def __init__(self, ws: Workstation, background: Background, patient_id: str,
+                 changes: SignalInstance | None = None):
+        """`changes`: the workspace's signal of Changes (a chart on its own hears them
+        itself)."""
+        super().__init__()
+        self.patient_id = patient_id
+        self.setAccessibleName("Patient chart")
+        self._ws, self._background = ws, background
+        self._trends = ws.trends
+        self._services = Services(ws.session, ws.problems, ws.allergies, ws.medications, patient_id)
+        self.summary: ChartSummary | None = None
+        self.banner = Banner()
+        self.banner.hide()
+        self.visit = VisitBar(ws.session, ws.encounters, background, patient_id)
+        self._reading: set[str] | None = None  # sections being read again, if any
+        self._touched: set[str] = set()  # sections changed since that read was asked
+        self._stale = False  # the patient's records changed since that read was asked
+        self.message = ToneLabel("Opening chart…", "muted", "Chart status")
+        self.sections = QTabWidget()
+        self.sections.setAccessibleName("Chart sections")
+        self.sections.setDocumentMode(True)
+        self.sections.hide()
+        self.tabs: dict[str, QWidget] = {}
+        box = QVBoxLayout(self)
+        box.addWidget(self.banner)
+        box.addWidget(self.visit)
+        box.addWidget(self.message)
+        box.addWidget(self.sections, 1)
+        chart.summary(self, background, ws, patient_id).success(self._show).failure(
+            self._fail).run()
+        changes_of(self, ws.changes, changes).connect(self.take)
+
+    def tab_label(self, section: str) -> str:
+        return self.sections.tabText(self.sections.indexOf(self.tabs[section]))
+
+    def records(self, section: str) -> SectionTab:
+        """The paged list of a section, on its own tab or under its plots."""
+        tab = self.tabs[section]
+        return tab if isinstance(tab, SectionTab) else tab.records
+
+    def show_section(self, section: str) -> QWidget:
+        self.sections.setCurrentWidget(self.tabs[section])
+        return self.tabs[section]
+
+    def select_record(self, section: str, record_id: str) -> None:
+        """Show `section` with the record `record_id` selected (a note from the Inbox), once
+        the chart and the record's page of the list are read: at once if they already are.
+        Nothing is selected if the chart could not be opened (it says why)."""
+        if self.summary is None:
+            def opened(_title: str) -> None:
+                self.titled.disconnect(opened)
+                if self.summary is not None:
+                    self.select_record(section, record_id)
+
+            self.titled.connect(opened)
+            return
+        self.show_section(section)
+        _RecordFinder(self.records(section), record_id)
+
+    def take(self, changes: Changes) -> None:
+        """Read again what this chart shows of `changes`, if its patient is among them (once
+        the chart is open, if it is still opening)."""
+        if self.patient_id not in changes.patients:
+            return
+        self._touched |= changes.sections & set(LABELS)
+        self._stale = True
+        if self._reading is None and self.summary is not None:
+            self._read_again()
+
+    def _read_again(self) -> None:
+        sections, self._touched, self._stale = self._touched, set(), False
+        self._reading = sections
+        lists = [s for s in sections if self.records(s).model.started]
+        codes = VITAL_CODES if "vitals" in sections and self.tabs["vitals"].drawn else ()
+        chart.update(self, self._background, self._ws, self.patient_id, lists, PAGE_SIZE,
+                     codes).success(lambda update: self._update(update, sections)).failure(
+            self._refresh_failed).run()
+
+    def _read_answered(self) -> None:
+        """The read again has answered: what changed meanwhile is read now, together."""
+        self._reading = None
+        if self._stale:
+            self._read_again()
+
+    def _show(self, summary: ChartSummary) -> None:
+        self.summary = summary
+        self.banner.show_patient(summary.patient, summary.allergies)
+        self.tabs["summary"] = SummaryTab(summary, set(LABELS))
+        self.sections.addTab(self.tabs["summary"], "Summary")
+        for label, section in TABS:
+            self.tabs[section] = self._section_tab(label, section, summary.counts[section])
+            self.sections.addTab(self.tabs[section], f"{label} ({summary.counts[section]})")
+        self.message.hide()
+        self.banner.show()
+        self.visit.load()
+        self.sections.show()
+        if self._stale:  # changed while the chart was opening
+            self._read_again()
+        self.titled.emit(display_name(summary.patient))
+
+    def _update(self, update: ChartUpdate, sections: set[str]) -> None:
+        summary = self.summary = update.summary
+        self.banner.show_patient(summary.patient, summary.allergies)
+        self._swap_tab("summary", SummaryTab(summary, set(LABELS)))
+        for section in sections:
+            tab = self.tabs[section]
+            records = self._records(LABELS[section], section, summary.counts[section],
+                                    update.pages.get(section))
+            if isinstance(tab, SectionTab):  # a list alone on its tab (Encounters)
+                self._swap_tab(section, records)
+            else:
+                tab.replace_records(records)
+        if update.series is not None:
+            self.tabs["vitals"].show_update(update.series, update.vitals_waiting)
+        self._read_answered()
+        for label, section in TABS:
+            self.sections.setTabText(self.sections.indexOf(self.tabs[section]),
+                                     f"{label} ({summary.counts[section]})")
+
+    def _swap_tab(self, key: str, new: QWidget) -> None:
+        """Put `new` in the place of tab `key`. It goes in before the old one leaves, so no
+        other tab is shown (and read) in between."""
+        old = self.tabs[key]
+        index = self.sections.indexOf(old)
+        shown = self.sections.currentWidget() is old
+        self.tabs[key] = new
+        self.sections.insertTab(index, new, self.sections.tabText(index))
+        if shown:
+            self.sections.setCurrentIndex(index)
+        self.sections.removeTab(self.sections.indexOf(old))
+        old.deleteLater()
+
+    def _refresh_failed(self, exc: Exception) -> None:
+        self._read_answered()
+        self.message.set_tone("alert")
+        self.message.setText(f"This chart changed, but could not be read again: "
+                             f"{sentence(exc)} Close and reopen the chart to see the change.")
+        self.message.show()
+
+    def _records(self, label: str, section: str, total: int,
+                 first_page: SectionPage | None = None) -> SectionTab:
+        ws, patient_id = self._ws, self.patient_id
+        model = SectionModel(COLUMNS[section], total, lambda page, size: ws.chart.section(
+            ws.session, patient_id, section, page, size), self._background,
+            first_page=first_page)
+        records = SectionTab(model, label)
+        records.setAccessibleName(label)
+        return records
+
+    def _section_tab(self, label: str, section: str, total: int) -> QWidget:
+        ws, patient_id = self._ws, self.patient_id
+        records = self._records(label, section, total)
+        if section in ("problems", "allergies", "medications"):
+            return EntriesTab(section, records, self._services, self._background,
+                              display_name(self.summary.patient))
+        args = (self._trends, ws.session, patient_id, self._background, records)
+        if section == "vitals":
+            return VitalsTab(*args, ws=ws)
+        if section == "labs":
+            return LabsTab(*args)
+        if section == "notes":
+            return NotesTab(*args, what="note", ws=ws)
+        if section == "reports":
+            return NotesTab(*args, what="report")
+        return records
+
+    def _fail(self, exc: Exception) -> None:
+        self.message.set_tone("alert")
+        self.message.setText(f"This chart could not be opened. {sentence(exc)}")
+        self.titled.emit("Chart not opened")
+
+
+class _RecordFinder(QObject):
+    """Selects one record in a section's list, reading its pages until the record is found
+    or the list ends. A child of the list's table, so it goes with the list (a chart closed,
+    a list replaced after a save) and Qt drops its connection then."""
+
+    def __init__(self, records: SectionTab, record_id: str):
+        super().__init__(records.table)
+        self._records, self._id = records, record_id
+        if not self._select():
+            records.model.loaded.connect(self._page_arrived)
+            records.model.fetchMore(ROOT)  # the pages read so far lack it (or none is yet)
+
+    def _select(self) -> bool:
+        model, table = self._records.model, self._records.table
+        for row in range(model.rowCount()):
+            if model.index(row, 0).data(ITEM_ROLE).id == self._id:
+                table.selectRow(row)
+                table.scrollTo(model.index(row, 0))
+                return True
+        return False
+
+    def _page_arrived(self) -> None:
+        model = self._records.model
+        if self._select() or not model.canFetchMore(ROOT):
+            model.loaded.disconnect(self._page_arrived)
+            self.deleteLater()
+        else:
+            model.fetchMore(ROOT)

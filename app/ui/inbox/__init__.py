@@ -1,0 +1,1 @@
+"""The Inbox tab: the notes awaiting the signed-in user's cosignature."""

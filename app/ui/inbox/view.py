@@ -1,0 +1,166 @@
+"""The Inbox tab: the notes awaiting the signed-in user's cosignature.
+
+Shown to every role that writes notes. A physician (SIGN_NOTES) sees the notes others
+asked them to cosign, oldest first, read on the database thread when the tab is built,
+each time it is shown, when a note changes (signed or cosigned here, received by sync: the
+workspace's Changes) and on Refresh (F5); only the newest load's answer is shown. The
+tab's title carries the count ("Inbox (2)"). A nurse, who asks for cosignatures but gives
+none, is told so instead of being shown an empty list.
+
+Opening a row (Enter, double-click, Open chart) asks the workspace (`open_note`) to open
+the patient's chart on its Notes tab with that note selected (ChartView.select_record);
+cosigning happens there, with the chart in view.
+"""
+
+from PySide6.QtCore import QEvent, QObject, Qt, Signal, SignalInstance
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from app.bootstrap import Workstation
+from app.clinical.notes import SignedNote
+from app.clinical.records import Changes
+from app.display_time import when_text
+from app.security.roles import Permission
+from app.ui.chart.style import ToneLabel
+from app.ui.common.background import Background
+from app.ui.common.changes import changes_of
+from app.ui.common.messages import sentence
+from app.ui.common.table_models import Column, RowsModel, row_at, row_table
+from app.ui.operations import notes as notes_ops
+from app.ui.operations import waiting
+
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+EMPTY = "Nothing is waiting for your cosignature."
+NOT_A_COSIGNER = ("Only physicians cosign notes. Notes you sign asking a physician to "
+                  "cosign wait in that physician's inbox.")
+COLUMNS = (
+    Column("Patient", lambda n: n.patient_name),
+    Column("Note", lambda n: n.title),
+    Column("Written by", lambda n: n.signed_by or "its author"),
+    Column("Signed", lambda n: when_text(n.date, with_date=True, missing="undated")),
+)
+
+
+def inbox_title(count: int) -> str:
+    return f"Inbox ({count})" if count else "Inbox"
+
+
+class InboxView(QWidget):
+    open_note = Signal(str, str)  # patient id, note id
+    counted = Signal(int)  # how many notes await the user's cosignature
+
+    def __init__(self, ws: Workstation, background: Background,
+                 changes: SignalInstance | None = None):
+        """`changes`: the workspace's signal of Changes (a view on its own hears them
+        itself)."""
+        super().__init__()
+        self._ws, self._background = ws, background
+        self._notes = ws.notes
+        self.cosigns = ws.session.may(Permission.SIGN_NOTES)
+        self.heading = ToneLabel("Notes awaiting your cosignature", None, "Inbox heading")
+        self.refresh = QPushButton("Refresh")
+        self.refresh.setAccessibleName("Refresh the inbox")
+        self.refresh.setToolTip("Read the notes awaiting your cosignature again (F5)")
+        self.model = RowsModel(COLUMNS, parent=self)
+        self.table = row_table(self.model, "Notes awaiting your cosignature", stretch_column=1)
+        self.message = ToneLabel("", "muted", "Inbox message")
+        self.open_button = QPushButton("Open chart")
+        self.open_button.setAccessibleName("Open the chart at the selected note")
+        self._layout()
+        if not self.cosigns:
+            for widget in (self.heading, self.refresh, self.table, self.open_button):
+                widget.hide()
+            self._say(NOT_A_COSIGNER)
+            return
+        self.refresh.clicked.connect(lambda: self.load())
+        QShortcut(QKeySequence.StandardKey.Refresh, self,
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut).activated.connect(
+            lambda: self.load())
+        self.table.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
+        self.table.doubleClicked.connect(lambda _: self._open_current())
+        self.table.installEventFilter(self)
+        self.open_button.clicked.connect(self._open_current)
+        self._enable()
+        changes_of(self, ws.changes, changes).connect(self.take)
+        self.load()
+
+    def take(self, changes: Changes) -> None:
+        """Read the inbox again when a note changed."""
+        if "DocumentReference" in changes.kinds:
+            self.load()
+
+    def _layout(self) -> None:
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.refresh)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.open_button)
+        box = QVBoxLayout(self)
+        box.addLayout(top)
+        box.addWidget(self.table, 1)
+        box.addLayout(bottom)
+        box.addStretch()  # holds the lines at the top when there is no list to show
+
+    # -- loading ---------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        """Shown again: what others signed since, or what was cosigned in a chart."""
+        super().showEvent(event)
+        if self.cosigns and not waiting(self, notes_ops.INBOX):
+            self.load()
+
+    def load(self) -> None:
+        if not self.cosigns:
+            return
+        if not self.model.rowCount():
+            self._say("Loading the notes awaiting your cosignature…")
+        notes_ops.inbox(self, self._background, self._notes, self._ws.session).success(
+            self._loaded).failure(self._failed).run()
+
+    def _loaded(self, found: list[SignedNote]) -> None:
+        kept = row_at(self.table)
+        self.model.set_rows(found)
+        self._select(kept.id if kept else None)
+        if not found:
+            self._say(EMPTY)
+        else:
+            count = "1 note awaits" if len(found) == 1 else f"{len(found)} notes await"
+            self._say(f"{count} your cosignature, oldest first. Open a note's chart to read "
+                      "and cosign it.")
+        self.table.setVisible(bool(found))
+        self._enable()
+        self.counted.emit(len(found))
+
+    def _failed(self, exc: Exception) -> None:
+        self._say(sentence(exc), alert=True)
+
+    def _select(self, note_id: str | None) -> None:
+        for view_row in range(self.table.model().rowCount()):
+            if row_at(self.table, view_row).id == note_id:
+                self.table.selectRow(view_row)
+                return
+        if self.table.model().rowCount():
+            self.table.selectRow(0)
+
+    def _say(self, text: str, alert: bool = False) -> None:
+        self.message.set_tone("alert" if alert else "muted")
+        self.message.setText(text)
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _enable(self) -> None:
+        self.open_button.setEnabled(row_at(self.table) is not None)
+
+    def _open_current(self) -> None:
+        note = row_at(self.table)
+        if note is not None:
+            self.open_note.emit(note.patient_id, note.id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.table and event.type() == QEvent.Type.KeyPress and \
+                event.key() in ENTER:
+            self._open_current()
+            return True
+        return False
+

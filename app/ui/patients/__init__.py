@@ -1,0 +1,1 @@
+"""The Patients tab: finding a patient and opening the chart."""

@@ -1,0 +1,185 @@
+"""Finding a patient and opening the chart: the first step at the front desk and in the room.
+
+Results follow the typing: a search runs on the database thread 150 ms after the last key.
+Only the newest query's answer is shown (the search operation's latest-answer-wins), so an
+earlier, slower query can never replace the answer to what is typed now. The best match is
+highlighted as soon as it is shown, so Enter opens exactly the row the user sees
+highlighted; Down moves into the results to pick another, Up from the first row goes back
+to the search field. When a patient changes (registered, edited, received by sync: the
+workspace's Changes), the search shown is run again.
+"""
+
+from datetime import date
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+
+from app.bootstrap import Workstation
+from app.clinical.records import Changes
+from app.clinical.search import PatientHit
+from app.ui.common import theme
+from app.ui.common.background import Background
+from app.ui.common.changes import changes_of
+from app.ui.common.messages import sentence
+from app.ui.common.table_models import Column, RowsModel, row_at, row_table
+from app.ui.operations import patients, supersede, waiting
+
+SEARCH_DELAY_MS = 150
+LIMIT = 20
+HINT = ("Type part of a name, an MRN, a birth date (1980-03-14 or 03/14/1980) or a phone "
+        "number.")
+SEX = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
+ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def age(birth_date: str, today: date) -> str:
+    """'45 y', or months and then days for the youngest, whose doses go by them.
+
+    A partial FHIR date ("1980", "1980-03") has no exact age, so none is shown.
+    """
+    try:
+        birth = date.fromisoformat(birth_date)
+    except ValueError:
+        return ""
+    before_birthday = (today.month, today.day) < (birth.month, birth.day)
+    years = today.year - birth.year - before_birthday
+    if years >= 2:
+        return f"{years} y"
+    months = (today.year - birth.year) * 12 + today.month - birth.month - (today.day < birth.day)
+    return f"{months} mo" if months >= 1 else f"{(today - birth).days} d"
+
+
+def birth_text(hit: PatientHit, today: date) -> str:
+    if not hit.birth_date:
+        return "Not recorded"
+    years = age(hit.birth_date, today)
+    return f"{hit.birth_date} ({years})" if years else hit.birth_date
+
+
+def patient_columns(today: date) -> tuple[Column, ...]:
+    """Ages as of `today`: the view is rebuilt at every unlock, so they never go stale long."""
+    return (
+        Column("Name", lambda hit: f"{hit.name}  ⚠ {hit.warning}" if hit.warning else hit.name),
+        Column("Sex", lambda hit: SEX.get(hit.gender or "", "Not recorded")),
+        Column("Birth date (age)", lambda hit: birth_text(hit, today)),
+        Column("MRN", lambda hit: hit.mrn or ""),
+        Column("Phone", lambda hit: hit.phone or ""),
+    )
+
+
+class PatientsView(QWidget):
+    open_chart = Signal(str)  # patient id
+
+    def __init__(self, ws: Workstation, background: Background,
+                 changes: SignalInstance | None = None):
+        """`changes`: the workspace's signal of Changes (a view on its own hears them
+        itself)."""
+        super().__init__()
+        self._ws, self._background = ws, background
+        self._open_when_answered = False
+        self.field = QLineEdit()
+        self.field.setAccessibleName("Patient search")
+        self.field.setPlaceholderText("Name, MRN, birth date or phone")
+        self.field.setClearButtonEnabled(True)
+        self.message = QLabel(HINT)
+        self.message.setAccessibleName("Search message")
+        self.message.setWordWrap(True)
+        self.model = RowsModel(patient_columns(date.today()),
+                               flagged=lambda hit: hit.warning is not None, parent=self)
+        self.table = row_table(self.model, "Patients found", stretch_column=0)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        box = QVBoxLayout(self)
+        box.addWidget(self.field)
+        box.addWidget(self.message)
+        box.addWidget(self.table)
+        self._say(HINT)
+        self.field.textChanged.connect(self._typed)
+        self.field.returnPressed.connect(self._enter_in_field)
+        self._timer.timeout.connect(self._search)
+        self.table.doubleClicked.connect(lambda _: self._open_current())
+        self.field.installEventFilter(self)
+        self.table.installEventFilter(self)
+        changes_of(self, ws.changes, changes).connect(self.take)
+
+    def take(self, changes: Changes) -> None:
+        """Run the search shown again when a patient changed (unless one is on its way)."""
+        if ("Patient" in changes.kinds and self.field.text().strip()
+                and not self._timer.isActive()):
+            self._search()
+
+    def focus_search(self) -> None:
+        self.field.setFocus()
+        self.field.selectAll()
+
+    # -- searching -------------------------------------------------------------------------
+
+    def _typed(self, text: str) -> None:
+        self._open_when_answered = False
+        if text.strip():
+            self._timer.start()
+            return
+        self._timer.stop()
+        supersede(self, patients.SEARCH)  # an answer on its way is for text no longer there
+        self.model.set_rows([])
+        self._say(HINT)
+
+    def _search(self) -> None:
+        text = self.field.text().strip()
+        patients.search(self, self._background, self._ws, text, LIMIT).success(
+            lambda hits: self._found(text, hits)).failure(self._failed).run()
+
+    def _found(self, text: str, hits: list[PatientHit]) -> None:
+        self.model.set_rows(hits)
+        if not hits:
+            self._say(f"No patients match '{text}'. Check the spelling, or try the MRN, "
+                      "birth date or phone number.")
+        elif len(hits) == LIMIT:
+            self._say(f"Showing the best {LIMIT} matches. Type more to narrow the search.")
+        else:
+            self._say("1 patient found." if len(hits) == 1 else f"{len(hits)} patients found.")
+        if hits:
+            self.table.selectRow(0)
+        if self._open_when_answered:
+            self._open_when_answered = False
+            self._open_current()
+
+    def _failed(self, exc: Exception) -> None:
+        self._open_when_answered = False
+        self.model.set_rows([])
+        self._say(sentence(exc), alert=True)
+
+    def _say(self, text: str, alert: bool = False) -> None:
+        self.message.setText(text)
+        color = theme.alert_color() if alert else theme.muted_color()
+        self.message.setStyleSheet(f"color: {color};")
+
+    # -- opening ---------------------------------------------------------------------------
+
+    def _enter_in_field(self) -> None:
+        """Enter opens what is highlighted; typed faster than the search, it waits for it."""
+        if self._timer.isActive() or waiting(self, patients.SEARCH):
+            self._open_when_answered = True
+        else:
+            self._open_current()
+
+    def _open_current(self) -> None:
+        hit = row_at(self.table)
+        if hit is not None:
+            self.open_chart.emit(hit.patient_id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() != QEvent.Type.KeyPress:
+            return False
+        key = event.key()
+        if watched is self.field and key == Qt.Key.Key_Down and self.model.rowCount():
+            self.table.setFocus()
+            return True
+        if watched is self.table and key in ENTER:
+            self._open_current()
+            return True
+        if watched is self.table and key == Qt.Key.Key_Up and self.table.currentIndex().row() <= 0:
+            self.field.setFocus()
+            return True
+        return False

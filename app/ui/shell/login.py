@@ -1,0 +1,132 @@
+"""The sign-in and lock screens: the only screens shown before, or instead of, patient data.
+
+Both ask for a password; the lock screen names who is signed in and offers to switch user.
+Neither shows anything about a patient, so a workstation left alone in an exam room shows
+only whose session it is.
+"""
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui.common import theme
+
+
+class _PasswordScreen(QWidget):
+    def __init__(self, heading: str):
+        super().__init__()
+        self.heading = QLabel(heading)
+        self.heading.setStyleSheet("font-size: 20pt; font-weight: 600;")
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setAccessibleName("Password")
+        self.message = QLabel()
+        self.message.setAccessibleName("Sign-in message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet(f"color: {theme.alert_color()};")
+        self.form = QFormLayout()
+        box = QVBoxLayout()
+        box.addWidget(self.heading)
+        box.addLayout(self.form)
+        box.addWidget(self.message)
+        self.buttons = QHBoxLayout()
+        box.addLayout(self.buttons)
+        panel = QWidget()
+        panel.setLayout(box)
+        panel.setMaximumWidth(460)
+        outer = QVBoxLayout(self)
+        outer.addStretch()
+        outer.addWidget(panel, alignment=Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+
+    def busy(self, busy: bool) -> None:
+        self.setEnabled(not busy)
+        if busy:
+            self.message.setText("Signing in…")
+            self.message.setStyleSheet(f"color: {theme.muted_color()};")
+
+    def refuse(self, sentence: str) -> None:
+        self.busy(False)
+        self.message.setStyleSheet(f"color: {theme.alert_color()};")
+        self.message.setText(sentence)
+        self.password.clear()
+        self.password.setFocus()
+
+
+class LoginScreen(_PasswordScreen):
+    submitted = Signal(str, str)  # user, password
+
+    def __init__(self, store_label: str, hints: str = ""):
+        super().__init__("Hearth")
+        self.user = QLineEdit()
+        self.user.setAccessibleName("User name")
+        self.form.addRow("User name", self.user)
+        self.form.addRow("Password", self.password)
+        self.sign_in = QPushButton("Sign in")
+        self.sign_in.setAccessibleName("Sign in")
+        self.sign_in.setDefault(True)
+        self.buttons.addStretch()
+        self.buttons.addWidget(self.sign_in)
+        where = QLabel(store_label)
+        where.setStyleSheet(f"color: {theme.muted_color()};")
+        self.form.addRow(where)
+        self.hints = QLabel(hints)
+        self.hints.setAccessibleName("Demo users")
+        self.hints.setVisible(bool(hints))
+        self.hints.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.form.addRow(self.hints)
+        self.sign_in.clicked.connect(self._submit)
+        self.user.returnPressed.connect(self.password.setFocus)
+        self.password.returnPressed.connect(self._submit)
+
+    def _submit(self) -> None:
+        if not self.user.text().strip():
+            self.refuse("Type your user name.")
+            self.user.setFocus()
+            return
+        self.submitted.emit(self.user.text().strip(), self.password.text())
+
+    def reset(self) -> None:
+        self.busy(False)
+        self.message.clear()
+        self.user.clear()
+        self.password.clear()
+        self.user.setFocus()
+
+
+class LockScreen(_PasswordScreen):
+    unlock = Signal(str)  # password
+    switch_user = Signal()
+
+    def __init__(self):
+        super().__init__("Locked")
+        self.who = QLabel()
+        self.who.setAccessibleName("Signed-in user")
+        self.form.addRow(self.who)
+        self.form.addRow("Password", self.password)
+        self.switch = QPushButton("Switch user")
+        self.switch.setAccessibleName("Switch user")
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.setAccessibleName("Unlock")
+        self.unlock_button.setDefault(True)
+        self.buttons.addWidget(self.switch)
+        self.buttons.addStretch()
+        self.buttons.addWidget(self.unlock_button)
+        self.unlock_button.clicked.connect(lambda: self.unlock.emit(self.password.text()))
+        self.password.returnPressed.connect(lambda: self.unlock.emit(self.password.text()))
+        self.switch.clicked.connect(self.switch_user.emit)
+
+    def show_for(self, full_name: str, user: str) -> None:
+        self.busy(False)
+        self.message.clear()
+        self.password.clear()
+        self.who.setText(f"{full_name} ({user}) is signed in. Enter the password to unlock, "
+                         "or switch user.")
+        self.password.setFocus()

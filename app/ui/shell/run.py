@@ -1,0 +1,21 @@
+"""Starting the workstation window: `hearth` with no arguments, and `hearth demo`."""
+
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+from app.bootstrap import Environment
+from app.ui.common import theme
+from app.ui.shell.window import WorkstationWindow
+
+
+def run_workstation(env: Environment, root: Path, hints: str = "") -> int:
+    """Show the sign-in window for the store at `root`; returns when the window closes."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Hearth")
+    app.setApplicationDisplayName("Hearth")
+    theme.apply(app)
+    window = WorkstationWindow(env, root, hints)
+    window.show()
+    return app.exec()

@@ -1,0 +1,190 @@
+"""The workstation window: sign in, work, lock when left alone, unlock or switch user.
+
+Pages: the sign-in screen, the workspace (only while unlocked) and the lock screen. Sign-in
+and unlock check the password off the UI thread (argon2id takes a quarter of a second on
+purpose). Sync, when IT has set a server, signs in and runs on its own thread, built from
+the policy as `hearth sync` builds it (Workstation.sync_worker); its status reaches the
+status bar through a queued signal.
+"""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
+
+from app.bootstrap import Environment, Workstation
+from app.display_time import when_text
+from app.security.roles import Permission
+from app.ui.common.background import Background
+from app.ui.common.messages import sentence
+from app.ui.operations import session as session_ops
+from app.ui.shell.idle import IdleWatcher
+from app.ui.shell.login import LockScreen, LoginScreen
+from app.ui.shell.workspace import Workspace
+from sync.worker import SyncStatus, SyncWorker
+
+
+class WorkstationWindow(QMainWindow):
+    sync_status = Signal(object)  # SyncStatus, re-emitted on the UI thread
+
+    def __init__(self, env: Environment, root: Path, hints: str = ""):
+        super().__init__()
+        self.setWindowTitle("Hearth")
+        self.resize(1280, 800)
+        self._env, self._root = env, root
+        self.ws: Workstation | None = None
+        self.workspace: Workspace | None = None
+        self.sync_worker: SyncWorker | None = None
+        self._locked_charts: tuple[str, ...] = ()
+        self.background = Background(self)
+        self.login = LoginScreen(f"Store: {root}", hints)
+        self.lock_screen = LockScreen()
+        self.pages = QStackedWidget()
+        self.pages.addWidget(self.login)
+        self.pages.addWidget(self.lock_screen)
+        self.setCentralWidget(self.pages)
+        self.idle = IdleWatcher(env.effective_policy().idle_lock_minutes, self)
+        QApplication.instance().installEventFilter(self.idle)
+        self.idle.idle.connect(self.lock)
+        self._status_labels()
+        self._shortcuts()
+        self.login.submitted.connect(self._sign_in)
+        self.lock_screen.unlock.connect(self._unlock)
+        self.lock_screen.switch_user.connect(self.switch_user)
+        self.sync_status.connect(self._show_sync_status)
+        self.login.user.setFocus()
+
+    # -- sessions ----------------------------------------------------------------------
+
+    def _sign_in(self, user: str, password: str) -> None:
+        self.login.busy(True)
+        session_ops.sign_in(self, self.background, self._env, self._root, user, password).success(
+            self._start_session).failure(lambda exc: self.login.refuse(sentence(exc))).run()
+
+    def _start_session(self, ws: Workstation, charts: tuple[str, ...] = ()) -> None:
+        self.ws = ws
+        self.workspace = Workspace(ws, self.background)
+        self.workspace.sync_now.connect(self._sync_now)
+        self.pages.addWidget(self.workspace)
+        self.pages.setCurrentWidget(self.workspace)
+        for patient_id in charts:
+            self.workspace.open_chart(patient_id)
+        self.who.setText(f"{ws.session.full_name} ({ws.session.role})")
+        self.idle.start()
+        self._start_sync()
+
+    def lock(self) -> None:
+        """Hide all patient data: the workspace is destroyed, not covered."""
+        if self.workspace is None:
+            return
+        self._locked_charts = tuple(self.workspace.open_charts())
+        self._drop_workspace()
+        self.idle.stop()
+        self.lock_screen.show_for(self.ws.session.full_name, self.ws.session.user)
+        self.pages.setCurrentWidget(self.lock_screen)
+
+    def _unlock(self, password: str) -> None:
+        user = self.ws.session.user
+        self.lock_screen.busy(True)
+        session_ops.sign_in(self, self.background, self._env, self._root, user, password).success(
+            self._unlocked).failure(lambda exc: self.lock_screen.refuse(sentence(exc))).run()
+
+    def _unlocked(self, fresh: Workstation) -> None:
+        self._stop_sync()
+        old, self.ws = self.ws, None
+        session_ops.close_store(self, self.background, old).run()  # the new sign-in is the session
+        self._start_session(fresh, self._locked_charts)
+
+    def switch_user(self) -> None:
+        """End this session (audited logout); the next user starts with nothing open."""
+        self._stop_sync()
+        self._drop_workspace()
+        self.idle.stop()
+        if self.ws is not None:
+            session_ops.sign_out(self, self.background, self.ws).run()
+            self.ws = None
+        self.who.clear()
+        self.login.reset()
+        self.pages.setCurrentWidget(self.login)
+
+    def _drop_workspace(self) -> None:
+        if self.workspace is not None:
+            self.workspace.leave()
+            self.pages.removeWidget(self.workspace)
+            self.workspace.deleteLater()
+            self.workspace = None
+
+    # -- sync ----------------------------------------------------------------------------
+
+    def _start_sync(self) -> None:
+        preset = self.ws.policy.sync
+        if not preset.server:
+            self.online.setText("No sync server set")
+            return
+        if not self.ws.session.may(Permission.SYNC):
+            self.online.setText("Sync is not part of this role")
+            return
+        self.sync_worker = self.ws.sync_worker(self._env.keyring_backend,
+                                               on_status=self.sync_status.emit)
+        self.sync_worker.start()  # signs in on its own thread, then syncs
+
+    def _sync_now(self) -> None:
+        if self.sync_worker is not None:
+            self.sync_worker.sync_now()
+
+    def _stop_sync(self) -> None:
+        """Stopping closes the worker's connections; it runs on the database thread, before
+        the session's store is closed there."""
+        if self.sync_worker is not None:
+            worker, self.sync_worker = self.sync_worker, None
+            session_ops.stop_sync(self, self.background, worker).run()
+
+    def _show_sync_status(self, status: SyncStatus) -> None:
+        self.online.setText({True: "Online", False: "Offline", None: "Not synced yet"}[
+            status.online])
+        self.pending.setText(f"{status.pending} changes waiting to sync")
+        self.last_sync.setText(f"Last sync {when_text(status.last_success)}"
+                               if status.last_success else "Never synced")
+        if status.last_error:
+            self.statusBar().showMessage(status.last_error)
+        if self.workspace is not None:
+            self.workspace.sync.show_status(status)
+
+    # -- chrome --------------------------------------------------------------------------
+
+    def _status_labels(self) -> None:
+        self.who, self.online, self.pending, self.last_sync = (QLabel() for _ in range(4))
+        for label, name in ((self.who, "Signed-in user"), (self.online, "Connection"),
+                            (self.pending, "Changes waiting to sync"),
+                            (self.last_sync, "Last sync")):
+            label.setAccessibleName(name)
+            self.statusBar().addPermanentWidget(label)
+
+    def _shortcuts(self) -> None:
+        for keys, action in ((QKeySequence.StandardKey.Find, self._focus_search),
+                             ("Ctrl+L", self.lock),
+                             ("Ctrl+W", self._close_chart),
+                             ("Ctrl+Tab", self._next_tab)):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            shortcut.activated.connect(action)
+
+    def _focus_search(self) -> None:
+        if self.workspace is not None:
+            self.workspace.focus_search()
+
+    def _close_chart(self) -> None:
+        if self.workspace is not None:
+            self.workspace.close_current_chart()
+
+    def _next_tab(self) -> None:
+        if self.workspace is not None:
+            self.workspace.next_tab()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        self._stop_sync()
+        if self.ws is not None:
+            session_ops.sign_out(self, self.background, self.ws).run()
+        self.background.wait_until_idle()
+        super().closeEvent(event)

@@ -1,0 +1,105 @@
+"""Everything a signed-in user works in: Today, Patients, Inbox (for those who write notes),
+Sync, and one tab per open chart.
+
+The workspace holds patient data, so it exists only while the session is unlocked: locking
+destroys it (not just hides it) and unlocking builds a new one, reopening the same charts
+from the store.
+
+What each commit changed (the UI's own saves and sync's) reaches the screens through one
+signal, `changed`, carrying `Changes` on the UI thread (app.ui.common.changes); each view reads
+again only what it shows of it. The workspace stops hearing when it goes (`leave`).
+"""
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QTabWidget
+
+from app.bootstrap import Workstation
+from app.security.roles import Permission
+from app.ui.chart.view import ChartView
+from app.ui.common.background import Background
+from app.ui.common.changes import ChangesRelay
+from app.ui.inbox.view import InboxView, inbox_title
+from app.ui.patients.view import PatientsView
+from app.ui.sync.view import SyncView
+from app.ui.today.view import TodayView
+
+
+class Workspace(QTabWidget):
+    sync_now = Signal()
+    changed = Signal(object)  # Changes, on the UI thread: what a commit changed
+
+    def __init__(self, ws: Workstation, background: Background):
+        super().__init__()
+        self._relay = ChangesRelay(ws.changes, self)
+        self._relay.heard.connect(self.changed.emit)
+        self.setAccessibleName("Workspace")
+        self.setDocumentMode(True)
+        self.setTabsClosable(True)
+        self._ws, self._background = ws, background
+        self.today = TodayView(ws, background, self.changed)
+        self.patients = PatientsView(ws, background, self.changed)
+        self.inbox: InboxView | None = None
+        if ws.session.may(Permission.WRITE_NOTES):
+            self.inbox = InboxView(ws, background, self.changed)
+        self.sync = SyncView(ws, background)
+        fixed = ((self.today, "Today"), (self.patients, "Patients"), (self.inbox, "Inbox"),
+                 (self.sync, "Sync"))
+        for view, title in fixed:
+            if view is None:
+                continue
+            self.addTab(view, title)
+            self.tabBar().setTabButton(self.indexOf(view), self.tabBar().ButtonPosition.RightSide,
+                                       None)
+        self.fixed_tabs = self.count()  # chart tabs come after these and may be closed
+        if self.inbox is not None:
+            self.inbox.open_note.connect(self.open_note)
+            self.inbox.counted.connect(
+                lambda count: self.setTabText(self.indexOf(self.inbox), inbox_title(count)))
+        self.today.open_chart.connect(self.open_chart)
+        self.patients.open_chart.connect(self.open_chart)
+        self.sync.sync_now.connect(self.sync_now.emit)
+        self.tabCloseRequested.connect(self._close_tab)
+
+    def open_chart(self, patient_id: str) -> ChartView:
+        for index in range(self.fixed_tabs, self.count()):
+            if self.widget(index).patient_id == patient_id:
+                self.setCurrentIndex(index)
+                return self.widget(index)
+        chart = ChartView(self._ws, self._background, patient_id, self.changed)
+        index = self.addTab(chart, "Opening chart…")
+        close = self.tabBar().tabButton(index, self.tabBar().ButtonPosition.RightSide)
+        if close is not None:
+            close.setAccessibleName("Close this chart (Ctrl+W)")
+        chart.titled.connect(lambda title, c=chart: self.setTabText(self.indexOf(c), title))
+        self.setCurrentIndex(index)
+        return chart
+
+    def open_note(self, patient_id: str, note_id: str) -> ChartView:
+        """The patient's chart on its Notes tab, with the note selected once it is read."""
+        chart = self.open_chart(patient_id)
+        chart.select_record("notes", note_id)
+        return chart
+
+    def open_charts(self) -> list[str]:
+        return [self.widget(i).patient_id for i in range(self.fixed_tabs, self.count())]
+
+    def close_current_chart(self) -> None:
+        if self.currentIndex() >= self.fixed_tabs:
+            self._close_tab(self.currentIndex())
+
+    def next_tab(self) -> None:
+        self.setCurrentIndex((self.currentIndex() + 1) % self.count())
+
+    def focus_search(self) -> None:
+        self.setCurrentWidget(self.patients)
+        self.patients.focus_search()
+
+    def leave(self) -> None:
+        """Stop hearing changes: the workspace is about to go (lock, sign-out)."""
+        self._relay.close()
+
+    def _close_tab(self, index: int) -> None:
+        if index >= self.fixed_tabs:
+            widget = self.widget(index)
+            self.removeTab(index)
+            widget.deleteLater()

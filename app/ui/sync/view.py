@@ -1,0 +1,179 @@
+"""Where sync stands and what waits for a person: status, "Sync now", and the conflicts.
+
+The status comes from the sync worker through the window (`show_status`, after every
+cycle); the conflicts come from the store, reloaded on the database thread after each cycle
+and after each resolution, since a cycle is what finds new ones. Only the conflicts this
+user may resolve are listed (Conflicts.list filters by role), so the count from the last
+cycle can be higher than the rows shown.
+"""
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from app.bootstrap import Workstation
+from app.clinical.conflict_diff import KIND, reason_text
+from app.clinical.conflicts import Conflict
+from app.display_time import when_text
+from app.ui.common import theme
+from app.ui.common.background import Background
+from app.ui.common.messages import sentence
+from app.ui.common.table_models import Column, RowsModel, row_at, row_table
+from app.ui.operations import sync as sync_ops
+from app.ui.operations.sync import ConflictRow
+from app.ui.sync.conflict_dialog import ConflictDialog
+from sync.worker import SyncStatus
+
+CONNECTION = {True: "Online", False: "Offline", None: "Not synced yet"}
+KEPT = {"local": "Kept this workstation's version", "remote": "Kept the server's version",
+        "merged": "Kept the merged version"}
+
+
+CONFLICT_COLUMNS = (
+    Column("Patient", lambda row: row.patient or "Not known here"),
+    Column("Record", lambda row: row.conflict.reference),
+    Column("What happened", lambda row: KIND.get(row.conflict.kind, row.conflict.kind)),
+    Column("Details", lambda row: reason_text(row.conflict)),
+    Column("Detected", lambda row: when_text(row.conflict.detected_at)),
+)
+
+
+class SyncView(QWidget):
+    sync_now = Signal()
+
+    def __init__(self, ws: Workstation, background: Background):
+        super().__init__()
+        self._ws, self._background = ws, background
+        self._names: dict[str, str | None] = {}
+        self.dialog: ConflictDialog | None = None
+        server = ws.policy.sync.server
+        heading = QLabel("Sync")
+        heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
+        self.server = _label("Sync server", server or "")
+        self.connection = _label("Connection", "Not synced yet" if server else
+                                 "No sync server is set in the IT policy")
+        self.pending = _label("Changes waiting to be sent", "Not known until the first sync")
+        self.open_conflicts = _label("Open conflicts at the last sync", "")
+        self.last_success = _label("Last successful sync", "Never")
+        self.last_error = _label("Last problem", "")
+        self.last_error.setStyleSheet(f"color: {theme.alert_color()};")
+        self.last_error.setWordWrap(True)
+        self.server_limits = _label("What this server cannot show", "")
+        self.server_limits.setWordWrap(True)
+        self.form = QFormLayout()
+        for label in (self.server, self.connection, self.pending, self.open_conflicts,
+                      self.last_success, self.last_error, self.server_limits):
+            self.form.addRow(label.accessibleName(), label)
+        for label in (self.server, self.pending, self.last_success):
+            self.form.setRowVisible(label, bool(server))  # without a server: one line says so
+        for label in (self.open_conflicts, self.last_error, self.server_limits):
+            self.form.setRowVisible(label, False)
+        self.sync_button = QPushButton("Sync now")
+        self.sync_button.setAccessibleName("Sync now")
+        self.sync_button.setEnabled(bool(server))
+        if not server:
+            self.sync_button.setToolTip("IT sets the sync server in the workstation policy.")
+        self.activity = _label("Sync activity", "")
+        self.sync_button.clicked.connect(self._sync_clicked)
+        conflicts_heading = QLabel("Conflicts waiting for a decision")
+        conflicts_heading.setStyleSheet("font-size: 13pt; font-weight: 600;")
+        self.conflicts_summary = _label("Conflicts summary", "Loading conflicts…")
+        self.conflicts_summary.setWordWrap(True)
+        self.conflicts_model = RowsModel(CONFLICT_COLUMNS, parent=self)
+        self.table = row_table(self.conflicts_model, "Sync conflicts", stretch_column=3)
+        self.resolve_button = QPushButton("Resolve…")
+        self.resolve_button.setAccessibleName("Resolve conflict")
+        self.resolve_button.setEnabled(False)
+        self.message = _label("Conflict message", "")
+        self.message.setWordWrap(True)
+        self.resolve_button.clicked.connect(self._open_current)
+        self.table.doubleClicked.connect(lambda _: self._open_current())
+        box = QVBoxLayout(self)
+        box.addWidget(heading)
+        box.addLayout(self.form)
+        box.addLayout(_row(self.sync_button, self.activity))
+        box.addSpacing(12)
+        box.addWidget(conflicts_heading)
+        box.addWidget(self.conflicts_summary)
+        box.addWidget(self.table, stretch=1)
+        box.addLayout(_row(self.resolve_button, self.message))
+        self.refresh()
+
+    def show_status(self, status: SyncStatus) -> None:
+        paused = " (paused: fix the problem below, then press Sync now)" if status.paused else ""
+        self.connection.setText(CONNECTION[status.online] + paused)
+        self.pending.setText(str(status.pending))
+        self.open_conflicts.setText(str(status.conflicts))
+        for label in (self.pending, self.open_conflicts, self.last_success):
+            self.form.setRowVisible(label, True)
+        self.last_success.setText(when_text(status.last_success, missing="Never"))
+        self.last_error.setText(status.last_error or "")
+        self.form.setRowVisible(self.last_error, bool(status.last_error))
+        self.server_limits.setText("\n".join(status.notices))
+        self.form.setRowVisible(self.server_limits, bool(status.notices))
+        self.sync_button.setEnabled(True)
+        self.sync_button.setToolTip("")
+        self.activity.clear()
+        self.refresh()
+
+    def refresh(self) -> None:
+        sync_ops.conflicts(self, self._background, self._ws, self._names).success(
+            self._show_conflicts).failure(self._failed).run()
+
+    def _show_conflicts(self, rows: list[ConflictRow]) -> None:
+        self.conflicts_model.set_rows(rows)
+        self.resolve_button.setEnabled(bool(rows))
+        if rows:
+            self.table.selectRow(0)
+            self.conflicts_summary.setText(
+                "Each record below was changed here and on the server (or refused by it). "
+                "It is not synced until someone chooses which version to keep.")
+        else:
+            self.conflicts_summary.setText("No conflicts are waiting for you.")
+
+    def _sync_clicked(self) -> None:
+        self.activity.setText("Syncing…")
+        self.sync_now.emit()
+
+    def _open_current(self) -> None:
+        row = row_at(self.table)
+        if row is None:
+            return
+        self._say("")
+        sync_ops.conflict(self, self._background, self._ws, row.conflict.id).success(
+            lambda conflict: self._open_dialog(conflict, row.patient)).failure(
+            self._failed).run()
+
+    def _open_dialog(self, conflict: Conflict, patient: str | None) -> None:
+        self.dialog = ConflictDialog(self._ws, self._background, conflict, patient, self)
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.resolved.connect(self._resolved)
+        self.dialog.finished.connect(lambda _: setattr(self, "dialog", None))
+        self.dialog.open()
+
+    def _resolved(self, conflict: Conflict) -> None:
+        sent = "" if conflict.resolution == "remote" else " It is sent at the next sync."
+        self._say(f"{KEPT[conflict.resolution]} of {conflict.reference}.{sent}")
+        self.refresh()
+
+    def _failed(self, exc: Exception) -> None:
+        self._say(sentence(exc), alert=True)
+
+    def _say(self, text: str, alert: bool = False) -> None:
+        self.message.setText(text)
+        color = theme.alert_color() if alert else theme.muted_color()
+        self.message.setStyleSheet(f"color: {color};")
+
+
+def _label(accessible_name: str, text: str) -> QLabel:
+    label = QLabel(text)
+    label.setAccessibleName(accessible_name)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch()
+    return row

@@ -1,0 +1,1 @@
+"""The Today tab: the day's appointments, checking patients in, opening their charts."""
