@@ -12,21 +12,28 @@ from pathlib import Path
 import keyring
 from keyring.backend import KeyringBackend
 
-from app.clinical.allergies import Allergies
-from app.clinical.chart import Chart
-from app.clinical.conflicts import Conflicts
-from app.clinical.encounters import Encounters
-from app.clinical.importer import Importer
-from app.clinical.medications import Medications
-from app.clinical.notes import Notes
-from app.clinical.patients import Patients
-from app.clinical.problems import Problems
+from app.clinical.chart.chart import Chart
+from app.clinical.charting.allergies import Allergies
+from app.clinical.charting.medications import Medications
+from app.clinical.charting.problems import Problems
+from app.clinical.charting.trends import Trends
+from app.clinical.charting.vitals import Vitals
+from app.clinical.imports.importer import Importer
+from app.clinical.notes.notes import Notes
+from app.clinical.patients.patients import Patients
+from app.clinical.patients.search import PatientSearch
 from app.clinical.records import ChangeFeed, Records
-from app.clinical.schedule import Schedule
-from app.clinical.search import PatientSearch
-from app.clinical.sync_side import StoreSyncSide
-from app.clinical.trends import Trends
-from app.clinical.vitals import Vitals
+from app.clinical.sync.conflicts import Conflicts
+from app.clinical.sync.connection import (
+    POLICY_ONLY,
+    SyncOverrides,
+    SyncSettings,
+    policy_sync,
+    sync_limits,
+)
+from app.clinical.sync.sync_side import StoreSyncSide
+from app.clinical.visits.encounters import Encounters
+from app.clinical.visits.schedule import Schedule
 from app.errors import HearthError
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
@@ -38,13 +45,6 @@ from app.security.users import UserAccounts, add_first_admin
 from app.store.device_secret import DeviceSecrets
 from app.store.paths import StorePaths
 from app.store.store import Store, create_store
-from app.sync_connection import (
-    POLICY_ONLY,
-    SyncOverrides,
-    SyncSettings,
-    policy_sync,
-    sync_limits,
-)
 from sync.engine import SyncEngine
 from sync.pull import PullScope
 from sync.transport import Transport

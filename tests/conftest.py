@@ -17,7 +17,7 @@ import pytest
 from keyring.backends import SecretService
 
 from app.bootstrap import Environment, Workstation, init_store, open_workstation
-from app.clinical.importer import ImportReport
+from app.clinical.imports.importer import ImportReport
 from app.security.policy import Policy
 from app.store.kdf_bounds import FLOOR as KDF_FLOOR
 from app.store.keys import KdfCost

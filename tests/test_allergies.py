@@ -3,7 +3,7 @@ kept, written only by clinicians."""
 
 import pytest
 
-from app.clinical.allergies import Allergies
+from app.clinical.charting.allergies import Allergies
 from app.errors import InvalidRecord, NotFound, PermissionDenied
 from tests.test_problems import (  # noqa: F401 (the ward fixture)
     active_titles,

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from app.bootstrap import open_workstation
-from app.clinical.chart_items import describe
+from app.clinical.chart.chart_items import describe
 from app.errors import NotFound, PermissionDenied
 from tests.fhir_counts import expected_sections
 from tests.sync.conftest import a, fresh_fhir_server  # noqa: F401 (fixtures)
@@ -97,7 +97,7 @@ def test_unknown_patient_is_named_and_the_failed_read_stays_in_the_audit_trail(d
 
 
 def test_every_indexed_section_has_a_place_in_the_chart():
-    from app.clinical.chart import SECTIONS
+    from app.clinical.chart.chart import SECTIONS
     from app.store.chart_index import SECTION_BY_TYPE
 
     assert set(SECTION_BY_TYPE.values()) - {"demographics"} <= set(SECTIONS)

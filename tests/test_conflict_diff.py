@@ -1,8 +1,8 @@
 """The conflict comparison a person decides on, without a window: which fields differ, which
-are theirs to choose, and the reason in words (app.clinical.conflict_diff)."""
+are theirs to choose, and the reason in words (app.clinical.sync.conflict_diff)."""
 
-from app.clinical.conflict_diff import differences, reason_text
-from app.clinical.conflicts import Conflict, merge_draft
+from app.clinical.sync.conflict_diff import differences, reason_text
+from app.clinical.sync.conflicts import Conflict, merge_draft
 
 BASE = {"resourceType": "Patient", "id": "p1", "name": [{"family": "Okafor", "given": ["Ann"]}],
         "birthDate": "1980-03-14"}

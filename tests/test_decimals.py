@@ -4,7 +4,7 @@ the store, on the wire and in the chart (issue 10, defect 3)."""
 import pytest
 
 from app.bootstrap import SyncSettings
-from app.clinical.vitals import Vitals
+from app.clinical.charting.vitals import Vitals
 from fhir_common import fhir_json
 from tests.conftest import sign_in
 from tests.sync.conftest import start_fhir_server

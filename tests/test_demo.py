@@ -8,8 +8,8 @@ from sqlalchemy import text
 
 from app.bootstrap import Environment, open_workstation
 from app.cli.demo import ensure_demo_store
-from app.clinical.importer import Importer
-from app.clinical.schedule import Schedule
+from app.clinical.imports.importer import Importer
+from app.clinical.visits.schedule import Schedule
 from tests.conftest import TEST_POLICY
 
 

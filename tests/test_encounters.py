@@ -7,9 +7,9 @@ import orjson
 import pytest
 from sqlalchemy import text
 
-from app.clinical.encounters import Encounters
-from app.clinical.schedule import Schedule
-from app.clinical.validation import validation_errors
+from app.clinical.fhir.validation import validation_errors
+from app.clinical.visits.encounters import Encounters
+from app.clinical.visits.schedule import Schedule
 from app.errors import InvalidRecord, NotFound, PermissionDenied
 from tests.conftest import signed_in_users
 

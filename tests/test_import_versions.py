@@ -5,8 +5,8 @@ import orjson
 import pytest
 from sqlalchemy import text
 
-from app.clinical.conflict_diff import reason_text
-from app.clinical.importer import Importer
+from app.clinical.imports.importer import Importer
+from app.clinical.sync.conflict_diff import reason_text
 from app.store.resources import store_server_versions
 from tests.conftest import SYNTHEA, sign_in
 

@@ -3,7 +3,7 @@ by clinicians."""
 
 import pytest
 
-from app.clinical.medications import Medications
+from app.clinical.charting.medications import Medications
 from app.errors import InvalidRecord, PermissionDenied
 from tests.test_problems import (  # noqa: F401 (the ward fixture)
     active_titles,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from app.bootstrap import open_workstation
-from app.clinical.notes import TEMPLATES, Notes
+from app.clinical.notes.notes import TEMPLATES, Notes
 from app.errors import InvalidRecord, NotFound, PermissionDenied
 from app.store.resources import delete_resource, get_resource, put_resource
 from tests.sync.conftest import a, b, fresh_fhir_server  # noqa: F401 (fixtures)

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import text
 
 from app.bootstrap import Workstation
-from app.clinical import icd10
-from app.clinical.encounters import Encounters
-from app.clinical.problems import Problems
-from app.clinical.validation import validation_errors
+from app.clinical.charting import icd10
+from app.clinical.charting.problems import Problems
+from app.clinical.fhir.validation import validation_errors
+from app.clinical.visits.encounters import Encounters
 from app.errors import InvalidRecord, PermissionDenied
 from tests.conftest import sign_in
 from tests.sync.conftest import a, b, fresh_fhir_server  # noqa: F401 (fixtures)

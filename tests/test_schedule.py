@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import text
 
 from app.clinical import records
-from app.clinical.schedule import Schedule
+from app.clinical.visits.schedule import Schedule
 from app.errors import InvalidRecord, NotFound, PermissionDenied
 from app.store.resources import put_resource
 from fhir_common import fhir_json

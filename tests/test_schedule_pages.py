@@ -5,8 +5,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import event, text
 
-from app.clinical.schedule import PAGE_SIZE, Schedule
-from app.clinical.vitals import Vitals
+from app.clinical.charting.vitals import Vitals
+from app.clinical.visits.schedule import PAGE_SIZE, Schedule
 from tests.test_schedule import USERS, clinic, people  # noqa: F401 (fixtures)
 
 

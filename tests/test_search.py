@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import text
 
-from app.clinical.search import PatientHit, PatientSearch, match_expression, typed_terms
+from app.clinical.patients.search import PatientHit, PatientSearch, match_expression, typed_terms
 from app.errors import PermissionDenied
 from app.store.database import Database
 from app.store.keys import new_data_key

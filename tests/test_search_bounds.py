@@ -6,8 +6,8 @@ import time
 import pytest
 from sqlalchemy import event
 
-from app.clinical.search import PatientSearch
-from app.clinical.vitals import Vitals
+from app.clinical.charting.vitals import Vitals
+from app.clinical.patients.search import PatientSearch
 from app.errors import UsageError
 from tests.conftest import sign_in
 

@@ -8,7 +8,7 @@ import orjson
 import pytest
 
 from app.bootstrap import open_workstation
-from app.clinical.search import PatientSearch
+from app.clinical.patients.search import PatientSearch
 from tests.fhir_counts import expected_sections
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "synthea"

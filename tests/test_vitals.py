@@ -5,10 +5,10 @@ real FHIR server, readings taken in a visit on one workstation show on another."
 import pytest
 from sqlalchemy import text
 
-from app.clinical.encounters import Encounters
-from app.clinical.trends import VITAL_SIGNS
-from app.clinical.validation import validation_errors
-from app.clinical.vitals import Vitals, check
+from app.clinical.charting.trends import VITAL_SIGNS
+from app.clinical.charting.vitals import Vitals, check
+from app.clinical.fhir.validation import validation_errors
+from app.clinical.visits.encounters import Encounters
 from app.errors import InvalidRecord, NotFound, PermissionDenied
 from fhir_common import fhir_json
 from tests.conftest import sign_in

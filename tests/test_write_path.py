@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event, text
 
-from app.clinical.importer import Importer
+from app.clinical.imports.importer import Importer
 from app.clinical.records import ChangeFeed, Changes
 from app.errors import InvalidRecord
 from fhir_common import fhir_json
@@ -30,9 +30,9 @@ RAW_WRITE = re.compile(r"\b(INSERT|REPLACE)\b[^;]*?\bINTO\s+(resource|local_chan
 ALLOWED = {
     "app/store": "the primitives themselves",
     "app/clinical/records.py": "the unit of work: every service writes through it",
-    "app/clinical/sync_side.py": "the sync adapter stores the server's versions as they came "
+    "app/clinical/sync/sync_side.py": "the sync adapter stores the server's versions as they came "
                                  "(nothing to validate or queue) and confirms the outbox",
-    "app/clinical/audit_sync_side.py": "the sync adapter marks audit rows the server holds",
+    "app/clinical/sync/audit_sync_side.py": "the sync adapter marks audit rows the server holds",
     "app/security": "sign-in, users, lockout, refusals and recovery audit accounts and "
                     "access, not patient records, and the audit module is the chain itself",
 }

@@ -9,10 +9,10 @@ answer joins the local verification's problems.
 
 from collections.abc import Callable
 
-from app.clinical.sync_side import StoreSyncSide
+from app.clinical.sync.connection import SyncOverrides, policy_sync, sync_limits
+from app.clinical.sync.sync_side import StoreSyncSide
 from app.errors import UsageError
 from app.security.roles import Permission
-from app.sync_connection import SyncOverrides, policy_sync, sync_limits
 from sync.audit_checkpoint import compare_with_server
 from sync.transport import Transport
 

@@ -1,12 +1,12 @@
 """The chart as plain text for `hearth chart`: the banner first, then what matters most.
 
-The banner's facts and wording are the chart tab's (app.clinical.banner), so the terminal
+The banner's facts and wording are the chart tab's (app.clinical.chart.banner), so the terminal
 and the window never disagree on name order, age, MRN or allergies.
 """
 
-from app.clinical.banner import banner_facts
-from app.clinical.chart import ChartSummary, SectionPage
-from app.clinical.chart_items import ChartItem
+from app.clinical.chart.banner import banner_facts
+from app.clinical.chart.chart import ChartSummary, SectionPage
+from app.clinical.chart.chart_items import ChartItem
 
 QUIET_STATUSES = {None, "final", "finished", "completed", "active"}  # the expected ones
 SUMMARY_PARTS = (

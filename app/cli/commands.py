@@ -23,8 +23,8 @@ from app.cli import env_secrets
 from app.cli import sync_commands as cli_sync
 from app.cli.args import OneLineParser, whole_number
 from app.cli.chart_text import page_text, summary_text
-from app.clinical.chart import SECTIONS
-from app.clinical.importer import Progress
+from app.clinical.chart.chart import SECTIONS
+from app.clinical.imports.importer import Progress
 from app.display_time import when_text
 from app.errors import HearthError, StoreNotFound, UsageError
 from app.security.policy import Policy

@@ -19,7 +19,7 @@ from importlib.resources import as_file, files
 from pathlib import Path
 
 from app.bootstrap import Environment, init_store, open_workstation
-from app.clinical.schedule import Schedule
+from app.clinical.visits.schedule import Schedule
 from app.errors import StoreExists
 from app.security.roles import Role
 from app.security.session import Session

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection
 
 from app.clinical.edit_versions import rebase, version_of
-from app.clinical.validation import validation_errors
+from app.clinical.fhir.validation import validation_errors
 from app.errors import InvalidRecord, NotFound
 from app.security import audit
 from app.security.roles import Permission
@@ -242,7 +242,7 @@ class Work:
                 _refuse_invalid(resource)
         return self._put(resources, create_only)
 
-    # -- a sync conflict decided by a person (app.clinical.conflicts) ---------------------
+    # -- a sync conflict decided by a person (app.clinical.sync.conflicts) ---------------------
 
     def keep_server_version(self, resource: dict, version_id: str | None) -> None:
         """Make the server's version of a record the local copy and the merge base, in place

@@ -4,7 +4,7 @@ SQLite's unicode61 tokenizer lowercases and strips the accents that Unicode deco
 (é, ñ, ü), but not letters that are letters of their own (ł, ø, æ, ß, đ, œ, þ), nor Greek
 tonos: "lukasiewicz" would not find "Łukasiewicz", nor "αννα" find "Άννα". So names are
 folded here, in Python, both when they are indexed (search_terms) and when they are typed
-(app.clinical.search), and the tokenizer sees plain lowercase letters on both sides.
+(app.clinical.patients.search), and the tokenizer sees plain lowercase letters on both sides.
 
 A name joined by a hyphen or an apostrophe is indexed as its parts and as the whole run
 together: "Smythe-Jones" as "smythe jones smythejones", "O'Brien" as "o brien obrien".

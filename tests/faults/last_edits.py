@@ -16,7 +16,7 @@ made to them meanwhile, here or on the server, stays the last edit and must surv
 
 from dataclasses import dataclass
 
-from app.clinical.conflicts import Conflict, conflicting_paths, server_version
+from app.clinical.sync.conflicts import Conflict, conflicting_paths, server_version
 
 FIELDS = {"Patient": ("telecom", "address", "birthDate"), "Condition": ("onsetDateTime",)}
 

@@ -1,6 +1,6 @@
 """The two-station campaign's model of who last changed a field, after a resolution."""
 
-from app.clinical.conflicts import Conflict
+from app.clinical.sync.conflicts import Conflict
 from tests.faults.last_edits import LastEdits
 
 

@@ -27,10 +27,10 @@ import orjson
 import sqlcipher3
 from sqlalchemy import create_engine
 
-from app.clinical.chart import Chart
-from app.clinical.fhir_input import read_entries
-from app.clinical.importer import Importer
-from app.clinical.search import PatientSearch
+from app.clinical.chart.chart import Chart
+from app.clinical.fhir.fhir_input import read_entries
+from app.clinical.imports.importer import Importer
+from app.clinical.patients.search import PatientSearch
 from app.security.roles import Role
 from app.security.session import Session
 from app.store.database import POOL, Database, raw_key_pragma

@@ -22,8 +22,8 @@ from pathlib import Path
 import orjson
 import sqlalchemy
 
-from app.clinical import schedule
-from app.clinical.schedule import PAGE_SIZE, Schedule
+from app.clinical.visits import schedule
+from app.clinical.visits.schedule import PAGE_SIZE, Schedule
 from app.security import audit
 from app.store.resources import put_resources
 from fhir_common import fhir_json

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from app.bootstrap import open_workstation
-from app.clinical.entries import change
+from app.clinical.charting.entries import change
 from app.clinical.records import Records
 from app.errors import InvalidRecord
 from tests.sync.policies import name_servers

@@ -17,7 +17,7 @@ import orjson
 import pytest
 
 from app.bootstrap import SyncSettings, open_workstation
-from app.clinical.sync_side import StoreSyncSide
+from app.clinical.sync.sync_side import StoreSyncSide
 from app.errors import InvalidRecord, PermissionDenied
 from app.store.resources import put_resource
 from sync.engine import SyncEngine

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.bootstrap import SyncSettings
-from app.clinical.sync_side import StoreSyncSide
+from app.clinical.sync.sync_side import StoreSyncSide
 from app.security.policy import SyncPolicy
 from app.ui.shell.window import WorkstationWindow
 from sync.engine import SyncEngine

@@ -10,7 +10,7 @@ import httpx
 import orjson
 import pytest
 
-from app.clinical.sync_side import StoreSyncSide
+from app.clinical.sync.sync_side import StoreSyncSide
 from app.errors import InvalidRecord
 from sync.capabilities import fetch_capabilities
 from sync.engine import SyncEngine

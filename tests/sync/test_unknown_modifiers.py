@@ -7,7 +7,7 @@ said, so the pair waits for a person, with a reason naming the modifier.
 
 import httpx
 
-from app.clinical.conflict_diff import reason_text
+from app.clinical.sync.conflict_diff import reason_text
 from tests.sync.stations import patient, sync
 
 MODIFIER = "http://example.org/fhir/StructureDefinition/record-is-provisional"

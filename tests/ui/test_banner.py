@@ -1,11 +1,11 @@
 """The patient banner reads the same in `hearth chart` and on the chart tab: name order,
-age, sex, birth date, MRN and the allergy line come from one place (app.clinical.banner)."""
+age, sex, birth date, MRN and the allergy line come from one place (app.clinical.chart.banner)."""
 
 import pytest
 
 from app.cli.chart_text import summary_text
-from app.clinical.chart import SECTIONS, ChartSummary
-from app.clinical.chart_items import ChartItem
+from app.clinical.chart.chart import SECTIONS, ChartSummary
+from app.clinical.chart.chart_items import ChartItem
 from app.ui.chart.banner import Banner
 
 MRN = {"type": {"coding": [{"code": "MR"}]}, "value": "A-1001"}

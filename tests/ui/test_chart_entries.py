@@ -7,11 +7,11 @@ the shared clinic's charts stay as other tests expect them.
 
 from PySide6.QtCore import Qt
 
-from app.clinical.allergies import Allergies
-from app.clinical.banner import allergy_line
-from app.clinical.chart_items import ChartItem
-from app.clinical.medications import Medications
-from app.clinical.problems import Problems
+from app.clinical.chart.banner import allergy_line
+from app.clinical.chart.chart_items import ChartItem
+from app.clinical.charting.allergies import Allergies
+from app.clinical.charting.medications import Medications
+from app.clinical.charting.problems import Problems
 from app.ui.chart.entry_dialogs import (
     AllergyDialog,
     AllergyEditDialog,

@@ -26,10 +26,10 @@ from PySide6.QtWidgets import (
 from sqlalchemy import text
 
 from app.bootstrap import open_workstation
-from app.clinical.banner import age_text, allergy_line
-from app.clinical.chart import SectionPage
-from app.clinical.chart_items import ChartItem
-from app.clinical.trends import Trends, note_of
+from app.clinical.chart.banner import age_text, allergy_line
+from app.clinical.chart.chart import SectionPage
+from app.clinical.chart.chart_items import ChartItem
+from app.clinical.charting.trends import Trends, note_of
 from app.errors import NotFound
 from app.ui.chart.banner import Banner
 from app.ui.chart.table import COLUMNS, ITEM_ROLE, PAGE_SIZE, SectionModel

@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLabel
 
-from app.clinical.chart_items import ChartItem
+from app.clinical.chart.chart_items import ChartItem
 from app.display_time import when_text
 from app.ui.chart.table import cell_text, status_tip
 from app.ui.chart.view import ChartView

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.bootstrap import init_store, open_workstation
-from app.clinical.notes import Notes
+from app.clinical.notes.notes import Notes
 from app.ui.chart.notes.editor import NoteEditor
 from tests.conftest import ADMIN_PASSWORD
 from tests.kill_child import kill_mid_run

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import open_workstation
-from app.clinical.notes import TEMPLATES, Notes
+from app.clinical.notes.notes import TEMPLATES, Notes
 from app.ui.chart.notes.editor import NoteEditor
 from app.ui.chart.notes.tab import NotesTab
 from app.ui.chart.view import ChartView

@@ -4,7 +4,7 @@ from datetime import date
 
 from PySide6.QtCore import Qt
 
-from app.clinical.search import PatientHit
+from app.clinical.patients.search import PatientHit
 from app.ui.common.table_models import ROW_ROLE, RowsModel
 from app.ui.patients.view import PatientsView, age, patient_columns
 

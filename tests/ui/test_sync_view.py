@@ -4,7 +4,7 @@ from the table and the conflict dialog."""
 from PySide6.QtCore import Qt
 
 from app.bootstrap import SyncSettings
-from app.clinical.conflicts import Conflict
+from app.clinical.sync.conflicts import Conflict
 from app.ui.sync.conflict_dialog import ConflictDialog
 from app.ui.sync.view import SyncView
 from sync.worker import SyncStatus, SyncWorker

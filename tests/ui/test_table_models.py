@@ -9,7 +9,7 @@ from datetime import date
 from PySide6.QtCore import QModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor
 
-from app.clinical.search import PatientHit
+from app.clinical.patients.search import PatientHit
 from app.ui.common import theme
 from app.ui.common.table_models import ROW_ROLE, RowsModel
 from app.ui.patients.view import patient_columns

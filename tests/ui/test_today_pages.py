@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from sqlalchemy import text
 
-from app.clinical.schedule import PAGE_SIZE, Schedule
+from app.clinical.visits.schedule import PAGE_SIZE, Schedule
 from app.ui.common.table_models import row_at
 from app.ui.today.view import TodayView
 from tests.conftest import signed_in_users

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView
 from sqlalchemy import text
 
-from app.clinical.schedule import Appointment, Schedule
+from app.clinical.visits.schedule import Appointment, Schedule
 from app.ui.common.table_models import row_at
 from app.ui.today.view import TodayView, day_text
 

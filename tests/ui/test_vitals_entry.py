@@ -12,9 +12,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QLineEdit
 from sqlalchemy import text
 
-from app.clinical.encounters import Encounters
-from app.clinical.schedule import Schedule
-from app.clinical.vitals import Vitals
+from app.clinical.charting.vitals import Vitals
+from app.clinical.visits.encounters import Encounters
+from app.clinical.visits.schedule import Schedule
 from app.ui.chart.table import COLUMNS, SectionModel, SectionTab
 from app.ui.chart.view import ChartView
 from app.ui.chart.vitals.entry import VitalsEntry

@@ -1,6 +1,6 @@
 """The patient banner: who this chart is, and what they are allergic to, always in view.
 
-The facts and their wording come from app.clinical.banner, the copy `hearth chart` prints
+The facts and their wording come from app.clinical.chart.banner, the copy `hearth chart` prints
 too. Recorded allergies are in the alert colour, in words as well, so colour is never the
 only signal. A patient record carrying a modifier Hearth does not understand says so on a
 line of its own.
@@ -9,8 +9,8 @@ line of its own.
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
-from app.clinical.banner import banner_facts
-from app.clinical.chart_items import ChartItem
+from app.clinical.chart.banner import banner_facts
+from app.clinical.chart.chart_items import ChartItem
 from app.ui.chart.style import ToneLabel, scaled_font
 
 

@@ -25,8 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.clinical import icd10
-from app.clinical.chart_items import ChartItem
+from app.clinical.chart.chart_items import ChartItem
+from app.clinical.charting import icd10
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
 from app.ui.common.messages import sentence

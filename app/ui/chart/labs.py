@@ -9,8 +9,8 @@ newer selection wins.
 from PySide6.QtCore import QItemSelection, Qt, Signal
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
-from app.clinical.chart_items import ChartItem
-from app.clinical.trends import Point, Trends
+from app.clinical.chart.chart_items import ChartItem
+from app.clinical.charting.trends import Point, Trends
 from app.security.session import Session
 from app.ui.chart.style import ToneLabel
 from app.ui.chart.table import ITEM_ROLE, SectionTab

@@ -7,7 +7,7 @@ tab of their own are counted at the bottom, so nothing in the chart is silently 
 
 from PySide6.QtWidgets import QGridLayout, QGroupBox, QScrollArea, QVBoxLayout, QWidget
 
-from app.clinical.chart import ChartSummary
+from app.clinical.chart.chart import ChartSummary
 from app.ui.chart.style import ToneLabel
 from app.ui.chart.table import COLUMNS, ItemsModel, item_table
 

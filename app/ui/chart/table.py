@@ -19,8 +19,8 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
 
-from app.clinical.chart import SectionPage
-from app.clinical.chart_items import ChartItem
+from app.clinical.chart.chart import SectionPage
+from app.clinical.chart.chart_items import ChartItem
 from app.ui.chart.style import ToneLabel
 from app.ui.common import theme
 from app.ui.common.background import Background

@@ -21,10 +21,10 @@ from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
-from app.clinical.banner import display_name
-from app.clinical.chart import ChartSummary, ChartUpdate, SectionPage
+from app.clinical.chart.banner import display_name
+from app.clinical.chart.chart import ChartSummary, ChartUpdate, SectionPage
+from app.clinical.charting.trends import VITAL_SIGNS
 from app.clinical.records import Changes
-from app.clinical.trends import VITAL_SIGNS
 from app.ui.chart.banner import Banner
 from app.ui.chart.entries.tabs import EntriesTab
 from app.ui.chart.labs import LabsTab

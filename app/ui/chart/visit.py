@@ -1,6 +1,6 @@
 """The visit bar under the chart's banner: whether the patient is being seen now, and by whom.
 
-Vitals and notes are tied to the visit in progress (app.clinical.encounters), so the chart
+Vitals and notes are tied to the visit in progress (app.clinical.visits.encounters), so the chart
 says whether there is one: "Visit in progress since 09:02 (Dr Lee, Nina Nurse)" with
 "Finish visit…", or "Start visit" for a patient seen without an appointment (a booked
 patient's visit is started from Today, which also marks the appointment fulfilled).
@@ -13,7 +13,7 @@ the new state; the chart hears of the change (its Changes) and reads its Encount
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMessageBox, QPushButton
 
-from app.clinical.encounters import Encounters
+from app.clinical.visits.encounters import Encounters
 from app.display_time import when_text
 from app.security.roles import Permission
 from app.security.session import Session

@@ -17,7 +17,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
-from app.clinical.notes import SignedNote
+from app.clinical.notes.notes import SignedNote
 from app.clinical.records import Changes
 from app.display_time import when_text
 from app.security.roles import Permission

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QObject
 
-from app.clinical import icd10
-from app.clinical.allergies import Allergies
-from app.clinical.medications import Medications
-from app.clinical.problems import Problems
+from app.clinical.charting import icd10
+from app.clinical.charting.allergies import Allergies
+from app.clinical.charting.medications import Medications
+from app.clinical.charting.problems import Problems
 from app.security.session import Session
 from app.ui.common.background import Background
 from app.ui.operations import Op

@@ -3,8 +3,8 @@ and the inbox of notes awaiting the user's cosignature."""
 
 from PySide6.QtCore import QObject
 
-from app.clinical.notes import Draft, Notes, SignedNote
-from app.clinical.trends import Note, Trends
+from app.clinical.charting.trends import Note, Trends
+from app.clinical.notes.notes import Draft, Notes, SignedNote
 from app.security.session import Session
 from app.ui.common.background import Background
 from app.ui.operations import Op

@@ -3,7 +3,7 @@
 from PySide6.QtCore import QObject
 
 from app.bootstrap import Workstation
-from app.clinical.search import PatientHit
+from app.clinical.patients.search import PatientHit
 from app.ui.common.background import Background
 from app.ui.operations import Op
 

@@ -4,7 +4,7 @@ from datetime import date
 
 from PySide6.QtCore import QObject
 
-from app.clinical.schedule import Appointment, DayPage, Schedule
+from app.clinical.visits.schedule import Appointment, DayPage, Schedule
 from app.security.session import Session
 from app.ui.common.background import Background
 from app.ui.operations import Op

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject
 
 from app.bootstrap import Workstation
-from app.clinical.conflicts import Conflict
-from app.clinical.names import family_given
+from app.clinical.fhir.names import family_given
+from app.clinical.sync.conflicts import Conflict
 from app.errors import NotFound
 from app.ui.common.background import Background
 from app.ui.operations import Op

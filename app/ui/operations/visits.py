@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import QObject
 
-from app.clinical.encounters import Encounters
+from app.clinical.visits.encounters import Encounters
 from app.security.session import Session
 from app.ui.common.background import Background
 from app.ui.operations import Op

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from PySide6.QtCore import QObject
 
 from app.bootstrap import Workstation
-from app.clinical.trends import Point, Trends
-from app.clinical.vitals import EntryContext
+from app.clinical.charting.trends import Point, Trends
+from app.clinical.charting.vitals import EntryContext
 from app.security.session import Session
 from app.ui.common.background import Background
 from app.ui.operations import Op

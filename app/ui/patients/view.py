@@ -15,8 +15,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
+from app.clinical.patients.search import PatientHit
 from app.clinical.records import Changes
-from app.clinical.search import PatientHit
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of

@@ -1,6 +1,6 @@
 """Deciding one sync conflict: see what differs, then keep mine, the server's, or a merge.
 
-The comparison is field by field (app.clinical.conflict_diff: every path where this
+The comparison is field by field (app.clinical.sync.conflict_diff: every path where this
 workstation's version, as it is now, and the server's differ, with the value both started
 from), and the fields sync.merge could not merge are drawn in the alert colour: those are
 the ones the person is deciding. For an edit conflict, Keep mine and Keep server's settle
@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Workstation
-from app.clinical.conflict_diff import differences, reason_text
-from app.clinical.conflicts import Conflict, conflicting_paths, merge_draft, server_version
+from app.clinical.sync.conflict_diff import differences, reason_text
+from app.clinical.sync.conflicts import Conflict, conflicting_paths, merge_draft, server_version
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.common.messages import sentence

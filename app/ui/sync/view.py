@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
-from app.clinical.conflict_diff import KIND, reason_text
-from app.clinical.conflicts import Conflict
+from app.clinical.sync.conflict_diff import KIND, reason_text
+from app.clinical.sync.conflicts import Conflict
 from app.display_time import when_text
 from app.ui.common import theme
 from app.ui.common.background import Background

@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import Workstation
 from app.clinical.records import Changes
-from app.clinical.schedule import HERE, PAGE_SIZE, Appointment, DayPage
+from app.clinical.visits.schedule import HERE, PAGE_SIZE, Appointment, DayPage
 from app.security.roles import Permission
 from app.ui.common import theme
 from app.ui.common.background import Background

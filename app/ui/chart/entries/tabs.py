@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.clinical.chart_items import ChartItem
-from app.clinical.medications import EDITABLE, STOPPABLE
-from app.clinical.problems import ONGOING
+from app.clinical.chart.chart_items import ChartItem
+from app.clinical.charting.medications import EDITABLE, STOPPABLE
+from app.clinical.charting.problems import ONGOING
 from app.security.roles import Permission
 from app.ui.chart.entry_dialogs import (
     AllergyDialog,

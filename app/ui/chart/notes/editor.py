@@ -13,7 +13,7 @@ text, so only its answer matters), then "Saved 10:42:05".
 Signing asks for the password (SignDialog); the last text is saved and signed in one
 background job, and the editor then turns read-only: a signed note never changes.
 
-A note holds at most policy.max_note_kb of text (app.clinical.note_size). The editor counts
+A note holds at most policy.max_note_kb of text (app.clinical.notes.note_size). The editor counts
 it as it is typed; past the limit it says so and Sign is off, while the draft is still saved
 whole. A paste that would take the draft past what a draft may hold is refused before Qt
 lays it out (a document-sized paste would take seconds and gigabytes); it stays on the
@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Workstation
-from app.clinical.note_size import DRAFT_ROOM, size_kb, too_long_to_sign
-from app.clinical.notes import TEMPLATES, Draft, Notes, SignedNote
+from app.clinical.notes.note_size import DRAFT_ROOM, size_kb, too_long_to_sign
+from app.clinical.notes.notes import TEMPLATES, Draft, Notes, SignedNote
 from app.display_time import when_text
 from app.errors import InvalidRecord, NotFound
 from app.ui.chart.notes.sign_dialog import SignDialog

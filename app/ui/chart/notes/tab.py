@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Workstation
-from app.clinical.notes import TEMPLATES, Draft, SignedNote
-from app.clinical.trends import Note, Trends
+from app.clinical.charting.trends import Note, Trends
+from app.clinical.notes.notes import TEMPLATES, Draft, SignedNote
 from app.display_time import when_text
 from app.security.roles import Permission
 from app.security.session import Session

@@ -14,8 +14,8 @@ from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from app.bootstrap import Workstation
-from app.clinical.banner import display_name
-from app.clinical.vitals import (
+from app.clinical.chart.banner import display_name
+from app.clinical.charting.vitals import (
     BMI,
     BY_KEY,
     EntryContext,

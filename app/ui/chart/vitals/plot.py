@@ -15,7 +15,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from app.clinical.trends import Point
+from app.clinical.charting.trends import Point
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common import theme
 

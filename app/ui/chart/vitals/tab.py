@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Workstation
-from app.clinical.trends import DIASTOLIC, SYSTOLIC, VITAL_SIGNS, Point, Trends, VitalSign
-from app.clinical.vitals import summary
+from app.clinical.charting.trends import DIASTOLIC, SYSTOLIC, VITAL_SIGNS, Point, Trends, VitalSign
+from app.clinical.charting.vitals import summary
 from app.security.roles import Permission
 from app.security.session import Session
 from app.ui.chart.style import ToneLabel

@@ -14,7 +14,7 @@ from urllib.parse import unquote
 
 from sqlalchemy import Connection
 
-from app.clinical.import_report import shown
+from app.clinical.imports.report import shown
 from fhir_common import fhir_json
 
 SUPPORTED = ("identifier",)

@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, bindparam, text
 
-from app.clinical.chart_items import describe
+from app.clinical.chart.chart_items import describe
 from app.clinical.records import Records
 from app.errors import NotFound
 from app.security.roles import Permission

@@ -10,7 +10,7 @@ reverts for upload. So, for a stored record whose content differs from the file'
 - the record was edited here (outbox rows from before this import, or local changes since
   its last server version) and the file's version is another: the two are held as a conflict
   of kind "edit" (local: the stored version; remote: the file's), with the record's outbox
-  rows held, until a person decides (app.clinical.conflicts);
+  rows held, until a person decides (app.clinical.sync.conflicts);
 - otherwise the file's version is written, as a local change to upload.
 An outbox row written by an import is not an edit made here: the importer audits each batch
 as "Import/<file>" at the very time its outbox rows carry, which is how such rows are told
@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection
 
-from app.clinical.import_report import shown
+from app.clinical.imports.report import shown
 from app.security import audit
 from fhir_common import fhir_json
 

@@ -10,8 +10,8 @@ or another user, is merged or the update is refused, never overwritten.
 import uuid
 
 from app.clinical.edit_versions import rebase
-from app.clinical.identity import FHIR_ID
-from app.clinical.names import family_given
+from app.clinical.fhir.identity import FHIR_ID
+from app.clinical.fhir.names import family_given
 from app.clinical.records import ChangeFeed, Records
 from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission

@@ -4,15 +4,15 @@ the server has it yet.
 The flag comes from the record itself: its interpretation code, else its value against its
 own reference range. When the source system sent neither (Synthea sends neither), the flag
 is None: Hearth does not guess a range. A record carrying a modifier extension says so in
-`warning` (app.clinical.modifiers), and a drug named by reference is titled by the drug
-(app.clinical.medication_names).
+`warning` (app.clinical.fhir.modifiers), and a drug named by reference is titled by the drug
+(app.clinical.charting.medication_names).
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.clinical.medication_names import concept_name, medication_name
-from app.clinical.modifiers import modifier_warning
+from app.clinical.charting.medication_names import concept_name, medication_name
+from app.clinical.fhir.modifiers import modifier_warning
 from app.store.chart_index import chart_fields
 from fhir_common.fhir_json import number_text
 
@@ -47,7 +47,7 @@ class ChartItem:
 def describe(resource: dict, pending: bool = False,
              medications: Mapping[str, dict] | None = None) -> ChartItem:
     """The chart line of a resource; `medications` holds the stored Medications it may name
-    (app.clinical.medication_names.referenced_medications)."""
+    (app.clinical.charting.medication_names.referenced_medications)."""
     fields = chart_fields(resource)
     return ChartItem(
         type=resource["resourceType"], id=resource["id"], date=fields["date"],

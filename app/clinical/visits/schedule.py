@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy
 from sqlalchemy import Connection
 
-from app.clinical.names import family_given, main_name
+from app.clinical.fhir.names import family_given, main_name
 from app.clinical.records import ChangeFeed, Records
 from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission

@@ -8,15 +8,14 @@ NKA record inactive in the same transaction, with a note saying why, so the char
 claims both.
 
 Nothing is deleted: inactivating or marking entered-in-error saves a new version with the
-reason as a note (see app.clinical.entries for how versions are kept).
+reason as a note (see app.clinical.charting.entries for how versions are kept).
 """
 
 import uuid
 
 from sqlalchemy import Connection, text
 
-from app.clinical.encounters import now, user_reference
-from app.clinical.entries import (
+from app.clinical.charting.entries import (
     annotation,
     change,
     concept,
@@ -29,6 +28,7 @@ from app.clinical.entries import (
     title,
 )
 from app.clinical.records import ChangeFeed, Records, Work
+from app.clinical.visits.encounters import now, user_reference
 from app.errors import InvalidRecord
 from app.security.roles import Permission
 from app.security.session import Session

@@ -1,7 +1,7 @@
 """Recording vital signs (FHIR R4 Observation, category vital-signs) as a nurse takes them.
 
 One reading is one Observation, coded in LOINC with its unit in UCUM, as the FHIR vital
-signs profile has them and with the codes app.clinical.trends plots, so a reading shows on
+signs profile has them and with the codes app.clinical.charting.trends plots, so a reading shows on
 its trend plot as soon as it is saved. Blood pressure is one panel (85354-9) with systolic
 and diastolic components. BMI is never typed: it is computed from the weight and the
 height taken with it, or else the latest height on file, and the record says so (a note,
@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from app.clinical.encounters import in_progress, now, user_reference
 from app.clinical.records import ChangeFeed, Records
+from app.clinical.visits.encounters import in_progress, now, user_reference
 from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission
 from app.security.session import Session

@@ -10,7 +10,7 @@ and the Sync tab show these; nothing here decides anything.
 import json
 from dataclasses import dataclass
 
-from app.clinical.conflicts import Conflict, conflicting_paths, server_version
+from app.clinical.sync.conflicts import Conflict, conflicting_paths, server_version
 from sync.merge import MISSING, unknown_modifiers
 
 KIND = {"edit": "Edit conflict", "deleted": "Delete conflict", "rejected": "Refused by server"}

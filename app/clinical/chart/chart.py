@@ -20,12 +20,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from app.clinical.chart_items import ChartItem, describe
-from app.clinical.medication_names import referenced_medications
-from app.clinical.modifiers import modifier_warning
+from app.clinical.chart.chart_items import ChartItem, describe
+from app.clinical.charting.medication_names import referenced_medications
+from app.clinical.charting.trends import Point, measured
+from app.clinical.charting.vitals import WAITING
+from app.clinical.fhir.modifiers import modifier_warning
 from app.clinical.records import Records, Work
-from app.clinical.trends import Point, measured
-from app.clinical.vitals import WAITING
 from app.errors import NotFound, UsageError
 from app.security.roles import Permission
 from app.security.session import Session

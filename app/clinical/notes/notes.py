@@ -28,10 +28,10 @@ from importlib.resources import files
 import orjson
 from sqlalchemy import Connection, text
 
-from app.clinical.encounters import in_progress
-from app.clinical.note_size import check_draft, check_signable
+from app.clinical.charting.trends import note_of
+from app.clinical.notes.note_size import check_draft, check_signable
 from app.clinical.records import ChangeFeed, Records, Work
-from app.clinical.trends import note_of
+from app.clinical.visits.encounters import in_progress
 from app.errors import InvalidRecord, NotFound, PermissionDenied
 from app.security.policy import Policy
 from app.security.roles import PERMISSIONS, Permission, Role

@@ -1,6 +1,6 @@
 """Conditional creates and updates in a file, decided as a FHIR server decides them in a
 transaction: the search in an entry's `ifNoneExist`, or in a PUT's url, is matched against
-the store and the file's earlier entries (app.clinical.import_search says which searches).
+the store and the file's earlier entries (app.clinical.imports.search says which searches).
 
 No match: the entry creates its record. One: an ifNoneExist entry is not created again, a
 conditional update updates that record, and either way references to the entry's fullUrl
@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from app.clinical.import_index import FileIndex, Request
-from app.clinical.import_report import shown
-from app.clinical.import_search import Unsupported, in_store, parse
+from app.clinical.imports.index import FileIndex, Request
+from app.clinical.imports.report import shown
+from app.clinical.imports.search import Unsupported, in_store, parse
 
 LISTED = 3  # matching records a refusal names
 

@@ -1,16 +1,15 @@
 """Medications: starting and stopping them (FHIR R4 MedicationRequest, intent order).
 
-The active list is every request whose status is active (app.clinical.chart also counts
+The active list is every request whose status is active (app.clinical.chart.chart also counts
 on-hold ones as current). Stopping or marking entered-in-error saves a new version of the
 same request with the reason as its statusReason; nothing is deleted (see
-app.clinical.entries for how versions are kept).
+app.clinical.charting.entries for how versions are kept).
 """
 
 import re
 import uuid
 
-from app.clinical.encounters import now, user_reference
-from app.clinical.entries import (
+from app.clinical.charting.entries import (
     annotation,
     change,
     create,
@@ -19,6 +18,7 @@ from app.clinical.entries import (
     title,
 )
 from app.clinical.records import ChangeFeed, Records
+from app.clinical.visits.encounters import now, user_reference
 from app.errors import InvalidRecord
 from app.security.roles import Permission
 from app.security.session import Session

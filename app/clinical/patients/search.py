@@ -28,8 +28,8 @@ from datetime import date
 
 import sqlalchemy
 
-from app.clinical.modifiers import modifier_warning
-from app.clinical.names import family_given, main_name, medical_record_number
+from app.clinical.fhir.modifiers import modifier_warning
+from app.clinical.fhir.names import family_given, main_name, medical_record_number
 from app.clinical.records import Records
 from app.errors import UsageError
 from app.security.roles import Permission

@@ -11,7 +11,7 @@ import re
 
 import fhirkit
 
-from app.clinical.import_report import shown
+from app.clinical.imports.report import shown
 
 QUOTED = re.compile(r'"[^"]{40,}"')
 

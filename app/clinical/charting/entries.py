@@ -21,8 +21,8 @@ import re
 from collections.abc import Callable
 from datetime import date
 
-from app.clinical.encounters import in_progress, now
 from app.clinical.records import Records, Work
+from app.clinical.visits.encounters import in_progress, now
 from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission
 from app.security.session import Session

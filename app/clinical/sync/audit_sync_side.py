@@ -1,7 +1,7 @@
 """The audit trail as the sync engine sees it: rows to upload, with their place in the
 chain, and the checkpoints the server acknowledged (sync.audit_checkpoint).
 
-A mixin of app.clinical.sync_side.StoreSyncSide, kept apart so the audit chain's part of
+A mixin of app.clinical.sync.sync_side.StoreSyncSide, kept apart so the audit chain's part of
 sync reads in one place.
 """
 

@@ -1,12 +1,12 @@
 """`hearth import`: bring FHIR records from another system into the store.
 
-Each file is read entry by entry with its index (app.clinical.fhir_input). Every resource is
-given a stable id, checked, its references resolved (app.clinical.references), validated
-against FHIR R4, weighed against what the store holds (app.clinical.import_guard), and
+Each file is read entry by entry with its index (app.clinical.fhir.fhir_input). Every resource is
+given a stable id, checked, its references resolved (app.clinical.fhir.references), validated
+against FHIR R4, weighed against what the store holds (app.clinical.imports.guard), and
 written with its outbox entry (an import is a local change to upload) and an audit row per
 patient, one transaction per batch (the batch form of the write path, app.clinical.records).
 Conditional creates and updates are decided as a FHIR server decides them
-(app.clinical.import_requests). Within a file, the newest version of a
+(app.clinical.imports.conditional). Within a file, the newest version of a
 record wins (meta.versionId, then meta.lastUpdated; equal: the later entry) and the report
 says so. One bad entry is reported with its file, entry and a short reason, and skipped;
 the rest imports. Re-importing changes nothing.
@@ -17,14 +17,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.clinical.fhir_input import Entry, FileReading, input_files, read_file
-from app.clinical.identity import FHIR_ID, resource_id
-from app.clinical.import_guard import hold, judge, order, stamp
-from app.clinical.import_index import FileIndex
-from app.clinical.import_report import ImportReport, json_kind, shown
-from app.clinical.import_requests import Decision, decide_requests
+from app.clinical.fhir.fhir_input import Entry, FileReading, input_files, read_file
+from app.clinical.fhir.identity import FHIR_ID, resource_id
+from app.clinical.fhir.references import References, apply
+from app.clinical.imports.conditional import Decision, decide_requests
+from app.clinical.imports.guard import hold, judge, order, stamp
+from app.clinical.imports.index import FileIndex
+from app.clinical.imports.report import ImportReport, json_kind, shown
 from app.clinical.records import ChangeFeed, Records, Work
-from app.clinical.references import References, apply
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store

@@ -2,11 +2,11 @@
 
 Every resource is read by fhir_common.fhir_json, so decimals keep their digits ("1.50" stays
 "1.50"). Files up to STREAM_ABOVE bytes are parsed whole (fast); larger Bundles, and Bundles
-that do not parse whole, are read entry by entry from their bytes (app.clinical.import_stream)
+that do not parse whole, are read entry by entry from their bytes (app.clinical.imports.stream)
 so memory stays bounded for a 1 GB export and one broken entry costs only itself. Whatever
 cannot be read becomes an Entry with a short sentence naming what was wrong, so the caller
 reports it and goes on with the rest. With its entries comes the file's index
-(app.clinical.import_index): what must be known of the whole file before any is written.
+(app.clinical.imports.index): what must be known of the whole file before any is written.
 """
 
 import re
@@ -16,9 +16,9 @@ from pathlib import Path
 
 import orjson
 
-from app.clinical.import_index import FileIndex
-from app.clinical.import_report import json_kind, shown
-from app.clinical.import_stream import MAX_NESTING, scan
+from app.clinical.imports.index import FileIndex
+from app.clinical.imports.report import json_kind, shown
+from app.clinical.imports.stream import MAX_NESTING, scan
 from app.errors import UsageError
 from fhir_common import fhir_json
 

@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from app.clinical.chart_items import ChartItem
-from app.clinical.modifiers import modifier_warning
-from app.clinical.names import family_given, medical_record_number
+from app.clinical.chart.chart_items import ChartItem
+from app.clinical.fhir.modifiers import modifier_warning
+from app.clinical.fhir.names import family_given, medical_record_number
 
 # ChartItem carries no code, so an explicit "no known allergy" record is known by its title:
 # SNOMED CT 716186003 "No known allergy", 409137002 "No known drug allergy", and the like.

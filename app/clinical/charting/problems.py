@@ -1,20 +1,19 @@
 """The problem list (FHIR R4 Condition, category problem-list-item), coded in ICD-10-CM.
 
 Problems entered here carry a billable ICD-10-CM code from the offline code set
-(app.clinical.icd10) with its official description; problems imported from elsewhere
+(app.clinical.charting.icd10) with its official description; problems imported from elsewhere
 (Synthea's are SNOMED CT) are shown by their own text and left as they came.
 
 A problem is never deleted. Resolving it, making it inactive or marking it entered in error
 saves a new version of the same Condition, with the reason as a note on it; see
-app.clinical.entries for how each version is kept (audit trail locally, the server's
+app.clinical.charting.entries for how each version is kept (audit trail locally, the server's
 version history after sync).
 """
 
 import uuid
 
-from app.clinical import icd10
-from app.clinical.encounters import now, user_reference
-from app.clinical.entries import (
+from app.clinical.charting import icd10
+from app.clinical.charting.entries import (
     annotation,
     change,
     concept,
@@ -27,6 +26,7 @@ from app.clinical.entries import (
     title,
 )
 from app.clinical.records import ChangeFeed, Records
+from app.clinical.visits.encounters import now, user_reference
 from app.errors import InvalidRecord
 from app.security.roles import Permission
 from app.security.session import Session
@@ -35,7 +35,7 @@ from app.store.store import Store
 CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
-ONGOING = ("active", "recurrence", "relapse")  # as app.clinical.chart lists active problems
+ONGOING = ("active", "recurrence", "relapse")  # as app.clinical.chart.chart lists active problems
 
 
 class Problems:

@@ -5,10 +5,10 @@
   way. They resolve from the file's fullUrl map, then from what the store holds; one found
   nowhere is kept as written and reported.
 - Conditional references (`Patient?identifier=sys|val`) resolve against the file's records
-  and the store (app.clinical.import_search): one match is used; none keeps the reference,
+  and the store (app.clinical.imports.search): one match is used; none keeps the reference,
   reported as unresolved; several, or a search Hearth cannot answer, refuse the entry.
 - References to a record that shares its Type/id with another server's record in the same
-  file (app.clinical.import_index) follow the id it was given, whether they name it by its
+  file (app.clinical.imports.index) follow the id it was given, whether they name it by its
   absolute address or, from an entry of the same server, by `Type/id`.
 
 References are found in the resource's compact JSON, where one is always `"reference":"…"`:
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 import orjson
 from sqlalchemy import Connection
 
-from app.clinical.identity import RESTFUL
-from app.clinical.import_index import FileIndex
-from app.clinical.import_report import shown
-from app.clinical.import_search import Unsupported, in_store, parse
+from app.clinical.fhir.identity import RESTFUL
+from app.clinical.imports.index import FileIndex
+from app.clinical.imports.report import shown
+from app.clinical.imports.search import Unsupported, in_store, parse
 from app.store.resources import types_by_id
 
 REFERENCE = re.compile(rb'"reference":"([^"\\]*(?:\\.[^"\\]*)*)"')

@@ -9,9 +9,9 @@ different server bases): those get their own id (identity.foreign_id) and the re
 
 from dataclasses import dataclass, field
 
-from app.clinical.identity import foreign_id, resource_id, server_base
-from app.clinical.import_report import shown
-from app.clinical.import_search import Criteria, identifier_keys
+from app.clinical.fhir.identity import foreign_id, resource_id, server_base
+from app.clinical.imports.report import shown
+from app.clinical.imports.search import Criteria, identifier_keys
 
 
 @dataclass(frozen=True)

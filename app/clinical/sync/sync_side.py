@@ -23,8 +23,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from app.clinical.audit_sync_side import AuditSyncSide
 from app.clinical.records import ChangeFeed, Changes
+from app.clinical.sync.audit_sync_side import AuditSyncSide
 from app.security import audit
 from app.store.resources import get_resource, remove_local, set_bases, store_server_versions
 from app.store.signed_notes import signed_note_refusal

@@ -1,0 +1,1 @@
+"""Patients: registering, updating and reading a patient, and searching for one."""

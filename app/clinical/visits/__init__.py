@@ -1,0 +1,1 @@
+"""Visits: the schedule (booking, checking in) and encounters (the visit in progress)."""
