@@ -12,9 +12,9 @@ from app.clinical.imports.importer import Importer
 from app.clinical.records import ChangeFeed, Changes
 from app.errors import InvalidRecord
 from fhir_common import fhir_json
+from tests.clinical.charting.test_vitals import ann, nurse  # noqa: F401  (fixtures)
 from tests.conftest import SYNTHEA
 from tests.sync.stations import patient
-from tests.test_vitals import ann, nurse  # noqa: F401  (fixtures)
 
 APP = Path(__file__).resolve().parents[1] / "app"
 # The store's write primitives: app.store.resources' writes and the audit chain's appends.

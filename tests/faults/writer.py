@@ -21,8 +21,8 @@ from keyring.backends import SecretService
 from app.bootstrap import Environment, SyncSettings, Workstation, open_workstation
 from app.errors import HearthError
 from sync.errors import SyncError
+from tests.store.writer_process import CHEAP_POLICY
 from tests.sync.stations import PASSWORD
-from tests.writer_process import CHEAP_POLICY
 
 USER = "pat"
 CODES = ("J18.9", "I10", "E11.9", "M54.50", "J45.909")

@@ -34,8 +34,8 @@ from app.clinical.sync.sync_side import StoreSyncSide
 from sync.engine import SyncEngine
 from sync.pull import PullScope
 from sync.transport import Transport
+from tests.store.writer_process import CHEAP_POLICY
 from tests.sync.stations import PASSWORD
-from tests.writer_process import CHEAP_POLICY
 
 COMMITTING = frozenset({"note_creates_sent", "confirm", "confirm_many", "replace_with_merge",
                         "record_conflict", "apply_remote", "mark_audit_uploaded",

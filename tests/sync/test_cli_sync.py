@@ -13,6 +13,7 @@ from app.bootstrap import open_workstation
 from app.cli.commands import main
 from sync.credentials import SyncCredentials
 from sync.transport import Transport
+from tests.cli.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
 from tests.conftest import ADMIN_PASSWORD
 from tests.sync.conftest import free_port, start_fhir_server, start_medplum_server
 from tests.sync.faults import Fault, FaultyTransport, push_bundle
@@ -20,7 +21,6 @@ from tests.sync.policies import env_naming, name_servers
 from tests.sync.stations import patient, sync, workstation
 from tests.sync.test_auth import SECRET, server_auth
 from tests.sync.test_sync_once_sends_everything import LEFT_QUEUED, every_entry_failed
-from tests.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
 
 
 def as_nina(env, store):

@@ -15,9 +15,9 @@ from app.bootstrap import open_workstation
 from app.clinical.charting.entries import change
 from app.clinical.records import Records
 from app.errors import InvalidRecord
+from tests.cli.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
 from tests.sync.policies import name_servers
 from tests.sync.stations import patient, sync, workstation
-from tests.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
 
 
 def on_server(server, reference: str) -> dict:

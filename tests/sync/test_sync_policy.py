@@ -14,13 +14,13 @@ from app.bootstrap import open_workstation
 from sync.capabilities import fetch_capabilities
 from sync.servers import cursor_key
 from sync.transport import Transport
+from tests.cli.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
 from tests.conftest import ADMIN_PASSWORD
 from tests.sync.conftest import start_fhir_server
 from tests.sync.policies import name_servers
 from tests.sync.recorder import recording_server
 from tests.sync.stations import patient
 from tests.sync.test_auth import SECRET, server_auth
-from tests.test_cli import NURSE_PASSWORD, clinic, hearth, store  # noqa: F401 (fixtures)
 
 PASSWORDS = {"nina": NURSE_PASSWORD, "fran": "front desk pass 1", "audrey": "auditor pass 1",
              "admin": ADMIN_PASSWORD}

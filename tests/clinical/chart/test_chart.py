@@ -14,8 +14,8 @@ from tests.fhir_counts import expected_sections
 from tests.sync.conftest import a, fresh_fhir_server  # noqa: F401 (fixtures)
 from tests.sync.stations import patient, sync
 
-SYNTHEA = Path(__file__).parent / "data" / "synthea"
-HL7_MEDICATIONS = Path(__file__).parent / "data" / "hl7-medication-examples"
+SYNTHEA = Path(__file__).parents[2] / "data" / "synthea"
+HL7_MEDICATIONS = Path(__file__).parents[2] / "data" / "hl7-medication-examples"
 NOT_GIVEN = "http://example.org/fhir/StructureDefinition/not-given"
 
 

@@ -10,7 +10,7 @@ from app.bootstrap import open_workstation
 from app.clinical.fhir.fhir_input import MAX_RESOURCE_BYTES
 from app.errors import PermissionDenied, UsageError
 
-SYNTHEA = Path(__file__).parent / "data" / "synthea"
+SYNTHEA = Path(__file__).parents[2] / "data" / "synthea"
 GOOD = {"resourceType": "Patient", "id": "good-1", "name": [{"family": "Okafor"}]}
 
 

@@ -21,7 +21,7 @@ from app.ui.chart.vitals.entry import VitalsEntry
 from app.ui.chart.vitals.tab import VitalsTab
 from app.ui.common.table_models import row_at
 from app.ui.today.view import TodayView
-from tests.ui.test_chart_view import open_chart
+from tests.ui.chart.test_chart_view import open_chart
 
 WAIT = 10000
 

@@ -11,7 +11,7 @@ from app.bootstrap import open_workstation
 from app.clinical.patients.search import PatientSearch
 from tests.fhir_counts import expected_sections
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "synthea"
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "synthea"
 pytestmark = [pytest.mark.slow,
               pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/data/synthea absent")]
 

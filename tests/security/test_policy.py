@@ -8,8 +8,8 @@ import pytest
 
 from app.errors import UsageError
 from app.security.policy import Policy, system_policy_path
+from tests.cli.test_cli import hearth, refused, store  # noqa: F401 (fixtures)
 from tests.conftest import ADMIN_PASSWORD
-from tests.test_cli import hearth, refused, store  # noqa: F401 (fixtures)
 
 # The attack of issue 11: no lockout, a one-character password, an 8 KiB argon2id wrap.
 WEAK = {"failed_logins_before_lock": 1000, "lockout_minutes": 0, "min_password_length": 1,

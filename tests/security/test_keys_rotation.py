@@ -98,7 +98,7 @@ def test_killed_at_each_step_of_a_rotation_the_store_still_opens(
     clinic.store.close()
     her_key = key_of(env, store_dir, "nina", password_of("nina"))
     wanted = "rekey starting" if step == "inside rekey" else step
-    child_env = {**keyring_session, "PYTHONPATH": str(ROTATOR.parent.parent)}
+    child_env = {**keyring_session, "PYTHONPATH": str(ROTATOR.parents[2])}
     printed, _ = kill_mid_run(
         [sys.executable, str(ROTATOR), str(store_dir), "nina", "--hold-at", step],
         child_env, lambda lines: lines[-1].strip() == wanted,

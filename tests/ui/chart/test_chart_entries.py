@@ -1,8 +1,9 @@
 """Charting problems, allergies and medications from the chart's tabs, as a clinician would:
 through the dialogs, with the tab, the Summary and the banner showing the result.
 
-Each test charts on a patient of its own store (the `ward` of tests/test_problems.py), so
-the shared clinic's charts stay as other tests expect them.
+Each test charts on a patient of its own store (the `ward` of
+tests/clinical/charting/test_problems.py), so the shared clinic's charts stay as other tests
+expect them.
 """
 
 from PySide6.QtCore import Qt
@@ -23,8 +24,8 @@ from app.ui.chart.entry_dialogs import (
     ReasonDialog,
 )
 from app.ui.common import theme
-from tests.test_problems import ward  # noqa: F401 (fixture)
-from tests.ui.test_chart_view import WAIT, open_chart
+from tests.clinical.charting.test_problems import ward  # noqa: F401 (fixture)
+from tests.ui.chart.test_chart_view import WAIT, open_chart
 
 
 def shown_titles(chart, section: str) -> list[tuple[str, str]]:

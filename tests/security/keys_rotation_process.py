@@ -20,7 +20,7 @@ from app.bootstrap import Environment, open_workstation
 from app.store.keyfile import KeyFile
 from app.store.store import Store
 from tests.conftest import ADMIN_PASSWORD
-from tests.writer_process import CHEAP_POLICY
+from tests.store.writer_process import CHEAP_POLICY
 
 
 def main() -> None:

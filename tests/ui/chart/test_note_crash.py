@@ -12,7 +12,7 @@ from app.ui.chart.notes.editor import NoteEditor
 from tests.conftest import ADMIN_PASSWORD
 from tests.kill_child import kill_mid_run
 from tests.sync.stations import patient
-from tests.ui.note_process import chunk
+from tests.ui.chart.note_process import chunk
 
 TYPIST = Path(__file__).with_name("note_process.py")
 DOCTOR = ("drlee", "drlee pass 1")

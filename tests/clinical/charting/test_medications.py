@@ -5,7 +5,7 @@ import pytest
 
 from app.clinical.charting.medications import Medications
 from app.errors import InvalidRecord, PermissionDenied
-from tests.test_problems import (  # noqa: F401 (the ward fixture)
+from tests.clinical.charting.test_problems import (  # noqa: F401 (the ward fixture)
     active_titles,
     audit_details,
     valid,

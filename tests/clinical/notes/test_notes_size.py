@@ -7,7 +7,7 @@ from sqlalchemy import text
 
 from app.errors import InvalidRecord
 from fhir_common import fhir_json
-from tests.test_notes import password, stored, ward  # noqa: F401 (ward is a fixture)
+from tests.clinical.notes.test_notes import password, stored, ward  # noqa: F401 (ward is a fixture)
 
 KB = 1024
 

@@ -18,7 +18,7 @@ from app.display_time import when_text
 from app.ui.chart.table import cell_text, status_tip
 from app.ui.chart.view import ChartView
 from app.ui.chart.visit import VisitBar
-from tests.ui.test_chart_view import WAIT, open_chart
+from tests.ui.chart.test_chart_view import WAIT, open_chart
 
 SINCE = r"since \d\d:\d\d"  # started during the test: today, so the time alone
 

@@ -7,7 +7,7 @@ from sqlalchemy import event, text
 
 from app.clinical.charting.vitals import Vitals
 from app.clinical.visits.schedule import PAGE_SIZE, Schedule
-from tests.test_schedule import USERS, clinic, people  # noqa: F401 (fixtures)
+from tests.clinical.visits.test_schedule import USERS, clinic, people  # noqa: F401 (fixtures)
 
 
 def book_many(ws, people, day: date, count: int) -> list[str]:

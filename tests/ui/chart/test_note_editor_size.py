@@ -2,7 +2,7 @@
 
 from PySide6.QtCore import QMimeData
 
-from tests.ui.test_note_editor import (  # noqa: F401 (fixtures)
+from tests.ui.chart.test_note_editor import (  # noqa: F401 (fixtures)
     WAIT,
     ann,
     draft_text,

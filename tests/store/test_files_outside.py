@@ -13,8 +13,8 @@ from keyring.backends import SecretService
 from app.bootstrap import open_workstation, recover_store
 from app.errors import DeviceSecretWrong, StoreCorrupt
 from app.store.device_secret import SERVICE
+from tests.cli.test_cli import hearth, refused, store  # noqa: F401 (fixtures)
 from tests.conftest import ADMIN_PASSWORD
-from tests.test_cli import hearth, refused, store  # noqa: F401 (fixtures)
 
 
 def password_kdf_path(content: dict) -> list:
