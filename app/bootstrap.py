@@ -31,7 +31,6 @@ from app.clinical.sync.connection import (
     policy_sync,
     sync_limits,
 )
-from app.clinical.sync.sync_side import StoreSyncSide
 from app.clinical.visits.encounters import Encounters
 from app.clinical.visits.schedule import Schedule
 from app.errors import HearthError
@@ -45,6 +44,7 @@ from app.security.users import UserAccounts, add_first_admin
 from app.store.device_secret import DeviceSecrets
 from app.store.paths import StorePaths
 from app.store.store import Store, create_store
+from app.store.sync_side import StoreSyncSide
 from sync.engine import SyncEngine
 from sync.pull import PullScope
 from sync.transport import Transport

@@ -1,6 +1,6 @@
 """Checkpoints of the audit chain on the server: what an insider cannot rewrite locally.
 
-Every user who signs in can read the audit key (app.security.audit), so an insider with a
+Every user who signs in can read the audit key (app.store.audit_log), so an insider with a
 shell can rewrite local rows and recompute the chain. Rows already uploaded, and the chain
 head the server acknowledged, are out of her reach: after each upload Hearth sends the
 head (seq and hash) as an AuditEvent of its own checkpoint type, and before each upload it

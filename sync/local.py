@@ -1,6 +1,6 @@
 """What the sync engine needs from the local store, and the records passed across.
 
-`sync` never imports `app`; `app.clinical.sync.sync_side` implements `LocalSide`. Every method that
+`sync` never imports `app`; `app.store.sync_side` implements `LocalSide`. Every method that
 changes the store is one transaction, so a crash between two calls leaves each change either
 wholly done or not done, and the outbox still holds every local edit the server has not
 confirmed (ARCHITECTURE.md, "Invariant").

@@ -28,13 +28,12 @@ RAW_WRITE = re.compile(r"\b(INSERT|REPLACE)\b[^;]*?\bINTO\s+(resource|local_chan
                        re.IGNORECASE)
 # Who may call them besides the unit of work, and why.
 ALLOWED = {
-    "app/store": "the primitives themselves",
+    "app/store": "the primitives themselves, the audit chain, and the sync adapter, which "
+                 "stores the server's versions as they came (nothing to validate or queue), "
+                 "confirms the outbox and marks audit rows the server holds",
     "app/clinical/records.py": "the unit of work: every service writes through it",
-    "app/clinical/sync/sync_side.py": "the sync adapter stores the server's versions as they came "
-                                 "(nothing to validate or queue) and confirms the outbox",
-    "app/clinical/sync/audit_sync_side.py": "the sync adapter marks audit rows the server holds",
     "app/security": "sign-in, users, lockout, refusals and recovery audit accounts and "
-                    "access, not patient records, and the audit module is the chain itself",
+                    "access, not patient records",
 }
 
 
@@ -45,21 +44,21 @@ def write_primitives_used(source: str) -> list[str]:
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module in (
-                "app.store.resources", "app.security.audit"):
+                "app.store.resources", "app.store.audit_log"):
             wanted = RESOURCE_WRITES if node.module.endswith("resources") else AUDIT_WRITES
             found += [f"line {node.lineno}: imports {a.name}" for a in node.names
                       if a.name in wanted]
-        elif isinstance(node, ast.ImportFrom) and node.module in ("app.store", "app.security"):
+        elif isinstance(node, ast.ImportFrom) and node.module == "app.store":
             for alias in node.names:
                 if alias.name == "resources":
                     resources.add(alias.asname or alias.name)
-                elif alias.name == "audit":
+                elif alias.name == "audit_log":
                     audits.add(alias.asname or alias.name)
         elif isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.name == "app.store.resources" and alias.asname:
                     resources.add(alias.asname)
-                elif alias.name == "app.security.audit" and alias.asname:
+                elif alias.name == "app.store.audit_log" and alias.asname:
                     audits.add(alias.asname)
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and _name(node.value) in audits | resources:
@@ -74,7 +73,7 @@ def write_primitives_used(source: str) -> list[str]:
 
 
 def _name(node: ast.expr) -> str | None:
-    """`audit` for audit, app.security.audit or records.audit."""
+    """`audit` for audit, app.store.audit_log or records.audit."""
     return node.id if isinstance(node, ast.Name) else (
         node.attr if isinstance(node, ast.Attribute) else None)
 
@@ -110,8 +109,8 @@ def test_each_module_exempted_still_needs_it():
 
 @pytest.mark.parametrize("source", [
     "from app.store.resources import put_resource as put\nput(conn, r, u, at)\n",
-    "from app.security import audit\naudit.append(conn, event)\n",
-    "import app.security.audit as trail\ntrail.append_many(conn, [])\n",
+    "from app.store import audit_log\naudit_log.append(conn, event)\n",
+    "import app.store.audit_log as trail\ntrail.append_many(conn, [])\n",
     "from app.clinical import records\nrecords.audit.append(conn, event)\n",
     "from app.store import resources\nresources.requeue(conn, r, u, at)\n",
     "conn.execute(insert(schema.audit), rows)\n",

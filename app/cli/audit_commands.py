@@ -10,9 +10,9 @@ answer joins the local verification's problems.
 from collections.abc import Callable
 
 from app.clinical.sync.connection import SyncOverrides, policy_sync, sync_limits
-from app.clinical.sync.sync_side import StoreSyncSide
 from app.errors import UsageError
 from app.security.roles import Permission
+from app.store.sync_side import StoreSyncSide
 from sync.audit_checkpoint import compare_with_server
 from sync.transport import Transport
 

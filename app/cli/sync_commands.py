@@ -25,12 +25,12 @@ import orjson
 from app.cli.args import LARGEST_ID, number, whole_number
 from app.clinical.sync.conflicts import CHOICES
 from app.clinical.sync.connection import SyncOverrides, plain_client, policy_ca_bundle
-from app.clinical.sync.sync_side import StoreSyncSide
 from app.display_time import when_text
 from app.errors import UsageError
 from app.security.policy import SyncPolicy
 from app.security.roles import Permission
 from app.security.sync_servers import choose_server
+from app.store.sync_side import StoreSyncSide
 from fhir_common import fhir_json
 from sync.auth import discover_token_url, public_jwk
 from sync.credentials import SyncCredentials

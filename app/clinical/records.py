@@ -17,26 +17,25 @@ commit). All audit rows of one transaction carry the transaction's time, which i
 lastUpdated of the records it wrote: an import's outbox rows are told apart by that.
 
 When a transaction commits, what it changed (`Changes`: patients, record kinds and chart
-sections touched, outbox rows added) is published on a `ChangeFeed`, so screens showing
-those records can refresh; reads and audit-only rows change nothing and publish nothing.
+sections touched, outbox rows added) is published on a `ChangeFeed` (both defined in
+app.store.changes, where the sync adapter publishes them too; screens import them from
+here), so screens showing those records can refresh; reads and audit-only rows change
+nothing and publish nothing.
 """
 
-import logging
-import threading
 from collections.abc import Callable, Collection, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from copy import deepcopy
-from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
 from app.clinical.edit_versions import rebase, version_of
 from app.clinical.fhir.validation import validation_errors
 from app.errors import InvalidRecord, NotFound
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.chart_index import section_of
+from app.store import audit_log as audit
+from app.store.changes import ChangeFeed, Changes
 from app.store.resources import (
     delete_resource,
     get_resource,
@@ -50,68 +49,6 @@ from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
 from fhir_common import fhir_json
 from fhir_common.compartment import patient_of
-
-log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Changes:
-    """What one committed transaction changed, for the screens deciding what to refresh."""
-
-    patients: frozenset[str] = frozenset()  # whose charts changed
-    kinds: frozenset[str] = frozenset()  # resource types written, e.g. "Observation"
-    sections: frozenset[str] = frozenset()  # chart sections touched, e.g. "vitals"
-    outbox: int = 0  # outbox rows added (negative: confirmed by the server and removed)
-
-    @classmethod
-    def of(cls, resources: Collection[dict], outbox: int) -> "Changes":
-        charted = [r for r in resources if patient_of(r)]
-        return cls(frozenset(patient_of(r) for r in charted),
-                   frozenset(r["resourceType"] for r in resources),
-                   frozenset(section_of(r) for r in charted), outbox)
-
-    def __or__(self, other: "Changes") -> "Changes":
-        return Changes(self.patients | other.patients, self.kinds | other.kinds,
-                       self.sections | other.sections, self.outbox + other.outbox)
-
-    def __bool__(self) -> bool:
-        return bool(self.patients or self.kinds or self.sections or self.outbox)
-
-
-class ChangeFeed:
-    """Who hears what changed, once it is committed.
-
-    Listeners are called on the thread that committed (a background thread in the window),
-    so a Qt listener forwards the Changes to the UI thread with a queued signal. A listener
-    that fails is logged and the others still hear: the data is saved whatever a screen
-    makes of the news, and the writer must not be told otherwise."""
-
-    def __init__(self) -> None:
-        self._listeners: list[Callable[[Changes], None]] = []
-        self._lock = threading.Lock()
-
-    def subscribe(self, listener: Callable[[Changes], None]) -> Callable[[], None]:
-        """Hear every Changes published from now on; returns the call that stops it."""
-        with self._lock:
-            self._listeners.append(listener)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if listener in self._listeners:
-                    self._listeners.remove(listener)
-
-        return unsubscribe
-
-    def publish(self, changes: Changes) -> None:
-        if not changes:
-            return
-        with self._lock:
-            listeners = list(self._listeners)
-        for listener in listeners:
-            try:
-                listener(changes)
-            except Exception:
-                log.exception("A listener failed to take in %s", changes)
 
 
 class Records:

@@ -10,10 +10,10 @@ from typing import TextIO
 from sqlalchemy import select
 
 from app.errors import UsageError
-from app.security import audit
 from app.security.audit_checkpoints import checkpoint_problems
 from app.security.roles import Permission
 from app.security.session import Session
+from app.store import audit_log as audit
 from app.store import schema
 from app.store.store import Store
 

@@ -30,9 +30,9 @@ from pathlib import Path
 import orjson
 from sqlalchemy import Connection, text
 
-from app.security import audit
 from app.security.lockout_file import FORMAT, GENESIS, MAX_BYTES, empty_log, shape_problem
 from app.security.session import Session
+from app.store import audit_log as audit
 from app.store.files import replace_file
 from app.store.store import Store
 

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta
 
 from app.display_time import when_text
 from app.errors import UnknownUser, UserLocked, WrongPassword
-from app.security import audit
 from app.security.key_rotation import keep_only
 from app.security.lockout import LoginAttempts, side_log_key
 from app.security.policy import Policy
@@ -21,6 +20,7 @@ from app.security.roles import Role
 from app.security.session import Session
 from app.security.unlock import check_signing_key, unlock
 from app.security.users import find_user, password_matches
+from app.store import audit_log as audit
 from app.store.device_secret import DeviceSecrets, check_device_secret, remember_device_secret
 from app.store.keyfile import KeyFile
 from app.store.paths import StorePaths

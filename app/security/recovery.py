@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from app.errors import DeviceSecretMissing, NotFound, UsageError, WrongPassword
-from app.security import audit
 from app.security.key_rotation import ensure_generation, key_opens, withdraw
 from app.security.lockout import attempts_of
 from app.security.policy import Policy
@@ -25,6 +24,7 @@ from app.security.role_signing import open_signing_key
 from app.security.roles import Permission, Role
 from app.security.session import Session
 from app.security.users import check_new_password, find_user, set_password
+from app.store import audit_log as audit
 from app.store.device_secret import DeviceSecrets, check_device_secret, check_value
 from app.store.keyfile import (
     KeyFile,

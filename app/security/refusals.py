@@ -9,9 +9,9 @@ permission before it opens a write transaction of its own.
 
 from collections.abc import Callable
 
-from app.security import audit
 from app.security.roles import Permission
 from app.security.session import Session
+from app.store import audit_log as audit
 from app.store.store import Store
 
 # The kind of access each permission guards, as the trail's action column names it.

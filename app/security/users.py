@@ -18,7 +18,6 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import Connection, insert, select, update
 
 from app.errors import InvalidRecord, NotFound, UsageError
-from app.security import audit
 from app.security.key_rotation import (
     Rotated,
     ensure_generation,
@@ -37,6 +36,7 @@ from app.security.role_signing import (
 )
 from app.security.roles import Permission, Role
 from app.security.session import Session
+from app.store import audit_log as audit
 from app.store import schema
 from app.store.identity import new_identity
 from app.store.sealing import new_private_key

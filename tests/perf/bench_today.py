@@ -24,7 +24,7 @@ import sqlalchemy
 
 from app.clinical.visits import schedule
 from app.clinical.visits.schedule import PAGE_SIZE, Schedule
-from app.security import audit
+from app.store import audit_log as audit
 from app.store.resources import put_resources
 from fhir_common import fhir_json
 from tests.perf.bench_store import CLINICIAN, open_store

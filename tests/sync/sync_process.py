@@ -30,7 +30,7 @@ import orjson
 from keyring.backends import SecretService
 
 from app.bootstrap import Environment, open_workstation
-from app.clinical.sync.sync_side import StoreSyncSide
+from app.store.sync_side import StoreSyncSide
 from sync.engine import SyncEngine
 from sync.pull import PullScope
 from sync.transport import Transport

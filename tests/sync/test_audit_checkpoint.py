@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from app.bootstrap import SyncSettings, open_workstation
 from app.cli import commands as cli
-from app.security import audit
+from app.store import audit_log as audit
 from sync.audit_checkpoint import CHECKPOINT_SYSTEM, compare_with_server, server_row_hash
 from sync.audit_upload import AuditUploadFailed
 from tests.sync.policies import env_naming

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from keyring.backends import fail
 
-from app.clinical.sync.sync_side import StoreSyncSide
+from app.store.sync_side import StoreSyncSide
 from sync.auth import (
     AuthenticationFailed,
     ClientCredentials,

@@ -10,7 +10,7 @@ against Medplum.
 import httpx
 import pytest
 
-from app.clinical.sync.sync_side import StoreSyncSide
+from app.store.sync_side import StoreSyncSide
 from fhir_common import fhir_json
 from sync.engine import SyncEngine
 from sync.errors import ServerUnreachable

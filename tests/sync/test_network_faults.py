@@ -19,8 +19,8 @@ import httpx
 import orjson
 import pytest
 
-from app.clinical.sync.sync_side import StoreSyncSide
 from app.errors import NotFound
+from app.store.sync_side import StoreSyncSide
 from sync.audit_checkpoint import CHECKPOINT_SYSTEM
 from sync.audit_events import TAG_SYSTEM, audit_event_id
 from sync.engine import SyncEngine

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 import httpx
 import pytest
 
-from app.clinical.sync.sync_side import StoreSyncSide
+from app.store.sync_side import StoreSyncSide
 from fhir_common import fhir_json
 from sync.capabilities import fetch_capabilities
 from sync.engine import SyncEngine, SyncReport

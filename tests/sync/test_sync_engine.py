@@ -17,9 +17,9 @@ import orjson
 import pytest
 
 from app.bootstrap import SyncSettings, open_workstation
-from app.clinical.sync.sync_side import StoreSyncSide
 from app.errors import InvalidRecord, PermissionDenied
 from app.store.resources import put_resource
+from app.store.sync_side import StoreSyncSide
 from sync.engine import SyncEngine
 from sync.push import Pusher
 from sync.transport import Transport

@@ -13,8 +13,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.bootstrap import SyncSettings
-from app.clinical.sync.sync_side import StoreSyncSide
 from app.security.policy import SyncPolicy
+from app.store.sync_side import StoreSyncSide
 from app.ui.shell.window import WorkstationWindow
 from sync.engine import SyncEngine
 from sync.transport import Transport

@@ -3,7 +3,7 @@
 
 import httpx
 
-from app.clinical.sync.sync_side import StoreSyncSide
+from app.store.sync_side import StoreSyncSide
 from fhir_common import fhir_json
 from sync.engine import SyncEngine
 from sync.transport import Transport

@@ -10,8 +10,8 @@ import httpx
 import orjson
 import pytest
 
-from app.clinical.sync.sync_side import StoreSyncSide
 from app.errors import InvalidRecord
+from app.store.sync_side import StoreSyncSide
 from sync.capabilities import fetch_capabilities
 from sync.engine import SyncEngine
 from sync.errors import ServerUnreachable

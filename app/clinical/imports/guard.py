@@ -25,7 +25,7 @@ from datetime import datetime
 from sqlalchemy import Connection
 
 from app.clinical.imports.report import shown
-from app.security import audit
+from app.store import audit_log as audit
 from fhir_common import fhir_json
 
 CHUNK = 500  # ids per IN (...) lookup

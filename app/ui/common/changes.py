@@ -1,7 +1,7 @@
 """What changed in the store, brought to the UI thread: how an open screen hears of it.
 
 Every unit of work that commits (the UI's own saves, app.clinical.records) and every sync
-step that changes local records or the outbox (app.clinical.sync.sync_side) publishes a `Changes`
+step that changes local records or the outbox (app.store.sync_side) publishes a `Changes`
 on the workstation's ChangeFeed, on the thread that committed. A `ChangesRelay` forwards
 each one to the UI thread as its queued signal `heard`, so a view can decide there whether
 it shows anything that changed. The workspace holds one relay and shares its signal with

@@ -7,7 +7,7 @@ import hashlib
 import orjson
 from sqlalchemy import text
 
-from app.security import audit
+from app.store import audit_log as audit
 from app.store.database import Database
 from app.store.keys import new_data_key
 from app.store.schema.migrations import MIGRATIONS, migrate

@@ -1,12 +1,12 @@
 """The audit trail as the sync engine sees it: rows to upload, with their place in the
 chain, and the checkpoints the server acknowledged (sync.audit_checkpoint).
 
-A mixin of app.clinical.sync.sync_side.StoreSyncSide, kept apart so the audit chain's part of
+A mixin of app.store.sync_side.StoreSyncSide, kept apart so the audit chain's part of
 sync reads in one place.
 """
 
-from app.security.audit import now_text as audit_now
 from app.store import schema
+from app.store.audit_log import now_text as audit_now
 from app.store.store import Store
 from sync.audit_checkpoint import Checkpoint
 from sync.local import AuditRecord

@@ -19,14 +19,24 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
 
 import orjson
 from sqlalchemy import Connection, insert, select, text
 
-from app.security.session import Session
 from app.store import schema
 
 GENESIS = "0" * 64
+
+
+class Actor(Protocol):
+    """Who acts: the signed-in session (app.security.session.Session, a layer above)."""
+
+    @property
+    def user(self) -> str: ...
+
+    @property
+    def role(self) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -41,7 +51,7 @@ class Event:
     detail: str | None = None
 
 
-def event_for(session: Session, action: str, **fields) -> Event:
+def event_for(session: Actor, action: str, **fields) -> Event:
     """An event by the signed-in user, stamped now; fields: outcome, patient, entity, detail."""
     fields.setdefault("outcome", "success")
     return Event(now_text(), session.user, str(session.role), action, **fields)

@@ -1,7 +1,8 @@
 """The local store as the sync engine sees it: `sync.local.LocalSide` over the encrypted store.
 
-It lives beside the clinical services, not in app.store, because what sync changes in a
-chart is audited like any other change (app.security.audit sits above app.store).
+It lives in the store, beside the audit chain (app.store.audit_log), because it stores the
+server's versions as they came (nothing to validate or queue); what sync changes in a chart
+is still audited like any other change.
 
 Each method is one write transaction, so the outbox, the merge base, the local copy, the
 pull cursor and the audit rows move together or not at all. Changes the sync engine makes
@@ -23,9 +24,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection
 
-from app.clinical.records import ChangeFeed, Changes
-from app.clinical.sync.audit_sync_side import AuditSyncSide
-from app.security import audit
+from app.store import audit_log as audit
+from app.store.audit_sync_side import AuditSyncSide
+from app.store.changes import ChangeFeed, Changes
 from app.store.resources import get_resource, remove_local, set_bases, store_server_versions
 from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
