@@ -28,7 +28,7 @@ import sqlcipher3
 from sqlalchemy import create_engine
 
 from app.clinical.chart.chart import Chart
-from app.clinical.fhir.fhir_input import read_entries
+from app.clinical.imports.fhir_input import read_entries
 from app.clinical.imports.importer import Importer
 from app.clinical.patients.search import PatientSearch
 from app.security.roles import Role

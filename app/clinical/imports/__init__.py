@@ -1,2 +1,3 @@
-"""Importing FHIR Bundles from files: reading them entry by entry, conditional requests,
-which version may replace a stored record, and the report of what was done."""
+"""Importing FHIR files (Bundles, lone resources, NDJSON): reading them entry by entry,
+resolving their references and conditional requests, deciding which version may replace a
+stored record, and the report of what was done."""

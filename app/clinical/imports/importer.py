@@ -1,7 +1,7 @@
 """`hearth import`: bring FHIR records from another system into the store.
 
-Each file is read entry by entry with its index (app.clinical.fhir.fhir_input). Every resource is
-given a stable id, checked, its references resolved (app.clinical.fhir.references), validated
+Each file is read entry by entry with its index (app.clinical.imports.fhir_input). Every resource is
+given a stable id, checked, its references resolved (app.clinical.imports.references), validated
 against FHIR R4, weighed against what the store holds (app.clinical.imports.guard), and
 written with its outbox entry (an import is a local change to upload) and an audit row per
 patient, one transaction per batch (the batch form of the write path, app.clinical.records).
@@ -17,12 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.clinical.fhir.fhir_input import Entry, FileReading, input_files, read_file
 from app.clinical.fhir.identity import FHIR_ID, resource_id
-from app.clinical.fhir.references import References, apply
 from app.clinical.imports.conditional import Decision, decide_requests
+from app.clinical.imports.fhir_input import Entry, FileReading, input_files, read_file
 from app.clinical.imports.guard import hold, judge, order, stamp
 from app.clinical.imports.index import FileIndex
+from app.clinical.imports.references import References, apply
 from app.clinical.imports.report import ImportReport, json_kind, shown
 from app.clinical.records import ChangeFeed, Records, Work
 from app.security.roles import Permission

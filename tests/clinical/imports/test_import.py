@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import text
 
 from app.bootstrap import open_workstation
-from app.clinical.fhir.fhir_input import MAX_RESOURCE_BYTES
+from app.clinical.imports.fhir_input import MAX_RESOURCE_BYTES
 from app.errors import PermissionDenied, UsageError
 
 SYNTHEA = Path(__file__).parents[2] / "data" / "synthea"

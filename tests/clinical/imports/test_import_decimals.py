@@ -7,8 +7,8 @@ import orjson
 import pytest
 from sqlalchemy import text
 
-from app.clinical.fhir import fhir_input
 from app.clinical.fhir.identity import HEARTH_NAMESPACE
+from app.clinical.imports import fhir_input
 from tests.conftest import sign_in
 
 WRITTEN = ["1.50", "0.10", "3.14159265358979323846", "1e3", "-2.50E-3"]

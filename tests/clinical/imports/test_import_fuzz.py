@@ -11,7 +11,7 @@ import sys
 import orjson
 import pytest
 
-from app.clinical.fhir import fhir_input
+from app.clinical.imports import fhir_input
 from tests.conftest import ADMIN_PASSWORD
 
 GOOD = b'{"resourceType":"Patient","id":"good-1","name":[{"family":"Okafor"}]}'
