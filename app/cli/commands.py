@@ -18,9 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
-from app.cli import audit_commands as cli_audit
-from app.cli import env_secrets
-from app.cli import sync_commands as cli_sync
+from app.cli import audit_commands, env_secrets, sync_commands
 from app.cli.args import OneLineParser, whole_number
 from app.cli.chart_text import page_text, summary_text
 from app.clinical.chart.chart import SECTIONS
@@ -72,7 +70,7 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         return err.exit_code
     except SyncError as err:
         print(f"hearth: {sentence(err)}", file=sys.stderr)
-        return cli_sync.SYNC_INCOMPLETE
+        return sync_commands.SYNC_INCOMPLETE
     except KeyboardInterrupt:
         print("hearth: cancelled; nothing more was changed.", file=sys.stderr)
         return 130
@@ -197,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   help="set a user's password with the IT recovery key")
     recover.add_argument("--user", dest="recover_user", required=True, metavar="NAME")
     recover.set_defaults(run=cmd_recover)
-    cli_sync.register(commands, data, signed_in)
+    sync_commands.register(commands, data, signed_in)
     return parser
 
 
@@ -311,7 +309,7 @@ COMMANDS_BY_NAME = {"passwd": cmd_user_passwd, "lock": cmd_user_lock, "unlock": 
 
 
 def cmd_audit_verify(args, ws, secrets: Secrets) -> int:
-    result = ws.audit.verify(ws.session, cli_audit.server_check(args, ws))
+    result = ws.audit.verify(ws.session, audit_commands.server_check(args, ws))
     if args.json:
         print(fhir_json.dumps({"rows": result.rows, "intact": result.intact,
                             "problems": result.problems}).decode())

@@ -244,6 +244,6 @@ def _write(work: Work, batch: list[Pending], report: ImportReport,
             continue
         report.imported += 1
         written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
-    for (patient, source), kinds in written.items():  # at: as the outbox rows (import_guard)
+    for (patient, source), kinds in written.items():  # at: as the outbox rows (imports.guard)
         work.audit("create", patient=patient, entity=f"Import/{source}",
                    detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))

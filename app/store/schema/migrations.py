@@ -64,7 +64,7 @@ def _add_chart_index(conn: Connection) -> None:
 
 
 def _reindex_patient_search(conn: Connection) -> None:
-    """Write the patient search index again, a batch of patients at a time (schema_v5)."""
+    """Write the patient search index again, a batch of patients at a time (schema.v5)."""
     kept = [tuple(row) for row in conn.exec_driver_sql(NOT_STORED)]
     conn.exec_driver_sql(EMPTY)
     if kept:
