@@ -29,10 +29,10 @@ from app.clinical.chart.chart_items import ChartItem
 from app.clinical.charting import icd10
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import Op, entries
 from app.ui.operations.entries import Services
+from fhir_common.messages import sentence
 
 SHOWN_CODES = 30
 SEARCH_DELAY_MS = 150  # type-ahead waits for a pause in typing, not for every key

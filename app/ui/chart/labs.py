@@ -16,8 +16,8 @@ from app.ui.chart.style import ToneLabel
 from app.ui.chart.table import ITEM_ROLE, SectionTab
 from app.ui.chart.vitals.plot import TrendPlot
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.operations import chart
+from fhir_common.messages import sentence
 
 
 class LabsTab(QWidget):

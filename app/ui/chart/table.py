@@ -24,9 +24,9 @@ from app.clinical.chart.chart_items import ChartItem
 from app.ui.chart.style import ToneLabel
 from app.ui.common import theme
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.common.table_models import read_only_table
 from app.ui.operations import chart
+from fhir_common.messages import sentence
 
 ITEM_ROLE = Qt.ItemDataRole.UserRole + 1  # the ChartItem behind a row
 PAGE_SIZE = 100

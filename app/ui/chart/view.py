@@ -36,9 +36,9 @@ from app.ui.chart.visit import VisitBar
 from app.ui.chart.vitals.tab import VitalsTab
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
-from app.ui.common.messages import sentence
 from app.ui.operations import chart
 from app.ui.operations.entries import Services
+from fhir_common.messages import sentence
 
 # (tab label, chart section); the Summary tab comes first
 TABS = (("Problems", "problems"), ("Medications", "medications"), ("Allergies", "allergies"),

@@ -19,8 +19,8 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.operations import visits
+from fhir_common.messages import sentence
 
 
 def visit_text(visit: dict) -> str:

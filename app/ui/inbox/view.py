@@ -24,10 +24,10 @@ from app.security.roles import Permission
 from app.ui.chart.style import ToneLabel
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
-from app.ui.common.messages import sentence
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import notes as notes_ops
 from app.ui.operations import waiting
+from fhir_common.messages import sentence
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 EMPTY = "Nothing is waiting for your cosignature."

@@ -14,7 +14,7 @@ to each caller is built in here, so no view writes it by hand:
   never replace the answer to what was asked last. A write has no kind: every write's
   answer is delivered, a failure above all.
 - A default failure display: without a failure callback, the clinician is told in a
-  message over the owner's window, in the sentence app.ui.common.messages writes.
+  message over the owner's window, in the sentence fhir_common.messages writes.
 """
 
 from collections.abc import Callable
@@ -26,7 +26,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
+from fhir_common.messages import sentence
 
 T = TypeVar("T")
 FAILURE_TITLE = "Not done"

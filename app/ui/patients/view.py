@@ -20,9 +20,9 @@ from app.clinical.records import Changes
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
-from app.ui.common.messages import sentence
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import patients, supersede, waiting
+from fhir_common.messages import sentence
 
 SEARCH_DELAY_MS = 150
 LIMIT = 20

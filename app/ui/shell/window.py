@@ -17,11 +17,11 @@ from app.bootstrap import Environment, Workstation
 from app.display_time import when_text
 from app.security.roles import Permission
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.operations import session as session_ops
 from app.ui.shell.idle import IdleWatcher
 from app.ui.shell.login import LockScreen, LoginScreen
 from app.ui.shell.workspace import Workspace
+from fhir_common.messages import sentence
 from sync.worker import SyncStatus, SyncWorker
 
 

@@ -34,9 +34,9 @@ from app.clinical.sync.conflict_diff import differences, reason_text
 from app.clinical.sync.conflicts import Conflict, conflicting_paths, merge_draft, server_version
 from app.ui.common import theme
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.common.table_models import Column, RowsModel, row_table
 from app.ui.operations import sync as sync_ops
+from fhir_common.messages import sentence
 
 UNTIL = ("Edit merged lets you write the version to keep. Until you choose, this record is "
          "not synced.")

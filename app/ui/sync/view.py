@@ -16,11 +16,11 @@ from app.clinical.sync.conflicts import Conflict
 from app.display_time import when_text
 from app.ui.common import theme
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import sync as sync_ops
 from app.ui.operations.sync import ConflictRow
 from app.ui.sync.conflict_dialog import ConflictDialog
+from fhir_common.messages import sentence
 from sync.worker import SyncStatus
 
 CONNECTION = {True: "Online", False: "Offline", None: "Not synced yet"}

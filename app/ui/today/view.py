@@ -39,10 +39,10 @@ from app.security.roles import Permission
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
-from app.ui.common.messages import sentence
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import schedule as schedule_ops
 from app.ui.operations import visits
+from fhir_common.messages import sentence
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # FHIR R4 appointmentstatus as the front desk says it.

@@ -39,9 +39,9 @@ from app.errors import InvalidRecord, NotFound
 from app.ui.chart.notes.sign_dialog import SignDialog
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.operations import Op
 from app.ui.operations import notes as notes_ops
+from fhir_common.messages import sentence
 
 
 class NoteText(QPlainTextEdit):

@@ -40,10 +40,10 @@ from app.ui.chart.notes.sign_dialog import SignDialog
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.chart.table import ITEM_ROLE, SectionTab
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import notes as notes_ops
 from app.ui.operations import supersede
+from fhir_common.messages import sentence
 
 DRAFT_COLUMNS = (Column("Started", lambda d: when_text(d.created_at, with_date=True)),
                  Column("Note", lambda d: d.title),

@@ -30,9 +30,9 @@ from app.errors import InvalidRecord
 from app.ui.chart.entry_dialogs import EntryDialog
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.operations import Op
 from app.ui.operations import vitals as vitals_ops
+from fhir_common.messages import sentence
 
 # Digits with at most one decimal mark (point or comma); no sign, so no negative values.
 DECIMAL = QRegularExpression(r"\d{0,4}([.,]\d{0,2})?")

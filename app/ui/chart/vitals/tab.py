@@ -36,8 +36,8 @@ from app.ui.chart.table import SectionTab
 from app.ui.chart.vitals.entry import VitalsEntry
 from app.ui.chart.vitals.plot import TrendPlot
 from app.ui.common.background import Background
-from app.ui.common.messages import sentence
 from app.ui.operations import vitals as vitals_ops
+from fhir_common.messages import sentence
 
 PLOT_COLUMNS = 3
 
