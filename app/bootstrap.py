@@ -41,7 +41,8 @@ from app.security.recovery import Recovered, create_recovery_key, recover
 from app.security.roles import Permission
 from app.security.session import Session
 from app.security.users import UserAccounts, add_first_admin
-from app.store.device_secret import DeviceSecrets
+from app.store.demo_secret import DemoSecrets
+from app.store.device_secret import DeviceSecrets, KeyringSecrets
 from app.store.paths import StorePaths
 from app.store.store import Store, create_store
 from app.store.sync_side import StoreSyncSide
@@ -131,15 +132,22 @@ class Workstation:
 
 @dataclass(frozen=True)
 class Environment:
-    """What differs between a clinic's computer and a test: keyring and policy."""
+    """What differs between a clinic's computer and a test: keyring and policy; and for
+    the demo clinic, where its device secret may be kept."""
 
     keyring_backend: Callable[[], KeyringBackend] = keyring.get_keyring
     # None: IT's system policy. A Policy built in code skips the floors that every policy
     # file must meet; tests use that for a cheap KDF, the product never does.
     policy: Policy | None = None
+    # Set only for the demo clinic (synthetic patients) at this folder: where no OS keyring
+    # works, its device secret is kept in a file beside it (app.store.demo_secret). None for
+    # every real store, whose secret is only ever in the OS keyring.
+    demo_root: Path | None = None
 
     def device_secrets(self) -> DeviceSecrets:
-        return DeviceSecrets(self.keyring_backend())
+        if self.demo_root is not None:
+            return DemoSecrets(self.keyring_backend, self.demo_root)
+        return KeyringSecrets(self.keyring_backend())
 
     def effective_policy(self) -> Policy:
         return self.policy or Policy.system()

@@ -51,6 +51,13 @@ class KeyringUnavailable(HearthError):
     exit_code = 5
 
 
+class NoDisplay(HearthError):
+    """The window cannot be shown here: no display, or Qt cannot open the one named."""
+
+    title = "No display"
+    exit_code = 8
+
+
 class DeviceSecretMissing(HearthError):
     title = "Store is not enrolled on this computer"
     exit_code = 5

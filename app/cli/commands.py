@@ -12,6 +12,7 @@ import argparse
 import getpass
 import os
 import select
+import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
@@ -27,7 +28,9 @@ from app.display_time import when_text
 from app.errors import HearthError, StoreNotFound, UsageError
 from app.security.policy import Policy
 from app.security.roles import Role
+from app.store.device_secret import this_command
 from app.store.paths import StorePaths, default_store_dir, demo_store_dir
+from app.ui.shell.display import require_display
 from fhir_common import fhir_json
 from fhir_common.messages import sentence
 from sync.errors import SyncError
@@ -221,20 +224,26 @@ def cmd_workstation(args, env: Environment, secrets: Secrets) -> int:
     if not StorePaths(args.store).exists():
         raise StoreNotFound(f"No Hearth store at {args.store}. IT creates one with: hearth "
                             "init --admin NAME; or try the demo clinic: hearth demo")
+    require_display(shlex.join(this_command()))
     from app.ui.shell.run import run_workstation  # Qt loads only for the window, not for the CLI
 
     return run_workstation(env, args.store)
 
 
 def cmd_demo(args, env: Environment, secrets: Secrets) -> int:
+    """The window on the demo clinic, built on first use. Whether a window can be shown is
+    asked first, so a headless machine hears it at once, not after a minute's build."""
     from app.cli.demo import ensure_demo_store
+
+    require_display(shlex.join(this_command()))
     from app.ui.shell.run import run_workstation
 
-    root = demo_store_dir()
-    print(f"Preparing the demo clinic at {root} (the first time takes a minute)…", flush=True)
-    info = ensure_demo_store(env, root)
+    info = ensure_demo_store(env, demo_store_dir(), say=lambda line: print(line, flush=True))
+    if info.notice:
+        print(f"{info.notice}: no OS keyring here, so its device secret is kept in a file "
+              "beside it.", flush=True)
     print(info.hints(), flush=True)
-    return run_workstation(env, root, info.hints())
+    return run_workstation(info.env, info.root, info.hints(), info.notice)
 
 
 def cmd_init(args, env: Environment, secrets: Secrets) -> int:

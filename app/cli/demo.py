@@ -6,6 +6,10 @@ interrupted first start leaves no half-made demo behind. Later starts reuse the 
 only book the day's appointments, if that day has none yet, so a demo opened on a new day
 still has patients waiting.
 
+Where no OS keyring works (a machine without a desktop session), the demo keeps its device
+secret in a file beside its store and says everywhere that it is not protected
+(app.store.demo_secret); every other store keeps refusing to open without a keyring.
+
 Hearth users are not linked to Practitioner resources; the demo doctor is given the full
 name of the practitioner who saw the demo patients most often, so "Mine" on the Today
 screen shows that practitioner's appointments.
@@ -13,7 +17,8 @@ screen shows that practitioner's appointments.
 
 import shutil
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from importlib.resources import as_file, files
 from pathlib import Path
@@ -23,6 +28,7 @@ from app.clinical.visits.schedule import Schedule
 from app.errors import StoreExists
 from app.security.roles import Role
 from app.security.session import Session
+from app.store.demo_secret import NOT_PROTECTED, DemoSecrets
 from app.store.paths import StorePaths
 from fhir_common import fhir_json
 
@@ -52,6 +58,13 @@ class DemoInfo:
     root: Path
     created: bool  # False when an existing demo store was reused
     users: tuple[DemoUser, ...]
+    env: Environment  # the one that opens this demo: its device secret may be in a file
+    protected: bool  # False when that secret is in the file beside the store
+
+    @property
+    def notice(self) -> str:
+        """For the window title and the sign-in screen: "" when the keyring protects it."""
+        return "" if self.protected else NOT_PROTECTED
 
     def hints(self) -> str:
         """For the sign-in screen: who to sign in as (the data is synthetic)."""
@@ -68,23 +81,30 @@ class _Cast:
     practitioners: list[tuple[str, str]]
 
 
-def ensure_demo_store(env: Environment, root: Path, day: date | None = None) -> DemoInfo:
-    """The demo store at `root`, built on first use, with appointments on `day` (today)."""
+def ensure_demo_store(env: Environment, root: Path, day: date | None = None,
+                      say: Callable[[str], None] = lambda line: None) -> DemoInfo:
+    """The demo store at `root`, built on first use, with appointments on `day` (today).
+    `say` hears one line before the work starts: building (slow, once) or opening."""
+    env = replace(env, demo_root=root)
     with as_file(files("hearth_resources") / "demo") as folder:
         cast = _cast(folder)
         users = _users(cast)
         created = not StorePaths(root).exists()
         if created:
+            say(f"Building the demo clinic at {root} (the first time takes a minute)…")
             _build(env, root, folder, users)
+        else:
+            say(f"Opening the demo clinic at {root}…")
     desk = open_workstation(env, root, DESK, _password(DESK))
     try:
         schedule = Schedule(desk.store)
         booking_day = day or date.today()
         if not schedule.today(desk.session, booking_day).total:
             _book(schedule, desk.session, cast, booking_day)
+        in_file = DemoSecrets(env.keyring_backend, root).in_file(desk.store.store_id)
     finally:
         desk.close()
-    return DemoInfo(root, created, users)
+    return DemoInfo(root, created, users, env, protected=not in_file)
 
 
 def _build(env: Environment, root: Path, folder: Path, users: tuple[DemoUser, ...]) -> None:

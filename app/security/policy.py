@@ -1,4 +1,5 @@
-"""Policy that IT may preset: lockout, idle lock, password length, KDF cost, sync server.
+"""Policy that IT may preset: lockout, idle lock, password length, KDF cost, sync server,
+and the clinic's vital sign units and change checks.
 
 The shipped defaults live in resources/default-policy.json so an IT admin reads and
 overrides the same file format; a key that is missing or misspelt is refused by name.
@@ -8,7 +9,7 @@ packaged default; app.security.policy_rules holds the floors every file must mee
 
 import os
 import sys
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from importlib.resources import files
 from pathlib import Path
 
@@ -50,7 +51,61 @@ class SyncPolicy:
                 raise UsageError(f"The policy's sync.{name} must be a positive number.")
 
 
-OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb"}  # older policy files lack them
+# The readings a clinic may set a change limit for: app.clinical.charting.vitals.VITALS'
+# keys (a test keeps the two equal; the policy sits below the clinical layer).
+VITAL_KEYS = ("systolic", "diastolic", "heart_rate", "respiratory_rate", "temperature", "spo2",
+              "weight", "height")
+UNIT_SYSTEMS = ("metric", "us")
+# How far a reading may move from the patient's previous one before the nurse is asked to
+# check it (app.clinical.charting.vitals.change_warnings says why these defaults).
+DEFAULT_MAX_CHANGE = {
+    "systolic": {"absolute": 40}, "diastolic": {"absolute": 30},
+    "heart_rate": {"absolute": 40}, "respiratory_rate": {"absolute": 12},
+    "temperature": {"absolute": 2}, "spo2": {"absolute": 8},
+    "weight": {"percent": 10}, "height": {"absolute": 3},
+}
+
+
+@dataclass(frozen=True)
+class VitalsPolicy:
+    """The units vital signs are typed in by default ("metric" or "us"; each field can be
+    switched), and the change check: a reading further than `max_change` from the
+    patient's previous one, taken within `compare_within_days`, is shown for confirming."""
+
+    units: str = "metric"
+    compare_within_days: int = 365
+    max_change: dict = field(default_factory=lambda: dict(DEFAULT_MAX_CHANGE))
+
+    def __post_init__(self):
+        if self.units not in UNIT_SYSTEMS:
+            raise UsageError(f"The policy's vitals.units is {self.units!r}; it must be "
+                             "\"metric\" or \"us\".")
+        days = self.compare_within_days
+        if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 36500:
+            raise UsageError(f"The policy's vitals.compare_within_days is {days!r}; it must be "
+                             "a whole number of days from 1 to 36500.")
+        if not isinstance(self.max_change, dict):
+            raise UsageError("The policy's vitals.max_change must be a JSON object of "
+                             "readings, e.g. {\"weight\": {\"percent\": 10}}.")
+        for key, limit in self.max_change.items():
+            _check_change_limit(key, limit)
+
+
+def _check_change_limit(key: str, limit) -> None:
+    where = f"The policy's vitals.max_change.{key}"
+    if key not in VITAL_KEYS:
+        raise UsageError(f"{where} is not a reading Hearth records; use one of "
+                         f"{', '.join(VITAL_KEYS)}.")
+    if not isinstance(limit, dict) or not limit or set(limit) - {"percent", "absolute"}:
+        raise UsageError(f"{where} must be {{\"percent\": …}}, {{\"absolute\": …}} or both.")
+    for kind, value in limit.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0 \
+                or value > 1000:
+            raise UsageError(f"{where}.{kind} is {value!r}; it must be a number above 0 "
+                             "and at most 1000.")
+
+
+OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb", "vitals"}  # older files lack them
 
 
 @dataclass(frozen=True)
@@ -63,6 +118,7 @@ class Policy:
     sync: SyncPolicy = SyncPolicy()
     note_autosave_seconds: float = 5.0  # a crash loses at most this much typing
     max_note_kb: int = 256  # text a signed note may hold (UTF-8): ~40,000 words
+    vitals: VitalsPolicy = VitalsPolicy()
 
     @classmethod
     def default(cls) -> "Policy":
@@ -114,7 +170,13 @@ class Policy:
             raise UsageError("The policy's sync settings must be a JSON object.")
         if unknown := set(sync) - {f.name for f in fields(SyncPolicy)}:
             raise UsageError(f"Unknown policy sync setting(s): {', '.join(sorted(unknown))}.")
-        policy = cls(**{**values, "kdf": KdfCost(**values["kdf"]), "sync": SyncPolicy(**sync)})
+        vitals = values.get("vitals", {})
+        if not isinstance(vitals, dict):
+            raise UsageError("The policy's vitals settings must be a JSON object.")
+        if unknown := set(vitals) - {f.name for f in fields(VitalsPolicy)}:
+            raise UsageError(f"Unknown policy vitals setting(s): {', '.join(sorted(unknown))}.")
+        policy = cls(**{**values, "kdf": KdfCost(**values["kdf"]), "sync": SyncPolicy(**sync),
+                        "vitals": VitalsPolicy(**vitals)})
         check_policy(policy, source)
         return policy
 

@@ -2,7 +2,8 @@
 
 The data key is wrapped under the user's password *and* this secret, so a copied store
 plus a stolen password still opens nothing on another computer. The secret never touches a
-plain file: backends that would store it in the clear are refused (fail closed).
+plain file: backends that would store it in the clear are refused (fail closed). The one
+exception is the demo clinic's, which holds only synthetic patients (app.store.demo_secret).
 
 A keyring that holds a damaged secret, or another store's, is a fault of this computer, not
 of the person signing in: it is told apart from a wrong password (by its length, and by a
@@ -14,6 +15,10 @@ import base64
 import binascii
 import hmac
 import secrets
+import shlex
+import sys
+from pathlib import Path
+from typing import Protocol
 
 import keyring.errors
 from keyring.backend import KeyringBackend
@@ -25,12 +30,34 @@ SERVICE = "Hearth store device secret"
 SECRET_BYTES = 32
 RE_ENROL = ("An IT admin can re-enrol this computer with the recovery key: "
             "hearth recover --user NAME")
-HEADLESS_HINT = (
-    "On a desktop, log in to a session that runs GNOME Keyring or KWallet. On a headless "
-    "Linux machine install gnome-keyring and dbus and start Hearth inside a keyring session: "
-    "dbus-run-session -- sh -c 'printf %s \"$KEYRING_PASSWORD\" | "
-    "gnome-keyring-daemon --unlock --components=secrets >/dev/null; hearth ...'"
-)
+
+
+def headless_hint() -> str:
+    """What to do without a desktop keyring, with a recipe to paste as it stands: it runs
+    this very command by its full path (a venv's `hearth` is not on PATH), asks for the
+    keyring's password instead of reading an unset variable (which gives "Prompt
+    dismissed"), and starts the keyring daemon in the foreground inside `dbus-run-session`,
+    so it ends with the session instead of staying behind."""
+    script = (
+        'read -rsp "Keyring password: " pw; echo; '
+        'exec 3< <(printf %s "$pw" | gnome-keyring-daemon --foreground --unlock '
+        '--components=secrets 2>/dev/null); read -r _ <&3; '
+        f"{shlex.join(this_command())}"
+    )
+    return (
+        "On a desktop, log in to a session that runs GNOME Keyring or KWallet. On a headless "
+        "Linux machine install gnome-keyring and dbus, then run the command inside a keyring "
+        "session, typing the keyring's own password (the same each time): "
+        f"dbus-run-session -- bash -c {shlex.quote(script)}"
+    )
+
+
+def this_command() -> list[str]:
+    """This process's command line, its program named by full path: the `hearth` script
+    beside this interpreter (a venv's bin), else `python -m app`."""
+    script = Path(sys.executable).parent / "hearth"
+    program = [str(script)] if script.exists() else [sys.executable, "-m", "app"]
+    return [*program, *sys.argv[1:]]
 
 
 def _is_insecure(backend: KeyringBackend) -> bool:
@@ -43,7 +70,18 @@ def _is_insecure(backend: KeyringBackend) -> bool:
     )
 
 
-class DeviceSecrets:
+class DeviceSecrets(Protocol):
+    """Where a store's device secret is kept: the OS keyring (KeyringSecrets), or for the
+    demo clinic only, perhaps a file (app.store.demo_secret)."""
+
+    def create(self, store_id: str) -> bytes: ...
+
+    def get(self, store_id: str) -> bytes: ...
+
+    def forget(self, store_id: str) -> None: ...
+
+
+class KeyringSecrets:
     """Creates, reads and forgets device secrets in one keyring backend."""
 
     def __init__(self, backend: KeyringBackend):
@@ -51,7 +89,7 @@ class DeviceSecrets:
             raise KeyringUnavailable(
                 f"No usable OS keyring is available (found {_kind(backend)}); Hearth "
                 f"keeps each store's device secret there and never in a plain file. "
-                f"{HEADLESS_HINT}"
+                f"{headless_hint()}"
             )
         self._backend = backend
 
@@ -86,9 +124,13 @@ class DeviceSecrets:
         try:
             return method(*args)
         except keyring.errors.KeyringError as exc:
+            said = str(exc) or type(exc).__name__
+            if any(word in said.lower() for word in ("unlock", "prompt dismissed")):
+                raise KeyringUnavailable(
+                    f"The OS keyring is locked and could not be unlocked here ({said}): was "
+                    f"the keyring password wrong? {headless_hint()}") from exc
             raise KeyringUnavailable(
-                f"The OS keyring did not answer ({exc or type(exc).__name__}). {HEADLESS_HINT}"
-            ) from exc
+                f"The OS keyring did not answer ({said}). {headless_hint()}") from exc
 
 
 def check_value(secret: bytes, store_id: str) -> str:

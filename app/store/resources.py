@@ -16,6 +16,7 @@ from sqlalchemy import Connection, select
 from app.errors import InvalidRecord
 from app.store import schema
 from app.store.chart_index import chart_fields
+from app.store.close_text import close_terms
 from app.store.search_text import search_terms
 from app.store.signed_notes import is_signed, refuse_change_to_signed_note, signed_note_refusal
 from fhir_common import fhir_json
@@ -171,7 +172,8 @@ INSERT_COMPARTMENT = ("INSERT INTO patient_compartment (type, id, patient_id, se
                       "status, code) VALUES (?, ?, ?, ?, ?, ?, ?)")
 SEARCH_ROW = "(SELECT search_rowid FROM patient_search_row WHERE patient_id = ?)"
 INSERT_SEARCH = ("INSERT INTO patient_search (rowid, patient_id, names, identifiers, telecom, "
-                 f"birth_date) VALUES ({SEARCH_ROW}, ?, ?, ?, ?, ?)")
+                 "birth_date, sounds, spellings, fragments) "
+                 f"VALUES ({SEARCH_ROW}, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
 def _write(conn: Connection, written: list[tuple[dict, str, str]], user: str, at: str) -> None:
@@ -214,7 +216,7 @@ def _index(conn: Connection, resources: list[dict], updated: list[dict]) -> None
         conn.exec_driver_sql("INSERT OR IGNORE INTO patient_search_row (patient_id) VALUES (?)",
                              keys)
         conn.exec_driver_sql(INSERT_SEARCH, [
-            (p["id"], p["id"], *search_terms(p).values())
+            (p["id"], p["id"], *search_terms(p).values(), *close_terms(p).values())
             for p in resources if p["resourceType"] == "Patient"])
 
 

@@ -77,6 +77,19 @@ def test_the_hints_name_each_user_and_password(demo):
         assert f"{user.name} / {user.password}" in hints
 
 
+def test_where_the_keyring_works_the_demo_keeps_its_secret_there_and_warns_of_nothing(demo):
+    assert demo.protected and demo.notice == ""
+    assert not demo.root.with_name("demo.device-secret").exists()
+
+
+def test_only_the_start_that_builds_the_demo_says_it_takes_a_minute(env, demo):
+    said = []
+
+    ensure_demo_store(env, demo.root, say=said.append)
+
+    assert said == [f"Opening the demo clinic at {demo.root}…"]
+
+
 def test_a_second_start_reuses_the_store_without_importing_or_booking_again(env, demo):
     desk = sign_in(env, demo, "demo-desk")
     try:

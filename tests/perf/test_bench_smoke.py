@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from tests.perf import bench_store, bench_sync, bench_ui
+from tests.perf import bench_search, bench_store, bench_sync, bench_ui
 
 
 def test_store_benchmark_reports_every_figure_with_its_baseline(capsys):
@@ -16,6 +16,17 @@ def test_store_benchmark_reports_every_figure_with_its_baseline(capsys):
     assert set(result["ratios"]) == {"floor_over_ingest", "encrypted_over_plain_ingest_time",
                                      "encrypted_over_plain_search_p95",
                                      "encrypted_over_plain_chart_p95"}
+
+
+def test_search_benchmark_reports_each_kind_against_exact_search_and_the_upgrade(capsys):
+    bench_search.main(["--patients", "300", "--queries", "5"])
+    result = json.loads(capsys.readouterr().out)
+    close_kinds = {"fragment", "typo", "given_and_typo", "year"}
+    assert close_kinds < set(result["search_ms"]) and "exact" in result["search_ms"]
+    assert close_kinds < set(result["p95_over_exact_p95"])
+    assert all(ratio > 0 for ratio in result["p95_over_exact_p95"].values())
+    assert set(result["upgrade"]) == {"upgrade_8_to_9_s", "backup_copy_alone_s",
+                                      "baseline_schema5_reindex_s", "store_mb_at_schema_8"}
 
 
 @pytest.mark.slow

@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from keyring.backends import SecretService
+from keyring.backends import SecretService, fail
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -60,6 +60,7 @@ def main(folder: Path) -> None:
     window.resize(1280, 800)
     window.show()
     save(window, folder, "login")
+    first_run_screens(work, folder)
 
     doctor = next(u for u in info.users if u.name == DOCTOR)
     window.login.user.setText(doctor.name)
@@ -77,6 +78,7 @@ def main(folder: Path) -> None:
     save(window, folder, "search-results")
 
     patient_id = workspace.patients.model.rows()[0].patient_id
+    close_match_search(window, folder)
     chart = workspace.open_chart(patient_id)
     wait_until(lambda: workspace.tabText(workspace.indexOf(chart)) != "Opening chart…")
     save(window, folder, "chart-summary")
@@ -84,8 +86,42 @@ def main(folder: Path) -> None:
     settle(1.5)
     save(window, folder, "vitals-plot")
     charting(window, chart, folder, doctor.password)
+    vitals_checks(window, chart, folder)
+    soap_note_filled(window, chart, folder)
 
+    front_desk_and_sync(window, env, info, folder)
     conflict_dialog(window, env, work, folder, patient_id)
+    window.close()
+    chart_details(work, folder)
+
+
+def close_match_search(window, folder: Path) -> None:
+    """Patients search for "markz": the Markses, each saying it sounds like what was typed."""
+    patients = window.workspace.patients
+    patients.field.setText("markz")
+    wait_until(lambda: any(hit.match for hit in patients.model.rows()))
+    save(window, folder, "search-sounds-like")
+
+
+def first_run_screens(work: Path, folder: Path) -> None:
+    """The demo built where no OS keyring works (its sign-in screen says it is not
+    protected), and its lock screen after a wrong password."""
+    env = Environment(keyring_backend=fail.Keyring, policy=TEST_POLICY)
+    info = ensure_demo_store(env, work / "demo-without-keyring")
+    window = WorkstationWindow(info.env, info.root, info.hints(), info.notice)
+    window.resize(1280, 800)
+    window.show()
+    save(window, folder, "login-demo-not-protected")
+    doctor = next(u for u in info.users if u.name == DOCTOR)
+    window.login.user.setText(doctor.name)
+    window.login.password.setText(doctor.password)
+    window.login.sign_in.click()
+    wait_until(lambda: window.workspace is not None)
+    window.lock()
+    window.lock_screen.password.setText("not the password")
+    window.lock_screen.unlock_button.click()
+    wait_until(lambda: "Wrong password" in window.lock_screen.message.text())
+    save(window, folder, "lock-wrong-password")
     window.close()
 
 
@@ -122,6 +158,136 @@ def charting(window, chart, folder: Path, password: str) -> None:
     addendum.text.setPlainText("BP recheck at home advised; review in two weeks.")
     settle(1.0)
     save(window, folder, "note-addendum")
+
+
+def vitals_checks(window, chart, folder: Path) -> None:
+    """Vitals that catch mistakes: 176 typed after 75.9 kg (the change check), a reading in
+    US units shown beside the metric one stored, a wrong reading marked entered in error."""
+    from PySide6.QtTest import QTest
+
+    vitals = chart.show_section("vitals")
+
+    def record(**typed: str):
+        entry = vitals.open_entry()
+        wait_until(entry.save.isEnabled)
+        for key, value in typed.items():
+            QTest.keyClicks(entry.fields[key], value)
+        return entry
+
+    saved = record(weight="75.9", heart_rate="140")
+    saved.save.click()
+    settle()
+    if saved.isVisible():  # a warning about the demo's own history: confirmed
+        saved.save.click()
+    wait_until(lambda: not saved.isVisible())
+    warned = record(weight="176")
+    warned.save.click()
+    save(warned, folder, "vitals-entry-change-warning")
+    warned.reject()
+    us = record()
+    for key in ("temperature", "weight", "height"):
+        us.set_unit(key, "us")
+    for field, value in ((us.fields["temperature"], "98.6"), (us.fields["weight"], "165"),
+                         (us.minor["weight"], "4"), (us.fields["height"], "5"),
+                         (us.minor["height"], "9")):
+        QTest.keyClicks(field, value)
+    save(us, folder, "vitals-entry-us-units")
+    us.reject()
+    model = vitals.records.model
+    wait_until(lambda: model.rowCount() > 3)
+    pulse = next(n for n in range(4) if model.item(n).title == "Heart rate")  # 140 /min
+    vitals.records.table.selectRow(pulse)
+    marking = vitals.open_in_error()
+    QTest.keyClicks(marking.reason, "taken on the wrong patient")
+    marking.save.click()
+    wait_until(lambda: not marking.isVisible())
+    wait_until(lambda: any(vitals.records.model.item(n).status == "entered-in-error"
+                           for n in range(min(4, vitals.records.model.rowCount()))))
+    settle(1.0)
+    save(window, folder, "vitals-entered-in-error")
+
+
+def soap_note_filled(window, chart, folder: Path) -> None:
+    """A new SOAP note as it starts: the chart's medications, allergies, latest vitals and
+    active problems filled in under its headings (app.clinical.notes.template_fields)."""
+    notes = chart.show_section("notes")
+    before = set(notes.editors)
+    notes.start_note("soap")
+    wait_until(lambda: set(notes.editors) - before)
+    notes.editors[next(iter(set(notes.editors) - before))].text.verticalScrollBar().setValue(0)
+    settle(1.0)
+    save(window, folder, "note-soap-filled")
+
+
+def chart_details(work: Path, folder: Path) -> None:
+    """What a clinician reads beside each title (tests/clinical/chart/visit_ward.py: the
+    Synthea data has no ranges, reactions or report results): Problems, Medications,
+    Allergies, Labs with ranges and flags, a report with its results, an opened visit."""
+    from app.bootstrap import open_workstation
+    from app.ui.chart.view import ChartView
+    from app.ui.common.background import Background
+    from tests.clinical.chart.visit_ward import ROSA, VISIT, build
+    from tests.conftest import password_of
+
+    root = work / "rosa" / "store"
+    ws = open_workstation(build(root, {"drlee": ("Dr Lee", "physician")}), root, "drlee",
+                          password_of("drlee"))
+    background = Background()
+    chart = ChartView(ws, background, ROSA)
+    chart.resize(1280, 800)
+    chart.show()
+    wait_until(lambda: chart.summary is not None)
+    save(chart, folder, "chart-summary-details")
+    for section in ("problems", "medications", "allergies", "labs"):
+        chart.show_section(section)
+        model = chart.records(section).model
+        wait_until(lambda model=model: model.total and model.rowCount() == model.total)
+        save(chart, folder, f"chart-{section}")
+    reports = chart.show_section("reports")
+    wait_until(lambda: reports.records.model.rowCount() > 0)
+    reports.records.table.selectRow(0)
+    wait_until(lambda: reports.results.rowCount() > 0)
+    save(chart, folder, "chart-report-results")
+    chart.show_section("encounters")
+    visit = chart.tabs["encounters"].open_visit(VISIT)
+    wait_until(lambda: visit.visit is not None)
+    save(visit, folder, "visit-opened")
+    visit.close()
+    chart.close()
+    background.wait_until_idle()
+    ws.store.close()
+
+
+def front_desk_and_sync(window, env, info, folder: Path) -> None:
+    """The Sync tab and status bar of a workstation without a sync server; Today with a
+    patient in visit; Today as front desk (no Open chart)."""
+    from app.cli.demo import DESK
+
+    workspace = window.workspace
+    workspace.setCurrentWidget(workspace.sync)
+    wait_until(lambda: "on this computer only" in window.online.text()
+               and "waiting to be sent" in workspace.sync.local_only.text())
+    save(window, folder, "sync-no-server")
+    today = workspace.today
+    workspace.setCurrentWidget(today)
+    arrived = next(a for a in today.model.rows() if a.status == "arrived")
+    window.ws.encounters.start_visit(window.ws.session, arrived.patient_id, arrived.id)
+    wait_until(lambda: any(a.in_visit for a in today.model.rows()))
+    today.table.selectRow(today.model.rows().index(
+        next(a for a in today.model.rows() if a.in_visit)))
+    save(window, folder, "today-in-visit")
+    desk = next(u for u in info.users if u.name == DESK)
+    front = WorkstationWindow(env, info.root, info.hints())
+    front.resize(1280, 800)
+    front.show()
+    front.login.user.setText(desk.name)
+    front.login.password.setText(desk.password)
+    front.login.sign_in.click()
+    wait_until(lambda: front.workspace is not None)
+    wait_until(lambda: front.workspace.today.model.rowCount() > 0)
+    front.workspace.today.table.selectRow(0)
+    save(front, folder, "today-front-desk")
+    front.close()
 
 
 def conflict_dialog(window, env, work: Path, folder: Path, patient_id: str) -> None:

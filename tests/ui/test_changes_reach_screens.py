@@ -2,6 +2,7 @@
 chart one read; a chart stops saying "pending sync" once the server confirms, and shows what
 a sync received, without being reopened; the workspace stops hearing when it goes."""
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import httpx
@@ -10,6 +11,7 @@ from PySide6.QtCore import Qt
 from sqlalchemy import event
 
 from app.clinical.records import Changes
+from app.security.policy import SyncPolicy
 from app.ui.chart.table import cell_text
 from app.ui.chart.view import ChartView
 from app.ui.shell.workspace import Workspace
@@ -107,9 +109,11 @@ def test_an_open_chart_stops_saying_pending_sync_once_the_server_confirms(
     ann = station.patients.register(station.session, patient("Okafor"))["id"]
     station.encounters.start_visit(station.session, ann)
     station.vitals.record(station.session, ann, {"heart_rate": "72"})
+    station.policy = replace(station.policy, sync=SyncPolicy(server=fresh_fhir_server.base_url))
     workspace = workspace_of(qtbot, station, background)
     chart = chart_at(qtbot, workspace, background, ann, "encounters", "vitals")
     vitals = chart.tabs["vitals"]
+    assert vitals.pending.isVisible()
     assert column(chart, "encounters", "status") == ["in-progress · pending sync"]
     assert vitals.pending.text() == "1 reading is not on the server yet: pending sync."
 

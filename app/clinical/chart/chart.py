@@ -22,7 +22,7 @@ from sqlalchemy import Connection, text
 
 from app.clinical.chart.chart_items import ChartItem, describe
 from app.clinical.charting.medication_names import referenced_medications
-from app.clinical.charting.trends import Point, measured
+from app.clinical.charting.trends import NOT_MEASURED, Point, measured, sign_of
 from app.clinical.charting.vitals import WAITING
 from app.clinical.fhir.modifiers import modifier_warning
 from app.clinical.records import Records, Work
@@ -186,13 +186,22 @@ class _Rows:
         return self._query(section, f"AND c.status IN ({statuses})", 1000, 0)
 
     def latest_per_code(self, section: str) -> list[ChartItem]:
+        """The newest reading of each sign: codes charted as one sign (trends.sign_of, e.g.
+        two blood pressure panels) are one line, whatever their display text; readings
+        entered in error are not a sign's latest."""
         # SQLite takes the bare columns (the JSON, PENDING) from the row holding the max
         rows = self._conn.execute(text(
-            f"SELECT r.json, {PENDING}, max(c.date) FROM patient_compartment c "
+            f"SELECT r.json, {PENDING}, c.code, max(c.date) FROM patient_compartment c "
             "JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0 "
-            "WHERE c.patient_id = :patient AND c.section = :section GROUP BY c.code"),
+            "WHERE c.patient_id = :patient AND c.section = :section "
+            f"AND coalesce(c.status, '') NOT IN {NOT_MEASURED} GROUP BY c.code"),
             {"patient": self._patient, "section": section})
-        items = self._describe([(body, pending) for body, pending, _ in rows])
+        newest: dict[str | None, tuple] = {}
+        for body, pending, code, date in rows:
+            sign = sign_of(code)
+            if sign not in newest or (date or "") > (newest[sign][2] or ""):
+                newest[sign] = (body, pending, date)
+        items = self._describe([(body, pending) for body, pending, _ in newest.values()])
         return sorted(items, key=lambda item: item.title)
 
     def _query(self, section: str, extra: str, limit: int, offset: int) -> list[ChartItem]:

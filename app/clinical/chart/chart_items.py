@@ -1,5 +1,6 @@
 """One chart line per FHIR resource: date, title, status, value, abnormal flag, and whether
-the server has it yet.
+the server has it yet; and what a clinician reads beside the title (app.clinical.chart.
+item_details): a problem's code, a medication's dose, an allergy's reaction, a result's range.
 
 The flag comes from the record itself: its interpretation code, else its value against its
 own reference range. When the source system sent neither (Synthea sends neither), the flag
@@ -11,6 +12,8 @@ is None: Hearth does not guess a range. A record carrying a modifier extension s
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.clinical.chart.item_details import code_text, dose_text, range_text, reaction_text
+from app.clinical.charting import units
 from app.clinical.charting.medication_names import concept_name, medication_name
 from app.clinical.fhir.modifiers import modifier_warning
 from app.store.chart_index import chart_fields
@@ -42,6 +45,10 @@ class ChartItem:
     pending: bool = False
     # Set when the record carries a modifier extension Hearth does not understand.
     warning: str | None = None
+    code: str | None = None  # a problem's code, "ICD-10-CM E11.9"
+    dose: str | None = None  # a medication's dose and directions
+    reaction: str | None = None  # an allergy's reactions and their severity
+    range: str | None = None  # a result's reference range, "13.5–17.5 g/dL"
 
 
 def describe(resource: dict, pending: bool = False,
@@ -53,8 +60,22 @@ def describe(resource: dict, pending: bool = False,
         type=resource["resourceType"], id=resource["id"], date=fields["date"],
         title=_title(resource, medications or {}), status=fields["status"],
         value=_value(resource), flag=_flag(resource), pending=pending,
-        warning=modifier_warning(resource),
+        warning=modifier_warning(resource), **_details(resource),
     )
+
+
+def _details(resource: dict) -> dict[str, str | None]:
+    """Only the detail that the record's kind has a column for."""
+    kind = resource["resourceType"]
+    if kind == "Condition":
+        return {"code": code_text(resource)}
+    if kind in ("MedicationRequest", "MedicationStatement"):
+        return {"dose": dose_text(resource)}
+    if kind == "AllergyIntolerance":
+        return {"reaction": reaction_text(resource)}
+    if kind == "Observation":
+        return {"range": range_text(resource)}
+    return {}
 
 
 def _title(resource: dict, medications: Mapping[str, dict]) -> str:
@@ -74,7 +95,7 @@ def _title(resource: dict, medications: Mapping[str, dict]) -> str:
 def _value(resource: dict) -> str | None:
     quantity = resource.get("valueQuantity")
     if quantity and "value" in quantity:
-        unit = quantity.get("unit") or quantity.get("code") or ""
+        unit = units.quantity_unit(quantity)  # UCUM as people read it: mm[Hg] is mmHg
         return f"{_number(quantity['value'])} {unit}".strip()
     if "component" in resource:
         components = sorted(resource["component"], key=_systolic_first)

@@ -20,6 +20,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, bindparam, text
 
 from app.clinical.chart.chart_items import describe
+from app.clinical.charting.units import ucum_of
 from app.clinical.records import Records
 from app.errors import NotFound
 from app.security.roles import Permission
@@ -49,6 +50,18 @@ VITAL_SIGNS = (
     VitalSign("BMI", ("39156-5",)),
 )
 
+
+
+def sign_of(code: str | None) -> str | None:
+    """Which vital sign a code is charted as, by label, so readings coded differently
+    (Synthea's 55284-4 and Hearth's 85354-9 blood pressure panels) are one sign; a code of
+    no sign here is its own (None stays None)."""
+    panels = {panel for codes in PANELS.values() for panel in codes}
+    if code in panels:
+        return VITAL_SIGNS[0].label
+    return next((sign.label for sign in VITAL_SIGNS if code in sign.codes), code)
+
+
 SERIES = text("""SELECT c.date, r.json FROM patient_compartment c
                  JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0
                  WHERE c.patient_id = :patient AND c.section IN ('vitals', 'labs')
@@ -60,7 +73,7 @@ SERIES = text("""SELECT c.date, r.json FROM patient_compartment c
 class Point(NamedTuple):
     date: str
     value: float
-    unit: str
+    unit: str  # UCUM ("mm[Hg]", "Cel"), else the record's own text
 
 
 @dataclass(frozen=True)
@@ -188,7 +201,7 @@ def measured(conn: Connection, patient_id: str, wanted: set[str]) -> dict[str, l
             value = quantity.get("value")
             if date is None or isinstance(value, bool) or not isinstance(value, int | float):
                 continue
-            unit = quantity.get("unit") or quantity.get("code") or ""
+            unit = ucum_of(quantity)  # "mm[Hg]": what a plot shows is units.shown of it
             # one point per reading: SpO2 is coded 2708-6 and 59408-5 together (R4 profile)
             if code := next((c for c in _codes(part) if c in wanted), None):
                 found[code].append(Point(date, float(value), unit))

@@ -7,12 +7,19 @@ and diastolic components. BMI is never typed: it is computed from the weight and
 height taken with it, or else the latest height on file, and the record says so (a note,
 and derivedFrom pointing at both measurements).
 
-Values far outside what is usual (`check`) only warn: a heart rate of 250 may be real, and
-the person at the bedside decides. Values no patient can have (negative, not a number,
+Values far outside what is usual, or far from the patient's previous reading of the same
+sign (`check`, app.clinical.charting.vital_changes), only warn: a heart rate of 250 may be
+real, and the person at the bedside decides. Values no patient can have (negative, not a number,
 a systolic pressure not above the diastolic) are refused, whatever the caller says.
 
 All readings of one entry are written in ONE transaction with their outbox entries and one
 audit row naming them, after an EDIT_CHART check (the write path, app.clinical.records).
+
+A reading typed in a US unit (`Typed`: 98.6 °F, 165 lb 4 oz, 5 ft 9 in) is converted here
+(app.clinical.charting.units) and stored in the profile's metric unit; the Observation keeps
+what was typed in a note ("Entered as 98.6 °F; stored as 37.0 °C."), so the measurement as
+taken stays on record and a slip in the unit can be traced. A note, not an extension: every
+FHIR server and reader shows it, and the value stays the one coded field the profile wants.
 """
 
 import math
@@ -21,9 +28,22 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from app.clinical.charting import vital_corrections
+from app.clinical.charting.entries import for_edit
+from app.clinical.charting.trends import VITAL_SIGNS
+from app.clinical.charting.units import (
+    bmi_of,
+    in_unit,
+    shown,
+    to_stored,
+    typed_text,
+    unit_by_code,
+)
+from app.clinical.charting.vital_changes import Previous, change_warnings, previous_readings
 from app.clinical.records import ChangeFeed, Records
 from app.clinical.visits.encounters import in_progress, now, user_reference
 from app.errors import InvalidRecord, NotFound
+from app.security.policy import VitalsPolicy
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.resources import get_resource
@@ -37,7 +57,6 @@ CATEGORY = {"coding": [{
     "system": "http://terminology.hl7.org/CodeSystem/observation-category",
     "code": "vital-signs", "display": "Vital Signs"}], "text": "Vital Signs"}
 BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
-HEIGHT_IN_CM = {"cm": 1.0, "m": 100.0, "[in_i]": 2.54, "in": 2.54}  # heights from elsewhere
 NOT_VISITS = ("entered-in-error", "cancelled")  # statuses of encounters that never happened
 
 
@@ -48,27 +67,40 @@ class Vital:
     loinc: str
     display: str  # LOINC's name
     unit: str  # UCUM, as stored (and as the trend plots group curves by)
-    shown: str  # the unit as people read it
     usual: tuple[float, float]  # outside this: a warning, not a refusal
     most: float | None = None  # above this: impossible
+
+    @property
+    def shown(self) -> str:
+        """The unit as people read it: mmHg, °C, kg/m²."""
+        return shown(self.unit)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A reading typed in another unit than the stored one: `unit` is the UCUM code of an
+    app.clinical.charting.units.ENTRY_UNITS unit, `minor` the inches or ounces, if any."""
+
+    unit: str
+    major: str
+    minor: str = ""
 
 
 VITALS = (
     Vital("systolic", "Systolic pressure", "8480-6", "Systolic blood pressure", "mm[Hg]",
-          "mmHg", (60, 250)),
+          (60, 250)),
     Vital("diastolic", "Diastolic pressure", "8462-4", "Diastolic blood pressure", "mm[Hg]",
-          "mmHg", (30, 150)),
-    Vital("heart_rate", "Heart rate", "8867-4", "Heart rate", "/min", "/min", (20, 250)),
-    Vital("respiratory_rate", "Respiratory rate", "9279-1", "Respiratory rate", "/min", "/min",
+          (30, 150)),
+    Vital("heart_rate", "Heart rate", "8867-4", "Heart rate", "/min", (20, 250)),
+    Vital("respiratory_rate", "Respiratory rate", "9279-1", "Respiratory rate", "/min",
           (4, 60)),
-    Vital("temperature", "Temperature", "8310-5", "Body temperature", "Cel", "°C", (30, 43)),
+    Vital("temperature", "Temperature", "8310-5", "Body temperature", "Cel", (30, 43)),
     Vital("spo2", "SpO2", "59408-5", "Oxygen saturation in Arterial blood by Pulse oximetry",
-          "%", "%", (70, 100), most=100),
-    Vital("weight", "Weight", "29463-7", "Body weight", "kg", "kg", (0.5, 300)),
-    Vital("height", "Height", "8302-2", "Body height", "cm", "cm", (30, 250)),
+          "%", (70, 100), most=100),
+    Vital("weight", "Weight", "29463-7", "Body weight", "kg", (0.5, 300)),
+    Vital("height", "Height", "8302-2", "Body height", "cm", (30, 250)),
 )
-BMI = Vital("bmi", "BMI", "39156-5", "Body mass index (BMI) [Ratio]", "kg/m2", "kg/m²",
-            (10, 70))
+BMI = Vital("bmi", "BMI", "39156-5", "Body mass index (BMI) [Ratio]", "kg/m2", (10, 70))
 BY_KEY = {vital.key: vital for vital in VITALS}
 BY_CODE = {vital.loinc: vital for vital in (*VITALS, BMI)}
 
@@ -91,18 +123,31 @@ class HeightOnFile:
 
 
 def parse(readings: dict) -> dict[str, float]:
-    """The readings given, as numbers by key; empty ones left out. Raises InvalidRecord,
-    naming every value no patient can have, when there is one."""
+    """The readings given, as numbers by key in the stored units; empty ones left out.
+    Raises InvalidRecord, naming every value no patient can have, when there is one."""
+    return _parse(readings)[0]
+
+
+def _parse(readings: dict) -> tuple[dict[str, float], dict[str, str]]:
+    """The values, and for each reading typed in another unit, what was typed."""
     unknown = [key for key in readings if key not in BY_KEY]
     if unknown:
         raise InvalidRecord(f"Hearth does not record {', '.join(map(repr, unknown))} as a vital "
                             "sign (BMI is computed from weight and height).")
-    given = {key: raw for key, raw in readings.items()
-             if raw is not None and not (isinstance(raw, str) and not raw.strip())}
-    values, refused = {}, []
+    given = {key: raw for key, raw in readings.items() if not _empty(raw)}
+    values, refused, typed = {}, [], {}
     for key, raw in given.items():
         vital = BY_KEY[key]
-        value = _number(raw)
+        if isinstance(raw, Typed):
+            value, why = _converted(vital, raw)
+            if why:
+                refused.append(why)
+                continue
+            if raw.unit != vital.unit:
+                typed[key] = typed_text(unit_by_code(key, raw.unit), _number(raw.major),
+                                        _number(raw.minor) if raw.minor.strip() else None)
+        else:
+            value = _number(raw)
         if value is None:
             refused.append(f"{vital.label} “{raw}” is not a number.")
         elif value <= 0:
@@ -122,23 +167,47 @@ def parse(readings: dict) -> dict[str, float]:
         raise InvalidRecord(" ".join(refused))
     if not values:
         raise InvalidRecord("Enter at least one reading.")
-    return values
+    return values, typed
 
 
-def check(readings: dict) -> list[str]:
-    """Warnings for readings outside the usual range, to confirm before saving; raises
+def _empty(raw) -> bool:
+    if isinstance(raw, Typed):
+        return not raw.major.strip() and not raw.minor.strip()
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def _converted(vital: Vital, raw: Typed) -> tuple[float | None, str | None]:
+    """A typed reading in the stored unit, or why it cannot be (as a sentence)."""
+    unit = unit_by_code(vital.key, raw.unit)
+    if unit is None:
+        return None, f"{vital.label} cannot be entered in {shown(raw.unit) or 'no unit'}."
+    major = _number(raw.major) if raw.major.strip() else 0.0
+    if major is None:
+        return None, f"{vital.label} “{raw.major}” is not a number."
+    if not raw.minor.strip():
+        return to_stored(unit, major), None
+    minor = _number(raw.minor)
+    if unit.minor is None or minor is None or not 0 <= minor < unit.per_major:
+        part = {"[in_i]": "inches", "[oz_av]": "ounces"}.get(unit.minor or "", "second part")
+        return None, (f"{vital.label}: the {part} “{raw.minor}” must be a number from 0 to "
+                      f"under {unit.per_major}.")
+    return to_stored(unit, major, minor), None
+
+
+def check(readings: dict, previous: dict[str, Previous] | None = None,
+          policy: VitalsPolicy | None = None) -> list[str]:
+    """Warnings to confirm before saving: readings outside the usual range, and (given the
+    patient's previous readings) ones far from the previous reading (vital_changes). Raises
     InvalidRecord for impossible ones, as `record` would."""
     values = parse(readings)
+    changes = change_warnings(values, previous or {}, {
+        v.key: (v.label, v.unit) for v in VITALS}, policy or VitalsPolicy())
     if "weight" in values and "height" in values:
         values["bmi"] = bmi_of(values["weight"], values["height"])
     return [f"{vital.label} {number(values[vital.key])} {vital.shown} is outside "
             f"{number(vital.usual[0])}–{number(vital.usual[1])}; check it was typed correctly."
             for vital in (*VITALS, BMI) if vital.key in values
-            and not vital.usual[0] <= values[vital.key] <= vital.usual[1]]
-
-
-def bmi_of(weight_kg: float, height_cm: float) -> float:
-    return round(weight_kg / (height_cm / 100) ** 2, 1)
+            and not vital.usual[0] <= values[vital.key] <= vital.usual[1]] + changes
 
 
 def summary(observations: list[dict]) -> str:
@@ -169,6 +238,7 @@ class EntryContext:
     patient: dict
     visit: dict | None  # the visit in progress
     height: HeightOnFile | None  # the latest height on file
+    previous: dict[str, Previous]  # the latest reading of each sign, for the change check
 
 
 class Vitals:
@@ -180,7 +250,7 @@ class Vitals:
         """Save one set of readings, taken now; the Observations, in form order (BP, heart
         rate, respiratory rate, temperature, SpO2, weight, height, BMI)."""
         session.require(Permission.EDIT_CHART)
-        values = parse(readings)
+        values, typed = _parse(readings)
         at = now()
         with self._records.write(session, Permission.EDIT_CHART) as work:
             work.require_patient(patient_id, " to record vitals for")
@@ -191,7 +261,7 @@ class Vitals:
                 new.blood_pressure(values["systolic"], values["diastolic"])
             for vital in VITALS:
                 if vital.key in values and vital.key not in ("systolic", "diastolic"):
-                    new.reading(vital, values[vital.key])
+                    new.reading(vital, values[vital.key], typed.get(vital.key))
             if "weight" in values:
                 height = (HeightOnFile(values["height"], at, new.ids["height"])
                           if "height" in values else _height_on_file(work.conn, patient_id))
@@ -205,12 +275,16 @@ class Vitals:
 
     def entry_context(self, session: Session, patient_id: str) -> EntryContext:
         """What the entry form needs before Save, in one audited read: who the patient is,
-        the visit in progress (the readings are tied to it) and the latest height on file
-        (so a weight alone still gives a BMI)."""
+        the visit in progress (the readings are tied to it), the latest height on file
+        (so a weight alone still gives a BMI) and the previous readings (change check)."""
         with self._records.read(session, Permission.READ_CHART) as work:
-            patient = work.patient(patient_id, "vitals entry: visit in progress, latest height")
-            context = patient and EntryContext(patient, in_progress(work.conn, patient_id),
-                                               _height_on_file(work.conn, patient_id))
+            conn = work.conn
+            patient = work.patient(patient_id, "vitals entry: visit in progress, latest height "
+                                   "and readings")
+            context = patient and EntryContext(
+                patient, in_progress(conn, patient_id), _height_on_file(conn, patient_id),
+                previous_readings(conn, patient_id, patient,
+                                  {v.key: (v.loinc, v.unit) for v in VITALS}))
         if context is None:  # after the commit: the failed read stays audited
             raise NotFound(f"There is no patient {patient_id}.")
         return context
@@ -221,6 +295,23 @@ class Vitals:
             height = _height_on_file(work.conn, patient_id)
             work.read(f"Patient/{patient_id}", "latest height, for BMI", patient_id)
         return height
+
+    def for_correction(self, session: Session, observation_id: str) -> dict:
+        """The stored reading a correction form starts from, its read audited."""
+        return for_edit(self._records, session, "Observation", observation_id, "reading")
+
+    def correct(self, session: Session, observation_id: str, values: dict[str, float],
+                reason: str, based_on: dict | None = None) -> dict:
+        """New values for a wrong reading, by LOINC code of each part, as typed (refused
+        as `record` refuses them); vital_corrections says how."""
+        return vital_corrections.correct(self._records, session, observation_id,
+                                         _corrected(values), reason, based_on)
+
+    def mark_entered_in_error(self, session: Session, observation_id: str, reason: str,
+                              based_on: dict | None = None) -> dict:
+        """A reading that was never the patient's, kept and marked (vital_corrections)."""
+        return vital_corrections.mark_entered_in_error(self._records, session, observation_id,
+                                                       reason, based_on)
 
     def waiting_to_sync(self, session: Session, patient_id: str) -> int:
         """How many of the patient's vital signs the server has not confirmed yet (still in
@@ -250,9 +341,11 @@ class _Observations:
             {"code": _code([(v.loinc, v.display)], v.display), "valueQuantity": _quantity(v, x)}
             for v, x in ((BY_KEY["systolic"], systolic), (BY_KEY["diastolic"], diastolic))])
 
-    def reading(self, vital: Vital, value: float) -> None:
+    def reading(self, vital: Vital, value: float, typed: str | None = None) -> None:
+        said = {"note": [{"text": f"Entered as {typed}; stored as {number(value)} "
+                                  f"{vital.shown}."}]} if typed else {}
         self.ids[vital.key] = self._add(vital.label, [(vital.loinc, vital.display)],
-                                        valueQuantity=_quantity(vital, value))
+                                        valueQuantity=_quantity(vital, value), **said)
 
     def bmi(self, weight: float, weight_id: str, height: HeightOnFile) -> None:
         value = bmi_of(weight, height.cm)
@@ -278,9 +371,13 @@ def _code(codes: list[tuple[str, str]], label: str) -> dict:
 
 
 def _quantity(vital: Vital, value: float) -> dict:
+    return {"value": _stored(value), "unit": vital.unit, "system": UCUM, "code": vital.unit}
+
+
+def _stored(value: float) -> float:
+    """72, not 72.0; a typed decimal ("37.0") keeps its digits."""
     whole = float(value).is_integer() and not isinstance(value, fhir_json.ExactDecimal)
-    return {"value": int(value) if whole else value, "unit": vital.unit,
-            "system": UCUM, "code": vital.unit}
+    return int(value) if whole else value
 
 
 def _value(panel: dict, key: str) -> str:
@@ -301,6 +398,22 @@ def _number(raw) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def _corrected(values: dict[str, str | float]) -> dict[str, float]:
+    """Corrected values by code, checked as new readings are: a code Hearth records (or
+    charts as the same sign, e.g. Synthea's oral temperature) by its reading's rules."""
+    keys = {code: vital.key for vital in VITALS for sign in VITAL_SIGNS
+            if vital.loinc in sign.codes for code in sign.codes}
+    keys.update({vital.loinc: vital.key for vital in VITALS})
+    known = parse({keys[code]: raw for code, raw in values.items() if code in keys})
+    checked = {code: _stored(known[keys[code]]) for code in values if code in keys}
+    for code, raw in values.items():
+        if code not in keys:
+            checked[code] = _number(raw)
+            if checked[code] is None:
+                raise InvalidRecord(f"“{raw}” is not a number.")
+    return checked
+
+
 def _check_visit(conn: Connection, encounter_id: str, patient_id: str) -> None:
     visit = get_resource(conn, "Encounter", encounter_id)
     if visit is None:
@@ -318,8 +431,9 @@ def _height_on_file(conn: Connection, patient_id: str) -> HeightOnFile | None:
         return None
     height = fhir_json.loads(body)
     quantity = height.get("valueQuantity") or {}
-    per_unit = HEIGHT_IN_CM.get(quantity.get("code") or quantity.get("unit") or "")
     value = quantity.get("value")
-    if per_unit is None or not isinstance(value, int | float) or isinstance(value, bool):
+    if not isinstance(value, int | float) or isinstance(value, bool):
         return None
-    return HeightOnFile(value * per_unit, height.get("effectiveDateTime") or "", height["id"])
+    cm = in_unit(value, quantity.get("code") or quantity.get("unit") or "", "cm")
+    return None if cm is None else HeightOnFile(cm, height.get("effectiveDateTime") or "",
+                                                height["id"])

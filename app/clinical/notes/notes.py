@@ -1,5 +1,7 @@
 """Clinical notes: drafts saved as they are typed, signed into FHIR DocumentReferences.
 
+A draft starts from a template (app.clinical.notes.templates) whose fields, such as
+{vitals}, are filled from the chart as it starts (app.clinical.notes.template_fields).
 A draft (table note_draft) is its author's work in progress. Starting one is audited;
 saving it is one UPDATE and is not audited, because it happens every few seconds and on
 every focus change while the author types. Signing asks for the password again, then turns
@@ -23,13 +25,14 @@ a correction is an addendum: a new note with relatesTo "appends" the signed one.
 import base64
 import uuid
 from dataclasses import dataclass, replace
-from importlib.resources import files
 
 import orjson
 from sqlalchemy import Connection, text
 
 from app.clinical.charting.trends import note_of
 from app.clinical.notes.note_size import check_draft, check_signable
+from app.clinical.notes.template_fields import fill, names_in
+from app.clinical.notes.templates import TEMPLATES, Template
 from app.clinical.records import ChangeFeed, Records, Work
 from app.clinical.visits.encounters import in_progress
 from app.errors import InvalidRecord, NotFound, PermissionDenied
@@ -62,26 +65,6 @@ PATIENT_NOTES = text(
     "SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
     "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :p AND c.type = 'DocumentReference'"
     " AND instr(r.json, :target) > 0")
-
-
-@dataclass(frozen=True)
-class Template:
-    key: str  # the file's name in resources/note-templates, without .txt
-    title: str
-    loinc: str
-    loinc_display: str
-
-    def text(self) -> str:
-        """Read when a note starts, so a clinic's edit of the file applies at once."""
-        return files("hearth_resources").joinpath("note-templates", f"{self.key}.txt") \
-            .read_text(encoding="utf-8")
-
-
-TEMPLATES = {t.key: t for t in (
-    Template("soap", "SOAP note", "11506-3", "Progress note"),
-    Template("progress", "Progress note", "11506-3", "Progress note"),
-    Template("procedure", "Procedure note", "28570-0", "Procedure note"),
-)}
 
 
 @dataclass(frozen=True)
@@ -152,8 +135,10 @@ class Notes:
                 _require_own(conn, "Encounter", encounter_id, patient_id, "visit")
             elif appends is None and (visit := in_progress(conn, patient_id)):
                 encounter_id = visit["id"]
-            title, body = chosen.title, chosen.text()
-            if appends is not None:
+            title, body = chosen.title, ""
+            if appends is None:
+                body = _from_template(work, chosen, patient_id)
+            else:
                 original = _require_own(conn, "DocumentReference", appends, patient_id, "note")
                 if not is_signed(original) or original.get("status") != "current":
                     raise InvalidRecord("An addendum is added to a signed note that is in "
@@ -221,7 +206,7 @@ class Notes:
         with self._records.write(session, Permission.WRITE_NOTES) as work:
             conn = work.conn
             draft = _draft(conn, session, draft_id)
-            _require_writable(draft)
+            _require_writable(conn, draft)
             check_signable(self._policy, draft.text)
             if cosigner is not None:
                 _require_cosigner(conn, session, cosigner)
@@ -333,14 +318,29 @@ def _require_own(conn: Connection, kind: str, rid: str, patient_id: str, what: s
     return resource
 
 
-def _require_writable(draft: Draft) -> None:
+def _from_template(work: Work, template: Template, patient_id: str) -> str:
+    """The template's text, its fields filled from the chart in this transaction: a read of
+    the patient's chart, audited as one."""
+    written = template.text()
+    if names := names_in(written):
+        work.session.require(Permission.READ_CHART)
+        work.read(f"Patient/{patient_id}", f"chart read to fill the {template.title} "
+                  f"template: {', '.join(names)}", patient_id)
+    return fill(work.conn, patient_id, written)
+
+
+def _require_writable(conn: Connection, draft: Draft) -> None:
+    """Refuse an empty note, and one that holds only what its template gave (its headings
+    and the chart's text for its fields, filled again now to compare)."""
     written = draft.text.strip()
     if not written:
         raise InvalidRecord("The note is empty; write it before signing.")
     chosen = TEMPLATES.get(draft.template)
-    if draft.appends is None and chosen is not None and written == chosen.text().strip():
-        raise InvalidRecord("Only the template's headings are there; write the note before "
-                            "signing.")
+    if draft.appends is None and chosen is not None:
+        given = chosen.text()
+        if written in (given.strip(), fill(conn, draft.patient_id, given).strip()):
+            raise InvalidRecord("Only the template's headings (and what it filled in from "
+                                "the chart) are there; write the note before signing.")
 
 
 def _may_cosign(role: str) -> bool:

@@ -7,8 +7,10 @@ Practitioner resources, so there is nothing to reference).
 
 A patient has at most one visit in progress: starting another returns the one in progress,
 with the user added to its participants, so a nurse and a physician who both press "Start
-visit" chart in the same visit. Started from an appointment, the appointment becomes
-"fulfilled" and the visit refers to it, in the same transaction.
+visit" chart in the same visit. Started from an appointment, the visit refers to it
+(Encounter.appointment) and the appointment keeps its status (the patient has arrived):
+Today reads "In visit" from the Encounter in progress. Finishing the visit marks its
+appointments "fulfilled" in the same transaction, so "Seen" means seen, not called in.
 
 Each write checks EDIT_CHART, then writes the records, their outbox entries and one audit
 row per record in one transaction; reads check READ_CHART and are audited (both through the
@@ -67,18 +69,13 @@ class Encounters:
             visit = visit or _new_visit(patient_id, appointment, at)
             if _join(visit, session) and action == "update":
                 done.append(f"{session.full_name} joined the visit")
-            fulfilled = appointment is not None and appointment["status"] != "fulfilled"
-            if fulfilled:
-                reference = f"Appointment/{appointment_id}"
-                if {"reference": reference} not in visit.setdefault("appointment", []):
-                    visit["appointment"].append({"reference": reference})
-                    done.append(f"for {reference}")
-                appointment["status"] = "fulfilled"
+            reference = f"Appointment/{appointment_id}"
+            if appointment is not None and {"reference": reference} not in visit.setdefault(
+                    "appointment", []):
+                visit["appointment"].append({"reference": reference})
+                done.append(f"for {reference}")
             if done:
                 work.save(visit, action, "; ".join(done))
-            if fulfilled:
-                work.save(appointment, "update",
-                          f"fulfilled: seen in visit Encounter/{visit['id']}")
         return visit
 
     def current_visit(self, session: Session, patient_id: str) -> dict | None:
@@ -104,6 +101,12 @@ class Encounters:
             visit["status"] = "finished"
             visit["period"] = {**visit.get("period", {}), "end": at}
             work.save(visit, "update", "visit finished")
+            for link in visit.get("appointment", []):
+                appointment = work.get("Appointment", link["reference"].partition("/")[2])
+                if appointment is not None and appointment.get("status") in STARTABLE:
+                    appointment["status"] = "fulfilled"
+                    work.save(appointment, "update",
+                              f"fulfilled: seen in visit Encounter/{visit['id']}")
         return visit
 
 

@@ -9,6 +9,12 @@ appointments, by time) in a read transaction, so a busy day never holds up a sav
 page shown writes one audit row naming its patients (the list discloses who is coming in).
 Booking and checking in go through the write path (app.clinical.records): the record,
 validated against FHIR R4, its outbox entry and its audit row in one transaction.
+
+A patient who has arrived and whose visit started from the appointment is "in visit": FHIR
+R4 Appointment has no status for that (it stays arrived or checked-in until the visit is
+finished, then fulfilled), so it is read from the Encounter in progress that names the
+appointment (app.clinical.visits.encounters), found through the waiting patients' chart
+index.
 """
 
 import uuid
@@ -47,6 +53,12 @@ PAGE_QUERY = sqlalchemy.text(
 ).bindparams(sqlalchemy.bindparam("ids", expanding=True))
 PAGE_SIZE = 200  # a day's list shows this many appointments at a time
 HERE = ("arrived", "checked-in")  # the patient is in the waiting room
+IN_VISIT_QUERY = sqlalchemy.text(
+    "SELECT json_extract(r.json, '$.appointment') FROM patient_compartment c JOIN resource r"
+    " ON r.type = c.type AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id IN :patients"
+    " AND c.section = 'encounters' AND c.status = 'in-progress'"
+).bindparams(sqlalchemy.bindparam("patients", expanding=True))
+BATCH = 500  # patients asked about per query (SQLite bounds a statement's parameters)
 PEOPLE_QUERY = sqlalchemy.text(
     "SELECT id, json FROM resource WHERE type = :type AND deleted = 0 AND id IN :ids"
 ).bindparams(sqlalchemy.bindparam("ids", expanding=True))
@@ -81,6 +93,7 @@ class Appointment:
     practitioner: str  # "Given Family", as users' full names are written
     type: str
     status: str  # FHIR R4 appointmentstatus code
+    in_visit: bool = False  # arrived, and a visit started from it is in progress
 
 
 @dataclass(frozen=True)
@@ -90,8 +103,9 @@ class DayPage:
     appointments: list[Appointment]  # by time (then by id, so pages never overlap)
     first: int  # the position of the first one in the day, from 0
     total: int  # appointments that day (with the practitioner asked for)
-    waiting: int  # of the total, patients who have arrived
+    waiting: int  # of the total, patients who have arrived and are not in their visit yet
     to_come: int  # of the total, booked and not arrived yet
+    in_visit: int = 0  # of the total, patients in the visit started from the appointment
 
 
 class Schedule:
@@ -118,12 +132,15 @@ class Schedule:
                 first = max(0, (len(slots) - 1) // PAGE_SIZE * PAGE_SIZE)
             shown = [slot.id for slot in slots[first:first + PAGE_SIZE]]
             records = dict(conn.execute(PAGE_QUERY, {"ids": shown}).all()) if shown else {}
-            appointments = _appointments(conn, [fhir_json.loads(records[rid]) for rid in shown])
+            in_visit = _in_visit(conn, [slot for slot in slots if slot[2] in HERE])
+            appointments = _appointments(conn, [fhir_json.loads(records[rid]) for rid in shown],
+                                         in_visit)
         if appointments:
             self._audit_page(session, day, appointments, first, len(slots))
-        return DayPage(appointments, first, len(slots),
-                       waiting=sum(slot[2] in HERE for slot in slots),
-                       to_come=sum(slot[2] == "booked" for slot in slots))
+        here = sum(slot[2] in HERE for slot in slots)
+        return DayPage(appointments, first, len(slots), waiting=here - len(in_visit),
+                       to_come=sum(slot[2] == "booked" for slot in slots),
+                       in_visit=len(in_visit))
 
     def _audit_page(self, session: Session, day: date, shown: list[Appointment],
                     first: int, total: int) -> None:
@@ -202,7 +219,23 @@ def _with_practitioner(conn: Connection, slots: list, name: str) -> list:
             if actor and _same_name(_name(actor, doctors, _given_family), name)]
 
 
-def _appointments(conn: Connection, resources: list[dict]) -> list[Appointment]:
+def _in_visit(conn: Connection, arrived: list) -> set[str]:
+    """Of the slots of patients who have arrived, the ids of those whose patient is in a
+    visit in progress started from that appointment."""
+    patients = {actor["reference"].removeprefix("Patient/") for slot in arrived
+                if (actor := _actor({"participant": fhir_json.loads(slot[3] or "[]")},
+                                    "Patient"))}
+    ids, named = {slot.id for slot in arrived}, set()
+    batch = sorted(patients)
+    for start in range(0, len(batch), BATCH):
+        for (links,) in conn.execute(IN_VISIT_QUERY, {"patients": batch[start:start + BATCH]}):
+            named |= {str(link.get("reference", "")).removeprefix("Appointment/")
+                      for link in fhir_json.loads(links or "[]")}
+    return ids & named
+
+
+def _appointments(conn: Connection, resources: list[dict],
+                  in_visit: set[str] = frozenset()) -> list[Appointment]:
     """Appointments as listed, with the current names of their patients and practitioners
     (a name changed since booking shows as it is now; the booking's display otherwise)."""
     actors = [(_actor(r, "Patient"), _actor(r, "Practitioner")) for r in resources]
@@ -220,6 +253,7 @@ def _appointments(conn: Connection, resources: list[dict]) -> list[Appointment]:
             practitioner=_name(doctor, doctors, _given_family),
             type=_type_text(r),
             status=r.get("status", ""),
+            in_visit=r["id"] in in_visit,
         )
         for r, (patient, doctor) in zip(resources, actors, strict=True)
     ]

@@ -119,6 +119,9 @@ patient_search = Table(
     Column("identifiers", Text),
     Column("telecom", Text),
     Column("birth_date", Text),
+    Column("sounds", Text),  # close matches (schema.v9, app.store.close_text)
+    Column("spellings", Text),
+    Column("fragments", Text),
 )
 
 patient_search_row = Table(

@@ -32,6 +32,7 @@ from app.store.schema.v5 import (
 from app.store.schema.v6 import CONFLICT_ORIGIN
 from app.store.schema.v7 import key_the_audit_chain
 from app.store.schema.v8 import USER_SIGNATURES
+from app.store.schema.v9 import add_close_search
 from app.store.search_text import search_terms
 from fhir_common import fhir_json
 
@@ -86,6 +87,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(6, "where a conflict's other side came from", _run_statements(CONFLICT_ORIGIN)),
     Migration(7, "keyed audit chain, refused accesses, server checkpoints", key_the_audit_chain),
     Migration(8, "user records signed by the admins", _run_statements(USER_SIGNATURES)),
+    Migration(9, "patients found by sound, near spelling and fragment", add_close_search),
 )
 
 

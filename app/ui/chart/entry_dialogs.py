@@ -36,6 +36,7 @@ from fhir_common.messages import sentence
 
 SHOWN_CODES = 30
 SEARCH_DELAY_MS = 150  # type-ahead waits for a pause in typing, not for every key
+TYPE_HINT = "Type a diagnosis name or an ICD-10-CM code."
 DATE_HINT = "2019, 2019-03 or 2019-03-14"
 NOT_STATED = "Not stated"
 CATEGORIES = ((NOT_STATED, None), ("Medication", "medication"), ("Food", "food"),
@@ -150,7 +151,7 @@ class ProblemDialog(EntryDialog):
         self.query = self.field("&Find diagnosis", QLineEdit(), "Find a diagnosis")
         self.query.setPlaceholderText("Name or ICD-10-CM code, e.g. hypertension or E11.9")
         self.query.installEventFilter(self)
-        self.found = ToneLabel("Loading the ICD-10-CM code set…", "muted", "Search status")
+        self.found = ToneLabel(TYPE_HINT, "muted", "Search status")
         self.form.addRow("", self.found)
         self.model = RowsModel(CODE_COLUMNS)
         self.results = row_table(self.model, "Matching ICD-10-CM codes", 1)
@@ -198,7 +199,7 @@ class ProblemDialog(EntryDialog):
         self._timer.start()
 
     def _ready(self, _nothing) -> None:
-        self.found.setText("Type a diagnosis name or an ICD-10-CM code.")
+        """The shipped index is read (a fraction of a second): search what was typed."""
         if self.query.text().strip():
             self._search()
 
@@ -223,7 +224,7 @@ class ProblemDialog(EntryDialog):
                                "to choose another.")
         else:
             self.found.setText("No billable ICD-10-CM code matches that." if typed
-                               else "Type a diagnosis name or an ICD-10-CM code.")
+                               else TYPE_HINT)
         self._choose()
         self.searched.emit()
 

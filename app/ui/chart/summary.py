@@ -42,7 +42,7 @@ def also_recorded(counts: dict[str, int], shown_sections: set[str]) -> str:
 
 
 class SummaryTab(QWidget):
-    def __init__(self, summary: ChartSummary, tab_sections: set[str]):
+    def __init__(self, summary: ChartSummary, tab_sections: set[str], syncs: bool = True):
         super().__init__()
         self.tables = {}
         grid = QGridLayout()
@@ -53,7 +53,8 @@ class SummaryTab(QWidget):
             group.setAccessibleName(title)
             inside = QVBoxLayout(group)
             if items:
-                table = item_table(ItemsModel(COLUMNS[section], items), f"{heading} list")
+                table = item_table(ItemsModel(COLUMNS[section], items, syncs=syncs),
+                                   f"{heading} list")
                 rows = min(len(items), VISIBLE_ROWS)
                 table.setFixedHeight(table.horizontalHeader().sizeHint().height()
                                      + rows * table.verticalHeader().defaultSectionSize()

@@ -6,6 +6,8 @@ shown, so opening a chart costs one read, and each tab's label carries the count
 holds, e.g. "Labs (412)", before any of its rows are read.
 
 The Problems, Allergies and Medications tabs carry their entry actions (app.ui.chart.entries.tabs);
+the Reports tab opens a report with its results (app.ui.chart.reports), and the Encounters tab
+opens a visit with what was charted in it (app.ui.chart.visit_record);
 under the banner, the visit bar (app.ui.chart.visit) starts and finishes the patient's visit.
 No tab reads anything again after its own save. The chart hears what every commit changed
 (`Changes`, from this workstation's saves and from sync) and, when its patient is among
@@ -29,10 +31,12 @@ from app.ui.chart.banner import Banner
 from app.ui.chart.entries.tabs import EntriesTab
 from app.ui.chart.labs import LabsTab
 from app.ui.chart.notes.tab import NotesTab
+from app.ui.chart.reports import ReportsTab
 from app.ui.chart.style import ToneLabel
 from app.ui.chart.summary import SummaryTab
 from app.ui.chart.table import COLUMNS, ITEM_ROLE, PAGE_SIZE, ROOT, SectionModel, SectionTab
 from app.ui.chart.visit import VisitBar
+from app.ui.chart.visit_record import EncountersTab
 from app.ui.chart.vitals.tab import VitalsTab
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
@@ -65,6 +69,8 @@ class ChartView(QWidget):
         self.banner = Banner()
         self.banner.hide()
         self.visit = VisitBar(ws.session, ws.encounters, background, patient_id)
+        self.visit.open_asked.connect(lambda visit_id: self.tabs["encounters"].open_visit(
+            visit_id))
         self._reading: set[str] | None = None  # sections being read again, if any
         self._touched: set[str] = set()  # sections changed since that read was asked
         self._stale = False  # the patient's records changed since that read was asked
@@ -138,7 +144,8 @@ class ChartView(QWidget):
     def _show(self, summary: ChartSummary) -> None:
         self.summary = summary
         self.banner.show_patient(summary.patient, summary.allergies)
-        self.tabs["summary"] = SummaryTab(summary, set(LABELS))
+        syncs = bool(self._ws.policy.sync.server)  # without a server no row says "pending sync"
+        self.tabs["summary"] = SummaryTab(summary, set(LABELS), syncs)
         self.sections.addTab(self.tabs["summary"], "Summary")
         for label, section in TABS:
             self.tabs[section] = self._section_tab(label, section, summary.counts[section])
@@ -154,12 +161,13 @@ class ChartView(QWidget):
     def _update(self, update: ChartUpdate, sections: set[str]) -> None:
         summary = self.summary = update.summary
         self.banner.show_patient(summary.patient, summary.allergies)
-        self._swap_tab("summary", SummaryTab(summary, set(LABELS)))
+        syncs = bool(self._ws.policy.sync.server)
+        self._swap_tab("summary", SummaryTab(summary, set(LABELS), syncs))
         for section in sections:
             tab = self.tabs[section]
             records = self._records(LABELS[section], section, summary.counts[section],
                                     update.pages.get(section))
-            if isinstance(tab, SectionTab):  # a list alone on its tab (Encounters)
+            if isinstance(tab, SectionTab):  # a list alone on its tab (Immunizations)
                 self._swap_tab(section, records)
             else:
                 tab.replace_records(records)
@@ -195,7 +203,7 @@ class ChartView(QWidget):
         ws, patient_id = self._ws, self.patient_id
         model = SectionModel(COLUMNS[section], total, lambda page, size: ws.chart.section(
             ws.session, patient_id, section, page, size), self._background,
-            first_page=first_page)
+            first_page=first_page, syncs=bool(ws.policy.sync.server))
         records = SectionTab(model, label)
         records.setAccessibleName(label)
         return records
@@ -214,7 +222,9 @@ class ChartView(QWidget):
         if section == "notes":
             return NotesTab(*args, what="note", ws=ws)
         if section == "reports":
-            return NotesTab(*args, what="report")
+            return ReportsTab(ws, self._background, patient_id, records)
+        if section == "encounters":
+            return EncountersTab(ws, self._background, patient_id, records)
         return records
 
     def _fail(self, exc: Exception) -> None:

@@ -3,14 +3,17 @@
 Vitals and notes are tied to the visit in progress (app.clinical.visits.encounters), so the chart
 says whether there is one: "Visit in progress since 09:02 (Dr Lee, Nina Nurse)" with
 "Finish visit…", or "Start visit" for a patient seen without an appointment (a booked
-patient's visit is started from Today, which also marks the appointment fulfilled).
+patient's visit is started from Today; finishing it marks the appointment fulfilled).
 Finishing cannot be undone (pressing Start again begins a new visit), so it asks first.
+"Open visit" shows what has been charted in the visit so far (the chart opens it as from
+its Encounters tab).
 
 Starting and finishing a visit edit the chart, so the bar is hidden entirely from those who
 may not (front desk), and it reads nothing for them. After a start or finish the bar shows
 the new state; the chart hears of the change (its Changes) and reads its Encounters again.
 """
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QMessageBox, QPushButton
 
 from app.clinical.visits.encounters import Encounters
@@ -37,6 +40,8 @@ def visit_text(visit: dict) -> str:
 
 
 class VisitBar(QFrame):
+    open_asked = Signal(str)  # the id of the visit in progress, to open it
+
     def __init__(self, session: Session, encounters: Encounters, background: Background,
                  patient_id: str):
         super().__init__()
@@ -58,12 +63,17 @@ class VisitBar(QFrame):
         self.finish.setAccessibleName("Finish visit")
         self.finish.setToolTip("End the visit in progress now; asks first")
         self.finish.clicked.connect(self._ask_to_finish)
-        for button in (self.start, self.finish):
+        self.open = QPushButton("Open visit")
+        self.open.setAccessibleName("Open the visit in progress")
+        self.open.setToolTip("See what has been charted in this visit so far")
+        self.open.clicked.connect(lambda: self.open_asked.emit(self.visit["id"]))
+        for button in (self.start, self.finish, self.open):
             button.hide()
         box = QHBoxLayout(self)
         box.addWidget(self.state, 1)
         box.addWidget(self.problem, 1)
         box.addWidget(self.start)
+        box.addWidget(self.open)
         box.addWidget(self.finish)
         self.hide()  # until the chart is open: no Start visit under a chart that failed
 
@@ -87,7 +97,8 @@ class VisitBar(QFrame):
         self.state.setText(visit_text(visit) if visit else f"{before}No visit in progress.")
         self.start.setVisible(visit is None)
         self.finish.setVisible(visit is not None)
-        for button in (self.start, self.finish):
+        self.open.setVisible(visit is not None)
+        for button in (self.start, self.finish, self.open):
             button.setEnabled(True)
 
     def _not_read(self, exc: Exception) -> None:

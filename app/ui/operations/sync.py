@@ -1,4 +1,5 @@
-"""Operations on sync's side of the store: the open conflicts, one conflict, resolving it."""
+"""Operations on sync's side of the store: the open conflicts, one conflict, resolving it,
+and what is on this computer only."""
 
 from dataclasses import dataclass
 
@@ -7,12 +8,14 @@ from PySide6.QtCore import QObject
 from app.bootstrap import Workstation
 from app.clinical.fhir.names import family_given
 from app.clinical.sync.conflicts import Conflict
+from app.clinical.sync.local_only import LocalOnly, local_only
 from app.errors import NotFound
 from app.ui.common.background import Background
 from app.ui.operations import Op
 
 CONFLICTS = "conflicts"
 CONFLICT = "conflict opened"
+LOCAL_ONLY = "records on this computer only"
 
 
 @dataclass(frozen=True)
@@ -61,3 +64,8 @@ def resolve(owner: QObject, background: Background, ws: Workstation, conflict_id
     """Keep "local", "remote" or the "merged" version the person wrote."""
     return Op(owner, background,
               lambda: ws.conflicts.resolve(ws.session, conflict_id, keep, merged))
+
+
+def local_records(owner: QObject, background: Background, ws: Workstation) -> Op[LocalOnly]:
+    """The records no server has confirmed, by type (the outbox, counted)."""
+    return Op(owner, background, lambda: local_only(ws.store), LOCAL_ONLY)

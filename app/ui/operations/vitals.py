@@ -1,5 +1,5 @@
-"""Operations on vital signs: what the entry dialog needs, recording a set, the trends,
-and how many readings wait to sync."""
+"""Operations on vital signs: what the entry dialog needs, recording a set, correcting a
+reading or marking it entered in error, the trends, and how many readings wait to sync."""
 
 from collections.abc import Iterable
 
@@ -15,6 +15,7 @@ from app.ui.operations import Op
 CONTEXT = "vitals context"
 SERIES = "vital series"
 WAITING = "vitals waiting to sync"
+READING = "reading to correct"
 
 
 def entry_context(owner: QObject, background: Background, ws: Workstation,
@@ -28,6 +29,25 @@ def record(owner: QObject, background: Background, ws: Workstation, patient_id: 
            readings: dict[str, str], visit_id: str | None) -> Op[list[dict]]:
     return Op(owner, background,
               lambda: ws.vitals.record(ws.session, patient_id, readings, visit_id))
+
+
+def reading(owner: QObject, background: Background, ws: Workstation,
+            observation_id: str) -> Op[dict]:
+    """The stored reading a correction starts from (a save is checked against it)."""
+    return Op(owner, background, lambda: ws.vitals.for_correction(ws.session, observation_id),
+              READING)
+
+
+def correct(owner: QObject, background: Background, ws: Workstation, observation_id: str,
+            values: dict[str, str], reason: str, shown: dict | None) -> Op[dict]:
+    return Op(owner, background, lambda: ws.vitals.correct(ws.session, observation_id, values,
+                                                           reason, shown))
+
+
+def enter_in_error(owner: QObject, background: Background, ws: Workstation,
+                   observation_id: str, reason: str) -> Op[dict]:
+    return Op(owner, background, lambda: ws.vitals.mark_entered_in_error(
+        ws.session, observation_id, reason))
 
 
 def series(owner: QObject, background: Background, trends: Trends, session: Session,

@@ -7,6 +7,10 @@ highlighted as soon as it is shown, so Enter opens exactly the row the user sees
 highlighted; Down moves into the results to pick another, Up from the first row goes back
 to the search field. When a patient changes (registered, edited, received by sync: the
 workspace's Changes), the search shown is run again.
+
+Only roles that may read the chart open one: for front desk (and billing) Enter and a
+double-click open nothing, since a chart would only be refused; the hint and the results'
+tooltip say so. Hearth has no demographics form yet to offer them instead.
 """
 
 from datetime import date
@@ -17,6 +21,7 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 from app.bootstrap import Workstation
 from app.clinical.patients.search import PatientHit
 from app.clinical.records import Changes
+from app.security.roles import Permission
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
@@ -30,6 +35,7 @@ HINT = ("Type part of a name, an MRN, a birth date (1980-03-14 or 03/14/1980) or
         "number.")
 SEX = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+NO_CHART = "Charts open for clinical roles only; your role sees the details listed here."
 
 
 def age(birth_date: str, today: date) -> str:
@@ -59,7 +65,8 @@ def birth_text(hit: PatientHit, today: date) -> str:
 def patient_columns(today: date) -> tuple[Column, ...]:
     """Ages as of `today`: the view is rebuilt at every unlock, so they never go stale long."""
     return (
-        Column("Name", lambda hit: f"{hit.name}  ⚠ {hit.warning}" if hit.warning else hit.name),
+        Column("Name", lambda hit: hit.name + (f"  ⚠ {hit.warning}" if hit.warning else "")
+               + (f"  ({hit.match})" if hit.match else "")),  # a close match says how
         Column("Sex", lambda hit: SEX.get(hit.gender or "", "Not recorded")),
         Column("Birth date (age)", lambda hit: birth_text(hit, today)),
         Column("MRN", lambda hit: hit.mrn or ""),
@@ -77,6 +84,8 @@ class PatientsView(QWidget):
         super().__init__()
         self._ws, self._background = ws, background
         self._open_when_answered = False
+        self._charts = ws.session.may(Permission.READ_CHART)
+        self._hint = HINT if self._charts else f"{HINT} {NO_CHART}"
         self.field = QLineEdit()
         self.field.setAccessibleName("Patient search")
         self.field.setPlaceholderText("Name, MRN, birth date or phone")
@@ -87,6 +96,8 @@ class PatientsView(QWidget):
         self.model = RowsModel(patient_columns(date.today()),
                                flagged=lambda hit: hit.warning is not None, parent=self)
         self.table = row_table(self.model, "Patients found", stretch_column=0)
+        if not self._charts:
+            self.table.setToolTip(NO_CHART)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
@@ -94,7 +105,7 @@ class PatientsView(QWidget):
         box.addWidget(self.field)
         box.addWidget(self.message)
         box.addWidget(self.table)
-        self._say(HINT)
+        self._say(self._hint)
         self.field.textChanged.connect(self._typed)
         self.field.returnPressed.connect(self._enter_in_field)
         self._timer.timeout.connect(self._search)
@@ -123,7 +134,7 @@ class PatientsView(QWidget):
         self._timer.stop()
         supersede(self, patients.SEARCH)  # an answer on its way is for text no longer there
         self.model.set_rows([])
-        self._say(HINT)
+        self._say(self._hint)
 
     def _search(self) -> None:
         text = self.field.text().strip()
@@ -166,7 +177,7 @@ class PatientsView(QWidget):
 
     def _open_current(self) -> None:
         hit = row_at(self.table)
-        if hit is not None:
+        if hit is not None and self._charts:
             self.open_chart.emit(hit.patient_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)

@@ -12,11 +12,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
 from app.ui.common import theme
+
+PANEL_WIDTH = 460
 
 
 class _PasswordScreen(QWidget):
@@ -40,10 +43,18 @@ class _PasswordScreen(QWidget):
         box.addLayout(self.buttons)
         panel = QWidget()
         panel.setLayout(box)
-        panel.setMaximumWidth(460)
+        # A fixed width, centred by stretches rather than by an alignment flag: a widget
+        # placed by alignment gets its size hint, which leaves out the height its wrapped
+        # sentences need, so a refusal squeezed the password field to a thin line.
+        panel.setFixedWidth(PANEL_WIDTH)
+        panel.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Maximum)
+        row = QHBoxLayout()
+        row.addStretch()
+        row.addWidget(panel)
+        row.addStretch()
         outer = QVBoxLayout(self)
         outer.addStretch()
-        outer.addWidget(panel, alignment=Qt.AlignmentFlag.AlignHCenter)
+        outer.addLayout(row)
         outer.addStretch(2)
 
     def busy(self, busy: bool) -> None:
@@ -63,8 +74,14 @@ class _PasswordScreen(QWidget):
 class LoginScreen(_PasswordScreen):
     submitted = Signal(str, str)  # user, password
 
-    def __init__(self, store_label: str, hints: str = ""):
+    def __init__(self, store_label: str, hints: str = "", notice: str = ""):
         super().__init__("Hearth")
+        self.notice = QLabel(notice)
+        self.notice.setAccessibleName("Store notice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(f"color: {theme.alert_color()}; font-weight: 600;")
+        self.notice.setVisible(bool(notice))
+        self.form.addRow(self.notice)
         self.user = QLineEdit()
         self.user.setAccessibleName("User name")
         self.form.addRow("User name", self.user)
@@ -109,6 +126,7 @@ class LockScreen(_PasswordScreen):
         super().__init__("Locked")
         self.who = QLabel()
         self.who.setAccessibleName("Signed-in user")
+        self.who.setWordWrap(True)  # a long name must not cut the sentence off
         self.form.addRow(self.who)
         self.form.addRow("Password", self.password)
         self.switch = QPushButton("Switch user")

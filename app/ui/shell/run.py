@@ -10,12 +10,15 @@ from app.ui.common import theme
 from app.ui.shell.window import WorkstationWindow
 
 
-def run_workstation(env: Environment, root: Path, hints: str = "") -> int:
-    """Show the sign-in window for the store at `root`; returns when the window closes."""
+def run_workstation(env: Environment, root: Path, hints: str = "", notice: str = "") -> int:
+    """Show the sign-in window for the store at `root`; returns when the window closes.
+    The caller has asked app.ui.shell.display.require_display() first: Qt aborts the
+    process where it cannot show a window. `notice` goes in the title and on the sign-in
+    screen (the demo clinic's "not protected")."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Hearth")
     app.setApplicationDisplayName("Hearth")
     theme.apply(app)
-    window = WorkstationWindow(env, root, hints)
+    window = WorkstationWindow(env, root, hints, notice)
     window.show()
     return app.exec()

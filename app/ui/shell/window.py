@@ -4,7 +4,9 @@ Pages: the sign-in screen, the workspace (only while unlocked) and the lock scre
 and unlock check the password off the UI thread (argon2id takes a quarter of a second on
 purpose). Sync, when IT has set a server, signs in and runs on its own thread, built from
 the policy as `hearth sync` builds it (Workstation.sync_worker); its status reaches the
-status bar through a queued signal.
+status bar through a queued signal. Without a server the status bar says once that this
+workstation does not sync and how many records are on this computer only, counted again
+whenever the outbox changes.
 """
 
 from pathlib import Path
@@ -14,10 +16,13 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
 
 from app.bootstrap import Environment, Workstation
+from app.clinical.records import Changes
+from app.clinical.sync.local_only import NO_SERVER, LocalOnly
 from app.display_time import when_text
 from app.security.roles import Permission
 from app.ui.common.background import Background
 from app.ui.operations import session as session_ops
+from app.ui.operations import sync as sync_ops
 from app.ui.shell.idle import IdleWatcher
 from app.ui.shell.login import LockScreen, LoginScreen
 from app.ui.shell.workspace import Workspace
@@ -28,9 +33,11 @@ from sync.worker import SyncStatus, SyncWorker
 class WorkstationWindow(QMainWindow):
     sync_status = Signal(object)  # SyncStatus, re-emitted on the UI thread
 
-    def __init__(self, env: Environment, root: Path, hints: str = ""):
+    def __init__(self, env: Environment, root: Path, hints: str = "", notice: str = ""):
+        """`notice`: said in the title and on the sign-in screen for as long as the window
+        is open (the demo clinic's "synthetic data, not protected")."""
         super().__init__()
-        self.setWindowTitle("Hearth")
+        self.setWindowTitle(f"Hearth — {notice}" if notice else "Hearth")
         self.resize(1280, 800)
         self._env, self._root = env, root
         self.ws: Workstation | None = None
@@ -38,7 +45,7 @@ class WorkstationWindow(QMainWindow):
         self.sync_worker: SyncWorker | None = None
         self._locked_charts: tuple[str, ...] = ()
         self.background = Background(self)
-        self.login = LoginScreen(f"Store: {root}", hints)
+        self.login = LoginScreen(f"Store: {root}", hints, notice)
         self.lock_screen = LockScreen()
         self.pages = QStackedWidget()
         self.pages.addWidget(self.login)
@@ -120,7 +127,9 @@ class WorkstationWindow(QMainWindow):
     def _start_sync(self) -> None:
         preset = self.ws.policy.sync
         if not preset.server:
-            self.online.setText("No sync server set")
+            self.online.setText(f"{NO_SERVER}.")
+            self._count_local_only()
+            self.workspace.changed.connect(self._outbox_changed)
             return
         if not self.ws.session.may(Permission.SYNC):
             self.online.setText("Sync is not part of this role")
@@ -128,6 +137,21 @@ class WorkstationWindow(QMainWindow):
         self.sync_worker = self.ws.sync_worker(self._env.keyring_backend,
                                                on_status=self.sync_status.emit)
         self.sync_worker.start()  # signs in on its own thread, then syncs
+
+    def _count_local_only(self) -> None:
+        """Without a sync server, one sentence says so and how much is on this computer
+        only, instead of each chart row saying "pending sync"."""
+        sync_ops.local_records(self, self.background, self.ws).success(
+            self._show_local_only).run()
+
+    def _show_local_only(self, local: LocalOnly) -> None:
+        self.online.setText(local.status_line())
+        if self.workspace is not None:
+            self.workspace.sync.show_local_only(local)
+
+    def _outbox_changed(self, changes: Changes) -> None:
+        if changes.outbox:
+            self._count_local_only()
 
     def _sync_now(self) -> None:
         if self.sync_worker is not None:

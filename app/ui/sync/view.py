@@ -4,7 +4,8 @@ The status comes from the sync worker through the window (`show_status`, after e
 cycle); the conflicts come from the store, reloaded on the database thread after each cycle
 and after each resolution, since a cycle is what finds new ones. Only the conflicts this
 user may resolve are listed (Conflicts.list filters by role), so the count from the last
-cycle can be higher than the rows shown.
+cycle can be higher than the rows shown. Without a sync server in the IT policy it says so,
+how many records (by type) are on this computer only, and what IT sets to turn sync on.
 """
 
 from PySide6.QtCore import Qt, Signal
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVB
 from app.bootstrap import Workstation
 from app.clinical.sync.conflict_diff import KIND, reason_text
 from app.clinical.sync.conflicts import Conflict
+from app.clinical.sync.local_only import NO_SERVER, LocalOnly, how_to_turn_on
 from app.display_time import when_text
 from app.ui.common import theme
 from app.ui.common.background import Background
@@ -49,8 +51,7 @@ class SyncView(QWidget):
         heading = QLabel("Sync")
         heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
         self.server = _label("Sync server", server or "")
-        self.connection = _label("Connection", "Not synced yet" if server else
-                                 "No sync server is set in the IT policy")
+        self.connection = _label("Connection", "Not synced yet" if server else f"{NO_SERVER}.")
         self.pending = _label("Changes waiting to be sent", "Not known until the first sync")
         self.open_conflicts = _label("Open conflicts at the last sync", "")
         self.last_success = _label("Last successful sync", "Never")
@@ -59,10 +60,17 @@ class SyncView(QWidget):
         self.last_error.setWordWrap(True)
         self.server_limits = _label("What this server cannot show", "")
         self.server_limits.setWordWrap(True)
+        self.local_only = _label("On this computer only", "Counting…")
+        self.local_only.setWordWrap(True)
+        self.turn_on = _label("To turn sync on", how_to_turn_on())
+        self.turn_on.setWordWrap(True)
         self.form = QFormLayout()
         for label in (self.server, self.connection, self.pending, self.open_conflicts,
-                      self.last_success, self.last_error, self.server_limits):
+                      self.last_success, self.last_error, self.server_limits, self.local_only,
+                      self.turn_on):
             self.form.addRow(label.accessibleName(), label)
+        for label in (self.local_only, self.turn_on):
+            self.form.setRowVisible(label, not server)
         for label in (self.server, self.pending, self.last_success):
             self.form.setRowVisible(label, bool(server))  # without a server: one line says so
         for label in (self.open_conflicts, self.last_error, self.server_limits):
@@ -114,6 +122,14 @@ class SyncView(QWidget):
         self.sync_button.setToolTip("")
         self.activity.clear()
         self.refresh()
+
+    def show_local_only(self, local: LocalOnly) -> None:
+        """Without a sync server: what waits here, by record type (the window counts it)."""
+        if not local.total:
+            self.local_only.setText("No record waits to be sent; what is saved here from now on "
+                                    "stays on this computer until IT sets a sync server.")
+            return
+        self.local_only.setText(f"{local.records()} waiting to be sent: {local.kinds()}.")
 
     def refresh(self) -> None:
         sync_ops.conflicts(self, self._background, self._ws, self._names).success(

@@ -8,10 +8,14 @@ appointments whose practitioner's name is the signed-in user's full name (case a
 spacing aside); a user whose Hearth name differs from the schedule's sees none, and the
 message says which name was looked for.
 
-Check in is offered only to roles that may book and check in, and only for a booked
+Open chart (and Enter or a double-click on a row) is offered only to roles that may read
+the chart: front desk is offered none, and a line says why. Check in is offered only to
+roles that may book and check in, and only for a booked
 appointment; Start visit only to roles that may edit the chart, and only for a patient who
-has arrived: it starts the visit (the appointment becomes "Seen") and opens the chart. The
-services decide again, so a row changed on another workstation since the list was loaded is
+has arrived: it starts the visit and opens the chart. The row then reads "In visit" (from the
+Encounter in progress, Schedule.today) and "Seen" once the visit is finished; for a patient
+already in visit the button reads "Join visit" (a second clinician joins the same visit).
+The services decide again, so a row changed on another workstation since the list was loaded is
 refused with the reason and the list reloads.
 
 A day is shown PAGE_SIZE appointments at a time, by time, with Previous and Next and the
@@ -51,7 +55,12 @@ STATUS_TEXT = {
     "checked-in": "Checked in", "fulfilled": "Seen", "cancelled": "Cancelled",
     "noshow": "Did not attend", "entered-in-error": "Entered in error", "waitlist": "Waitlist",
 }
-SHOWN_KINDS = frozenset({"Appointment", "Patient"})  # what the list shows of the store
+SHOWN_KINDS = frozenset({"Appointment", "Patient", "Encounter"})  # what the list shows
+START_TIP = ("For a patient who has arrived: start the visit, which ties together what is "
+             "charted in it, and open the chart")
+NO_CHART_TIP = ("Charts open for clinical roles only; here you book, check patients in and "
+                "see who is waiting.")
+JOIN_TIP = "The visit is in progress: join it (charting in the same visit) and open the chart"
 
 
 def day_text(day: date) -> str:
@@ -69,7 +78,8 @@ COLUMNS = (
     Column("Patient", lambda a: a.patient_name),
     Column("Type", lambda a: a.type),
     Column("Practitioner", lambda a: a.practitioner),
-    Column("Status", lambda a: STATUS_TEXT.get(a.status, a.status)),
+    Column("Status", lambda a: "In visit" if a.in_visit else STATUS_TEXT.get(a.status,
+                                                                              a.status)),
 )
 
 
@@ -118,13 +128,21 @@ class TodayView(QWidget):
         self.message.setWordWrap(True)
         self.open_button = QPushButton("Open chart")
         self.open_button.setAccessibleName("Open the patient's chart")
+        self._charts = ws.session.may(Permission.READ_CHART)
+        self.open_button.setVisible(self._charts)
+        self.no_chart = QLabel("Charts open for clinical roles only.")
+        self.no_chart.setAccessibleName("Why no chart is offered")
+        self.no_chart.setToolTip(NO_CHART_TIP)
+        self.no_chart.setStyleSheet(f"color: {theme.muted_color()};")
+        self.no_chart.setVisible(not self._charts)
+        if not self._charts:  # a chart would only be refused: offer none, say why
+            self.table.setToolTip(NO_CHART_TIP)
         self.check_in = QPushButton("Check in")
         self.check_in.setAccessibleName("Check in the selected patient")
         self.check_in.setVisible(ws.session.may(Permission.MANAGE_SCHEDULE))
         self.start_visit = QPushButton("Start visit")
         self.start_visit.setAccessibleName("Start the visit and open the chart")
-        self.start_visit.setToolTip("For a patient who has arrived: start the visit, which "
-                                    "ties together what is charted in it, and open the chart")
+        self.start_visit.setToolTip(START_TIP)
         self.start_visit.setVisible(ws.session.may(Permission.EDIT_CHART))
         self._layout()
         self._scope.buttonClicked.connect(lambda _: self._turn_to(0))
@@ -164,6 +182,7 @@ class TodayView(QWidget):
         pages.addWidget(self.next_page)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
+        bottom.addWidget(self.no_chart)
         bottom.addWidget(self.open_button)
         bottom.addWidget(self.check_in)
         bottom.addWidget(self.start_visit)
@@ -221,7 +240,8 @@ class TodayView(QWidget):
         if not page.total:
             return "No appointments today."
         total = "1 appointment" if page.total == 1 else f"{page.total:,} appointments"
-        return f"{total}: {page.waiting:,} waiting, {page.to_come:,} still to arrive."
+        in_visit = f"{page.in_visit:,} in visit, " if page.in_visit else ""
+        return f"{total}: {page.waiting:,} waiting, {in_visit}{page.to_come:,} still to arrive."
 
     def _select(self, appointment_id: str | None) -> None:
         """Keep the row that was selected (by appointment, as the order may change)."""
@@ -240,6 +260,9 @@ class TodayView(QWidget):
         self.check_in.setEnabled(current is not None and current.status == "booked")
         self.start_visit.setEnabled(current is not None and current.status in HERE
                                     and current.patient_id is not None)
+        joins = current is not None and current.in_visit
+        self.start_visit.setText("Join visit" if joins else "Start visit")
+        self.start_visit.setToolTip(JOIN_TIP if joins else START_TIP)
 
     def _check_in(self) -> None:
         current = row_at(self.table)
@@ -276,7 +299,7 @@ class TodayView(QWidget):
 
     def _open_current(self) -> None:
         current = row_at(self.table)
-        if current is not None and current.patient_id is not None:
+        if self._charts and current is not None and current.patient_id is not None:
             self.open_chart.emit(current.patient_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)

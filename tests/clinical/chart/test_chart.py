@@ -43,8 +43,20 @@ def test_summary_shows_active_problems_meds_and_latest_vitals(doctor):
     assert "Osteoarthritis of knee" in [p.title for p in summary.active_problems]
     assert [m.title for m in summary.active_medications] == ["Naproxen sodium 220 MG Oral Tablet"]
     vitals = {v.title: v.value for v in summary.latest_vitals}
-    assert vitals["Blood Pressure"] == "124.7… mm[Hg] / 82.54… mm[Hg]"  # systolic first
+    assert vitals["Blood Pressure"] == "124.7… mmHg / 82.54… mmHg"  # systolic first
     assert summary.encounters[0].date >= summary.encounters[-1].date
+
+
+def test_latest_vitals_show_one_line_per_sign_whatever_its_code_or_display(doctor):
+    johnston = patient_named(doctor, "Johnston")
+    old = doctor.chart.summary(doctor.session, johnston).latest_vitals
+    doctor.vitals.record(doctor.session, johnston, {"systolic": 118, "diastolic": 76})
+
+    latest = doctor.chart.summary(doctor.session, johnston).latest_vitals
+
+    pressures = [v for v in latest if v.title.lower() == "blood pressure"]
+    assert [(v.title, v.value) for v in pressures] == [("Blood pressure", "118 mmHg / 76 mmHg")]
+    assert len(latest) == len(old)  # Synthea's 55284-4 and Hearth's 85354-9 panels: one sign
 
 
 def test_sections_page_newest_first(doctor):

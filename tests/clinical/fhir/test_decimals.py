@@ -40,7 +40,7 @@ def test_a_temperature_typed_with_a_trailing_zero_is_stored_and_shown_so(admin, 
     assert any('"value":37.20' in body for body in bodies)
     assert any('"value":70.50' in body for body in bodies)
     shown = {v.title: v.value for v in nurse.chart.summary(nurse.session, ann).latest_vitals}
-    assert "37.20 Cel" in shown.values() and "70.50 kg" in shown.values()
+    assert "37.20 °C" in shown.values() and "70.50 kg" in shown.values()
 
 
 def test_a_decimal_goes_to_the_server_with_its_digits_and_keeps_them_here(env, tmp_path):
@@ -60,6 +60,6 @@ def test_a_decimal_goes_to_the_server_with_its_digits_and_keeps_them_here(env, t
         assert any(b'"value":37.20,' in body for body in sent)
         assert engine.local.pending_count() == 0
         shown = {v.title: v.value for v in a.chart.summary(a.session, ann).latest_vitals}
-        assert shown["Temperature"] == "37.20 Cel"
+        assert shown["Temperature"] == "37.20 °C"
     finally:
         a.store.close()

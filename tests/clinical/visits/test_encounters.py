@@ -75,10 +75,29 @@ def test_starting_a_visit_from_a_checked_in_appointment(clinic, patient, appoint
     assert visit["appointment"] == [{"reference": f"Appointment/{arrived.id}"}]
     assert visit["type"][0]["text"] == "Follow-up visit"
     assert datetime.fromisoformat(visit["period"]["start"]).date() == date.today()
-    assert stored(nina, "Appointment", arrived.id)["status"] == "fulfilled"
+    assert stored(nina, "Appointment", arrived.id)["status"] == "arrived"  # not seen yet
     assert trail(nina, visit["id"]) == ([("create", "in-progress")], [("nina", "create")])
-    assert trail(nina, arrived.id)[0][-1] == ("update", "fulfilled")
-    assert trail(nina, arrived.id)[1][-1] == ("nina", "update")
+
+
+def test_the_appointment_is_in_visit_while_it_lasts_and_fulfilled_once_finished(
+        clinic, patient, appointment):
+    nina, doc = clinic["nina"], clinic["doc"]
+    arrived = appointment("arrived")
+    visit = Encounters(nina.store).start_visit(nina.session, patient, arrived.id)
+
+    [shown] = [a for a in Schedule(doc.store).today(doc.session, date.today()).appointments
+               if a.id == arrived.id]
+    assert (shown.status, shown.in_visit) == ("arrived", True)
+
+    Encounters(doc.store).finish_visit(doc.session, visit["id"])
+
+    [shown] = [a for a in Schedule(doc.store).today(doc.session, date.today()).appointments
+               if a.id == arrived.id]
+    assert (shown.status, shown.in_visit) == ("fulfilled", False)
+    assert validation_errors("Appointment", orjson.dumps(stored(doc, "Appointment",
+                                                                arrived.id))) == []
+    assert trail(doc, arrived.id)[0][-1] == ("update", "fulfilled")
+    assert trail(doc, arrived.id)[1][-1] == ("doc", "update")
 
 
 def test_the_visit_in_progress_is_current_until_finished(clinic, patient):
@@ -111,7 +130,7 @@ def test_a_second_clinician_joins_the_visit_in_progress(clinic, patient, appoint
     assert [p["individual"]["display"] for p in joined["participant"]] == [
         "Nina Nurse", "Elena Ortiz"]
     assert joined["appointment"] == [{"reference": f"Appointment/{arrived.id}"}]
-    assert stored(doc, "Appointment", arrived.id)["status"] == "fulfilled"
+    assert stored(doc, "Appointment", arrived.id)["status"] == "arrived"
     again = Encounters(doc.store).start_visit(doc.session, patient, arrived.id)
     assert again == joined  # pressing Start visit twice changes nothing
     assert len(trail(doc, first["id"])[0]) == 2

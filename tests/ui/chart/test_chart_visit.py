@@ -7,6 +7,7 @@ progress cannot leak into another test's chart.
 """
 
 import re
+from dataclasses import replace
 from datetime import datetime
 
 import pytest
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import QAbstractButton, QLabel
 
 from app.clinical.chart.chart_items import ChartItem
 from app.display_time import when_text
+from app.security.policy import SyncPolicy
 from app.ui.chart.table import cell_text, status_tip
 from app.ui.chart.view import ChartView
 from app.ui.chart.visit import VisitBar
@@ -45,7 +47,8 @@ def encounter_rows(qtbot, chart: ChartView, total: int) -> list[tuple[str, str |
     """The Encounters tab's Status cells and their tooltips, once it lists `total` visits."""
     qtbot.waitUntil(lambda: chart.tab_label("encounters") == f"Encounters ({total})",
                     timeout=WAIT)
-    model = chart.show_section("encounters").model
+    chart.show_section("encounters")
+    model = chart.records("encounters").model
     qtbot.waitUntil(lambda: model.rowCount() == total, timeout=WAIT)
     status = next(n for n, c in enumerate(model.columns) if c.field == "status")
     return [(model.index(row, status).data(),
@@ -55,6 +58,8 @@ def encounter_rows(qtbot, chart: ChartView, total: int) -> list[tuple[str, str |
 
 def test_a_physician_starts_a_visit_and_finishes_it_from_the_chart(qtbot, ws, background,
                                                                      walk_in):
+    # with a sync server (without one the window says once that nothing syncs)
+    ws.policy = replace(ws.policy, sync=SyncPolicy(server="https://fhir.example/fhir/"))
     chart = open_chart(qtbot, ws, background, walk_in)
     bar = chart.visit
     qtbot.waitUntil(bar.start.isVisible, timeout=WAIT)
@@ -144,7 +149,7 @@ def test_every_control_of_the_bar_has_an_accessible_name(qtbot, ws, background, 
     bar = open_chart(qtbot, ws, background, walk_in).visit
     qtbot.waitUntil(bar.start.isVisible, timeout=WAIT)
     controls = bar.findChildren(QAbstractButton) + bar.findChildren(QLabel)
-    assert len(controls) == 4 and all(c.accessibleName() for c in controls)
+    assert len(controls) == 5 and all(c.accessibleName() for c in controls)
     assert bar.accessibleName() == "Visit"
 
 

@@ -21,7 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import open_workstation
-from app.clinical.notes.notes import TEMPLATES, Notes
+from app.clinical.notes.notes import Notes
+from app.clinical.notes.templates import TEMPLATES, Template
 from app.ui.chart.notes.editor import NoteEditor
 from app.ui.chart.notes.tab import NotesTab
 from app.ui.chart.view import ChartView
@@ -186,6 +187,47 @@ def test_signing_asks_the_password_then_locks_the_note_and_lists_it(qtbot, sign_
     assert tab.signature.text().startswith("Signed by Dr Lee at ")
 
 
+def test_addendum_is_offered_right_after_signing_without_clicking_the_row(
+        qtbot, sign_in, background, ann):
+    ws = sign_in()
+    tab = notes_tab(qtbot, ws, background, ann)
+    tab.start_note("progress")
+    qtbot.waitUntil(lambda: bool(tab.editors), timeout=WAIT)
+    [editor] = tab.editors.values()
+    assert not tab.addendum.isEnabled()
+    qtbot.keyClicks(editor.text, "Feels better; eating again.")
+    editor.ask_to_sign()
+    qtbot.waitUntil(lambda: editor.dialog is not None and editor.dialog.isVisible(),
+                    timeout=WAIT)
+    qtbot.keyClicks(editor.dialog.password, password_of("drlee"))
+    with qtbot.waitSignal(editor.signed, timeout=WAIT) as signed:
+        qtbot.keyClick(editor.dialog.password, Qt.Key.Key_Return)
+    assert tab.addendum.isEnabled()
+    qtbot.waitUntil(lambda: tab.records.model.rowCount() == 1, timeout=WAIT)
+    assert tab.addendum.isEnabled()  # still, once the list is read again
+
+    qtbot.mouseClick(tab.addendum, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(tab.editors), timeout=WAIT)
+    [addendum] = tab.editors.values()
+    assert addendum.draft.appends == signed.args[0].id
+    assert addendum.title.text() == "Addendum to Progress note — draft"
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+
+
+def test_new_note_lists_a_template_naming_an_unknown_field_greyed_and_says_why(
+        qtbot, sign_in, background, ann, tmp_path, monkeypatch):
+    (tmp_path / "soap.txt").write_text("Objective:\n{vital}\n", encoding="utf-8")
+    monkeypatch.setitem(TEMPLATES, "soap", Template("soap", "SOAP note", "11506-3",
+                                                    "Progress note", folder=tmp_path))
+    tab = notes_tab(qtbot, sign_in(), background, ann)
+    offered = {a.text(): a.isEnabled() for a in tab.templates.actions()}
+    assert offered == {"SOAP note": False, "Progress note": True, "Procedure note": True}
+    assert tab.action_message.isVisible()
+    assert tab.action_message.text().startswith(
+        "The note template soap.txt (SOAP note) names {vital}, which is not a field")
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+
+
 def test_reopening_the_chart_reopens_the_draft_as_it_was(qtbot, sign_in, background, ann):
     ws = sign_in()
     first = notes_tab(qtbot, ws, background, ann, closed_by_test=True)
@@ -265,7 +307,7 @@ def test_every_control_of_the_notes_tab_has_a_name(qtbot, sign_in, background, a
                and not isinstance(w, QHeaderView) and w.isVisibleTo(root)
                and not w.accessibleName()]
     assert unnamed == []
-    assert editor.text.toPlainText() == TEMPLATES["soap"].text()
+    assert editor.text.toPlainText() == editor.draft.text  # nothing typed while looking
 
 
 def test_a_signed_note_marked_entered_in_error_stays_listed_and_unchanged(

@@ -162,3 +162,41 @@ def test_a_note_opened_from_the_inbox_is_selected_in_a_chart_already_open(
     assert chart.sections.currentWidget() is chart.tabs["notes"]
     assert notes.table.currentIndex().data(ITEM_ROLE).id == asked.id
     qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+
+
+def test_cosigning_in_the_chart_updates_the_inbox_count_and_the_note_shown_at_once(
+        qtbot, sign_in, background):
+    nurse = sign_in("nina")
+    patient_id = nurse.patients.register(nurse.session, patient("Adeyemi"))["id"]
+    draft = nurse.notes.start_draft(nurse.session, patient_id, "progress")
+    nurse.notes.save_draft(nurse.session, draft.id, "Dressing changed; wound healing.")
+    note = nurse.notes.sign(nurse.session, draft.id, password_of("nina"), cosigner="drlee")
+    ws = sign_in("drlee")
+    workspace = workspace_of(qtbot, ws, background)
+    inbox = workspace.inbox
+    qtbot.waitUntil(lambda: note.id in [n.id for n in inbox.model.rows()], timeout=WAIT)
+    waiting_before = inbox.model.rowCount()
+    assert workspace.tabText(2) == f"Inbox ({waiting_before})"
+    workspace.setCurrentWidget(inbox)
+    row = [n.id for n in inbox.model.rows()].index(note.id)
+    cell = inbox.table.visualRect(inbox.table.model().index(row, 1)).center()
+    qtbot.mouseClick(inbox.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
+    qtbot.mouseClick(inbox.open_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: isinstance(workspace.currentWidget(), ChartView), timeout=WAIT)
+    chart = workspace.currentWidget()
+    qtbot.waitUntil(lambda: "notes" in chart.tabs, timeout=WAIT)
+    notes_tab = chart.tabs["notes"]
+    qtbot.waitUntil(lambda: notes_tab.cosign.isEnabled(), timeout=WAIT)
+    assert "awaiting your cosignature" in notes_tab.signature.text()
+
+    qtbot.mouseClick(notes_tab.cosign, Qt.MouseButton.LeftButton)
+    dialog = notes_tab.cosign_dialog
+    dialog.password.setText(password_of("drlee"))
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+
+    left = "Inbox" if waiting_before == 1 else f"Inbox ({waiting_before - 1})"
+    qtbot.waitUntil(lambda: workspace.tabText(2) == left, timeout=WAIT)  # no Refresh pressed
+    assert note.id not in [n.id for n in inbox.model.rows()]
+    qtbot.waitUntil(lambda: "cosigned by Dr Lee" in notes_tab.signature.text(), timeout=WAIT)
+    assert not notes_tab.cosign.isEnabled()
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)

@@ -90,7 +90,8 @@ def test_the_dialog_shows_an_edit_made_while_the_conflict_is_open_and_keeps_it(
 
 def test_an_offline_status_shows_offline_and_the_problem(qtbot, ws, background):
     view = sync_view(qtbot, ws, background)
-    assert view.connection.text() == "No sync server is set in the IT policy"
+    assert view.connection.text() == (
+        "This workstation does not sync (no sync server in the IT policy).")
     view.show_status(SyncStatus(False, 3, 0, None,
                                 "Cannot reach the sync server: check the network."))
     assert view.connection.text() == "Offline"

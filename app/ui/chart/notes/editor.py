@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import Workstation
 from app.clinical.notes.note_size import DRAFT_ROOM, size_kb, too_long_to_sign
-from app.clinical.notes.notes import TEMPLATES, Draft, Notes, SignedNote
+from app.clinical.notes.notes import Draft, Notes, SignedNote
 from app.display_time import when_text
 from app.errors import InvalidRecord, NotFound
 from app.ui.chart.notes.sign_dialog import SignDialog
@@ -214,11 +214,10 @@ class NoteEditor(QWidget):
         super().hideEvent(event)
 
     def _start_cursor(self) -> QTextCursor:
-        """A fresh note from a template starts under its first heading; a draft taken up
-        again, at its end."""
+        """A fresh note from a template (never saved since it started) starts under its
+        first heading; a draft taken up again, at its end."""
         cursor = QTextCursor(self.text.document())
-        template = TEMPLATES.get(self.draft.template)
-        if template and not self.draft.appends and self.draft.text == template.text():
+        if not self.draft.appends and self.draft.saved_at == self.draft.created_at:
             cursor.movePosition(QTextCursor.MoveOperation.Down)
         else:
             cursor.movePosition(QTextCursor.MoveOperation.End)

@@ -6,12 +6,14 @@ a record can run, load or restyle anything.
 
 Given the workstation (the Notes tab of a chart), it is also where notes are written: the
 user's drafts for this patient are listed first ("Draft — continue"), above the signed
-notes; New note starts one from a template, Addendum adds to the selected signed note,
-Cosign cosigns one that awaits the user's cosignature, and Entered in error… withdraws a
-signed note (its author, or anyone who may sign notes) with a reason: the note stays listed
-and readable, marked, and its text never changes. A draft opens in a NoteEditor in
-place of the viewer; each editor lives as long as the tab, so going back to a draft finds
-the cursor where it was, and reopening the chart reopens the newest draft as saved.
+notes; New note starts one from a template (one naming a field Hearth does not fill is
+listed greyed, and the tab says why), Addendum adds to the selected signed note (or the one
+just signed), Cosign cosigns one that awaits the user's cosignature, and Entered in error…
+withdraws a signed note (its author, or anyone who may sign notes) with a reason: the note
+stays listed and readable, marked, and its text never changes; a note cosigned or withdrawn
+here shows its new mark at once. A draft opens in a NoteEditor in place of the viewer; each
+editor lives as long as the tab, so going back to a draft finds the cursor where it was,
+and reopening the chart reopens the newest draft as saved.
 """
 
 from dataclasses import replace
@@ -30,7 +32,8 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import Workstation
 from app.clinical.charting.trends import Note, Trends
-from app.clinical.notes.notes import TEMPLATES, Draft, SignedNote
+from app.clinical.notes.notes import Draft, SignedNote
+from app.clinical.notes.templates import TEMPLATES, offered
 from app.display_time import when_text
 from app.security.roles import Permission
 from app.security.session import Session
@@ -160,11 +163,10 @@ class NotesTab(QWidget):
         """New note, Continue draft, Addendum and Cosign, and the user's drafts."""
         self.new_note = QPushButton("New note")
         self.new_note.setAccessibleName("New note from a template")
-        menu = QMenu(self.new_note)
-        menu.setAccessibleName("Note templates")
-        for template in TEMPLATES.values():
-            menu.addAction(template.title, lambda key=template.key: self.start_note(key))
-        self.new_note.setMenu(menu)
+        self.templates = QMenu(self.new_note)
+        self.templates.setAccessibleName("Note templates")
+        self.templates.aboutToShow.connect(self.list_templates)
+        self.new_note.setMenu(self.templates)
         self.continue_draft = QPushButton("Continue draft")
         self.continue_draft.setAccessibleName("Continue the selected draft")
         self.addendum = QPushButton("Addendum")
@@ -200,8 +202,27 @@ class NotesTab(QWidget):
         self.cosign.clicked.connect(self._ask_to_cosign)
         self.in_error.clicked.connect(self._ask_why_in_error)
         if writes:
+            self.list_templates()
             notes_ops.drafts(self, self._background, self._notes, session,
                              self._patient_id).success(self._reopen).failure(self._say).run()
+
+    def list_templates(self) -> None:
+        """New note's menu, from the template files as they are now: one that cannot be
+        used (it names a field Hearth does not fill) is listed greyed, and the message
+        above the lists says which file and field."""
+        self.templates.clear()
+        problems = []
+        for template, problem in offered(TEMPLATES):
+            action = self.templates.addAction(
+                template.title, lambda key=template.key: self.start_note(key))
+            action.setEnabled(problem is None)
+            if problem:
+                action.setToolTip(problem)
+                problems.append(problem)
+        self.templates.setToolTipsVisible(True)
+        if problems:
+            self.action_message.setText(" ".join(problems))
+            self.action_message.show()
 
     def start_note(self, template: str, appends: str | None = None) -> None:
         notes_ops.start_draft(self, self._background, self._notes, self._session,
@@ -260,15 +281,9 @@ class NotesTab(QWidget):
             lambda owner, password, _cosigner: notes_ops.cosign(owner, background, notes,
                                                                 session, note.id, password),
             self, COSIGN_MEANING)
-        dialog.saved.connect(lambda _: self._after_cosigning())
+        dialog.saved.connect(lambda cosigned: self._show_marked(note, cosigned))
         self.cosign_dialog = dialog
         dialog.open()
-
-    def _after_cosigning(self) -> None:
-        """Nothing more to cosign here; the chart hears of the cosignature (its Changes)
-        and hands this tab a new list."""
-        self.shown_note = None
-        self._enable_actions()
 
     def _ask_why_in_error(self) -> None:
         note = self.shown_note
@@ -281,18 +296,23 @@ class NotesTab(QWidget):
                 owner, background, notes, session, note.id, reason), None, self)
         dialog.box.insertWidget(1, ToneLabel(IN_ERROR_MEANING, None,
                                              "What entered in error means"))
-        dialog.saved.connect(lambda marked: self._after_marking(note, marked))
+        dialog.saved.connect(lambda marked: self._show_marked(note, marked))
         self.error_dialog = dialog
         dialog.open()
 
-    def _after_marking(self, note: SignedNote, marked: SignedNote) -> None:
-        """The viewer keeps the note, now marked; the chart hands the tab a new list."""
+    def _show_marked(self, note: SignedNote, marked: SignedNote) -> None:
+        """The note just cosigned or withdrawn here stays in view with its new mark, as the
+        service returned it (no read again); the chart hears the Changes and hands the tab
+        a new list, and the Inbox reads itself again."""
         supersede(self, notes_ops.SHOWN)
         self._show_signed(note.id, replace(marked, addenda=note.addenda))
 
     def _after_signing(self, editor: NoteEditor, note: SignedNote) -> None:
-        """The signed note stays in view, read-only; the drafts lose it (the list gains it
-        when the chart hands the tab a new one)."""
+        """The signed note stays in view, read-only, and is the note Addendum adds to at
+        once; the drafts lose it (the list gains it when the chart hands the tab a new
+        one, with its row selected)."""
+        if self.pane.currentWidget() is editor:
+            self.shown_note = note
         self.editors.pop(editor.draft.id, None)
         self._show_drafts([d for d in self.drafts_model.rows() if d.id != editor.draft.id])
 
@@ -309,8 +329,19 @@ class NotesTab(QWidget):
         self._lists.replaceWidget(self.records, fresh)
         self.records.deleteLater()
         self.records = fresh
+        self._select_shown(fresh)
         fresh.table.selectionModel().selectionChanged.connect(self._selected)
         self._enable_actions()
+
+    def _select_shown(self, fresh: SectionTab) -> None:
+        """Select the note the viewer shows in a new list, if it is on the page read,
+        without reading the note again (the list is not yet listened to). A note just
+        signed stays in its editor, its row unselected: selecting it opens the viewer."""
+        shown = self.shown_note if self.pane.currentWidget() is self.viewer else None
+        for row in range(fresh.model.rowCount()) if shown else ():
+            if fresh.model.index(row, 0).data(ITEM_ROLE).id == shown.id:
+                fresh.table.selectRow(row)
+                return
 
     def _show_drafts(self, drafts: list[Draft]) -> None:
         self.drafts_model.set_rows(drafts)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from app.clinical.charting.trends import Point
+from app.clinical.charting.units import shown
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common import theme
 
@@ -99,7 +100,7 @@ class TrendPlot(QWidget):
             axis.setTextPen(foreground)
         self.plot.clear()
         self.curves = {}
-        units = {points[-1].unit for _, points in self._shown}
+        units = {shown(points[-1].unit) for _, points in self._shown}
         self.plot.setLabel("left", units.pop() if len(units) == 1 else "", color=foreground)
         for n, (label, points) in enumerate(self._shown):
             color = colors[n % len(colors)]
@@ -123,12 +124,12 @@ class TrendPlot(QWidget):
         self.legend.setVisible(len(self._shown) > 1)
 
     def _latest(self) -> str:
-        """E.g. "Latest 124.7 / 82.54 mm[Hg] on 2021-02-18 · 4 results"."""
+        """E.g. "Latest 124.7 / 82.54 mmHg on 2021-02-18 · 4 results"."""
         lasts = [points[-1] for _, points in self._shown]
-        units = {p.unit for p in lasts}
-        values = " / ".join(number(p.value) + ("" if len(units) == 1 else f" {p.unit}")
+        units = {shown(p.unit) for p in lasts}
+        values = " / ".join(number(p.value) + ("" if len(units) == 1 else f" {shown(p.unit)}")
                             for p in lasts)
-        unit = f" {lasts[0].unit}" if len(units) == 1 else ""
+        unit = f" {shown(lasts[0].unit)}" if len(units) == 1 else ""
         count = max(len(points) for _, points in self._shown)
         results = "1 result" if count == 1 else f"{count} results"
         return f"Latest {values}{unit} on {max(p.date for p in lasts)[:10]}  ·  {results}"
@@ -140,4 +141,4 @@ class TrendPlot(QWidget):
             f"{label}: {len(points)} results from {points[0].date[:10]} to "
             f"{points[-1].date[:10]}, lowest {number(min(p.value for p in points))}, highest "
             f"{number(max(p.value for p in points))}, latest {number(points[-1].value)} "
-            f"{points[-1].unit}".rstrip() for label, points in self._shown)
+            f"{shown(points[-1].unit)}".rstrip() for label, points in self._shown)

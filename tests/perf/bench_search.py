@@ -1,0 +1,134 @@
+"""Benchmark: patient search by fragment, typo, sound and year, against exact search.
+
+    python -m tests.perf.bench_search --patients 100000
+
+Prints JSON. One encrypted store of synthetic patients (tests/perf/synthetic.py) is searched
+with today's kinds of query (family prefix, given and family, MRN, birth date: "exact") and
+with the kinds close matching added: a fragment from inside a family name, a family name
+with one letter wrong, alone, after a given prefix or after a whole given name, and a year
+of birth. Each kind's p95 is given as a ratio over the exact p95 of the same run. Then the
+store is taken back to schema 8 (patient_search as schema 5 wrote it: timed, the baseline)
+and upgraded again (schema.v9 writes patient_search again with its close columns), and a
+backup copy, which an upgrade makes first, is timed alone.
+"""
+
+import argparse
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+import orjson
+
+from app.clinical.patients.search import PatientSearch
+from app.store.schema.migrations import _reindex_patient_search, migrate
+from app.store.schema.v1 import INITIAL_SCHEMA
+from app.store.search_text import fold
+from tests.perf.bench_store import BUNDLED, CLINICIAN, ingest, ms, open_store, queries, timed
+from tests.perf.synthetic import write_dataset
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+EXACT_KINDS = ("family_prefix", "given_and_family", "mrn", "birth_date")  # as bench_store
+
+
+def typo(word: str, rng: random.Random) -> str:
+    """The word with one slip: a letter changed, dropped, doubled or two swapped."""
+    word = fold(word).replace("'", "").replace("-", "")
+    at = rng.randrange(1, len(word) - 1)
+    slip = rng.choice(["change", "drop", "double", "swap"])
+    if slip == "change":
+        return word[:at] + rng.choice(LETTERS.replace(word[at], "")) + word[at + 1:]
+    if slip == "drop":
+        return word[:at] + word[at + 1:]
+    if slip == "double":
+        return word[:at] + word[at] + word[at:]
+    return word[:at] + word[at + 1] + word[at] + word[at + 2:]
+
+
+def close_queries(people: list[dict], count: int, rng: random.Random) -> dict[str, list[str]]:
+    long_names = [p for p in people if len(p["family"]) >= 5]
+    chosen = rng.sample(long_names, min(count, len(long_names)))
+    return {
+        "fragment": [fold(p["family"])[1:5] for p in chosen],
+        "typo": [typo(p["family"], rng) for p in chosen],
+        "given_and_typo": [f"{p['given'][0][:2]} {typo(p['family'], rng)}" for p in chosen],
+        "full_name_typo": [f"{p['given'][0]} {typo(p['family'], rng)}" for p in chosen],
+        "year": [p["birthDate"][:4] for p in chosen],
+    }
+
+
+def search_times(store, asked: dict[str, list[str]]) -> dict:
+    """Each kind's spread; the kinds take turns, query by query, so that a busy moment of a
+    shared machine falls on all of them alike."""
+    finder = PatientSearch(store)
+    samples = {kind: [] for kind in asked}
+    for turn in zip(*asked.values(), strict=False):
+        for kind, typed in zip(asked, turn, strict=True):
+            samples[kind].append(timed(lambda t=typed: finder.search(CLINICIAN, t)))
+    exact = [s for kind in EXACT_KINDS for s in samples[kind]]
+    return {"exact": ms(exact), **{kind: ms(spread) for kind, spread in samples.items()}}
+
+
+def used_mb(db) -> int:
+    """The pages the store uses (a dropped table's pages are free, not gone from the file)."""
+    with db.read() as conn:
+        pages = conn.exec_driver_sql("SELECT (SELECT page_count FROM pragma_page_count) - "
+                                     "(SELECT freelist_count FROM pragma_freelist_count)"
+                                     ).scalar_one()
+        size = conn.exec_driver_sql("PRAGMA page_size").scalar_one()
+    return round(int(pages) * int(size) / 2**20)
+
+
+def upgrade_times(store, backups: Path) -> dict:
+    """Schema 8 to 9 over the stored patients, beside schema 5's rewrite of the exact index."""
+    db = store.db
+    [schema1_search] = [s for s in INITIAL_SCHEMA if "TABLE patient_search" in s]
+
+    def back_to_schema_8():
+        with db.write() as conn:
+            conn.exec_driver_sql("DROP TABLE patient_search")
+            conn.exec_driver_sql(schema1_search)
+            _reindex_patient_search(conn)
+            conn.exec_driver_sql("PRAGMA user_version=8")
+
+    baseline_s = timed(back_to_schema_8)
+    schema8_mb = used_mb(db)
+    backup_s = timed(lambda: db.backup_to(backups / "copy.db"))
+    upgrade_s = timed(lambda: migrate(db, backups))
+    return {"upgrade_8_to_9_s": round(upgrade_s, 1), "backup_copy_alone_s": round(backup_s, 1),
+            "baseline_schema5_reindex_s": round(baseline_s, 1), "store_mb_at_schema_8": schema8_mb}
+
+
+def run(args) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        data = write_dataset(tmp / "input", BUNDLED, args.patients, 0, 0)
+        store = open_store(tmp / "store", True)
+        loaded = ingest(store, data)
+        rng = random.Random(13)
+        asked = {**queries(data["people"], args.queries, rng),
+                 **close_queries(data["people"], args.queries, rng)}
+        result = {"patients": args.patients, "ingest": loaded,
+                  "store_mb": used_mb(store.db),
+                  "search_ms": search_times(store, asked)}
+        exact_p95 = result["search_ms"]["exact"]["p95"]
+        result["p95_over_exact_p95"] = {
+            kind: round(spread["p95"] / exact_p95, 2)
+            for kind, spread in result["search_ms"].items() if kind != "exact"}
+        result["upgrade"] = upgrade_times(store, tmp / "backups")
+        result["examples"] = {kind: texts[:3] for kind, texts in asked.items()}
+        store.close()
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=200, help="searches of each kind")
+    args = parser.parse_args(argv)
+    print(orjson.dumps(run(args), option=orjson.OPT_INDENT_2).decode())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
