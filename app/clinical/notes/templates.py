@@ -15,7 +15,11 @@ from importlib.resources.abc import Traversable
 from app.clinical.notes.template_fields import FIELDS, unknown_fields
 from app.errors import InvalidRecord
 
-SHIPPED = files("hearth_resources").joinpath("note-templates")
+
+def shipped() -> Traversable:
+    """The templates that come with Hearth (read when used, so importing this module needs
+    no installed package data)."""
+    return files("hearth_resources").joinpath("note-templates")
 
 
 @dataclass(frozen=True)
@@ -24,7 +28,7 @@ class Template:
     title: str
     loinc: str
     loinc_display: str
-    folder: Traversable = field(default=SHIPPED, compare=False, repr=False)
+    folder: Traversable | None = field(default=None, compare=False, repr=False)  # None: shipped
 
     @property
     def file_name(self) -> str:
@@ -34,7 +38,8 @@ class Template:
         """The template as written, or InvalidRecord saying why it cannot be used: a field
         it names wrongly, or a file that cannot be read."""
         try:
-            written = self.folder.joinpath(self.file_name).read_text(encoding="utf-8")
+            folder = self.folder or shipped()
+            written = folder.joinpath(self.file_name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InvalidRecord(
                 f"The note template {self.file_name} ({self.title}) could not be read "
