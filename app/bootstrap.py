@@ -20,6 +20,7 @@ from app.clinical.charting.trends import Trends
 from app.clinical.charting.vitals import Vitals
 from app.clinical.imports.importer import Importer
 from app.clinical.notes.notes import Notes
+from app.clinical.patients.arrived_duplicates import flag_arrived
 from app.clinical.patients.patients import Patients
 from app.clinical.patients.search import PatientSearch
 from app.clinical.records import ChangeFeed, Records
@@ -31,6 +32,7 @@ from app.clinical.sync.connection import (
     policy_sync,
     sync_limits,
 )
+from app.clinical.visits.double_booking import hold_double_bookings
 from app.clinical.visits.encounters import Encounters
 from app.clinical.visits.schedule import Schedule
 from app.errors import HearthError
@@ -113,9 +115,11 @@ class Workstation:
         return self._engine(self._sync_side(), settings)
 
     def _sync_side(self) -> StoreSyncSide:
-        """Publishing what each sync step changed on `changes`, like every other write."""
+        """Publishing what each sync step changed on `changes`, like every other write;
+        patients a pull brings who may be patients here are flagged for review, and
+        appointments it brings that double-book one booked here are held as conflicts."""
         return StoreSyncSide(self.store, self.session.user, str(self.session.role),
-                             self.changes)
+                             self.changes, checks=(flag_arrived, hold_double_bookings))
 
     def _engine(self, local: StoreSyncSide, settings: SyncSettings) -> SyncEngine:
         transport = Transport(settings.server, ca_bundle=settings.ca_bundle,

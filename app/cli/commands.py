@@ -19,7 +19,13 @@ from dataclasses import asdict
 from pathlib import Path
 
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
-from app.cli import audit_commands, env_secrets, sync_commands
+from app.cli import (
+    audit_commands,
+    env_secrets,
+    patient_commands,
+    schedule_commands,
+    sync_commands,
+)
 from app.cli.args import OneLineParser, whole_number
 from app.cli.chart_text import page_text, summary_text
 from app.clinical.chart.chart import SECTIONS
@@ -199,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     recover.add_argument("--user", dest="recover_user", required=True, metavar="NAME")
     recover.set_defaults(run=cmd_recover)
     sync_commands.register(commands, data, signed_in)
+    patient_commands.register(commands, data, signed_in)
+    schedule_commands.register(commands, data, signed_in)
     return parser
 
 

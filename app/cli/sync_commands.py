@@ -18,13 +18,15 @@ credential is only sent to the token URL it was saved for. `--reset-cursor --rea
 import argparse
 import sys
 import threading
+from datetime import datetime
 from pathlib import Path
 
 import orjson
 
 from app.cli.args import LARGEST_ID, number, whole_number
-from app.clinical.sync.conflicts import CHOICES
+from app.clinical.sync.conflicts import CHOICES, DOUBLE_BOOKING
 from app.clinical.sync.connection import SyncOverrides, plain_client, policy_ca_bundle
+from app.clinical.visits.double_booking import Decision, DoubleBookings
 from app.display_time import when_text
 from app.errors import UsageError
 from app.security.policy import SyncPolicy
@@ -83,8 +85,15 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     show.set_defaults(run=signed_in(cmd_conflicts_show))
     resolve = conflicts.add_parser("resolve", parents=[data], help="decide a conflict")
     resolve.add_argument("conflict_id", type=whole_number(1, LARGEST_ID), metavar="ID")
-    resolve.add_argument("--keep", required=True, nargs="+", metavar="local|remote|merged FILE",
+    resolve.add_argument("--keep", nargs="+", metavar="local|remote|merged FILE",
                          help="which version to keep; a merged one is read from FILE (JSON)")
+    booking = resolve.add_argument_group("a double booking")
+    booking.add_argument("--overbook", action="store_true", help="keep both (with --reason)")
+    booking.add_argument("--move", type=moment, metavar="YYYY-MM-DDTHH:MM",
+                         help="move the appointment booked here to this local time")
+    booking.add_argument("--cancel", choices=["here", "other"],
+                         help="cancel the one booked here or the other one (with --reason)")
+    booking.add_argument("--reason", metavar="TEXT", help="why (kept on the appointment)")
     resolve.set_defaults(run=signed_in(cmd_conflicts_resolve))
 
 
@@ -203,11 +212,30 @@ def cmd_conflicts_show(args, ws, secrets) -> int:
         text = fhir_json.dumps(version, option=orjson.OPT_INDENT_2).decode() if version else (
             "(deleted or absent)")
         print(f"--- {title} ---\n{text}\n")
-    print(f"Decide with: hearth conflicts resolve {c.id} --keep local|remote|merged FILE")
+    print(f"Decide with: hearth conflicts resolve {c.id} " + (
+        "--overbook --reason TEXT | --move YYYY-MM-DDTHH:MM | --cancel here|other --reason TEXT"
+        if c.kind == DOUBLE_BOOKING else "--keep local|remote|merged FILE"))
     return 0
 
 
+def moment(text: str) -> datetime:
+    """An argument type: a local date and time, YYYY-MM-DDTHH:MM."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not a date and time: write it as YYYY-MM-DDTHH:MM") from None
+
+
 def cmd_conflicts_resolve(args, ws, secrets) -> int:
+    booking = [name for name in ("overbook", "move", "cancel") if getattr(args, name)]
+    if booking and args.keep or len(booking) > 1:
+        raise UsageError("Say one decision: --keep, --overbook, --move or --cancel.")
+    if booking:
+        return _resolve_double_booking(args, ws)
+    if not args.keep:
+        raise UsageError("Say --keep local, --keep remote or --keep merged FILE (for a double "
+                         "booking: --overbook, --move or --cancel).")
     keep, *files = args.keep
     if keep not in CHOICES or len(files) != (keep == "merged"):
         raise UsageError("Say --keep local, --keep remote or --keep merged FILE.")
@@ -220,6 +248,19 @@ def cmd_conflicts_resolve(args, ws, secrets) -> int:
     c = ws.conflicts.resolve(ws.session, args.conflict_id, keep, merged)
     print(fhir_json.dumps(_summary(c)).decode() if args.json else
           f"Conflict {c.id} resolved: kept {c.resolution}. It is sent at the next sync.")
+    return 0
+
+
+def _resolve_double_booking(args, ws) -> int:
+    action = ("overbook" if args.overbook else "move" if args.move
+              else f"cancel-{args.cancel}")
+    if action != "move" and not (args.reason or "").strip():
+        raise UsageError("Say why with --reason TEXT: an overbooking or a cancellation keeps "
+                         "its reason on the appointment.")
+    done = DoubleBookings(ws.store, ws.changes).resolve(
+        ws.session, args.conflict_id, Decision(action, args.reason, args.move))
+    print(fhir_json.dumps({"id": args.conflict_id, "resolution": done}).decode() if args.json
+          else f"Conflict {args.conflict_id} resolved: {done}. It is sent at the next sync.")
     return 0
 
 

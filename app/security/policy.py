@@ -1,5 +1,5 @@
 """Policy that IT may preset: lockout, idle lock, password length, KDF cost, sync server,
-and the clinic's vital sign units and change checks.
+the clinic's vital sign units and change checks, and how registration numbers patients.
 
 The shipped defaults live in resources/default-policy.json so an IT admin reads and
 overrides the same file format; a key that is missing or misspelt is refused by name.
@@ -8,6 +8,7 @@ packaged default; app.security.policy_rules holds the floors every file must mee
 """
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field, fields
 from importlib.resources import files
@@ -105,7 +106,62 @@ def _check_change_limit(key: str, limit) -> None:
                              "and at most 1000.")
 
 
-OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb", "vitals"}  # older files lack them
+MRN_PREFIX = re.compile(r"[A-Z0-9]{1,8}")
+
+
+@dataclass(frozen=True)
+class RegistrationPolicy:
+    """How this workstation numbers the patients it registers (app.clinical.patients.mrn).
+
+    An MRN is `prefix-sequence-check`: `workstation_prefix` (1 to 8 capitals or digits, a
+    different one on each of the clinic's computers; null: made from the store's random
+    id), a local sequence of at least `sequence_digits` digits, and ISO 7064 MOD 97-10
+    check digits. `mrn_system` is the clinic's identifier system URI."""
+
+    mrn_system: str = "urn:hearth:mrn"
+    workstation_prefix: str | None = None
+    sequence_digits: int = 6
+
+    def __post_init__(self):
+        if not isinstance(self.mrn_system, str) or ":" not in self.mrn_system:
+            raise UsageError(f"The policy's registration.mrn_system is {self.mrn_system!r}; "
+                             "it must be a URI such as \"urn:oid:1.2.3\" or "
+                             "\"https://clinic.example/mrn\".")
+        prefix = self.workstation_prefix
+        if prefix is not None and not (isinstance(prefix, str) and MRN_PREFIX.fullmatch(prefix)):
+            raise UsageError(f"The policy's registration.workstation_prefix is {prefix!r}; it "
+                             "must be 1 to 8 capital letters or digits, or null.")
+        digits = self.sequence_digits
+        if isinstance(digits, bool) or not isinstance(digits, int) or not 3 <= digits <= 12:
+            raise UsageError(f"The policy's registration.sequence_digits is {digits!r}; it "
+                             "must be a whole number from 3 to 12.")
+
+
+@dataclass(frozen=True)
+class SchedulingPolicy:
+    """The clinic's calendars: its appointment types and weekly availability (files in the
+    format of resources/scheduling/*.json; None: the packaged ones), how many appointments
+    may be squeezed in over a full hour, how many occurrences a repeating booking makes at
+    most (an RRULE without an end is cut there, and told so), and how far ahead the next
+    free slot is looked for."""
+
+    appointment_types_file: str | None = None
+    availability_file: str | None = None
+    max_overbook_per_hour: int = 1
+    max_occurrences: int = 52  # a weekly visit for a year
+    search_weeks: int = 8
+
+    def __post_init__(self):
+        for name, low, high in (("max_overbook_per_hour", 0, 60), ("max_occurrences", 1, 520),
+                                ("search_weeks", 1, 104)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                raise UsageError(f"The policy's scheduling.{name} is {value!r}; it must be a "
+                                 f"whole number from {low} to {high}.")
+
+
+OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb", "vitals", "registration",
+            "scheduling"}  # older files lack them
 
 
 @dataclass(frozen=True)
@@ -119,6 +175,8 @@ class Policy:
     note_autosave_seconds: float = 5.0  # a crash loses at most this much typing
     max_note_kb: int = 256  # text a signed note may hold (UTF-8): ~40,000 words
     vitals: VitalsPolicy = VitalsPolicy()
+    registration: RegistrationPolicy = RegistrationPolicy()
+    scheduling: SchedulingPolicy = SchedulingPolicy()
 
     @classmethod
     def default(cls) -> "Policy":
@@ -175,10 +233,26 @@ class Policy:
             raise UsageError("The policy's vitals settings must be a JSON object.")
         if unknown := set(vitals) - {f.name for f in fields(VitalsPolicy)}:
             raise UsageError(f"Unknown policy vitals setting(s): {', '.join(sorted(unknown))}.")
+        registration = values.get("registration", {})
+        if not isinstance(registration, dict):
+            raise UsageError("The policy's registration settings must be a JSON object.")
+        if unknown := set(registration) - {f.name for f in fields(RegistrationPolicy)}:
+            raise UsageError("Unknown policy registration setting(s): "
+                             f"{', '.join(sorted(unknown))}.")
         policy = cls(**{**values, "kdf": KdfCost(**values["kdf"]), "sync": SyncPolicy(**sync),
-                        "vitals": VitalsPolicy(**vitals)})
+                        "vitals": VitalsPolicy(**vitals),
+                        "registration": RegistrationPolicy(**registration),
+                        "scheduling": _scheduling(values.get("scheduling", {}))})
         check_policy(policy, source)
         return policy
+
+
+def _scheduling(values) -> SchedulingPolicy:
+    if not isinstance(values, dict):
+        raise UsageError("The policy's scheduling settings must be a JSON object.")
+    if unknown := set(values) - {f.name for f in fields(SchedulingPolicy)}:
+        raise UsageError(f"Unknown policy scheduling setting(s): {', '.join(sorted(unknown))}.")
+    return SchedulingPolicy(**values)
 
 
 def system_policy_source() -> Path | None:

@@ -215,9 +215,16 @@ def _index(conn: Connection, resources: list[dict], updated: list[dict]) -> None
         conn.exec_driver_sql(f"DELETE FROM patient_search WHERE rowid = {SEARCH_ROW}", keys)
         conn.exec_driver_sql("INSERT OR IGNORE INTO patient_search_row (patient_id) VALUES (?)",
                              keys)
-        conn.exec_driver_sql(INSERT_SEARCH, [
-            (p["id"], p["id"], *search_terms(p).values(), *close_terms(p).values())
-            for p in resources if p["resourceType"] == "Patient"])
+        found = [(p["id"], p["id"], *search_terms(p).values(), *close_terms(p).values())
+                 for p in resources if p["resourceType"] == "Patient" and not _merged_away(p)]
+        if found:
+            conn.exec_driver_sql(INSERT_SEARCH, found)
+
+
+def _merged_away(patient: dict) -> bool:
+    """A record merged into another (app.clinical.patients.merge) is not found by search:
+    the patient it was merged into carries its names and identifiers and is found instead."""
+    return any(link.get("type") == "replaced-by" for link in patient.get("link", []))
 
 
 def _content(resource: dict) -> dict:

@@ -8,7 +8,10 @@ two changes, each of which only adds to the record:
 
 - retraction: status becomes "entered-in-error", with an ENTERED_IN_ERROR extension saying
   why (the note stays, marked, never deleted);
-- cosignature: a COSIGNED_BY extension is added.
+- cosignature: a COSIGNED_BY extension is added;
+- a move by a patient merge (app.clinical.patients.merge): a MOVED_BY_MERGE extension
+  (sub-extensions from, to: "Patient/<id>") is added and the note's references to the one
+  patient become references to the other; nothing else changes.
 
 Everything else, the text included, is refused with a sentence that says what to do
 instead: write an addendum, a new note that `relatesTo` the signed one.
@@ -21,6 +24,7 @@ LOCKED = ("final", "amended")  # docStatus of a signed note
 COSIGN_REQUESTED = "urn:hearth:cosign-requested"  # valueString: the user asked to cosign
 COSIGNED_BY = "urn:hearth:cosigned-by"  # sub-extensions user, display, at
 ENTERED_IN_ERROR = "urn:hearth:entered-in-error"  # sub-extensions reason, user, at
+MOVED_BY_MERGE = "urn:hearth:moved-by-merge"  # sub-extensions from, to
 STAMPS = ("lastUpdated", "versionId")  # set by the store and the server, not by people
 
 
@@ -51,12 +55,28 @@ def _only_adds_permitted_marks(old: dict, new: dict) -> bool:
         return False  # a cosignature or a retraction, once made, stays
     retracted = new.get("status") == "entered-in-error" and any(
         mark.get("url") == ENTERED_IN_ERROR for mark in new_marks)
-    permitted = {COSIGNED_BY, ENTERED_IN_ERROR} if retracted else {COSIGNED_BY}
-    if any(mark.get("url") not in permitted for mark in new_marks if mark not in old_marks):
+    permitted = {COSIGNED_BY, MOVED_BY_MERGE} | ({ENTERED_IN_ERROR} if retracted else set())
+    added = [mark for mark in new_marks if mark not in old_marks]
+    if any(mark.get("url") not in permitted for mark in added):
         return False
     if new.get("status") != old.get("status") and not retracted:
         return False
+    for mark in added:
+        if mark.get("url") == MOVED_BY_MERGE:
+            parts = {part.get("url"): part.get("valueString")
+                     for part in mark.get("extension", [])}
+            old = _moved(old, parts.get("from"), parts.get("to"))
     return _fixed_part(old) == _fixed_part(new)
+
+
+def _moved(node, going: str | None, coming: str | None):
+    """`node` with each reference to `going` made to `coming` (a move by merge)."""
+    if isinstance(node, dict):
+        return {k: coming if k == "reference" and v == going else _moved(v, going, coming)
+                for k, v in node.items()}
+    if isinstance(node, list):
+        return [_moved(item, going, coming) for item in node]
+    return node
 
 
 def _fixed_part(resource: dict) -> dict:

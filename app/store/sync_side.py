@@ -20,6 +20,7 @@ changed is published as `Changes` on the workstation's feed, so an open chart cl
 "pending sync" or shows what arrived without being reopened.
 """
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
@@ -42,14 +43,19 @@ KNOWN_VERSIONS = ("SELECT type, id, version_id, json_extract(json, '$.meta.lastU
                   "FROM base WHERE type = ? AND id IN ({})")
 HEAD = ("SELECT MAX(seq), MAX(held_by IS NOT NULL) FROM local_change WHERE type = ? "
         "AND id = ?")
+# A check of the records a pull stored, run in the pull's transaction by whoever builds the
+# sync (app.bootstrap), e.g. app.clinical.patients.arrived_duplicates: given the records,
+# the user and the time, it returns the audit rows to add, (patient, entity, detail) each.
+ReceivedCheck = Callable[[Connection, list[dict], str, str], list[tuple[str, str, str]]]
 
 
 class StoreSyncSide(AuditSyncSide):
     def __init__(self, store: Store, user: str, role: str | None,
-                 feed: ChangeFeed | None = None):
+                 feed: ChangeFeed | None = None, checks: Sequence[ReceivedCheck] = ()):
         self.store_id = store.store_id
         self._store, self._user, self._role = store, user, role
         self._feed = feed or ChangeFeed()
+        self._checks = checks
 
     # -- push ---------------------------------------------------------------------------
 
@@ -228,8 +234,13 @@ class StoreSyncSide(AuditSyncSide):
                     conn.exec_driver_sql("DELETE FROM base WHERE type = ? AND id = ?",
                                          (remote.type, remote.id))
             store_server_versions(conn, [_version_row(r) for r in received if not r.deleted])
-            self._audit(conn, [r.resource for r in received if not r.deleted],
-                        "received from the server")
+            stored = [r.resource for r in received if not r.deleted]
+            self._audit(conn, stored, "received from the server")
+            for check in self._checks:
+                audit.append_many(conn, [
+                    audit.Event(at, self._user, self._role, "create", "success", patient=p,
+                                entity=entity, detail=detail)
+                    for p, entity, detail in check(conn, stored, self._user, at)])
             conn.exec_driver_sql(
                 "INSERT OR REPLACE INTO sync_state (scope, cursor, updated_at) VALUES (?, ?, ?)",
                 (cursor_scope, cursor, at))
@@ -376,10 +387,13 @@ def _is_new(conn: Connection, remote: RemoteVersion, known: list | None) -> bool
 
 
 def _update_open_conflict(conn: Connection, remote: RemoteVersion) -> bool:
-    """A resource already waiting for a person: keep its remote side current. True if held."""
+    """A resource already waiting for a person: keep its remote side current. True if held.
+    A double booking's other side is another appointment, not a version of this one, so a
+    new version of the appointment booked here goes its usual way."""
     row = conn.exec_driver_sql(
         "SELECT id, remote_json, origin FROM conflict WHERE type = ? AND resource_id = ? "
-        "AND resolved_at IS NULL ORDER BY id DESC LIMIT 1", (remote.type, remote.id)).first()
+        "AND resolved_at IS NULL AND kind != 'double-booking' ORDER BY id DESC LIMIT 1",
+        (remote.type, remote.id)).first()
     if row is None:
         return False
     if row[2] == "import":  # the file's version waits for a person; the push meets the server's

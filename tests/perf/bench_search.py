@@ -21,7 +21,7 @@ from pathlib import Path
 import orjson
 
 from app.clinical.patients.search import PatientSearch
-from app.store.schema.migrations import _reindex_patient_search, migrate
+from app.store.schema.migrations import MIGRATIONS, _reindex_patient_search, migrate
 from app.store.schema.v1 import INITIAL_SCHEMA
 from app.store.search_text import fold
 from tests.perf.bench_store import BUNDLED, CLINICIAN, ingest, ms, open_store, queries, timed
@@ -94,7 +94,11 @@ def upgrade_times(store, backups: Path) -> dict:
     baseline_s = timed(back_to_schema_8)
     schema8_mb = used_mb(db)
     backup_s = timed(lambda: db.backup_to(backups / "copy.db"))
-    upgrade_s = timed(lambda: migrate(db, backups))
+    # Only step 9 is timed; the later steps' tables are still there, so the store is then
+    # stamped with the newest version again.
+    upgrade_s = timed(lambda: migrate(db, backups, [m for m in MIGRATIONS if m.number <= 9]))
+    with db.write() as conn:
+        conn.exec_driver_sql(f"PRAGMA user_version={MIGRATIONS[-1].number:d}")
     return {"upgrade_8_to_9_s": round(upgrade_s, 1), "backup_copy_alone_s": round(backup_s, 1),
             "baseline_schema5_reindex_s": round(baseline_s, 1), "store_mb_at_schema_8": schema8_mb}
 

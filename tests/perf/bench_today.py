@@ -75,7 +75,7 @@ def old_today(store) -> int:
         resources = [r for r in (fhir_json.loads(body) for body in conn.execute(
             OLD_DAY_QUERY, {"since": since, "until": until}).scalars())
             if r.get("status") != "entered-in-error"]
-        listed = sorted(schedule._appointments(conn, resources),
+        listed = sorted(schedule.listed(conn, resources),
                         key=lambda a: (a.start, a.patient_name, a.id))
         audit.append_many(conn, [audit.event_for(
             CLINICIAN, "read", patient=a.patient_id, entity=f"Appointment/{a.id}",

@@ -4,7 +4,14 @@ import json
 
 import pytest
 
-from tests.perf import bench_search, bench_store, bench_sync, bench_ui
+from tests.perf import (
+    bench_duplicates,
+    bench_search,
+    bench_slots,
+    bench_store,
+    bench_sync,
+    bench_ui,
+)
 
 
 def test_store_benchmark_reports_every_figure_with_its_baseline(capsys):
@@ -18,6 +25,16 @@ def test_store_benchmark_reports_every_figure_with_its_baseline(capsys):
                                      "encrypted_over_plain_chart_p95"}
 
 
+def test_slots_benchmark_finds_a_free_time_in_both_clinics_and_reports_its_baseline(capsys):
+    bench_slots.main(["--providers", "2", "--weeks", "1", "--queries", "3"])
+    result = json.loads(capsys.readouterr().out)
+    for clinic in ("busy", "booked_out"):
+        assert result[clinic]["found"] == {"named": True, "any": True}
+        assert result[clinic]["baseline_day_list_ms"]["p95"] > 0
+        assert set(result[clinic]["ratios"]) == {"named_p95_over_day_list_p95",
+                                                 "any_p95_over_day_list_p95"}
+
+
 def test_search_benchmark_reports_each_kind_against_exact_search_and_the_upgrade(capsys):
     bench_search.main(["--patients", "300", "--queries", "5"])
     result = json.loads(capsys.readouterr().out)
@@ -27,6 +44,15 @@ def test_search_benchmark_reports_each_kind_against_exact_search_and_the_upgrade
     assert all(ratio > 0 for ratio in result["p95_over_exact_p95"].values())
     assert set(result["upgrade"]) == {"upgrade_8_to_9_s", "backup_copy_alone_s",
                                       "baseline_schema5_reindex_s", "store_mb_at_schema_8"}
+
+
+def test_duplicate_benchmark_finds_each_person_typed_again_and_times_it_beside_search(capsys):
+    bench_duplicates.main(["--patients", "300", "--queries", "8"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["checks"] == 8 and result["found"] == 1.0
+    assert all(result[kind][p] > 0 for kind in ("duplicate_check_ms", "plain_search_ms")
+               for p in ("p50", "p95"))
+    assert result["check_p95_over_search_p95"] > 0
 
 
 @pytest.mark.slow

@@ -37,7 +37,7 @@ def test_upgrading_indexes_stored_patients_for_close_matches_and_keeps_other_row
         conn.execute(text("INSERT INTO patient_search (rowid, patient_id, names, identifiers, "
                           "telecom, birth_date) VALUES (2, 'ghost', 'casper', '', '', '')"))
 
-    assert [m.number for m in migrate(database, tmp_path / "backups")] == [9]
+    assert [m.number for m in migrate(database, tmp_path / "backups", MIGRATIONS[:9])] == [9]
 
     assert found(database, "sounds : mrks") == ["jules"]
     assert found(database, "spellings : mark") == ["jules"]

@@ -48,7 +48,8 @@ class Patients:
                                    f"Patient {family_given(stored, stored['id'])}")
             if merged:
                 _check(saved)
-            work.save(saved, "update", "merged with a change saved meanwhile" if merged else None)
+            work.save(saved, "update", _changed(stored, saved)
+                      + ("; merged with a change saved meanwhile" if merged else ""))
         return saved
 
     def delete(self, session: Session, patient_id: str, reason: str) -> None:
@@ -67,6 +68,14 @@ class Patients:
         if patient is None:
             raise NotFound(f"There is no patient {patient_id}.")
         return patient
+
+
+def _changed(stored: dict, saved: dict) -> str:
+    """The audit detail of an edit: which elements it changed ("changed address, telecom"),
+    so the trail says what each version of the demographics changed, and who changed it."""
+    changed = sorted(key for key in stored.keys() | saved.keys()
+                     if key != "meta" and stored.get(key) != saved.get(key))
+    return f"changed {', '.join(changed)}" if changed else "saved unchanged"
 
 
 def _check(patient: dict) -> None:

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from app.clinical.sync.conflicts import Conflict, conflicting_paths, server_version
 from sync.merge import MISSING, unknown_modifiers
 
-KIND = {"edit": "Edit conflict", "deleted": "Delete conflict", "rejected": "Refused by server"}
+KIND = {"edit": "Edit conflict", "deleted": "Delete conflict", "rejected": "Refused by server",
+        "double-booking": "Double booking"}
 
 
 @dataclass(frozen=True)

@@ -38,6 +38,7 @@ from fhir_common.compartment import patient_of
 from sync.merge import MISSING, three_way_merge
 
 CHOICES = ("local", "remote", "merged")
+DOUBLE_BOOKING = "double-booking"  # two appointments, one booked here (decided elsewhere)
 # An open conflict's local side is the record as it stands here now (None: deleted here).
 SELECT = ("SELECT c.id, c.type, c.resource_id, c.kind, c.reason, "
           "CASE WHEN c.resolved_at IS NULL THEN r.json ELSE c.local_json END, c.remote_json, "
@@ -52,7 +53,7 @@ class Conflict:
     id: int
     type: str
     resource_id: str
-    kind: str  # "edit", "deleted" or "rejected"
+    kind: str  # "edit", "deleted", "rejected" or "double-booking" (remote: the other one)
     reason: str | None
     local: dict | None  # None: deleted here
     remote: dict | None  # None: deleted on (or never reached) the server
@@ -74,7 +75,10 @@ class Conflict:
         return patient_of(record) if record else None
 
 
-def permission_for(resource_type: str) -> Permission:
+def permission_for(resource_type: str, kind: str = "edit") -> Permission:
+    """Who may see and decide it: a double booking is the front desk's (booking)."""
+    if kind == DOUBLE_BOOKING:
+        return Permission.MANAGE_SCHEDULE
     return Permission.EDIT_DEMOGRAPHICS if resource_type == "Patient" else Permission.EDIT_CHART
 
 
@@ -92,7 +96,7 @@ class Conflicts:
         with self._store.read() as conn:
             rows = conn.exec_driver_sql(f"{SELECT}{where} ORDER BY c.id")
             found = [_conflict(row) for row in rows]
-        shown = [c for c in found if session.may(permission_for(c.type))]
+        shown = [c for c in found if session.may(permission_for(c.type, c.kind))]
         patients = sorted({c.patient_id for c in shown if c.patient_id})
         detail = (f"listed {len(shown)} sync conflicts"
                   + (f" of patients {', '.join(patients)}" if patients else ""))
@@ -107,7 +111,8 @@ class Conflicts:
         opens, so a refusal is audited in a transaction of its own (app.security.refusals).
         A conflict's record type never changes."""
         with self._store.read() as conn:
-            return permission_for(_load(conn, conflict_id).type)
+            conflict = _load(conn, conflict_id)
+        return permission_for(conflict.type, conflict.kind)
 
     def get(self, session: Session, conflict_id: int) -> Conflict:
         with self._records.read(session, self._permission(conflict_id)) as work:
@@ -123,6 +128,11 @@ class Conflicts:
             raise InvalidRecord("A merged version is given with --keep merged, and only then.")
         with self._records.write(session, self._permission(conflict_id)) as work:
             conflict = _load(work.conn, conflict_id)
+            if conflict.kind == DOUBLE_BOOKING and not conflict.resolved_at:
+                raise InvalidRecord(
+                    f"Conflict {conflict_id} is a double booking: keep both (overbook, with a "
+                    "reason), move the one booked here, or cancel one with a reason; there is "
+                    "no local, remote or merged version to keep.")
             if conflict.resolved_at:
                 raise InvalidRecord(
                     f"Conflict {conflict_id} was already resolved by {conflict.resolved_by} "

@@ -33,16 +33,15 @@ from app.security.session import Session
 from app.store.store import Store
 from fhir_common import fhir_json
 
-# The day is found by scanning only the Appointment rows (the (type, id) primary key
-# confines the scan to them) and comparing each start in UTC: SQLite's datetime() reads the
-# instant's offset, so appointments made in another time zone still fall on the right day.
-# The expression is written exactly as a partial index on it would be (ON resource
-# (datetime(json_extract(json, '$.start'))) WHERE type = 'Appointment'), so a migration can
-# make this a range seek without a change. Only what ordering, counting and "Mine" need is
+# The day is found by a range seek on the index of appointments by start time in UTC
+# (schema v12, appointment_by_start, named so the planner never scans every Appointment
+# instead): SQLite's datetime() reads the instant's offset, so appointments made in another
+# time zone still fall on the right day. Only what ordering, counting and "Mine" need is
 # read for the whole day; the records themselves are read for the page shown (PAGE_QUERY).
 DAY_QUERY = sqlalchemy.text(
     "SELECT id, datetime(json_extract(json, '$.start')) AS at, json_extract(json, '$.status'),"
-    " json_extract(json, '$.participant') FROM resource WHERE type = 'Appointment'"
+    " json_extract(json, '$.participant') FROM resource INDEXED BY appointment_by_start"
+    " WHERE type = 'Appointment'"
     " AND deleted = 0 AND datetime(json_extract(json, '$.start')) >= :since"
     " AND datetime(json_extract(json, '$.start')) < :until"
     " AND json_extract(json, '$.status') IS NOT 'entered-in-error'"  # never was one
@@ -133,7 +132,7 @@ class Schedule:
             shown = [slot.id for slot in slots[first:first + PAGE_SIZE]]
             records = dict(conn.execute(PAGE_QUERY, {"ids": shown}).all()) if shown else {}
             in_visit = _in_visit(conn, [slot for slot in slots if slot[2] in HERE])
-            appointments = _appointments(conn, [fhir_json.loads(records[rid]) for rid in shown],
+            appointments = listed(conn, [fhir_json.loads(records[rid]) for rid in shown],
                                          in_visit)
         if appointments:
             self._audit_page(session, day, appointments, first, len(slots))
@@ -164,7 +163,7 @@ class Schedule:
                                     f"{reason}.")
             resource["status"] = "arrived"
             work.save(resource, "update", "checked in (arrived)")
-            return _appointments(work.conn, [resource])[0]
+            return listed(work.conn, [resource])[0]
 
     def book(self, session: Session, patient_id: str, practitioner_ref: str, start: datetime,
              minutes: int, kind: str, status: str = "booked") -> Appointment:
@@ -198,15 +197,15 @@ class Schedule:
                 "minutesDuration": minutes,
                 "participant": [
                     {"actor": {"reference": f"Patient/{patient_id}",
-                               "display": _given_family(patient)},
+                               "display": given_family(patient)},
                      "required": "required", "status": "accepted"},
-                    {"actor": {"reference": practitioner_ref, "display": _given_family(doctor)},
+                    {"actor": {"reference": practitioner_ref, "display": given_family(doctor)},
                      "required": "required", "status": "accepted"},
                 ],
             }
             work.save(appointment, "create", f"booked {kind.strip()} with "
-                                             f"{_given_family(doctor)}")
-            return _appointments(work.conn, [appointment])[0]
+                                             f"{given_family(doctor)}")
+            return listed(work.conn, [appointment])[0]
 
 
 def _with_practitioner(conn: Connection, slots: list, name: str) -> list:
@@ -216,7 +215,7 @@ def _with_practitioner(conn: Connection, slots: list, name: str) -> list:
               for slot in slots]
     doctors = _people(conn, "Practitioner", {a["reference"] for a in actors if a})
     return [slot for slot, actor in zip(slots, actors, strict=True)
-            if actor and _same_name(_name(actor, doctors, _given_family), name)]
+            if actor and _same_name(_name(actor, doctors, given_family), name)]
 
 
 def _in_visit(conn: Connection, arrived: list) -> set[str]:
@@ -234,7 +233,7 @@ def _in_visit(conn: Connection, arrived: list) -> set[str]:
     return ids & named
 
 
-def _appointments(conn: Connection, resources: list[dict],
+def listed(conn: Connection, resources: list[dict],
                   in_visit: set[str] = frozenset()) -> list[Appointment]:
     """Appointments as listed, with the current names of their patients and practitioners
     (a name changed since booking shows as it is now; the booking's display otherwise)."""
@@ -250,7 +249,7 @@ def _appointments(conn: Connection, resources: list[dict],
             patient_id=patient["reference"].removeprefix("Patient/") if patient else None,
             patient_name=_name(patient, patients, lambda p: family_given(p, "(no name)"))
             or "(no patient)",
-            practitioner=_name(doctor, doctors, _given_family),
+            practitioner=_name(doctor, doctors, given_family),
             type=_type_text(r),
             status=r.get("status", ""),
             in_visit=r["id"] in in_visit,
@@ -284,7 +283,7 @@ def _people(conn: Connection, kind: str, references: set[str]) -> dict[str, dict
     return {f"{kind}/{rid}": fhir_json.loads(body) for rid, body in rows}
 
 
-def _given_family(person: dict) -> str:
+def given_family(person: dict) -> str:
     name = main_name(person)
     return " ".join([*name.get("given", []), name.get("family", "")]).strip() or name.get(
         "text", "(no name)")

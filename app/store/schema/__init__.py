@@ -158,3 +158,33 @@ note_draft = Table(
     Column("created_at", Text),
     Column("saved_at", Text),
 )
+
+patient_merge = Table(  # schema.v10: a merge, its records before and after, its outbox rows
+    "patient_merge",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("keep_id", Text),
+    Column("other_id", Text),
+    Column("merged_at", Text),
+    Column("merged_by", Text),
+    Column("before_json", Text),
+    Column("after_json", Text),
+    Column("first_seq", Integer),
+    Column("last_seq", Integer),
+    Column("undone_at", Text),
+    Column("undone_by", Text),
+)
+
+duplicate_review = Table(  # schema.v10: two patients who may be one person, for review
+    "duplicate_review",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("patient_id", Text),
+    Column("other_id", Text),
+    Column("why", Text),
+    Column("flagged_at", Text),
+    Column("flagged_by", Text),
+    Column("resolved_at", Text),
+    Column("resolution", Text),
+    Column("resolved_by", Text),
+)

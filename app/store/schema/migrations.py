@@ -33,6 +33,9 @@ from app.store.schema.v6 import CONFLICT_ORIGIN
 from app.store.schema.v7 import key_the_audit_chain
 from app.store.schema.v8 import USER_SIGNATURES
 from app.store.schema.v9 import add_close_search
+from app.store.schema.v10 import MERGES_AND_DUPLICATES
+from app.store.schema.v11 import allow_double_bookings
+from app.store.schema.v12 import APPOINTMENTS_BY_START
 from app.store.search_text import search_terms
 from fhir_common import fhir_json
 
@@ -88,6 +91,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "keyed audit chain, refused accesses, server checkpoints", key_the_audit_chain),
     Migration(8, "user records signed by the admins", _run_statements(USER_SIGNATURES)),
     Migration(9, "patients found by sound, near spelling and fragment", add_close_search),
+    Migration(10, "patient merges and possible duplicates",
+              _run_statements(MERGES_AND_DUPLICATES)),
+    Migration(11, "double bookings held as sync conflicts", allow_double_bookings),
+    Migration(12, "appointments found by start time", _run_statements(APPOINTMENTS_BY_START)),
 )
 
 
