@@ -50,6 +50,8 @@ def cmd_day_sheet(args, ws, secrets) -> int:
                                "pages": printed.pages, "paper": printed.paper}).decode())
     else:
         print(f"Wrote the day sheet of {args.date.isoformat()} to {printed.path}: "
-              f"{printed.appointments} appointments on {printed.pages} "
+              f"{printed.appointments} "
+              f"{'appointment' if printed.appointments == 1 else 'appointments'} on "
+              f"{printed.pages} "
               f"{'page' if printed.pages == 1 else 'pages'} ({printed.paper}).")
     return 0

@@ -154,7 +154,8 @@ def cmd_list(args, ws, secrets) -> int:
         print(fhir_json.dumps([_data(a) for a in shown]).decode())
         return 0
     whose = f" with {name}" if name else ""
-    print(f"{args.date:%a %d %b %Y}{whose}: {len(shown)} appointment(s).")
+    print(f"{args.date:%a %d %b %Y}{whose}: {len(shown)} "
+          f"{'appointment' if len(shown) == 1 else 'appointments'}.")
     for a in shown:
         print(f"{a.start:%H:%M}-{a.end or a.start:%H:%M} {a.status:<10} {a.type:<12} "
               f"{a.patient_name:<28} {a.practitioner:<20} {a.id}")

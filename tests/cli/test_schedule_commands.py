@@ -74,7 +74,7 @@ def test_book_then_list_as_a_separate_process_would(clinic, keyring_session, pol
                                   f"on {MONDAY:%a %d %b %Y} (appointment ")
     listed = run("list", "--date", str(MONDAY), "--provider", "doc")
     assert listed.stdout.splitlines()[0] == f"{MONDAY:%a %d %b %Y} with Elena Ortiz: 1 " \
-                                            "appointment(s)."
+                                            "appointment."
     assert "09:00-09:30 booked     Check-up" in listed.stdout
 
 

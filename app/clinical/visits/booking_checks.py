@@ -80,7 +80,8 @@ def check(clinic: ClinicCalendars, calendar: Calendar, wanted: Wanted, now: date
                 if b.overbooked and hour <= b.start]
     if len(squeezed) >= clinic.rules.max_overbook_per_hour:
         raise BookingRefused(
-            f"{who.name} already has {len(squeezed)} overbooked appointment(s) between "
+            f"{who.name} already has {len(squeezed)} overbooked "
+            f"{'appointment' if len(squeezed) == 1 else 'appointments'} between "
             f"{hour:%H:%M} and {hour + timedelta(hours=1):%H:%M} on {start:%a %d %b %Y}; the "
             f"clinic allows {clinic.rules.max_overbook_per_hour} an hour "
             "(policy scheduling.max_overbook_per_hour).")
