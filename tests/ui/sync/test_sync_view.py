@@ -107,6 +107,7 @@ def test_sync_now_asks_the_worker(qtbot, ws, background):
     with qtbot.waitSignal(view.sync_now):
         qtbot.mouseClick(view.sync_button, Qt.MouseButton.LeftButton)
     assert not view.last_error.isVisible()
+    qtbot.waitUntil(lambda: not background.busy)  # show_status reads the conflicts again
 
 
 def test_a_merged_version_that_is_not_json_is_refused_in_the_dialog(qtbot, ws, background):
@@ -145,3 +146,4 @@ def test_a_server_without_history_says_in_the_tab_that_deletes_cannot_be_seen(
     assert view.server_limits.text() == (
         "This server keeps no history, so Hearth cannot see records deleted on it: they stay "
         "on this workstation until deleted here.")
+    qtbot.waitUntil(lambda: not background.busy)  # show_status reads the conflicts again
