@@ -7,6 +7,7 @@ of its own and a cheaper KDF without patching anything.
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import keyring
@@ -32,9 +33,11 @@ from app.clinical.sync.connection import (
     policy_sync,
     sync_limits,
 )
+from app.clinical.visits.booking import Booking
 from app.clinical.visits.double_booking import hold_double_bookings
 from app.clinical.visits.encounters import Encounters
 from app.clinical.visits.schedule import Schedule
+from app.clinical.visits.week import Weeks
 from app.errors import HearthError
 from app.security.audit_review import AuditReview
 from app.security.login import LoggedIn, log_in, log_out
@@ -77,6 +80,16 @@ class Workstation:
     allergies: Allergies
     medications: Medications
     changes: ChangeFeed = field(default_factory=ChangeFeed)  # what each commit changed
+
+    @cached_property
+    def booking(self) -> Booking:
+        """Booking, moving and cancelling, to the clinic's scheduling files."""
+        return Booking(self.store, self.policy.scheduling, self.changes)
+
+    @cached_property
+    def weeks(self) -> Weeks:
+        """Providers' weeks, as the calendar screen shows them."""
+        return Weeks(self.store, self.booking)
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""

@@ -11,6 +11,7 @@ from tests.perf import (
     bench_store,
     bench_sync,
     bench_ui,
+    bench_week_view,
 )
 
 
@@ -98,3 +99,11 @@ def test_ui_benchmark_reports_start_up_and_chart_paint_with_their_baselines(
                                      "chart_paint_over_summary_call_p95",
                                      "summary_call_over_warm_connection_p50"}
     assert all(ratio > 0 for ratio in result["ratios"].values())
+
+
+def test_week_view_benchmark_paints_a_week_and_reports_its_today_baseline(capsys):
+    bench_week_view.main(["--per-day", "4", "--providers", "2", "--runs", "2"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["week_appointments_shown"] == 7 * 4
+    assert result["baseline_today_first_page_ms"]["p95"] > 0
+    assert set(result["ratios"]) == {"week_p95_over_today_p95"}

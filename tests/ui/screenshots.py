@@ -90,6 +90,8 @@ def main(folder: Path) -> None:
     soap_note_filled(window, chart, folder)
 
     front_desk_and_sync(window, env, info, folder)
+    registration_screens(env, info, folder)
+    calendar_screens(env, info, folder)
     conflict_dialog(window, env, work, folder, patient_id)
     window.close()
     chart_details(work, folder)
@@ -287,6 +289,105 @@ def front_desk_and_sync(window, env, info, folder: Path) -> None:
     wait_until(lambda: front.workspace.today.model.rowCount() > 0)
     front.workspace.today.table.selectRow(0)
     save(front, folder, "today-front-desk")
+    front.close()
+
+
+def calendar_screens(env, info, folder: Path) -> None:
+    """The front desk's Calendar: the demo doctor's next week with a dozen bookings (one
+    cancelled, one a weekly series), then the booking dialog over a free cell."""
+    from datetime import date, datetime, timedelta
+
+    from app.cli.demo import DESK
+    from app.clinical.visits.booking import BookingRequest
+
+    desk = next(u for u in info.users if u.name == DESK)
+    front = WorkstationWindow(env, info.root, info.hints())
+    front.resize(1280, 800)
+    front.show()
+    front.login.user.setText(desk.name)
+    front.login.password.setText(desk.password)
+    front.login.sign_in.click()
+    wait_until(lambda: front.workspace is not None)
+    ws, view = front.ws, front.workspace.calendar
+    with ws.store.read() as conn:
+        patients = [pid for (pid,) in conn.exec_driver_sql(
+            "SELECT id FROM resource WHERE type = 'Patient' AND deleted = 0 LIMIT 10")]
+    monday = date.today() - timedelta(days=date.today().weekday()) + timedelta(days=7)
+    plan = [(0, "08:30", "Routine"), (0, "09:00", "Check-up"), (0, "10:15", "Follow-up"),
+            (0, "14:00", "Emergency"), (1, "08:00", "Check-up"), (1, "11:00", "Routine"),
+            (1, "15:30", "Follow-up"), (2, "09:30", "Check-up"), (3, "13:00", "Routine"),
+            (4, "10:00", "Follow-up")]
+    made = []
+    for number, (day, clock, kind) in enumerate(plan):
+        start = datetime.fromisoformat(f"{monday + timedelta(days=day)}T{clock}").astimezone()
+        made.append(ws.booking.book(ws.session, BookingRequest(
+            patients[number % len(patients)], start, kind, DOCTOR)))
+    ws.booking.cancel(ws.session, made[5].id, "patient called: car broke down")
+    front.workspace.setCurrentWidget(view)
+    wait_until(lambda: view.provider.count() > 0)
+    view.provider.setCurrentIndex(next(i for i in range(view.provider.count())
+                                       if view.provider.itemData(i).user == DOCTOR))
+    view.next.click()
+    wait_until(lambda: view.grid.week is not None and view.grid.week.monday == monday
+               and view.grid.blocks)
+    view.grid.place_cursor(datetime.fromisoformat(f"{monday}T11:00").astimezone())
+    view.grid.setFocus()
+    save(front, folder, "calendar-week")
+    view.grid.place_cursor(datetime.fromisoformat(
+        f"{monday + timedelta(days=2)}T11:00").astimezone())
+    view.choose(view.grid.moment(*view.grid.cursor), None)
+    dialog = view.dialog
+    dialog.search.setText("mar")
+    wait_until(lambda: dialog.hits.count() > 0)
+    dialog.choose_type("Check-up")
+    dialog.repeat.setChecked(True)
+    save(dialog, folder, "calendar-booking")
+    dialog.reject()
+    front.close()
+
+
+def registration_screens(env, info, folder: Path) -> None:
+    """The front desk's registration form: filled in, refused (a future birth date), and
+    holding back a demo patient typed again, with the candidates. Nothing is saved."""
+    from app.cli.demo import DESK
+
+    desk = next(u for u in info.users if u.name == DESK)
+    front = WorkstationWindow(env, info.root, info.hints())
+    front.resize(1280, 800)
+    front.show()
+    front.login.user.setText(desk.name)
+    front.login.password.setText(desk.password)
+    front.login.sign_in.click()
+    wait_until(lambda: front.workspace is not None)
+    patients = front.workspace.patients
+    front.workspace.setCurrentWidget(patients)
+    patients.field.setText("mar")
+    wait_until(lambda: patients.model.rowCount() > 0)
+    known = patients.model.rows()[0]
+    form_dialog = patients.open_registration()
+    form = form_dialog.form
+    for field, text in ((form.family, "Okafor"), (form.given, "Grace Adaeze"),
+                        (form.birth_date, "1988-07-21"), (form.phone, "555-301-7788"),
+                        (form.email, "grace.okafor@example.org"), (form.language, "en"),
+                        (form.street, "14 Elm Street"), (form.city, "Springfield"),
+                        (form.state, "MA"), (form.postal_code, "01105"),
+                        (form.payer, "Blue Harbor Health"), (form.member_id, "BHH-2231-09")):
+        field.setText(text)
+    form.sex.setCurrentText("Female")
+    save(form_dialog, folder, "registration-form")
+    form.birth_date.setText("2088-07-21")
+    form_dialog.save.click()
+    wait_until(lambda: form_dialog.message.text().startswith("Not saved"))
+    save(form_dialog, folder, "registration-refused")
+    family, given = known.name.split(", ", 1)
+    form.family.setText(family)
+    form.given.setText(given)
+    form.birth_date.setText(known.birth_date)
+    form.phone.setText("")
+    form_dialog.save.click()
+    wait_until(form_dialog.candidates.isVisible)
+    save(form_dialog, folder, "registration-candidates")
+    form_dialog.reject()
     front.close()
 
 

@@ -10,15 +10,24 @@ workspace's Changes), the search shown is run again.
 
 Only roles that may read the chart open one: for front desk (and billing) Enter and a
 double-click open nothing, since a chart would only be refused; the hint and the results'
-tooltip say so. Hearth has no demographics form yet to offer them instead.
+tooltip say so.
+
+Roles that register patients (EDIT_DEMOGRAPHICS) have "Register patient…" (Ctrl+N here),
+which opens the registration form (app.ui.registration). The patient it saves, or the one
+the desk opens from its candidates, is then searched for here by MRN, so it is the row
+highlighted; a candidate opened by a clinical role opens its chart too.
 """
 
 from datetime import date
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
-from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
+from app.clinical.fhir.names import family_given
+from app.clinical.patients.duplicates import Candidate
+from app.clinical.patients.registration import Registered
 from app.clinical.patients.search import PatientHit
 from app.clinical.records import Changes
 from app.security.roles import Permission
@@ -27,6 +36,7 @@ from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import patients, supersede, waiting
+from app.ui.registration.dialog import RegistrationDialog
 from fhir_common.messages import sentence
 
 SEARCH_DELAY_MS = 150
@@ -101,8 +111,17 @@ class PatientsView(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
+        self._to_say: tuple[str, str] | None = None  # (search text, what to say)
+        self.register = QPushButton("Register patient…")
+        self.register.setAccessibleName("Register a new patient (Ctrl+N)")
+        self.register.setToolTip("Register a new patient (Ctrl+N)")
+        registers = ws.session.may(Permission.EDIT_DEMOGRAPHICS)
+        self.register.setVisible(registers)
+        top = QHBoxLayout()
+        top.addWidget(self.field)
+        top.addWidget(self.register)
         box = QVBoxLayout(self)
-        box.addWidget(self.field)
+        box.addLayout(top)
         box.addWidget(self.message)
         box.addWidget(self.table)
         self._say(self._hint)
@@ -112,6 +131,11 @@ class PatientsView(QWidget):
         self.table.doubleClicked.connect(lambda _: self._open_current())
         self.field.installEventFilter(self)
         self.table.installEventFilter(self)
+        self.register.clicked.connect(self.open_registration)
+        if registers:
+            new = QShortcut(QKeySequence("Ctrl+N"), self)
+            new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            new.activated.connect(self.open_registration)
         changes_of(self, ws.changes, changes).connect(self.take)
 
     def take(self, changes: Changes) -> None:
@@ -124,10 +148,39 @@ class PatientsView(QWidget):
         self.field.setFocus()
         self.field.selectAll()
 
+    # -- registering -----------------------------------------------------------------------
+
+    def open_registration(self) -> RegistrationDialog:
+        dialog = RegistrationDialog(self._ws, self._background, self)
+        dialog.registered.connect(self._took_registered)
+        dialog.open_patient.connect(self._took_existing)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def _took_registered(self, answer: Registered) -> None:
+        self._find(answer.mrn, f"Registered {family_given(answer.patient)} (MRN {answer.mrn}).")
+
+    def _took_existing(self, chosen: Candidate) -> None:
+        """The person was registered already: found here, and a clinical role's chart
+        opens, as Enter on a search result would."""
+        self._find(chosen.mrn or chosen.name, f"Opened {chosen.name}, registered already"
+                   + (f" (MRN {chosen.mrn})." if chosen.mrn else "."))
+        if self._charts:
+            self.open_chart.emit(chosen.patient_id)
+
+    def _find(self, text: str, said: str) -> None:
+        """Search for `text` (an MRN) and say `said` when it is answered."""
+        self._to_say = (text, said)
+        self.field.setText(text)
+        self.field.setFocus()
+
     # -- searching -------------------------------------------------------------------------
 
     def _typed(self, text: str) -> None:
         self._open_when_answered = False
+        if self._to_say and text.strip() != self._to_say[0]:
+            self._to_say = None
         if text.strip():
             self._timer.start()
             return
@@ -150,6 +203,8 @@ class PatientsView(QWidget):
             self._say(f"Showing the best {LIMIT} matches. Type more to narrow the search.")
         else:
             self._say("1 patient found." if len(hits) == 1 else f"{len(hits)} patients found.")
+        if self._to_say and text == self._to_say[0]:
+            self._say(self._to_say[1])
         if hits:
             self.table.selectRow(0)
         if self._open_when_answered:

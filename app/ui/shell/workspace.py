@@ -1,5 +1,5 @@
 """Everything a signed-in user works in: Today, Patients, Inbox (for those who write notes),
-Sync, and one tab per open chart.
+Calendar (for those who may read patients), Sync, and one tab per open chart.
 
 The workspace holds patient data, so it exists only while the session is unlocked: locking
 destroys it (not just hides it) and unlocking builds a new one, reopening the same charts
@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QTabWidget
 
 from app.bootstrap import Workstation
 from app.security.roles import Permission
+from app.ui.calendar.view import CalendarView
 from app.ui.chart.view import ChartView
 from app.ui.common.background import Background
 from app.ui.common.changes import ChangesRelay
@@ -38,12 +39,15 @@ class Workspace(QTabWidget):
         self._ws, self._background = ws, background
         self.today = TodayView(ws, background, self.changed)
         self.patients = PatientsView(ws, background, self.changed)
+        self.calendar: CalendarView | None = None
+        if ws.session.may(Permission.READ_DEMOGRAPHICS):  # who books, clinicians, billing
+            self.calendar = CalendarView(ws, background, self.changed)
         self.inbox: InboxView | None = None
         if ws.session.may(Permission.WRITE_NOTES):
             self.inbox = InboxView(ws, background, self.changed)
         self.sync = SyncView(ws, background)
         fixed = ((self.today, "Today"), (self.patients, "Patients"), (self.inbox, "Inbox"),
-                 (self.sync, "Sync"))
+                 (self.calendar, "Calendar"), (self.sync, "Sync"))
         for view, title in fixed:
             if view is None:
                 continue

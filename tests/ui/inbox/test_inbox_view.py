@@ -66,7 +66,7 @@ def test_a_note_asked_of_the_physician_waits_in_the_inbox_until_cosigned(
     inbox = workspace.inbox
     assert workspace.indexOf(inbox) == 2
     qtbot.waitUntil(lambda: workspace.tabText(2) == "Inbox (1)", timeout=WAIT)
-    assert tab_titles(workspace) == ["Today", "Patients", "Inbox (1)", "Sync"]
+    assert tab_titles(workspace) == ["Today", "Patients", "Inbox (1)", "Calendar", "Sync"]
     [waiting] = inbox.model.rows()
     assert waiting.id == note.id and waiting.signed_by == "Nina Nurse"
     shown = [inbox.model.index(0, c).data() for c in range(inbox.model.columnCount())]
@@ -122,13 +122,13 @@ def test_enter_on_a_row_opens_the_chart_and_showing_the_tab_reads_the_inbox_agai
 def test_a_nurse_is_told_who_cosigns_and_the_front_desk_has_no_inbox(
         qtbot, sign_in, background):
     nurse = workspace_of(qtbot, sign_in("nina"), background)
-    assert tab_titles(nurse) == ["Today", "Patients", "Inbox", "Sync"]
+    assert tab_titles(nurse) == ["Today", "Patients", "Inbox", "Calendar", "Sync"]
     assert nurse.inbox.message.text().startswith("Only physicians cosign notes.")
     assert not nurse.inbox.table.isVisibleTo(nurse.inbox)
     assert not nurse.inbox.refresh.isVisibleTo(nurse.inbox)
     desk = workspace_of(qtbot, sign_in("frank"), background)
     assert desk.inbox is None
-    assert tab_titles(desk) == ["Today", "Patients", "Sync"]
+    assert tab_titles(desk) == ["Today", "Patients", "Calendar", "Sync"]
 
 
 def test_a_note_opened_from_the_inbox_is_selected_in_a_chart_already_open(

@@ -1,0 +1,1 @@
+"""The front desk registers a new patient: the form, and who they may already be."""

@@ -1,0 +1,140 @@
+"""The fields of a new patient, read into a `NewPatient`, and marked where it was refused.
+
+Nothing is checked here: the service's sentences (RegistrationRefused) are the one place
+what is wrong with a registration is said, for the window and the CLI alike. The form only
+turns what was typed into a NewPatient (an all-blank address or insurance is none at all)
+and marks the fields a refusal names, keeping everything typed.
+"""
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clinical.patients.registration import Address, Insurance, NewPatient
+from app.ui.common import theme
+
+REQUIRED = " *"  # after the label of a field that must be filled in
+SEXES = (("Choose…", ""), ("Female", "female"), ("Male", "male"), ("Other", "other"),
+         ("Unknown", "unknown"))
+
+
+class RegistrationForm(QWidget):
+    """Person on the left, address and insurance on the right; Tab goes down each."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._labels: dict[QWidget, QLabel] = {}
+        person, self._person = QGroupBox("Person"), QFormLayout()
+        person.setLayout(self._person)
+        self.family = self._line(self._person, "&Family name", "Family name", REQUIRED)
+        self.given = self._line(self._person, "&Given names", "Given names", REQUIRED,
+                                "All of them, as on an ID: Ann Marie")
+        self.birth_date = self._line(self._person, "&Birth date", "Birth date", REQUIRED,
+                                     "YYYY-MM-DD, e.g. 1980-03-14")
+        self.sex = QComboBox()
+        for text, code in SEXES:
+            self.sex.addItem(text, code)
+        self._row(self._person, "&Sex", self.sex, "Sex", REQUIRED)
+        self.phone = self._line(self._person, "&Phone", "Phone")
+        self.email = self._line(self._person, "&Email", "Email")
+        self.language = self._line(self._person, "&Language", "Preferred language",
+                                   hint="A code: en, es, es-MX")
+        address, self._address = QGroupBox("Address"), QFormLayout()
+        address.setLayout(self._address)
+        self.street = self._line(self._address, "S&treet", "Street")
+        self.city = self._line(self._address, "&City", "City")
+        self.state = self._line(self._address, "State or &region", "State or region")
+        self.postal_code = self._line(self._address, "Postal co&de", "Postal code")
+        self.country = self._line(self._address, "Countr&y", "Country")
+        cover, self._cover = QGroupBox("Insurance"), QFormLayout()
+        cover.setLayout(self._cover)
+        self.payer = self._line(self._cover, "&Insurer", "Insurer", hint="As on the card")
+        self.member_id = self._line(self._cover, "&Member id", "Member id")
+        self.group = self._line(self._cover, "Gro&up", "Group number")
+        right = QVBoxLayout()
+        right.addWidget(address)
+        right.addWidget(cover)
+        right.addStretch()
+        columns = QHBoxLayout(self)
+        columns.setContentsMargins(0, 0, 0, 0)
+        columns.addWidget(person, 1)
+        columns.addLayout(right, 1)
+        # As tall as its fields need, always: the candidates shown below never squash it.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._fields = {"family": [self.family], "given": [self.given],
+                        "birth_date": [self.birth_date], "sex": [self.sex],
+                        "phone": [self.phone], "email": [self.email],
+                        "language": [self.language]}
+
+    def new_patient(self) -> NewPatient:
+        """What is typed, as the service reads it."""
+        address = Address((self.street.text(),), self.city.text(), self.state.text(),
+                          self.postal_code.text(), self.country.text())
+        cover = (self.payer.text(), self.member_id.text(), self.group.text())
+        return NewPatient(
+            self.family.text(), self.given.text(), self.birth_date.text(),
+            self.sex.currentData(), self.phone.text(), self.email.text(),
+            address if any(part.strip() for part in (*address.lines, address.city,
+                                                      address.state, address.postal_code,
+                                                      address.country)) else None,
+            language=self.language.text(),
+            insurance=Insurance(*cover) if any(part.strip() for part in cover) else None)
+
+    def mark(self, fields: list[str], sentences: list[str]) -> None:
+        """Mark each field a refusal names, its sentence as the tooltip; clear the rest."""
+        for widget in self._labels:
+            self._show(widget, None)
+        for where, sentence in zip(fields, sentences, strict=True):
+            for widget in self._widgets_of(where):
+                self._show(widget, sentence)
+
+    def marked(self) -> list[QWidget]:
+        """The fields marked now (for the dialog's focus, and for tests)."""
+        return [widget for widget in self._labels if widget.property("refused")]
+
+    def _widgets_of(self, where: str) -> list[QWidget]:
+        if where == "insurance":  # a missing insurer or member id: mark the blank one
+            blank = [w for w in (self.payer, self.member_id) if not w.text().strip()]
+            return blank or [self.payer, self.member_id]
+        return self._fields.get(where, [])
+
+    def _show(self, widget: QWidget, sentence: str | None) -> None:
+        label = self._labels[widget]
+        text = label.property("plain")
+        widget.setProperty("refused", sentence is not None)
+        widget.setToolTip(sentence or "")
+        widget.setAccessibleDescription(sentence or "")
+        if sentence is None:
+            label.setText(text)
+            label.setStyleSheet("")
+            widget.setStyleSheet("")
+            return
+        color = theme.alert_color()
+        label.setText(f"⚠ {text}")
+        label.setStyleSheet(f"color: {color}; font-weight: bold;")
+        widget.setStyleSheet(f"border: 2px solid {color};")
+
+    def _line(self, form: QFormLayout, label: str, name: str, suffix: str = "",
+              hint: str = "") -> QLineEdit:
+        field = QLineEdit()
+        field.setPlaceholderText(hint)
+        self._row(form, label, field, name, suffix)
+        return field
+
+    def _row(self, form: QFormLayout, label: str, widget: QWidget, name: str,
+             suffix: str) -> None:
+        """A labelled row; the label is the buddy (Alt+letter) and says required aloud."""
+        widget.setAccessibleName(name + (", required" if suffix else ""))
+        caption = QLabel(label + suffix)
+        caption.setProperty("plain", label + suffix)
+        caption.setBuddy(widget)
+        self._labels[widget] = caption
+        form.addRow(caption, widget)
