@@ -91,10 +91,21 @@ def main(folder: Path) -> None:
 
     front_desk_and_sync(window, env, info, folder)
     registration_screens(env, info, folder)
+    demographics_screens(env, info, folder)
     calendar_screens(env, info, folder)
     conflict_dialog(window, env, work, folder, patient_id)
+    double_booking_scenes(env, work, info, folder)
     window.close()
     chart_details(work, folder)
+
+
+def double_booking_scenes(env, work: Path, info, folder: Path) -> None:
+    """A double booking decided in the Sync tab; a booking refused and offered as an
+    overbooking (tests/ui/booking_scenes.py, imported here: it uses this module's helpers)."""
+    from tests.ui.booking_scenes import calendar_overbook, double_booking_dialog
+
+    double_booking_dialog(env, work, folder)
+    calendar_overbook(env, info, folder)
 
 
 def close_match_search(window, folder: Path) -> None:
@@ -388,6 +399,35 @@ def registration_screens(env, info, folder: Path) -> None:
     wait_until(form_dialog.candidates.isVisible)
     save(form_dialog, folder, "registration-candidates")
     form_dialog.reject()
+    front.close()
+
+
+def demographics_screens(env, info, folder: Path) -> None:
+    """The front desk's view of a patient, opened from Today (Enter, where a clinician opens
+    the chart), and its edit refused (a phone with no digits). Nothing is saved."""
+    from app.cli.demo import DESK
+
+    desk = next(u for u in info.users if u.name == DESK)
+    front = WorkstationWindow(env, info.root, info.hints())
+    front.resize(1280, 800)
+    front.show()
+    front.login.user.setText(desk.name)
+    front.login.password.setText(desk.password)
+    front.login.sign_in.click()
+    wait_until(lambda: front.workspace is not None)
+    today = front.workspace.today
+    wait_until(lambda: today.model.rowCount() > 0)
+    today.table.selectRow(today.model.rowCount() - 1)
+    today._open_current()
+    details = front.workspace.currentWidget()
+    wait_until(lambda: getattr(details, "shown", None) is not None)
+    save(front, folder, "demographics")
+    dialog = details.open_edit()
+    dialog.form.phone.setText("ask daughter")
+    dialog.save.click()
+    wait_until(lambda: dialog.message.text().startswith("Not saved"))
+    save(dialog, folder, "demographics-edit-refused")
+    dialog.reject()
     front.close()
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from app.clinical.visits.appointment_types import AppointmentTypes
 from app.clinical.visits.availability import Availability
-from app.clinical.visits.booking_errors import BookingRefused
+from app.clinical.visits.booking_errors import AlreadyBooked, BookingRefused
 from app.clinical.visits.providers import Provider
 from app.clinical.visits.rooms import Room
 from app.clinical.visits.slots import Booked, Calendar
@@ -71,7 +71,7 @@ def check(clinic: ClinicCalendars, calendar: Calendar, wanted: Wanted, now: date
         return False
     reason = (wanted.overbook_reason or "").strip()
     if not reason:
-        raise BookingRefused(f"{who.name} is already booked {span(taken[0])} "
+        raise AlreadyBooked(f"{who.name} is already booked {span(taken[0])} "
                              f"({taken[0].type or 'no type'}); choose another time, or "
                              "overbook with a reason.")
     hour = start.replace(minute=0, second=0, microsecond=0)

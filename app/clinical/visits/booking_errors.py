@@ -10,3 +10,8 @@ class BookingRefused(InvalidRecord):
 
     title = "Calendar unchanged"
     exit_code = 2
+
+
+class AlreadyBooked(BookingRefused):
+    """The provider is booked then: the same time may still be overbooked, with a reason
+    (the calendar offers it)."""

@@ -108,9 +108,39 @@ def _hold(conn: Connection, mine_id: str, arrived: dict, at: str
              f"sync conflict {conflict_id}: {reason}")]
 
 
+@dataclass(frozen=True)
+class Side:
+    """One of the two appointments, as the person deciding compares them."""
+
+    appointment_id: str
+    booked_here: bool
+    start: datetime  # local time
+    end: datetime | None
+    patient: str  # "Family, Given"
+    provider: str
+    kind: str  # the appointment type's text
+    status: str
+
+
 class DoubleBookings:
     def __init__(self, store: Store, feed: ChangeFeed | None = None):
         self._records = Records(store, feed)
+
+    def sides(self, session: Session, conflict_id: int) -> tuple[Side, Side]:
+        """The appointment booked here and the other one, as they stand now; one audited read
+        of each patient named."""
+        with self._records.read(session, Permission.MANAGE_SCHEDULE) as work:
+            row = work.conn.exec_driver_sql(
+                "SELECT resource_id, json_extract(remote_json, '$.id') FROM conflict "
+                "WHERE id = ? AND kind = ?", (conflict_id, KIND)).first()
+            if row is None:
+                raise NotFound(f"There is no double booking among the sync conflicts with "
+                               f"number {conflict_id}.")
+            found = [work.get("Appointment", rid) for rid in row]
+            if None in found:
+                raise NotFound("One of the two appointments is no longer here; sync again.")
+            return tuple(_side(work, appointment, here) for appointment, here in
+                         zip(found, (True, False), strict=True))
 
     def resolve(self, session: Session, conflict_id: int, decision: Decision) -> str:
         """Settle an open double booking; what was done, as a sentence."""
@@ -169,10 +199,26 @@ def _decide(work: Work, mine: dict, other: dict, decision: Decision) -> str:
     return f"cancelled {which} ({reason})"
 
 
+def _side(work: Work, appointment: dict, booked_here: bool) -> Side:
+    patient_id = patient_of(appointment)
+    patient = patient_id and work.patient(patient_id, "double booking compared")
+    end = appointment.get("end")
+    return Side(appointment["id"], booked_here,
+                datetime.fromisoformat(appointment["start"]).astimezone(),
+                datetime.fromisoformat(end).astimezone() if end else None,
+                family_given(patient, "(no name)") if patient else "(unknown patient)",
+                _provider_name(work.conn, appointment),
+                (appointment.get("appointmentType") or {}).get("text") or "appointment",
+                appointment.get("status", ""))
+
+
 def _move(work: Work, mine: dict, start: datetime) -> str:
     old = datetime.fromisoformat(mine["start"]).astimezone()
     end = start + (datetime.fromisoformat(mine["end"]) - old if mine.get("end")
                    else timedelta(minutes=mine.get("minutesDuration") or 1))
+    if start < datetime.now().astimezone():
+        raise InvalidRecord(f"{start:%H:%M on %d %b %Y} has passed; choose a time from now "
+                            "on.")
     booked = calendar(work.conn, start - LONGEST, end)
     if clash := booked.clashes(booked.of(_practitioner(mine)), start, end, besides=mine["id"]):
         raise InvalidRecord(f"{start:%H:%M on %d %b %Y} is booked too (until "

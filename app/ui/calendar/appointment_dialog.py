@@ -1,6 +1,9 @@
-"""What can be done to a booked appointment from the week: cancel it (a reason is asked,
-kept on the appointment), mark it not attended, or move it (the view then asks for the new
-cell). The view runs the chosen write; this dialog only asks."""
+"""What can be done to a booked appointment from the week: check the patient in (on the
+day, while it is booked: the patient is here), cancel it (a reason is asked, kept on the
+appointment), mark it not attended, or move it (the view then asks for the new cell). The
+view runs the chosen write; this dialog only asks."""
+
+from datetime import date
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,7 +18,7 @@ from app.clinical.visits.schedule import Appointment
 from app.clinical.visits.week import STATUS_TEXT
 from app.ui.common.theme import alert_color
 
-CANCEL, NO_SHOW, MOVE = "cancel", "no-show", "move"
+CHECK_IN, CANCEL, NO_SHOW, MOVE = "check-in", "cancel", "no-show", "move"
 
 
 class AppointmentDialog(QDialog):
@@ -36,12 +39,17 @@ class AppointmentDialog(QDialog):
         self.said.setStyleSheet(f"color: {alert_color()}")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons = {
+            CHECK_IN: buttons.addButton("Check in", QDialogButtonBox.ButtonRole.ActionRole),
             CANCEL: buttons.addButton("Cancel appointment", QDialogButtonBox.ButtonRole.ActionRole),
             NO_SHOW: buttons.addButton("No-show", QDialogButtonBox.ButtonRole.ActionRole),
             MOVE: buttons.addButton("Move…", QDialogButtonBox.ButtonRole.ActionRole)}
         for choice, button in self.buttons.items():
             button.setAutoDefault(False)
             button.clicked.connect(lambda _=False, c=choice: self.choose(c))
+        today = appointment.start.date() == date.today()
+        self.buttons[CHECK_IN].setEnabled(today and appointment.status == "booked")
+        self.buttons[CHECK_IN].setToolTip("" if today else "Patients are checked in on the day "
+                                          "of their appointment.")
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("Reason for cancelling", self.reason)

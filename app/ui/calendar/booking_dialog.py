@@ -4,6 +4,9 @@ books a series of real appointments (an RRULE FREQ=WEEKLY;COUNT=N, booked whole 
 
 A refusal (the time is past, outside the provider's hours, taken) is shown in the dialog in
 the service's own sentence and nothing is stored; the dialog stays open to change the time.
+When the provider is already booked then, it also offers to overbook: with a reason, the
+same time is booked as an overbooking (the reason kept on the appointment, the policy's
+hourly limit still applies).
 """
 
 from datetime import datetime
@@ -21,13 +24,16 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.bootstrap import Workstation
 from app.clinical.patients.search import PatientHit
 from app.clinical.visits.booking import BookingRequest
+from app.clinical.visits.booking_errors import AlreadyBooked
 from app.clinical.visits.providers import Provider
 from app.clinical.visits.schedule import Appointment
 from app.ui.common.background import Background
@@ -76,6 +82,18 @@ class BookingDialog(QDialog):
         self.book_button = buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole)
         self.book_button.setDefault(False)
         self.book_button.setAutoDefault(False)
+        self.overbook_button = QPushButton("Overbook")
+        self.overbook_button.setAccessibleName("Overbook")
+        self.overbook_button.setAutoDefault(False)
+        self.overbook_reason = QLineEdit(placeholderText="Why overbook, e.g. urgent")
+        self.overbook_reason.setAccessibleName("Reason to overbook")
+        self.overbook_row = QWidget()
+        overbook = QHBoxLayout(self.overbook_row)
+        overbook.setContentsMargins(0, 0, 0, 0)
+        overbook.addWidget(QLabel("Reason to overbook:"))
+        overbook.addWidget(self.overbook_reason)
+        overbook.addWidget(self.overbook_button)
+        self.overbook_row.hide()  # offered only when the time is refused as already booked
         form = QFormLayout()
         form.addRow("Patient", self.search)
         form.addRow("", self.hits)
@@ -91,12 +109,14 @@ class BookingDialog(QDialog):
         layout.addWidget(QLabel(f"With {who.name}"))
         layout.addLayout(form)
         layout.addWidget(self.said)
+        layout.addWidget(self.overbook_row)
         layout.addWidget(buttons)
         self.search.textChanged.connect(self._find)
         self.search.returnPressed.connect(lambda: self.hits.setFocus())
         self.type.currentIndexChanged.connect(self._type_chosen)
         self.repeat.toggled.connect(self.weeks.setEnabled)
         self.book_button.clicked.connect(self.submit)
+        self.overbook_button.clicked.connect(self._overbook)
         buttons.rejected.connect(self.reject)
         self._type_chosen()
         self.search.setFocus()
@@ -105,14 +125,19 @@ class BookingDialog(QDialog):
         self.type.setCurrentIndex(self.type.findData(name))
 
     def submit(self) -> None:
+        self._send(None)
+
+    def _send(self, overbook_reason: str | None) -> None:
         item = self.hits.currentItem()
         if item is None:
             self._say("Choose the patient first: type a name and pick them from the list.")
             return
         request = BookingRequest(item.data(Qt.ItemDataRole.UserRole),
                                  self.start.dateTime().toPython().astimezone(),
-                                 self.type.currentData(), self._who.user, self.minutes.value())
+                                 self.type.currentData(), self._who.user, self.minutes.value(),
+                                 overbook_reason=overbook_reason)
         self.book_button.setEnabled(False)
+        self.overbook_row.hide()
         self._say("Booking…", alert=False)
         calendar_ops.book(self, self._background, self._ws, request,
                           self.weeks.value() if self.repeat.isChecked() else 1).success(
@@ -122,9 +147,20 @@ class BookingDialog(QDialog):
         self.booked.emit(made)
         self.accept()
 
+    def _overbook(self) -> None:
+        reason = self.overbook_reason.text().strip()
+        if not reason:
+            self._say("Say why you overbook: the reason is kept on the appointment.")
+            self.overbook_reason.setFocus()
+            return
+        self._send(reason)
+
     def _refused(self, exc: Exception) -> None:
         self.book_button.setEnabled(True)
         self._say(sentence(exc))
+        if isinstance(exc, AlreadyBooked):
+            self.overbook_row.show()
+            self.overbook_reason.setFocus()
 
     def _find(self, text: str) -> None:
         if len(text.strip()) < 2:

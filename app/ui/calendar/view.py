@@ -2,12 +2,12 @@
 
 Pick the provider; Previous week, Today and Next week turn the week (also Alt+Left, Alt+Home,
 Alt+Right). In the grid, the arrows move over 15-minute cells; Enter on a free cell books
-there (BookingDialog), Enter on an appointment offers cancel, no-show or move; after Move,
-Enter on another cell puts it there (Esc stops). Every write goes through the booking
-services by an op; the week is read again when the workspace hears that appointments
-changed (this screen's own writes included: a write from here and one arriving by sync look
-the same). Who may not book (clinicians may; billing reads only) sees the week and is told
-which permission booking needs.
+there (BookingDialog), Enter on an appointment offers check-in (on the day), cancel,
+no-show or move; after Move, Enter on another cell puts it there (Esc stops). Every write
+goes through the booking services by an op; the week is read again when the workspace
+hears that appointments changed (this screen's own writes included: a write from here and
+one arriving by sync look the same). Who may not book (clinicians may; billing reads only)
+sees the week and is told which permission booking needs.
 """
 
 from datetime import date, datetime, timedelta
@@ -30,7 +30,13 @@ from app.clinical.visits.providers import Provider
 from app.clinical.visits.schedule import Appointment
 from app.clinical.visits.week import ProviderWeek
 from app.security.roles import Permission
-from app.ui.calendar.appointment_dialog import CANCEL, MOVE, NO_SHOW, AppointmentDialog
+from app.ui.calendar.appointment_dialog import (
+    CANCEL,
+    CHECK_IN,
+    MOVE,
+    NO_SHOW,
+    AppointmentDialog,
+)
 from app.ui.calendar.booking_dialog import BookingDialog
 from app.ui.calendar.grid import WeekGrid
 from app.ui.common.background import Background
@@ -155,7 +161,12 @@ class CalendarView(QWidget):
 
     def _act(self, dialog: AppointmentDialog) -> None:
         item = dialog.appointment
-        if dialog.choice == CANCEL:
+        if dialog.choice == CHECK_IN:
+            calendar_ops.check_in(self, self._background, self._ws, item.id).success(
+                lambda done: self._said_done(f"Checked in {done.patient_name} for "
+                                             f"{done.start:%H:%M}.")).failure(
+                self._refused).run()
+        elif dialog.choice == CANCEL:
             calendar_ops.cancel(self, self._background, self._ws, item.id,
                                 dialog.reason.text().strip()).success(
                 lambda done: self._said_done(f"Cancelled {done.patient_name}'s "

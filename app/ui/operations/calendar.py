@@ -1,5 +1,5 @@
 """Operations of the calendar: reading a provider's week, booking (once or weekly),
-cancelling, marking a no-show and moving, each through the booking services."""
+checking in, cancelling, marking a no-show and moving, each through the booking services."""
 
 from datetime import date, datetime
 
@@ -43,6 +43,12 @@ def book(owner: QObject, background: Background, ws: Workstation, request: Booki
         booked: SeriesBooked = Series(ws.booking).book(ws.session, request, weekly(weeks))
         return booked.appointments
     return Op(owner, background, series)
+
+
+def check_in(owner: QObject, background: Background, ws: Workstation,
+             appointment_id: str) -> Op[Appointment]:
+    """The patient is here: the appointment becomes "arrived" (Today lists them waiting)."""
+    return Op(owner, background, lambda: ws.schedule.check_in(ws.session, appointment_id))
 
 
 def cancel(owner: QObject, background: Background, ws: Workstation, appointment_id: str,

@@ -1,5 +1,5 @@
-"""Operations on sync's side of the store: the open conflicts, one conflict, resolving it,
-and what is on this computer only."""
+"""Operations on sync's side of the store: the open conflicts, one conflict, resolving it
+(a double booking by its own decisions), and what is on this computer only."""
 
 from dataclasses import dataclass
 
@@ -9,12 +9,14 @@ from app.bootstrap import Workstation
 from app.clinical.fhir.names import family_given
 from app.clinical.sync.conflicts import Conflict
 from app.clinical.sync.local_only import LocalOnly, local_only
+from app.clinical.visits.double_booking import Decision, DoubleBookings, Side
 from app.errors import NotFound
 from app.ui.common.background import Background
 from app.ui.operations import Op
 
 CONFLICTS = "conflicts"
 CONFLICT = "conflict opened"
+BOTH_BOOKINGS = "double booking compared"
 LOCAL_ONLY = "records on this computer only"
 
 
@@ -64,6 +66,21 @@ def resolve(owner: QObject, background: Background, ws: Workstation, conflict_id
     """Keep "local", "remote" or the "merged" version the person wrote."""
     return Op(owner, background,
               lambda: ws.conflicts.resolve(ws.session, conflict_id, keep, merged))
+
+
+def double_booking(owner: QObject, background: Background, ws: Workstation,
+                   conflict_id: int) -> Op[tuple[Side, Side]]:
+    """The appointment booked here and the other one, side by side."""
+    return Op(owner, background,
+              lambda: DoubleBookings(ws.store, ws.changes).sides(ws.session, conflict_id),
+              BOTH_BOOKINGS)
+
+
+def decide_double_booking(owner: QObject, background: Background, ws: Workstation,
+                          conflict_id: int, decision: Decision) -> Op[str]:
+    """Overbook, move the one booked here, or cancel one; what was done, as a sentence."""
+    return Op(owner, background, lambda: DoubleBookings(ws.store, ws.changes).resolve(
+        ws.session, conflict_id, decision))
 
 
 def local_records(owner: QObject, background: Background, ws: Workstation) -> Op[LocalOnly]:

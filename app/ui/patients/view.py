@@ -9,8 +9,9 @@ to the search field. When a patient changes (registered, edited, received by syn
 workspace's Changes), the search shown is run again.
 
 Only roles that may read the chart open one: for front desk (and billing) Enter and a
-double-click open nothing, since a chart would only be refused; the hint and the results'
-tooltip say so.
+double-click open the patient's details instead (app.ui.demographics: demographics,
+insurance, upcoming appointments), since a chart would only be refused; the hint and the
+results' tooltip say so.
 
 Roles that register patients (EDIT_DEMOGRAPHICS) have "Register patient…" (Ctrl+N here),
 which opens the registration form (app.ui.registration). The patient it saves, or the one
@@ -45,7 +46,8 @@ HINT = ("Type part of a name, an MRN, a birth date (1980-03-14 or 03/14/1980) or
         "number.")
 SEX = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-NO_CHART = "Charts open for clinical roles only; your role sees the details listed here."
+NO_CHART = ("Enter opens the patient's details (contact, insurance, appointments); charts "
+            "open for clinical roles only.")
 
 
 def age(birth_date: str, today: date) -> str:
@@ -86,6 +88,7 @@ def patient_columns(today: date) -> tuple[Column, ...]:
 
 class PatientsView(QWidget):
     open_chart = Signal(str)  # patient id
+    open_demographics = Signal(str)  # patient id: the details, for roles that read no chart
 
     def __init__(self, ws: Workstation, background: Background,
                  changes: SignalInstance | None = None):
@@ -162,12 +165,11 @@ class PatientsView(QWidget):
         self._find(answer.mrn, f"Registered {family_given(answer.patient)} (MRN {answer.mrn}).")
 
     def _took_existing(self, chosen: Candidate) -> None:
-        """The person was registered already: found here, and a clinical role's chart
-        opens, as Enter on a search result would."""
+        """The person was registered already: found here, and opened (a clinical role's
+        chart, the desk's details), as Enter on a search result would."""
         self._find(chosen.mrn or chosen.name, f"Opened {chosen.name}, registered already"
                    + (f" (MRN {chosen.mrn})." if chosen.mrn else "."))
-        if self._charts:
-            self.open_chart.emit(chosen.patient_id)
+        self._open(chosen.patient_id)
 
     def _find(self, text: str, said: str) -> None:
         """Search for `text` (an MRN) and say `said` when it is answered."""
@@ -232,8 +234,15 @@ class PatientsView(QWidget):
 
     def _open_current(self) -> None:
         hit = row_at(self.table)
-        if hit is not None and self._charts:
-            self.open_chart.emit(hit.patient_id)
+        if hit is not None:
+            self._open(hit.patient_id)
+
+    def _open(self, patient_id: str) -> None:
+        """The chart for a clinical role, the patient's details for the desk and billing."""
+        if self._charts:
+            self.open_chart.emit(patient_id)
+        elif self._ws.session.may(Permission.READ_DEMOGRAPHICS):
+            self.open_demographics.emit(patient_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if event.type() != QEvent.Type.KeyPress:

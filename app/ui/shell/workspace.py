@@ -1,5 +1,6 @@
 """Everything a signed-in user works in: Today, Patients, Inbox (for those who write notes),
-Calendar (for those who may read patients), Sync, and one tab per open chart.
+Calendar (for those who may read patients), Sync, and one tab per open chart (or, for the
+front desk and billing, who read no chart, per patient's details: app.ui.demographics).
 
 The workspace holds patient data, so it exists only while the session is unlocked: locking
 destroys it (not just hides it) and unlocking builds a new one, reopening the same charts
@@ -19,6 +20,7 @@ from app.ui.calendar.view import CalendarView
 from app.ui.chart.view import ChartView
 from app.ui.common.background import Background
 from app.ui.common.changes import ChangesRelay
+from app.ui.demographics.view import DemographicsView
 from app.ui.inbox.view import InboxView, inbox_title
 from app.ui.patients.view import PatientsView
 from app.ui.sync.view import SyncView
@@ -61,12 +63,15 @@ class Workspace(QTabWidget):
                 lambda count: self.setTabText(self.indexOf(self.inbox), inbox_title(count)))
         self.today.open_chart.connect(self.open_chart)
         self.patients.open_chart.connect(self.open_chart)
+        self.today.open_demographics.connect(self.open_demographics)
+        self.patients.open_demographics.connect(self.open_demographics)
         self.sync.sync_now.connect(self.sync_now.emit)
         self.tabCloseRequested.connect(self._close_tab)
 
     def open_chart(self, patient_id: str) -> ChartView:
         for index in range(self.fixed_tabs, self.count()):
-            if self.widget(index).patient_id == patient_id:
+            if isinstance(self.widget(index), ChartView) and \
+                    self.widget(index).patient_id == patient_id:
                 self.setCurrentIndex(index)
                 return self.widget(index)
         chart = ChartView(self._ws, self._background, patient_id, self.changed)
@@ -78,6 +83,22 @@ class Workspace(QTabWidget):
         self.setCurrentIndex(index)
         return chart
 
+    def open_demographics(self, patient_id: str) -> DemographicsView:
+        """The patient's details tab (one per patient), for roles that read no chart."""
+        for index in range(self.fixed_tabs, self.count()):
+            if isinstance(self.widget(index), DemographicsView) and \
+                    self.widget(index).patient_id == patient_id:
+                self.setCurrentIndex(index)
+                return self.widget(index)
+        details = DemographicsView(self._ws, self._background, patient_id, self.changed)
+        index = self.addTab(details, "Opening details…")
+        close = self.tabBar().tabButton(index, self.tabBar().ButtonPosition.RightSide)
+        if close is not None:
+            close.setAccessibleName("Close these details (Ctrl+W)")
+        details.titled.connect(lambda title, d=details: self.setTabText(self.indexOf(d), title))
+        self.setCurrentIndex(index)
+        return details
+
     def open_note(self, patient_id: str, note_id: str) -> ChartView:
         """The patient's chart on its Notes tab, with the note selected once it is read."""
         chart = self.open_chart(patient_id)
@@ -85,7 +106,8 @@ class Workspace(QTabWidget):
         return chart
 
     def open_charts(self) -> list[str]:
-        return [self.widget(i).patient_id for i in range(self.fixed_tabs, self.count())]
+        return [self.widget(i).patient_id for i in range(self.fixed_tabs, self.count())
+                if isinstance(self.widget(i), ChartView)]
 
     def close_current_chart(self) -> None:
         if self.currentIndex() >= self.fixed_tabs:

@@ -6,6 +6,8 @@ and after each resolution, since a cycle is what finds new ones. Only the confli
 user may resolve are listed (Conflicts.list filters by role), so the count from the last
 cycle can be higher than the rows shown. Without a sync server in the IT policy it says so,
 how many records (by type) are on this computer only, and what IT sets to turn sync on.
+A double booking is two records, not two versions of one: it opens its own dialog
+(double_booking_dialog), which offers overbook, move or cancel instead of a version to keep.
 """
 
 from PySide6.QtCore import Qt, Signal
@@ -13,7 +15,7 @@ from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QPushButton, QVB
 
 from app.bootstrap import Workstation
 from app.clinical.sync.conflict_diff import KIND, reason_text
-from app.clinical.sync.conflicts import Conflict
+from app.clinical.sync.conflicts import DOUBLE_BOOKING, Conflict
 from app.clinical.sync.local_only import NO_SERVER, LocalOnly, how_to_turn_on
 from app.display_time import when_text
 from app.ui.common import theme
@@ -22,6 +24,7 @@ from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import sync as sync_ops
 from app.ui.operations.sync import ConflictRow
 from app.ui.sync.conflict_dialog import ConflictDialog
+from app.ui.sync.double_booking_dialog import DoubleBookingDialog
 from fhir_common.messages import sentence
 from sync.worker import SyncStatus
 
@@ -46,7 +49,7 @@ class SyncView(QWidget):
         super().__init__()
         self._ws, self._background = ws, background
         self._names: dict[str, str | None] = {}
-        self.dialog: ConflictDialog | None = None
+        self.dialog: ConflictDialog | DoubleBookingDialog | None = None
         server = ws.policy.sync.server
         heading = QLabel("Sync")
         heading.setStyleSheet("font-size: 16pt; font-weight: 600;")
@@ -142,7 +145,9 @@ class SyncView(QWidget):
             self.table.selectRow(0)
             self.conflicts_summary.setText(
                 "Each record below was changed here and on the server (or refused by it). "
-                "It is not synced until someone chooses which version to keep.")
+                "It is not synced until someone chooses which version to keep." + (
+                    " A double booking is two appointments: keep both, move or cancel one."
+                    if any(row.conflict.kind == DOUBLE_BOOKING for row in rows) else ""))
         else:
             self.conflicts_summary.setText("No conflicts are waiting for you.")
 
@@ -155,6 +160,9 @@ class SyncView(QWidget):
         if row is None:
             return
         self._say("")
+        if row.conflict.kind == DOUBLE_BOOKING:
+            self._open_double_booking(row.conflict)
+            return
         sync_ops.conflict(self, self._background, self._ws, row.conflict.id).success(
             lambda conflict: self._open_dialog(conflict, row.patient)).failure(
             self._failed).run()
@@ -165,6 +173,18 @@ class SyncView(QWidget):
         self.dialog.resolved.connect(self._resolved)
         self.dialog.finished.connect(lambda _: setattr(self, "dialog", None))
         self.dialog.open()
+
+    def _open_double_booking(self, conflict: Conflict) -> None:
+        self.dialog = DoubleBookingDialog(self._ws, self._background, conflict, self)
+        self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog.resolved.connect(lambda done: self._decided(conflict, done))
+        self.dialog.finished.connect(lambda _: setattr(self, "dialog", None))
+        self.dialog.open()
+
+    def _decided(self, conflict: Conflict, done: str) -> None:
+        self._say(f"Double booking of {conflict.reference}: {done}. It is sent at the next "
+                  "sync.")
+        self.refresh()
 
     def _resolved(self, conflict: Conflict) -> None:
         sent = "" if conflict.resolution == "remote" else " It is sent at the next sync."

@@ -9,7 +9,8 @@ spacing aside); a user whose Hearth name differs from the schedule's sees none, 
 message says which name was looked for.
 
 Open chart (and Enter or a double-click on a row) is offered only to roles that may read
-the chart: front desk is offered none, and a line says why. Check in is offered only to
+the chart; for front desk and billing, Enter and a double-click open the patient's details
+(app.ui.demographics) instead, and a line says so. Check in is offered only to
 roles that may book and check in, and only for a booked
 appointment; Start visit only to roles that may edit the chart, and only for a patient who
 has arrived: it starts the visit and opens the chart. The row then reads "In visit" (from the
@@ -58,8 +59,8 @@ STATUS_TEXT = {
 SHOWN_KINDS = frozenset({"Appointment", "Patient", "Encounter"})  # what the list shows
 START_TIP = ("For a patient who has arrived: start the visit, which ties together what is "
              "charted in it, and open the chart")
-NO_CHART_TIP = ("Charts open for clinical roles only; here you book, check patients in and "
-                "see who is waiting.")
+NO_CHART_TIP = ("Enter opens the patient's details; charts open for clinical roles only. Here "
+                "you book, check patients in and see who is waiting.")
 JOIN_TIP = "The visit is in progress: join it (charting in the same visit) and open the chart"
 
 
@@ -85,6 +86,7 @@ COLUMNS = (
 
 class TodayView(QWidget):
     open_chart = Signal(str)  # patient id
+    open_demographics = Signal(str)  # patient id: the details, for roles that read no chart
 
     def __init__(self, ws: Workstation, background: Background,
                  changes: SignalInstance | None = None):
@@ -130,7 +132,8 @@ class TodayView(QWidget):
         self.open_button.setAccessibleName("Open the patient's chart")
         self._charts = ws.session.may(Permission.READ_CHART)
         self.open_button.setVisible(self._charts)
-        self.no_chart = QLabel("Charts open for clinical roles only.")
+        self.no_chart = QLabel("Enter opens the patient's details; charts are for clinical "
+                               "roles.")
         self.no_chart.setAccessibleName("Why no chart is offered")
         self.no_chart.setToolTip(NO_CHART_TIP)
         self.no_chart.setStyleSheet(f"color: {theme.muted_color()};")
@@ -299,8 +302,12 @@ class TodayView(QWidget):
 
     def _open_current(self) -> None:
         current = row_at(self.table)
-        if self._charts and current is not None and current.patient_id is not None:
+        if current is None or current.patient_id is None:
+            return
+        if self._charts:
             self.open_chart.emit(current.patient_id)
+        elif self._ws.session.may(Permission.READ_DEMOGRAPHICS):
+            self.open_demographics.emit(current.patient_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
         if watched is self.table and event.type() == QEvent.Type.KeyPress and \

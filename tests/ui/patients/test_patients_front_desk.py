@@ -1,9 +1,10 @@
-"""Front desk finds patients but is offered no chart: Enter and a double-click open no tab
-(a chart would only be refused), and the tab says why."""
+"""Front desk finds patients but is offered no chart: Enter and a double-click open the
+patient's details, never a chart tab (a chart would only be refused), and the tab says so."""
 
 import pytest
 from PySide6.QtCore import Qt
 
+from app.ui.chart.view import ChartView
 from app.ui.shell.workspace import Workspace
 
 WAIT = 10000
@@ -17,14 +18,15 @@ def frank(clinic):
     desk.store.close()
 
 
-def test_front_desk_finds_a_patient_and_no_chart_tab_opens(qtbot, clinic, frank, background):
+def test_front_desk_finds_a_patient_and_opens_details_not_a_chart(qtbot, clinic, frank, background):
     workspace = Workspace(frank, background)
     qtbot.addWidget(workspace)
     workspace.show()
     tabs = workspace.count()
     view = workspace.patients
-    assert view.message.text().endswith("Charts open for clinical roles only; your role sees "
-                                        "the details listed here.")
+    assert view.message.text().endswith("Enter opens the patient's details (contact, "
+                                        "insurance, appointments); charts open for clinical "
+                                        "roles only.")
 
     qtbot.keyClicks(view.field, "johnston")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1, timeout=WAIT)
@@ -34,6 +36,8 @@ def test_front_desk_finds_a_patient_and_no_chart_tab_opens(qtbot, clinic, frank,
     qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
 
-    assert workspace.count() == tabs
+    assert workspace.count() == tabs + 1  # one details tab, opened once
+    assert not isinstance(workspace.widget(tabs), ChartView)
+    assert workspace.widget(tabs).patient_id == clinic.patient_ids["Johnston"]
     assert view.model.rows()[0].patient_id == clinic.patient_ids["Johnston"]
-    assert view.table.toolTip().startswith("Charts open for clinical roles only")
+    assert view.table.toolTip().startswith("Enter opens the patient's details")

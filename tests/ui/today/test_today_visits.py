@@ -1,5 +1,6 @@
 """Today as the day goes: a patient whose visit has started reads "In visit" (not "Seen")
-until the visit is finished; front desk is offered no chart it would only be refused."""
+until the visit is finished; front desk is offered no chart it would only be refused (Enter
+opens the patient's details instead)."""
 
 import pytest
 from PySide6.QtCore import Qt
@@ -52,16 +53,18 @@ def test_front_desk_is_offered_no_chart(qtbot, frank, background, book):
     row = row_of(view, booked)
     view.table.selectRow(row)
     cell = view.table.visualRect(view.table.model().index(row, 1)).center()
-    opened = []
+    opened, details = [], []
     view.open_chart.connect(opened.append)
+    view.open_demographics.connect(details.append)
 
     qtbot.mouseDClick(view.table.viewport(), Qt.MouseButton.LeftButton, pos=cell)
     qtbot.keyClick(view.table, Qt.Key.Key_Return)
 
-    assert opened == []
+    assert opened == [] and set(details) == {booked.patient_id}
     assert not view.open_button.isVisibleTo(view)
     assert view.check_in.isVisibleTo(view) and view.check_in.isEnabled()
     assert view.no_chart.isVisibleTo(view)
-    assert view.no_chart.text() == "Charts open for clinical roles only."
-    assert view.table.toolTip().startswith("Charts open for clinical roles only")
+    assert view.no_chart.text() == ("Enter opens the patient's details; charts are for "
+                                    "clinical roles.")
+    assert view.table.toolTip().startswith("Enter opens the patient's details")
     assert row_at(view.table).id == booked.id

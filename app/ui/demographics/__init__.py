@@ -1,0 +1,1 @@
+"""A patient's details for the front desk and billing: the view, and editing them."""

@@ -1,0 +1,153 @@
+"""The front desk's view of a patient (Johnston, Chauncey, in the clinic store): opened from
+Patients and Today where clinicians open the chart, edited with history kept, a refused edit
+marked, and billing reading it only."""
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.bootstrap import open_workstation
+from app.clinical.visits.schedule import Schedule
+from app.ui.demographics.view import READ_ONLY, DemographicsView
+from app.ui.shell.workspace import Workspace
+from tests.conftest import ADMIN_PASSWORD, password_of
+from tests.ui.today.test_today_view import practitioner  # noqa: F401 (a fixture)
+
+WAIT = 10000
+
+
+@pytest.fixture
+def frank(clinic):
+    """Frank, at the front desk."""
+    desk = clinic.sign_in("frank")
+    yield desk
+    desk.store.close()
+
+
+@pytest.fixture
+def bill(clinic):
+    """Bill, in billing: reads demographics, edits nothing."""
+    admin = open_workstation(clinic.env, clinic.root, "admin", ADMIN_PASSWORD)
+    admin.users.add(admin.session, "bill", "Bill Billing", "billing", password_of("bill"))
+    admin.close()
+    station = clinic.sign_in("bill")
+    yield station
+    station.store.close()
+
+
+def workspace_of(qtbot, station, background) -> Workspace:
+    workspace = Workspace(station, background)
+    qtbot.addWidget(workspace)
+    workspace.resize(1200, 800)
+    workspace.show()
+    return workspace
+
+
+def details_shown(qtbot, workspace: Workspace) -> DemographicsView:
+    qtbot.waitUntil(lambda: isinstance(workspace.currentWidget(), DemographicsView),
+                    timeout=WAIT)
+    view = workspace.currentWidget()
+    qtbot.waitUntil(lambda: view.shown is not None, timeout=WAIT)
+    return view
+
+
+def test_front_desk_opens_details_from_patients(qtbot, clinic, frank, background,
+                                                 practitioner):  # noqa: F811
+    start = datetime.combine(date.today() + timedelta(days=1), time(9, 30))
+    Schedule(frank.store).book(frank.session, clinic.patient_ids["Johnston"], practitioner,
+                               start, 20, "Follow-up")
+    workspace = workspace_of(qtbot, frank, background)
+    patients = workspace.patients
+    workspace.setCurrentWidget(patients)
+    qtbot.keyClicks(patients.field, "johnston")
+    qtbot.waitUntil(lambda: patients.model.rowCount() == 1, timeout=WAIT)
+    qtbot.keyClick(patients.field, Qt.Key.Key_Return)
+
+    view = details_shown(qtbot, workspace)
+    assert view.patient_id == clinic.patient_ids["Johnston"]
+    assert workspace.tabText(workspace.currentIndex()) == "Johnston, Chauncey (details)"
+    assert view.values["Birth date"].text().startswith("1975-10-12 (")
+    assert view.values["MRN"].text() == patients.model.rows()[0].mrn
+    assert view.appointments.rowCount() == 1
+    assert view.appointments.index(0, 0).data().endswith("09:30–09:50")
+    assert view.edit.isVisible()
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+
+
+def test_front_desk_opens_details_from_today(qtbot, clinic, frank, background,
+                                              practitioner):  # noqa: F811
+    start = datetime.combine(date.today(), time(23, 58))
+    Schedule(frank.store).book(frank.session, clinic.patient_ids["Johnston"], practitioner,
+                               start, 1, "Follow-up")
+    workspace = workspace_of(qtbot, frank, background)
+    today = workspace.today
+    qtbot.waitUntil(lambda: today.model.rowCount() == 1, timeout=WAIT)
+    today.table.selectRow(0)
+    qtbot.keyClick(today.table, Qt.Key.Key_Return)
+
+    view = details_shown(qtbot, workspace)
+    assert view.patient_id == clinic.patient_ids["Johnston"]
+    assert view.heading.text() == "Johnston, Chauncey"
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+
+
+def open_details(qtbot, clinic, station, background) -> DemographicsView:
+    view = DemographicsView(station, background, clinic.patient_ids["Johnston"])
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitUntil(lambda: view.shown is not None, timeout=WAIT)
+    return view
+
+
+def test_the_desk_edits_the_phone_and_sees_it(qtbot, clinic, frank, background):
+    view = open_details(qtbot, clinic, frank, background)
+    before = view.shown.patient["meta"]["lastUpdated"]
+    dialog = view.open_edit()
+    dialog.form.phone.clear()
+    qtbot.keyClicks(dialog.form.phone, "555-0199")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: view.values["Phone"].text() == "555-0199 (home)", timeout=WAIT)
+    assert view.message.text().startswith("Saved Johnston, Chauncey")
+    assert view.shown.patient["meta"]["lastUpdated"] != before
+    with frank.store.read() as conn:
+        detail = conn.exec_driver_sql(
+            "SELECT detail FROM audit WHERE action = 'update' AND entity LIKE 'Patient/%' "
+            "ORDER BY seq DESC LIMIT 1").scalar()
+    assert detail == "changed telecom"
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+
+
+def test_a_refused_edit_marks_the_field_and_keeps_the_text(qtbot, clinic, frank, background):
+    view = open_details(qtbot, clinic, frank, background)
+    dialog = view.open_edit()
+    dialog.form.birth_date.setText("2999-01-01")
+    dialog.form.phone.setText("call me")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+
+    qtbot.waitUntil(lambda: dialog.message.text().startswith("Not saved"), timeout=WAIT)
+    assert dialog.message.text() == ("Not saved:\nThe birth date 2999-01-01 is in the future.\n"
+                                     "The phone number 'call me' has no digits.")
+    assert dialog.form.marked() == [dialog.form.birth_date, dialog.form.phone]
+    assert (dialog.form.birth_date.text(), dialog.form.phone.text()) == ("2999-01-01",
+                                                                         "call me")
+    assert dialog.isVisible() and view.values["Birth date"].text().startswith("1975-10-12")
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+
+
+def test_billing_reads_the_details_but_cannot_edit(qtbot, clinic, bill, background):
+    workspace = workspace_of(qtbot, bill, background)
+    view = workspace.open_demographics(clinic.patient_ids["Johnston"])
+    qtbot.waitUntil(lambda: view.shown is not None, timeout=WAIT)
+
+    assert view.heading.text() == "Johnston, Chauncey"
+    assert not view.edit.isVisible()
+    assert view.message.text() == READ_ONLY
+    assert view.open_edit() is None
+    with bill.store.read() as conn:  # what billing saw is in the trail, as one read
+        reads = conn.exec_driver_sql(
+            "SELECT user, detail FROM audit WHERE action = 'read' AND patient = ?",
+            (view.patient_id,)).all()
+    assert reads == [("bill", "demographics, insurance and upcoming appointments")]
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
