@@ -73,6 +73,7 @@ def test_a_problem_found_by_name_shows_in_its_tab_and_the_summary(qtbot, ward, b
                                 "the server at the next sync.")
     summary_rows = chart.tabs["summary"].tables["active_problems"].model()
     assert summary_rows.item(0).title == "Essential (primary) hypertension"
+    qtbot.waitUntil(lambda: not background.busy)  # the chart's re-read after the save
 
 
 def test_allergies_no_known_then_an_allergy_in_red_on_the_banner(qtbot, ward, background):
