@@ -12,12 +12,10 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 from app.bootstrap import Workstation
 from app.clinical.chart.banner import display_name
 from app.clinical.patients.demographics import form_of
-from app.clinical.patients.registration import RegistrationRefused
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.operations import demographics
 from app.ui.registration.form import RegistrationForm
-from fhir_common.messages import sentence
 
 NOTE = "Fields marked * are required. Enter saves; Esc cancels. The old version is kept."
 
@@ -87,13 +85,7 @@ class EditDemographicsDialog(QDialog):
     def _refused(self, exc: Exception) -> None:
         """Stay open with everything typed; say each mistake and mark its field."""
         self._busy(False)
-        if isinstance(exc, RegistrationRefused):
-            self.form.mark(exc.fields, exc.problems)
-            self._say("\n".join(["Not saved:", *exc.problems]), alert=True)
-            if marked := self.form.marked():
-                marked[0].setFocus()
-            return
-        self._say(f"Not saved:\n{sentence(exc)}", alert=True)
+        self._say(self.form.refused(exc), alert=True)
 
     def _busy(self, busy: bool) -> None:
         self._saving = busy

@@ -21,13 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Workstation
-from app.clinical.patients.registration import Registered, RegistrationRefused
+from app.clinical.patients.registration import Registered
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.operations import registration
 from app.ui.registration.candidates import CandidatesPanel
 from app.ui.registration.form import RegistrationForm
-from fhir_common.messages import sentence
 
 TITLE = "Register patient"
 REQUIRED_NOTE = "Fields marked * are required. Enter saves; Esc cancels."
@@ -102,13 +101,7 @@ class RegistrationDialog(QDialog):
     def _refused(self, exc: Exception) -> None:
         """Stay open with everything typed; say each mistake and mark its field."""
         self._busy(False)
-        if isinstance(exc, RegistrationRefused):
-            self.form.mark(exc.fields, exc.problems)
-            self._say("\n".join(["Not saved:", *exc.problems]), alert=True)
-            if marked := self.form.marked():
-                marked[0].setFocus()
-            return
-        self._say(f"Not saved:\n{sentence(exc)}", alert=True)
+        self._say(self.form.refused(exc), alert=True)
 
     def _open(self, chosen: object) -> None:
         self.open_patient.emit(chosen)

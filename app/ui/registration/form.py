@@ -18,8 +18,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.clinical.patients.registration import Address, Insurance, NewPatient
+from app.clinical.patients.registration import (
+    Address,
+    Insurance,
+    NewPatient,
+    RegistrationRefused,
+)
 from app.ui.common import theme
+from fhir_common.messages import sentence as failure_sentence
 
 REQUIRED = " *"  # after the label of a field that must be filled in
 SEXES = (("Choose…", ""), ("Female", "female"), ("Male", "male"), ("Other", "other"),
@@ -99,6 +105,17 @@ class RegistrationForm(QWidget):
     def marked(self) -> list[QWidget]:
         """The fields marked now (for the dialog's focus, and for tests)."""
         return [widget for widget in self._labels if widget.property("refused")]
+
+    def refused(self, exc: Exception) -> str:
+        """What a dialog over this form says when a save failed: a refusal marks each field
+        it names (focus on the first) and lists its sentences; anything else is one
+        sentence. Everything typed stays."""
+        if not isinstance(exc, RegistrationRefused):
+            return f"Not saved:\n{failure_sentence(exc)}"
+        self.mark(exc.fields, exc.problems)
+        if marked := self.marked():
+            marked[0].setFocus()
+        return "\n".join(["Not saved:", *exc.problems])
 
     def _widgets_of(self, where: str) -> list[QWidget]:
         if where == "insurance":  # a missing insurer or member id: mark the blank one
