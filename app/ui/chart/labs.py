@@ -6,56 +6,40 @@ database thread, and rings the selected result on the plot; while a series is on
 newer selection wins.
 """
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from app.clinical.chart.chart_items import ChartItem
 from app.clinical.charting.trends import Point, Trends
 from app.security.session import Session
+from app.ui.chart.list_detail import ListAndDetail
 from app.ui.chart.style import ToneLabel
-from app.ui.chart.table import ITEM_ROLE, SectionTab
+from app.ui.chart.table import SectionTab
 from app.ui.chart.vitals.plot import TrendPlot
 from app.ui.common.background import Background
 from app.ui.operations import chart
 from fhir_common.messages import sentence
 
 
-class LabsTab(QWidget):
+class LabsTab(ListAndDetail):
     plotted = Signal(str)  # the observation id whose test is now plotted
 
     def __init__(self, trends: Trends, session: Session, patient_id: str,
                  background: Background, records: SectionTab):
-        super().__init__()
-        self._trends, self._session, self._patient_id = trends, session, patient_id
-        self._background = background
-        self.records = records
-        self.hint = ToneLabel("Select a result to see how that test has changed over time.",
-                              "muted", "Lab trend status")
-        self.plot = TrendPlot("Selected test")
-        self.plot.hide()
+        hint = ToneLabel("Select a result to see how that test has changed over time.",
+                         "muted", "Lab trend status")
+        plot = TrendPlot("Selected test")
+        plot.hide()
         lower = QWidget()
         box = QVBoxLayout(lower)
-        box.addWidget(self.hint)
-        box.addWidget(self.plot)
-        self._split = QSplitter(Qt.Orientation.Vertical)
-        self._split.addWidget(records)
-        self._split.addWidget(lower)
-        self._split.setStretchFactor(0, 3)
-        self._split.setStretchFactor(1, 2)
-        QVBoxLayout(self).addWidget(self._split)
-        records.table.selectionModel().selectionChanged.connect(self._selected)
+        box.addWidget(hint)
+        box.addWidget(plot)
+        super().__init__(records, lower, 3, 2)
+        self.hint, self.plot = hint, plot
+        self._trends, self._session, self._patient_id = trends, session, patient_id
+        self._background = background
 
-    def replace_records(self, records: SectionTab) -> None:
-        """The list read again after a change (results received); the plot shown stays."""
-        old, self.records = self.records, records
-        self._split.replaceWidget(self._split.indexOf(old), records)
-        records.table.selectionModel().selectionChanged.connect(self._selected)
-        old.deleteLater()
-
-    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        if selected.isEmpty():
-            return
-        item = selected.indexes()[0].data(ITEM_ROLE)
+    def chosen(self, item: ChartItem) -> None:
         self.hint.set_tone("muted")
         self.hint.setText(f"Loading the trend of {item.title}…")
         self.hint.show()

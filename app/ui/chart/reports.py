@@ -7,13 +7,15 @@ result the report names that is not on this computer is counted in words, so a s
 is never taken for the whole report. Report text is plain text, never rendered.
 """
 
-from PySide6.QtCore import QItemSelection, Qt, Signal
-from PySide6.QtWidgets import QPlainTextEdit, QSplitter, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QPlainTextEdit, QTableView, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
+from app.clinical.chart.chart_items import ChartItem
 from app.clinical.chart.report_results import ReportRecord
+from app.ui.chart.list_detail import ListAndDetail
 from app.ui.chart.style import ToneLabel, scaled_font
-from app.ui.chart.table import ITEM_ROLE, LAB_COLUMNS, ItemsModel, SectionTab, item_table
+from app.ui.chart.table import LAB_COLUMNS, ItemsModel, SectionTab, item_table
 from app.ui.common.background import Background
 from app.ui.operations import reports
 from fhir_common.messages import sentence
@@ -34,43 +36,26 @@ def results_line(report: ReportRecord) -> str:
     return said
 
 
-class ReportsTab(QWidget):
+class ReportsTab(ListAndDetail):
     opened = Signal(str)  # the id of the report now shown
 
     def __init__(self, ws: Workstation, background: Background, patient_id: str,
                  records: SectionTab):
-        super().__init__()
+        heading = ToneLabel(HINT, "muted", "Selected report")
+        heading.setFont(scaled_font(heading, bold=True))
+        lower_layout = QVBoxLayout()
+        lower_layout.addWidget(heading)
+        lower_layout.addStretch()
+        lower = QWidget()
+        lower.setLayout(lower_layout)
+        super().__init__(records, lower, 2, 3)
         self._ws, self._background, self._patient_id = ws, background, patient_id
-        self.records = records
-        self.heading = ToneLabel(HINT, "muted", "Selected report")
-        self.heading.setFont(scaled_font(self, bold=True))
+        self.heading, self._lower = heading, lower_layout
         self.count: ToneLabel | None = None  # these three are made when a report is first
         self.results_table: QTableView | None = None  # selected: opening a chart stays quick
         self.text: QPlainTextEdit | None = None
-        self._lower = QVBoxLayout()
-        self._lower.addWidget(self.heading)
-        self._lower.addStretch()
-        lower = QWidget()
-        lower.setLayout(self._lower)
-        self._split = QSplitter(Qt.Orientation.Vertical)
-        self._split.addWidget(records)
-        self._split.addWidget(lower)
-        self._split.setStretchFactor(0, 2)
-        self._split.setStretchFactor(1, 3)
-        QVBoxLayout(self).addWidget(self._split)
-        records.table.selectionModel().selectionChanged.connect(self._selected)
 
-    def replace_records(self, records: SectionTab) -> None:
-        """The list read again after a change; the report shown stays."""
-        old, self.records = self.records, records
-        self._split.replaceWidget(self._split.indexOf(old), records)
-        records.table.selectionModel().selectionChanged.connect(self._selected)
-        old.deleteLater()
-
-    def _selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
-        if selected.isEmpty():
-            return
-        item = selected.indexes()[0].data(ITEM_ROLE)
+    def chosen(self, item: ChartItem) -> None:
         self.heading.set_tone("muted")
         self.heading.setText(f"Opening {item.title}…")
         for widget in self._report_pane():
