@@ -9,7 +9,8 @@ work does not grow with the number of patients, only with how many share a date 
 phone. Their names are then compared in Python, from the folded name words the index holds:
 
 - a name word is alike when it is the same (accents and case aside), a short form
-  (resources/nicknames.json: Bob and Robert), sounds the same (the Metaphone key of
+  (resources/nicknames.json: Bob and Robert; or a given name's first three letters or more:
+  Bea and Beatrice), sounds the same (the Metaphone key of
   app.store.close_text: Smyth and Smith) or is one slip away (a letter missing, extra,
   changed or two swapped: the deletion neighbourhood of close_text);
 - the name is alike when both the family and the given name have an alike word among the
@@ -34,6 +35,7 @@ from app.store.search_text import name_words
 from fhir_common import fhir_json
 
 MIN_PHONE_DIGITS = 7  # a shorter number is an extension or a mistake, shared by chance
+MIN_SHORT_FORM = 3  # letters a given name cut short keeps, at least
 MOST_SHARING = 500  # rows sharing a date or phone read at most (1900-01-01 for "unknown")
 # How alike two name words are, the strongest first; the words say it to a person.
 SAME, NICKNAME, SOUNDS, SPELLED = "same", "a short form", "sounds alike", "one letter apart"
@@ -134,13 +136,20 @@ def _alike(typed: list[str], words: list[str], given: bool) -> str | None:
 def _how_alike(one: str, other: str, given: bool) -> str | None:
     if one == other:
         return SAME
-    if given and nickname_pair(one, other):
+    if given and (nickname_pair(one, other) or _cut_short(one, other)):
         return NICKNAME
     if min(len(one), len(other)) >= 3 and (key := sound(one)) and key == sound(other):
         return SOUNDS
     if min(len(one), len(other)) >= MIN_SPELLING and set(spellings(one)) & set(spellings(other)):
         return SPELLED
     return None
+
+
+def _cut_short(one: str, other: str) -> bool:
+    """A given name written as its first letters (Bea for Beatrice, Chris for Christopher):
+    short forms no list holds all of; three letters at least, so an initial is not one."""
+    short, long = sorted((one, other), key=len)
+    return len(short) >= MIN_SHORT_FORM and long.startswith(short)
 
 
 def _why(shared: list[str], family: str | None, given: str | None) -> str:

@@ -23,6 +23,7 @@ def desk(admin, env, store_dir):
         patient("jose", "García", "José", "1962-11-30"),
         patient("twin", "Okafor", "Amara", "2001-06-09", "555 700 1000"),
         patient("other", "Haddad", "Fatima", "1975-03-04"),
+        patient("beatrice", "Quist", "Beatrice", "1990-05-05"),
         patient("merged", "Smith", "Bobby", "1975-03-04",
                 link=[{"other": {"reference": "Patient/robert"}, "type": "replaced-by"}]),
     ]:
@@ -55,6 +56,12 @@ def check(desk):
 ])
 def test_the_same_person_typed_again_is_a_candidate_that_says_why(check, typed, why):
     assert check(*typed) == [("robert", why)]
+
+
+def test_a_given_name_cut_to_its_first_letters_is_a_short_form_but_an_initial_is_not(check):
+    assert check("Quist", "Bea", "1990-05-05") == [
+        ("beatrice", "same birth date; same family name, given name a short form")]
+    assert check("Quist", "B", "1990-05-05") == []
 
 
 def test_accents_and_case_are_folded(check):
