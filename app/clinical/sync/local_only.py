@@ -41,6 +41,11 @@ class LocalOnly:
         return f"{NO_SERVER}: {self.records()} on this computer only."
 
 
+def waiting_text(count: int) -> str:
+    """The status bar's count of what waits to be sent to the sync server."""
+    return "1 change waiting to sync" if count == 1 else f"{count:,} changes waiting to sync"
+
+
 def local_only(store: Store) -> LocalOnly:
     with store.read() as conn:
         return LocalOnly(tuple((kind, count) for kind, count in conn.exec_driver_sql(BY_TYPE)))

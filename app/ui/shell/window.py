@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
 
 from app.bootstrap import Environment, Workstation
 from app.clinical.records import Changes
-from app.clinical.sync.local_only import NO_SERVER, LocalOnly
+from app.clinical.sync.local_only import NO_SERVER, LocalOnly, waiting_text
 from app.display_time import when_text
 from app.security.roles import Permission
 from app.ui.common.background import Background
@@ -137,6 +137,7 @@ class WorkstationWindow(QMainWindow):
         self.sync_worker = self.ws.sync_worker(self._env.keyring_backend,
                                                on_status=self.sync_status.emit)
         self.sync_worker.start()  # signs in on its own thread, then syncs
+        self.workspace.changed.connect(self._outbox_changed)
 
     def _count_local_only(self) -> None:
         """Without a sync server, one sentence says so and how much is on this computer
@@ -145,6 +146,14 @@ class WorkstationWindow(QMainWindow):
             self._show_local_only).run()
 
     def _show_local_only(self, local: LocalOnly) -> None:
+        """With a sync server, the count of what waits to be sent, said again after each
+        save (a note signed now is not "0 changes waiting" until the next cycle); without
+        one, the sentence saying what is on this computer only."""
+        if self.ws is not None and self.ws.policy.sync.server:
+            self.pending.setText(waiting_text(local.total))
+            if self.workspace is not None:
+                self.workspace.sync.show_pending(local.total)
+            return
         self.online.setText(local.status_line())
         if self.workspace is not None:
             self.workspace.sync.show_local_only(local)
@@ -167,7 +176,7 @@ class WorkstationWindow(QMainWindow):
     def _show_sync_status(self, status: SyncStatus) -> None:
         self.online.setText({True: "Online", False: "Offline", None: "Not synced yet"}[
             status.online])
-        self.pending.setText(f"{status.pending} changes waiting to sync")
+        self.pending.setText(waiting_text(status.pending))
         self.last_sync.setText(f"Last sync {when_text(status.last_success)}"
                                if status.last_success else "Never synced")
         if status.last_error:

@@ -126,6 +126,10 @@ class SyncView(QWidget):
         self.activity.clear()
         self.refresh()
 
+    def show_pending(self, count: int) -> None:
+        """The records waiting to be sent, counted again after a save between cycles."""
+        self.pending.setText(str(count))
+
     def show_local_only(self, local: LocalOnly) -> None:
         """Without a sync server: what waits here, by record type (the window counts it)."""
         if not local.total:

@@ -14,7 +14,11 @@ from app.security.policy import SyncPolicy
 from app.ui.shell.window import WorkstationWindow
 from sync.auth import ClientCredentials
 from sync.credentials import SyncCredentials
-from tests.sync.conftest import fresh_fhir_server, start_fhir_server  # noqa: F401 (a fixture)
+from tests.sync.conftest import (  # noqa: F401 (a fixture)
+    free_port,
+    fresh_fhir_server,
+    start_fhir_server,
+)
 from tests.sync.stations import PASSWORD, patient, workstation
 from tests.sync.test_auth import SECRET, server_auth
 
@@ -101,3 +105,16 @@ def test_signing_in_reads_no_sync_counts_on_the_ui_thread(qtbot, env, tmp_path,
         event.remove(Engine, "before_cursor_execute", note)
     signed_out(window)
     assert counted_on_ui_thread == []
+
+
+def test_a_record_saved_between_cycles_is_counted_as_waiting_at_once(qtbot, env, tmp_path):
+    """Offline (nothing listens at the server's address): the save is counted without
+    waiting for the next cycle, in the status bar and on the Sync tab."""
+    root = tmp_path / "ward"
+    workstation(env, root).close()
+    window = window_for(qtbot, env, root, f"http://127.0.0.1:{free_port()}/fhir/")
+    assert window.pending.text() == "0 changes waiting to sync"
+    window.ws.patients.register(window.ws.session, patient("Okafor"))
+    qtbot.waitUntil(lambda: window.pending.text() == "1 change waiting to sync")
+    assert window.workspace.sync.pending.text() == "1"
+    signed_out(window)
