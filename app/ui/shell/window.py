@@ -43,7 +43,7 @@ class WorkstationWindow(QMainWindow):
         self.ws: Workstation | None = None
         self.workspace: Workspace | None = None
         self.sync_worker: SyncWorker | None = None
-        self._locked_charts: tuple[str, ...] = ()
+        self._locked_tabs: tuple[tuple[str, str], ...] = ()
         self.background = Background(self)
         self.login = LoginScreen(f"Store: {root}", hints, notice)
         self.lock_screen = LockScreen()
@@ -69,14 +69,13 @@ class WorkstationWindow(QMainWindow):
         session_ops.sign_in(self, self.background, self._env, self._root, user, password).success(
             self._start_session).failure(lambda exc: self.login.refuse(sentence(exc))).run()
 
-    def _start_session(self, ws: Workstation, charts: tuple[str, ...] = ()) -> None:
+    def _start_session(self, ws: Workstation, tabs: tuple[tuple[str, str], ...] = ()) -> None:
         self.ws = ws
         self.workspace = Workspace(ws, self.background)
         self.workspace.sync_now.connect(self._sync_now)
         self.pages.addWidget(self.workspace)
         self.pages.setCurrentWidget(self.workspace)
-        for patient_id in charts:
-            self.workspace.open_chart(patient_id)
+        self.workspace.reopen(tabs)
         self.who.setText(f"{ws.session.full_name} ({ws.session.role})")
         self.idle.start()
         self._start_sync()
@@ -85,7 +84,7 @@ class WorkstationWindow(QMainWindow):
         """Hide all patient data: the workspace is destroyed, not covered."""
         if self.workspace is None:
             return
-        self._locked_charts = tuple(self.workspace.open_charts())
+        self._locked_tabs = self.workspace.patient_tabs()
         self._drop_workspace()
         self.idle.stop()
         self.lock_screen.show_for(self.ws.session.full_name, self.ws.session.user)
@@ -101,7 +100,7 @@ class WorkstationWindow(QMainWindow):
         self._stop_sync()
         old, self.ws = self.ws, None
         session_ops.close_store(self, self.background, old).run()  # the new sign-in is the session
-        self._start_session(fresh, self._locked_charts)
+        self._start_session(fresh, self._locked_tabs)
 
     def switch_user(self) -> None:
         """End this session (audited logout); the next user starts with nothing open."""

@@ -109,6 +109,18 @@ class Workspace(QTabWidget):
         return [self.widget(i).patient_id for i in range(self.fixed_tabs, self.count())
                 if isinstance(self.widget(i), ChartView)]
 
+    def patient_tabs(self) -> tuple[tuple[str, str], ...]:
+        """("chart" or "details", patient id) of each patient's tab, in tab order: what
+        unlocking as the same user opens again."""
+        kinds = {ChartView: "chart", DemographicsView: "details"}
+        return tuple((kinds[type(self.widget(i))], self.widget(i).patient_id)
+                     for i in range(self.fixed_tabs, self.count())
+                     if type(self.widget(i)) in kinds)
+
+    def reopen(self, tabs: tuple[tuple[str, str], ...]) -> None:
+        for kind, patient_id in tabs:
+            (self.open_chart if kind == "chart" else self.open_demographics)(patient_id)
+
     def close_current_chart(self) -> None:
         if self.currentIndex() >= self.fixed_tabs:
             self._close_tab(self.currentIndex())

@@ -110,6 +110,20 @@ def test_unlocking_as_the_same_user_brings_back_the_same_charts(qtbot, window, c
     qtbot.waitUntil(lambda: not window.background.busy, timeout=10000)  # the chart is read
 
 
+def test_unlocking_brings_back_patient_details_tabs_too(qtbot, window, clinic):
+    workspace = signed_in(qtbot, window)
+    first, second = list(clinic.patient_ids.values())[:2]
+    workspace.open_demographics(first)
+    open_chart(qtbot, workspace, second)
+    qtbot.waitUntil(lambda: not window.background.busy, timeout=10000)
+    window.lock()
+    window.lock_screen.password.setText(password_of("drlee"))
+    qtbot.mouseClick(window.lock_screen.unlock_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.workspace is not None, timeout=10000)
+    assert window.workspace.patient_tabs() == (("details", first), ("chart", second))
+    qtbot.waitUntil(lambda: not window.background.busy, timeout=10000)
+
+
 def test_switching_user_starts_the_next_session_clean(qtbot, window, clinic):
     workspace = signed_in(qtbot, window)
     open_chart(qtbot, workspace, next(iter(clinic.patient_ids.values())))
