@@ -10,7 +10,9 @@ Patients.update, which keeps history (a new version; the audit detail names what
 and merges a change saved meanwhile to other fields. Only a field the form changed is
 replaced (the first official name, the first phone or email, the first address, the
 preferred language), so saving an edit of the phone leaves the address exactly as stored;
-the MRN, other identifiers, names and numbers, and the emergency contacts are kept.
+the MRN, other identifiers, names and numbers, and the emergency contacts are kept. The
+insurance card (a Coverage of its own, app.clinical.patients.insurance) is saved in the same
+unit of work when the form changed it.
 """
 
 from dataclasses import dataclass
@@ -18,15 +20,18 @@ from datetime import UTC, date, datetime, time
 
 import sqlalchemy
 
+from app.clinical.edit_versions import rebase
 from app.clinical.fhir.names import medical_record_number
-from app.clinical.patients.patients import Patients
+from app.clinical.patients.insurance import changed_coverage
+from app.clinical.patients.patients import update_in
 from app.clinical.patients.registration import (
     COVERAGE_COMPARTMENT,
     Address,
+    Insurance,
     NewPatient,
     RegistrationRefused,
 )
-from app.clinical.records import ChangeFeed, Records
+from app.clinical.records import ChangeFeed, Records, Work
 from app.clinical.visits.schedule import Appointment, listed
 from app.errors import NotFound
 from app.security.roles import Permission
@@ -57,7 +62,6 @@ class PatientDemographics:
 class Demographics:
     def __init__(self, store: Store, feed: ChangeFeed | None = None):
         self._records = Records(store, feed)
-        self._patients = Patients(store, feed)
 
     def read(self, session: Session, patient_id: str) -> PatientDemographics:
         """The patient, their insurance and their appointments from the start of today (the
@@ -77,12 +81,34 @@ class Demographics:
             raise NotFound(f"There is no patient {patient_id}.")
         return PatientDemographics(patient, medical_record_number(patient), coverages, upcoming)
 
-    def edit(self, session: Session, shown: dict, typed: NewPatient) -> dict:
-        """Save what was typed over the patient `shown` (as read); returns what was saved."""
+    def edit(self, session: Session, shown: dict, typed: NewPatient,
+             coverage: dict | None = None) -> dict:
+        """Save what was typed over the patient `shown` and their insurance card `coverage`
+        (both as read; app.clinical.patients.insurance), in one unit of work; returns the
+        patient as saved."""
         session.require(Permission.EDIT_DEMOGRAPHICS)
         if problems := typed.problems(date.today()):
             raise RegistrationRefused(problems)
-        return self._patients.update(session, edited(shown, typed), based_on=shown)
+        with self._records.write(session, Permission.EDIT_DEMOGRAPHICS) as work:
+            saved = update_in(work, edited(shown, typed), shown)
+            card = changed_coverage(coverage, typed.insurance, shown["id"])
+            if card is not None:
+                _save_card(work, card, coverage, typed.insurance)
+        return saved
+
+
+def _save_card(work: Work, card: dict, shown: dict | None, typed: Insurance | None) -> None:
+    """The insurance card saved as a version of the Coverage shown (a change saved there
+    meanwhile merged, or the edit refused), or made new."""
+    if shown is None:
+        work.save(card, "create", f"insurance {typed.payer.strip()} added")
+        return
+    stored = work.get("Coverage", shown["id"])
+    if stored is None:
+        raise NotFound(f"The insurance record {shown['id']} is no longer stored.")
+    saved, _ = rebase(stored, card, shown, f"The insurance card of {shown['id']}")
+    work.save(saved, "update", "insurance ended (cancelled)" if typed is None
+              else f"insurance changed to {typed.payer.strip()} {typed.member_id.strip()}")
 
 
 def _utc_text(moment: datetime) -> str:

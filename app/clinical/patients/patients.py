@@ -12,7 +12,7 @@ import uuid
 from app.clinical.edit_versions import rebase
 from app.clinical.fhir.identity import FHIR_ID
 from app.clinical.fhir.names import family_given
-from app.clinical.records import ChangeFeed, Records
+from app.clinical.records import ChangeFeed, Records, Work
 from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission
 from app.security.session import Session
@@ -41,16 +41,7 @@ class Patients:
         session.require(Permission.EDIT_DEMOGRAPHICS)
         _check(patient)
         with self._records.write(session, Permission.EDIT_DEMOGRAPHICS) as work:
-            stored = work.get("Patient", patient.get("id", ""))
-            if stored is None:
-                raise NotFound(f"There is no patient {patient.get('id')} to update.")
-            saved, merged = rebase(stored, dict(patient), based_on,
-                                   f"Patient {family_given(stored, stored['id'])}")
-            if merged:
-                _check(saved)
-            work.save(saved, "update", _changed(stored, saved)
-                      + ("; merged with a change saved meanwhile" if merged else ""))
-        return saved
+            return update_in(work, patient, based_on)
 
     def delete(self, session: Session, patient_id: str, reason: str) -> None:
         """Remove a registration made in error (a duplicate, a test patient); the delete
@@ -68,6 +59,22 @@ class Patients:
         if patient is None:
             raise NotFound(f"There is no patient {patient_id}.")
         return patient
+
+
+def update_in(work: Work, patient: dict, based_on: dict | None) -> dict:
+    """Patients.update inside a unit of work the caller holds (the details form saves the
+    patient and their insurance card together)."""
+    _check(patient)
+    stored = work.get("Patient", patient.get("id", ""))
+    if stored is None:
+        raise NotFound(f"There is no patient {patient.get('id')} to update.")
+    saved, merged = rebase(stored, dict(patient), based_on,
+                           f"Patient {family_given(stored, stored['id'])}")
+    if merged:
+        _check(saved)
+    work.save(saved, "update", _changed(stored, saved)
+              + ("; merged with a change saved meanwhile" if merged else ""))
+    return saved
 
 
 def _changed(stored: dict, saved: dict) -> str:

@@ -166,7 +166,7 @@ class Registration:
                 return Registered(None, None, None, found)
             mrn = mrns.assign(work.conn, self._policy, self._store.store_id)
             patient = _patient(new, mrn)
-            coverage = _coverage(new.insurance, patient["id"]) if new.insurance else None
+            coverage = coverage_of(new.insurance, patient["id"]) if new.insurance else None
             despite = ", ".join(c.patient_id for c in found)
             detail = f"registered with MRN {mrn['value']}" + (
                 f", despite possible duplicates: {despite}" if found else "")
@@ -246,7 +246,7 @@ def _contact(contact: EmergencyContact) -> dict:
                if contact.phone.strip() else {})}
 
 
-def _coverage(insurance: Insurance, patient_id: str) -> dict:
+def coverage_of(insurance: Insurance, patient_id: str) -> dict:
     """The FHIR R4 Coverage of the patient's own insurance (subscriber: the patient)."""
     coverage = {"resourceType": "Coverage", "id": str(uuid.uuid4()), "status": "active",
                 "subscriberId": insurance.member_id.strip(),

@@ -1,9 +1,9 @@
 """Editing a patient's demographics: the registration form, filled from the stored patient.
 
-Save (Enter) runs one op (Demographics.edit, through Patients.update: a new version, the
-audit naming what changed). A refusal keeps everything typed and marks the fields it names,
-as the registration form does. Insurance is a record of its own (Coverage) that this form
-does not change, so its part of the form is not shown. Esc cancels, except while saving.
+Save (Enter) runs one op (Demographics.edit: the patient through Patients.update, a new
+version with the audit naming what changed, and the insurance card, a Coverage of its own,
+changed, added or ended in the same unit of work). A refusal keeps everything typed and
+marks the fields it names, as the registration form does. Esc cancels, except while saving.
 """
 
 from PySide6.QtCore import Signal
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 from app.bootstrap import Workstation
 from app.clinical.chart.banner import display_name
 from app.clinical.patients.demographics import form_of
+from app.clinical.patients.insurance import insurance_of, shown_coverage
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.operations import demographics
@@ -24,15 +25,15 @@ class EditDemographicsDialog(QDialog):
     saved = Signal(dict)  # the patient as saved
 
     def __init__(self, ws: Workstation, background: Background, patient: dict,
-                 parent: QWidget | None = None):
+                 coverages: list[dict], parent: QWidget | None = None):
         super().__init__(parent)
         self._ws, self._background, self._patient = ws, background, patient
+        self._coverage = shown_coverage(coverages)
         self._saving = False
         title = f"Edit {display_name(patient)}"
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.form = RegistrationForm()
-        self.form.payer.parentWidget().hide()  # the insurance group: Coverage is not edited
         self._fill()
         self.message = QLabel()
         self.message.setAccessibleName("Edit message")
@@ -69,12 +70,16 @@ class EditDemographicsDialog(QDialog):
                                 (form.postal_code, address.postal_code),
                                 (form.country, address.country)):
                 field.setText(text)
+        if card := insurance_of(self._coverage):
+            for field, text in ((form.payer, card.payer), (form.member_id, card.member_id),
+                                (form.group, card.group)):
+                field.setText(text)
 
     def _save(self) -> None:
         self._busy(True)
         self._say("Saving…")
         demographics.edit(self, self._background, self._ws, self._patient,
-                          self.form.new_patient()).success(self._saved).failure(
+                          self.form.new_patient(), self._coverage).success(self._saved).failure(
             self._refused).run()
 
     def _saved(self, patient: dict) -> None:

@@ -156,7 +156,8 @@ class DemographicsView(QWidget):
     def open_edit(self) -> EditDemographicsDialog | None:
         if self.shown is None or not self._edits:
             return None
-        dialog = EditDemographicsDialog(self._ws, self._background, self.shown.patient, self)
+        dialog = EditDemographicsDialog(self._ws, self._background, self.shown.patient,
+                                        self.shown.coverages, self)
         dialog.saved.connect(self._saved)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()

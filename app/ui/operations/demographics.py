@@ -27,6 +27,7 @@ def read(owner: QObject, background: Background, ws: Workstation,
 
 
 def edit(owner: QObject, background: Background, ws: Workstation, shown: dict,
-         typed: NewPatient) -> Op[dict]:
-    """Save `typed` over the patient `shown` (as the tab read it); answers what was saved."""
-    return Op(owner, background, lambda: desk(ws).edit(ws.session, shown, typed))
+         typed: NewPatient, coverage: dict | None) -> Op[dict]:
+    """Save `typed` over the patient `shown` and the insurance card `coverage` (as the tab
+    read them); answers the patient as saved."""
+    return Op(owner, background, lambda: desk(ws).edit(ws.session, shown, typed, coverage))

@@ -119,6 +119,26 @@ def test_the_desk_edits_the_phone_and_sees_it(qtbot, clinic, frank, background):
     qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
 
 
+def test_the_desk_adds_then_changes_the_insurance_card(qtbot, clinic, frank, background):
+    view = open_details(qtbot, clinic, frank, background)
+    dialog = view.open_edit()
+    assert dialog.form.payer.isVisible() and dialog.form.payer.text() == ""
+    for field, text in ((dialog.form.payer, "Acme Health"), (dialog.form.member_id, "ACM-1")):
+        qtbot.keyClicks(field, text)
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.values["Insurance"].text() == "Acme Health · member ACM-1",
+                    timeout=WAIT)
+
+    dialog = view.open_edit()
+    assert dialog.form.member_id.text() == "ACM-1"
+    dialog.form.member_id.setText("ACM-2")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.values["Insurance"].text() == "Acme Health · member ACM-2",
+                    timeout=WAIT)
+    assert len(view.shown.coverages) == 1
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+
+
 def test_a_refused_edit_marks_the_field_and_keeps_the_text(qtbot, clinic, frank, background):
     view = open_details(qtbot, clinic, frank, background)
     dialog = view.open_edit()
