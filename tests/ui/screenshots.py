@@ -97,6 +97,7 @@ def main(folder: Path) -> None:
     double_booking_scenes(env, work, info, folder)
     window.close()
     chart_details(work, folder)
+    merge_screens(env, info, folder)
 
 
 def double_booking_scenes(env, work: Path, info, folder: Path) -> None:
@@ -382,7 +383,10 @@ def registration_screens(env, info, folder: Path) -> None:
                         (form.email, "grace.okafor@example.org"), (form.language, "en"),
                         (form.street, "14 Elm Street"), (form.city, "Springfield"),
                         (form.state, "MA"), (form.postal_code, "01105"),
-                        (form.payer, "Blue Harbor Health"), (form.member_id, "BHH-2231-09")):
+                        (form.payer, "Blue Harbor Health"), (form.member_id, "BHH-2231-09"),
+                        (form.contact_name, "Chidi Okafor"), (form.contact_relationship,
+                                                              "brother"),
+                        (form.contact_phone, "555-301-7790")):
         field.setText(text)
     form.sex.setCurrentText("Female")
     save(form_dialog, folder, "registration-form")
@@ -453,6 +457,13 @@ def conflict_dialog(window, env, work: Path, folder: Path, patient_id: str) -> N
     workspace.sync._open_current()
     wait_until(lambda: workspace.sync.dialog is not None)
     save(workspace.sync.dialog, folder, "conflict-dialog")
+
+
+def merge_screens(env, info, folder: Path) -> None:
+    """Possible duplicates and the merge dialog (tests/ui/merge_scenes.py, which see)."""
+    from tests.ui.merge_scenes import merge_scenes
+
+    merge_scenes(env, info, folder)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ booking, a sync), so it never shows an old version for long.
 
 "Edit…" (EDIT_DEMOGRAPHICS only; billing reads) opens the registration form filled from the
 patient (app.ui.demographics.edit_dialog); its save is a new version of the patient.
+"Merge duplicate…" (the same roles) opens app.ui.merge on this patient.
 """
 
 from PySide6.QtCore import Qt, Signal, SignalInstance
@@ -34,6 +35,7 @@ from app.ui.common.changes import changes_of
 from app.ui.common.table_models import Column, RowsModel, row_table
 from app.ui.demographics import facts
 from app.ui.demographics.edit_dialog import EditDemographicsDialog
+from app.ui.merge.dialog import MergeDialog
 from app.ui.operations import demographics
 from fhir_common.messages import sentence
 
@@ -65,6 +67,9 @@ class DemographicsView(QWidget):
         self.edit.setEnabled(False)
         self._edits = ws.session.may(Permission.EDIT_DEMOGRAPHICS)
         self.edit.setVisible(self._edits)
+        self.merge = QPushButton("Merge duplicate…")
+        self.merge.setAccessibleName("Merge a duplicate record of this patient")
+        self.merge.setVisible(self._edits)
         self.message = QLabel("" if self._edits else READ_ONLY)
         self.message.setAccessibleName("Demographics message")
         self.message.setWordWrap(True)
@@ -78,6 +83,7 @@ class DemographicsView(QWidget):
         self._layout()
         self._say(self.message.text())
         self.edit.clicked.connect(self.open_edit)
+        self.merge.clicked.connect(self.open_merge)
         changes_of(self, ws.changes, changes).connect(self.take)
         self.load()
 
@@ -92,6 +98,7 @@ class DemographicsView(QWidget):
         booked_box.addWidget(self.table)
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
+        top.addWidget(self.merge)
         top.addWidget(self.edit)
         left = QVBoxLayout()
         left.addWidget(person)
@@ -159,6 +166,13 @@ class DemographicsView(QWidget):
         dialog = EditDemographicsDialog(self._ws, self._background, self.shown.patient,
                                         self.shown.coverages, self)
         dialog.saved.connect(self._saved)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def open_merge(self) -> MergeDialog:
+        """Merge a duplicate into this patient (or this one into it: the dialog's switch)."""
+        dialog = MergeDialog(self._ws, self._background, self.patient_id, parent=self)
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog

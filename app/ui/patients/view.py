@@ -16,7 +16,9 @@ results' tooltip say so.
 Roles that register patients (EDIT_DEMOGRAPHICS) have "Register patient…" (Ctrl+N here),
 which opens the registration form (app.ui.registration). The patient it saves, or the one
 the desk opens from its candidates, is then searched for here by MRN, so it is the row
-highlighted; a candidate opened by a clinical role opens its chart too.
+highlighted; a candidate opened by a clinical role opens its chart too. The same roles
+have "Merge duplicate…" on the highlighted patient (app.ui.merge) and "Possible duplicates
+(N)", the pairs sync flagged, counted again whenever a patient changes.
 """
 
 from datetime import date
@@ -36,6 +38,9 @@ from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
+from app.ui.merge.dialog import MergeDialog
+from app.ui.merge.review import PossibleDuplicatesDialog
+from app.ui.operations import merge as merge_ops
 from app.ui.operations import patients, supersede, waiting
 from app.ui.registration.dialog import RegistrationDialog
 from fhir_common.messages import sentence
@@ -95,7 +100,7 @@ class PatientsView(QWidget):
         """`changes`: the workspace's signal of Changes (a view on its own hears them
         itself)."""
         super().__init__()
-        self._ws, self._background = ws, background
+        self._ws, self._background, self._changes = ws, background, changes
         self._open_when_answered = False
         self._charts = ws.session.may(Permission.READ_CHART)
         self._hint = HINT if self._charts else f"{HINT} {NO_CHART}"
@@ -118,11 +123,22 @@ class PatientsView(QWidget):
         self.register = QPushButton("Register patient…")
         self.register.setAccessibleName("Register a new patient (Ctrl+N)")
         self.register.setToolTip("Register a new patient (Ctrl+N)")
-        registers = ws.session.may(Permission.EDIT_DEMOGRAPHICS)
+        self._registers = registers = ws.session.may(Permission.EDIT_DEMOGRAPHICS)
         self.register.setVisible(registers)
+        self.merge = QPushButton("Merge duplicate…")
+        self.merge.setAccessibleName("Merge a duplicate into the highlighted patient")
+        self.merge.setToolTip("Two records of one person: merge the highlighted patient's "
+                              "duplicate into one record")
+        self.merge.setVisible(registers)
+        self.merge.setEnabled(False)
+        self.possible = QPushButton("Possible duplicates")
+        self.possible.setAccessibleName("Possible duplicates to review")
+        self.possible.setVisible(registers)
         top = QHBoxLayout()
         top.addWidget(self.field)
         top.addWidget(self.register)
+        top.addWidget(self.merge)
+        top.addWidget(self.possible)
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.message)
@@ -135,14 +151,21 @@ class PatientsView(QWidget):
         self.field.installEventFilter(self)
         self.table.installEventFilter(self)
         self.register.clicked.connect(self.open_registration)
+        self.merge.clicked.connect(self.open_merge)
+        self.possible.clicked.connect(self.open_possible_duplicates)
+        self.model.modelReset.connect(lambda: self.merge.setEnabled(self.model.rowCount() > 0))
         if registers:
             new = QShortcut(QKeySequence("Ctrl+N"), self)
             new.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             new.activated.connect(self.open_registration)
         changes_of(self, ws.changes, changes).connect(self.take)
+        if registers:
+            self.count_possible_duplicates()
 
     def take(self, changes: Changes) -> None:
         """Run the search shown again when a patient changed (unless one is on its way)."""
+        if "Patient" in changes.kinds and self._registers:
+            self.count_possible_duplicates()
         if ("Patient" in changes.kinds and self.field.text().strip()
                 and not self._timer.isActive()):
             self._search()
@@ -160,6 +183,30 @@ class PatientsView(QWidget):
         dialog.finished.connect(dialog.deleteLater)
         dialog.open()
         return dialog
+
+    # -- duplicates ------------------------------------------------------------------------
+
+    def open_merge(self) -> MergeDialog | None:
+        """The merge dialog on the highlighted patient; the other record is chosen in it."""
+        hit = row_at(self.table)
+        if hit is None:
+            return None
+        dialog = MergeDialog(self._ws, self._background, hit.patient_id, parent=self)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def open_possible_duplicates(self) -> PossibleDuplicatesDialog:
+        dialog = PossibleDuplicatesDialog(self._ws, self._background, self._changes, self)
+        dialog.reviewed.connect(self.count_possible_duplicates)
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.open()
+        return dialog
+
+    def count_possible_duplicates(self) -> None:
+        merge_ops.possible_duplicates(self, self._background, self._ws).success(
+            lambda pairs: self.possible.setText(f"Possible duplicates ({len(pairs)})")).failure(
+            lambda exc: self.possible.setToolTip(sentence(exc))).run()
 
     def _took_registered(self, answer: Registered) -> None:
         self._find(answer.mrn, f"Registered {family_given(answer.patient)} (MRN {answer.mrn}).")

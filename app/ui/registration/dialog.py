@@ -46,7 +46,7 @@ class RegistrationDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         heading.setFont(font)
-        self.form = RegistrationForm()
+        self.form = RegistrationForm(with_contact=True)
         self.message = QLabel(REQUIRED_NOTE)
         self.message.setAccessibleName("Registration message")
         # Lines, not word wrap: a wrapping label lets the layout squash the form when the

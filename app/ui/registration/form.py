@@ -2,8 +2,12 @@
 
 Nothing is checked here: the service's sentences (RegistrationRefused) are the one place
 what is wrong with a registration is said, for the window and the CLI alike. The form only
-turns what was typed into a NewPatient (an all-blank address or insurance is none at all)
-and marks the fields a refusal names, keeping everything typed.
+turns what was typed into a NewPatient (an all-blank address, insurance or emergency
+contact is none at all) and marks the fields a refusal names, keeping everything typed.
+
+The emergency contact (FHIR Patient.contact, relationship EP) is asked only when
+registering (`with_contact`): an edit of demographics keeps the stored contacts as they are
+(app.clinical.patients.demographics), so a field there would be typed in vain.
 """
 
 from PySide6.QtWidgets import (
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.clinical.patients.registration import (
     Address,
+    EmergencyContact,
     Insurance,
     NewPatient,
     RegistrationRefused,
@@ -33,9 +38,10 @@ SEXES = (("Choose…", ""), ("Female", "female"), ("Male", "male"), ("Other", "o
 
 
 class RegistrationForm(QWidget):
-    """Person on the left, address and insurance on the right; Tab goes down each."""
+    """Person (and emergency contact) on the left, address and insurance on the right; Tab
+    goes down each."""
 
-    def __init__(self, parent: QWidget | None = None):
+    def __init__(self, parent: QWidget | None = None, with_contact: bool = False):
         super().__init__(parent)
         self._labels: dict[QWidget, QLabel] = {}
         person, self._person = QGroupBox("Person"), QFormLayout()
@@ -65,13 +71,25 @@ class RegistrationForm(QWidget):
         self.payer = self._line(self._cover, "&Insurer", "Insurer", hint="As on the card")
         self.member_id = self._line(self._cover, "&Member id", "Member id")
         self.group = self._line(self._cover, "Gro&up", "Group number")
+        contact, self._contact = QGroupBox("Emergency contact"), QFormLayout()
+        contact.setLayout(self._contact)
+        self.contact_name = self._line(self._contact, "&Name", "Emergency contact's name")
+        self.contact_relationship = self._line(self._contact, "Relations&hip",
+                                               "Emergency contact's relationship",
+                                               hint="As the patient says it: daughter")
+        self.contact_phone = self._line(self._contact, "Ph&one", "Emergency contact's phone")
+        contact.setVisible(with_contact)
+        left = QVBoxLayout()
+        left.addWidget(person)
+        left.addWidget(contact)
+        left.addStretch()
         right = QVBoxLayout()
         right.addWidget(address)
         right.addWidget(cover)
         right.addStretch()
         columns = QHBoxLayout(self)
         columns.setContentsMargins(0, 0, 0, 0)
-        columns.addWidget(person, 1)
+        columns.addLayout(left, 1)
         columns.addLayout(right, 1)
         # As tall as its fields need, always: the candidates shown below never squash it.
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
@@ -85,6 +103,8 @@ class RegistrationForm(QWidget):
         address = Address((self.street.text(),), self.city.text(), self.state.text(),
                           self.postal_code.text(), self.country.text())
         cover = (self.payer.text(), self.member_id.text(), self.group.text())
+        contact = (self.contact_name.text(), self.contact_relationship.text(),
+                   self.contact_phone.text())
         return NewPatient(
             self.family.text(), self.given.text(), self.birth_date.text(),
             self.sex.currentData(), self.phone.text(), self.email.text(),
@@ -92,6 +112,8 @@ class RegistrationForm(QWidget):
                                                       address.state, address.postal_code,
                                                       address.country)) else None,
             language=self.language.text(),
+            emergency_contact=EmergencyContact(*contact) if any(
+                part.strip() for part in contact) else None,
             insurance=Insurance(*cover) if any(part.strip() for part in cover) else None)
 
     def mark(self, fields: list[str], sentences: list[str]) -> None:
@@ -121,6 +143,9 @@ class RegistrationForm(QWidget):
         if where == "insurance":  # a missing insurer or member id: mark the blank one
             blank = [w for w in (self.payer, self.member_id) if not w.text().strip()]
             return blank or [self.payer, self.member_id]
+        if where == "emergency_contact":  # no name, or a phone that is not one
+            return [self.contact_name] if not self.contact_name.text().strip() \
+                else [self.contact_phone]
         return self._fields.get(where, [])
 
     def _show(self, widget: QWidget, sentence: str | None) -> None:
