@@ -19,6 +19,11 @@ def test_each_workstation_flags_the_walk_in_registered_on_both(a, b, fresh_fhir_
         sync(ws, fresh_fhir_server)
 
     for ws in (a, b):
+        with ws.store.read() as conn:
+            audited = conn.execute(text("SELECT count(*) FROM audit")).scalar_one()
+        assert PossibleDuplicates(ws.store).count(ws.session) == 1
+        with ws.store.read() as conn:  # a count names no one: not an audited read
+            assert conn.execute(text("SELECT count(*) FROM audit")).scalar_one() == audited
         [pair] = PossibleDuplicates(ws.store).open(ws.session)
         assert {pair.patient_id, pair.other_id} == {on_a, on_b}
         assert pair.why == "same birth date and phone; same name"

@@ -84,6 +84,7 @@ class PossibleDuplicates:
     """The pairs flagged here, and a person's word that two records are two people."""
 
     def __init__(self, store: Store):
+        self._store = store
         self._records = Records(store)
 
     def open(self, session: Session) -> list[PossibleDuplicate]:
@@ -95,6 +96,14 @@ class PossibleDuplicates:
             work.read("Patient", f"possible duplicates listed: {len(pairs)} pairs"
                       + (f": {shown}" if shown else ""), action="query")
         return pairs
+
+    def count(self, session: Session) -> int:
+        """How many pairs wait for review: no patient is named, so not an audited read (the
+        Patients tab counts after every patient change)."""
+        session.require(Permission.READ_DEMOGRAPHICS)
+        with self._store.read() as conn:
+            return conn.exec_driver_sql(
+                "SELECT count(*) FROM duplicate_review WHERE resolved_at IS NULL").scalar_one()
 
     def dismiss(self, session: Session, review_id: int, reason: str) -> None:
         """Two records a person judged to be two people: the flag is closed with why."""

@@ -79,7 +79,10 @@ def _has_choice(patient: dict, field: str) -> bool:
 def _label(field: str) -> str:
     return {"birthDate": "birth date", "gender": "sex", "telecom": "contact",
             "generalPractitioner": "practitioner", "maritalStatus": "marital status",
-            "managingOrganization": "organization"}.get(field, field)
+            "managingOrganization": "organization", "communication": "language",
+            "contact": "contact person", "deceasedBoolean": "deceased",
+            "deceasedDateTime": "died", "multipleBirthBoolean": "multiple birth",
+            "multipleBirthInteger": "birth order"}.get(field, field)
 
 
 def _shown(field: str, item) -> str:
@@ -93,10 +96,18 @@ def _shown(field: str, item) -> str:
             f"{item.get('family') or item.get('text', '?')} (old)"
     if field == "address":
         return ", ".join([*item.get("line", []), item.get("city", "")]).strip(", ") or "address"
+    if field == "communication":
+        return _scalar(item.get("language", {}))
+    if field == "contact":
+        name = item.get("name", {})
+        return name.get("text") or " ".join([*name.get("given", []), name.get("family", "")]
+                                            ).strip() or "(no name)"
     return _scalar(item)
 
 
 def _scalar(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, dict):
         return str(value.get("text") or value.get("display") or value.get("reference")
                    or next((c.get("display") or c.get("code") for c in value.get("coding", [])),

@@ -17,6 +17,7 @@ from app.ui.operations import Op
 
 SIDES = "merge sides"
 POSSIBLE = "possible duplicates"
+POSSIBLE_COUNT = "possible duplicates counted"
 
 
 def sides(owner: QObject, background: Background, ws: Workstation,
@@ -46,6 +47,13 @@ def possible_duplicates(owner: QObject, background: Background,
     """The pairs sync flagged and nobody has reviewed yet, oldest first (an audited read)."""
     return Op(owner, background, lambda: PossibleDuplicates(ws.store).open(ws.session),
               POSSIBLE)
+
+
+def count_possible_duplicates(owner: QObject, background: Background,
+                              ws: Workstation) -> Op[int]:
+    """How many pairs wait for review (names no one, so not audited)."""
+    return Op(owner, background, lambda: PossibleDuplicates(ws.store).count(ws.session),
+              POSSIBLE_COUNT)
 
 
 def dismiss(owner: QObject, background: Background, ws: Workstation, review_id: int,

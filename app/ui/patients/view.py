@@ -204,8 +204,8 @@ class PatientsView(QWidget):
         return dialog
 
     def count_possible_duplicates(self) -> None:
-        merge_ops.possible_duplicates(self, self._background, self._ws).success(
-            lambda pairs: self.possible.setText(f"Possible duplicates ({len(pairs)})")).failure(
+        merge_ops.count_possible_duplicates(self, self._background, self._ws).success(
+            lambda count: self.possible.setText(f"Possible duplicates ({count})")).failure(
             lambda exc: self.possible.setToolTip(sentence(exc))).run()
 
     def _took_registered(self, answer: Registered) -> None:

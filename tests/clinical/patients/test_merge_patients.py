@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from app.clinical.notes.notes import Notes
 from app.clinical.patients.merge import PatientMerge
+from app.clinical.patients.merge_fields import carried_over
 from app.clinical.records import Records
 from app.errors import InvalidRecord, NotFound, PermissionDenied, UsageError
 from app.security.roles import Permission
@@ -180,3 +181,13 @@ def test_what_both_records_hold_differently_stays_as_kept_and_is_named(doctor):
     assert result.differs == ("sex: male kept, female not",)
     assert doctor.patients.get(doctor.session, keep)["gender"] == "male"
     assert doctor.patients.get(doctor.session, other)["gender"] == "female"
+
+
+def test_what_is_carried_over_is_said_in_a_clerks_words():
+    keep = {"resourceType": "Patient", "id": "k", "name": [{"family": "Mensah"}]}
+    other = {"resourceType": "Patient", "id": "o", "multipleBirthBoolean": False,
+             "communication": [{"language": {"coding": [{"code": "fr", "display": "French"}]}}],
+             "contact": [{"name": {"text": "Kofi Mensah"}}], "deceasedBoolean": False}
+    _, carried, _ = carried_over(keep, other)
+    assert set(carried) == {"multiple birth no", "language French",
+                            "contact person Kofi Mensah", "deceased no"}
