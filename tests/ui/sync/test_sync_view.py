@@ -99,6 +99,7 @@ def test_an_offline_status_shows_offline_and_the_problem(qtbot, ws, background):
     assert view.last_error.isVisible()
     assert view.last_error.text() == "Cannot reach the sync server: check the network."
     qtbot.waitUntil(lambda: view.conflicts_summary.text() == "No conflicts are waiting for you.")
+    qtbot.waitUntil(lambda: not background.busy)  # the first read and show_status's both
 
 
 def test_sync_now_asks_the_worker(qtbot, ws, background):
