@@ -34,6 +34,7 @@ from app.clinical.sync.connection import (
     sync_limits,
 )
 from app.clinical.visits.booking import Booking
+from app.clinical.visits.clinic_day import ClinicDays
 from app.clinical.visits.double_booking import hold_double_bookings
 from app.clinical.visits.encounters import Encounters
 from app.clinical.visits.schedule import Schedule
@@ -90,6 +91,11 @@ class Workstation:
     def weeks(self) -> Weeks:
         """Providers' weeks, as the calendar screen shows them."""
         return Weeks(self.store, self.booking)
+
+    @cached_property
+    def clinic_days(self) -> ClinicDays:
+        """The clinic's day, every provider and room side by side, as the calendar shows it."""
+        return ClinicDays(self.store, self.booking)
 
     def check_store(self) -> list[str]:
         """Read every page of the store; the problems found, [] when it is sound."""

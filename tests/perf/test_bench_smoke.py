@@ -5,6 +5,7 @@ import json
 import pytest
 
 from tests.perf import (
+    bench_clinic_day,
     bench_duplicates,
     bench_search,
     bench_slots,
@@ -107,3 +108,11 @@ def test_week_view_benchmark_paints_a_week_and_reports_its_today_baseline(capsys
     assert result["week_appointments_shown"] == 7 * 4
     assert result["baseline_today_first_page_ms"]["p95"] > 0
     assert set(result["ratios"]) == {"week_p95_over_today_p95"}
+
+
+def test_clinic_day_benchmark_paints_every_provider_beside_the_week_baseline(capsys):
+    bench_clinic_day.main(["--providers", "3", "--per-day", "4", "--runs", "2"])
+    result = json.loads(capsys.readouterr().out)
+    assert (result["clinic_day_columns"], result["clinic_day_appointments_shown"]) == (3, 3 * 4)
+    assert result["baseline_provider_week_ms"]["p95"] > 0
+    assert set(result["ratios"]) == {"clinic_day_p95_over_week_p95"}

@@ -93,11 +93,27 @@ def main(folder: Path) -> None:
     registration_screens(env, info, folder)
     demographics_screens(env, info, folder)
     calendar_screens(env, info, folder)
+    clinic_day_scenes(env, info, folder)
     conflict_dialog(window, env, work, folder, patient_id)
     double_booking_scenes(env, work, info, folder)
+    desk_action_scenes(env, info, folder)
     window.close()
     chart_details(work, folder)
     merge_screens(env, info, folder)
+
+
+def clinic_day_scenes(env, info, folder: Path) -> None:
+    """The Calendar's clinic day and rooms (tests/ui/calendar_scenes.py)."""
+    from tests.ui.calendar_scenes import clinic_day
+
+    clinic_day(env, info, folder)
+
+
+def desk_action_scenes(env, info, folder: Path) -> None:
+    """The Calendar's walk-in and waiting-list offers (tests/ui/desk_scenes.py)."""
+    from tests.ui.desk_scenes import walk_in_and_waitlist
+
+    walk_in_and_waitlist(env, info, folder)
 
 
 def double_booking_scenes(env, work: Path, info, folder: Path) -> None:

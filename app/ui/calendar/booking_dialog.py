@@ -6,12 +6,13 @@ A refusal (the time is past, outside the provider's hours, taken) is shown in th
 the service's own sentence and nothing is stored; the dialog stays open to change the time.
 When the provider is already booked then, it also offers to overbook: with a reason, the
 same time is booked as an overbooking (the reason kept on the appointment, the policy's
-hourly limit still applies).
+hourly limit still applies). A patient who wants an earlier time than is free is put on the
+waiting list instead (Add to waiting list…), to be offered a time when one is cancelled.
 """
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -22,8 +23,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -31,22 +30,22 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Workstation
-from app.clinical.patients.search import PatientHit
 from app.clinical.visits.booking import BookingRequest
 from app.clinical.visits.booking_errors import AlreadyBooked
 from app.clinical.visits.providers import Provider
 from app.clinical.visits.schedule import Appointment
+from app.clinical.visits.waitlist import Waiting
+from app.ui.calendar.patient_picker import PatientPicker
+from app.ui.calendar.waitlist_dialog import AddToWaitlistDialog
 from app.ui.common.background import Background
 from app.ui.common.theme import alert_color
 from app.ui.operations import calendar as calendar_ops
-from app.ui.operations import patients as patient_ops
 from fhir_common.messages import sentence
-
-HITS = 8  # patients listed for what is typed
 
 
 class BookingDialog(QDialog):
     booked = Signal(list)  # the Appointments made
+    waitlisted = Signal(object)  # the Waiting entry, when put on the waiting list instead
 
     def __init__(self, ws: Workstation, background: Background, who: Provider, start: datetime,
                  parent=None):
@@ -55,13 +54,8 @@ class BookingDialog(QDialog):
         self.setWindowTitle(f"Book with {who.name}")
         self.setAccessibleName("Book an appointment")
         self.setMinimumWidth(520)
-        self.search = QLineEdit(placeholderText="Name, MRN or birth date")
-        self.search.setAccessibleName("Find the patient")
-        self.hits = QListWidget()
-        self.hits.setAccessibleName("Patients found")
-        self.hits.setMaximumHeight(130)
-        self.hits.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.hits.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.picker = PatientPicker(ws, background, self)
+        self.search, self.hits = self.picker.search, self.picker.hits
         self.type = QComboBox()
         self.type.setAccessibleName("Appointment type")
         for kind in ws.booking.clinic.types.types:
@@ -82,6 +76,12 @@ class BookingDialog(QDialog):
         self.book_button = buttons.addButton("Book", QDialogButtonBox.ButtonRole.AcceptRole)
         self.book_button.setDefault(False)
         self.book_button.setAutoDefault(False)
+        self.waitlist_button = buttons.addButton("Add to waiting list…",
+                                                 QDialogButtonBox.ButtonRole.ActionRole)
+        self.waitlist_button.setToolTip("The patient wants an earlier time than there is free: "
+                                        "offer them one when it is cancelled.")
+        self.waitlist_button.setAutoDefault(False)
+        self.waitlist: AddToWaitlistDialog | None = None
         self.overbook_button = QPushButton("Overbook")
         self.overbook_button.setAccessibleName("Overbook")
         self.overbook_button.setAutoDefault(False)
@@ -111,12 +111,12 @@ class BookingDialog(QDialog):
         layout.addWidget(self.said)
         layout.addWidget(self.overbook_row)
         layout.addWidget(buttons)
-        self.search.textChanged.connect(self._find)
-        self.search.returnPressed.connect(lambda: self.hits.setFocus())
+        self.picker.said.connect(self._say)
         self.type.currentIndexChanged.connect(self._type_chosen)
         self.repeat.toggled.connect(self.weeks.setEnabled)
         self.book_button.clicked.connect(self.submit)
         self.overbook_button.clicked.connect(self._overbook)
+        self.waitlist_button.clicked.connect(self.open_waitlist)
         buttons.rejected.connect(self.reject)
         self._type_chosen()
         self.search.setFocus()
@@ -128,11 +128,11 @@ class BookingDialog(QDialog):
         self._send(None)
 
     def _send(self, overbook_reason: str | None) -> None:
-        item = self.hits.currentItem()
-        if item is None:
+        patient_id = self.picker.patient_id()
+        if patient_id is None:
             self._say("Choose the patient first: type a name and pick them from the list.")
             return
-        request = BookingRequest(item.data(Qt.ItemDataRole.UserRole),
+        request = BookingRequest(patient_id,
                                  self.start.dateTime().toPython().astimezone(),
                                  self.type.currentData(), self._who.user, self.minutes.value(),
                                  overbook_reason=overbook_reason)
@@ -142,6 +142,24 @@ class BookingDialog(QDialog):
         calendar_ops.book(self, self._background, self._ws, request,
                           self.weeks.value() if self.repeat.isChecked() else 1).success(
             self._booked).failure(self._refused).run()
+
+    def open_waitlist(self) -> None:
+        """The waiting list instead: from today until the day of this cell (at least two
+        weeks), with this provider, the patient and type as chosen here."""
+        start = self.start.dateTime().toPython().date()
+        self.waitlist = AddToWaitlistDialog(self._ws, self._background, self._who,
+                                            date.today(), max(start, date.today() + timedelta(
+                                                weeks=2)), self)
+        if patient_id := self.picker.patient_id():
+            self.waitlist.picker.put(patient_id, self.picker.patient_name(),
+                                     self.hits.currentItem().text())
+        self.waitlist.type.setCurrentIndex(self.type.currentIndex())
+        self.waitlist.added.connect(self._waitlisted)
+        self.waitlist.open()
+
+    def _waitlisted(self, entry: Waiting) -> None:
+        self.waitlisted.emit(entry)
+        self.accept()
 
     def _booked(self, made: list[Appointment]) -> None:
         self.booked.emit(made)
@@ -161,25 +179,6 @@ class BookingDialog(QDialog):
         if isinstance(exc, AlreadyBooked):
             self.overbook_row.show()
             self.overbook_reason.setFocus()
-
-    def _find(self, text: str) -> None:
-        if len(text.strip()) < 2:
-            self.hits.clear()
-            return
-        patient_ops.search(self, self._background, self._ws, text, HITS).success(
-            self._found).run()
-
-    def _found(self, hits: list[PatientHit]) -> None:
-        self.hits.clear()
-        for hit in hits:
-            item = QListWidgetItem(f"{hit.name}   born {hit.birth_date or 'unknown'}   "
-                                   f"MRN {hit.mrn or '–'}")
-            item.setData(Qt.ItemDataRole.UserRole, hit.patient_id)
-            self.hits.addItem(item)
-        if hits:
-            self.hits.setCurrentRow(0)
-        else:
-            self._say(f"No patient matches {self.search.text().strip()!r}.")
 
     def _type_chosen(self) -> None:
         kind = self._ws.booking.clinic.types.get(self.type.currentData())

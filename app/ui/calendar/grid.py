@@ -1,10 +1,13 @@
-"""The week grid: one column per working day, one row per slot (15 minutes by default), the
-provider's open hours shaded, breaks marked, appointments drawn as blocks in their type's
-colour with time, patient, status and type (in that order: a short block keeps what the
-colour cannot say).
+"""The calendar grid: one column per `Column` (a working day of one provider's week, or one
+provider or room on the clinic's day), one row per slot (15 minutes by default), open hours
+shaded, breaks marked, appointments drawn as blocks in their type's colour with time,
+patient, status and type (in that order: a short block keeps what the colour cannot say).
 
 Keyboard first: the arrows move a cursor over the cells, Enter (or a double click) says
-which cell was chosen and what is booked there; the view decides what that means.
+which cell was chosen and what is booked there; the view decides what that means (the
+column under the cursor, `cursor_column`, says whom a free cell books with). A block can
+also be dragged to another cell: `dropped` says what and where, keeping the offset it was
+held by; the block itself stays put until the store says it moved.
 A cancelled or not attended appointment is drawn faded and struck through and leaves its
 time free, as booking does.
 """
@@ -12,10 +15,11 @@ time free, as booking does.
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPen
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
+from app.clinical.visits.clinic_day import Column
 from app.clinical.visits.schedule import Appointment
 from app.clinical.visits.week import STATUS_TEXT, ProviderWeek
 
@@ -28,7 +32,7 @@ MOVES = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, 
 
 @dataclass(frozen=True)
 class Block:
-    """An appointment as drawn: its day column, its rows and its lane among overlaps."""
+    """An appointment as drawn: its column, its rows and its lane among overlaps."""
 
     appointment: Appointment
     column: int
@@ -40,6 +44,7 @@ class Block:
 
 class WeekGrid(QWidget):
     chosen = Signal(object, object)  # the cell's start (aware datetime), Appointment | None
+    dropped = Signal(object, object, object, object)  # Appointment, new start, from, to Column
 
     def __init__(self, colour_of):
         super().__init__()
@@ -47,8 +52,12 @@ class WeekGrid(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAccessibleName("Week calendar")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.week: ProviderWeek | None = None
-        self.days: list[date] = []
+        self.week: ProviderWeek | None = None  # None while showing the clinic's day
+        self.columns: list[Column] = []
+        self._mark_today = True  # a week heads today's column; the clinic's day does not
+        self._whose = False  # whether blocks name the practitioner (a room's columns)
+        self._held: tuple[Block, int, QPointF] | None = None  # pressed block, row offset, where
+        self.dragging: tuple[Block, tuple[int, int]] | None = None  # the block, its target
         self.first_hour, self.last_hour, self.slot = DEFAULT_HOURS[0], DEFAULT_HOURS[1], 15
         self.blocks: list[Block] = []
         self.cursor = (0, 0)  # column, row
@@ -59,44 +68,67 @@ class WeekGrid(QWidget):
         self._struck.setStrikeOut(True)
         self.today = date.today()
 
+    @property
+    def days(self) -> list[date]:
+        """Each column's day."""
+        return [c.day for c in self.columns]
+
     def show_week(self, week: ProviderWeek, today: date) -> None:
-        """Draw `week`, keeping the cursor's place where the new week has it."""
-        self.week, self.today, self.slot = week, today, week.slot_minutes
+        """Draw `week` (its working days), keeping the cursor's place where it has it."""
         worked = [d for d in week.days if d.open_hours or d.appointments]
-        self.days = [d.day for d in (worked or week.days[:5])]
-        starts = [s.hour for d in week.days for s, _ in d.open_hours] + [
-            a.start.hour for d in week.days for a in d.appointments]
-        ends = [_ceil_hour(e) for d in week.days for _, e in d.open_hours] + [
-            _ceil_hour(a.end or a.start) for d in week.days for a in d.appointments]
+        self.setAccessibleName("Week calendar")
+        self.show_columns([Column(d.day.strftime("%a %d %b") + (
+            " (today)" if d.day == today else ""), d.day, d.open_hours, d.appointments,
+            week.provider) for d in (worked or week.days[:5])], week.slot_minutes, today, week)
+
+    def show_columns(self, columns: list[Column], slot: int, today: date,
+                     week: ProviderWeek | None = None) -> None:
+        """Draw `columns` (a clinic's day: one per provider or room; or `week`'s days),
+        rows of `slot` minutes, the hours from the earliest opening or booking to the
+        latest."""
+        self.week, self.columns, self.today, self.slot = week, columns, today, slot
+        self._mark_today = week is not None
+        starts = [s.hour for c in columns for s, _ in c.open_hours] + [
+            a.start.hour for c in columns for a in c.appointments]
+        ends = [_ceil_hour(e) for c in columns for _, e in c.open_hours] + [
+            _ceil_hour(a.end or a.start) for c in columns for a in c.appointments]
         self.first_hour = min(starts, default=DEFAULT_HOURS[0])
         self.last_hour = max(min(max(ends, default=DEFAULT_HOURS[1]), 24), self.first_hour + 1)
-        self.blocks = [b for column, day in enumerate(self.days)
-                       for b in self._lay_out(column, week.days[day.weekday()].appointments)]
-        self._styles = [self._style(b.appointment) for b in self.blocks]
+        self.blocks = [b for index, column in enumerate(columns)
+                       for b in self._lay_out(index, column.appointments)]
+        self._whose = any(c.room for c in columns)  # a room's column also says whose it is
+        self._styles = [self._style(b.appointment, self._whose) for b in self.blocks]
         self._elided_for = -1
-        self.cursor = (min(self.cursor[0], len(self.days) - 1),
+        self._held = self.dragging = None
+        self.cursor = (max(0, min(self.cursor[0], len(columns) - 1)),
                        min(self.cursor[1], self.row_count() - 1))
         self.setMinimumHeight(HEADER + self.row_count() * ROW + 1)
         self._describe()
         self.update()
+
+    def cursor_column(self) -> Column | None:
+        """The column under the cursor: whose (or which room's) time Enter chooses."""
+        return self.columns[self.cursor[0]] if self.columns else None
 
     def row_count(self) -> int:
         return (self.last_hour - self.first_hour) * 60 // self.slot
 
     def moment(self, column: int, row: int) -> datetime:
         """The start of a cell, aware local time."""
-        clock = datetime.combine(self.days[column], time(self.first_hour))
+        clock = datetime.combine(self.columns[column].day, time(self.first_hour))
         return (clock + timedelta(minutes=row * self.slot)).astimezone()
 
     def place_cursor(self, at: datetime) -> bool:
         """Put the cursor on the cell holding `at`; False when this week does not show it."""
         local = at.astimezone()
-        if local.date() not in self.days:
+        days = self.days
+        if local.date() not in days:
             return False
         row = int((local.hour * 60 + local.minute - self.first_hour * 60) // self.slot)
         if not 0 <= row < self.row_count():
             return False
-        self.cursor = (self.days.index(local.date()), row)
+        stay = self.cursor[0] < len(days) and days[self.cursor[0]] == local.date()
+        self.cursor = (self.cursor[0] if stay else days.index(local.date()), row)
         self._describe()
         self.update()
         return True
@@ -118,23 +150,57 @@ class WeekGrid(QWidget):
                       HEADER + block.first_row * ROW + 1, width - 2, block.rows * ROW - 2)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt's name)
-        if event.key() in MOVES and self.days:
+        if event.key() in MOVES and self.columns:
             dx, dy = MOVES[event.key()]
-            self.cursor = (max(0, min(len(self.days) - 1, self.cursor[0] + dx)),
+            self.cursor = (max(0, min(len(self.columns) - 1, self.cursor[0] + dx)),
                            max(0, min(self.row_count() - 1, self.cursor[1] + dy)))
             self._describe()
             self.update()
-        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.days:
+        elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.columns:
             self.chosen.emit(self.moment(*self.cursor), self.booked_at(*self.cursor))
         else:
             super().keyPressEvent(event)
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
-        if cell := self._cell_at(event.position().x(), event.position().y()):
+        where = event.position()
+        if cell := self._cell_at(where.x(), where.y()):
             self.cursor = cell
             self._describe()
             self.update()
+            block = next((b for b in reversed(self.blocks)
+                          if self.block_rect(b).contains(where)), None)
+            if block is not None and event.button() == Qt.MouseButton.LeftButton:
+                self._held = (block, cell[1] - int(block.first_row), where)
         self.setFocus()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        """Dragging a held block: the cursor and an outline follow the cell under it."""
+        if self._held is None:
+            return
+        block, offset, pressed = self._held
+        where = event.position()
+        if self.dragging is None and (where - pressed).manhattanLength() < (
+                QApplication.startDragDistance()):
+            return
+        if cell := self._cell_at(where.x(), where.y()):
+            target = (cell[0], max(0, min(self.row_count() - 1, cell[1] - offset)))
+            self.dragging, self.cursor = (block, target), target
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            self._describe()
+            self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
+        """A drop on another cell asks for the move; the view says whether it was made."""
+        dragged, self._held, self.dragging = self.dragging, None, None
+        self.unsetCursor()
+        self.update()
+        if dragged is None:
+            return
+        block, (column, row) = dragged
+        at = self.moment(column, row)
+        if column != block.column or at != block.appointment.start.astimezone():
+            self.dropped.emit(block.appointment, at, self.columns[block.column],
+                              self.columns[column])
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt's name)
         if cell := self._cell_at(event.position().x(), event.position().y()):
@@ -144,38 +210,47 @@ class WeekGrid(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 (Qt's name)
         painter = QPainter(self)
         painter.fillRect(self.rect(), QColor("#E4E4E4"))  # closed
-        if self.week is not None:
+        if self.columns:
             self._paint_hours(painter)
             self._paint_lines(painter)
             self._paint_blocks(painter)
-            if self.days:
-                painter.setPen(QPen(QColor("#1F3A93"), 2))
-                painter.setBrush(Qt.BrushStyle.NoBrush)
-                painter.drawRect(self.cell_rect(*self.cursor).adjusted(1, 1, -1, -1))
+            painter.setPen(QPen(QColor("#1F3A93"), 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.cell_rect(*self.cursor).adjusted(1, 1, -1, -1))
+            if self.dragging is not None:
+                block, (column, row) = self.dragging
+                painter.setPen(QPen(QColor("#1F3A93"), 2, Qt.PenStyle.DashLine))
+                painter.drawRect(self.cell_rect(column, row).adjusted(
+                    2, 2, -2, int((block.rows - 1) * ROW) - 2))
         painter.end()
 
     def _paint_hours(self, painter: QPainter) -> None:
-        for column, day in enumerate(self.days):
-            hours = self.week.days[day.weekday()].open_hours
+        for column, shown in enumerate(self.columns):
+            hours = shown.open_hours
             for start, end in hours:
                 painter.fillRect(self._span(column, start, end), QColor("#FFFFFF"))
             for (_, gap_start), (gap_end, _) in zip(hours, hours[1:], strict=False):
                 gap = self._span(column, gap_start, gap_end)
                 painter.fillRect(gap, QBrush(QColor("#C9C9C9"), Qt.BrushStyle.BDiagPattern))
+                label = self.fontMetrics().boundingRect("Break").adjusted(-4, -1, 4, 1)
+                label.moveCenter(QPoint(gap.center().x(), gap.top() + ROW // 2))  # between
+                painter.fillRect(label, QColor("#E4E4E4"))  # the lines, off the hatching
                 painter.setPen(QColor("#555555"))
-                painter.drawText(gap, Qt.AlignmentFlag.AlignCenter, "Break")
+                painter.drawText(label, Qt.AlignmentFlag.AlignCenter, "Break")
 
     def _paint_lines(self, painter: QPainter) -> None:
         width = self._column_width()
         bold = QFont(self.font())
         bold.setBold(True)
-        for column, day in enumerate(self.days):
+        metrics = self.fontMetrics()
+        for column, shown in enumerate(self.columns):
             heading = QRect(GUTTER + int(column * width), 0, int(width), HEADER)
-            painter.fillRect(heading, QColor("#D6E4F5" if day == self.today else "#F4F4F4"))
+            today = self._mark_today and shown.day == self.today
+            painter.fillRect(heading, QColor("#D6E4F5" if today else "#F4F4F4"))
             painter.setPen(QColor("#222222"))
-            painter.setFont(bold if day == self.today else self.font())
-            painter.drawText(heading, Qt.AlignmentFlag.AlignCenter,
-                             day.strftime("%a %d %b") + (" (today)" if day == self.today else ""))
+            painter.setFont(bold if today else self.font())
+            painter.drawText(heading, Qt.AlignmentFlag.AlignCenter, metrics.elidedText(
+                shown.heading, Qt.TextElideMode.ElideRight, int(width) - 4))
         painter.setFont(self.font())
         bottom = HEADER + self.row_count() * ROW
         for row in range(self.row_count() + 1):
@@ -189,7 +264,7 @@ class WeekGrid(QWidget):
                                  Qt.AlignmentFlag.AlignVCenter,
                                  f"{self.first_hour + row * self.slot // 60:02d}:00")
         painter.setPen(QColor("#9A9A9A"))
-        for column in range(len(self.days) + 1):
+        for column in range(len(self.columns) + 1):
             x = GUTTER + int(column * width)
             painter.drawLine(x, 0, x, bottom)
 
@@ -222,15 +297,17 @@ class WeekGrid(QWidget):
                 painter.drawText(inner, line, elided)
         painter.setFont(self.font())
 
-    def _style(self, item: Appointment) -> tuple[QColor, QPen, QColor, bool, str]:
-        """A block's fill, border, ink, whether it is struck through, and its words."""
+    def _style(self, item: Appointment, whose: bool) -> tuple[QColor, QPen, QColor, bool, str]:
+        """A block's fill, border, ink, whether it is struck through, and its words (`whose`:
+        the practitioner's name too)."""
         fill = QColor(self._colour_of(item.type))
         freed = item.status in FREEING
         if freed:
             fill.setAlpha(70)
         return (fill, QPen(fill.darker(140), 1), QColor("#333333" if freed else "#FFFFFF"),
                 freed, f"{item.start:%H:%M} {item.patient_name} · "
-                       f"{STATUS_TEXT.get(item.status, item.status)} · {item.type}")
+                       f"{STATUS_TEXT.get(item.status, item.status)} · {item.type}"
+                       + (f" · {item.practitioner}" if whose else ""))
 
     def _lay_out(self, column: int, appointments: list[Appointment]) -> list[Block]:
         """Blocks side by side where appointments overlap (an overbooking, a cancelled one
@@ -266,24 +343,25 @@ class WeekGrid(QWidget):
         return QRect(GUTTER + int(column * width) + 1, top, int(width) - 1, bottom - top)
 
     def _column_width(self) -> float:
-        return (self.width() - GUTTER) / max(1, len(self.days))
+        return (self.width() - GUTTER) / max(1, len(self.columns))
 
     def _cell_at(self, x: float, y: float) -> tuple[int, int] | None:
-        if x < GUTTER or y < HEADER or not self.days:
+        if x < GUTTER or y < HEADER or not self.columns:
             return None
         column, row = int((x - GUTTER) // self._column_width()), int((y - HEADER) // ROW)
-        if column < len(self.days) and row < self.row_count():
+        if column < len(self.columns) and row < self.row_count():
             return column, row
         return None
 
     def _describe(self) -> None:
         """Say what is under the cursor, for a screen reader and a tooltip."""
-        if not self.days:
+        if not self.columns:
             return
         at, booked = self.moment(*self.cursor), self.booked_at(*self.cursor)
-        said = f"{at:%a %d %b %H:%M}: " + (
-            f"{booked.patient_name}, {booked.type}, {STATUS_TEXT.get(booked.status)}"
-            if booked else "free")
+        whose = "" if self.week is not None else f"{self.columns[self.cursor[0]].heading}, "
+        said = whose + f"{at:%a %d %b %H:%M}: " + (
+            f"{booked.patient_name}, {booked.type}, {STATUS_TEXT.get(booked.status)}" + (
+                f", with {booked.practitioner}" if self._whose else "") if booked else "free")
         self.setAccessibleDescription(said)
         self.setToolTip(said)
 

@@ -1,4 +1,11 @@
-"""The Calendar tab: one provider's week, booked from the keyboard.
+"""The Calendar tab: one provider's week, or the clinic's day (every provider a column) or
+its rooms' day, booked from the keyboard.
+
+Provider week, Clinic day and Rooms (shown when the clinic has rooms) switch the view (also
+Alt+1, Alt+2, Alt+3); on a day, Previous and Next turn a day. A free cell books with its
+column's provider (the Rooms view only shows where appointments are). An appointment can be
+dragged to another cell (another day, or another provider on the clinic's day): the same
+move as the keyboard's, refused in the service's sentence with the block left where it was.
 
 Pick the provider; Previous week, Today and Next week turn the week (also Alt+Left, Alt+Home,
 Alt+Right). In the grid, the arrows move over 15-minute cells; Enter on a free cell books
@@ -8,6 +15,9 @@ goes through the booking services by an op; the week is read again when the work
 hears that appointments changed (this screen's own writes included: a write from here and
 one arriving by sync look the same). Who may not book (clinicians may; billing reads only)
 sees the week and is told which permission booking needs.
+
+Walk-in… (Alt+W) and Day sheet… (Alt+D), check-out, "this and following" for a series and
+the waiting list offered a freed time are the front desk's flows in desk_actions.py.
 """
 
 from datetime import date, datetime, timedelta
@@ -15,6 +25,7 @@ from datetime import date, datetime, timedelta
 from PySide6.QtCore import Qt, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -26,26 +37,24 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import Workstation
 from app.clinical.records import Changes
+from app.clinical.visits.clinic_day import ClinicDay, Column
 from app.clinical.visits.providers import Provider
 from app.clinical.visits.schedule import Appointment
 from app.clinical.visits.week import ProviderWeek
 from app.security.roles import Permission
-from app.ui.calendar.appointment_dialog import (
-    CANCEL,
-    CHECK_IN,
-    MOVE,
-    NO_SHOW,
-    AppointmentDialog,
-)
+from app.ui.calendar.appointment_dialog import CHECK_IN, MOVE, AppointmentDialog
 from app.ui.calendar.booking_dialog import BookingDialog
+from app.ui.calendar.desk_actions import DeskActions
 from app.ui.calendar.grid import WeekGrid
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
 from app.ui.common.theme import alert_color
 from app.ui.operations import calendar as calendar_ops
+from app.ui.operations import clinic_day as clinic_day_ops
 from fhir_common.messages import sentence
 
 SHOWN_KINDS = {"Appointment", "Patient", "Practitioner"}
+WEEK, DAY, ROOMS = "Provider week", "Clinic day", "Rooms"  # the views, Alt+1 to Alt+3
 
 
 class CalendarView(QWidget):
@@ -56,6 +65,7 @@ class CalendarView(QWidget):
         self.may_book = ws.session.may(Permission.MANAGE_SCHEDULE)
         self.day = date.today()
         self.moving: Appointment | None = None
+        self._moving_from: Column | None = None  # the column the moving appointment was in
         self._done = ""  # what the last write did, said again once the week is read again
         self._cursor_to: datetime | None = datetime.now().astimezone()  # once the week is in
         self.dialog = None  # the booking or appointment dialog open, if any
@@ -70,29 +80,47 @@ class CalendarView(QWidget):
         self.said.setWordWrap(True)
         self.said.setAccessibleName("Calendar status")
         self.grid = WeekGrid(ws.weeks.colour)
+        self.mode = WEEK
+        self.views = QButtonGroup(self)
+        self.view_buttons: dict[str, QPushButton] = {}
+        for number, name in enumerate((WEEK, DAY, ROOMS), 1):
+            button = QPushButton(name, checkable=True, checked=name == WEEK)
+            button.setToolTip(f"{name} (Alt+{number})")
+            button.setVisible(name != ROOMS or bool(ws.booking.clinic.availability.rooms))
+            self.views.addButton(button)
+            self.view_buttons[name] = button
+            button.clicked.connect(lambda _on, chosen=name: self.show_view(chosen))
+            QShortcut(QKeySequence(f"Alt+{number}"), self, lambda chosen=name: (
+                self.show_view(chosen)), context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.grid)
         bar = QHBoxLayout()
+        for button in self.view_buttons.values():
+            bar.addWidget(button)
         bar.addWidget(QLabel("Provider"))
         bar.addWidget(self.provider, 1)
         for button in (self.previous, self.today_button, self.next):
             bar.addWidget(button)
         bar.addWidget(self.title, 2)
+        self.desk = DeskActions(self, ws, background, self._say, self._said_done, self._refused)
+        bar.addWidget(self.desk.walk_in)  # Alt+W
+        bar.addWidget(self.desk.day_sheet)  # Alt+D
         layout = QVBoxLayout(self)
         layout.addLayout(bar)
         layout.addWidget(self.legend(ws))
         layout.addWidget(self.said)
         layout.addWidget(scroll, 1)
-        self.previous.clicked.connect(lambda: self.turn(-7))
-        self.next.clicked.connect(lambda: self.turn(7))
+        self.previous.clicked.connect(lambda: self.step(-1))
+        self.next.clicked.connect(lambda: self.step(1))
         self.today_button.clicked.connect(self.go_today)
-        for keys, act in (("Alt+Left", lambda: self.turn(-7)), ("Alt+Right", lambda: self.turn(7)),
+        for keys, act in (("Alt+Left", lambda: self.step(-1)), ("Alt+Right", lambda: self.step(1)),
                           ("Alt+Home", self.go_today), ("Esc", self.stop_moving)):
             QShortcut(QKeySequence(keys), self, act,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.provider.currentIndexChanged.connect(lambda _index: self.load())
         self.grid.chosen.connect(self.choose)
+        self.grid.dropped.connect(self.drop)
         changes_of(self, ws.changes, changes).connect(self.take)
         calendar_ops.providers(self, background, ws).success(self._providers).failure(
             self._refused).run()
@@ -111,7 +139,26 @@ class CalendarView(QWidget):
         if changes.kinds & SHOWN_KINDS:
             self.load()
 
+    def show_view(self, mode: str) -> None:
+        """Switch between a provider's week, the clinic's day and the rooms' day."""
+        if mode == ROOMS and self.view_buttons[ROOMS].isHidden():  # the clinic has none
+            return
+        self.stop_moving()  # a Move is finished in the view it began in
+        self.mode = mode
+        self.view_buttons[mode].setChecked(True)
+        self.provider.setEnabled(mode == WEEK)
+        unit = "week" if mode == WEEK else "day"
+        self.previous.setText(f"◀ Previous {unit}")
+        self.next.setText(f"Next {unit} ▶")
+        self._cursor_to = datetime.now().astimezone() if self.day == date.today() else None
+        self.load()
+        self.grid.setFocus()
+
     def load(self) -> None:
+        if self.mode != WEEK:
+            clinic_day_ops.clinic_day(self, self._background, self._ws, self.day).success(
+                self._shown_day).failure(self._refused).run()
+            return
         who = self.current_provider()
         if who is None:
             return
@@ -120,6 +167,10 @@ class CalendarView(QWidget):
 
     def current_provider(self) -> Provider | None:
         return self.provider.currentData()
+
+    def step(self, direction: int) -> None:
+        """Previous (-1) or next (1): a week, or on a day view a day."""
+        self.turn(direction * (7 if self.mode == WEEK else 1))
 
     def turn(self, days: int) -> None:
         self.day += timedelta(days=days)
@@ -134,11 +185,10 @@ class CalendarView(QWidget):
         """Enter on a cell: move there, book there, or act on what is booked there."""
         if self.moving is not None:
             moving, self.moving = self.moving, None
-            self._say(f"Moving {moving.patient_name} to {at:%a %d %b %H:%M}…")
-            calendar_ops.move(self, self._background, self._ws, moving.id, at).success(
-                lambda done: self._said_done(f"Moved {done.patient_name} to "
-                                             f"{done.start:%a %d %b %H:%M}.")).failure(
-                self._refused).run()
+            if self.desk.moving_series:  # "this and following"
+                self.desk.move_series(moving, at)
+                return
+            self.move(moving, at, self._moving_from, self.grid.cursor_column())
             return
         if not self.may_book:
             self._say(f"Booking needs the permission “{Permission.MANAGE_SCHEDULE}”, which "
@@ -146,12 +196,18 @@ class CalendarView(QWidget):
                       "read only.", alert=True)
             return
         if booked is None:
-            self.dialog = BookingDialog(self._ws, self._background, self.current_provider(), at,
-                                        self)
+            column = self.grid.cursor_column()
+            if self.mode == ROOMS or column is None or column.provider is None:
+                self._say("Book from the Provider week or the Clinic day (Alt+1, Alt+2); the "
+                          "Rooms view shows which room each appointment is in.")
+                return
+            self.dialog = BookingDialog(self._ws, self._background, column.provider, at, self)
             self.dialog.booked.connect(self._booked)
+            self.dialog.waitlisted.connect(self.desk.waitlisted)
         else:
             self.dialog = AppointmentDialog(booked, self)
             self.dialog.accepted.connect(lambda d=self.dialog: self._act(d))
+            self.desk.opened(self.dialog)  # of a series? Cancel and Move then ask which
         self.dialog.open()
 
     def stop_moving(self) -> None:
@@ -161,26 +217,68 @@ class CalendarView(QWidget):
 
     def _act(self, dialog: AppointmentDialog) -> None:
         item = dialog.appointment
+        if self.desk.act(dialog):  # check-out, cancel, no-show (then the waiting list)
+            return
         if dialog.choice == CHECK_IN:
             calendar_ops.check_in(self, self._background, self._ws, item.id).success(
                 lambda done: self._said_done(f"Checked in {done.patient_name} for "
                                              f"{done.start:%H:%M}.")).failure(
                 self._refused).run()
-        elif dialog.choice == CANCEL:
-            calendar_ops.cancel(self, self._background, self._ws, item.id,
-                                dialog.reason.text().strip()).success(
-                lambda done: self._said_done(f"Cancelled {done.patient_name}'s "
-                                             f"{done.start:%H:%M} appointment.")).failure(
-                self._refused).run()
-        elif dialog.choice == NO_SHOW:
-            calendar_ops.no_show(self, self._background, self._ws, item.id).success(
-                lambda done: self._said_done(f"Marked {done.patient_name} as not attended."
-                                             )).failure(self._refused).run()
         elif dialog.choice == MOVE:
-            self.moving = item
+            self.moving, self._moving_from = item, self.grid.cursor_column()
             self._say(f"Move {item.patient_name} ({item.start:%a %H:%M}): pick the new time "
                       "with the arrows and press Enter; Esc to leave it where it is.")
             self.grid.setFocus()
+
+    def drop(self, item: Appointment, at: datetime, source: Column, target: Column) -> None:
+        """A block dropped on another cell: the same move as Move and Enter."""
+        if not self.may_book:
+            self._say(f"Moving an appointment needs the permission “{Permission.MANAGE_SCHEDULE}"
+                      f"”, which the {self._ws.session.role} role does not have.", alert=True)
+            return
+        self.move(item, at, source, target)
+
+    def move(self, item: Appointment, at: datetime, source: Column | None,
+             target: Column | None) -> None:
+        """`item` to `at`; to the target column's provider when that is another one (the
+        clinic's day). A room is kept: moving into another room is refused here."""
+        if source is not None and target is not None and source.room != target.room:
+            self._say(f"{item.patient_name} stays in {source.room}: to use {target.room}, "
+                      "cancel and book again into it.", alert=True)
+            return
+        other = (target.provider if source is not None and target is not None
+                 and target.provider is not None and source.provider is not None
+                 and target.provider.user != source.provider.user else None)
+        self._say(f"Moving {item.patient_name} to " + (f"{other.name}, " if other else "") +
+                  f"{at:%a %d %b %H:%M}…")
+        op = (clinic_day_ops.move_to(self, self._background, self._ws, item.id, other.user, at)
+              if other else calendar_ops.move(self, self._background, self._ws, item.id, at))
+        op.success(lambda done: self._said_done(f"Moved {done.patient_name} to " + (
+            f"{done.practitioner}, " if other else "") + f"{done.start:%a %d %b %H:%M}.")
+                   ).failure(self._refused).run()
+
+    def _shown_day(self, day: ClinicDay) -> None:
+        columns = day.rooms if self.mode == ROOMS else day.providers
+        self.grid.show_columns(columns, day.slot_minutes, date.today())
+        self.grid.setAccessibleName("Rooms calendar" if self.mode == ROOMS else
+                                    "Clinic day calendar")
+        if self._cursor_to is not None:
+            self.grid.place_cursor(self._cursor_to)
+            self._cursor_to = None
+        self.title.setText(("Rooms" if self.mode == ROOMS else "Clinic") +
+                           f": {day.day:%A %d %b %Y}" + (" (today)" if day.day == date.today()
+                                                          else ""))
+        if self._done:
+            self._say(self._done)
+            self._done = ""
+        elif self.moving is None:
+            count = len({a.id for c in columns for a in c.appointments
+                         if a.status not in ("cancelled", "noshow")})
+            self._say(f"{count} appointment{'' if count == 1 else 's'} this day." + (
+                " Read only." if not self.may_book else
+                " Arrows move, Enter opens an appointment; drag within its room to move it."
+                if self.mode == ROOMS else
+                " Arrows move, Enter books a free time or opens an appointment; drag to move."))
 
     def _booked(self, made: list[Appointment]) -> None:
         first = made[0]

@@ -1,0 +1,53 @@
+"""Screenshot scenes of the Calendar's clinic day and rooms (called by tests/ui/screenshots.py,
+whose helpers it uses): the front desk's view of every provider on one day, a week after the
+week scene's so the two never share a time."""
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from app.cli.demo import DESK, DOCTOR, NURSE
+from app.clinical.visits.booking import BookingRequest
+from app.ui.calendar.view import DAY, ROOMS
+from app.ui.shell.window import WorkstationWindow
+from tests.ui.screenshots import save, wait_until
+
+PLAN = [  # who, when, type, room
+    (DOCTOR, "08:30", "Routine", "Room 1"), (DOCTOR, "09:00", "Check-up", "Room 1"),
+    (DOCTOR, "10:15", "Follow-up", None), (DOCTOR, "11:00", "Emergency", "Room 1"),
+    (DOCTOR, "14:00", "Routine", None), (DOCTOR, "15:30", "Check-up", "Room 2"),
+    (NURSE, "08:00", "Routine", "Treatment room"), (NURSE, "09:00", "Follow-up", None),
+    (NURSE, "10:00", "Check-up", "Treatment room"), (NURSE, "13:30", "Routine", None),
+    (NURSE, "16:00", "Follow-up", "Treatment room")]
+
+
+def clinic_day(env, info, folder: Path) -> None:
+    desk = next(u for u in info.users if u.name == DESK)
+    front = WorkstationWindow(env, info.root, info.hints())
+    front.resize(1280, 800)
+    front.show()
+    front.login.user.setText(desk.name)
+    front.login.password.setText(desk.password)
+    front.login.sign_in.click()
+    wait_until(lambda: front.workspace is not None)
+    ws, view = front.ws, front.workspace.calendar
+    with ws.store.read() as conn:
+        patients = [pid for (pid,) in conn.exec_driver_sql(
+            "SELECT id FROM resource WHERE type = 'Patient' AND deleted = 0 LIMIT 10")]
+    day = date.today() - timedelta(days=date.today().weekday()) + timedelta(days=15)  # a Tue
+    made = [ws.booking.book(ws.session, BookingRequest(
+        patients[number % len(patients)], datetime.fromisoformat(f"{day}T{clock}").astimezone(),
+        kind, who, room=room)) for number, (who, clock, kind, room) in enumerate(PLAN)]
+    ws.booking.cancel(ws.session, made[4].id, "patient called: car broke down")
+    front.workspace.setCurrentWidget(view)
+    wait_until(lambda: view.provider.count() > 0)
+    view.show_view(DAY)
+    view.turn((day - view.day).days)
+    wait_until(lambda: view.grid.week is None and view.grid.columns
+               and view.grid.columns[0].day == day and view.grid.blocks)
+    view.grid.place_cursor(datetime.fromisoformat(f"{day}T11:30").astimezone())
+    view.grid.setFocus()
+    save(front, folder, "calendar-clinic-day")
+    view.show_view(ROOMS)
+    wait_until(lambda: view.grid.accessibleName() == "Rooms calendar")
+    save(front, folder, "calendar-rooms")
+    front.close()
