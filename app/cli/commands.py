@@ -363,6 +363,8 @@ def cmd_import(args, ws, secrets: Secrets) -> int:
         print(report.summary())
         for problem in report.errors:
             print(f"  skipped {problem.file} entry {problem.entry}: {problem.reason}")
+        for problem in report.unscheduled:  # the front desk must book these again
+            print(f"  {problem.file} entry {problem.entry}: {problem.reason}")
         if report.warnings:
             print(f"  {len(report.warnings)} warnings (see --json), e.g. "
                   f"{report.warnings[0].file} entry {report.warnings[0].entry}: "

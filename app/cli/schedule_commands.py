@@ -141,12 +141,12 @@ def cmd_book(args, ws, secrets) -> int:
 
 def cmd_list(args, ws, secrets) -> int:
     name = None
-    if args.provider:
+    if args.provider:  # a user who is no clinician is refused with a sentence
         with ws.store.read() as conn:
             name = provider(conn, args.provider).name
     shown, first, total = [], 0, None
     while total is None or len(shown) < total:
-        page = ws.schedule.today(ws.session, args.date, name, first)
+        page = ws.schedule.today(ws.session, args.date, args.provider, first)
         if not page.appointments:
             break
         shown, first, total = shown + page.appointments, first + PAGE_SIZE, page.total

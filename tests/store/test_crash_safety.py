@@ -232,8 +232,10 @@ def flip_bytes(db: Path, *offsets: int) -> None:
     db.write_bytes(bytes(data))
 
 
-def flip_middle_pages(db: Path) -> None:
-    middle = db.stat().st_size // PAGE // 2
+def flip_middle_pages(db: Path, root_pages: dict) -> None:
+    """Damage four pages in the middle of the patients' data: past every table's and
+    index's first page (where schema changes put new ones), before the file's last pages."""
+    middle = (max(root_pages.values()) + db.stat().st_size // PAGE) // 2
     flip_bytes(db, *(page * PAGE + 2000 for page in range(middle - 2, middle + 2)))
 
 
@@ -277,8 +279,8 @@ def read_every_chart(nurse) -> list[str]:
 
 
 def test_damaged_pages_in_the_middle_show_as_damage_when_charts_are_read(env, closed_store):
-    db, _ = closed_store
-    flip_middle_pages(db)
+    db, root_pages = closed_store
+    flip_middle_pages(db, root_pages)
     nurse = open_workstation(env, db.parent, *NURSE)  # the damage is not where sign-in reads
     failures = []
     for i in range(40):
@@ -292,8 +294,8 @@ def test_damaged_pages_in_the_middle_show_as_damage_when_charts_are_read(env, cl
 
 
 def test_after_a_damaged_chart_the_others_still_open_and_sign_out_works(env, closed_store):
-    db, _ = closed_store
-    flip_middle_pages(db)
+    db, root_pages = closed_store
+    flip_middle_pages(db, root_pages)
     nurse = open_workstation(env, db.parent, *NURSE)
     first = read_every_chart(nurse)
     assert "ok" in first and "StoreCorrupt" in first
@@ -315,11 +317,11 @@ def test_damaged_search_index_page_is_reported_as_damage(env, closed_store):
 
 
 def test_store_check_finds_damage_that_sign_in_does_not(env, closed_store):
-    db, _ = closed_store
+    db, root_pages = closed_store
     admin = open_workstation(env, db.parent, "admin", ADMIN_PASSWORD)
     assert admin.check_store() == []
     admin.close()
-    flip_middle_pages(db)
+    flip_middle_pages(db, root_pages)
     admin = open_workstation(env, db.parent, "admin", ADMIN_PASSWORD)
     problems = admin.check_store()
     assert problems and "HMAC" in problems[0]

@@ -70,6 +70,7 @@ def main(folder: Path) -> None:
     workspace = window.workspace
     wait_until(lambda: workspace.today.model.rowCount() > 0)
     save(window, folder, "today")
+    today_mine(window, folder)
 
     workspace.focus_search()
     first = workspace.today.model.rows()[2].patient_name.split()[-1][:4]
@@ -114,6 +115,16 @@ def desk_action_scenes(env, info, folder: Path) -> None:
     from tests.ui.desk_scenes import walk_in_and_waitlist
 
     walk_in_and_waitlist(env, info, folder)
+
+
+def today_mine(window, folder: Path) -> None:
+    """Today's "Mine": what is booked with the signed-in doctor's Practitioner."""
+    today = window.workspace.today
+    today.mine.click()
+    wait_until(lambda: "Loading" not in today.message.text())
+    save(window, folder, "today-mine")
+    today.whole_clinic.click()
+    wait_until(lambda: "Loading" not in today.message.text() and today.model.rowCount() > 0)
 
 
 def double_booking_scenes(env, work: Path, info, folder: Path) -> None:

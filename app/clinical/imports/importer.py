@@ -24,6 +24,7 @@ from app.clinical.imports.guard import hold, judge, order, stamp
 from app.clinical.imports.index import FileIndex
 from app.clinical.imports.references import References, apply
 from app.clinical.imports.report import ImportReport, json_kind, shown
+from app.clinical.imports.unscheduled import Imported, unscheduled
 from app.clinical.records import ChangeFeed, Records, Work
 from app.security.roles import Permission
 from app.security.session import Session
@@ -83,10 +84,14 @@ class Importer:
         progress(Progress(len(files), len(files), run.entries, None))
         report = run.report
         with self._records.write(session, Permission.IMPORT_RECORDS) as work:
+            for one, sentence in unscheduled(work.conn, run.appointments):
+                report.unscheduled_appointment(one, sentence)
             work.audit("create", entity="Import",
                        detail=f"{len(files)} files: {report.imported} imported, "
                               f"{report.unchanged} unchanged, {report.kept} older than kept, "
-                              f"{report.conflicts} held as conflicts, {report.skipped} skipped")
+                              f"{report.conflicts} held as conflicts, {report.skipped} skipped"
+                              + (f", {len(report.unscheduled)} appointments on no calendar"
+                                 if report.unscheduled else ""))
         return report
 
 
@@ -99,6 +104,7 @@ class _Run:
         self.report, self.entries = ImportReport(), 0
         self.batch: dict[tuple[str, str], Pending] = {}
         self.known_urns: dict[str, str] = {}  # urn:uuid -> "Type/id" found in the store
+        self.appointments: list[Imported] = []  # written, to check they are on a calendar
         self.newest: dict[tuple[str, str], tuple[int, tuple, int]] = {}  # this file's, by key
         self.decided: tuple[FileIndex | None, dict[int, Decision]] = (None, {})
 
@@ -119,7 +125,8 @@ class _Run:
     def flush(self) -> None:
         if self.batch:
             with self.records.write(self.session, Permission.IMPORT_RECORDS) as work:
-                _write(work, list(self.batch.values()), self.report, self.known_urns)
+                _write(work, list(self.batch.values()), self.report, self.known_urns,
+                       self.appointments)
             self.batch = {}
 
     def _accept(self, entry: Entry) -> Pending | None:
@@ -198,7 +205,7 @@ def compact(resource: dict) -> bytes:
 
 
 def _write(work: Work, batch: list[Pending], report: ImportReport,
-           known_urns: dict[str, str]) -> None:
+           known_urns: dict[str, str], appointments: list[Imported]) -> None:
     """One batch in one transaction: a record refused (not valid FHIR R4, a change to a
     signed note) is reported and skipped, and the rest of the file still imports."""
     conn = work.conn
@@ -243,6 +250,9 @@ def _write(work: Work, batch: list[Pending], report: ImportReport,
             report.unchanged += 1
             continue
         report.imported += 1
+        if resource["resourceType"] == "Appointment" and (
+                one := Imported.of(entry.source, entry.index, resource)):
+            appointments.append(one)
         written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
     for (patient, source), kinds in written.items():  # at: as the outbox rows (imports.guard)
         work.audit("create", patient=patient, entity=f"Import/{source}",

@@ -46,6 +46,7 @@ class ImportReport:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     unresolved: list[Problem] = field(default_factory=list)  # references to nothing here
+    unscheduled: list[Problem] = field(default_factory=list)  # appointments on no calendar
 
     def skip(self, where: Where, reason: str) -> None:
         self.skipped += 1
@@ -58,6 +59,12 @@ class ImportReport:
         self.warn(where, reason)
         _listed(self.unresolved, where, reason)
 
+    def unscheduled_appointment(self, where: Where, reason: str) -> None:
+        """An appointment imported that no provider's calendar here shows
+        (app.clinical.imports.unscheduled)."""
+        self.warn(where, reason)
+        _listed(self.unscheduled, where, reason)
+
     def summary(self) -> str:
         parts = [f"Imported {self.imported} resources", f"{self.unchanged} already there"]
         if self.kept:
@@ -65,6 +72,10 @@ class ImportReport:
         if self.conflicts:
             held = "a conflict" if self.conflicts == 1 else "conflicts"
             parts.append(f"{self.conflicts} held as {held} with edits made here")
+        if self.unscheduled:
+            parts.append(f"{len(self.unscheduled)} "
+                         f"{'appointment' if len(self.unscheduled) == 1 else 'appointments'}"
+                         " on no provider's calendar")
         return ", ".join([*parts, f"{self.skipped} skipped."])
 
     def as_json(self) -> dict:
@@ -72,7 +83,8 @@ class ImportReport:
                 "conflicts": self.conflicts, "skipped": self.skipped,
                 "errors": [p.__dict__ for p in self.errors],
                 "warnings": [p.__dict__ for p in self.warnings],
-                "unresolved": [p.__dict__ for p in self.unresolved]}
+                "unresolved": [p.__dict__ for p in self.unresolved],
+                "unscheduled": [p.__dict__ for p in self.unscheduled]}
 
 
 def _listed(problems: list[Problem], where: Where, reason: str) -> None:

@@ -33,6 +33,7 @@ from app.clinical.visits.booking_checks import (
     ClinicCalendars,
     Wanted,
     around,
+    bookable_patient,
     check,
     moment,
     not_past,
@@ -48,7 +49,15 @@ from app.clinical.visits.providers import (
 )
 from app.clinical.visits.rooms import Room, ensure_room, room, room_of
 from app.clinical.visits.schedule import Appointment, given_family, listed
-from app.clinical.visits.slots import OVERBOOKED, Calendar, calendar, first_free
+from app.clinical.visits.slots import (
+    NOTHING_TAKEN,
+    OVERBOOKED,
+    Calendar,
+    Taken,
+    busy,
+    calendar,
+    first_free,
+)
 from app.errors import NotFound
 from app.security.policy import SchedulingPolicy
 from app.security.roles import Permission
@@ -109,38 +118,40 @@ class Booking:
     def next_free(self, session: Session, kind: str, user: str | None = None,
                   after: datetime | None = None) -> FreeSlot | None:
         """The first time from `after` (default now) within the policy's search_weeks when
-        `user` (None: any clinician, the earliest wins) is free for a `kind` appointment.
+        `user` (None: any clinician, the earliest wins, the first by user name on a tie) is
+        free for a `kind` appointment.
 
-        The calendar is read a stretch at a time, the first day first, then each stretch
-        twice the last, so a search that finds a time soon reads little."""
+        The providers' booked times are read a stretch at a time, the first day first, then
+        each stretch twice the last, so a search that finds a time soon reads little."""
         session.require(Permission.MANAGE_SCHEDULE)
         length = self.clinic.types.get(kind).minutes
         after = max((after or self.now()).astimezone(), self.now())
         last = after.date() + timedelta(weeks=self.clinic.rules.search_weeks)
         with self._store.read() as conn:
-            who = [provider(conn, user)] if user else providers(conn)
+            who = [p for p in ([provider(conn, user)] if user else providers(conn))
+                   if self.clinic.availability.template_of(p.user)]
             first, days = after.date(), 1
-            while first < last:
+            while who and first < last:
                 upto = min(first + timedelta(days=days), last)
-                booked = calendar(conn, max(after, _midnight(first)), _midnight(upto),
-                                  who[0].reference or "(none)" if user else None)
-                if found := self._earliest(who, booked, first, upto, after, length):
+                taken = busy(conn, [p.reference for p in who if p.reference],
+                             max(after, _midnight(first)), _midnight(upto))
+                if found := self._earliest(who, taken, first, upto, after, length):
                     return found
                 first, days = upto, days * 2
         return None
 
-    def _earliest(self, who: list[Provider], booked, first: date, upto: date,
-                  after: datetime, minutes: int) -> FreeSlot | None:
+    def _earliest(self, who: list[Provider], taken: dict[str, Taken], first: date,
+                  upto: date, after: datetime, minutes: int) -> FreeSlot | None:
         """The earliest free time of any of `who` on the days from `first` to before
         `upto`."""
         best: FreeSlot | None = None
         grid = self.clinic.availability.slot_minutes
         for person in who:
             template = self.clinic.availability.template_of(person.user)
+            mine = taken.get(person.reference, NOTHING_TAKEN)
             day = first
-            while template and day < upto and (best is None or day <= best.start.date()):
-                hours = template.open_hours(day)
-                if at := first_free(hours, booked.of(person.reference), after, minutes, grid):
+            while day < upto and (best is None or day <= best.start.date()):
+                if at := first_free(template.open_hours(day), mine, after, minutes, grid):
                     if best is None or at < best.start:
                         best = FreeSlot(person.user, person.name, at,
                                         at + timedelta(minutes=minutes))
@@ -156,7 +167,7 @@ class Booking:
         start = request.start.astimezone()
         end = start + timedelta(minutes=minutes)
         with self.records.write(session, Permission.MANAGE_SCHEDULE) as work:
-            patient = work.require_patient(request.patient_id, " to book")
+            patient = bookable_patient(work, request.patient_id, " to book")
             place = room(work.conn, self.clinic.availability, request.room) if (
                 request.room) else None
             booked = calendar(work.conn, *around(start, end))
@@ -321,7 +332,7 @@ class Booking:
         start = self.now().replace(second=0, microsecond=0)
         end = start + timedelta(minutes=kind.minutes)
         with self.records.write(session, Permission.MANAGE_SCHEDULE) as work:
-            patient = work.require_patient(patient_id, " to see as a walk-in")
+            patient = bookable_patient(work, patient_id, " to see as a walk-in")
             booked = calendar(work.conn, start, end)
             if mine := booked.clashes(booked.by_patient.get(f"Patient/{patient_id}", []),
                                       start, end):
@@ -338,12 +349,14 @@ class Booking:
     def _soonest(self, conn: Connection, start: datetime) -> Provider:
         """The clinician free soonest today, for a walk-in nobody was named for."""
         end_of_day = datetime.combine(start.date() + timedelta(days=1), time.min).astimezone()
-        booked, grid = calendar(conn, start, end_of_day), self.clinic.availability.slot_minutes
+        everyone, grid = providers(conn), self.clinic.availability.slot_minutes
+        taken = busy(conn, [who.reference for who in everyone if who.reference], start,
+                     end_of_day)
         best: tuple[datetime, Provider] | None = None
-        for who in providers(conn):
+        for who in everyone:
             template = self.clinic.availability.template_of(who.user)
             hours = template.open_hours(start.date()) if template else []
-            at = first_free(hours, booked.of(who.reference), start, 1, grid)
+            at = first_free(hours, taken.get(who.reference, NOTHING_TAKEN), start, 1, grid)
             if at and (best is None or at < best[0]):
                 best = (at, who)
         if best is None:

@@ -6,12 +6,18 @@ fill and series occurrence meets, each refusal a sentence naming what was wrong.
 - not over another booking of the provider, unless overbooked with a reason, and then at
   most the policy's scheduling.max_overbook_per_hour in that clock hour;
 - never over another booking of the same patient;
-- with a room: the room open then and free (a room is never overbooked).
+- with a room: the room open then and free (a room is never overbooked);
+- for a patient record still in use: one merged into another (Patient.link replaced-by,
+  app.clinical.patients.merge) is refused naming the record kept, where the chart and the
+  appointments now are.
 """
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from app.clinical.fhir.names import family_given, medical_record_number
+from app.clinical.patients.merge import merged_into
+from app.clinical.records import Work
 from app.clinical.visits.appointment_types import AppointmentTypes
 from app.clinical.visits.availability import Availability
 from app.clinical.visits.booking_errors import AlreadyBooked, BookingRefused
@@ -86,6 +92,19 @@ def check(clinic: ClinicCalendars, calendar: Calendar, wanted: Wanted, now: date
             f"clinic allows {clinic.rules.max_overbook_per_hour} an hour "
             "(policy scheduling.max_overbook_per_hour).")
     return True
+
+
+def bookable_patient(work: Work, patient_id: str, why: str) -> dict:
+    """The patient to book (`why`: " to book", ...), or a refusal naming the record kept
+    when this one was merged into another."""
+    patient = work.require_patient(patient_id, why)
+    if (kept_id := merged_into(patient)) is None:
+        return patient
+    kept = work.get("Patient", kept_id)
+    into = (f"{family_given(kept, '(no name)')}, MRN {medical_record_number(kept) or 'none'}"
+            if kept else f"Patient {kept_id}")
+    raise BookingRefused(f"{family_given(patient, 'This patient')} ({patient_id}) was merged "
+                         f"into {into}; book for that record.")
 
 
 def not_past(start: datetime, now: datetime) -> None:

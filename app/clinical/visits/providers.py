@@ -3,14 +3,17 @@ a Schedule.
 
 A Hearth user who sees patients (a physician or a nurse, not locked) is a provider. Their
 Practitioner is the one whose identifier is their user name (system urn:hearth:user), else
-the one named as their full name (practitioners that came by import or sync before the
-user booked anything), else one made for them at their first booking, with that
-identifier. Their calendar is a FHIR Schedule whose actor is that Practitioner, made beside
+the one named as their full name that no other user owns (practitioners that came by
+import or sync before the user booked anything; not when two clinicians share that name),
+else one made for them at their first booking, with that identifier. Appointments are a
+provider's by that Practitioner's reference, never by a name (Today's "Mine" as the
+calendar). Their calendar is a FHIR Schedule whose actor is that Practitioner, made beside
 it, saying which week template they work to; both are written through the write path and
 sync like any record.
 """
 
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select, text
@@ -47,7 +50,9 @@ def providers(conn: Connection) -> list[Provider]:
         schema.app_user.c.role.in_(CLINICAL_ROLES), schema.app_user.c.locked == 0
     ).order_by(schema.app_user.c.name)).all()
     found = _practitioners(conn)
-    return [Provider(name, full_name, _match(found, name, full_name)) for name, full_name in rows]
+    names = Counter(_said(full_name) for _, full_name in rows)
+    return [Provider(name, full_name, _match(found, name, full_name, names[_said(full_name)]))
+            for name, full_name in rows]
 
 
 def provider(conn: Connection, user: str) -> Provider:
@@ -63,7 +68,7 @@ def provider(conn: Connection, user: str) -> Provider:
     if row.locked:
         raise BookingRefused(f"{row.full_name} ({user}) is locked out of Hearth; book with "
                              "another clinician.")
-    return Provider(user, row.full_name, _match(_practitioners(conn), user, row.full_name))
+    return next(p for p in providers(conn) if p.user == user)
 
 
 def provider_of(conn: Connection, reference: str) -> Provider | None:
@@ -102,14 +107,26 @@ def _practitioners(conn: Connection) -> list[dict]:
     return [fhir_json.loads(body) for _, body in conn.execute(PRACTITIONERS)]
 
 
-def _match(practitioners: list[dict], user: str, full_name: str) -> str | None:
+def _match(practitioners: list[dict], user: str, full_name: str,
+           namesakes: int = 1) -> str | None:
+    """The Practitioner of `user`: the one with their user name, else (only when no other
+    clinician has the same full name, `namesakes` counting them too) the one of that name
+    that no Hearth user owns, so two clinicians of one name never share a calendar."""
     for p in practitioners:
-        if {"system": USER_SYSTEM, "value": user} in [
-                {"system": i.get("system"), "value": i.get("value")}
-                for i in p.get("identifier", [])]:
+        if _user_of(p) == user:
             return p["id"]
     wanted = full_name.casefold().split()
-    return next((p["id"] for p in practitioners if _spoken(p).casefold().split() == wanted), None)
+    return next((p["id"] for p in practitioners if _user_of(p) is None
+                 and _spoken(p).casefold().split() == wanted), None) if namesakes == 1 else None
+
+
+def _user_of(practitioner: dict) -> str | None:
+    return next((i.get("value") for i in practitioner.get("identifier", [])
+                 if i.get("system") == USER_SYSTEM), None)
+
+
+def _said(full_name: str) -> tuple[str, ...]:
+    return tuple(full_name.casefold().split())
 
 
 def _spoken(person: dict) -> str:

@@ -38,7 +38,7 @@ from app.clinical.visits.booking import (
     cancel_in,
     stored,
 )
-from app.clinical.visits.booking_checks import Wanted, check, moment
+from app.clinical.visits.booking_checks import Wanted, bookable_patient, check, moment
 from app.clinical.visits.booking_errors import BookingRefused
 from app.clinical.visits.providers import ensure_practitioner
 from app.clinical.visits.rooms import ensure_room, room
@@ -112,7 +112,7 @@ class Series:
         starts, capped = self.starts(rule_text, request.start)
         body = rule_text.strip().removeprefix("RRULE:")
         with self._booking.records.write(session, Permission.MANAGE_SCHEDULE) as work:
-            patient = work.require_patient(request.patient_id, " to book")
+            patient = bookable_patient(work, request.patient_id, " to book")
             booked = calendar(work.conn, starts[0], starts[-1] + length + timedelta(hours=1))
             ref = f"Patient/{request.patient_id}"
             place = room(work.conn, self._booking.clinic.availability, request.room) if (

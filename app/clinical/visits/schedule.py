@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 
 from app.clinical.fhir.names import family_given, main_name
 from app.clinical.records import ChangeFeed, Records
+from app.clinical.visits.providers import providers
 from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission
 from app.security.session import Session
@@ -112,12 +113,13 @@ class Schedule:
         self._store = store
         self._records = Records(store, feed)
 
-    def today(self, session: Session, day: date, practitioner: str | None = None,
+    def today(self, session: Session, day: date, provider: str | None = None,
               first: int = 0) -> DayPage:
         """The appointments starting on `day` (local time) from position `first` (the last
         page if the day has fewer now), at most PAGE_SIZE, by time; cancelled ones included
-        and those entered in error left out. With `practitioner`, only those whose
-        practitioner has that name (case and spacing aside)."""
+        and those entered in error left out. With `provider` (a Hearth user name), only
+        those booked with their Practitioner, found as the calendar finds it: never those
+        of another practitioner who has the same name."""
         session.require(Permission.READ_DEMOGRAPHICS)
         if first < 0:
             raise InvalidRecord(f"A day's list starts at its first appointment, not {first}.")
@@ -125,8 +127,8 @@ class Schedule:
                         for d in (day, day + timedelta(days=1)))
         with self._store.read() as conn:
             slots = conn.execute(DAY_QUERY, {"since": since, "until": until}).all()
-            if practitioner is not None:
-                slots = _with_practitioner(conn, slots, practitioner)
+            if provider is not None:
+                slots = _with_provider(conn, slots, provider)
             if first >= len(slots):  # fewer than when the page was asked for: the last page
                 first = max(0, (len(slots) - 1) // PAGE_SIZE * PAGE_SIZE)
             shown = [slot.id for slot in slots[first:first + PAGE_SIZE]]
@@ -208,14 +210,15 @@ class Schedule:
             return listed(work.conn, [appointment])[0]
 
 
-def _with_practitioner(conn: Connection, slots: list, name: str) -> list:
-    """The day's slots whose practitioner is called `name` now (the stored Practitioner's
-    name, else the name the appointment was booked with)."""
-    actors = [_actor({"participant": fhir_json.loads(slot[3] or "[]")}, "Practitioner")
-              for slot in slots]
-    doctors = _people(conn, "Practitioner", {a["reference"] for a in actors if a})
-    return [slot for slot, actor in zip(slots, actors, strict=True)
-            if actor and _same_name(_name(actor, doctors, given_family), name)]
+def _with_provider(conn: Connection, slots: list, user: str) -> list:
+    """The day's slots booked with the Practitioner of the clinician whose user name is
+    `user` (none if they have none yet)."""
+    who = next((p for p in providers(conn) if p.user == user), None)
+    if who is None or who.reference is None:
+        return []
+    return [slot for slot in slots if (actor := _actor(
+        {"participant": fhir_json.loads(slot[3] or "[]")}, "Practitioner"))
+            and actor.get("reference") == who.reference]
 
 
 def _in_visit(conn: Connection, arrived: list) -> set[str]:
@@ -287,10 +290,6 @@ def given_family(person: dict) -> str:
     name = main_name(person)
     return " ".join([*name.get("given", []), name.get("family", "")]).strip() or name.get(
         "text", "(no name)")
-
-
-def _same_name(one: str, other: str) -> bool:
-    return one.casefold().split() == other.casefold().split()
 
 
 def _appointment_type(kind: str) -> dict:

@@ -1,9 +1,10 @@
 """Free time: the providers' open hours less what is booked in them.
 
 A booking occupies its provider from start to end unless it was cancelled, not attended,
-entered in error or is only on the waiting list. The calendar of a stretch of days is read
-in one query (every appointment starting in it, whoever it is with), so a search over
-eight weeks for twenty providers is one pass over the store, then arithmetic.
+entered in error or is only on the waiting list. The calendar of a stretch of days, which
+the checks of a booking read, is one query (every appointment starting in it, whoever it is
+with). The free-time search reads less: only the booked times of one provider, start and
+end, from the index of them by practitioner (schema v13), never the records themselves.
 """
 
 import bisect
@@ -14,6 +15,8 @@ from itertools import accumulate
 import orjson
 import sqlalchemy
 from sqlalchemy import Connection
+
+from app.store.schema.v13 import END, HOLDS_TIME, PRACTITIONER, START
 
 FREEING = ("cancelled", "noshow", "entered-in-error", "waitlist")  # hold no time
 OVERBOOKED = "urn:hearth:overbooked"  # valueString: why it was squeezed in
@@ -29,10 +32,16 @@ CALENDAR_QUERY = sqlalchemy.text(
     " AND datetime(json_extract(json, '$.start')) >= :since"
     " AND datetime(json_extract(json, '$.start')) < :until"
     " AND json_extract(json, '$.status') NOT IN"
-    " ('cancelled', 'noshow', 'entered-in-error', 'waitlist')"
-    # one provider's: their quoted reference anywhere in the record (others are then
-    # told apart by the participant read), cheaper than reading every record's participants
-    " AND (:mentions IS NULL OR instr(json, :mentions) > 0)")
+    " ('cancelled', 'noshow', 'entered-in-error', 'waitlist')")
+# Providers' booked times, in POSIX seconds by start: a range seek per provider on
+# appointment_by_practitioner (schema v13), which holds all it reads, written exactly as the
+# index is.
+BUSY_QUERY = sqlalchemy.text(
+    f"SELECT {PRACTITIONER} AS who, unixepoch({START}) AS at, unixepoch({END})"
+    " FROM resource INDEXED BY appointment_by_practitioner"
+    f" WHERE {HOLDS_TIME} AND {PRACTITIONER} IN :practitioners"
+    f" AND {START} >= :since AND {START} < :until ORDER BY who, at"
+).bindparams(sqlalchemy.bindparam("practitioners", expanding=True))
 REACH = timedelta(hours=12)  # the longest a booking runs: one started that long before counts
 
 
@@ -76,14 +85,12 @@ class Calendar:
         return [b for b in bookings if b.start < end and start < b.end and b.id != besides]
 
 
-def calendar(conn: Connection, since: datetime, until: datetime,
-             practitioner: str | None = None) -> Calendar:
+def calendar(conn: Connection, since: datetime, until: datetime) -> Calendar:
     """What is booked from `since` (and what started up to REACH before, and may run on)
-    to `until`: everyone's, or only what `practitioner` ("Practitioner/<id>") has."""
+    to `until`, whoever it is with."""
     found = Calendar(since, until)
     rows = conn.execute(CALENDAR_QUERY, {"since": _utc_text(since - REACH),
-                                         "until": _utc_text(until), "mentions":
-                                         f'"{practitioner}"' if practitioner else None})
+                                         "until": _utc_text(until)})
     for row in rows:
         booked = _booked(*row)
         if booked is None:
@@ -99,26 +106,56 @@ def calendar(conn: Connection, since: datetime, until: datetime,
     return found
 
 
-def first_free(open_hours: list[tuple[datetime, datetime]], booked: list[Booked],
-               after: datetime, minutes: int, grid_minutes: int) -> datetime | None:
+@dataclass(frozen=True, slots=True)
+class Taken:
+    """One provider's booked times in a stretch, as POSIX seconds: the starts in order, and
+    beside each the latest end of the bookings up to it (so one bisect says whether a time
+    is clear)."""
+
+    starts: list[int]
+    reach: list[int]
+
+
+NOTHING_TAKEN = Taken([], [])
+
+
+def busy(conn: Connection, practitioners: list[str], since: datetime,
+         until: datetime) -> dict[str, Taken]:
+    """The times each of `practitioners` ("Practitioner/<id>") is booked, of the
+    appointments starting from `since` (less REACH: they may run on) to `until`."""
+    rows = conn.execute(BUSY_QUERY, {"practitioners": practitioners,
+                                     "until": _utc_text(until),
+                                     "since": _utc_text(since - REACH)}).all()
+    found: dict[str, tuple[list[int], list[int]]] = {}
+    for who, start, end in rows:
+        if start is not None and end is not None:
+            starts, ends = found.setdefault(who, ([], []))
+            starts.append(start)
+            ends.append(end)
+    return {who: Taken(starts, list(accumulate(ends, max)))
+            for who, (starts, ends) in found.items()}
+
+
+def first_free(open_hours: list[tuple[datetime, datetime]], taken: Taken, after: datetime,
+               minutes: int, grid_minutes: int) -> datetime | None:
     """The first start on the grid (counted from each session's start) at or after `after`
-    where `minutes` fit in open hours without touching a booking; `booked` by start."""
-    length, grid = timedelta(minutes=minutes), timedelta(minutes=grid_minutes)
-    starts = [b.start for b in booked]
-    reach = list(accumulate((b.end for b in booked), max))  # the latest end so far
+    where `minutes` fit in open hours without touching a booked time."""
+    length, grid, earliest = minutes * 60, grid_minutes * 60, after.timestamp()
     for opens, closes in open_hours:
-        at = _on_grid(opens, max(opens, after), grid)
-        while at + length <= closes:
-            before = bisect.bisect_left(starts, at + length)  # bookings starting in time
-            if before == 0 or reach[before - 1] <= at:
-                return at
-            at = _on_grid(opens, reach[before - 1], grid)  # nothing fits before that ends
+        first, last = int(opens.timestamp()), closes.timestamp()
+        at = _on_grid(first, max(first, earliest), grid)
+        while at + length <= last:
+            before = bisect.bisect_left(taken.starts, at + length)  # starting in time
+            if before == 0 or taken.reach[before - 1] <= at:
+                return opens + timedelta(seconds=at - first)
+            at = _on_grid(first, taken.reach[before - 1], grid)  # none fits before it ends
     return None
 
 
-def _on_grid(opens: datetime, moment: datetime, grid: timedelta) -> datetime:
-    """The first grid time at or after `moment` (the grid counted from `opens`)."""
-    return opens + grid * -((opens - moment) // grid)
+def _on_grid(opens: int, moment: float, grid: int) -> int:
+    """The first grid time at or after `moment` (the grid counted from `opens`), in
+    seconds."""
+    return opens + grid * int(-((opens - moment) // grid))
 
 
 def _booked(rid: str, start: str | None, end: str | None, minutes: int | None,

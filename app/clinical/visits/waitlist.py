@@ -18,7 +18,7 @@ import sqlalchemy
 from app.clinical.fhir.names import family_given
 from app.clinical.records import Work
 from app.clinical.visits.booking import Booking, stored
-from app.clinical.visits.booking_checks import Wanted, around, check, moment
+from app.clinical.visits.booking_checks import Wanted, around, bookable_patient, check, moment
 from app.clinical.visits.booking_errors import BookingRefused
 from app.clinical.visits.providers import ensure_practitioner, provider, provider_of
 from app.clinical.visits.schedule import Appointment, given_family, listed
@@ -69,7 +69,7 @@ class Waitlist:
         if request.latest < self._booking.now().date():
             raise BookingRefused(f"The days asked for end on {request.latest}, in the past.")
         with self._records.write(session, Permission.MANAGE_SCHEDULE) as work:
-            patient = work.require_patient(request.patient_id, " to put on the waiting list")
+            patient = bookable_patient(work, request.patient_id, " to put on the waiting list")
             participants = [{"actor": {"reference": f"Patient/{patient['id']}",
                                        "display": given_family(patient)},
                              "required": "required", "status": "accepted"}]

@@ -36,6 +36,7 @@ from app.store.schema.v9 import add_close_search
 from app.store.schema.v10 import MERGES_AND_DUPLICATES
 from app.store.schema.v11 import allow_double_bookings
 from app.store.schema.v12 import APPOINTMENTS_BY_START
+from app.store.schema.v13 import APPOINTMENTS_BY_PRACTITIONER
 from app.store.search_text import search_terms
 from fhir_common import fhir_json
 
@@ -95,6 +96,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _run_statements(MERGES_AND_DUPLICATES)),
     Migration(11, "double bookings held as sync conflicts", allow_double_bookings),
     Migration(12, "appointments found by start time", _run_statements(APPOINTMENTS_BY_START)),
+    Migration(13, "booked times found by practitioner",
+              _run_statements(APPOINTMENTS_BY_PRACTITIONER)),
 )
 
 

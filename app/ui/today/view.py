@@ -3,10 +3,9 @@
 The list is loaded on the database thread when the tab is built, when an appointment or a
 patient changes (a check-in here, a booking synced: the workspace's Changes), and on
 Refresh (F5); only the newest load's answer is shown. "Whole clinic"
-is the default. Hearth users are not linked to Practitioner resources, so "Mine" means the
-appointments whose practitioner's name is the signed-in user's full name (case and
-spacing aside); a user whose Hearth name differs from the schedule's sees none, and the
-message says which name was looked for.
+is the default. "Mine" means the appointments booked with the signed-in clinician's
+Practitioner, found as the calendar finds it (app.clinical.visits.providers), never by a
+name: two clinicians of the same name each see their own.
 
 Open chart (and Enter or a double-click on a row) is offered only to roles that may read
 the chart; for front desk and billing, Enter and a double-click open the patient's details
@@ -106,8 +105,8 @@ class TodayView(QWidget):
         self.whole_clinic.setAccessibleName("Show the whole clinic's appointments")
         self.mine = QPushButton("Mine")
         self.mine.setAccessibleName("Show only my appointments")
-        self.mine.setToolTip(f"Appointments with the practitioner named "
-                             f"{ws.session.full_name}, your full name in Hearth")
+        self.mine.setToolTip(f"Appointments booked with you ({ws.session.full_name}), as "
+                             "your calendar shows them")
         self._scope = QButtonGroup(self)
         for button in (self.whole_clinic, self.mine):
             button.setCheckable(True)
@@ -209,7 +208,7 @@ class TodayView(QWidget):
         if day != self._day:
             self._day, self._first = day, 0
         ws, schedule, first = self._ws, self._schedule, self._first
-        practitioner = ws.session.full_name if self.mine.isChecked() else None
+        practitioner = ws.session.user if self.mine.isChecked() else None
         self._say("Loading the day's appointments…")
         schedule_ops.day_page(self, self._background, schedule, ws.session, day, practitioner,
                               first).success(
@@ -237,9 +236,8 @@ class TodayView(QWidget):
     def _summary(self, page: DayPage) -> str:
         """The whole day's counts, not only the page's."""
         if not page.total and self.mine.isChecked():
-            return (f"No appointments today with a practitioner named "
-                    f"{self._ws.session.full_name}. \"Mine\" matches your full name in Hearth "
-                    "to the practitioner's name; choose Whole clinic to see everyone's.")
+            return (f"No appointments today booked with you ({self._ws.session.full_name}); "
+                    "choose Whole clinic to see everyone's.")
         if not page.total:
             return "No appointments today."
         total = "1 appointment" if page.total == 1 else f"{page.total:,} appointments"

@@ -245,3 +245,21 @@ def test_a_room_holds_one_appointment_at_a_time(clinic, patients):
             "json_extract(json, '$.actor[0].reference') = :ref"),
             {"ref": location["reference"]}).scalar()
     assert calendars == 1
+
+
+@pytest.mark.parametrize("to, says", [
+    ((14, "12:15"), "12:15-12:30 on {day} is outside Elena Ortiz's hours that day "
+                    "(08:00-12:00, 13:00-17:00)"),  # the lunch break
+    ((14, "16:55"), "is outside Elena Ortiz's hours"),  # runs past closing
+    ((14, "10:00", 6), "Elena Ortiz does not see patients on Sundays"),
+])
+def test_a_move_to_a_time_the_provider_cannot_take_is_refused_and_leaves_it(
+        clinic, patients, to, says):
+    desk, booking = clinic["desk"], service(clinic["desk"])
+    first = booking.book(desk.session, BookingRequest(patients["Johnston"], at(14, "09:00"),
+                                                      "Follow-up", "doc"))
+    with pytest.raises(BookingRefused, match=re.escape(says.format(
+            day=f"{at(*to):%a %d %b %Y}"))):
+        booking.move(desk.session, first.id, at(*to))
+    assert resource(desk, first.id)["start"] == at(14, "09:00").isoformat(timespec="seconds")
+    booking.cancel(desk.session, first.id)  # the next case books the same time

@@ -146,3 +146,16 @@ def test_an_until_in_utc_ends_the_series_on_that_day(clinic, patients):
     made = weekly(desk, patients["Johnston"], at(7, "09:00"), rule)
     assert [a.start for a in made.appointments] == [at(7, "09:00", n) for n in range(4)]
     assert made.rule == rule.removeprefix("RRULE:") and made.capped is None
+
+
+def test_this_and_following_moved_into_the_lunch_break_is_refused_and_none_move(
+        clinic, patients):
+    desk = clinic["desk"]
+    made = weekly(desk, patients["Johnston"], at(3, "09:00"), "FREQ=WEEKLY;COUNT=3").appointments
+    with pytest.raises(BookingRefused) as refused:
+        series(desk).move_following(desk.session, made[1].id, at(3, "12:15", 1))
+    assert "The occurrences were not moved" in refused.value.message
+    assert "12:15-12:30 on" in refused.value.message and "outside Elena Ortiz's hours" in (
+        refused.value.message)
+    assert [datetime.fromisoformat(stored(desk, a.id)["start"]).astimezone() for a in made] == [
+        at(3, "09:00", n) for n in range(3)]

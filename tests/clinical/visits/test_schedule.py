@@ -13,7 +13,8 @@ from fhir_common import fhir_json
 from tests.conftest import signed_in_users
 
 USERS = {"doc": ("Elena Ortiz", "physician"), "desk": ("Frank Desk", "front-desk"),
-         "bill": ("Bill Ing", "billing")}
+         "bill": ("Bill Ing", "billing"),
+         "beer": ("Georgann Beer", "physician")}  # named as a Synthea practitioner
 
 
 @pytest.fixture(scope="module")
@@ -70,13 +71,19 @@ def test_a_day_lists_its_appointments_in_local_time_order(desk, people, auckland
     assert (shown.practitioner, shown.type, shown.status) == (doctors[0][1], "Check-up", "booked")
 
 
-def test_mine_is_the_practitioner_named(desk, people):
+def test_mine_is_the_providers_practitioner_found_as_the_calendar_finds_it(desk, people):
     day = date(2031, 11, 25)
-    mine = book(desk, people, day, "10:00", doctor=0)
+    with desk.store.read() as conn:
+        beer = "Practitioner/" + conn.execute(text(
+            "SELECT id FROM resource WHERE type = 'Practitioner' "
+            "AND json_extract(json, '$.name[0].family') = 'Beer'")).scalar_one()
+    patients, _ = people
+    start = datetime.combine(day, datetime.strptime("10:00", "%H:%M").time())
+    mine = Schedule(desk.store).book(desk.session, patients["Conn"], beer, start, 20,
+                                     "Follow-up")
     book(desk, people, day, "11:00", doctor=1)
-    name = people[1][0][1]
 
-    listed = Schedule(desk.store).today(desk.session, day, practitioner=f" {name.upper()} ")
+    listed = Schedule(desk.store).today(desk.session, day, provider="beer")
 
     assert [a.id for a in listed.appointments] == [mine.id]
     assert listed.total == 1

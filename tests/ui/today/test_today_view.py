@@ -102,7 +102,7 @@ def test_double_click_or_enter_opens_the_patients_chart(qtbot, clinic, ws, backg
     assert opened.args == [clinic.patient_ids["Johnston"]]
 
 
-def test_mine_is_matched_by_the_users_full_name(qtbot, ws, background, book):
+def test_mine_shows_only_what_is_booked_with_the_user(qtbot, ws, background, book):
     book("Conn", "08:00")  # with a Synthea practitioner, not "Dr Lee"
     view = open_view(qtbot, ws, background)
     assert view.model.rowCount() > 0 and view.whole_clinic.isChecked()
@@ -111,7 +111,7 @@ def test_mine_is_matched_by_the_users_full_name(qtbot, ws, background, book):
     qtbot.waitUntil(lambda: not background.busy)
 
     assert view.model.rowCount() == 0
-    assert "practitioner named Dr Lee" in view.message.text()
+    assert "No appointments today booked with you (Dr Lee)" in view.message.text()
 
 
 def test_every_control_has_a_name_a_screen_reader_can_say(qtbot, ws, background):
