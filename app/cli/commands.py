@@ -23,6 +23,7 @@ from app.cli import (
     audit_commands,
     env_secrets,
     patient_commands,
+    safety_commands,
     schedule_commands,
     sync_commands,
 )
@@ -207,6 +208,7 @@ def build_parser() -> argparse.ArgumentParser:
     sync_commands.register(commands, data, signed_in)
     patient_commands.register(commands, data, signed_in)
     schedule_commands.register(commands, data, signed_in)
+    safety_commands.register(commands, data, signed_in)
     return parser
 
 

@@ -160,8 +160,35 @@ class SchedulingPolicy:
                                  f"whole number from {low} to {high}.")
 
 
+@dataclass(frozen=True)
+class DrugsPolicy:
+    """The drug catalogue prescribers pick from: a clinic's own file in the format of
+    resources/drugs/catalogue.json (e.g. a licensed one), or None for the shipped one."""
+
+    catalogue_file: str | None = None
+
+
+# The severity tiers of medication safety alerts, worst first: app.clinical.safety.pack's
+# SEVERITIES (a test keeps the two equal; the policy sits below the clinical layer).
+SAFETY_TIERS = ("contraindicated", "major", "moderate", "minor")
+
+
+@dataclass(frozen=True)
+class SafetyPolicy:
+    """Which medication safety alerts interrupt the prescriber (ONC 170.315(a)(4) asks for an
+    adjustable threshold): those of tier `interrupt_at` or worse stop the order until they
+    are overridden with a reason; the milder ones are listed beside it."""
+
+    interrupt_at: str = "major"
+
+    def __post_init__(self):
+        if self.interrupt_at not in SAFETY_TIERS:
+            raise UsageError(f"The policy's safety.interrupt_at is {self.interrupt_at!r}; it "
+                             f"must be one of {', '.join(SAFETY_TIERS)}.")
+
+
 OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb", "vitals", "registration",
-            "scheduling"}  # older files lack them
+            "scheduling", "safety", "drugs"}  # older files lack them
 
 
 @dataclass(frozen=True)
@@ -177,6 +204,8 @@ class Policy:
     vitals: VitalsPolicy = VitalsPolicy()
     registration: RegistrationPolicy = RegistrationPolicy()
     scheduling: SchedulingPolicy = SchedulingPolicy()
+    safety: SafetyPolicy = SafetyPolicy()
+    drugs: DrugsPolicy = DrugsPolicy()
 
     @classmethod
     def default(cls) -> "Policy":
@@ -242,7 +271,9 @@ class Policy:
         policy = cls(**{**values, "kdf": KdfCost(**values["kdf"]), "sync": SyncPolicy(**sync),
                         "vitals": VitalsPolicy(**vitals),
                         "registration": RegistrationPolicy(**registration),
-                        "scheduling": _scheduling(values.get("scheduling", {}))})
+                        "scheduling": _scheduling(values.get("scheduling", {})),
+                        "safety": _safety(values.get("safety", {})),
+                        "drugs": _drugs(values.get("drugs", {}))})
         check_policy(policy, source)
         return policy
 
@@ -253,6 +284,22 @@ def _scheduling(values) -> SchedulingPolicy:
     if unknown := set(values) - {f.name for f in fields(SchedulingPolicy)}:
         raise UsageError(f"Unknown policy scheduling setting(s): {', '.join(sorted(unknown))}.")
     return SchedulingPolicy(**values)
+
+
+def _safety(values) -> SafetyPolicy:
+    if not isinstance(values, dict):
+        raise UsageError("The policy's safety settings must be a JSON object.")
+    if unknown := set(values) - {f.name for f in fields(SafetyPolicy)}:
+        raise UsageError(f"Unknown policy safety setting(s): {', '.join(sorted(unknown))}.")
+    return SafetyPolicy(**values)
+
+
+def _drugs(values) -> DrugsPolicy:
+    if not isinstance(values, dict):
+        raise UsageError("The policy's drugs settings must be a JSON object.")
+    if unknown := set(values) - {f.name for f in fields(DrugsPolicy)}:
+        raise UsageError(f"Unknown policy drugs setting(s): {', '.join(sorted(unknown))}.")
+    return DrugsPolicy(**values)
 
 
 def system_policy_source() -> Path | None:

@@ -7,6 +7,7 @@ import pytest
 from tests.perf import (
     bench_clinic_day,
     bench_duplicates,
+    bench_safety,
     bench_search,
     bench_slots,
     bench_store,
@@ -25,6 +26,13 @@ def test_store_benchmark_reports_every_figure_with_its_baseline(capsys):
     assert set(result["ratios"]) == {"floor_over_ingest", "encrypted_over_plain_ingest_time",
                                      "encrypted_over_plain_search_p95",
                                      "encrypted_over_plain_chart_p95"}
+
+
+def test_safety_benchmark_checks_a_drug_and_reports_its_chart_baseline(capsys):
+    bench_safety.main(["--queries", "3", "--others", "2"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["alerts"] >= 1 and result["baseline_chart_summary_ms"]["medications"] == 25
+    assert set(result["ratios"]) == {"check_p95_over_chart_summary_p95"}
 
 
 def test_slots_benchmark_finds_a_free_time_in_both_clinics_and_reports_its_baseline(capsys):

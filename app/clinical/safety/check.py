@@ -1,0 +1,208 @@
+"""The medication safety check: one drug against a patient's current medications and
+allergies, by the rules of the knowledge packs in force.
+
+The check compares ingredients and drug classes (from the drug catalogue), never names. It
+is one audited read of the patient's lists (Records.read) and writes nothing: ordering,
+overriding and storing each alert shown as a DetectedIssue belong to the order. What it
+could not check is said, never skipped: a medication or allergy recorded as text or with a
+code the catalogue does not know gets a sentence in `unchecked`, and a missing, damaged or
+outdated pack comes back as `status`, whose sentence every caller shows. When no pack is
+loaded at all, or the drug is not in the catalogue, the check refuses to run (CheckNotRun,
+UnknownDrug) rather than answer "no alerts".
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.clinical.drugs.catalogue import Drug, DrugCatalogue
+from app.clinical.records import Records
+from app.clinical.safety.pack import SEVERITIES, Pack
+from app.clinical.safety.packs import Knowledge, PackStatus, load_knowledge
+from app.clinical.safety.patient_lists import Listed, read_lists
+from app.errors import HearthError, NotFound, UsageError
+from app.security.policy import SafetyPolicy
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.store import Store
+
+
+class CheckNotRun(HearthError):
+    """No pack could be loaded: no check can run, and saying "no alerts" would be a lie."""
+
+    title = "Safety check could not run"
+    exit_code = 7
+
+
+class UnknownDrug(UsageError):
+    title = "Unknown drug"
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # "drug-drug", "drug-allergy" or "duplicate-therapy"
+    severity: str  # one of pack.SEVERITIES
+    message: str  # in a clinician's words, naming both drugs (or the drug and the allergy)
+    source: str  # the rule's citation
+    pack: str
+    pack_version: str
+    rule: str
+    about: str  # the record on the patient's list it concerns, e.g. "MedicationRequest/x"
+    interrupts: bool  # at or above the policy's interrupting tier
+
+
+@dataclass(frozen=True)
+class SafetyResult:
+    drug: Drug
+    alerts: tuple[Alert, ...]  # worst first
+    unchecked: tuple[str, ...]  # what no coded check ran for, one sentence each
+    status: PackStatus
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """A drug as the rules see it."""
+
+    name: str
+    ingredients: frozenset[str]
+    classes: frozenset[str]
+
+
+class SafetyChecks:
+    def __init__(self, store: Store, catalogue: DrugCatalogue, policy: SafetyPolicy,
+                 knowledge: Knowledge | None = None):
+        self._records = Records(store)
+        self._catalogue = catalogue
+        self._policy = policy
+        self._root: Path = store.paths.root
+        self.knowledge = knowledge or load_knowledge(self._root)
+
+    def reload(self) -> Knowledge:
+        """Read the packs again (after `hearth knowledge import`)."""
+        self.knowledge = load_knowledge(self._root)
+        return self.knowledge
+
+    def check(self, session: Session, patient_id: str, rxcui: str) -> SafetyResult:
+        """Check the drug with RxNorm code `rxcui` (product or ingredient) for this patient."""
+        session.require(Permission.READ_CHART)
+        status = self.knowledge.status
+        if not status.can_check:
+            raise CheckNotRun(status.sentence or "No medication safety pack is loaded.")
+        drug = self._drug(rxcui)
+        with self._records.read(session, Permission.READ_CHART) as work:
+            patient = work.patient(patient_id, f"medication safety check of {drug.name} "
+                                   f"(RxNorm {drug.rxcui})")
+            lists = patient and read_lists(work.conn, patient_id)
+        if lists is None:
+            raise NotFound(f"There is no patient {patient_id}.")
+        new = self._profile(drug.name, (drug.rxcui,))
+        unchecked: list[str] = []
+        medications = self._medications(lists.medications, unchecked)
+        allergies = self._allergies(lists.allergies, unchecked)
+        alerts = [alert for pack in self.knowledge.packs
+                  for alert in self._alerts(pack, new, medications, allergies)]
+        alerts.sort(key=lambda a: (SEVERITIES.index(a.severity), a.kind, a.message))
+        return SafetyResult(drug, tuple(alerts), tuple(unchecked), status)
+
+    def _drug(self, rxcui: str) -> Drug:
+        code = rxcui.strip()
+        if not code.isdigit():
+            raise UnknownDrug(f"'{code}' is not an RxNorm code (digits only), so no safety "
+                              "check ran.")
+        drug = self._catalogue.drug(code)
+        if drug is None:
+            raise UnknownDrug(f"RxNorm code {code} is not in the drug catalogue "
+                              f"({self._catalogue.name} version {self._catalogue.version}), so "
+                              "no safety check ran; pick the drug from the catalogue.")
+        return drug
+
+    def _profile(self, name: str, codes: tuple[str, ...]) -> _Profile | None:
+        """The drug of the first code the catalogue knows; None when it knows none."""
+        for code in codes:
+            if ingredients := self._catalogue.ingredients(code):
+                classes = frozenset().union(*(self._catalogue.classes(i) for i in ingredients))
+                return _Profile(name, ingredients, classes)
+        return None
+
+    def _medications(self, listed: tuple[Listed, ...], unchecked: list[str]
+                     ) -> list[tuple[Listed, _Profile]]:
+        known = []
+        for medication in listed:
+            if profile := self._profile(medication.name, medication.rxnorm):
+                known.append((medication, profile))
+            elif medication.rxnorm:
+                unchecked.append(f"The medication '{medication.name}' (RxNorm "
+                                 f"{', '.join(medication.rxnorm)}) is not in the drug "
+                                 "catalogue: no coded check ran against it.")
+            else:
+                unchecked.append(f"No coded check ran against the medication "
+                                 f"'{medication.name}' recorded as text.")
+        return known
+
+    def _allergies(self, listed: tuple[Listed, ...], unchecked: list[str]
+                   ) -> list[tuple[Listed, _Profile]]:
+        known = []
+        snomed = {code for pack in self.knowledge.packs for rule in pack.allergy_groups
+                  for code in rule.allergy.snomed}
+        for allergy in (a for a in listed if a.drug_allergy):
+            profile = self._profile(allergy.name, allergy.rxnorm) or _Profile(
+                allergy.name, frozenset(), frozenset())
+            profile = _Profile(allergy.name, profile.ingredients,
+                               profile.classes | frozenset(allergy.classes))
+            if profile.ingredients or profile.classes or set(allergy.snomed) & snomed:
+                known.append((allergy, profile))
+            elif allergy.rxnorm or allergy.snomed:
+                unchecked.append(f"The allergy '{allergy.name}' is coded, but with no code "
+                                 "the drug catalogue or the safety pack knows: no coded check "
+                                 "ran for it.")
+            else:
+                unchecked.append(f"No coded check ran for the allergy '{allergy.name}' "
+                                 "recorded as text.")
+        return known
+
+    def _alerts(self, pack: Pack, new: _Profile, medications, allergies) -> list[Alert]:
+        def alert(kind, rule, message, about):
+            return Alert(kind, rule.severity, message, rule.source, pack.name, pack.version,
+                         rule.id, about, SEVERITIES.index(rule.severity)
+                         <= SEVERITIES.index(self._policy.interrupt_at))
+
+        found = []
+        for listed, other in medications:
+            same = new.ingredients & other.ingredients
+            for rule in pack.interactions:
+                if not same and _either_way(rule.a, rule.b, new, other):
+                    found.append(alert("drug-drug", rule, f"{new.name} with {listed.name} "
+                                       f"(on the medication list): {rule.effect}",
+                                       listed.reference))
+            for rule in pack.duplicates:
+                if message := self._duplicate(rule, new, listed.name, other, same):
+                    found.append(alert("duplicate-therapy", rule, message, listed.reference))
+        for listed, allergen in allergies:
+            for rule in pack.allergy_groups:
+                if (rule.allergy.holds(allergen.ingredients, allergen.classes)
+                        or set(listed.snomed) & rule.allergy.snomed) and rule.alerts.holds(
+                            new.ingredients, new.classes):
+                    found.append(alert("drug-allergy", rule, f"{new.name} for a patient "
+                                       f"allergic to {listed.name} ({rule.alerts.label}): "
+                                       f"{rule.effect}", listed.reference))
+        return found
+
+    def _duplicate(self, rule, new: _Profile, name: str, other: _Profile,
+                   same: frozenset[str]) -> str | None:
+        if rule.same == "ingredient" and same:
+            names = ", ".join(sorted(self._name(i) for i in same))
+            return f"{new.name} and {name} (on the medication list) both contain {names}."
+        if (rule.same == "class" and not same and rule.drug_class in new.classes
+                and rule.drug_class in other.classes):
+            kind = self._catalogue.class_name(rule.drug_class) or rule.drug_class
+            return f"{new.name} and {name} (on the medication list) are both {kind}."
+        return None
+
+    def _name(self, rxcui: str) -> str:
+        found = self._catalogue.drug(rxcui)
+        return found.name if found else f"RxNorm {rxcui}"
+
+
+def _either_way(a, b, new: _Profile, other: _Profile) -> bool:
+    return ((a.holds(new.ingredients, new.classes) and b.holds(other.ingredients, other.classes))
+            or (b.holds(new.ingredients, new.classes)
+                and a.holds(other.ingredients, other.classes)))
