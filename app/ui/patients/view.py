@@ -223,6 +223,7 @@ class PatientsView(QWidget):
         self._to_say = (text, said)
         self.field.setText(text)
         self.field.setFocus()
+        self.field.selectAll()  # the next name typed replaces the MRN, not adds to it
 
     # -- searching -------------------------------------------------------------------------
 

@@ -53,6 +53,10 @@ def test_a_walk_in_is_registered_and_shown_by_mrn(qtbot, frank, background):
     mrn = view.field.text()
     assert view.message.text() == f"Registered Walker, Robert (MRN {mrn})."
     assert [(hit.name, hit.mrn) for hit in view.model.rows()] == [("Walker, Robert", mrn)]
+    qtbot.keyClicks(view.field, "johnston")  # the next patient: the MRN is replaced
+    assert view.field.text() == "johnston"
+    qtbot.waitUntil(lambda: [hit.name for hit in view.model.rows()] == ["Johnston, Chauncey"],
+                    timeout=WAIT)
 
 
 def test_a_duplicate_is_shown_with_why_and_register_as_new_creates(qtbot, frank, background):
