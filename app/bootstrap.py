@@ -19,12 +19,14 @@ from app.clinical.charting.medications import Medications
 from app.clinical.charting.problems import Problems
 from app.clinical.charting.trends import Trends
 from app.clinical.charting.vitals import Vitals
+from app.clinical.drugs.catalogue import load_catalogue
 from app.clinical.imports.importer import Importer
 from app.clinical.notes.notes import Notes
 from app.clinical.patients.arrived_duplicates import flag_arrived
 from app.clinical.patients.patients import Patients
 from app.clinical.patients.search import PatientSearch
 from app.clinical.records import ChangeFeed, Records
+from app.clinical.safety.check import SafetyChecks
 from app.clinical.sync.conflicts import Conflicts
 from app.clinical.sync.connection import (
     POLICY_ONLY,
@@ -81,6 +83,13 @@ class Workstation:
     allergies: Allergies
     medications: Medications
     changes: ChangeFeed = field(default_factory=ChangeFeed)  # what each commit changed
+
+    @property
+    def safety(self) -> SafetyChecks:
+        """The medication safety checks every order and allergy runs: the policy's drug
+        catalogue (drugs.catalogue_file, else the shipped one), the store's packs and the
+        shipped one, and the policy's interrupting tier."""
+        return self.medications.safety
 
     @cached_property
     def booking(self) -> Booking:
@@ -192,12 +201,15 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
     policy = env.effective_policy()
     logged_in = log_in(StorePaths(root), user, password, env.device_secrets(), policy)
     store, feed = logged_in.store, ChangeFeed()
+    safety = SafetyChecks(store, lambda: load_catalogue(policy.drugs.catalogue_file),
+                          policy.safety)
     return Workstation(
         store, logged_in.session, policy, Patients(store, feed), UserAccounts(store, policy),
-        AuditReview(store), Importer(store, feed=feed), Chart(store), PatientSearch(store),
+        AuditReview(store), Importer(store, feed=feed, safety=safety), Chart(store),
+        PatientSearch(store),
         Conflicts(store, feed), Schedule(store, feed), Trends(store), Encounters(store, feed),
         Vitals(store, feed), Notes(store, policy, feed), Problems(store, feed),
-        Allergies(store, feed), Medications(store, feed), feed,
+        Allergies(store, feed, safety), Medications(store, feed, safety), feed,
     )
 
 

@@ -22,6 +22,7 @@ from app.bootstrap import Environment, init_store, open_workstation, recover_sto
 from app.cli import (
     audit_commands,
     env_secrets,
+    order_commands,
     patient_commands,
     safety_commands,
     schedule_commands,
@@ -209,6 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
     patient_commands.register(commands, data, signed_in)
     schedule_commands.register(commands, data, signed_in)
     safety_commands.register(commands, data, signed_in)
+    order_commands.register(commands, data, signed_in)
     return parser
 
 
@@ -365,7 +367,7 @@ def cmd_import(args, ws, secrets: Secrets) -> int:
         print(report.summary())
         for problem in report.errors:
             print(f"  skipped {problem.file} entry {problem.entry}: {problem.reason}")
-        for problem in report.unscheduled:  # the front desk must book these again
+        for problem in report.unscheduled + report.safety:  # for the desk, the clinician
             print(f"  {problem.file} entry {problem.entry}: {problem.reason}")
         if report.warnings:
             print(f"  {len(report.warnings)} warnings (see --json), e.g. "

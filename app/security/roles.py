@@ -7,6 +7,9 @@ Every role that records or looks up patients may sync with the clinic's server (
 policy says), so its work reaches the clinic; the auditor reviews the trail on this computer
 and has nothing to send, so may not (a sync would also pull every chart into a store she
 opens).
+
+Orders: physicians sign them; nurses may pend (draft) orders for a physician to sign; the
+front desk and billing cannot order.
 """
 
 from enum import StrEnum
@@ -34,17 +37,20 @@ class Permission(StrEnum):
     MAINTAIN_STORE = "check and maintain the store"
     IMPORT_RECORDS = "import records from other systems"
     SYNC = "sync with the clinic's FHIR server"
+    PEND_ORDERS = "pend lab, imaging and medication orders"
+    SIGN_ORDERS = "sign lab, imaging and medication orders"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PHYSICIAN: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                                Permission.READ_CHART, Permission.EDIT_CHART,
                                Permission.MANAGE_SCHEDULE, Permission.WRITE_NOTES,
-                               Permission.SIGN_NOTES, Permission.SYNC}),
+                               Permission.SIGN_NOTES, Permission.SYNC,
+                               Permission.PEND_ORDERS, Permission.SIGN_ORDERS}),
     Role.NURSE: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                            Permission.READ_CHART, Permission.EDIT_CHART,
                            Permission.MANAGE_SCHEDULE, Permission.WRITE_NOTES,
-                           Permission.SYNC}),
+                           Permission.SYNC, Permission.PEND_ORDERS}),
     Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                                Permission.MANAGE_SCHEDULE, Permission.SYNC}),
     Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS, Permission.SYNC}),

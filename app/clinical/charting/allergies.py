@@ -7,11 +7,16 @@ record cannot be made while an allergy is active, and recording an allergy later
 NKA record inactive in the same transaction, with a note saying why, so the chart never
 claims both.
 
+Recording an allergy checks the patient's current medications against it (the reverse of
+the check on a new order, app.clinical.safety): never refused, its alerts are returned and
+saved with it as DetectedIssues.
+
 Nothing is deleted: inactivating or marking entered-in-error saves a new version with the
 reason as a note (see app.clinical.charting.entries for how versions are kept).
 """
 
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
@@ -27,9 +32,14 @@ from app.clinical.charting.entries import (
     status_code,
     title,
 )
+from app.clinical.drugs.catalogue import load_catalogue
+from app.clinical.fhir.codes import ANY, NO_KNOWN, NO_KNOWN_ALLERGY, SNOMED
 from app.clinical.records import ChangeFeed, Records, Work
+from app.clinical.safety.check import Alert, SafetyChecks
+from app.clinical.safety.detected_issues import alert_issue, unchecked_issue
 from app.clinical.visits.encounters import now, user_reference
 from app.errors import InvalidRecord
+from app.security.policy import SafetyPolicy
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
@@ -37,17 +47,6 @@ from fhir_common import fhir_json
 
 CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
 VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
-SNOMED = "http://snomed.info/sct"
-NO_KNOWN_ALLERGY = "716186003"
-ANY = frozenset()  # contradicted by an allergy of any category
-# The "no known ..." situations of SNOMED CT, each with the allergy categories that
-# contradict it.
-NO_KNOWN: dict[str, frozenset[str]] = {
-    NO_KNOWN_ALLERGY: ANY,
-    "409137002": frozenset({"medication"}),  # No known drug allergy
-    "429625007": frozenset({"food"}),  # No known food allergy
-    "428607008": frozenset({"environment"}),  # No known environmental allergy
-}
 SEVERITIES = ("mild", "moderate", "severe")
 CRITICALITIES = ("low", "high", "unable-to-assess")
 CATEGORIES = ("food", "medication", "environment", "biologic")
@@ -57,18 +56,43 @@ ACTIVE_ALLERGIES = text(
     "WHERE c.patient_id = :patient AND c.section = 'allergies' AND c.status = 'active'")
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """A saved allergy, the alerts it raised against current medications (each naming a
+    drug to review) and what could not be checked, as stored in `issues`."""
+
+    allergy: dict
+    alerts: tuple[Alert, ...]
+    unchecked: tuple[str, ...]
+    issues: tuple[dict, ...]
+
+
 class Allergies:
-    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+    """`safety` is the workstation's checks (see app.clinical.charting.medications)."""
+
+    def __init__(self, store: Store, feed: ChangeFeed | None = None,
+                 safety: SafetyChecks | None = None):
         self._records = Records(store, feed)
+        self.safety = safety or SafetyChecks(store, load_catalogue, SafetyPolicy())
 
     def add(self, session: Session, patient_id: str, substance: str, reaction: str | None,
             severity: str | None, criticality: str | None = None,
             substance_code: dict | None = None, category: str | None = None) -> dict:
-        """Record an active, confirmed allergy. `substance_code` is an optional FHIR Coding
-        (system, code, display) for the substance; `reaction` is what happened, in words;
-        `severity` (mild, moderate, severe) is that reaction's; `criticality` (low, high,
-        unable-to-assess) is the risk of a future one; `category` is food, medication,
-        environment or biologic."""
+        """Record an allergy (see `record`); the saved AllergyIntolerance."""
+        return self.record(session, patient_id, substance, reaction, severity, criticality,
+                           substance_code, category).allergy
+
+    def record(self, session: Session, patient_id: str, substance: str, reaction: str | None,
+               severity: str | None, criticality: str | None = None,
+               substance_code: dict | None = None, category: str | None = None) -> Recorded:
+        """Record an active, confirmed allergy, checked against the patient's current
+        medications in the same unit of work: never refused (recording an allergy is always
+        right), but each alert names a drug to review and is saved with it as a
+        DetectedIssue, as is a sentence for what could not be checked. `substance_code` is an
+        optional FHIR Coding (system, code, display) for the substance; `reaction` is what
+        happened, in words; `severity` (mild, moderate, severe) is that reaction's;
+        `criticality` (low, high, unable-to-assess) is the risk of a future one; `category`
+        is food, medication, environment or biologic."""
         session.require(Permission.EDIT_CHART)
         substance = required(substance, "what the patient is allergic to")
         reaction = reaction.strip() if reaction else None
@@ -98,9 +122,15 @@ class Allergies:
                 if (contradicted := _no_known(statement)) is not None and (
                         contradicted == ANY or category in contradicted):
                     _supersede(work, statement, substance)
+            alerts, unchecked = self.safety.against_allergy(work.conn, patient_id, allergy)
+            record = f"AllergyIntolerance/{allergy['id']}"
+            issues = tuple(alert_issue(session, patient_id, record, a) for a in alerts) + (
+                (unchecked_issue(session, patient_id, record, " ".join(unchecked)),)
+                if unchecked else ())
             create(work, allergy, patient_id, f"allergy added: {substance}"
-                   + (f" ({reaction}{f', {severity}' if severity else ''})" if reaction else ""))
-        return allergy
+                   + (f" ({reaction}{f', {severity}' if severity else ''})" if reaction else "")
+                   + (f"; safety: {len(alerts)} medication alert(s)" if alerts else ""), issues)
+        return Recorded(allergy, alerts, unchecked, issues)
 
     def record_no_known_allergies(self, session: Session, patient_id: str) -> dict:
         """Record that the patient was asked and has no known allergies. Refused while an

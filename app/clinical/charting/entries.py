@@ -84,12 +84,14 @@ def annotation(session: Session, text: str) -> dict:
     return {"authorString": session.full_name, "time": now(), "text": text}
 
 
-def create(work: Work, resource: dict, patient_id: str, detail: str) -> None:
-    """Save a new record in the patient's chart, in the visit in progress if there is one."""
+def create(work: Work, resource: dict, patient_id: str, detail: str,
+           with_it: tuple[dict, ...] = ()) -> None:
+    """Save a new record in the patient's chart, in the visit in progress if there is one;
+    `with_it` are records saved in the same entry (the DetectedIssues of its alerts)."""
     work.require_patient(patient_id)
     if visit := in_progress(work.conn, patient_id):
         resource["encounter"] = {"reference": f"Encounter/{visit['id']}"}
-    work.save(resource, "create", detail)
+    work.save_entry([resource, *with_it], "create", detail)
 
 
 def change(records: Records, session: Session, kind: str, record_id: str, what: str,

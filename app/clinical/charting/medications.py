@@ -1,5 +1,11 @@
 """Medications: starting and stopping them (FHIR R4 MedicationRequest, intent order).
 
+Starting one runs the medication safety check in the unit of work that saves it
+(app.clinical.safety.prescribing): alerts that interrupt refuse the save unless overridden
+with a reason, a missing or unsound pack unless acknowledged, and every alert shown is saved
+with the order as a DetectedIssue, in the same entry. Editing changes only the dose and
+notes, never the drug, so it is not checked again.
+
 The active list is every request whose status is active (app.clinical.chart.chart also counts
 on-hold ones as current). Stopping or marking entered-in-error saves a new version of the
 same request with the reason as its statusReason; nothing is deleted (see
@@ -8,6 +14,7 @@ app.clinical.charting.entries for how versions are kept).
 
 import re
 import uuid
+from dataclasses import dataclass
 
 from app.clinical.charting.entries import (
     annotation,
@@ -17,28 +24,60 @@ from app.clinical.charting.entries import (
     required,
     title,
 )
+from app.clinical.drugs.catalogue import load_catalogue
+from app.clinical.fhir.codes import RXNORM
 from app.clinical.records import ChangeFeed, Records
+from app.clinical.safety.check import Alert, SafetyChecks
+from app.clinical.safety.prescribing import screen_order
 from app.clinical.visits.encounters import now, user_reference
 from app.errors import InvalidRecord
+from app.security.policy import SafetyPolicy
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
 
-RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+__all__ = ["RXNORM", "Medications", "Started"]
 RXCUI = re.compile(r"\d{1,10}")
 STOPPABLE = ("active", "on-hold", "draft")
 EDITABLE = ("active", "on-hold")
 MEDICATION = "medicationCodeableConcept"
 
 
+@dataclass(frozen=True)
+class Started:
+    """A saved order, the safety alerts it was saved with (worst first) and the
+    DetectedIssues that record them."""
+
+    request: dict
+    alerts: tuple[Alert, ...]
+    issues: tuple[dict, ...]
+
+
 class Medications:
-    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+    """`safety` is the workstation's checks (app.bootstrap: the policy's catalogue, packs
+    and interrupting tier); without it, the shipped catalogue and the store's packs at the
+    default tier, so no way of starting a drug goes unchecked."""
+
+    def __init__(self, store: Store, feed: ChangeFeed | None = None,
+                 safety: SafetyChecks | None = None):
         self._records = Records(store, feed)
+        self.safety = safety or SafetyChecks(store, load_catalogue, SafetyPolicy())
 
     def start(self, session: Session, patient_id: str, medication: str, dose: str,
-              reason: str | None = None, rxnorm: str | None = None) -> dict:
+              reason: str | None = None, rxnorm: str | None = None,
+              override: str | None = None, acknowledged: bool = False) -> dict:
+        """Order a medication (see `prescribe`); the saved MedicationRequest."""
+        return self.prescribe(session, patient_id, medication, dose, reason, rxnorm,
+                              override, acknowledged).request
+
+    def prescribe(self, session: Session, patient_id: str, medication: str, dose: str,
+                  reason: str | None = None, rxnorm: str | None = None,
+                  override: str | None = None, acknowledged: bool = False) -> Started:
         """Order a medication: `medication` and `dose` as written ("Metformin 500 mg tablet",
-        "1 tablet by mouth twice daily"); `rxnorm` is its RxNorm code (RXCUI), if known."""
+        "1 tablet by mouth twice daily"); `rxnorm` is its RxNorm code (RXCUI), if known.
+        `override` is the prescriber's reason to go on despite alerts that interrupt;
+        `acknowledged` that they saw the pack is missing, damaged or outdated. Refused
+        (SafetyAlerts, AcknowledgementNeeded) without them; nothing is then saved."""
         session.require(Permission.EDIT_CHART)
         medication = required(medication, "which medication")
         dose = required(dose, "the dose and how to take it")
@@ -60,10 +99,14 @@ class Medications:
         }
         if reason and reason.strip():
             request["reasonCode"] = [{"text": reason.strip()}]
+        code = named.get("coding", [{}])[0].get("code")
         with self._records.write(session, Permission.EDIT_CHART) as work:
-            create(work, request, patient_id,
-                   f"medication started: {medication}, {dose}")
-        return request
+            work.require_patient(patient_id)
+            screened = screen_order(self.safety, work.conn, session, patient_id, request, code,
+                                    override, acknowledged)
+            create(work, request, patient_id, f"medication started: {medication}, {dose}; "
+                   + screened.audit, screened.issues)
+        return Started(request, screened.alerts, screened.issues)
 
     def current(self, session: Session, request_id: str) -> dict:
         """The order as stored, for a form that edits it."""

@@ -17,15 +17,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.clinical.drugs.catalogue import load_catalogue
 from app.clinical.fhir.identity import FHIR_ID, resource_id
 from app.clinical.imports.conditional import Decision, decide_requests
 from app.clinical.imports.fhir_input import Entry, FileReading, input_files, read_file
 from app.clinical.imports.guard import hold, judge, order, stamp
 from app.clinical.imports.index import FileIndex
+from app.clinical.imports.medication_review import ImportedMedication, review
 from app.clinical.imports.references import References, apply
 from app.clinical.imports.report import ImportReport, json_kind, shown
 from app.clinical.imports.unscheduled import Imported, unscheduled
 from app.clinical.records import ChangeFeed, Records, Work
+from app.clinical.safety.check import SafetyChecks
+from app.security.policy import SafetyPolicy
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
@@ -66,10 +70,15 @@ class Pending:
 
 
 class Importer:
-    def __init__(self, store: Store, batch_size: int = BATCH, feed: ChangeFeed | None = None):
+    """`safety` checks the imported medications (app.clinical.imports.medication_review);
+    without it, the shipped catalogue and the store's packs."""
+
+    def __init__(self, store: Store, batch_size: int = BATCH, feed: ChangeFeed | None = None,
+                 safety: SafetyChecks | None = None):
         self._store = store
         self._records = Records(store, feed)
         self._batch_size = batch_size
+        self._safety = safety or SafetyChecks(store, load_catalogue, SafetyPolicy())
 
     def run(self, session: Session, paths: list[Path],
             progress: Callable[[Progress], None] = lambda _: None) -> ImportReport:
@@ -86,12 +95,15 @@ class Importer:
         with self._records.write(session, Permission.IMPORT_RECORDS) as work:
             for one, sentence in unscheduled(work.conn, run.appointments):
                 report.unscheduled_appointment(one, sentence)
+            review(self._safety, work.conn, run.medications, report)
             work.audit("create", entity="Import",
                        detail=f"{len(files)} files: {report.imported} imported, "
                               f"{report.unchanged} unchanged, {report.kept} older than kept, "
                               f"{report.conflicts} held as conflicts, {report.skipped} skipped"
                               + (f", {len(report.unscheduled)} appointments on no calendar"
-                                 if report.unscheduled else ""))
+                                 if report.unscheduled else "")
+                              + (f", {len(report.safety)} medication safety alerts"
+                                 if report.safety else ""))
         return report
 
 
@@ -105,6 +117,7 @@ class _Run:
         self.batch: dict[tuple[str, str], Pending] = {}
         self.known_urns: dict[str, str] = {}  # urn:uuid -> "Type/id" found in the store
         self.appointments: list[Imported] = []  # written, to check they are on a calendar
+        self.medications: list[ImportedMedication] = []  # written, to check for safety
         self.newest: dict[tuple[str, str], tuple[int, tuple, int]] = {}  # this file's, by key
         self.decided: tuple[FileIndex | None, dict[int, Decision]] = (None, {})
 
@@ -126,7 +139,7 @@ class _Run:
         if self.batch:
             with self.records.write(self.session, Permission.IMPORT_RECORDS) as work:
                 _write(work, list(self.batch.values()), self.report, self.known_urns,
-                       self.appointments)
+                       self.appointments, self.medications)
             self.batch = {}
 
     def _accept(self, entry: Entry) -> Pending | None:
@@ -205,7 +218,8 @@ def compact(resource: dict) -> bytes:
 
 
 def _write(work: Work, batch: list[Pending], report: ImportReport,
-           known_urns: dict[str, str], appointments: list[Imported]) -> None:
+           known_urns: dict[str, str], appointments: list[Imported],
+           medications: list[ImportedMedication]) -> None:
     """One batch in one transaction: a record refused (not valid FHIR R4, a change to a
     signed note) is reported and skipped, and the rest of the file still imports."""
     conn = work.conn
@@ -253,6 +267,8 @@ def _write(work: Work, batch: list[Pending], report: ImportReport,
         if resource["resourceType"] == "Appointment" and (
                 one := Imported.of(entry.source, entry.index, resource)):
             appointments.append(one)
+        if medication := ImportedMedication.of(entry.source, entry.index, resource):
+            medications.append(medication)
         written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
     for (patient, source), kinds in written.items():  # at: as the outbox rows (imports.guard)
         work.audit("create", patient=patient, entity=f"Import/{source}",

@@ -6,6 +6,7 @@ from typing import Protocol
 
 MAX_LISTED = 1000  # problems listed in a report; the rest are only counted
 MAX_REASON = 200  # a fuzzed file once had a 1.3 MB value echoed into its skip reason
+MAX_ALERT = 1000  # a safety alert is kept whole: its message and its source
 SHOWN = 60  # characters of a value a sentence quotes
 
 
@@ -47,6 +48,7 @@ class ImportReport:
     warnings: list[Problem] = field(default_factory=list)
     unresolved: list[Problem] = field(default_factory=list)  # references to nothing here
     unscheduled: list[Problem] = field(default_factory=list)  # appointments on no calendar
+    safety: list[Problem] = field(default_factory=list)  # medication alerts to review
 
     def skip(self, where: Where, reason: str) -> None:
         self.skipped += 1
@@ -65,6 +67,12 @@ class ImportReport:
         self.warn(where, reason)
         _listed(self.unscheduled, where, reason)
 
+    def safety_alert(self, where: Where, reason: str) -> None:
+        """An imported medication the safety check alerts on: imported all the same
+        (app.clinical.imports.medication_review). A list of its own, not a warning about the
+        file: the file is sound, the patient's drugs need a clinician's review."""
+        _listed(self.safety, where, reason, MAX_ALERT)
+
     def summary(self) -> str:
         parts = [f"Imported {self.imported} resources", f"{self.unchanged} already there"]
         if self.kept:
@@ -76,6 +84,9 @@ class ImportReport:
             parts.append(f"{len(self.unscheduled)} "
                          f"{'appointment' if len(self.unscheduled) == 1 else 'appointments'}"
                          " on no provider's calendar")
+        if self.safety:
+            parts.append(f"{len(self.safety)} medication safety "
+                         f"{'alert' if len(self.safety) == 1 else 'alerts'} to review")
         return ", ".join([*parts, f"{self.skipped} skipped."])
 
     def as_json(self) -> dict:
@@ -84,9 +95,11 @@ class ImportReport:
                 "errors": [p.__dict__ for p in self.errors],
                 "warnings": [p.__dict__ for p in self.warnings],
                 "unresolved": [p.__dict__ for p in self.unresolved],
-                "unscheduled": [p.__dict__ for p in self.unscheduled]}
+                "unscheduled": [p.__dict__ for p in self.unscheduled],
+                "safety": [p.__dict__ for p in self.safety]}
 
 
-def _listed(problems: list[Problem], where: Where, reason: str) -> None:
+def _listed(problems: list[Problem], where: Where, reason: str, limit: int = MAX_REASON
+            ) -> None:
     if len(problems) < MAX_LISTED:
-        problems.append(Problem(str(where.source), where.index, shown(reason, MAX_REASON)))
+        problems.append(Problem(str(where.source), where.index, shown(reason, limit)))

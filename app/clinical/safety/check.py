@@ -3,7 +3,9 @@ allergies, by the rules of the knowledge packs in force.
 
 The check compares ingredients and drug classes (from the drug catalogue), never names. It
 is one audited read of the patient's lists (Records.read) and writes nothing: ordering,
-overriding and storing each alert shown as a DetectedIssue belong to the order. What it
+overriding and storing each alert shown as a DetectedIssue belong to the order. A new
+order, a new allergy and an import run it inside their own unit of work (check_in,
+against_allergy, review_imported), so nothing lands on the lists between check and save. What it
 could not check is said, never skipped: a medication or allergy recorded as text or with a
 code the catalogue does not know gets a sentence in `unchecked`, and a missing, damaged or
 outdated pack comes back as `status`, whose sentence every caller shows. When no pack is
@@ -11,14 +13,17 @@ loaded at all, or the drug is not in the catalogue, the check refuses to run (Ch
 UnknownDrug) rather than answer "no alerts".
 """
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from pathlib import Path
+
+from sqlalchemy import Connection
 
 from app.clinical.drugs.catalogue import Drug, DrugCatalogue
 from app.clinical.records import Records
 from app.clinical.safety.pack import SEVERITIES, Pack
 from app.clinical.safety.packs import Knowledge, PackStatus, load_knowledge
-from app.clinical.safety.patient_lists import Listed, read_lists
+from app.clinical.safety.patient_lists import Listed, allergy_listed, read_lists
 from app.errors import HearthError, NotFound, UsageError
 from app.security.policy import SafetyPolicy
 from app.security.roles import Permission
@@ -68,13 +73,22 @@ class _Profile:
 
 
 class SafetyChecks:
-    def __init__(self, store: Store, catalogue: DrugCatalogue, policy: SafetyPolicy,
-                 knowledge: Knowledge | None = None):
+    """`catalogue` is the catalogue, or how to load it on the first check (a clinic's file
+    that cannot be read then refuses that order with its sentence, not the sign-in)."""
+
+    def __init__(self, store: Store, catalogue: DrugCatalogue | Callable[[], DrugCatalogue],
+                 policy: SafetyPolicy, knowledge: Knowledge | None = None):
         self._records = Records(store)
         self._catalogue = catalogue
         self._policy = policy
         self._root: Path = store.paths.root
         self.knowledge = knowledge or load_knowledge(self._root)
+
+    @property
+    def catalogue(self) -> DrugCatalogue:
+        if not isinstance(self._catalogue, DrugCatalogue):
+            self._catalogue = self._catalogue()
+        return self._catalogue
 
     def reload(self) -> Knowledge:
         """Read the packs again (after `hearth knowledge import`)."""
@@ -91,9 +105,16 @@ class SafetyChecks:
         with self._records.read(session, Permission.READ_CHART) as work:
             patient = work.patient(patient_id, f"medication safety check of {drug.name} "
                                    f"(RxNorm {drug.rxcui})")
-            lists = patient and read_lists(work.conn, patient_id)
-        if lists is None:
-            raise NotFound(f"There is no patient {patient_id}.")
+            if patient is None:
+                raise NotFound(f"There is no patient {patient_id}.")
+            return self.check_in(work.conn, patient_id, drug)
+
+    def check_in(self, conn: Connection, patient_id: str, drug: Drug) -> SafetyResult:
+        """The check inside the caller's transaction (an order checked in the unit of work
+        that saves it, so nothing lands on the lists between check and save). The caller
+        has made sure a pack is loaded (`knowledge.status.can_check`)."""
+        status = self.knowledge.status
+        lists = read_lists(conn, patient_id)
         new = self._profile(drug.name, (drug.rxcui,))
         unchecked: list[str] = []
         medications = self._medications(lists.medications, unchecked)
@@ -103,23 +124,67 @@ class SafetyChecks:
         alerts.sort(key=lambda a: (SEVERITIES.index(a.severity), a.kind, a.message))
         return SafetyResult(drug, tuple(alerts), tuple(unchecked), status)
 
+    def review_imported(self, conn: Connection, patient_id: str, imported: set[str]
+                        ) -> list[tuple[str, Alert]]:
+        """Medications already saved by an import (their references, e.g.
+        "MedicationRequest/x") checked against the rest of the patient's current lists:
+        each alert with the imported record it concerns. A pair imported together is named
+        once. Nothing is refused: what was prescribed elsewhere is a fact to review."""
+        if not self.knowledge.status.can_check:
+            return []
+        lists, unchecked = read_lists(conn, patient_id), []
+        medications = self._medications(lists.medications, unchecked)
+        allergies = self._allergies(lists.allergies, unchecked)
+        found, done = [], set()
+        for listed, profile in medications:
+            if listed.reference not in imported:
+                continue
+            done.add(listed.reference)
+            others = [(m, p) for m, p in medications if m.reference not in done]
+            found += [(listed.reference, alert) for pack in self.knowledge.packs
+                      for alert in self._alerts(pack, profile, others, allergies)]
+        return found
+
+    def against_allergy(self, conn: Connection, patient_id: str, allergy: dict
+                        ) -> tuple[tuple[Alert, ...], tuple[str, ...]]:
+        """A new allergy (not yet saved) checked against the patient's current medications,
+        inside the caller's transaction: the alerts, each `about` the medication to review,
+        and what could not be checked. With no pack loaded, nothing is checked and the
+        status sentence says so. A patient on no medication has nothing to check."""
+        lists = read_lists(conn, patient_id)
+        if not lists.medications:
+            return (), ()
+        status = self.knowledge.status
+        if not status.can_check:
+            return (), (status.sentence or "No medication safety pack is loaded.",)
+        unchecked: list[str] = []
+        allergen = self._allergies((allergy_listed(allergy),), unchecked)
+        if not allergen:
+            return (), tuple(unchecked)
+        alerts = [replace(alert, about=medication.reference)
+                  for medication, profile in self._medications(lists.medications, unchecked)
+                  for pack in self.knowledge.packs
+                  for alert in self._alerts(pack, profile, [], allergen)]
+        alerts.sort(key=lambda a: (SEVERITIES.index(a.severity), a.kind, a.message))
+        return tuple(alerts), tuple(unchecked)
+
     def _drug(self, rxcui: str) -> Drug:
         code = rxcui.strip()
         if not code.isdigit():
             raise UnknownDrug(f"'{code}' is not an RxNorm code (digits only), so no safety "
                               "check ran.")
-        drug = self._catalogue.drug(code)
+        drug = self.catalogue.drug(code)
         if drug is None:
             raise UnknownDrug(f"RxNorm code {code} is not in the drug catalogue "
-                              f"({self._catalogue.name} version {self._catalogue.version}), so "
+                              f"({self.catalogue.name} version {self.catalogue.version}), so "
                               "no safety check ran; pick the drug from the catalogue.")
         return drug
 
     def _profile(self, name: str, codes: tuple[str, ...]) -> _Profile | None:
         """The drug of the first code the catalogue knows; None when it knows none."""
         for code in codes:
-            if ingredients := self._catalogue.ingredients(code):
-                classes = frozenset().union(*(self._catalogue.classes(i) for i in ingredients))
+            if ingredients := self.catalogue.ingredients(code):
+                classes = frozenset().union(*(self.catalogue.classes(i) for i in ingredients))
                 return _Profile(name, ingredients, classes)
         return None
 
@@ -193,12 +258,12 @@ class SafetyChecks:
             return f"{new.name} and {name} (on the medication list) both contain {names}."
         if (rule.same == "class" and not same and rule.drug_class in new.classes
                 and rule.drug_class in other.classes):
-            kind = self._catalogue.class_name(rule.drug_class) or rule.drug_class
+            kind = self.catalogue.class_name(rule.drug_class) or rule.drug_class
             return f"{new.name} and {name} (on the medication list) are both {kind}."
         return None
 
     def _name(self, rxcui: str) -> str:
-        found = self._catalogue.drug(rxcui)
+        found = self.catalogue.drug(rxcui)
         return found.name if found else f"RxNorm {rxcui}"
 
 

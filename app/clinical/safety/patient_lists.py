@@ -12,12 +12,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from app.clinical.charting.allergies import NO_KNOWN
 from app.clinical.charting.medication_names import concept_name, referenced_medications
-from app.clinical.charting.medications import RXNORM
+from app.clinical.fhir.codes import NO_KNOWN, RXNORM, SNOMED
 from fhir_common import fhir_json
 
-SNOMED = "http://snomed.info/sct"
 # An allergy to a whole drug class is coded with the drug catalogue's class ids
 DRUG_CLASS = "urn:hearth:drug-class"
 CURRENT = {"MedicationRequest": ("active", "on-hold"), "MedicationStatement": ("active",)}
@@ -55,7 +53,7 @@ def read_lists(conn: Connection, patient_id: str) -> PatientLists:
     stored = referenced_medications(conn, medications)
     allergies = [r for r in rows if r["resourceType"] == "AllergyIntolerance" and _active(r)]
     return PatientLists(tuple(_medication(m, stored) for m in medications),
-                        tuple(_allergy(a) for a in allergies))
+                        tuple(allergy_listed(a) for a in allergies))
 
 
 def _medication(record: dict, stored: dict[str, dict]) -> Listed:
@@ -71,7 +69,8 @@ def _medication(record: dict, stored: dict[str, dict]) -> Listed:
     return Listed(f"{record['resourceType']}/{record['id']}", name, _codes(concept, RXNORM))
 
 
-def _allergy(record: dict) -> Listed:
+def allergy_listed(record: dict) -> Listed:
+    """An AllergyIntolerance as the check sees it (also one being recorded, not yet saved)."""
     concept = record.get("code")
     categories = record.get("category") or []
     return Listed(f"AllergyIntolerance/{record['id']}", concept_name(concept) or "unnamed",

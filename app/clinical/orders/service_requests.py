@@ -1,0 +1,164 @@
+"""Lab and imaging orders as FHIR R4 ServiceRequest (intent order), on the write path.
+
+An order is pended (status draft) by a physician or a nurse, and becomes active only when a
+physician signs it: the order basket is a patient's pended orders, signed together in ONE
+unit of work, so a basket is signed whole or not at all. The requester is who signed (a
+nurse who pended it is named in a note). Cancelling revokes the order with the reason as a
+note (R4 ServiceRequest has no statusReason); nothing is ever deleted.
+"""
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import text
+
+from app.clinical.charting.entries import annotation, create, required
+from app.clinical.orders.catalogue import CATEGORIES, SNOMED, Orderable, load_catalogue
+from app.clinical.records import ChangeFeed, Records, Work
+from app.clinical.visits.encounters import now, user_reference
+from app.errors import InvalidRecord, NotFound
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.store import Store
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
+
+PRIORITIES = ("routine", "urgent", "asap", "stat")
+CANCELLABLE = ("draft", "active", "on-hold")
+PENDED = text("SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
+              "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :patient "
+              "AND c.type = 'ServiceRequest' AND c.status = 'draft'")
+
+
+@dataclass(frozen=True)
+class OrderLine:
+    """One test to order, as a form or an order set gives it."""
+
+    test: str  # a code or name from the order catalogue
+    priority: str = "routine"
+    reason: str | None = None  # words, when no problem is named
+    condition_id: str | None = None  # the problem (Condition) the order is for
+    note: str | None = None  # specimen or study notes
+
+
+class Orders:
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+        self._records = Records(store, feed)
+        self.catalogue = load_catalogue()
+
+    def pend(self, session: Session, patient_id: str, line: OrderLine) -> dict:
+        """One test pended for a physician to sign."""
+        return self.pend_many(session, patient_id, [line])[0]
+
+    def pend_many(self, session: Session, patient_id: str, lines: list[OrderLine]
+                  ) -> list[dict]:
+        """Several tests pended together (an order set): all saved or none."""
+        if not lines:
+            raise InvalidRecord("Name at least one test to order.")
+        items = [(self.catalogue.find(line.test), line) for line in lines]
+        with self._records.write(session, Permission.PEND_ORDERS) as work:
+            return [self._pend(work, patient_id, item, line) for item, line in items]
+
+    def basket(self, session: Session, patient_id: str) -> list[dict]:
+        """The patient's pended orders, oldest first: what a physician reviews and signs."""
+        with self._records.read(session, Permission.READ_CHART) as work:
+            patient = work.patient(patient_id, "pended orders")
+            pended = _pended(work, patient_id) if patient else []
+        if patient is None:  # after the commit, so the failed read stays audited
+            raise NotFound(f"There is no patient {patient_id}.")
+        return pended
+
+    def sign(self, session: Session, request_ids: list[str]) -> list[dict]:
+        """Sign pended orders together: each becomes active with the signer as requester,
+        in one unit of work; if any cannot be signed, none is."""
+        if not request_ids:
+            raise InvalidRecord("There is no pended order to sign.")
+        with self._records.write(session, Permission.SIGN_ORDERS) as work:
+            return [self._sign(work, session, request_id) for request_id in request_ids]
+
+    def sign_basket(self, session: Session, patient_id: str) -> list[dict]:
+        """Sign every pended order of the patient (CPRS's "sign unsigned orders"), read and
+        signed in the same unit of work, so an order pended meanwhile is not signed unseen."""
+        with self._records.write(session, Permission.SIGN_ORDERS) as work:
+            work.require_patient(patient_id)
+            pended = _pended(work, patient_id)
+            if not pended:
+                raise InvalidRecord("This patient has no pended order to sign.")
+            return [self._sign(work, session, r["id"]) for r in pended]
+
+    def cancel(self, session: Session, request_id: str, reason: str) -> dict:
+        """Revoke a pended or active order, saying why: a pended order may be cancelled by
+        whoever may pend orders, a signed one only by whoever may sign them."""
+        reason = required(reason, "why the order is cancelled")
+
+        def edit(request: dict) -> str:
+            if request.get("status") not in CANCELLABLE:
+                raise InvalidRecord(f"{_name(request)} is {request.get('status')}: only a "
+                                    "pended or active order can be cancelled.")
+            request["status"] = "revoked"
+            request.setdefault("note", []).append(annotation(session, f"Cancelled: {reason}"))
+            return f"order cancelled: {_name(request)}: {reason}"
+
+        with self._records.write(session, Permission.PEND_ORDERS) as work:
+            stored = work.get("ServiceRequest", request_id)
+            if stored is not None and (stored.get("status") == "draft"
+                                       or session.may(Permission.SIGN_ORDERS)):
+                return work.revise("ServiceRequest", request_id, "order", edit, None, _name)
+        if stored is None:
+            raise NotFound(f"There is no order {request_id}.")
+        session.require(Permission.SIGN_ORDERS)  # may not: the refusal is audited and raised
+        return stored
+
+    def _pend(self, work: Work, patient_id: str, item: Orderable, line: OrderLine) -> dict:
+        if line.priority not in PRIORITIES:
+            raise InvalidRecord(f"Priority '{line.priority}' is not one of "
+                                f"{', '.join(PRIORITIES)}.")
+        category, category_name = CATEGORIES[item.kind]
+        request = {
+            "resourceType": "ServiceRequest", "id": str(uuid.uuid4()),
+            "status": "draft", "intent": "order", "priority": line.priority,
+            "category": [{"coding": [{"system": SNOMED, "code": category,
+                                      "display": category_name}]}],
+            "code": {"coding": [{"system": item.system, "code": item.code,
+                                 "display": item.display}], "text": item.name},
+            "subject": {"reference": f"Patient/{patient_id}"},
+            "authoredOn": now(), "requester": user_reference(work.session),
+        }
+        if line.condition_id:
+            condition = work.get("Condition", line.condition_id)
+            if condition is None or patient_of(condition) != patient_id:
+                raise InvalidRecord(f"There is no problem {line.condition_id} in this "
+                                    "patient's chart to give as the order's reason.")
+            request["reasonReference"] = [{"reference": f"Condition/{line.condition_id}"}]
+        elif line.reason and line.reason.strip():
+            request["reasonCode"] = [{"text": line.reason.strip()}]
+        notes = [f"Specimen: {item.specimen}"] if item.specimen else []
+        notes += [line.note.strip()] if line.note and line.note.strip() else []
+        if notes:
+            request["note"] = [annotation(work.session, n) for n in notes]
+        create(work, request, patient_id, f"order pended: {item.name} ({line.priority})")
+        return request
+
+    def _sign(self, work: Work, session: Session, request_id: str) -> dict:
+        def edit(request: dict) -> str:
+            if request.get("status") != "draft":
+                raise InvalidRecord(f"{_name(request)} is {request.get('status')}, not "
+                                    "pended: only a pended order can be signed.")
+            pended_by = request.get("requester", {})
+            if pended_by.get("identifier", {}).get("value") != session.user:
+                request.setdefault("note", []).append(annotation(
+                    session, f"Pended by {pended_by.get('display', 'another user')}"))
+            request["status"] = "active"
+            request["requester"] = user_reference(session)
+            return f"order signed: {_name(request)}"
+
+        return work.revise("ServiceRequest", request_id, "order", edit, None, _name)
+
+
+def _name(request: dict) -> str:
+    return (request.get("code") or {}).get("text") or "The order"
+
+
+def _pended(work: Work, patient_id: str) -> list[dict]:
+    rows = [fhir_json.loads(b) for (b,) in work.conn.execute(PENDED, {"patient": patient_id})]
+    return sorted(rows, key=lambda r: r.get("authoredOn", ""))
