@@ -12,9 +12,8 @@ this feature exists to prevent.
 import argparse
 from pathlib import Path
 
-from app.clinical.drugs.catalogue import load_catalogue
 from app.clinical.records import Records
-from app.clinical.safety.check import SafetyChecks, SafetyResult
+from app.clinical.safety.check import SafetyResult
 from app.clinical.safety.packs import Knowledge, import_pack, load_knowledge
 from fhir_common import fhir_json
 
@@ -41,7 +40,7 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
 
 
 def cmd_check(args, ws, secrets) -> int:
-    checks = SafetyChecks(ws.store, load_catalogue(), ws.policy.safety)
+    checks = ws.safety  # the policy's catalogue file, the packs, the interrupting tier
     result = checks.check(ws.session, args.patient_id, args.code)
     if args.json:
         print(fhir_json.dumps(_as_json(result, checks.knowledge)).decode())
