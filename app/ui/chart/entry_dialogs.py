@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -27,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.clinical.chart.chart_items import ChartItem
 from app.clinical.charting import icd10
+from app.clinical.safety.prescribing import AcknowledgementNeeded, SafetyAlerts
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
@@ -60,6 +62,7 @@ class EntryDialog(QDialog):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self._background, self._saving = background, False
+        self._last_refusal: Exception | None = None  # what the last failed save raised
         self.setWindowTitle(title)
         self.setAccessibleName(title)
         self.heading = QLabel(heading)
@@ -114,6 +117,7 @@ class EntryDialog(QDialog):
         self.accept()
 
     def _refused(self, exc: Exception) -> None:
+        self._last_refusal = exc
         self.refuse(sentence(exc))
         self.refused.emit(exc)
 
@@ -301,12 +305,34 @@ class MedicationDialog(EntryDialog):
         self.reason.setPlaceholderText("Optional: what it is for")
         self.rxnorm = self.field("RxNorm &code", QLineEdit(), "RxNorm code, optional")
         self.rxnorm.setPlaceholderText("Optional: the RXCUI, digits only")
+        self.override = self.field("&Override reason", QLineEdit(), "Reason to override")
+        self.override.setPlaceholderText("Why this drug despite the alert (kept with the order)")
+        self.acknowledge = self.field("", QCheckBox("Start it without a safety check"),
+                                      "Start without a safety check")
+        for shown_later in (self.override, self.acknowledge):
+            self.form.setRowVisible(shown_later, False)
         self.medication.setFocus()
 
     def operation(self) -> Op:
-        return entries.start_medication(self, self._background, self._services,
-                                        self.medication.text(), self.dose.text(),
-                                        self.reason.text(), self.rxnorm.text())
+        return entries.start_medication(
+            self, self._background, self._services, self.medication.text(), self.dose.text(),
+            self.reason.text(), self.rxnorm.text(),
+            self.override.text() if self.form.isRowVisible(self.override) else None,
+            self.acknowledge.isChecked())
+
+    def refuse(self, why: str) -> None:
+        """Say why; an alert that stops the order asks for the prescriber's reason to go on,
+        a safety check that could not run for their word that they start it without one."""
+        super().refuse(why)
+        exc = self._last_refusal
+        if isinstance(exc, SafetyAlerts):
+            self.form.setRowVisible(self.override, True)
+            self.save.setText("Start despite the alert")
+            self.override.setFocus()
+        elif isinstance(exc, AcknowledgementNeeded):
+            self.form.setRowVisible(self.acknowledge, True)
+            self.save.setText("Start without a check")
+            self.acknowledge.setFocus()
 
 
 class Titled(Protocol):

@@ -90,9 +90,12 @@ def inactivate_allergy(owner: QObject, background: Background, s: Services, alle
 
 
 def start_medication(owner: QObject, background: Background, s: Services, medication: str,
-                     dose: str, reason: str, rxnorm: str) -> Op[dict]:
+                     dose: str, reason: str, rxnorm: str, override: str | None = None,
+                     acknowledged: bool = False) -> Op[dict]:
+    """Order a drug; refused (SafetyAlerts, AcknowledgementNeeded) until the prescriber gives
+    a reason to override, or acknowledges that no safety check could run."""
     return Op(owner, background, lambda: s.medications.start(
-        s.session, s.patient_id, medication, dose, reason, rxnorm))
+        s.session, s.patient_id, medication, dose, reason, rxnorm, override, acknowledged))
 
 
 def current_medication(owner: QObject, background: Background, s: Services,

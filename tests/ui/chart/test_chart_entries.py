@@ -299,3 +299,25 @@ def test_a_dose_changed_by_someone_else_while_the_form_was_open_is_not_overwritt
     assert "your change was not saved" in dialog.message.text()
     stored = Medications(doctor.store).current(doctor.session, started["id"])
     assert stored["dosageInstruction"] == [{"text": "1 tablet once daily"}]
+
+
+def test_a_drug_interaction_stops_the_order_until_the_prescriber_gives_a_reason(
+        qtbot, ward, background):
+    doctor = ward.doctor
+    doctor.medications.start(doctor.session, ward.patient_id, "Ibuprofen 200 mg tablet",
+                             "1 tablet three times daily", rxnorm="310965")
+    chart = open_chart(qtbot, doctor, background, ward.patient_id)
+    tab = chart.show_section("medications")
+    dialog = press(tab, "Start medication…", MedicationDialog)
+    assert not dialog.override.isVisible()
+    qtbot.keyClicks(dialog.medication, "Warfarin 5 mg tablet")
+    qtbot.keyClicks(dialog.dose, "1 tablet daily")
+    qtbot.keyClicks(dialog.rxnorm, "855332")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dialog.override.isVisible(), timeout=WAIT)
+    assert "Major drug-drug" in dialog.message.text() and "Ibuprofen" in dialog.message.text()
+    assert dialog.save.text() == "Start despite the alert"
+
+    qtbot.keyClicks(dialog.override, "INR checked weekly; ibuprofen stops Friday")
+    save_and_wait(qtbot, chart, dialog)
+    assert "Warfarin 5 mg tablet" in [i.title for i in chart.summary.active_medications]
