@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject
 
 from app.clinical.charting import icd10
-from app.clinical.charting.allergies import Allergies
+from app.clinical.charting.allergies import Allergies, Recorded
 from app.clinical.charting.medications import Medications
 from app.clinical.charting.problems import Problems
 from app.security.session import Session
@@ -59,8 +59,9 @@ def resolve_problem(owner: QObject, background: Background, s: Services, conditi
 
 def add_allergy(owner: QObject, background: Background, s: Services, substance: str,
                 reaction: str, severity: str | None, criticality: str | None,
-                category: str | None) -> Op[dict]:
-    return Op(owner, background, lambda: s.allergies.add(
+                category: str | None) -> Op[Recorded]:
+    """The allergy saved, with the alerts it raised against the current medications."""
+    return Op(owner, background, lambda: s.allergies.record(
         s.session, s.patient_id, substance, reaction, severity, criticality,
         category=category))
 

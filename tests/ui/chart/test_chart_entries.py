@@ -321,3 +321,17 @@ def test_a_drug_interaction_stops_the_order_until_the_prescriber_gives_a_reason(
     qtbot.keyClicks(dialog.override, "INR checked weekly; ibuprofen stops Friday")
     save_and_wait(qtbot, chart, dialog)
     assert "Warfarin 5 mg tablet" in [i.title for i in chart.summary.active_medications]
+
+
+def test_an_allergy_added_says_which_current_drugs_it_could_not_check(qtbot, ward, background):
+    doctor = ward.doctor
+    doctor.medications.start(doctor.session, ward.patient_id, "Amoxicillin 250 mg capsule",
+                             "1 capsule three times daily", rxnorm="308182")
+    chart = open_chart(qtbot, doctor, background, ward.patient_id)
+    tab = chart.show_section("allergies")
+    dialog = press(tab, "Add allergy…", AllergyDialog)
+    qtbot.keyClicks(dialog.substance, "Penicillin")
+    save_and_wait(qtbot, chart, dialog)
+    assert tab.saved.text() == (
+        "Allergy added: Penicillin. No coded check ran for the allergy 'Penicillin' recorded "
+        "as text. It goes to the server at the next sync.")

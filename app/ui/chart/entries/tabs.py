@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.clinical.chart.chart_items import ChartItem
+from app.clinical.charting.allergies import Recorded
 from app.clinical.charting.medications import EDITABLE, STOPPABLE
 from app.clinical.charting.problems import ONGOING
 from app.security.roles import Permission
@@ -150,7 +151,7 @@ class EntriesTab(QWidget):
 
     def _add_allergy(self) -> None:
         self._open(AllergyDialog(self._services, self._background, self._patient, self),
-                   lambda a: f"Allergy added: {a['code']['text']}.")
+                   allergy_added)
 
     def _no_known_allergies(self) -> None:
         self._open(NoKnownAllergiesDialog(self._services, self._background, self._patient,
@@ -215,9 +216,21 @@ class EntriesTab(QWidget):
         dialog.open()
 
     def _saved(self, words: str) -> None:
+        self.saved.set_tone("alert" if REVIEW in words else "muted")
         self.saved.setText(f"{words} It goes to the server at the next sync.")
 
 
+def allergy_added(recorded: Recorded) -> str:
+    """What the tab says of a new allergy: and, in the alert colour, each current drug it
+    conflicts with (the allergy is saved all the same; the drugs are the prescriber's to
+    review)."""
+    words = f"Allergy added: {recorded.allergy['code']['text']}."
+    if recorded.alerts:
+        words += f" {REVIEW} " + " ".join(alert.message for alert in recorded.alerts)
+    return " ".join([words, *recorded.unchecked])
+
+
+REVIEW = "Review the medication list:"
 _ONE = {"problems": "problem", "allergies": "allergy", "medications": "medication"}
 
 
