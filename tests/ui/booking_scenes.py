@@ -79,6 +79,7 @@ def calendar_overbook(env, info, folder: Path) -> None:
     wait_until(lambda: view.provider.count() > 0)
     view.provider.setCurrentIndex(next(i for i in range(view.provider.count())
                                        if view.provider.itemData(i).user == DOCTOR))
+    wait_until(lambda: not view.reading)  # Enter waits for the doctor's week too
     monday = date.today() - timedelta(days=date.today().weekday()) + timedelta(days=7)
     view.choose(datetime.fromisoformat(f"{monday}T11:00").astimezone(), None)
     dialog = view.dialog

@@ -92,6 +92,8 @@ def main(folder: Path) -> None:
 
     front_desk_and_sync(window, env, info, folder)
     registration_screens(env, info, folder)
+    from tests.ui.registration_scenes import open_existing  # the form says what is not saved
+    open_existing(env, info, folder)
     demographics_screens(env, info, folder)
     calendar_screens(env, info, folder)
     clinic_day_scenes(env, info, folder)

@@ -16,6 +16,7 @@ import sqlalchemy
 
 from app.clinical.records import Records
 from app.clinical.visits.booking import Booking
+from app.clinical.visits.double_booking import held
 from app.clinical.visits.providers import Provider, providers
 from app.clinical.visits.rooms import LOCATION_OF, ROOM_SYSTEM
 from app.clinical.visits.schedule import Appointment, listed
@@ -52,6 +53,7 @@ class ClinicDay:
     providers: list[Column]  # by user name
     rooms: list[Column]  # as the availability file lists them; [] when it names none
     slot_minutes: int
+    held: frozenset[str] = frozenset()  # ids of a double booking waiting in the Sync tab
 
 
 class ClinicDays:
@@ -72,6 +74,7 @@ class ClinicDays:
             found = [fhir_json.loads(body) for body in conn.execute(
                 DAY_QUERY, {"since": since, "until": until}).scalars()]
             shown = listed(conn, found)
+            undecided = held(conn)
         if shown:
             self._audit(session, day, shown)
         doctors = [_practitioner(r) for r in found]
@@ -89,7 +92,7 @@ class ClinicDays:
                                 [a for a, places_of in zip(shown, booked_in, strict=True)
                                  if location_id and f"Location/{location_id}" in places_of],
                                 room=name))
-        return ClinicDay(day, columns, rooms, availability.slot_minutes)
+        return ClinicDay(day, columns, rooms, availability.slot_minutes, undecided)
 
     def _audit(self, session: Session, day: date, shown: list[Appointment]) -> None:
         """One row for the day shown, naming each patient once, in the order shown."""

@@ -55,6 +55,15 @@ class Decision:
     start: datetime | None = None
 
 
+def held(conn: Connection) -> frozenset[str]:
+    """The appointments of a double booking nobody has decided yet, both sides: the
+    calendar marks them so the front desk knows to settle it in the Sync tab."""
+    rows = conn.exec_driver_sql(
+        "SELECT resource_id, json_extract(remote_json, '$.id') FROM conflict WHERE kind = "
+        "'double-booking' AND resolved_at IS NULL").all()
+    return frozenset(i for row in rows for i in row if i)
+
+
 def hold_double_bookings(conn: Connection, received: list[dict], user: str, at: str
                          ) -> list[tuple[str | None, str, str]]:
     """The pull's check: hold each clash of an arriving appointment with one booked here

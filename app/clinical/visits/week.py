@@ -16,6 +16,7 @@ import sqlalchemy
 
 from app.clinical.records import Records
 from app.clinical.visits.booking import Booking
+from app.clinical.visits.double_booking import held
 from app.clinical.visits.providers import Provider, providers
 from app.clinical.visits.schedule import Appointment, listed
 from app.errors import NotFound
@@ -53,6 +54,7 @@ class ProviderWeek:
     monday: date
     days: list[CalendarDay]  # Monday to Sunday
     slot_minutes: int  # the grid bookings start on
+    held: frozenset[str] = frozenset()  # ids of a double booking waiting in the Sync tab
 
 
 class Weeks:
@@ -80,6 +82,7 @@ class Weeks:
                 "since": since, "until": until, "mentions": f'"{who.reference}"'}).scalars()
                      ] if who.reference else []
             shown = listed(conn, [r for r in found if _practitioner(r) == who.reference])
+            undecided = held(conn)
         if shown:
             self._audit(session, who, monday, shown)
         template = self._booking.clinic.availability.template_of(user)
@@ -87,7 +90,7 @@ class Weeks:
         return ProviderWeek(who, monday, [CalendarDay(
             current, template.open_hours(current) if template else [],
             [a for a in shown if a.start.date() == current]) for current in days],
-            self._booking.clinic.availability.slot_minutes)
+            self._booking.clinic.availability.slot_minutes, undecided)
 
     def _audit(self, session: Session, who: Provider, monday: date,
                shown: list[Appointment]) -> None:

@@ -1,12 +1,12 @@
 """What can be done to a booked appointment from the week: check the patient in (on the
 day, while it is booked: the patient is here) or out (on the day, once arrived: they leave),
-cancel it (a reason is asked, kept on the appointment), mark it not attended, or move it
-(the view then asks for the new cell). For an appointment of a weekly series, Cancel and
-Move ask whether they change only this one or this and the following ones, with how many
-(told by `in_series` once the view has asked). The view runs the chosen write; this dialog
-only asks."""
+cancel it (a reason is asked, kept on the appointment), mark it not attended (once its time
+has come), or move it (the view then asks for the new cell). For an appointment of a weekly
+series, Cancel and Move ask whether they change only this one or this and the following
+ones, with how many (told by `in_series` once the view has asked). The view runs the chosen
+write; this dialog only asks."""
 
-from datetime import date
+from datetime import datetime
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -29,8 +29,11 @@ CHECK_IN, CHECK_OUT, CANCEL, NO_SHOW, MOVE = (
 
 
 class AppointmentDialog(QDialog):
-    def __init__(self, appointment: Appointment, parent=None):
+    def __init__(self, appointment: Appointment, parent=None, now: datetime | None = None):
+        """`now`: the booking service's clock, so the buttons offered are the ones it
+        allows (the wall clock when not given)."""
         super().__init__(parent)
+        now = (now or datetime.now()).astimezone()
         self.appointment, self.choice = appointment, None
         self.only_this = QRadioButton("Only this one", checked=True)
         self.and_following = QRadioButton("This and following")
@@ -64,7 +67,7 @@ class AppointmentDialog(QDialog):
         for choice, button in self.buttons.items():
             button.setAutoDefault(False)
             button.clicked.connect(lambda _=False, c=choice: self.choose(c))
-        today = appointment.start.date() == date.today()
+        today = appointment.start.astimezone().date() == now.date()
         self.buttons[CHECK_IN].setEnabled(today and appointment.status == "booked")
         self.buttons[CHECK_IN].setToolTip("" if today else "Patients are checked in on the day "
                                           "of their appointment.")
@@ -72,6 +75,11 @@ class AppointmentDialog(QDialog):
                                                                             "checked-in"))
         self.buttons[CHECK_OUT].setToolTip("Once the patient has arrived, on the day: they "
                                            "leave and the appointment is over.")
+        come = appointment.start <= now
+        self.buttons[NO_SHOW].setEnabled(come and appointment.status == "booked")
+        self.buttons[NO_SHOW].setToolTip("A booked appointment whose time has come and the "
+                                         "patient did not." if come else "Still to come: mark a "
+                                         "no-show once its time has come.")
         buttons.rejected.connect(self.reject)
         form = QFormLayout()
         form.addRow("Reason for cancelling", self.reason)

@@ -8,6 +8,9 @@ When the provider is already booked then, it also offers to overbook: with a rea
 same time is booked as an overbooking (the reason kept on the appointment, the policy's
 hourly limit still applies). A patient who wants an earlier time than is free is put on the
 waiting list instead (Add to waiting list…), to be offered a time when one is cancelled.
+
+From a room's column (the Rooms view) the dialog books into that room and asks with whom:
+`providers` lists the clinicians, the one given first chosen.
 """
 
 from datetime import date, datetime, timedelta
@@ -48,10 +51,10 @@ class BookingDialog(QDialog):
     waitlisted = Signal(object)  # the Waiting entry, when put on the waiting list instead
 
     def __init__(self, ws: Workstation, background: Background, who: Provider, start: datetime,
-                 parent=None):
+                 parent=None, room: str | None = None, providers: list[Provider] = ()):
         super().__init__(parent)
-        self._ws, self._background, self._who = ws, background, who
-        self.setWindowTitle(f"Book with {who.name}")
+        self._ws, self._background, self._who, self.room = ws, background, who, room
+        self.setWindowTitle(f"Book in {room}" if room else f"Book with {who.name}")
         self.setAccessibleName("Book an appointment")
         self.setMinimumWidth(520)
         self.picker = PatientPicker(ws, background, self)
@@ -105,8 +108,18 @@ class BookingDialog(QDialog):
         repeat.addWidget(self.weeks)
         repeat.addStretch()
         form.addRow("", repeat)
+        self.clinician = QComboBox()  # shown when booking into a room
+        self.clinician.setAccessibleName("Clinician")
+        for other in providers:
+            self.clinician.addItem(f"{other.name} ({other.user})", other)
+        self.clinician.setCurrentIndex(max(0, self.clinician.findText(
+            f"{who.name} ({who.user})")) if who else 0)
+        if room:
+            form.insertRow(0, "With", self.clinician)
+        else:
+            self.clinician.hide()
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"With {who.name}"))
+        layout.addWidget(QLabel(f"In {room}" if room else f"With {who.name}"))
         layout.addLayout(form)
         layout.addWidget(self.said)
         layout.addWidget(self.overbook_row)
@@ -134,8 +147,9 @@ class BookingDialog(QDialog):
             return
         request = BookingRequest(patient_id,
                                  self.start.dateTime().toPython().astimezone(),
-                                 self.type.currentData(), self._who.user, self.minutes.value(),
-                                 overbook_reason=overbook_reason)
+                                 self.type.currentData(), self.provider().user,
+                                 self.minutes.value(), overbook_reason=overbook_reason,
+                                 room=self.room)
         self.book_button.setEnabled(False)
         self.overbook_row.hide()
         self._say("Booking…", alert=False)
@@ -143,11 +157,15 @@ class BookingDialog(QDialog):
                           self.weeks.value() if self.repeat.isChecked() else 1).success(
             self._booked).failure(self._refused).run()
 
+    def provider(self) -> Provider:
+        """Whom the appointment is with: the one chosen (a room's booking), else the given."""
+        return self.clinician.currentData() if self.room else self._who
+
     def open_waitlist(self) -> None:
         """The waiting list instead: from today until the day of this cell (at least two
         weeks), with this provider, the patient and type as chosen here."""
         start = self.start.dateTime().toPython().date()
-        self.waitlist = AddToWaitlistDialog(self._ws, self._background, self._who,
+        self.waitlist = AddToWaitlistDialog(self._ws, self._background, self.provider(),
                                             date.today(), max(start, date.today() + timedelta(
                                                 weeks=2)), self)
         if patient_id := self.picker.patient_id():

@@ -116,21 +116,33 @@ class DeskActions:
                    f"now {done[0].start:%a %d %b %H:%M}, the later ones by as much.")
 
     def _cancelled_series(self, done: list[Appointment]) -> None:
-        self._freed(done[0], f"Cancelled {len(done)} of {done[0].patient_name}'s appointments, "
-                             f"from {done[0].start:%a %d %b} on; the earlier ones stay.")
+        self._freed(done, f"Cancelled {len(done)} of {done[0].patient_name}'s appointments, "
+                          f"from {done[0].start:%a %d %b} on; the earlier ones stay.")
 
-    def _freed(self, freed: Appointment, said: str) -> None:
-        """Say what was done, then offer the freed time to whoever waits for one like it."""
+    def _freed(self, freed: Appointment | list[Appointment], said: str) -> None:
+        """Say what was done, then offer each freed time to whoever waits for one like it."""
         self._done(said)
-        calendar_ops.offers(self._view, self._background, self._ws, freed.id).success(
-            lambda waiting: self._offer(freed, waiting)).failure(self._refused).run()
+        self._offer_each(freed if isinstance(freed, list) else [freed])
 
-    def _offer(self, freed: Appointment, waiting: list[Waiting]) -> None:
+    def _offer_each(self, freed: list[Appointment]) -> None:
+        """Offer the first freed time that has offers, then the next once that offer is
+        closed: one dialog after another, each asked afresh, so a patient booked into one
+        time is not offered the next."""
+        if not freed:
+            return
+        first, rest = freed[0], freed[1:]
+        calendar_ops.offers(self._view, self._background, self._ws, first.id).success(
+            lambda waiting: self._offer(first, waiting, rest)).failure(self._refused).run()
+
+    def _offer(self, freed: Appointment, waiting: list[Waiting],
+               rest: list[Appointment]) -> None:
         if not waiting:
+            self._offer_each(rest)
             return
         dialog = OffersDialog(self._ws, self._background, freed, waiting, self._view)
         dialog.filled.connect(lambda done: self._done(
             f"Booked {done.patient_name} from the waiting list at {done.start:%a %d %b %H:%M}."))
+        dialog.finished.connect(lambda _result: self._offer_each(rest))
         self._view.dialog = dialog
         dialog.open()
 

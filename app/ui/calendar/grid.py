@@ -8,8 +8,11 @@ which cell was chosen and what is booked there; the view decides what that means
 column under the cursor, `cursor_column`, says whom a free cell books with). A block can
 also be dragged to another cell: `dropped` says what and where, keeping the offset it was
 held by; the block itself stays put until the store says it moved.
+The headings stay at the top of what is in sight (`header_top`, told by the scroll area)
+however far the grid is scrolled, so a clerk always reads whose or which day a column is.
 A cancelled or not attended appointment is drawn faded and struck through and leaves its
-time free, as booking does.
+time free, as booking does. Both appointments of a double booking found at sync and not yet
+decided are drawn with a red border and say "Double booked: decide in Sync".
 """
 
 from dataclasses import dataclass
@@ -26,6 +29,9 @@ from app.clinical.visits.week import STATUS_TEXT, ProviderWeek
 FREEING = ("cancelled", "noshow", "entered-in-error", "waitlist")  # hold no time
 GUTTER, HEADER, ROW = 56, 34, 18  # pixels: the time column, the day headings, one slot
 DEFAULT_HOURS = (8, 17)  # shown when the provider has no hours this week
+CURSOR = QColor("#1F3A93")  # the cursor's outline
+DOUBLE_BOOKED = QColor("#C62828")  # the border of a double booking the Sync tab holds
+HELD_TEXT = "Double booked: decide in Sync"
 MOVES = {Qt.Key.Key_Left: (-1, 0), Qt.Key.Key_Right: (1, 0), Qt.Key.Key_Up: (0, -1),
          Qt.Key.Key_Down: (0, 1)}
 
@@ -45,6 +51,7 @@ class Block:
 class WeekGrid(QWidget):
     chosen = Signal(object, object)  # the cell's start (aware datetime), Appointment | None
     dropped = Signal(object, object, object, object)  # Appointment, new start, from, to Column
+    cursor_moved = Signal(QRect)  # the cursor's cell, for the scroll area to keep in sight
 
     def __init__(self, colour_of):
         super().__init__()
@@ -67,6 +74,13 @@ class WeekGrid(QWidget):
         self._struck = QFont(self.font())
         self._struck.setStrikeOut(True)
         self.today = date.today()
+        self.double_booked: frozenset[str] = frozenset()  # ids held in the Sync tab
+        self.header_top = 0  # where the scroll area's viewport begins, in this widget
+
+    def scrolled_to(self, top: int) -> None:
+        """The scroll area shows the grid from `top` down: the headings are drawn there."""
+        self.header_top = top
+        self.update()
 
     @property
     def days(self) -> list[date]:
@@ -79,14 +93,17 @@ class WeekGrid(QWidget):
         self.setAccessibleName("Week calendar")
         self.show_columns([Column(d.day.strftime("%a %d %b") + (
             " (today)" if d.day == today else ""), d.day, d.open_hours, d.appointments,
-            week.provider) for d in (worked or week.days[:5])], week.slot_minutes, today, week)
+            week.provider) for d in (worked or week.days[:5])], week.slot_minutes, today, week,
+            week.held)
 
     def show_columns(self, columns: list[Column], slot: int, today: date,
-                     week: ProviderWeek | None = None) -> None:
+                     week: ProviderWeek | None = None, held: frozenset[str] = frozenset()
+                     ) -> None:
         """Draw `columns` (a clinic's day: one per provider or room; or `week`'s days),
         rows of `slot` minutes, the hours from the earliest opening or booking to the
-        latest."""
+        latest; the appointments `held` (a double booking not decided yet) marked."""
         self.week, self.columns, self.today, self.slot = week, columns, today, slot
+        self.double_booked = held
         self._mark_today = week is not None
         starts = [s.hour for c in columns for s, _ in c.open_hours] + [
             a.start.hour for c in columns for a in c.appointments]
@@ -129,16 +146,19 @@ class WeekGrid(QWidget):
             return False
         stay = self.cursor[0] < len(days) and days[self.cursor[0]] == local.date()
         self.cursor = (self.cursor[0] if stay else days.index(local.date()), row)
-        self._describe()
-        self.update()
+        self._cursor_moved()
         return True
 
     def booked_at(self, column: int, row: int) -> Appointment | None:
-        """The appointment holding the cell's time (one that frees its time never does)."""
+        """The appointment holding any of the cell's time (one that frees its time never
+        does): a walk-in at 09:07 holds the 09:00 cell too. Of two, the one holding the
+        cell's start."""
         at = self.moment(column, row)
-        return next((b.appointment for b in self.blocks if b.column == column
-                     and b.appointment.status not in FREEING
-                     and b.appointment.start <= at < _end(b.appointment)), None)
+        until = at + timedelta(minutes=self.slot)
+        held = [b.appointment for b in self.blocks if b.column == column
+                and b.appointment.status not in FREEING
+                and b.appointment.start < until and at < _end(b.appointment)]
+        return min(held, key=lambda a: not a.start <= at, default=None)
 
     def cell_rect(self, column: int, row: int) -> QRect:
         width = self._column_width()
@@ -154,8 +174,7 @@ class WeekGrid(QWidget):
             dx, dy = MOVES[event.key()]
             self.cursor = (max(0, min(len(self.columns) - 1, self.cursor[0] + dx)),
                            max(0, min(self.row_count() - 1, self.cursor[1] + dy)))
-            self._describe()
-            self.update()
+            self._cursor_moved()
         elif event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.columns:
             self.chosen.emit(self.moment(*self.cursor), self.booked_at(*self.cursor))
         else:
@@ -214,14 +233,15 @@ class WeekGrid(QWidget):
             self._paint_hours(painter)
             self._paint_lines(painter)
             self._paint_blocks(painter)
-            painter.setPen(QPen(QColor("#1F3A93"), 2))
+            painter.setPen(QPen(CURSOR, 2))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(self.cell_rect(*self.cursor).adjusted(1, 1, -1, -1))
+            painter.drawRect(self._cursor_rect())
             if self.dragging is not None:
                 block, (column, row) = self.dragging
-                painter.setPen(QPen(QColor("#1F3A93"), 2, Qt.PenStyle.DashLine))
+                painter.setPen(QPen(CURSOR, 2, Qt.PenStyle.DashLine))
                 painter.drawRect(self.cell_rect(column, row).adjusted(
                     2, 2, -2, int((block.rows - 1) * ROW) - 2))
+            self._paint_headings(painter)
         painter.end()
 
     def _paint_hours(self, painter: QPainter) -> None:
@@ -238,20 +258,38 @@ class WeekGrid(QWidget):
                 painter.setPen(QColor("#555555"))
                 painter.drawText(label, Qt.AlignmentFlag.AlignCenter, "Break")
 
-    def _paint_lines(self, painter: QPainter) -> None:
-        width = self._column_width()
+    def _cursor_rect(self) -> QRectF:
+        """The cursor's outline: around the appointment Enter would open when the cell holds
+        one (a walk-in at 21:22 starts inside the 21:15 cell), else around the cell."""
+        held = self.booked_at(*self.cursor)
+        block = next((b for b in self.blocks if held is not None and b.appointment is held
+                      and b.column == self.cursor[0]), None)
+        if block is not None:
+            return self.block_rect(block).adjusted(-1, -1, 1, 1)
+        return QRectF(self.cell_rect(*self.cursor).adjusted(1, 1, -1, -1))
+
+    def _paint_headings(self, painter: QPainter) -> None:
+        """Each column's heading, over whatever is scrolled under it."""
+        width, top = self._column_width(), self.header_top
         bold = QFont(self.font())
         bold.setBold(True)
         metrics = self.fontMetrics()
+        painter.fillRect(QRect(0, top, GUTTER, HEADER), QColor("#E4E4E4"))
         for column, shown in enumerate(self.columns):
-            heading = QRect(GUTTER + int(column * width), 0, int(width), HEADER)
+            heading = QRect(GUTTER + int(column * width), top, int(width), HEADER)
             today = self._mark_today and shown.day == self.today
             painter.fillRect(heading, QColor("#D6E4F5" if today else "#F4F4F4"))
+            painter.setPen(QColor("#9A9A9A"))
+            painter.drawLine(heading.topLeft(), heading.bottomLeft())
+            painter.drawLine(heading.bottomLeft(), heading.bottomRight())
             painter.setPen(QColor("#222222"))
             painter.setFont(bold if today else self.font())
             painter.drawText(heading, Qt.AlignmentFlag.AlignCenter, metrics.elidedText(
                 shown.heading, Qt.TextElideMode.ElideRight, int(width) - 4))
         painter.setFont(self.font())
+
+    def _paint_lines(self, painter: QPainter) -> None:
+        width = self._column_width()
         bottom = HEADER + self.row_count() * ROW
         for row in range(self.row_count() + 1):
             y = HEADER + row * ROW
@@ -304,9 +342,12 @@ class WeekGrid(QWidget):
         freed = item.status in FREEING
         if freed:
             fill.setAlpha(70)
-        return (fill, QPen(fill.darker(140), 1), QColor("#333333" if freed else "#FFFFFF"),
+        held = item.id in self.double_booked and not freed
+        border = QPen(DOUBLE_BOOKED, 3) if held else QPen(fill.darker(140), 1)
+        return (fill, border, QColor("#333333" if freed else "#FFFFFF"),
                 freed, f"{item.start:%H:%M} {item.patient_name} · "
-                       f"{STATUS_TEXT.get(item.status, item.status)} · {item.type}"
+                       + (f"{HELD_TEXT} · " if held else "")
+                       + f"{STATUS_TEXT.get(item.status, item.status)} · {item.type}"
                        + (f" · {item.practitioner}" if whose else ""))
 
     def _lay_out(self, column: int, appointments: list[Appointment]) -> list[Block]:
@@ -346,12 +387,17 @@ class WeekGrid(QWidget):
         return (self.width() - GUTTER) / max(1, len(self.columns))
 
     def _cell_at(self, x: float, y: float) -> tuple[int, int] | None:
-        if x < GUTTER or y < HEADER or not self.columns:
+        if x < GUTTER or y < self.header_top + HEADER or not self.columns:
             return None
         column, row = int((x - GUTTER) // self._column_width()), int((y - HEADER) // ROW)
         if column < len(self.columns) and row < self.row_count():
             return column, row
         return None
+
+    def _cursor_moved(self) -> None:
+        self._describe()
+        self.update()
+        self.cursor_moved.emit(self.cell_rect(*self.cursor))
 
     def _describe(self) -> None:
         """Say what is under the cursor, for a screen reader and a tooltip."""
@@ -361,7 +407,9 @@ class WeekGrid(QWidget):
         whose = "" if self.week is not None else f"{self.columns[self.cursor[0]].heading}, "
         said = whose + f"{at:%a %d %b %H:%M}: " + (
             f"{booked.patient_name}, {booked.type}, {STATUS_TEXT.get(booked.status)}" + (
-                f", with {booked.practitioner}" if self._whose else "") if booked else "free")
+                f", with {booked.practitioner}" if self._whose else "") + (
+                f"; {HELD_TEXT}" if booked.id in self.double_booked else "")
+            if booked else "free")
         self.setAccessibleDescription(said)
         self.setToolTip(said)
 

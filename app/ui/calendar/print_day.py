@@ -108,8 +108,11 @@ class DaySheetDialog(QDialog):
             self._written).failure(self._refused).run()
 
     def _suggested(self) -> str:
-        folder = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation) or str(Path.home())
+        """Documents when the account has that folder, else home: a fresh account (no
+        Documents yet) is not offered a folder that is not there."""
+        documents = QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation)
+        folder = documents if documents and Path(documents).is_dir() else str(Path.home())
         whose = self.whose.currentData() or "clinic"
         return str(Path(folder) / f"day-sheet-{self.day.date().toPython():%Y-%m-%d}-{whose}.pdf")
 

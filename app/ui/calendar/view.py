@@ -3,9 +3,10 @@ its rooms' day, booked from the keyboard.
 
 Provider week, Clinic day and Rooms (shown when the clinic has rooms) switch the view (also
 Alt+1, Alt+2, Alt+3); on a day, Previous and Next turn a day. A free cell books with its
-column's provider (the Rooms view only shows where appointments are). An appointment can be
-dragged to another cell (another day, or another provider on the clinic's day): the same
-move as the keyboard's, refused in the service's sentence with the block left where it was.
+column's provider (in the Rooms view: in that room, with the clinician chosen in the booking
+dialog). An appointment can be dragged to another cell (another day, or another provider or
+room on the clinic's day): the same move as the keyboard's, refused in the service's
+sentence with the block left where it was.
 
 Pick the provider; Previous week, Today and Next week turn the week (also Alt+Left, Alt+Home,
 Alt+Right). In the grid, the arrows move over 15-minute cells; Enter on a free cell books
@@ -22,7 +23,7 @@ the waiting list offered a freed time are the front desk's flows in desk_actions
 
 from datetime import date, datetime, timedelta
 
-from PySide6.QtCore import Qt, SignalInstance
+from PySide6.QtCore import QRect, Qt, QTimer, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -45,7 +46,7 @@ from app.security.roles import Permission
 from app.ui.calendar.appointment_dialog import CHECK_IN, MOVE, AppointmentDialog
 from app.ui.calendar.booking_dialog import BookingDialog
 from app.ui.calendar.desk_actions import DeskActions
-from app.ui.calendar.grid import WeekGrid
+from app.ui.calendar.grid import HEADER, WeekGrid
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
 from app.ui.common.theme import alert_color
@@ -69,6 +70,8 @@ class CalendarView(QWidget):
         self._done = ""  # what the last write did, said again once the week is read again
         self._cursor_to: datetime | None = datetime.now().astimezone()  # once the week is in
         self.dialog = None  # the booking or appointment dialog open, if any
+        self._asked: tuple | None = None  # the view, provider and day asked for last
+        self._showing: tuple | None = None  # ... and those the grid shows
         self.provider = QComboBox()
         self.provider.setAccessibleName("Provider")
         self.previous = QPushButton("◀ Previous week")
@@ -92,9 +95,11 @@ class CalendarView(QWidget):
             button.clicked.connect(lambda _on, chosen=name: self.show_view(chosen))
             QShortcut(QKeySequence(f"Alt+{number}"), self, lambda chosen=name: (
                 self.show_view(chosen)), context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(self.grid)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.grid)
+        self.grid.cursor_moved.connect(self._keep_in_sight)
+        self.scroll.verticalScrollBar().valueChanged.connect(self.grid.scrolled_to)
         bar = QHBoxLayout()
         for button in self.view_buttons.values():
             bar.addWidget(button)
@@ -110,7 +115,7 @@ class CalendarView(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.legend(ws))
         layout.addWidget(self.said)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(self.scroll, 1)
         self.previous.clicked.connect(lambda: self.step(-1))
         self.next.clicked.connect(lambda: self.step(1))
         self.today_button.clicked.connect(self.go_today)
@@ -134,6 +139,13 @@ class CalendarView(QWidget):
         label.setAccessibleName("Appointment type colours")
         return label
 
+    def _keep_in_sight(self, cell: QRect) -> None:
+        """Scroll to the cursor's cell (an evening walk-in, arrows past the fold) once the
+        grid has its new height: a week just shown is laid out after this returns. The
+        margin keeps the cell clear of the headings drawn at the top of the view."""
+        QTimer.singleShot(0, self, lambda: self.scroll.ensureVisible(
+            cell.center().x(), cell.center().y(), cell.width() // 2, HEADER + cell.height()))
+
     def take(self, changes: Changes) -> None:
         """Read the week again when appointments (or the names on them) changed."""
         if changes.kinds & SHOWN_KINDS:
@@ -155,15 +167,32 @@ class CalendarView(QWidget):
         self.grid.setFocus()
 
     def load(self) -> None:
+        """Read what is asked for; until it is in, the grid still shows the last one, so
+        Enter and drops wait for it (`reading`)."""
         if self.mode != WEEK:
+            asked = self._asked = (self.mode, None, self.day)
             clinic_day_ops.clinic_day(self, self._background, self._ws, self.day).success(
-                self._shown_day).failure(self._refused).run()
+                lambda day: self._shown_day(day, asked)).failure(self._refused).run()
             return
         who = self.current_provider()
         if who is None:
             return
+        asked = self._asked = (WEEK, who.user, self.day)
         calendar_ops.week(self, self._background, self._ws, who.user, self.day).success(
-            self._shown).failure(self._refused).run()
+            lambda week: self._shown(week, asked)).failure(self._refused).run()
+
+    @property
+    def reading(self) -> bool:
+        """Whether the grid shows another provider, view or time than the one asked for."""
+        return self._showing != self._asked
+
+    def _still_reading(self) -> bool:
+        """Say so when the grid is not yet what was asked for: a cell there would book or
+        move with the provider or day shown before."""
+        if self.reading:
+            self._say(f"Reading the {'week' if self.mode == WEEK else 'day'}… press Enter "
+                      "again once it is shown.")
+        return self.reading
 
     def current_provider(self) -> Provider | None:
         return self.provider.currentData()
@@ -183,6 +212,8 @@ class CalendarView(QWidget):
 
     def choose(self, at: datetime, booked: Appointment | None) -> None:
         """Enter on a cell: move there, book there, or act on what is booked there."""
+        if self._still_reading():
+            return
         if self.moving is not None:
             moving, self.moving = self.moving, None
             if self.desk.moving_series:  # "this and following"
@@ -197,15 +228,20 @@ class CalendarView(QWidget):
             return
         if booked is None:
             column = self.grid.cursor_column()
-            if self.mode == ROOMS or column is None or column.provider is None:
-                self._say("Book from the Provider week or the Clinic day (Alt+1, Alt+2); the "
-                          "Rooms view shows which room each appointment is in.")
+            providers = [self.provider.itemData(i) for i in range(self.provider.count())]
+            who = column.provider if column is not None else None
+            if who is None and not providers:
+                self._say("No clinician has a calendar: add a physician or nurse user.",
+                          alert=True)
                 return
-            self.dialog = BookingDialog(self._ws, self._background, column.provider, at, self)
+            self.dialog = (BookingDialog(self._ws, self._background, who, at, self) if who else
+                           BookingDialog(self._ws, self._background, self.current_provider(),
+                                         at, self, room=column and column.room,
+                                         providers=providers))
             self.dialog.booked.connect(self._booked)
             self.dialog.waitlisted.connect(self.desk.waitlisted)
         else:
-            self.dialog = AppointmentDialog(booked, self)
+            self.dialog = AppointmentDialog(booked, self, self._ws.booking.now())
             self.dialog.accepted.connect(lambda d=self.dialog: self._act(d))
             self.desk.opened(self.dialog)  # of a series? Cancel and Move then ask which
         self.dialog.open()
@@ -236,15 +272,20 @@ class CalendarView(QWidget):
             self._say(f"Moving an appointment needs the permission “{Permission.MANAGE_SCHEDULE}"
                       f"”, which the {self._ws.session.role} role does not have.", alert=True)
             return
-        self.move(item, at, source, target)
+        if not self._still_reading():
+            self.move(item, at, source, target)
 
     def move(self, item: Appointment, at: datetime, source: Column | None,
              target: Column | None) -> None:
-        """`item` to `at`; to the target column's provider when that is another one (the
-        clinic's day). A room is kept: moving into another room is refused here."""
+        """`item` to `at`; to the target column's provider (the clinic's day) or room (the
+        Rooms view) when that is another one."""
         if source is not None and target is not None and source.room != target.room:
-            self._say(f"{item.patient_name} stays in {source.room}: to use {target.room}, "
-                      "cancel and book again into it.", alert=True)
+            self._say(f"Moving {item.patient_name} to {target.room}, {at:%a %d %b %H:%M}…")
+            clinic_day_ops.move_to_room_at(
+                self, self._background, self._ws, item.id, target.room, at).success(
+                lambda done: self._said_done(f"Moved {done.patient_name} to {target.room}, "
+                                             f"{done.start:%a %d %b %H:%M}.")).failure(
+                self._refused).run()
             return
         other = (target.provider if source is not None and target is not None
                  and target.provider is not None and source.provider is not None
@@ -257,9 +298,10 @@ class CalendarView(QWidget):
             f"{done.practitioner}, " if other else "") + f"{done.start:%a %d %b %H:%M}.")
                    ).failure(self._refused).run()
 
-    def _shown_day(self, day: ClinicDay) -> None:
+    def _shown_day(self, day: ClinicDay, asked: tuple) -> None:
+        self._showing = asked
         columns = day.rooms if self.mode == ROOMS else day.providers
-        self.grid.show_columns(columns, day.slot_minutes, date.today())
+        self.grid.show_columns(columns, day.slot_minutes, date.today(), held=day.held)
         self.grid.setAccessibleName("Rooms calendar" if self.mode == ROOMS else
                                     "Clinic day calendar")
         if self._cursor_to is not None:
@@ -276,8 +318,8 @@ class CalendarView(QWidget):
                          if a.status not in ("cancelled", "noshow")})
             self._say(f"{count} appointment{'' if count == 1 else 's'} this day." + (
                 " Read only." if not self.may_book else
-                " Arrows move, Enter opens an appointment; drag within its room to move it."
-                if self.mode == ROOMS else
+                " Arrows move, Enter books a free time in that room or opens an appointment; "
+                "drag to move it to another time or room." if self.mode == ROOMS else
                 " Arrows move, Enter books a free time or opens an appointment; drag to move."))
 
     def _booked(self, made: list[Appointment]) -> None:
@@ -296,7 +338,8 @@ class CalendarView(QWidget):
             self._say("No clinician has a calendar: add a physician or nurse user.", alert=True)
         self.load()
 
-    def _shown(self, week: ProviderWeek) -> None:
+    def _shown(self, week: ProviderWeek, asked: tuple) -> None:
+        self._showing = asked
         self.grid.show_week(week, date.today())
         if self._cursor_to is not None:
             self.grid.place_cursor(self._cursor_to)

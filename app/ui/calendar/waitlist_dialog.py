@@ -43,7 +43,7 @@ class OffersDialog(QDialog):
     def __init__(self, ws: Workstation, background: Background, freed: Appointment,
                  waiting: list[Waiting], parent=None):
         super().__init__(parent)
-        self._ws, self._background, self._freed = ws, background, freed
+        self._ws, self._background, self.freed = ws, background, freed
         self.setWindowTitle("Waiting list")
         self.setAccessibleName("Waiting list offers")
         self.setMinimumWidth(520)
@@ -81,7 +81,7 @@ class OffersDialog(QDialog):
             return
         self.fill.setEnabled(False)
         calendar_ops.fill(self, self._background, self._ws, item.data(Qt.ItemDataRole.UserRole),
-                          self._freed.id).success(self._filled).failure(self._refused).run()
+                          self.freed.id).success(self._filled).failure(self._refused).run()
 
     def _filled(self, made: Appointment) -> None:
         self.filled.emit(made)
@@ -113,6 +113,8 @@ class AddToWaitlistDialog(QDialog):
         self.earliest.setAccessibleName("Can come from")
         self.latest = QDateEdit(QDate(latest), calendarPopup=True, minimumDate=today)
         self.latest.setAccessibleName("Can come until")
+        for edit in (self.earliest, self.latest):  # as every other date here reads
+            edit.setDisplayFormat("ddd dd MMM yyyy")
         self.provider = QComboBox()
         self.provider.setAccessibleName("With")
         if who is not None:

@@ -1,5 +1,5 @@
 """Operations of the clinic's day in the calendar: reading every provider's and room's day,
-and moving an appointment to another provider (a drag across the clinic's columns)."""
+and moving an appointment to another provider or room (across the clinic's columns)."""
 
 from datetime import date, datetime
 
@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject
 
 from app.bootstrap import Workstation
 from app.clinical.visits.clinic_day import ClinicDay
-from app.clinical.visits.provider_move import move_to_provider
+from app.clinical.visits.provider_move import move_to_provider, move_to_room
 from app.clinical.visits.schedule import Appointment
 from app.ui.common.background import Background
 from app.ui.operations import Op
@@ -27,3 +27,10 @@ def move_to(owner: QObject, background: Background, ws: Workstation, appointment
     """The appointment with the clinician `user` at `start`, checked as a move is."""
     return Op(owner, background,
               lambda: move_to_provider(ws.booking, ws.session, appointment_id, user, start))
+
+
+def move_to_room_at(owner: QObject, background: Background, ws: Workstation,
+                    appointment_id: str, name: str, start: datetime) -> Op[Appointment]:
+    """The appointment in the room `name` at `start`, checked as a move is."""
+    return Op(owner, background,
+              lambda: move_to_room(ws.booking, ws.session, appointment_id, name, start))

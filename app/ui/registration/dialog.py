@@ -3,7 +3,8 @@
 Save (Enter) runs Registration.register as one op. A refusal keeps everything typed: its
 sentences are listed under the form and the fields they name are marked. When the
 duplicate check holds the save back, the candidates are shown in the form; "Open this
-patient" closes the form on that patient, "Register as new person" saves again with the
+patient" closes the form on that patient (first saying which details typed, a phone or
+insurance, its record would not get), "Register as new person" saves again with the
 candidates acknowledged. Typing after that hides them, since they were found for what was
 typed before. Esc cancels, except while a save is under way (it would land unseen).
 """
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.bootstrap import Workstation
+from app.clinical.patients.duplicates import Candidate
 from app.clinical.patients.registration import Registered
 from app.ui.common import theme
 from app.ui.common.background import Background
@@ -39,6 +41,7 @@ class RegistrationDialog(QDialog):
     def __init__(self, ws: Workstation, background: Background, parent: QWidget | None = None):
         super().__init__(parent)
         self._ws, self._background, self._saving = ws, background, False
+        self._warned_for: str | None = None  # the candidate told what would not be saved
         self.setWindowTitle(TITLE)
         self.setAccessibleName(TITLE)
         heading = QLabel("Register a new patient")
@@ -93,6 +96,7 @@ class RegistrationDialog(QDialog):
         if answer.patient is None:
             self.form.mark([], [])
             self._say("Nothing is saved yet.")
+            self._warned_for = None
             self.candidates.show_candidates(answer.candidates)
             return
         self.registered.emit(answer)
@@ -103,7 +107,18 @@ class RegistrationDialog(QDialog):
         self._busy(False)
         self._say(self.form.refused(exc), alert=True)
 
-    def _open(self, chosen: object) -> None:
+    def _open(self, chosen: Candidate) -> None:
+        """Open the one registered already; what was typed that their record would not get is
+        said first, and a second press opens them anyway (nothing is dropped unsaid)."""
+        typed = self.form.details_typed()
+        if typed and self._warned_for != chosen.patient_id:
+            self._warned_for = chosen.patient_id
+            listed = ", ".join(typed[:-1]) + (" and " if len(typed) > 1 else "") + typed[-1]
+            self._say(f"The {listed} typed here {'are' if len(typed) > 1 else 'is'} not saved "
+                      f"with {chosen.name}: press Open this patient again to open their "
+                      "record anyway, and add what you typed with Edit… on their details.",
+                      alert=True)
+            return
         self.open_patient.emit(chosen)
         self.accept()
 

@@ -116,6 +116,17 @@ class RegistrationForm(QWidget):
                 part.strip() for part in contact) else None,
             insurance=Insurance(*cover) if any(part.strip() for part in cover) else None)
 
+    def details_typed(self) -> list[str]:
+        """What was typed beyond name, birth date and sex, in words: what opening a patient
+        registered already would leave unsaved."""
+        typed = self.new_patient()
+        phone = typed.phone.strip()
+        return [what for what, given in (
+            (f"phone {phone}", phone), ("email", typed.email.strip()),
+            ("address", typed.address), ("language", typed.language.strip()),
+            ("emergency contact", typed.emergency_contact), ("insurance", typed.insurance))
+            if given]
+
     def mark(self, fields: list[str], sentences: list[str]) -> None:
         """Mark each field a refusal names, its sentence as the tooltip; clear the rest."""
         for widget in self._labels:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Workstation
 from app.clinical.sync.conflicts import Conflict
 from app.clinical.visits.double_booking import Decision, Side
+from app.clinical.visits.week import STATUS_TEXT
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.operations import sync as sync_ops
@@ -55,6 +56,7 @@ class DoubleBookingDialog(QDialog):
         self.setWindowTitle("Resolve double booking")
         self.setAccessibleName("Resolve double booking")
         self.setMinimumWidth(820)
+        self.summary = conflict.reference  # who and when, once both appointments are read
         self.heading = QLabel("Reading both appointments…")
         self.heading.setAccessibleName("Double booking")
         self.heading.setStyleSheet("font-size: 14pt; font-weight: 600;")
@@ -106,12 +108,13 @@ class DoubleBookingDialog(QDialog):
 
     def _show(self, sides: tuple[Side, Side]) -> None:
         here, other = sides
-        self.heading.setText(f"{here.provider} is booked twice at "
-                             f"{_moment(max(here.start, other.start))}")  # where they overlap
+        overlap = _moment(max(here.start, other.start))  # where they overlap
+        self.summary = f"{here.provider} at {overlap}"
+        self.heading.setText(f"{here.provider} is booked twice at {overlap}")
         for form, side in ((self.here, here), (self.other, other)):
             for label, value in (("Time", _span(side)), ("Patient", side.patient),
                                  ("Provider", side.provider), ("Type", side.kind),
-                                 ("Status", side.status)):
+                                 ("Status", STATUS_TEXT.get(side.status, side.status))):
                 shown = QLabel(value)
                 shown.setAccessibleName(f"{label} ({'here' if side.booked_here else 'other'})")
                 form.addRow(label, shown)

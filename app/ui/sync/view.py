@@ -181,13 +181,14 @@ class SyncView(QWidget):
     def _open_double_booking(self, conflict: Conflict) -> None:
         self.dialog = DoubleBookingDialog(self._ws, self._background, conflict, self)
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.dialog.resolved.connect(lambda done: self._decided(conflict, done))
+        self.dialog.resolved.connect(lambda done, dialog=self.dialog: self._decided(
+            dialog.summary, done))
         self.dialog.finished.connect(lambda _: setattr(self, "dialog", None))
         self.dialog.open()
 
-    def _decided(self, conflict: Conflict, done: str) -> None:
-        self._say(f"Double booking of {conflict.reference}: {done}. It is sent at the next "
-                  "sync.")
+    def _decided(self, which: str, done: str) -> None:
+        """`which`: the provider and time booked twice, as the dialog showed them."""
+        self._say(f"Double booking of {which}: {done}. It is sent at the next sync.")
         self.refresh()
 
     def _resolved(self, conflict: Conflict) -> None:

@@ -1,5 +1,5 @@
 """The clinic's day as the calendar reads it (every provider and room a column, one audit
-row), and moving an appointment to another provider, checked against their hours."""
+row), and moving an appointment to another provider or room, checked against their hours."""
 
 from datetime import date, datetime, time
 
@@ -9,13 +9,14 @@ from sqlalchemy import text
 from app.clinical.visits.booking import Booking, BookingRequest
 from app.clinical.visits.booking_errors import BookingRefused
 from app.clinical.visits.clinic_day import ClinicDays
-from app.clinical.visits.provider_move import move_to_provider
+from app.clinical.visits.provider_move import move_to_provider, move_to_room
 from app.security.policy import SchedulingPolicy
 from tests.conftest import signed_in_users
 
 USERS = {"doc": ("Elena Ortiz", "physician"), "nina": ("Nina Park", "nurse"),
          "bill": ("Bill Ing", "billing")}
 MONDAY = date(2031, 3, 3)
+THURSDAY = date(2031, 3, 6)  # a day the other tests leave free
 
 
 @pytest.fixture(scope="module")
@@ -80,3 +81,25 @@ def test_moving_to_another_provider_checks_their_hours_and_keeps_the_room(clinic
                for r in audit_rows(doc.store))
     with pytest.raises(BookingRefused, match="bill.*not a clinician"):
         move_to_provider(booking, doc.session, first.id, "bill", at("16:00"))
+
+
+def test_moving_into_another_room_keeps_one_room_and_the_provider(clinic):
+    doc = clinic["doc"]
+    booking = Booking(doc.store, SchedulingPolicy(), doc.changes, clock=lambda: at("07:00"))
+    with doc.store.read() as conn:
+        patient = conn.execute(text("SELECT id FROM resource WHERE type = 'Patient' LIMIT 1")
+                               ).scalar_one()
+    first = booking.book(doc.session, BookingRequest(patient, at("10:00", THURSDAY), "Routine",
+                                                     "doc", room="Room 1"))
+    moved = move_to_room(booking, doc.session, first.id, "Treatment room", at("10:30", THURSDAY))
+    assert (moved.practitioner, moved.start) == ("Elena Ortiz", at("10:30", THURSDAY))
+    with doc.store.read() as conn:
+        stored = conn.execute(text("SELECT json FROM resource WHERE id = :id"),
+                              {"id": first.id}).scalar_one()
+    assert stored.count("Location/") == 1  # in one room: the old one given up
+    day = ClinicDays(doc.store, booking).day(doc.session, THURSDAY)
+    assert [[a.id for a in room.appointments] for room in day.rooms] == [[], [], [first.id]]
+    assert any("moved from Room 1 at 10:00" in (r.detail or "") and (r.detail or "").endswith(
+        "Treatment room at 10:30 on Thu 06 Mar 2031") for r in audit_rows(doc.store))
+    with pytest.raises(BookingRefused, match="'Room 9' is not one of this clinic's rooms"):
+        move_to_room(booking, doc.session, first.id, "Room 9", at("11:00", THURSDAY))

@@ -1,12 +1,14 @@
-"""Checking a patient out from the week: once they have arrived, on the day."""
+"""Checking a patient out from the week: once they have arrived, on the day; and a no-show
+only once the appointment's time has come."""
 
 from datetime import date, time
 
 from PySide6.QtCore import Qt
 
-from app.ui.calendar.appointment_dialog import CHECK_OUT, AppointmentDialog
+from app.clinical.visits.booking import BookingRequest
+from app.ui.calendar.appointment_dialog import CHECK_OUT, NO_SHOW, AppointmentDialog
 from app.ui.calendar.view import CalendarView
-from tests.ui.calendar.test_calendar_week import WAIT, at, book, go_to
+from tests.ui.calendar.test_calendar_week import WAIT, at, book, go_to, open_calendar
 
 
 def test_an_arrived_patient_is_checked_out_and_shown_seen(qtbot, clinic, ws, background):
@@ -39,3 +41,25 @@ def test_check_out_is_offered_only_once_the_patient_has_arrived(clinic, ws, qtbo
     today = ws.schedule.book(ws.session, clinic.patient_ids["Johnston"], lee.reference,
                              at(time(9), date.today()), 15, "Routine")  # not here yet
     assert not AppointmentDialog(today).buttons[CHECK_OUT].isEnabled()
+
+
+def test_no_show_waits_until_the_appointments_time_has_come(clinic, ws, qtbot):
+    coming = ws.booking.book(ws.session, BookingRequest(clinic.patient_ids["Conn"],
+                                                        at(time(9)), "Routine", "drlee"))
+    button = AppointmentDialog(coming).buttons[NO_SHOW]  # next week
+    assert not button.isEnabled()
+    assert button.toolTip() == "Still to come: mark a no-show once its time has come."
+
+
+def test_no_show_follows_the_booking_services_clock(qtbot, clinic, ws, background,
+                                                    monkeypatch):
+    book(ws, clinic.patient_ids["Conn"], at(time(9)))
+    monkeypatch.setattr(ws.booking, "_clock", lambda: at(time(9, 30)))  # its time has come
+    view = open_calendar(qtbot, ws, background)
+    go_to(qtbot, view, at(time(9)))
+    qtbot.keyClick(view.grid, Qt.Key.Key_Return)
+    assert view.dialog.buttons[NO_SHOW].isEnabled()
+    qtbot.mouseClick(view.dialog.buttons[NO_SHOW], Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.said.text() == "Marked Conn, Liz as not attended.",
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)

@@ -2,6 +2,7 @@
 the locale's paper, and the status line says where."""
 
 from datetime import time
+from pathlib import Path
 
 import pdfplumber
 from PySide6.QtCore import Qt
@@ -56,3 +57,13 @@ def test_a_day_sheet_into_a_missing_folder_is_refused_in_the_dialog(qtbot, ws, b
     assert "no such folder" in said and said.endswith("Nothing was written.")
     assert view.dialog.isVisible()
     assert not (tmp_path / "no such folder").exists()
+
+
+def test_a_fresh_account_without_documents_is_offered_its_home(qtbot, ws, background,
+                                                                tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # a new account: no Documents folder yet
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / ".config"))
+    view = open_calendar(qtbot, ws, background)
+    qtbot.keyClick(view.grid, Qt.Key.Key_D, Qt.KeyboardModifier.AltModifier)
+    suggested = Path(view.dialog.path.text())
+    assert suggested.parent == tmp_path and suggested.suffix == ".pdf"

@@ -47,7 +47,7 @@ def test_both_bookings_side_by_side_and_an_overbooking_needs_a_reason(
     assert dialog.heading.text() == "Ada Okafor is booked twice at 09:10 on Mon 02 Jun 2031"
     assert shown(dialog, "here") == {
         "Time": "09:10–09:30 on Mon 02 Jun 2031", "Patient": "Quist, Bea",
-        "Provider": "Ada Okafor", "Type": "Check-up", "Status": "booked"}
+        "Provider": "Ada Okafor", "Type": "Check-up", "Status": "Booked"}
     assert shown(dialog, "other")["Patient"] == "Mensah, Ann"
     assert shown(dialog, "other")["Time"] == "09:00–09:20 on Mon 02 Jun 2031"
 
@@ -56,9 +56,9 @@ def test_both_bookings_side_by_side_and_an_overbooking_needs_a_reason(
     dialog.reason.setText("urgent: chest pain")
     qtbot.mouseClick(dialog.decide, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view.conflicts_model.rowCount() == 0)
-    assert view.message.text() == (f"Double booking of Appointment/{second.id}: kept both "
-                                   "(overbooked: urgent: chest pain). It is sent at the next "
-                                   "sync.")
+    assert view.message.text() == ("Double booking of Ada Okafor at 09:10 on Mon 02 Jun 2031: "
+                                   "kept both (overbooked: urgent: chest pain). It is sent at "
+                                   "the next sync.")
     assert appointment(b, second.id)["extension"] == [
         {"url": OVERBOOKED, "valueString": "urgent: chest pain"}]
     assert appointment(b, first.id)["status"] == "booked"
