@@ -15,13 +15,16 @@ import argparse
 from app.cli import patient_merge_commands
 from app.clinical.fhir.modifiers import modifier_warning
 from app.clinical.fhir.names import family_given
+from app.clinical.patients.identifier_kinds import identifier_kinds, kind_named
 from app.clinical.patients.registration import (
+    Identifier,
     Insurance,
     NewPatient,
     PatientRecord,
     Registered,
     Registration,
 )
+from app.errors import UsageError
 from fhir_common import fhir_json
 
 CANDIDATES = 7  # `patient add` created nothing: the person may be registered already
@@ -43,6 +46,9 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     add.add_argument("--insurer", default="", metavar="NAME", help="the insurer on the card")
     add.add_argument("--member-id", default="", metavar="ID", help="the insurance member id")
     add.add_argument("--group", default="", metavar="ID", help="the insurance group number")
+    add.add_argument("--identifier", action="append", default=[], metavar="KIND=NUMBER",
+                     help="another number the patient is known by, e.g. \"Passport=X1234567\" "
+                          "(kinds: resources/identifier-kinds.json); repeat for more")
     add.add_argument("--new", action="store_true",
                      help="register even though existing patients may be this person")
     add.set_defaults(run=signed_in(cmd_patient_add))
@@ -58,7 +64,8 @@ def cmd_patient_add(args, ws, secrets) -> int:
     cover = (Insurance(args.insurer, args.member_id, args.group)
              if args.insurer or args.member_id or args.group else None)
     form = NewPatient(args.family, args.given, args.birth_date, args.sex, args.phone,
-                      args.email, language=args.language, insurance=cover)
+                      args.email, identifiers=_identifiers(ws, args.identifier),
+                      language=args.language, insurance=cover)
     done = _registration(ws).register(ws.session, form, despite_candidates=args.new)
     created = {"id": done.patient["id"], "mrn": done.mrn} if done.patient else None
     if args.json:
@@ -68,6 +75,20 @@ def cmd_patient_add(args, ws, secrets) -> int:
     else:
         print(added_text(done))
     return 0 if created else CANDIDATES
+
+
+def _identifiers(ws, typed: list[str]) -> tuple[Identifier, ...]:
+    """`KIND=NUMBER` options as identifiers of the clinic's kinds, or a sentence."""
+    kinds = identifier_kinds(ws.policy.registration.identifier_kinds_file)
+    found = []
+    for option in typed:
+        name, equals, number = option.partition("=")
+        if not equals:
+            raise UsageError(f"--identifier {option!r} must be KIND=NUMBER, e.g. "
+                             f"\"{kinds[0].name}=X1234567\".")
+        kind = kind_named(name, kinds)
+        found.append(Identifier(kind.system, number, kind.type_concept()))
+    return tuple(found)
 
 
 def added_text(done: Registered) -> str:
@@ -115,7 +136,8 @@ def _as_json(record: PatientRecord) -> dict:
 def show_text(record: PatientRecord) -> str:
     """A patient's demographics as lines a person reads, blank fields left out."""
     p = record.patient
-    rows = [("MRN", record.mrn), ("Phone", ", ".join(_telecom(p, "phone"))),
+    rows = [("MRN", record.mrn), *[("Number", _identifier(i)) for i in _others(p, record)],
+            ("Phone", ", ".join(_telecom(p, "phone"))),
             ("Email", ", ".join(_telecom(p, "email"))),
             ("Address", "; ".join(_address(a) for a in p.get("address", []))),
             ("Language", ", ".join(c["language"].get("coding", [{}])[0].get("code", "")
@@ -128,6 +150,16 @@ def show_text(record: PatientRecord) -> str:
     if warning := modifier_warning(p):
         lines.append(f"WARNING: {warning}")
     return "\n".join(lines + [f"  {label:<10} {value}" for label, value in rows if value])
+
+
+def _others(patient: dict, record: PatientRecord) -> list[dict]:
+    """The patient's identifiers other than the MRN shown."""
+    return [i for i in patient.get("identifier", []) if i.get("value") != record.mrn]
+
+
+def _identifier(identifier: dict) -> str:
+    kind = identifier.get("type", {}).get("text") or identifier.get("system", "")
+    return f"{identifier.get('value', '')} ({kind})"
 
 
 def _telecom(patient: dict, system: str) -> list[str]:

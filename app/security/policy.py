@@ -116,11 +116,14 @@ class RegistrationPolicy:
     An MRN is `prefix-sequence-check`: `workstation_prefix` (1 to 8 capitals or digits, a
     different one on each of the clinic's computers; null: made from the store's random
     id), a local sequence of at least `sequence_digits` digits, and ISO 7064 MOD 97-10
-    check digits. `mrn_system` is the clinic's identifier system URI."""
+    check digits. `mrn_system` is the clinic's identifier system URI.
+    `identifier_kinds_file`: the other numbers the desk records (the format of
+    resources/identifier-kinds.json; None: the packaged one)."""
 
     mrn_system: str = "urn:hearth:mrn"
     workstation_prefix: str | None = None
     sequence_digits: int = 6
+    identifier_kinds_file: str | None = None
 
     def __post_init__(self):
         if not isinstance(self.mrn_system, str) or ":" not in self.mrn_system:

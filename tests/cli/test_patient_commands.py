@@ -90,6 +90,38 @@ def test_bad_input_exits_2_with_a_sentence_per_mistake(desk, monkeypatch, capsys
     assert capsys.readouterr().err == said
 
 
+def test_other_numbers_are_stored_with_their_kind_and_shown(desk, monkeypatch, capsys):
+    assert run(desk, monkeypatch, "add", "--family", "Osei", "--given", "Kwame", "--birth-date",
+               "1966-01-09", "--sex", "male", "--identifier", "passport=G1234567",
+               "--identifier", "Previous clinic's MRN=OLD-77", "--json") == 0
+    created = json.loads(capsys.readouterr().out)["created"]
+    assert run(desk, monkeypatch, "show", created["id"], "--json") == 0
+    numbers = json.loads(capsys.readouterr().out)["patient"]["identifier"][1:]
+    assert numbers == [
+        {"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                              "code": "PPN"}], "text": "Passport"},
+         "system": "urn:hearth:identifier:passport", "value": "G1234567"},
+        {"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203",
+                              "code": "MR"}], "text": "Previous clinic's MRN"},
+         "system": "urn:hearth:identifier:previous-mrn", "value": "OLD-77"}]
+    assert run(desk, monkeypatch, "show", created["id"]) == 0
+    assert "  Number     G1234567 (Passport)\n" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("option", "said"), [
+    ("Library card=12", "hearth: Missing or invalid input: 'Library card' is not a kind of "
+                        "number this clinic records: National ID, Passport, Driver's licence, "
+                        "Previous clinic's MRN, US Social Security number, US Medicare "
+                        "number.\n"),
+    ("G1234567", "hearth: Missing or invalid input: --identifier 'G1234567' must be "
+                 "KIND=NUMBER, e.g. \"National ID=X1234567\".\n"),
+    ("Passport=", "hearth: Missing or invalid input: The Passport has no number.\n"),
+])
+def test_an_unknown_kind_or_a_missing_number_is_named(desk, monkeypatch, capsys, option, said):
+    assert run(desk, monkeypatch, "add", *ANN, "--identifier", option) == 2
+    assert capsys.readouterr().err == said
+
+
 def test_billing_may_not_register_and_is_told_which_permission(desk, monkeypatch, capsys):
     assert run(desk, monkeypatch, "add", *ANN, user="bill") == 4
     assert "may not register and edit patients" in capsys.readouterr().err

@@ -61,6 +61,7 @@ class Identifier:
 
     system: str
     value: str
+    type: dict | None = None  # FHIR Identifier.type (app.clinical.patients.identifier_kinds)
 
 
 @dataclass(frozen=True)
@@ -103,7 +104,8 @@ class NewPatient:
         found += [("identifiers", f"The identifier {i.value!r} needs its system (whose "
                                   "number it is).")
                   for i in self.identifiers if i.value.strip() and not i.system.strip()]
-        found += [("identifiers", f"An identifier of {i.system} has no number.")
+        found += [("identifiers", f"The {i.type['text']} has no number." if i.type
+                   else f"An identifier of {i.system} has no number.")
                   for i in self.identifiers if not i.value.strip()]
         if contact := self.emergency_contact:
             found += [("emergency_contact", required(contact.name, "emergency contact's name")),
@@ -217,7 +219,8 @@ def _patient(new: NewPatient, mrn: dict) -> dict:
         [{"system": "email", "value": new.email.strip()}] if new.email.strip() else [])
     patient = {
         "resourceType": "Patient", "id": str(uuid.uuid4()), "active": True,
-        "identifier": [mrn, *({"system": i.system.strip(), "value": i.value.strip()}
+        "identifier": [mrn, *({**({"type": i.type} if i.type else {}),
+                               "system": i.system.strip(), "value": i.value.strip()}
                               for i in new.identifiers)],
         "name": [{"use": "official", "family": new.family.strip(),
                   "given": new.given.split()}],

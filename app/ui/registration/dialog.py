@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 
 from app.bootstrap import Workstation
 from app.clinical.patients.duplicates import Candidate
+from app.clinical.patients.identifier_kinds import identifier_kinds
 from app.clinical.patients.registration import Registered
+from app.errors import UsageError
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.operations import registration
@@ -49,8 +51,12 @@ class RegistrationDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         heading.setFont(font)
-        self.form = RegistrationForm(with_contact=True)
-        self.message = QLabel(REQUIRED_NOTE)
+        try:
+            kinds, unreadable = identifier_kinds(ws.policy.registration.identifier_kinds_file), ""
+        except UsageError as exc:  # the clinic's file: say so, register without other numbers
+            kinds, unreadable = (), f"\n{exc.message} Other numbers cannot be recorded."
+        self.form = RegistrationForm(with_contact=True, kinds=kinds)
+        self.message = QLabel(REQUIRED_NOTE + unreadable)
         self.message.setAccessibleName("Registration message")
         # Lines, not word wrap: a wrapping label lets the layout squash the form when the
         # candidates appear (Qt's height-for-width), so each sentence has a line of its own.

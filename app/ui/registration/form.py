@@ -22,9 +22,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.clinical.patients.identifier_kinds import IdentifierKind
 from app.clinical.patients.registration import (
     Address,
     EmergencyContact,
+    Identifier,
     Insurance,
     NewPatient,
     RegistrationRefused,
@@ -41,7 +43,8 @@ class RegistrationForm(QWidget):
     """Person (and emergency contact) on the left, address and insurance on the right; Tab
     goes down each."""
 
-    def __init__(self, parent: QWidget | None = None, with_contact: bool = False):
+    def __init__(self, parent: QWidget | None = None, with_contact: bool = False,
+                 kinds: tuple[IdentifierKind, ...] = ()):
         super().__init__(parent)
         self._labels: dict[QWidget, QLabel] = {}
         person, self._person = QGroupBox("Person"), QFormLayout()
@@ -59,6 +62,21 @@ class RegistrationForm(QWidget):
         self.email = self._line(self._person, "&Email", "Email")
         self.language = self._line(self._person, "&Language", "Preferred language",
                                    hint="A code: en, es, es-MX")
+        self.number_kind = QComboBox()
+        self.number_kind.setAccessibleName("Kind of other number")
+        for kind in kinds:
+            self.number_kind.addItem(kind.name, kind)
+        self.number = QLineEdit()
+        self.number.setAccessibleName("Other number")
+        self.number.setPlaceholderText("Passport, national id, previous MRN…")
+        other = QWidget()
+        row = QHBoxLayout(other)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.number_kind)
+        row.addWidget(self.number, 1)
+        self._row(self._person, "Other &number", other, "Other number", "")
+        self._labels[self.number] = self._labels.pop(other)  # a refusal marks the number
+        self._person.setRowVisible(other, bool(kinds))  # asked when registering only
         address, self._address = QGroupBox("Address"), QFormLayout()
         address.setLayout(self._address)
         self.street = self._line(self._address, "S&treet", "Street")
@@ -96,7 +114,7 @@ class RegistrationForm(QWidget):
         self._fields = {"family": [self.family], "given": [self.given],
                         "birth_date": [self.birth_date], "sex": [self.sex],
                         "phone": [self.phone], "email": [self.email],
-                        "language": [self.language]}
+                        "language": [self.language], "identifiers": [self.number]}
 
     def new_patient(self) -> NewPatient:
         """What is typed, as the service reads it."""
@@ -111,10 +129,17 @@ class RegistrationForm(QWidget):
             address if any(part.strip() for part in (*address.lines, address.city,
                                                       address.state, address.postal_code,
                                                       address.country)) else None,
+            identifiers=self._identifiers(),
             language=self.language.text(),
             emergency_contact=EmergencyContact(*contact) if any(
                 part.strip() for part in contact) else None,
             insurance=Insurance(*cover) if any(part.strip() for part in cover) else None)
+
+    def _identifiers(self) -> tuple[Identifier, ...]:
+        kind: IdentifierKind | None = self.number_kind.currentData()
+        if kind is None or not self.number.text().strip():
+            return ()
+        return (Identifier(kind.system, self.number.text(), kind.type_concept()),)
 
     def details_typed(self) -> list[str]:
         """What was typed beyond name, birth date and sex, in words: what opening a patient
@@ -124,6 +149,7 @@ class RegistrationForm(QWidget):
         return [what for what, given in (
             (f"phone {phone}", phone), ("email", typed.email.strip()),
             ("address", typed.address), ("language", typed.language.strip()),
+            ("other number", typed.identifiers),
             ("emergency contact", typed.emergency_contact), ("insurance", typed.insurance))
             if given]
 

@@ -158,3 +158,18 @@ def test_saving_an_empty_form_marks_each_required_field(qtbot, frank, background
         "The birth date is missing.",
         "The sex is missing: say male, female, other or unknown.",
         "The insurance member id is missing."]
+
+
+def test_another_number_is_recorded_with_its_kind(
+        qtbot, frank, background):
+    view, dialog = open_form(qtbot, frank, background)
+    fill(qtbot, dialog.form, "Osei", "Kwame", "1966-01-09")
+    dialog.form.number_kind.setCurrentText("Passport")
+    qtbot.keyClicks(dialog.form.number, "G1234567")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.message.text().startswith("Registered "), timeout=WAIT)
+    mrn = view.field.text()
+    found = frank.patients.get(frank.session, view.model.rows()[0].patient_id)
+    assert [(i["type"]["text"], i["value"]) for i in found["identifier"]
+            if i["value"] != mrn] == [("Passport", "G1234567")]
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
