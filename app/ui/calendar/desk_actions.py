@@ -1,8 +1,8 @@
 """The Calendar's front-desk flows beyond booking a free cell, kept out of the view so it
 stays about showing the calendar: a walk-in, check-out, cancel and move of "this and
-following" appointments of a series, the waiting list offered a freed time, and the day
-sheet. Each write is an op of operations/calendar.py; what was done is said in the view's
-status line, which the week's re-read (heard as a change) keeps.
+following" appointments of a series, the waiting list offered a freed time, the day sheet
+and the next free time. Each write is an op of operations/calendar.py; what was done is said
+in the view's status line, which the week's re-read (heard as a change) keeps.
 """
 
 from collections.abc import Callable
@@ -13,11 +13,13 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QPushButton
 
 from app.bootstrap import Workstation
+from app.clinical.visits.booking import FreeSlot
 from app.clinical.visits.day_sheet import DaySheetPrinted
 from app.clinical.visits.providers import Provider
 from app.clinical.visits.schedule import Appointment
 from app.clinical.visits.waitlist import Waiting
 from app.ui.calendar.appointment_dialog import CANCEL, CHECK_OUT, NO_SHOW, AppointmentDialog
+from app.ui.calendar.next_free import NextFreeDialog
 from app.ui.calendar.print_day import PAPER_NAMES, DaySheetDialog
 from app.ui.calendar.waitlist_dialog import OffersDialog
 from app.ui.calendar.walk_in import WalkInDialog
@@ -40,9 +42,14 @@ class DeskActions:
         self.walk_in.setEnabled(view.may_book)
         self.day_sheet = QPushButton("Day sheet…")
         self.day_sheet.setToolTip("Print the day's appointments to a PDF (Alt+D)")
+        self.next_free = QPushButton("Next free…")
+        self.next_free.setToolTip("The first free time for a type of visit (Alt+N)")
+        self.next_free.setEnabled(view.may_book)
         self.walk_in.clicked.connect(self.open_walk_in)
         self.day_sheet.clicked.connect(self.open_day_sheet)
-        for keys, act in (("Alt+W", self.walk_in.click), ("Alt+D", self.day_sheet.click)):
+        self.next_free.clicked.connect(self.open_next_free)
+        for keys, act in (("Alt+W", self.walk_in.click), ("Alt+D", self.day_sheet.click),
+                          ("Alt+N", self.next_free.click)):
             QShortcut(QKeySequence(keys), view, act,
                       context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
@@ -53,6 +60,17 @@ class DeskActions:
         dialog.arrived.connect(self._arrived)
         self._view.dialog = dialog
         dialog.open()
+
+    def open_next_free(self) -> None:
+        dialog = NextFreeDialog(self._ws, self._background, self._shown(), self._view)
+        dialog.found.connect(lambda slot: self._found_free(slot, dialog.type.currentData()))
+        self._view.dialog = dialog
+        dialog.open()
+
+    def _found_free(self, slot: FreeSlot, kind: str) -> None:
+        self._view.show_time(slot.provider, slot.start)
+        self._done(f"Next free {kind}: {slot.start:%a %d %b %H:%M} with {slot.provider_name}. "
+                  "Enter books it.")
 
     def open_day_sheet(self) -> None:
         grid = self._view.grid

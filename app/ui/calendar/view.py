@@ -109,6 +109,7 @@ class CalendarView(QWidget):
             bar.addWidget(button)
         bar.addWidget(self.title, 2)
         self.desk = DeskActions(self, ws, background, self._say, self._said_done, self._refused)
+        bar.addWidget(self.desk.next_free)  # Alt+N
         bar.addWidget(self.desk.walk_in)  # Alt+W
         bar.addWidget(self.desk.day_sheet)  # Alt+D
         layout = QVBoxLayout(self)
@@ -204,6 +205,19 @@ class CalendarView(QWidget):
     def turn(self, days: int) -> None:
         self.day += timedelta(days=days)
         self.load()
+
+    def show_time(self, user: str, at: datetime) -> None:
+        """`user`'s week with the cursor on `at` (what Next free… found)."""
+        if self.mode != WEEK:
+            self.show_view(WEEK)
+        index = next((i for i in range(self.provider.count())
+                      if self.provider.itemData(i).user == user), self.provider.currentIndex())
+        self.provider.blockSignals(True)
+        self.provider.setCurrentIndex(index)
+        self.provider.blockSignals(False)
+        self.day, self._cursor_to = at.date(), at
+        self.load()
+        self.grid.setFocus()
 
     def go_today(self) -> None:
         self.day = date.today()

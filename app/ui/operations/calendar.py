@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject
 
 from app.bootstrap import Workstation
 from app.clinical.visits import series_of
-from app.clinical.visits.booking import BookingRequest
+from app.clinical.visits.booking import BookingRequest, FreeSlot
 from app.clinical.visits.day_sheet import DaySheet, DaySheetPrinted, DaySheetRequest
 from app.clinical.visits.providers import Provider
 from app.clinical.visits.recurrence import Series, SeriesBooked
@@ -95,6 +95,12 @@ def check_out(owner: QObject, background: Background, ws: Workstation,
               appointment_id: str) -> Op[Appointment]:
     """The patient leaves: the arrived appointment is over (fulfilled)."""
     return Op(owner, background, lambda: ws.booking.check_out(ws.session, appointment_id))
+
+
+def next_free(owner: QObject, background: Background, ws: Workstation, kind: str,
+              user: str | None) -> Op[FreeSlot | None]:
+    """The first time from now a `kind` visit fits with `user` (None: anyone)."""
+    return Op(owner, background, lambda: ws.booking.next_free(ws.session, kind, user))
 
 
 def walk_in(owner: QObject, background: Background, ws: Workstation, patient_id: str,
