@@ -3,18 +3,23 @@
 `orders list PATIENT_ID` shows the current orders (pended, active, on hold) with status,
 what, when and who; `orders show ORDER_ID` one order in full. `orders pend`, `orders set`,
 `orders sign` and `orders cancel` order from a script as the chart does: pended orders wait
-in the basket until a physician signs them.
+in the basket until a physician signs them. `orders print PATIENT_ID --output FILE.pdf` writes
+the signed lab and imaging orders as a requisition, or with `--kind prescription` the signed
+medication orders as a prescription (app.clinical.orders.order_prints).
 """
 
 import argparse
 import sys
+from pathlib import Path
 
 import orjson
 
 from app.clinical.orders.order_list import OrderRow, current_orders, one_order
+from app.clinical.orders.order_prints import KINDS, OrderPrints, PrintRequest
 from app.clinical.orders.order_sets import expand
 from app.clinical.orders.service_requests import PRIORITIES, OrderLine, Orders
 from app.clinical.records import Records
+from app.clinical.visits.day_sheet_pdf import PAPERS
 from app.display_time import when_text
 from fhir_common import fhir_json
 
@@ -54,6 +59,16 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     cancel.add_argument("order_id", metavar="ORDER_ID")
     cancel.add_argument("--reason", required=True)
     cancel.set_defaults(run=signed_in(cmd_cancel))
+
+    printing = orders.add_parser("print", parents=[data], help="print a patient's signed "
+                                 "orders: a lab requisition or a prescription, as a PDF")
+    printing.add_argument("patient_id", metavar="PATIENT_ID")
+    printing.add_argument("--output", required=True, type=Path, metavar="FILE.pdf")
+    printing.add_argument("--kind", choices=sorted(KINDS), default="lab",
+                          help="lab: lab and imaging requisition (default); prescription")
+    printing.add_argument("--paper", choices=sorted(PAPERS), help="default: the locale's "
+                          "(Letter in the US, Canada, Mexico and a few more; A4 elsewhere)")
+    printing.set_defaults(run=signed_in(cmd_print))
 
 
 def cmd_list(args, ws, secrets) -> int:
@@ -117,6 +132,20 @@ def cmd_cancel(args, ws, secrets) -> int:
     order = Orders(ws.store, ws.changes).cancel(ws.session, args.order_id, args.reason)
     print(fhir_json.dumps(_brief(order)).decode() if args.json
           else f"Cancelled {order['code']['text']}: {args.reason.strip()}.")
+    return 0
+
+
+def cmd_print(args, ws, secrets) -> int:
+    printed = OrderPrints(ws.store, ws.policy.sync.organization).print(
+        ws.session, PrintRequest(args.patient_id, args.output, args.kind, args.paper))
+    if args.json:
+        print(fhir_json.dumps({"output": str(printed.path), "orders": printed.orders,
+                               "pages": printed.pages, "paper": printed.paper}).decode())
+        return 0
+    paper = "requisition" if args.kind == "lab" else "prescription"
+    print(f"Wrote the {paper} to {printed.path}: {printed.orders} signed "
+          f"{'order' if printed.orders == 1 else 'orders'} on {printed.pages} "
+          f"{'page' if printed.pages == 1 else 'pages'} ({printed.paper}).")
     return 0
 
 

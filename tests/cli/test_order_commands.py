@@ -4,6 +4,7 @@ non-zero exit for what cannot be done."""
 
 import json
 
+import pdfplumber
 import pytest
 
 from app.bootstrap import open_workstation
@@ -96,3 +97,23 @@ def test_show_prints_the_order_and_cancel_keeps_it_revoked(clinic, monkeypatch, 
     shown = json.loads(capsys.readouterr().out)
     assert (shown["resourceType"], shown["status"]) == ("ServiceRequest", "revoked")
     assert shown["note"][-1]["text"] == "Cancelled: Ordered in error"
+
+
+def test_print_writes_the_prescription_and_names_what_cannot_be_printed(clinic, monkeypatch,
+                                                                        capsys, tmp_path):
+    out = tmp_path / "rx.pdf"
+    assert hearth(clinic, monkeypatch, "orders", "print", clinic[2], "--output", str(out),
+                  "--kind", "prescription", "--paper", "a4") == 0
+    assert capsys.readouterr().out == (f"Wrote the prescription to {out}: 1 signed order on "
+                                       "1 page (a4).\n")
+    with pdfplumber.open(out) as pdf:
+        said = " ".join(pdf.pages[0].extract_text().split())
+    assert "Okafor, Ann" in said and "Metformin 500 MG Oral Tablet RxNorm 861007" in said
+    assert "Directions 1 tablet by mouth twice a day" in said
+
+    missing = tmp_path / "gone" / "req.pdf"
+    assert hearth(clinic, monkeypatch, "orders", "print", clinic[2], "--output",
+                  str(missing)) == 2
+    assert capsys.readouterr().err == ("hearth: Missing or invalid input: Cannot write the "
+                                       f"requisition to {missing}: "
+                                       "No such file or directory. Nothing was written.\n")

@@ -141,16 +141,18 @@ class _Read:
     patient_id: str | None
 
 
-def _start_file(output: Path) -> Path:
-    """An empty temporary file beside `output`, or a sentence saying why it cannot be."""
+def _start_file(output: Path, what: str = "the day sheet",
+                example: str = "day-sheet.pdf") -> Path:
+    """An empty temporary file beside `output`, or a sentence saying why it cannot be
+    (`what` is written, e.g. "the requisition", with `example` as a file name to give)."""
     if output.is_dir():
-        raise UsageError(f"{output} is a folder: give the day sheet a file name, such as "
-                         f"{output / 'day-sheet.pdf'}.")
+        raise UsageError(f"{output} is a folder: give {what} a file name, such as "
+                         f"{output / example}.")
     try:
         handle, name = tempfile.mkstemp(prefix=f".{output.name}.", suffix=".part",
                                         dir=output.parent)
     except OSError as exc:
-        raise UsageError(f"Cannot write the day sheet to {output}: "
+        raise UsageError(f"Cannot write {what} to {output}: "
                          f"{exc.strerror or exc}. Nothing was written.") from exc
     os.close(handle)
     return Path(name)
