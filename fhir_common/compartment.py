@@ -4,7 +4,7 @@ The local store indexes charts by it and the sync engine scopes a clinic's pull 
 lives in `fhir_common`, which both may import without the store importing the sync engine.
 """
 
-PATIENT_REFERENCE_FIELDS = ("subject", "patient", "beneficiary")
+PATIENT_REFERENCE_FIELDS = ("subject", "patient", "beneficiary", "for")  # for: a Task's
 
 
 def patient_of(resource: dict) -> str | None:

@@ -22,6 +22,7 @@ from app.bootstrap import Environment, init_store, open_workstation, recover_sto
 from app.cli import (
     audit_commands,
     env_secrets,
+    inbox_commands,
     order_commands,
     patient_commands,
     safety_commands,
@@ -211,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     schedule_commands.register(commands, data, signed_in)
     safety_commands.register(commands, data, signed_in)
     order_commands.register(commands, data, signed_in)
+    inbox_commands.register(commands, data, signed_in)
     return parser
 
 

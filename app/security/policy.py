@@ -190,8 +190,20 @@ class SafetyPolicy:
                              f"must be one of {', '.join(SAFETY_TIERS)}.")
 
 
+@dataclass(frozen=True)
+class ResultsPolicy:
+    """When an active lab or imaging order with no result yet is shown as overdue."""
+
+    overdue_days: int = 14
+
+    def __post_init__(self):
+        if not isinstance(self.overdue_days, int) or not 1 <= self.overdue_days <= 365:
+            raise UsageError(f"The policy's results.overdue_days is {self.overdue_days!r}; "
+                             "it must be a whole number of days from 1 to 365.")
+
+
 OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb", "vitals", "registration",
-            "scheduling", "safety", "drugs"}  # older files lack them
+            "scheduling", "safety", "drugs", "results"}  # older files lack them
 
 
 @dataclass(frozen=True)
@@ -209,6 +221,7 @@ class Policy:
     scheduling: SchedulingPolicy = SchedulingPolicy()
     safety: SafetyPolicy = SafetyPolicy()
     drugs: DrugsPolicy = DrugsPolicy()
+    results: ResultsPolicy = ResultsPolicy()
 
     @classmethod
     def default(cls) -> "Policy":
@@ -276,7 +289,8 @@ class Policy:
                         "registration": RegistrationPolicy(**registration),
                         "scheduling": _scheduling(values.get("scheduling", {})),
                         "safety": _safety(values.get("safety", {})),
-                        "drugs": _drugs(values.get("drugs", {}))})
+                        "drugs": _drugs(values.get("drugs", {})),
+                        "results": _results(values.get("results", {}))})
         check_policy(policy, source)
         return policy
 
@@ -322,3 +336,11 @@ def system_policy_path(platform: str = sys.platform) -> Path:
     if platform == "darwin":
         return Path("/Library/Application Support/Hearth/policy.json")
     return Path("/etc/hearth/policy.json")
+
+
+def _results(values) -> ResultsPolicy:
+    if not isinstance(values, dict):
+        raise UsageError("The policy's results settings must be a JSON object.")
+    if unknown := set(values) - {f.name for f in fields(ResultsPolicy)}:
+        raise UsageError(f"Unknown policy results setting(s): {', '.join(sorted(unknown))}.")
+    return ResultsPolicy(**values)

@@ -7,6 +7,7 @@ import pytest
 from tests.perf import (
     bench_clinic_day,
     bench_duplicates,
+    bench_inbox,
     bench_safety,
     bench_search,
     bench_slots,
@@ -33,6 +34,13 @@ def test_safety_benchmark_checks_a_drug_and_reports_its_chart_baseline(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["alerts"] >= 1 and result["baseline_chart_summary_ms"]["medications"] == 25
     assert set(result["ratios"]) == {"check_p95_over_chart_summary_p95"}
+
+
+def test_inbox_benchmark_opens_a_page_of_flagged_items_beside_a_chart_summary(capsys):
+    bench_inbox.main(["--items", "60", "--queries", "2"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["shown"] == 50 and result["flagged"] > 0
+    assert set(result["ratios"]) == {"open_p95_over_chart_summary_p95"}
 
 
 def test_slots_benchmark_finds_a_free_time_in_both_clinics_and_reports_its_baseline(capsys):

@@ -28,6 +28,7 @@ from app.clinical.imports.references import References, apply
 from app.clinical.imports.report import ImportReport, json_kind, shown
 from app.clinical.imports.unscheduled import Imported, unscheduled
 from app.clinical.records import ChangeFeed, Records, Work
+from app.clinical.results.arrivals import file_results
 from app.clinical.safety.check import SafetyChecks
 from app.security.policy import SafetyPolicy
 from app.security.roles import Permission
@@ -270,6 +271,11 @@ def _write(work: Work, batch: list[Pending], report: ImportReport,
         if medication := ImportedMedication.of(entry.source, entry.index, resource):
             medications.append(medication)
         written[(patient_of(resource), entry.source.name)][resource["resourceType"]] += 1
+    arrived = [(e, r) for (e, r), op in zip(writes, ops, strict=True) if op != "unchanged"]
+    entries = {id(r): e for e, r in arrived}
+    for filed in file_results(work, [r for _, r in arrived]):
+        if filed.sentence:  # in the inbox, same transaction; the report names the odd ones
+            report.warn(entries[id(filed.result)], filed.sentence)
     for (patient, source), kinds in written.items():  # at: as the outbox rows (imports.guard)
         work.audit("create", patient=patient, entity=f"Import/{source}",
                    detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))

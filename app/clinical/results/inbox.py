@@ -1,0 +1,151 @@
+"""The results inbox: the signed-in clinician's results to review, and the clinic queue
+(results whose order is not here) for whoever may sign orders; acknowledging one.
+
+An item is a review Task (app.clinical.results.arrivals) still `requested`. Reading the inbox
+is one audited read: the page's items are read with their result, patient and order, and
+the audit row names how many were shown. Acknowledging completes the Task through the write
+path (audited), with the clinician's note, if any, kept on the Task as an annotation.
+"""
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, text
+
+from app.clinical.charting.entries import annotation
+from app.clinical.fhir.names import family_given
+from app.clinical.records import ChangeFeed, Records, Work
+from app.clinical.results.arrivals import flag_of_result
+from app.clinical.visits.encounters import HEARTH_USER, now
+from app.errors import InvalidRecord, NotFound
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.store import Store
+from fhir_common import fhir_json
+
+PAGE = 50
+CHUNK = 500  # ids per IN (...) read
+READ_MANY = text("SELECT id, json FROM resource WHERE type = :type AND deleted = 0 "
+                 "AND id IN :ids").bindparams(bindparam("ids", expanding=True))
+OPEN_TASKS = text(
+    "SELECT json FROM resource WHERE type = 'Task' AND deleted = 0 "
+    "AND json_extract(json, '$.status') = 'requested' "
+    "AND json_extract(json, '$.code.coding[0].code') = 'review' "
+    "AND (json_extract(json, '$.owner.identifier.value') = :user "
+    "OR (:queue AND json_extract(json, '$.owner') IS NULL)) "
+    "ORDER BY CASE json_extract(json, '$.priority') WHEN 'stat' THEN 0 WHEN 'urgent' THEN 1 "
+    "ELSE 2 END, json_extract(json, '$.authoredOn') DESC, id LIMIT :limit")
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    task_id: str
+    patient_id: str
+    patient: str  # "Family, Given", or the id when the patient is not here
+    deceased: bool
+    test: str
+    flag: str | None  # "critical", "abnormal" or None
+    when: str | None  # the result's time (issued or effective), else when it arrived
+    order_id: str | None  # the matched order; None: the clinic queue
+    result: str  # "DiagnosticReport/<id>"
+    notes: tuple[str, ...]
+
+
+class Inbox:
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+        self._records = Records(store, feed)
+
+    def open_items(self, session: Session, limit: int = PAGE) -> list[InboxItem]:
+        """The open items owned by the signed-in user, with the clinic queue's for whoever
+        may sign orders: critical first, then abnormal, each newest first; one audited
+        read (a row per patient shown)."""
+        queue = session.may(Permission.SIGN_ORDERS)
+        with self._records.read(session, Permission.READ_CHART) as work:
+            bodies = work.conn.execute(OPEN_TASKS, {"user": session.user, "queue": queue,
+                                                    "limit": limit}).scalars()
+            tasks = [fhir_json.loads(b) for b in bodies]
+            items = _items(work, tasks)
+            for patient_id in dict.fromkeys(i.patient_id for i in items):
+                work.read(f"Patient/{patient_id}", "results inbox", patient_id)
+            work.read("Task", f"results inbox: {len(items)} open items shown"
+                      + (" with the clinic queue" if queue else ""))
+        return items
+
+    def acknowledge(self, session: Session, task_id: str, note: str | None = None) -> dict:
+        """Mark a result reviewed: its Task completed, with the note if one is given. Only
+        the clinician it is filed to, or (for the clinic queue) one who may sign orders."""
+        with self._records.write(session, Permission.READ_CHART) as work:
+            task = work.get("Task", task_id)
+            if task is None or "review" not in {c.get("code") for c in (
+                    task.get("code") or {}).get("coding", [])}:
+                raise NotFound(f"There is no result to review with id {task_id}.")
+            owner = (task.get("owner") or {}).get("identifier", {}).get("value")
+            if owner is None:
+                session.require(Permission.SIGN_ORDERS)
+            elif owner != session.user:
+                raise InvalidRecord(f"This result is filed to "
+                                    f"{task['owner'].get('display', owner)}, not to you.")
+
+            def edit(record: dict) -> str:
+                if record.get("status") != "requested":
+                    raise InvalidRecord(f"This result was already {record.get('status')}.")
+                record["status"] = "completed"
+                record["lastModified"] = now()
+                record["executionPeriod"] = {"end": record["lastModified"]}
+                record["owner"] = record.get("owner") or {
+                    "type": "Practitioner", "display": session.full_name,
+                    "identifier": {"system": HEARTH_USER, "value": session.user}}
+                text_ = f"Acknowledged{': ' + note.strip() if note and note.strip() else ''}"
+                record.setdefault("note", []).append(annotation(session, text_))
+                return f"result acknowledged: {record.get('description', '')}" + (
+                    f"; note: {note.strip()}" if note and note.strip() else "")
+
+            return work.revise("Task", task_id, "result to review", edit, None,
+                               lambda r: r.get("description", "result"))
+
+
+def _items(work: Work, tasks: list[dict]) -> list[InboxItem]:
+    """The page's items, their results, patients and the results' Observations read in a
+    few queries (one per kind), not one per record: a page of 50 is otherwise 250 reads."""
+    found = _read(work, [t["focus"]["reference"] for t in tasks]
+                  + [t["for"]["reference"] for t in tasks])
+    found |= _read(work, [r["reference"] for result in found.values()
+                          if result["resourceType"] == "DiagnosticReport"
+                          for r in result.get("result", []) if isinstance(r.get("reference"), str)])
+
+    def get(kind: str, record_id: str) -> dict | None:
+        return found.get(f"{kind}/{record_id}")
+
+    return [_item(get, task) for task in tasks]
+
+
+def _read(work: Work, references: list[str]) -> dict[str, dict]:
+    """The stored records these "Type/id" references name, by reference."""
+    by_kind: dict[str, set[str]] = {}
+    for reference in references:
+        kind, _, record_id = reference.partition("/")
+        by_kind.setdefault(kind, set()).add(record_id)
+    found = {}
+    for kind, ids in by_kind.items():
+        ids = sorted(ids)
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start:start + CHUNK]
+            rows = work.conn.execute(READ_MANY.bindparams(type=kind, ids=chunk))
+            found |= {f"{kind}/{rid}": fhir_json.loads(body) for rid, body in rows}
+    return found
+
+
+def _item(get, task: dict) -> InboxItem:
+    result_ref = task["focus"]["reference"]
+    kind, _, result_id = result_ref.partition("/")
+    result = get(kind, result_id) or {"resourceType": kind, "id": result_id}
+    patient_id = task["for"]["reference"].removeprefix("Patient/")
+    patient = get("Patient", patient_id)
+    return InboxItem(
+        task["id"], patient_id, family_given(patient, patient_id) if patient else patient_id,
+        bool(patient and (patient.get("deceasedBoolean") or patient.get("deceasedDateTime"))),
+        task.get("description", "result"),
+        flag_of_result(get, result),
+        result.get("issued") or result.get("effectiveDateTime") or task.get("authoredOn"),
+        (task.get("basedOn") or [{}])[0].get("reference", "").removeprefix(
+            "ServiceRequest/") or None,
+        result_ref, tuple(n["text"] for n in task.get("note", [])))
