@@ -68,12 +68,15 @@ class RegistrationForm(QWidget):
             self.number_kind.addItem(kind.name, kind)
         self.number = QLineEdit()
         self.number.setAccessibleName("Other number")
-        self.number.setPlaceholderText("Passport, national id, previous MRN…")
+        self.number.setPlaceholderText("The number")
         other = QWidget()
         row = QHBoxLayout(other)
         row.setContentsMargins(0, 0, 0, 0)
+        self.number_kind.setSizeAdjustPolicy(  # the number gets the room, the kind a little
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.number_kind.setMinimumContentsLength(10)
         row.addWidget(self.number_kind)
-        row.addWidget(self.number, 1)
+        row.addWidget(self.number, 2)
         self._row(self._person, "Other &number", other, "Other number", "")
         self._labels[self.number] = self._labels.pop(other)  # a refusal marks the number
         self._person.setRowVisible(other, bool(kinds))  # asked when registering only
