@@ -5,10 +5,9 @@ dialog offering to overbook a time already booked. Not a test: people look at th
 from pathlib import Path
 
 from app.cli.demo import DOCTOR
-from app.ui.shell.window import WorkstationWindow
 from tests.sync.conftest import start_fhir_server
 from tests.sync.stations import sync, workstation
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import desk_window, save, wait_until
 
 
 def double_booking_dialog(env, work: Path, folder: Path) -> None:
@@ -64,16 +63,8 @@ def calendar_overbook(env, info, folder: Path) -> None:
 
     from PySide6.QtCore import QDateTime
 
-    from app.cli.demo import DESK
 
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.resize(1280, 800)
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
+    front = desk_window(env, info)
     view = front.workspace.calendar
     front.workspace.setCurrentWidget(view)
     wait_until(lambda: view.provider.count() > 0)

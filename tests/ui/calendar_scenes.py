@@ -6,11 +6,10 @@ rooms, and booking a free time in one."""
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from app.cli.demo import DESK, DOCTOR, NURSE
+from app.cli.demo import DOCTOR, NURSE
 from app.clinical.visits.booking import BookingRequest
 from app.ui.calendar.view import DAY, ROOMS
-from app.ui.shell.window import WorkstationWindow
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import desk_window, save, wait_until
 
 PLAN = [  # who, when, type, room
     (DOCTOR, "08:30", "Routine", "Room 1"), (DOCTOR, "09:00", "Check-up", "Room 1"),
@@ -45,14 +44,7 @@ def double_booked(ws, mine: str, patient_id: str) -> None:
 
 
 def clinic_day(env, info, folder: Path) -> None:
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.resize(1280, 800)
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
+    front = desk_window(env, info)
     ws, view = front.ws, front.workspace.calendar
     with ws.store.read() as conn:
         patients = [pid for (pid,) in conn.exec_driver_sql(

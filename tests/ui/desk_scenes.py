@@ -4,9 +4,8 @@ offered to the waiting list. Not a test: people look at them."""
 
 from pathlib import Path
 
-from app.cli.demo import DESK, DOCTOR
-from app.ui.shell.window import WorkstationWindow
-from tests.ui.screenshots import save, wait_until
+from app.cli.demo import DOCTOR
+from tests.ui.screenshots import desk_window, save, wait_until
 
 
 def walk_in_and_waitlist(env, info, folder: Path) -> None:
@@ -17,14 +16,7 @@ def walk_in_and_waitlist(env, info, folder: Path) -> None:
     from app.ui.calendar.appointment_dialog import CANCEL
     from app.ui.calendar.waitlist_dialog import OffersDialog
 
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.resize(1280, 800)
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
+    front = desk_window(env, info)
     ws, view = front.ws, front.workspace.calendar
     front.workspace.setCurrentWidget(view)
     wait_until(lambda: view.provider.count() > 0)

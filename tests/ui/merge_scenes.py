@@ -5,25 +5,16 @@ and after a merge. Not a test: people look at them."""
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from app.cli.demo import DESK
 from app.clinical.patients.arrived_duplicates import flag_arrived
 from app.clinical.visits.schedule import Schedule
-from app.ui.shell.window import WorkstationWindow
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import desk_window, save, wait_until
 
 
 def merge_scenes(env, info, folder: Path) -> None:
     """A second record of a demo patient, with a visit booked on it, arrives by sync and is
     flagged: the Patients tab counts it, the review lists it, the merge dialog compares the
     two and merges them; the merge is then undone, so the demo store is as it was."""
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.resize(1280, 800)
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
+    front = desk_window(env, info)
     ws, patients = front.ws, front.workspace.patients
     front.workspace.setCurrentWidget(patients)
     patients.field.setText("mar")

@@ -4,21 +4,13 @@ people look at it."""
 
 from pathlib import Path
 
-from app.cli.demo import DESK
-from app.ui.shell.window import WorkstationWindow
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import desk_window, save, wait_until
 
 
 def open_existing(env, info, folder: Path) -> None:
     """A demo patient typed again with a phone, then "Open this patient": the form says the
     phone would not be saved with them before it closes. Nothing is saved."""
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
+    front = desk_window(env, info)
     patients = front.workspace.patients
     front.workspace.setCurrentWidget(patients)
     patients.field.setText("mar")

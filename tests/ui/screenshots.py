@@ -19,7 +19,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.bootstrap import Environment
-from app.cli.demo import DOCTOR, ensure_demo_store
+from app.cli.demo import DESK, DOCTOR, ensure_demo_store
 from app.ui.common import theme
 from app.ui.shell.window import WorkstationWindow
 from tests.conftest import TEST_POLICY
@@ -41,6 +41,19 @@ def settle(seconds: float = 0.5) -> None:
     while time.monotonic() < end:
         QCoreApplication.processEvents()
         time.sleep(0.02)
+
+
+def desk_window(env, info) -> WorkstationWindow:
+    """A window of the demo store with the front-desk user signed in, as a scene starts."""
+    desk = next(u for u in info.users if u.name == DESK)
+    front = WorkstationWindow(env, info.root, info.hints())
+    front.resize(1280, 800)
+    front.show()
+    front.login.user.setText(desk.name)
+    front.login.password.setText(desk.password)
+    front.login.sign_in.click()
+    wait_until(lambda: front.workspace is not None)
+    return front
 
 
 def save(widget: QWidget, folder: Path, name: str) -> None:
@@ -304,7 +317,6 @@ def chart_details(work: Path, folder: Path) -> None:
 def front_desk_and_sync(window, env, info, folder: Path) -> None:
     """The Sync tab and status bar of a workstation without a sync server; Today with a
     patient in visit; Today as front desk (no Open chart)."""
-    from app.cli.demo import DESK
 
     workspace = window.workspace
     workspace.setCurrentWidget(workspace.sync)
@@ -319,14 +331,7 @@ def front_desk_and_sync(window, env, info, folder: Path) -> None:
     today.table.selectRow(today.model.rows().index(
         next(a for a in today.model.rows() if a.in_visit)))
     save(window, folder, "today-in-visit")
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.resize(1280, 800)
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
+    front = desk_window(env, info)
     wait_until(lambda: front.workspace.today.model.rowCount() > 0)
     front.workspace.today.table.selectRow(0)
     save(front, folder, "today-front-desk")
@@ -338,17 +343,9 @@ def calendar_screens(env, info, folder: Path) -> None:
     cancelled, one a weekly series), then the booking dialog over a free cell."""
     from datetime import date, datetime, timedelta
 
-    from app.cli.demo import DESK
     from app.clinical.visits.booking import BookingRequest
 
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.resize(1280, 800)
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
+    front = desk_window(env, info)
     ws, view = front.ws, front.workspace.calendar
     with ws.store.read() as conn:
         patients = [pid for (pid,) in conn.exec_driver_sql(
@@ -390,16 +387,8 @@ def calendar_screens(env, info, folder: Path) -> None:
 def registration_screens(env, info, folder: Path) -> None:
     """The front desk's registration form: filled in, refused (a future birth date), and
     holding back a demo patient typed again, with the candidates. Nothing is saved."""
-    from app.cli.demo import DESK
 
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.resize(1280, 800)
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
+    front = desk_window(env, info)
     patients = front.workspace.patients
     front.workspace.setCurrentWidget(patients)
     patients.field.setText("mar")
@@ -438,16 +427,8 @@ def registration_screens(env, info, folder: Path) -> None:
 def demographics_screens(env, info, folder: Path) -> None:
     """The front desk's view of a patient, opened from Today (Enter, where a clinician opens
     the chart), and its edit refused (a phone with no digits). Nothing is saved."""
-    from app.cli.demo import DESK
 
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.resize(1280, 800)
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
+    front = desk_window(env, info)
     today = front.workspace.today
     wait_until(lambda: today.model.rowCount() > 0)
     today.table.selectRow(today.model.rowCount() - 1)
