@@ -14,7 +14,7 @@ import argparse
 
 from app.cli import patient_merge_commands
 from app.clinical.fhir.modifiers import modifier_warning
-from app.clinical.fhir.names import family_given
+from app.clinical.fhir.names import family_given, identifier_text
 from app.clinical.patients.identifier_kinds import identifier_kinds, kind_named
 from app.clinical.patients.registration import (
     Identifier,
@@ -136,7 +136,7 @@ def _as_json(record: PatientRecord) -> dict:
 def show_text(record: PatientRecord) -> str:
     """A patient's demographics as lines a person reads, blank fields left out."""
     p = record.patient
-    rows = [("MRN", record.mrn), *[("Number", _identifier(i)) for i in _others(p, record)],
+    rows = [("MRN", record.mrn), *[("Number", identifier_text(i)) for i in _others(p, record)],
             ("Phone", ", ".join(_telecom(p, "phone"))),
             ("Email", ", ".join(_telecom(p, "email"))),
             ("Address", "; ".join(_address(a) for a in p.get("address", []))),
@@ -155,11 +155,6 @@ def show_text(record: PatientRecord) -> str:
 def _others(patient: dict, record: PatientRecord) -> list[dict]:
     """The patient's identifiers other than the MRN shown."""
     return [i for i in patient.get("identifier", []) if i.get("value") != record.mrn]
-
-
-def _identifier(identifier: dict) -> str:
-    kind = identifier.get("type", {}).get("text") or identifier.get("system", "")
-    return f"{identifier.get('value', '')} ({kind})"
 
 
 def _telecom(patient: dict, system: str) -> list[str]:

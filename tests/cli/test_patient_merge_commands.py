@@ -46,6 +46,9 @@ def test_merge_says_what_moved_and_unmerge_undoes_it(desk, monkeypatch, capsys):
     assert f"Merge 1: Okafor, Ann ({other}) merged into Okafor, Ann ({keep}).\n" in said
     assert f"Moved to {keep}: 1 Observation.\nCarried over: identifier MRN-2 (old)\n" in said
     assert "`hearth patient unmerge 1` undoes it" in said
+    assert run(desk, monkeypatch, "show", keep) == 0  # the merged record's number, said so
+    assert "  Number     MRN-2 (urn:mrn, of a merged or earlier record)\n" in (
+        capsys.readouterr().out)
 
     assert run(desk, monkeypatch, "unmerge", "1", "--json") == 0
     assert json.loads(capsys.readouterr().out) == {

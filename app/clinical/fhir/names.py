@@ -27,11 +27,24 @@ def medical_record_number(patient: dict) -> str | None:
 
     Many sources send the local record number untyped (just a system and a value), so an
     untyped identifier stands in for the MRN; one typed as something else (a social
-    security, licence or passport number) never does.
+    security, licence or passport number) never does, nor does one marked `use: old` (the
+    number of a record merged into this one: it still finds the patient, but is not theirs).
     """
-    identifiers = [i for i in patient.get("identifier", []) if i.get("value")]
+    identifiers = [i for i in patient.get("identifier", [])
+                   if i.get("value") and i.get("use") != "old"]
     typed = next((i for i in identifiers
                   if any(c.get("code") == "MR" for c in (i.get("type") or {}).get("coding", []))),
                  None)
     untyped = next((i for i in identifiers if not i.get("type")), None)
     return (typed or untyped or {}).get("value")
+
+
+def identifier_text(identifier: dict) -> str:
+    """ "G1234567 (Passport)": a number with what kind it is (its type's text or display,
+    else its system); one marked `use: old` (a merged-away record's MRN, still found by
+    search) says so."""
+    kind = identifier.get("type") or {}
+    kind = kind.get("text") or next((c["display"] for c in kind.get("coding", [])
+                                     if c.get("display")), identifier.get("system", ""))
+    old = ", of a merged or earlier record" if identifier.get("use") == "old" else ""
+    return f"{identifier.get('value', '')} ({kind}{old})"

@@ -4,6 +4,7 @@ A blank is said as "Not recorded", so the desk can tell a missing phone from a s
 has not loaded. Several of a kind (phones, addresses, insurance) are one per line.
 """
 
+from app.clinical.fhir.names import identifier_text
 from app.clinical.patients.demographics import form_of
 from app.clinical.visits.schedule import Appointment
 
@@ -22,8 +23,8 @@ def telecom(patient: dict, system: str) -> str:
 
 def identifiers(patient: dict, mrn: str | None) -> str:
     """The numbers other than the MRN, each with whose number it is."""
-    return lines([f"{i.get('value', '')} ({i.get('type', {}).get('text') or i.get('system', '')})"
-                  for i in patient.get("identifier", []) if i.get("value") != mrn])
+    return lines([identifier_text(i) for i in patient.get("identifier", [])
+                  if i.get("value") != mrn])
 
 
 def language(patient: dict) -> str:
