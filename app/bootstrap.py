@@ -22,10 +22,14 @@ from app.clinical.charting.vitals import Vitals
 from app.clinical.drugs.catalogue import load_catalogue
 from app.clinical.imports.importer import Importer
 from app.clinical.notes.notes import Notes
+from app.clinical.orders.order_prints import OrderPrints
+from app.clinical.orders.service_requests import Orders
 from app.clinical.patients.arrived_duplicates import flag_arrived
 from app.clinical.patients.patients import Patients
 from app.clinical.patients.search import PatientSearch
 from app.clinical.records import ChangeFeed, Records
+from app.clinical.results.inbox import Inbox
+from app.clinical.results.overdue import OverdueOrders
 from app.clinical.safety.check import SafetyChecks
 from app.clinical.sync.conflicts import Conflicts
 from app.clinical.sync.connection import (
@@ -90,6 +94,26 @@ class Workstation:
         catalogue (drugs.catalogue_file, else the shipped one), the store's packs and the
         shipped one, and the policy's interrupting tier."""
         return self.medications.safety
+
+    @cached_property
+    def orders(self) -> Orders:
+        """Lab and imaging orders: pend, the basket, sign, cancel (the shipped catalogue)."""
+        return Orders(self.store, self.changes)
+
+    @cached_property
+    def order_prints(self) -> OrderPrints:
+        """Lab requisitions and prescriptions as PDF, headed with the policy's organization."""
+        return OrderPrints(self.store, self.policy.sync.organization)
+
+    @cached_property
+    def results_inbox(self) -> Inbox:
+        """The signed-in clinician's results to review, and the clinic queue."""
+        return Inbox(self.store, self.changes)
+
+    @cached_property
+    def overdue_orders(self) -> OverdueOrders:
+        """Orders with no result after the policy's results.overdue_days."""
+        return OverdueOrders(self.store, self.policy.results.overdue_days, self.changes)
 
     @cached_property
     def booking(self) -> Booking:
