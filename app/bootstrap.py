@@ -14,6 +14,7 @@ import keyring
 from keyring.backend import KeyringBackend
 
 from app.clinical.chart.chart import Chart
+from app.clinical.chart.record_alerts import RecordAlerts
 from app.clinical.charting.allergies import Allergies
 from app.clinical.charting.medications import Medications
 from app.clinical.charting.problems import Problems
@@ -22,6 +23,7 @@ from app.clinical.charting.vitals import Vitals
 from app.clinical.drugs.catalogue import load_catalogue
 from app.clinical.imports.importer import Importer
 from app.clinical.notes.notes import Notes
+from app.clinical.orders.medication_changes import MedicationChanges
 from app.clinical.orders.order_prints import OrderPrints
 from app.clinical.orders.service_requests import Orders
 from app.clinical.patients.arrived_duplicates import flag_arrived
@@ -99,6 +101,16 @@ class Workstation:
     def orders(self) -> Orders:
         """Lab and imaging orders: pend, the basket, sign, cancel (the shipped catalogue)."""
         return Orders(self.store, self.changes)
+
+    @cached_property
+    def medication_changes(self) -> MedicationChanges:
+        """Renewing, changing and discontinuing medication orders, checked as new ones."""
+        return MedicationChanges(self.store, self.medications, self.changes)
+
+    @cached_property
+    def record_alerts(self) -> RecordAlerts:
+        """The safety alerts a medication or allergy took part in, for its detail pane."""
+        return RecordAlerts(self.store)
 
     @cached_property
     def order_prints(self) -> OrderPrints:

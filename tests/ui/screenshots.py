@@ -115,6 +115,10 @@ def main(folder: Path) -> None:
     desk_action_scenes(env, info, folder)
     window.close()
     chart_details(work, folder)
+    from tests.ui.medchanges_scenes import medication_changes  # renew, change, alerts
+    medication_changes(work, folder)
+    from tests.ui.prescribe_scenes import new_prescription  # alerts, free text, no pack
+    new_prescription(work, folder)
     merge_screens(env, info, folder)
 
 

@@ -1,6 +1,9 @@
-"""Medications: starting and stopping them (FHIR R4 MedicationRequest, intent order).
+"""Medications: prescribing and stopping them (FHIR R4 MedicationRequest, intent order).
 
-Starting one runs the medication safety check in the unit of work that saves it
+A physician's order is saved active; a nurse may pend one (status draft, noted "Pended by
+...") for a physician to sign in the order basket (app.ui's Orders tab). Its sig comes from
+app.clinical.orders.sig (Dosage and dispenseRequest stored), or as words from callers that
+have only words. Prescribing runs the medication safety check in the unit of work that saves it
 (app.clinical.safety.prescribing): alerts that interrupt refuse the save unless overridden
 with a reason, a missing or unsound pack unless acknowledged, and every alert shown is saved
 with the order as a DetectedIssue, in the same entry. Editing changes only the dose and
@@ -16,6 +19,8 @@ import re
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import text
+
 from app.clinical.charting.entries import (
     annotation,
     change,
@@ -26,31 +31,40 @@ from app.clinical.charting.entries import (
 )
 from app.clinical.drugs.catalogue import load_catalogue
 from app.clinical.fhir.codes import RXNORM
-from app.clinical.records import ChangeFeed, Records
+from app.clinical.orders.sig import Sig
+from app.clinical.records import ChangeFeed, Records, Work
 from app.clinical.safety.check import Alert, SafetyChecks
 from app.clinical.safety.prescribing import screen_order
 from app.clinical.visits.encounters import now, user_reference
-from app.errors import InvalidRecord
+from app.errors import InvalidRecord, NotFound
 from app.security.policy import SafetyPolicy
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
 
 __all__ = ["RXNORM", "Medications", "Started"]
 RXCUI = re.compile(r"\d{1,10}")
 STOPPABLE = ("active", "on-hold", "draft")
 EDITABLE = ("active", "on-hold")
 MEDICATION = "medicationCodeableConcept"
+ACTIVE_PROBLEMS = text("SELECT r.json FROM patient_compartment c JOIN resource r "
+                       "ON r.type = c.type AND r.id = c.id AND r.deleted = 0 "
+                       "WHERE c.patient_id = :patient AND c.type = 'Condition' "
+                       "AND c.section = 'problems' AND c.status IN ('active', 'recurrence', "
+                       "'relapse')")
 
 
 @dataclass(frozen=True)
 class Started:
-    """A saved order, the safety alerts it was saved with (worst first) and the
-    DetectedIssues that record them."""
+    """A saved order, the safety alerts it was saved with (worst first), the
+    DetectedIssues that record them, and the sig's dose warnings (shown, never refused)."""
 
     request: dict
     alerts: tuple[Alert, ...]
     issues: tuple[dict, ...]
+    warnings: tuple[str, ...] = ()  # the sig's: a dose above the adult maximum, say
 
 
 class Medications:
@@ -63,24 +77,33 @@ class Medications:
         self._records = Records(store, feed)
         self.safety = safety or SafetyChecks(store, load_catalogue, SafetyPolicy())
 
-    def start(self, session: Session, patient_id: str, medication: str, dose: str,
+    def start(self, session: Session, patient_id: str, medication: str, dose: str | Sig,
               reason: str | None = None, rxnorm: str | None = None,
               override: str | None = None, acknowledged: bool = False) -> dict:
         """Order a medication (see `prescribe`); the saved MedicationRequest."""
         return self.prescribe(session, patient_id, medication, dose, reason, rxnorm,
                               override, acknowledged).request
 
-    def prescribe(self, session: Session, patient_id: str, medication: str, dose: str,
+    def prescribe(self, session: Session, patient_id: str, medication: str, dose: str | Sig,
                   reason: str | None = None, rxnorm: str | None = None,
-                  override: str | None = None, acknowledged: bool = False) -> Started:
-        """Order a medication: `medication` and `dose` as written ("Metformin 500 mg tablet",
-        "1 tablet by mouth twice daily"); `rxnorm` is its RxNorm code (RXCUI), if known.
-        `override` is the prescriber's reason to go on despite alerts that interrupt;
-        `acknowledged` that they saw the pack is missing, damaged or outdated. Refused
-        (SafetyAlerts, AcknowledgementNeeded) without them; nothing is then saved."""
-        session.require(Permission.EDIT_CHART)
+                  override: str | None = None, acknowledged: bool = False, *,
+                  instructions: str | None = None,
+                  condition_id: str | None = None) -> Started:
+        """Order a medication: `medication` as written ("Metformin 500 mg tablet"), `rxnorm`
+        its RxNorm code (RXCUI) if known. `dose` is the sig (build_sig: its Dosage and
+        dispenseRequest are stored, so a prescription prints quantity and refills) or, for
+        callers that have only words, the dose as written ("1 tablet twice daily").
+        `instructions` are the patient's own words (patientInstruction); the indication is
+        an active problem of the patient (`condition_id`) or `reason` in words.
+
+        A physician's order is active, with them as requester; a nurse's is a draft noted
+        "Pended by ...", for a physician to sign. `override` is the prescriber's reason to
+        go on despite alerts that interrupt; `acknowledged` that they saw the pack is
+        missing, damaged or outdated. Refused (SafetyAlerts, AcknowledgementNeeded) without
+        them; nothing is then saved."""
+        session.require(Permission.PEND_ORDERS)
         medication = required(medication, "which medication")
-        dose = required(dose, "the dose and how to take it")
+        signed = session.may(Permission.SIGN_ORDERS)
         named: dict = {"text": medication}
         if rxnorm and rxnorm.strip():
             if not RXCUI.fullmatch(rxnorm.strip()):
@@ -89,24 +112,39 @@ class Medications:
         request = {
             "resourceType": "MedicationRequest",
             "id": str(uuid.uuid4()),
-            "status": "active",
+            "status": "active" if signed else "draft",
             "intent": "order",
             MEDICATION: named,
             "subject": {"reference": f"Patient/{patient_id}"},
             "authoredOn": now(),
             "requester": user_reference(session),
-            "dosageInstruction": [{"text": dose}],
         }
-        if reason and reason.strip():
-            request["reasonCode"] = [{"text": reason.strip()}]
+        words = _dosage(request, dose, instructions)
+        if not signed:
+            request["note"] = [annotation(session, f"Pended by {session.full_name}")]
         code = named.get("coding", [{}])[0].get("code")
-        with self._records.write(session, Permission.EDIT_CHART) as work:
+        with self._records.write(session, Permission.PEND_ORDERS) as work:
             work.require_patient(patient_id)
+            _indication(work, request, patient_id, condition_id, reason)
             screened = screen_order(self.safety, work.conn, session, patient_id, request, code,
                                     override, acknowledged)
-            create(work, request, patient_id, f"medication started: {medication}, {dose}; "
+            done = "started" if signed else "pended for a physician to sign"
+            create(work, request, patient_id, f"medication {done}: {medication}, {words}; "
                    + screened.audit, screened.issues)
-        return Started(request, screened.alerts, screened.issues)
+        return Started(request, screened.alerts, screened.issues,
+                       dose.warnings if isinstance(dose, Sig) else ())
+
+    def indications(self, session: Session, patient_id: str) -> list[tuple[str, str]]:
+        """The patient's active problems (Condition id, name), for an order's indication;
+        an audited read."""
+        session.require(Permission.READ_CHART)
+        with self._records.read(session, Permission.READ_CHART) as work:
+            patient = work.patient(patient_id, "active problems, as indications for an order")
+            rows = [fhir_json.loads(body) for (body,) in work.conn.execute(
+                ACTIVE_PROBLEMS, {"patient": patient_id})] if patient else []
+        if patient is None:  # after the commit, so the failed read stays audited
+            raise NotFound(f"There is no patient {patient_id}.")
+        return sorted(((r["id"], title(r, "code")) for r in rows), key=lambda p: p[1])
 
     def current(self, session: Session, request_id: str) -> dict:
         """The order as stored, for a form that edits it."""
@@ -177,3 +215,33 @@ class Medications:
 
         return change(self._records, session, "MedicationRequest", request_id, "medication",
                       edit)
+
+
+def _dosage(request: dict, dose: str | Sig, instructions: str | None) -> str:
+    """Put the sig (or the dose as written) and the patient's instructions on the order;
+    the words the audit row names it by."""
+    if isinstance(dose, Sig):
+        dosage, words = dict(dose.dosage), dose.words
+        if dose.dispense:
+            request["dispenseRequest"] = dose.dispense
+    else:
+        words = required(dose, "the dose and how to take it")
+        dosage = {"text": words}
+    if instructions and instructions.strip():
+        dosage["patientInstruction"] = instructions.strip()
+    request["dosageInstruction"] = [dosage]
+    return words
+
+
+def _indication(work: Work, request: dict, patient_id: str, condition_id: str | None,
+                reason: str | None) -> None:
+    """What the order is for: one of the patient's problems, else the words given."""
+    if condition_id:
+        condition = work.get("Condition", condition_id)
+        if condition is None or patient_of(condition) != patient_id:
+            raise InvalidRecord(f"There is no problem {condition_id} in this patient's chart "
+                                "to give as the medication's indication.")
+        request["reasonReference"] = [{"reference": f"Condition/{condition_id}",
+                                       "display": title(condition, "code")}]
+    elif reason and reason.strip():
+        request["reasonCode"] = [{"text": reason.strip()}]

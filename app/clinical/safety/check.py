@@ -109,12 +109,18 @@ class SafetyChecks:
                 raise NotFound(f"There is no patient {patient_id}.")
             return self.check_in(work.conn, patient_id, drug)
 
-    def check_in(self, conn: Connection, patient_id: str, drug: Drug) -> SafetyResult:
+    def check_in(self, conn: Connection, patient_id: str, drug: Drug,
+                 replacing: str | None = None) -> SafetyResult:
         """The check inside the caller's transaction (an order checked in the unit of work
         that saves it, so nothing lands on the lists between check and save). The caller
-        has made sure a pack is loaded (`knowledge.status.can_check`)."""
+        has made sure a pack is loaded (`knowledge.status.can_check`). `replacing` is the
+        order a renewal or change replaces ("MedicationRequest/id"), left off the list so
+        the new order does not alert against the one it takes over from."""
         status = self.knowledge.status
         lists = read_lists(conn, patient_id)
+        if replacing:
+            lists = replace(lists, medications=tuple(
+                m for m in lists.medications if m.reference != replacing))
         new = self._profile(drug.name, (drug.rxcui,))
         unchecked: list[str] = []
         medications = self._medications(lists.medications, unchecked)

@@ -49,9 +49,10 @@ class Screened:
 
 def screen_order(checks: SafetyChecks, conn: Connection, session: Session, patient_id: str,
                  request: dict, rxnorm: str | None, override: str | None = None,
-                 acknowledged: bool = False) -> Screened:
+                 acknowledged: bool = False, replacing: str | None = None) -> Screened:
     """Check the order `request` (not yet saved) for the drug with code `rxnorm`; raises
-    SafetyAlerts or AcknowledgementNeeded to refuse it."""
+    SafetyAlerts or AcknowledgementNeeded to refuse it. `replacing`: the order a renewal
+    or change takes over from, not checked against (SafetyChecks.check_in)."""
     record = f"{request['resourceType']}/{request['id']}"
     name = request["medicationCodeableConcept"]["text"]
     drug = checks.catalogue.drug(rxnorm) if rxnorm else None
@@ -71,7 +72,7 @@ def screen_order(checks: SafetyChecks, conn: Connection, session: Session, patie
         issues.append(acknowledged_issue(session, patient_id, record, status.sentence or ""))
     if not status.can_check:
         return Screened((), tuple(issues), "safety: no check could run, acknowledged")
-    result = checks.check_in(conn, patient_id, drug)
+    result = checks.check_in(conn, patient_id, drug, replacing)
     stopping = [a for a in result.alerts if a.interrupts]
     reason = override.strip() if override else ""
     if stopping and not reason:

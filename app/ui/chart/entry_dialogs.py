@@ -1,9 +1,10 @@
 """The dialogs that chart problems, allergies and medications (opened by chart.entries.tabs).
 
-Add a problem (an ICD-10-CM search as you type), an allergy, "no known allergies" or a
-medication; edit one; give the reason for resolving, stopping, inactivating or marking a
-record entered in error. Every dialog saves on the database thread and stays open on a
-refusal, with what was typed and the service's sentence, so nothing typed is lost.
+Add a problem (an ICD-10-CM search as you type), an allergy or "no known allergies" (a new
+prescription is app.ui.chart.prescribing); edit one; give the reason for resolving, stopping,
+inactivating or marking a record entered in error. Every dialog saves on the database thread
+and stays open on a refusal, with what was typed and the service's sentence, so nothing typed
+is lost.
 EntryDialog is the base of every form over the chart that saves (VitalsEntry and SignDialog
 too): a subclass builds the form and says which operation its Save runs.
 """
@@ -13,7 +14,6 @@ from typing import Any, Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
 
 from app.clinical.chart.chart_items import ChartItem
 from app.clinical.charting import icd10
-from app.clinical.safety.prescribing import AcknowledgementNeeded, SafetyAlerts
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
@@ -288,51 +287,6 @@ class NoKnownAllergiesDialog(EntryDialog):
 
     def operation(self) -> Op:
         return entries.record_no_known_allergies(self, self._background, self._services)
-
-
-class MedicationDialog(EntryDialog):
-    def __init__(self, services: Services, background: Background, patient: str,
-                 parent: QWidget | None = None):
-        super().__init__(background, "Start medication", f"Start a medication for {patient}",
-                         "Start medication", parent)
-        self._services = services
-        self.medication = self.field("&Medication", QLineEdit(), "Medication")
-        self.medication.setPlaceholderText("Name, strength and form, e.g. Metformin 500 mg "
-                                           "tablet")
-        self.dose = self.field("&Dose and directions", QLineEdit(), "Dose and directions")
-        self.dose.setPlaceholderText("e.g. 1 tablet by mouth twice daily with meals")
-        self.reason = self.field("&Reason", QLineEdit(), "Reason, optional")
-        self.reason.setPlaceholderText("Optional: what it is for")
-        self.rxnorm = self.field("RxNorm &code", QLineEdit(), "RxNorm code, optional")
-        self.rxnorm.setPlaceholderText("Optional: the RXCUI, digits only")
-        self.override = self.field("&Override reason", QLineEdit(), "Reason to override")
-        self.override.setPlaceholderText("Why this drug despite the alert (kept with the order)")
-        self.acknowledge = self.field("", QCheckBox("Start it without a safety check"),
-                                      "Start without a safety check")
-        for shown_later in (self.override, self.acknowledge):
-            self.form.setRowVisible(shown_later, False)
-        self.medication.setFocus()
-
-    def operation(self) -> Op:
-        return entries.start_medication(
-            self, self._background, self._services, self.medication.text(), self.dose.text(),
-            self.reason.text(), self.rxnorm.text(),
-            self.override.text() if self.form.isRowVisible(self.override) else None,
-            self.acknowledge.isChecked())
-
-    def refuse(self, why: str) -> None:
-        """Say why; an alert that stops the order asks for the prescriber's reason to go on,
-        a safety check that could not run for their word that they start it without one."""
-        super().refuse(why)
-        exc = self._last_refusal
-        if isinstance(exc, SafetyAlerts):
-            self.form.setRowVisible(self.override, True)
-            self.save.setText("Start despite the alert")
-            self.override.setFocus()
-        elif isinstance(exc, AcknowledgementNeeded):
-            self.form.setRowVisible(self.acknowledge, True)
-            self.save.setText("Start without a check")
-            self.acknowledge.setFocus()
 
 
 class Titled(Protocol):

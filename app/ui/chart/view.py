@@ -64,7 +64,8 @@ class ChartView(QWidget):
         self.setAccessibleName("Patient chart")
         self._ws, self._background = ws, background
         self._trends = ws.trends
-        self._services = Services(ws.session, ws.problems, ws.allergies, ws.medications, patient_id)
+        self._services = Services(ws.session, ws.problems, ws.allergies, ws.medications, patient_id,
+                                  ws.medication_changes, ws.record_alerts)
         self.summary: ChartSummary | None = None
         self.banner = Banner()
         self.banner.hide()

@@ -1,15 +1,21 @@
 """Operations on the chart's entries: problems (with the ICD-10-CM code search), allergies
-and medications, as the Problems, Allergies and Medications tabs and their dialogs write them.
+and medications (prescribing with the drug catalogue search), as the Problems, Allergies and
+Medications tabs and their dialogs write them.
 """
 
 from dataclasses import dataclass
 
 from PySide6.QtCore import QObject
 
+from app.clinical.chart.record_alerts import RecordAlerts
 from app.clinical.charting import icd10
 from app.clinical.charting.allergies import Allergies, Recorded
-from app.clinical.charting.medications import Medications
+from app.clinical.charting.medications import Medications, Started
 from app.clinical.charting.problems import Problems
+from app.clinical.drugs.catalogue import Drug, DrugCatalogue
+from app.clinical.orders.dose_limits import dose_limits
+from app.clinical.orders.medication_changes import MedicationChanges
+from app.clinical.orders.sig import Sig
 from app.security.session import Session
 from app.ui.common.background import Background
 from app.ui.operations import Op
@@ -17,6 +23,9 @@ from app.ui.operations import Op
 CODE_SET = "code set"
 CODE_SEARCH = "code search"
 RECORD = "record to edit"
+DRUGS = "drug catalogue"
+DRUG_SEARCH = "drug search"
+INDICATIONS = "indications"
 
 
 @dataclass(frozen=True)
@@ -28,6 +37,9 @@ class Services:
     allergies: Allergies
     medications: Medications
     patient_id: str
+    # Renew, change, discontinue; a record's safety alerts (the Medications tab's)
+    medication_changes: MedicationChanges | None = None
+    record_alerts: RecordAlerts | None = None
 
 
 def load_code_set(owner: QObject, background: Background) -> Op[list[icd10.Icd10Code]]:
@@ -90,13 +102,52 @@ def inactivate_allergy(owner: QObject, background: Background, s: Services, alle
     return Op(owner, background, lambda: s.allergies.inactivate(s.session, allergy_id, reason))
 
 
-def start_medication(owner: QObject, background: Background, s: Services, medication: str,
-                     dose: str, reason: str, rxnorm: str, override: str | None = None,
-                     acknowledged: bool = False) -> Op[dict]:
-    """Order a drug; refused (SafetyAlerts, AcknowledgementNeeded) until the prescriber gives
-    a reason to override, or acknowledges that no safety check could run."""
-    return Op(owner, background, lambda: s.medications.start(
-        s.session, s.patient_id, medication, dose, reason, rxnorm, override, acknowledged))
+def load_drugs(owner: QObject, background: Background, s: Services) -> Op[DrugCatalogue]:
+    """The drug catalogue and the dose limits read once, so the first search typed and the
+    live sig do not wait for them."""
+
+    def read() -> DrugCatalogue:
+        dose_limits()
+        return s.medications.safety.catalogue
+
+    return Op(owner, background, read, DRUGS)
+
+
+def search_drugs(owner: QObject, background: Background, catalogue: DrugCatalogue,
+                 typed: str, limit: int) -> Op[list[Drug]]:
+    return Op(owner, background, lambda: catalogue.search(typed, limit), DRUG_SEARCH)
+
+
+def indications(owner: QObject, background: Background,
+                s: Services) -> Op[list[tuple[str, str]]]:
+    """The patient's active problems (Condition id, name), offered as an order's indication."""
+    return Op(owner, background, lambda: s.medications.indications(s.session, s.patient_id),
+              INDICATIONS)
+
+
+@dataclass(frozen=True)
+class Prescription:
+    """A new medication order as the prescription form gives it."""
+
+    medication: str
+    sig: Sig
+    rxnorm: str | None = None
+    instructions: str | None = None
+    condition_id: str | None = None  # the indication: one of the patient's problems
+    reason: str | None = None  # or words
+    override: str | None = None
+    acknowledged: bool = False
+
+
+def prescribe(owner: QObject, background: Background, s: Services,
+              order: Prescription) -> Op[Started]:
+    """Order a drug (a nurse's is pended for a physician to sign); refused (SafetyAlerts,
+    AcknowledgementNeeded) until the prescriber gives a reason to override, or acknowledges
+    that no full safety check could run."""
+    return Op(owner, background, lambda: s.medications.prescribe(
+        s.session, s.patient_id, order.medication, order.sig, order.reason, order.rxnorm,
+        order.override, order.acknowledged, instructions=order.instructions,
+        condition_id=order.condition_id))
 
 
 def current_medication(owner: QObject, background: Background, s: Services,

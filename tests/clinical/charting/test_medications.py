@@ -45,8 +45,9 @@ def test_a_medication_needs_a_name_a_dose_and_a_real_rxnorm_code(ward):
 
 def test_stopping_keeps_the_order_with_its_reason(ward):
     medications, session = Medications(ward.nurse.store), ward.nurse.session
-    started = medications.start(session, ward.patient_id, "Amoxicillin 500 mg capsule",
-                                "1 capsule three times daily for 7 days", "Pneumonia")
+    started = Medications(ward.doctor.store).start(
+        ward.doctor.session, ward.patient_id, "Amoxicillin 500 mg capsule",
+        "1 capsule three times daily for 7 days", "Pneumonia")
     stopped = medications.stop(session, started["id"], "Course completed")
     assert valid(stopped)
     assert (stopped["status"], stopped["statusReason"]) == ("stopped",
@@ -60,8 +61,8 @@ def test_stopping_keeps_the_order_with_its_reason(ward):
     with pytest.raises(InvalidRecord, match="is stopped, not active: there is nothing to stop"):
         medications.stop(session, started["id"], "again")
     with pytest.raises(InvalidRecord, match="Say why the medication is stopped"):
-        medications.stop(session, medications.start(
-            session, ward.patient_id, "Aspirin 81 mg", "1 daily")["id"], "")
+        medications.stop(session, Medications(ward.doctor.store).start(
+            ward.doctor.session, ward.patient_id, "Aspirin 81 mg", "1 daily")["id"], "")
 
 
 def test_an_order_entered_in_error_leaves_the_active_list(ward):
@@ -116,8 +117,10 @@ def test_front_desk_and_billing_may_not_prescribe_or_stop(ward, who):
                                                    "Aspirin 81 mg", "1 daily")
     ws = getattr(ward, who)
     medications, before = Medications(ws.store), writes(ws)
+    with pytest.raises(PermissionDenied, match="may not pend lab, imaging and medication "
+                                               "orders"):
+        medications.start(ws.session, ward.patient_id, "Aspirin", "1 daily")
     for attempt in (
-        lambda: medications.start(ws.session, ward.patient_id, "Aspirin", "1 daily"),
         lambda: medications.stop(ws.session, request["id"], "done"),
         lambda: medications.enter_in_error(ws.session, request["id"], "wrong"),
         lambda: medications.edit(ws.session, request["id"], dose="2 daily"),

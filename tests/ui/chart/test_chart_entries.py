@@ -16,13 +16,13 @@ from app.clinical.charting.problems import Problems
 from app.ui.chart.entry_dialogs import (
     AllergyDialog,
     AllergyEditDialog,
-    MedicationDialog,
     MedicationEditDialog,
     NoKnownAllergiesDialog,
     ProblemDialog,
     ProblemEditDialog,
     ReasonDialog,
 )
+from app.ui.chart.prescribing.dialog import PrescribeDialog
 from app.ui.common import theme
 from tests.clinical.charting.test_problems import ward  # noqa: F401 (fixture)
 from tests.ui.chart.test_chart_view import WAIT, open_chart
@@ -137,17 +137,19 @@ def test_the_banner_reads_nka_only_while_it_is_current():
 def test_a_refused_medication_keeps_the_dialog_and_what_was_typed(qtbot, ward, background):
     chart = open_chart(qtbot, ward.doctor, background, ward.patient_id)
     tab = chart.show_section("medications")
-    dialog = press(tab, "Start medication…", MedicationDialog)
-    qtbot.keyClicks(dialog.medication, "Metformin 500 mg tablet")
+    dialog = press(tab, "Prescribe…", PrescribeDialog)
+    qtbot.waitUntil(dialog.save.isEnabled, timeout=WAIT)
+    with qtbot.waitSignal(dialog.searched, timeout=WAIT):
+        qtbot.keyClicks(dialog.query, "metformin 500 oral tablet")
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.save.isEnabled() and dialog.message.isVisible(),
-                    timeout=WAIT)
-    assert dialog.message.text() == "Record not accepted: Say the dose and how to take it."
-    assert dialog.isVisible() and dialog.medication.text() == "Metformin 500 mg tablet"
+    assert dialog.message.text() == "Give the dose, e.g. 1 or 500."
+    assert dialog.isVisible() and dialog.query.text() == "metformin 500 oral tablet"
 
-    qtbot.keyClicks(dialog.dose, "1 tablet twice daily")
+    qtbot.keyClicks(dialog.dose, "1")
+    dialog.frequency.setCurrentText("bid")
     save_and_wait(qtbot, chart, dialog)
-    assert [i.title for i in chart.summary.active_medications] == ["Metformin 500 mg tablet"]
+    assert [i.title for i in chart.summary.active_medications] == [
+        "metformin hydrochloride 500 MG Oral Tablet"]
     assert chart.tab_label("medications") == "Medications (1)"
 
 
@@ -159,7 +161,7 @@ def test_resolve_and_stop_act_on_the_selected_current_record(qtbot, ward, backgr
     chart = open_chart(qtbot, doctor, background, ward.patient_id)
     for section, button, reason, status in (("problems", "Resolve…", "Clear on X-ray",
                                              "resolved"),
-                                            ("medications", "Stop…", "Course done",
+                                            ("medications", "Discontinue…", "Course done",
                                              "stopped")):
         tab = chart.show_section(section)
         qtbot.waitUntil(lambda t=tab: t.records.model.rowCount() == 1, timeout=WAIT)
@@ -277,6 +279,7 @@ def test_editing_a_medication_s_dose_shows_in_the_medications_tab(qtbot, ward, b
     qtbot.waitUntil(lambda: chart.records("medications").model.rowCount() == 1, timeout=WAIT)
     tab.records.table.selectRow(0)
     assert tab.buttons["Edit…"].isEnabled()
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)  # the selection's alerts read
 
 
 def test_a_dose_changed_by_someone_else_while_the_form_was_open_is_not_overwritten(
@@ -299,28 +302,6 @@ def test_a_dose_changed_by_someone_else_while_the_form_was_open_is_not_overwritt
     assert "your change was not saved" in dialog.message.text()
     stored = Medications(doctor.store).current(doctor.session, started["id"])
     assert stored["dosageInstruction"] == [{"text": "1 tablet once daily"}]
-
-
-def test_a_drug_interaction_stops_the_order_until_the_prescriber_gives_a_reason(
-        qtbot, ward, background):
-    doctor = ward.doctor
-    doctor.medications.start(doctor.session, ward.patient_id, "Ibuprofen 200 mg tablet",
-                             "1 tablet three times daily", rxnorm="310965")
-    chart = open_chart(qtbot, doctor, background, ward.patient_id)
-    tab = chart.show_section("medications")
-    dialog = press(tab, "Start medication…", MedicationDialog)
-    assert not dialog.override.isVisible()
-    qtbot.keyClicks(dialog.medication, "Warfarin 5 mg tablet")
-    qtbot.keyClicks(dialog.dose, "1 tablet daily")
-    qtbot.keyClicks(dialog.rxnorm, "855332")
-    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: dialog.override.isVisible(), timeout=WAIT)
-    assert "Major drug-drug" in dialog.message.text() and "Ibuprofen" in dialog.message.text()
-    assert dialog.save.text() == "Start despite the alert"
-
-    qtbot.keyClicks(dialog.override, "INR checked weekly; ibuprofen stops Friday")
-    save_and_wait(qtbot, chart, dialog)
-    assert "Warfarin 5 mg tablet" in [i.title for i in chart.summary.active_medications]
 
 
 def test_an_allergy_added_says_which_current_drugs_it_could_not_check(qtbot, ward, background):

@@ -1,15 +1,16 @@
 """Charting problems, allergies and medications from their chart tabs.
 
-Each of these tabs keeps its paged list and gains a row of actions: add a problem (an
-ICD-10-CM search as you type) or resolve the one selected; add an allergy, record "no known
-allergies" or mark the selected allergy inactive; start a medication or stop the one
-selected. Edit… corrects a problem's onset, an active allergy's reaction, severity and
+Each of these tabs keeps its paged list and gains a row of actions: add a problem (an ICD-10-CM
+search as you type) or resolve the one selected; add an allergy, record "no known allergies" or
+mark the selected allergy inactive; prescribe (app.ui.chart.prescribing), or renew, change or
+discontinue the selected medication (prescribing.changes; Ctrl+R, Ctrl+Shift+C, Ctrl+D). Under
+the Medications and Allergies lists, the selected record's safety alerts (alerts_pane).
+Edit… corrects a problem's onset, an active allergy's reaction, severity and
 criticality, or a current medication's dose, and adds a note to any of them; and any of these
-records that was never the patient's is marked "Entered in error…" with the reason: it stays
-on record, marked, and leaves the active lists; nothing is deleted. The dialogs are in
-entry_dialogs; the chart hears of each save (its Changes) and reads again what it shows
-of it. The actions are shown
-only to a role that may edit the chart (the services check it again).
+records that was never the patient's is marked "Entered in error…" with the reason: it stays on
+record, marked, and leaves the active lists; nothing is deleted. The dialogs are in
+entry_dialogs; the chart hears of each save (its Changes) and reads again what it shows of it.
+The actions are shown only to a role that may edit the chart (the services check it again).
 """
 
 from collections.abc import Callable
@@ -23,20 +24,22 @@ from PySide6.QtWidgets import (
 
 from app.clinical.chart.chart_items import ChartItem
 from app.clinical.charting.allergies import Recorded
-from app.clinical.charting.medications import EDITABLE, STOPPABLE
+from app.clinical.charting.medications import EDITABLE, STOPPABLE, Started
 from app.clinical.charting.problems import ONGOING
 from app.security.roles import Permission
+from app.ui.chart.entries.alerts_pane import AlertsPane
 from app.ui.chart.entry_dialogs import (
     AllergyDialog,
     AllergyEditDialog,
     EntryDialog,
-    MedicationDialog,
     MedicationEditDialog,
     NoKnownAllergiesDialog,
     ProblemDialog,
     ProblemEditDialog,
     ReasonDialog,
 )
+from app.ui.chart.prescribing.changes import ChangeDialog, RenewDialog, discontinue_dialog
+from app.ui.chart.prescribing.dialog import PrescribeDialog
 from app.ui.chart.style import ToneLabel
 from app.ui.chart.table import ITEM_ROLE, SectionTab
 from app.ui.common.background import Background
@@ -64,6 +67,11 @@ class EntriesTab(QWidget):
         box.setContentsMargins(0, 0, 0, 0)
         box.addLayout(self._top)
         box.addWidget(records, 1)
+        # what the selected medication or allergy was warned of (app.ui.chart.entries.alerts_pane)
+        self.alerts = (AlertsPane(services, background) if section in ("medications",
+                       "allergies") and services.record_alerts else None)
+        if self.alerts is not None:
+            box.addWidget(self.alerts)
         actions = {
             "problems": (("Add problem…", "Add a problem", self._add_problem),
                          ("Edit…", "Edit the selected problem's onset or add a note",
@@ -76,10 +84,14 @@ class EntriesTab(QWidget):
                            self._edit_allergy),
                           ("Mark inactive…", "Mark the selected allergy inactive",
                            self._inactivate_allergy)),
-            "medications": (("Start medication…", "Start a medication", self._start),
+            "medications": (("Prescribe…", "New prescription (safety-checked)", self._start),
                             ("Edit…", "Edit the selected medication's dose or add a note",
                              self._edit_medication),
-                            ("Stop…", "Stop the selected medication", self._stop)),
+                            ("Renew…", "Renew the selected medication (Ctrl+R)", self._renew),
+                            ("Change…", "Change the selected medication's directions "
+                             "(Ctrl+Shift+C)", self._change),
+                            ("Discontinue…", "Discontinue the selected medication, saying "
+                             "why (Ctrl+D)", self._stop)),
         }[section] + ((ERROR_ACTION, f"Mark the selected {_ONE[section]} entered in error",
                        self._enter_in_error),)
         editor = services.session.may(Permission.EDIT_CHART)
@@ -89,6 +101,8 @@ class EntriesTab(QWidget):
             button.setToolTip(name)
             button.setVisible(editor)
             button.clicked.connect(slot)
+            if text in SHORTCUTS:
+                button.setShortcut(SHORTCUTS[text])
             self._top.addWidget(button)
             self.buttons[text] = button
         self._watch(records)
@@ -117,8 +131,9 @@ class EntriesTab(QWidget):
                   "allergies": ("Mark inactive…", ("active",),
                                 "Mark the selected allergy inactive: no longer true",
                                 "Select an active allergy to mark it inactive"),
-                  "medications": ("Stop…", STOPPABLE, "Stop the selected medication",
-                                  "Select an active medication to stop it")}
+                  "medications": ("Discontinue…", STOPPABLE,
+                                  "Discontinue the selected medication, saying why",
+                                  "Select an active medication to discontinue it")}
         text, current, can, cannot = ending[self.section]
         usable = item is not None and item.status in current
         self.buttons[text].setEnabled(usable)
@@ -144,6 +159,15 @@ class EntriesTab(QWidget):
             usable = item is not None and item.status in editable
             self.buttons["Edit…"].setEnabled(usable)
             self.buttons["Edit…"].setToolTip(can if usable else cannot)
+        if self.section == "medications":  # renewed or changed: a current order only
+            for text, can in (("Renew…", "Renew the selected order: same drug and directions "
+                               "from today"), ("Change…", "Change the selected order's "
+                                               "directions: a new order replaces it")):
+                self.buttons[text].setEnabled(usable)
+                self.buttons[text].setToolTip(can if usable else
+                                              "Select an active or on-hold medication first")
+        if self.alerts is not None:
+            self.alerts.show_record(item)
 
     def _add_problem(self) -> None:
         self._open(ProblemDialog(self._services, self._background, self._patient, self),
@@ -190,9 +214,21 @@ class EntriesTab(QWidget):
                 dialog, self._background, s, section, item.id, reason), None, self),
             lambda _: f"{one.capitalize()} marked entered in error: {item.title}.")
 
+    def _renew(self) -> None:
+        item = self.selected()
+        self._open(RenewDialog(self._services, self._background, item, self),
+                   lambda started: f"Medication renewed: {item.title}" + _pended(started))
+
+    def _change(self) -> None:
+        item = self.selected()
+        self._open(ChangeDialog(self._services, self._background, item, self),
+                   lambda started: f"Medication changed: {item.title}, "
+                   f"{started.request['dosageInstruction'][0]['text'].rstrip('.')}"
+                   + _pended(started))
+
     def _start(self) -> None:
-        self._open(MedicationDialog(self._services, self._background, self._patient, self),
-                   lambda m: f"Medication started: {m['medicationCodeableConcept']['text']}.")
+        self._open(PrescribeDialog(self._services, self._background, self._patient,
+                                   parent=self), prescribed)
 
     def _resolve(self) -> None:
         item, s = self.selected(), self._services
@@ -204,11 +240,8 @@ class EntriesTab(QWidget):
 
     def _stop(self) -> None:
         item, s = self.selected(), self._services
-        self._open(ReasonDialog(
-            self._background, "Stop medication", item, "Stop medication",
-            lambda dialog, reason, _when: entries.stop_medication(
-                dialog, self._background, s, item.id, reason), None, self),
-            lambda _: f"Medication stopped: {item.title}.")
+        self._open(discontinue_dialog(s, self._background, item, self),
+                   lambda _: f"Medication discontinued: {item.title}.")
 
     def _open(self, dialog: EntryDialog, said: Callable[[dict], str]) -> None:
         self.dialog = dialog
@@ -230,7 +263,25 @@ def allergy_added(recorded: Recorded) -> str:
     return " ".join([words, *recorded.unchecked])
 
 
+def prescribed(started: Started) -> str:
+    """What the tab says of a new order: prescribed or pended, and in the alert colour any
+    alert it was saved with or a dose above the adult maximum."""
+    request = started.request
+    name = request["medicationCodeableConcept"]["text"]
+    words = (f"Prescribed: {name}." if request["status"] == "active"
+             else f"Pended for a physician to sign: {name}.")
+    said = [a.message for a in started.alerts] + list(started.warnings)
+    return f"{words} {REVIEW} {' '.join(said)}" if said else words
+
+
+def _pended(started: Started) -> str:
+    """ "." for an active order; a nurse's is pended for a physician to sign."""
+    return (" (pended: a physician signs it in the order basket)."
+            if started.request["status"] == "draft" else ".")
+
+
 REVIEW = "Review the medication list:"
+SHORTCUTS = {"Renew…": "Ctrl+R", "Change…": "Ctrl+Shift+C", "Discontinue…": "Ctrl+D"}
 _ONE = {"problems": "problem", "allergies": "allergy", "medications": "medication"}
 
 
