@@ -113,6 +113,10 @@ def main(folder: Path) -> None:
     conflict_dialog(window, env, work, folder, patient_id)
     double_booking_scenes(env, work, info, folder)
     desk_action_scenes(env, info, folder)
+    from tests.ui.allergy_scenes import allergy_picker  # coded and free-text allergies
+    allergy_picker(env, info, folder)
+    from tests.ui.orders_scenes import orders_tab  # ordering, the basket, leaving unsigned
+    orders_tab(env, info, folder)
     window.close()
     chart_details(work, folder)
     from tests.ui.medchanges_scenes import medication_changes  # renew, change, alerts

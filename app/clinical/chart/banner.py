@@ -4,7 +4,8 @@ One copy for `hearth chart` (app.cli.chart_text) and the chart tab (app.ui.chart
 two never disagree on a wristband fact. The name reads "Family, Given", as the patient list
 and a wristband do. Allergies: an empty list is "none recorded", never "NKA"; only a record
 that says "no known allergy" is shown as NKA. Recorded allergies carry the "alert" tone, and
-say so in words as well, so colour is never the only signal.
+say so in words as well, so colour is never the only signal. A current allergy recorded
+as free text (no code) is marked "(not checkable)": no prescription is checked against it.
 """
 
 import re
@@ -20,6 +21,7 @@ from app.clinical.fhir.names import family_given, medical_record_number
 NO_KNOWN = re.compile(r"^\s*(nk[dfel]?a\b|no known (\w+ )?allerg)", re.IGNORECASE)
 GENERAL_NO_KNOWN = re.compile(r"^\s*(nka\b|no known allerg)", re.IGNORECASE)
 QUIET_STATUSES = {None, "active"}
+NOT_CHECKABLE = "not checkable"
 SEXES = {"male": "Male", "female": "Female", "other": "Other", "unknown": "Sex unknown"}
 
 
@@ -94,8 +96,11 @@ def allergy_line(allergies: list[ChartItem]) -> tuple[str, str | None]:
 
 
 def _with_status(allergy: ChartItem) -> str:
-    return (allergy.title if allergy.status in QUIET_STATUSES
-            else f"{allergy.title} ({allergy.status})")
+    if allergy.status not in QUIET_STATUSES:
+        return f"{allergy.title} ({allergy.status})"
+    if allergy.code is None and not NO_KNOWN.match(allergy.title):
+        return f"{allergy.title} ({NOT_CHECKABLE})"
+    return allergy.title
 
 
 def _day(text: str | None) -> date | None:

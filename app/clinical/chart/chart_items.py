@@ -71,8 +71,8 @@ def _details(resource: dict) -> dict[str, str | None]:
         return {"code": code_text(resource)}
     if kind in ("MedicationRequest", "MedicationStatement"):
         return {"dose": dose_text(resource)}
-    if kind == "AllergyIntolerance":
-        return {"reaction": reaction_text(resource)}
+    if kind == "AllergyIntolerance":  # its code tells the banner whether a check can match it
+        return {"reaction": reaction_text(resource), "code": code_text(resource)}
     if kind == "Observation":
         return {"range": range_text(resource)}
     return {}

@@ -7,6 +7,10 @@ record cannot be made while an allergy is active, and recording an allergy later
 NKA record inactive in the same transaction, with a note saying why, so the chart never
 claims both.
 
+The substance is picked from a coded list (app.clinical.charting.allergens) and saved with its
+coding, so the checks can match it; typed text not on the list is saved as text alone, which
+no check can match and the banner marks "not checkable".
+
 Recording an allergy checks the patient's current medications against it (the reverse of
 the check on a new order, app.clinical.safety): never refused, its alerts are returned and
 saved with it as DetectedIssues.
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from app.clinical.charting.allergens import AllergenList, load_allergens
 from app.clinical.charting.entries import (
     annotation,
     change,
@@ -68,12 +73,19 @@ class Recorded:
 
 
 class Allergies:
-    """`safety` is the workstation's checks (see app.clinical.charting.medications)."""
+    """`safety` is the workstation's checks (see app.clinical.charting.medications);
+    `allergens_file` a clinic's food and environment list in place of the shipped one."""
 
     def __init__(self, store: Store, feed: ChangeFeed | None = None,
-                 safety: SafetyChecks | None = None):
+                 safety: SafetyChecks | None = None, allergens_file: str | None = None):
         self._records = Records(store, feed)
         self.safety = safety or SafetyChecks(store, load_catalogue, SafetyPolicy())
+        self._allergens_file = allergens_file
+
+    def allergens(self) -> AllergenList:
+        """The coded substances to pick from: the checks' own drug catalogue, so a drug
+        allergy picked here is one they match, and the foods and environment list."""
+        return load_allergens(lambda: self.safety.catalogue, self._allergens_file)
 
     def add(self, session: Session, patient_id: str, substance: str, reaction: str | None,
             severity: str | None, criticality: str | None = None,

@@ -1,6 +1,8 @@
-"""A patient's current orders, as `hearth orders list` and an order screen show them: lab and
-imaging orders (ServiceRequest) and medication orders (MedicationRequest) that are pended
-(draft), active or on hold, newest first, read in one audited read."""
+"""A patient's orders, as `hearth orders list` and the chart's Orders tab show them: lab and
+imaging orders (ServiceRequest) and medication orders (MedicationRequest), newest first, read
+in one audited read. `current_orders` holds those pended (draft), active or on hold;
+`every_order` adds the completed, cancelled and stopped ones, so a clinician sees what
+happened to an order rather than watch it vanish."""
 
 from dataclasses import dataclass
 
@@ -15,11 +17,12 @@ from fhir_common import fhir_json
 from fhir_common.compartment import patient_of
 
 KINDS = {"ServiceRequest": "lab/imaging", "MedicationRequest": "medication"}
-STATUS_WORDS = {"draft": "pended", "active": "active", "on-hold": "on hold"}
-CURRENT = text("SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
-               "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :patient "
-               "AND c.type IN ('ServiceRequest', 'MedicationRequest') "
-               "AND c.status IN ('draft', 'active', 'on-hold')")
+STATUS_WORDS = {"draft": "pended", "active": "active", "on-hold": "on hold",
+                "revoked": "cancelled", "entered-in-error": "entered in error"}
+EVERY = ("SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
+         "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :patient "
+         "AND c.type IN ('ServiceRequest', 'MedicationRequest')")
+CURRENT = text(EVERY + " AND c.status IN ('draft', 'active', 'on-hold')")
 
 
 @dataclass(frozen=True)
@@ -34,10 +37,20 @@ class OrderRow:
 
 
 def current_orders(records: Records, session: Session, patient_id: str) -> list[OrderRow]:
+    return _orders(records, session, patient_id, CURRENT, "current orders")
+
+
+def every_order(records: Records, session: Session, patient_id: str) -> list[OrderRow]:
+    """Every order whatever its status (the Orders tab), newest first."""
+    return _orders(records, session, patient_id, text(EVERY), "orders")
+
+
+def _orders(records: Records, session: Session, patient_id: str, query, what: str
+            ) -> list[OrderRow]:
     with records.read(session, Permission.READ_CHART) as work:
-        patient = work.patient(patient_id, "current orders")
+        patient = work.patient(patient_id, what)
         rows = [fhir_json.loads(body) for (body,) in work.conn.execute(
-            CURRENT, {"patient": patient_id})] if patient else []
+            query, {"patient": patient_id})] if patient else []
     if patient is None:  # after the commit, so the failed read stays audited
         raise NotFound(f"There is no patient {patient_id}.")
     return sorted((_row(r) for r in rows), key=lambda o: o.when or "", reverse=True)

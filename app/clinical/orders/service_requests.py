@@ -2,9 +2,12 @@
 
 An order is pended (status draft) by a physician or a nurse, and becomes active only when a
 physician signs it: the order basket is a patient's pended orders, signed together in ONE
-unit of work, so a basket is signed whole or not at all. The requester is who signed (a
-nurse who pended it is named in a note). Cancelling revokes the order with the reason as a
-note (R4 ServiceRequest has no statusReason); nothing is ever deleted.
+unit of work, so a basket is signed whole or not at all. The basket holds pended medication
+orders too (MedicationRequest drafts, made by the medication path with their safety checks
+run and their alerts stored), so one signature covers everything a visit ordered.
+The requester is who signed (a nurse who pended it is named in a note). Cancelling revokes
+the order with the reason as a note (R4 ServiceRequest has no statusReason); nothing is ever
+deleted.
 """
 
 import uuid
@@ -23,11 +26,15 @@ from app.store.store import Store
 from fhir_common import fhir_json
 from fhir_common.compartment import patient_of
 
+ISSUES = text("SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
+              "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :patient "
+              "AND c.type = 'DetectedIssue'")
 PRIORITIES = ("routine", "urgent", "asap", "stat")
 CANCELLABLE = ("draft", "active", "on-hold")
+BASKET_KINDS = ("ServiceRequest", "MedicationRequest")
 PENDED = text("SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
               "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :patient "
-              "AND c.type = 'ServiceRequest' AND c.status = 'draft'")
+              "AND c.type IN ('ServiceRequest', 'MedicationRequest') AND c.status = 'draft'")
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,17 @@ class OrderLine:
     reason: str | None = None  # words, when no problem is named
     condition_id: str | None = None  # the problem (Condition) the order is for
     note: str | None = None  # specimen or study notes
+
+
+@dataclass(frozen=True)
+class PendedOrder:
+    """One order in the basket as the signer reviews it."""
+
+    order: dict  # the ServiceRequest or MedicationRequest draft
+    what: str  # the test or drug, with its directions for a medication
+    pended_by: str | None  # who pended it (display name)
+    pended_by_user: str | None  # their user name: a physician is asked about their own
+    alerts: tuple[str, ...]  # the safety alerts stored with a medication draft
 
 
 class Orders:
@@ -68,13 +86,26 @@ class Orders:
             raise NotFound(f"There is no patient {patient_id}.")
         return pended
 
+    def review(self, session: Session, patient_id: str) -> list[PendedOrder]:
+        """The basket with what a signer must see: each order's safety alerts (the
+        DetectedIssues saved with a medication draft), in one audited read."""
+        with self._records.read(session, Permission.READ_CHART) as work:
+            patient = work.patient(patient_id, "pended orders for review")
+            pended = _pended(work, patient_id) if patient else []
+            issues = [fhir_json.loads(b) for (b,) in work.conn.execute(
+                ISSUES, {"patient": patient_id})] if pended else []
+        if patient is None:
+            raise NotFound(f"There is no patient {patient_id}.")
+        return [_review_line(order, issues) for order in pended]
+
     def sign(self, session: Session, request_ids: list[str]) -> list[dict]:
         """Sign pended orders together: each becomes active with the signer as requester,
         in one unit of work; if any cannot be signed, none is."""
         if not request_ids:
             raise InvalidRecord("There is no pended order to sign.")
         with self._records.write(session, Permission.SIGN_ORDERS) as work:
-            return [self._sign(work, session, request_id) for request_id in request_ids]
+            return [self._sign(work, session, request_id, _kind_of(work, request_id))
+                    for request_id in request_ids]
 
     def sign_basket(self, session: Session, patient_id: str) -> list[dict]:
         """Sign every pended order of the patient (CPRS's "sign unsigned orders"), read and
@@ -84,26 +115,31 @@ class Orders:
             pended = _pended(work, patient_id)
             if not pended:
                 raise InvalidRecord("This patient has no pended order to sign.")
-            return [self._sign(work, session, r["id"]) for r in pended]
+            return [self._sign(work, session, r["id"], r["resourceType"]) for r in pended]
 
     def cancel(self, session: Session, request_id: str, reason: str) -> dict:
         """Revoke a pended or active order, saying why: a pended order may be cancelled by
-        whoever may pend orders, a signed one only by whoever may sign them."""
+        whoever may pend orders, a signed one only by whoever may sign them. A pended
+        medication is cancelled here too; a signed one is stopped with the medications."""
         reason = required(reason, "why the order is cancelled")
 
         def edit(request: dict) -> str:
-            if request.get("status") not in CANCELLABLE:
+            medication = request["resourceType"] == "MedicationRequest"
+            if request.get("status") not in (("draft",) if medication else CANCELLABLE):
                 raise InvalidRecord(f"{_name(request)} is {request.get('status')}: only a "
-                                    "pended or active order can be cancelled.")
-            request["status"] = "revoked"
+                                    "pended or active order can be cancelled." if not medication
+                                    else f"{_name(request)} is {request.get('status')}: a "
+                                    "signed medication is stopped from the Medications tab.")
+            request["status"] = "cancelled" if medication else "revoked"
             request.setdefault("note", []).append(annotation(session, f"Cancelled: {reason}"))
             return f"order cancelled: {_name(request)}: {reason}"
 
         with self._records.write(session, Permission.PEND_ORDERS) as work:
-            stored = work.get("ServiceRequest", request_id)
+            kind = next((k for k in BASKET_KINDS if work.get(k, request_id)), "ServiceRequest")
+            stored = work.get(kind, request_id)
             if stored is not None and (stored.get("status") == "draft"
                                        or session.may(Permission.SIGN_ORDERS)):
-                return work.revise("ServiceRequest", request_id, "order", edit, None, _name)
+                return work.revise(kind, request_id, "order", edit, None, _name)
         if stored is None:
             raise NotFound(f"There is no order {request_id}.")
         session.require(Permission.SIGN_ORDERS)  # may not: the refusal is audited and raised
@@ -139,24 +175,59 @@ class Orders:
         create(work, request, patient_id, f"order pended: {item.name} ({line.priority})")
         return request
 
-    def _sign(self, work: Work, session: Session, request_id: str) -> dict:
+    def _sign(self, work: Work, session: Session, request_id: str, kind: str) -> dict:
         def edit(request: dict) -> str:
             if request.get("status") != "draft":
                 raise InvalidRecord(f"{_name(request)} is {request.get('status')}, not "
                                     "pended: only a pended order can be signed.")
             pended_by = request.get("requester", {})
-            if pended_by.get("identifier", {}).get("value") != session.user:
+            if pended_by.get("identifier", {}).get("value") != session.user and not any(
+                    n.get("text", "").startswith("Pended by") for n in request.get("note", [])):
                 request.setdefault("note", []).append(annotation(
                     session, f"Pended by {pended_by.get('display', 'another user')}"))
             request["status"] = "active"
             request["requester"] = user_reference(session)
             return f"order signed: {_name(request)}"
 
-        return work.revise("ServiceRequest", request_id, "order", edit, None, _name)
+        return work.revise(kind, request_id, "order", edit, None, _name)
+
+
+def _review_line(order: dict, issues: list[dict]) -> PendedOrder:
+    reference = f"{order['resourceType']}/{order['id']}"
+    alerts = tuple(_alert_words(i) for i in issues
+                   if (i.get("implicated") or [{}])[0].get("reference") == reference)
+    what = _name(order)
+    sig = next((d["text"] for d in order.get("dosageInstruction", []) if d.get("text")), None)
+    requester = order.get("requester") or {}
+    return PendedOrder(order, f"{what}: {sig}" if sig else what, requester.get("display"),
+                       (requester.get("identifier") or {}).get("value"), alerts)
+
+
+def _alert_words(issue: dict) -> str:
+    """"Drug interaction alert (high): detail. Source: …" — what the prescriber was shown."""
+    kind = (issue.get("code") or {}).get("text", "Alert")
+    severity = f" ({issue['severity']})" if issue.get("severity") else ""
+    source = next((c.get("text") for e in issue.get("evidence", []) for c in e.get("code", [])
+                   if c.get("text")), None)
+    mitigation = next((m["action"].get("text") for m in issue.get("mitigation", [])
+                       if m.get("action")), None)
+    words = f"{kind}{severity}: {issue.get('detail', '')}"
+    return " ".join(w for w in (words, source and f"Source: {source}.",
+                                mitigation and f"{mitigation}.") if w)
+
+
+def _kind_of(work: Work, request_id: str) -> str:
+    """Which kind of order `request_id` is; an id that is no order is refused by name."""
+    for kind in BASKET_KINDS:
+        if work.get(kind, request_id) is not None:
+            return kind
+    raise NotFound(f"There is no order {request_id}.")
 
 
 def _name(request: dict) -> str:
-    return (request.get("code") or {}).get("text") or "The order"
+    concept = request.get("code") or request.get("medicationCodeableConcept") or {}
+    return concept.get("text") or next(
+        (c["display"] for c in concept.get("coding", []) if c.get("display")), "The order")
 
 
 def _pended(work: Work, patient_id: str) -> list[dict]:

@@ -2,14 +2,15 @@
 
 The facts and their wording come from app.clinical.chart.banner, the copy `hearth chart` prints
 too. Recorded allergies are in the alert colour, in words as well, so colour is never the
-only signal. A patient record carrying a modifier Hearth does not understand says so on a
-line of its own.
+only signal; an allergy recorded as free text says "(not checkable)", and the line's
+accessible description says what that means. A patient record carrying a modifier Hearth
+does not understand says so on a line of its own.
 """
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 
-from app.clinical.chart.banner import banner_facts
+from app.clinical.chart.banner import NOT_CHECKABLE, banner_facts
 from app.clinical.chart.chart_items import ChartItem
 from app.ui.chart.style import ToneLabel, scaled_font
 
@@ -43,5 +44,8 @@ class Banner(QFrame):
         self.details.setText("  ·  ".join(facts.details))
         self.allergies.setText(facts.allergies)
         self.allergies.set_tone(facts.allergy_tone)
+        self.allergies.setAccessibleDescription(
+            f"An allergy marked {NOT_CHECKABLE} was recorded as free text: no prescription is "
+            "checked against it." if f"({NOT_CHECKABLE})" in facts.allergies else "")
         self.warning.setText(f"⚠ {facts.warning}" if facts.warning else "")
         self.warning.setVisible(facts.warning is not None)

@@ -1,10 +1,10 @@
 """The dialogs that chart problems, allergies and medications (opened by chart.entries.tabs).
 
-Add a problem (an ICD-10-CM search as you type), an allergy or "no known allergies" (a new
-prescription is app.ui.chart.prescribing); edit one; give the reason for resolving, stopping,
-inactivating or marking a record entered in error. Every dialog saves on the database thread
-and stays open on a refusal, with what was typed and the service's sentence, so nothing typed
-is lost.
+Add a problem (an ICD-10-CM search as you type) or "no known allergies" (an allergy has its
+own dialog, chart.allergy_dialog; a new prescription is app.ui.chart.prescribing); edit one;
+give the reason for resolving, stopping, inactivating or marking a record entered in error.
+Every dialog saves on the database thread and stays open on a refusal, with what was typed
+and the service's sentence, so nothing typed is lost.
 EntryDialog is the base of every form over the chart that saves (VitalsEntry and SignDialog
 too): a subclass builds the form and says which operation its Save runs.
 """
@@ -40,8 +40,6 @@ SEARCH_DELAY_MS = 150  # type-ahead waits for a pause in typing, not for every k
 TYPE_HINT = "Type a diagnosis name or an ICD-10-CM code."
 DATE_HINT = "2019, 2019-03 or 2019-03-14"
 NOT_STATED = "Not stated"
-CATEGORIES = ((NOT_STATED, None), ("Medication", "medication"), ("Food", "food"),
-              ("Environment", "environment"), ("Biologic", "biologic"))
 SEVERITIES = ((NOT_STATED, None), ("Mild", "mild"), ("Moderate", "moderate"),
               ("Severe", "severe"))
 CRITICALITIES = ((NOT_STATED, None), ("Low risk", "low"), ("High risk", "high"),
@@ -245,29 +243,6 @@ class ProblemDialog(EntryDialog):
     def _busy(self, busy: bool) -> None:
         super()._busy(busy)
         self.save.setEnabled(not busy and self.code() is not None)
-
-
-class AllergyDialog(EntryDialog):
-    def __init__(self, services: Services, background: Background, patient: str,
-                 parent: QWidget | None = None):
-        super().__init__(background, "Add allergy", f"Add an allergy for {patient}",
-                         "Add allergy", parent)
-        self._services = services
-        self.substance = self.field("&Substance", QLineEdit(), "Substance")
-        self.substance.setPlaceholderText("What the patient reacts to, e.g. Penicillin")
-        self.category = self.field("&Kind", _choices(CATEGORIES), "Kind of substance")
-        self.reaction = self.field("&Reaction", QLineEdit(), "Reaction")
-        self.reaction.setPlaceholderText("What happened, e.g. Hives; leave empty if not known")
-        self.severity = self.field("Se&verity", _choices(SEVERITIES), "Severity of the reaction")
-        self.criticality = self.field("Risk of a &future reaction", _choices(CRITICALITIES),
-                                      "Criticality: risk of a future reaction")
-        self.substance.setFocus()
-
-    def operation(self) -> Op:
-        return entries.add_allergy(
-            self, self._background, self._services, self.substance.text(),
-            self.reaction.text(), self.severity.currentData(), self.criticality.currentData(),
-            self.category.currentData())
 
 
 class NoKnownAllergiesDialog(EntryDialog):

@@ -9,6 +9,8 @@ The Problems, Allergies and Medications tabs carry their entry actions (app.ui.c
 the Reports tab opens a report with its results (app.ui.chart.reports), and the Encounters tab
 opens a visit with what was charted in it (app.ui.chart.visit_record);
 under the banner, the visit bar (app.ui.chart.visit) starts and finishes the patient's visit.
+The Orders tab (app.ui.chart.orders) lists and places orders; its basket bar sits above the
+sections while orders wait unsigned, and closing the chart asks about the user's own.
 No tab reads anything again after its own save. The chart hears what every commit changed
 (`Changes`, from this workstation's saves and from sync) and, when its patient is among
 them, reads again in ONE read (Chart.update) what it shows of the sections touched: the
@@ -18,6 +20,8 @@ confirmed stops saying "pending sync" without the chart being reopened, and a re
 received from the server shows. Changes that arrive while a read is under way are read
 together once it answers.
 """
+
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Signal, SignalInstance
 from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
@@ -31,6 +35,8 @@ from app.ui.chart.banner import Banner
 from app.ui.chart.entries.tabs import EntriesTab
 from app.ui.chart.labs import LabsTab
 from app.ui.chart.notes.tab import NotesTab
+from app.ui.chart.orders import leaving
+from app.ui.chart.orders.tab import OrdersTab
 from app.ui.chart.reports import ReportsTab
 from app.ui.chart.style import ToneLabel
 from app.ui.chart.summary import SummaryTab
@@ -81,10 +87,12 @@ class ChartView(QWidget):
         self.sections.setDocumentMode(True)
         self.sections.hide()
         self.tabs: dict[str, QWidget] = {}
+        self.orders: OrdersTab | None = None  # once the chart is read (with its basket bar)
         box = QVBoxLayout(self)
         box.addWidget(self.banner)
         box.addWidget(self.visit)
         box.addWidget(self.message)
+        self._box = box
         box.addWidget(self.sections, 1)
         chart.summary(self, background, ws, patient_id).success(self._show).failure(
             self._fail).run()
@@ -122,6 +130,8 @@ class ChartView(QWidget):
         the chart is open, if it is still opening)."""
         if self.patient_id not in changes.patients:
             return
+        if self.orders is not None:
+            self.orders.take(changes)
         self._touched |= changes.sections & set(LABELS)
         self._stale = True
         if self._reading is None and self.summary is not None:
@@ -151,6 +161,10 @@ class ChartView(QWidget):
         for label, section in TABS:
             self.tabs[section] = self._section_tab(label, section, summary.counts[section])
             self.sections.addTab(self.tabs[section], f"{label} ({summary.counts[section]})")
+        self.orders = OrdersTab(self._ws, self._background, self.patient_id,
+                                display_name(summary.patient), summary.active_problems)
+        self.sections.addTab(self.orders, "Orders")
+        self._box.insertWidget(self._box.indexOf(self.sections), self.orders.basket_bar)
         self.message.hide()
         self.banner.show()
         self.visit.load()
@@ -162,6 +176,7 @@ class ChartView(QWidget):
     def _update(self, update: ChartUpdate, sections: set[str]) -> None:
         summary = self.summary = update.summary
         self.banner.show_patient(summary.patient, summary.allergies)
+        self.orders.problems = summary.active_problems
         syncs = bool(self._ws.policy.sync.server)
         self._swap_tab("summary", SummaryTab(summary, set(LABELS), syncs))
         for section in sections:
@@ -227,6 +242,11 @@ class ChartView(QWidget):
         if section == "encounters":
             return EncountersTab(ws, self._background, patient_id, records)
         return records
+
+    def before_closing(self, done: Callable[[bool], None]) -> bool:
+        """Whether the chart may close at once; if not, the person is asked about the unsigned
+        orders they left here (app.ui.chart.orders.leaving) and `done(leave)` answers."""
+        return self.orders is None or leaving.ask(self.orders, done) is None
 
     def _fail(self, exc: Exception) -> None:
         self.message.set_tone("alert")

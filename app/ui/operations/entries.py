@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject
 
 from app.clinical.chart.record_alerts import RecordAlerts
 from app.clinical.charting import icd10
+from app.clinical.charting.allergens import AllergenList
 from app.clinical.charting.allergies import Allergies, Recorded
 from app.clinical.charting.medications import Medications, Started
 from app.clinical.charting.problems import Problems
@@ -26,6 +27,7 @@ RECORD = "record to edit"
 DRUGS = "drug catalogue"
 DRUG_SEARCH = "drug search"
 INDICATIONS = "indications"
+ALLERGEN_LIST = "allergen list"
 
 
 @dataclass(frozen=True)
@@ -69,13 +71,18 @@ def resolve_problem(owner: QObject, background: Background, s: Services, conditi
               lambda: s.problems.resolve(s.session, condition_id, reason, when))
 
 
+def load_allergens(owner: QObject, background: Background, s: Services) -> Op[AllergenList]:
+    """The coded substances an allergy is picked from (a file read, so off the UI thread)."""
+    return Op(owner, background, s.allergies.allergens, ALLERGEN_LIST)
+
+
 def add_allergy(owner: QObject, background: Background, s: Services, substance: str,
                 reaction: str, severity: str | None, criticality: str | None,
-                category: str | None) -> Op[Recorded]:
+                category: str | None, substance_code: dict | None = None) -> Op[Recorded]:
     """The allergy saved, with the alerts it raised against the current medications."""
     return Op(owner, background, lambda: s.allergies.record(
         s.session, s.patient_id, substance, reaction, severity, criticality,
-        category=category))
+        substance_code, category))
 
 
 def record_no_known_allergies(owner: QObject, background: Background,

@@ -44,6 +44,7 @@ class WorkstationWindow(QMainWindow):
         self.workspace: Workspace | None = None
         self.sync_worker: SyncWorker | None = None
         self._locked_tabs: tuple[tuple[str, str], ...] = ()
+        self._leaving = False  # the unsigned orders were asked about: closing goes on
         self.background = Background(self)
         self.login = LoginScreen(f"Store: {root}", hints, notice)
         self.lock_screen = LockScreen()
@@ -206,6 +207,11 @@ class WorkstationWindow(QMainWindow):
         if self.workspace is not None:
             self.workspace.focus_search()
 
+    def _leave(self) -> None:
+        """Every chart with unsigned orders has been answered: close now, without asking."""
+        self._leaving = True
+        self.close()
+
     def _close_chart(self) -> None:
         if self.workspace is not None:
             self.workspace.close_current_chart()
@@ -215,6 +221,10 @@ class WorkstationWindow(QMainWindow):
             self.workspace.next_tab()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self.workspace is not None and not self._leaving and \
+                not self.workspace.before_leaving(self._leave):
+            event.ignore()  # a physician is asked about unsigned orders first
+            return
         self._stop_sync()
         if self.ws is not None:
             session_ops.sign_out(self, self.background, self.ws).run()

@@ -11,6 +11,8 @@ signal, `changed`, carrying `Changes` on the UI thread (app.ui.common.changes); 
 again only what it shows of it. The workspace stops hearing when it goes (`leave`).
 """
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QTabWidget
 
@@ -136,8 +138,34 @@ class Workspace(QTabWidget):
         """Stop hearing changes: the workspace is about to go (lock, sign-out)."""
         self._relay.close()
 
+    def before_leaving(self, done: Callable[[], None]) -> bool:
+        """Whether the workspace may go at once (the window closing); if not, each chart
+        where this user left unsigned orders asks in turn, and `done()` runs once every one
+        agreed to leave (never, if one was told Cancel)."""
+        charts = [self.widget(i) for i in range(self.fixed_tabs, self.count())
+                  if isinstance(self.widget(i), ChartView)]
+        return self._ask_each(charts, done)
+
+    def _ask_each(self, charts: list[ChartView], done: Callable[[], None]) -> bool:
+        for number, chart in enumerate(charts):
+            rest = charts[number + 1:]
+            if not chart.before_closing(
+                    lambda leave, rest=rest: leave and self._ask_each(rest, done) and done()):
+                self.setCurrentWidget(chart)
+                return False
+        return True
+
     def _close_tab(self, index: int) -> None:
+        """Close a patient's tab; a chart where this user left unsigned orders asks first."""
         if index >= self.fixed_tabs:
             widget = self.widget(index)
+            if isinstance(widget, ChartView) and not widget.before_closing(
+                    lambda leave, w=widget: leave and self._remove(w)):
+                return
+            self._remove(widget)
+
+    def _remove(self, widget) -> None:
+        index = self.indexOf(widget)
+        if index >= self.fixed_tabs:
             self.removeTab(index)
             widget.deleteLater()

@@ -13,8 +13,8 @@ from app.clinical.chart.chart_items import ChartItem
 from app.clinical.charting.allergies import Allergies
 from app.clinical.charting.medications import Medications
 from app.clinical.charting.problems import Problems
+from app.ui.chart.allergy_dialog import AllergyDialog
 from app.ui.chart.entry_dialogs import (
-    AllergyDialog,
     AllergyEditDialog,
     MedicationEditDialog,
     NoKnownAllergiesDialog,
@@ -85,17 +85,17 @@ def test_allergies_no_known_then_an_allergy_in_red_on_the_banner(qtbot, ward, ba
     assert chart.banner.allergies.tone is None
 
     dialog = press(tab, "Add allergy…", AllergyDialog)
+    qtbot.waitUntil(dialog.save.isEnabled, timeout=WAIT)  # the coded list is read
     qtbot.keyClicks(dialog.substance, "Penicillin")
     qtbot.keyClicks(dialog.reaction, "Hives")
     dialog.severity.setCurrentText("Moderate")
-    dialog.category.setCurrentText("Medication")
     save_and_wait(qtbot, chart, dialog)
-    assert chart.banner.allergies.text() == "Allergies: Penicillin"
+    assert chart.banner.allergies.text() == "Allergies: Penicillins"
     assert chart.banner.allergies.tone == "alert"
     assert theme.alert_color() in chart.banner.allergies.styleSheet()
     qtbot.waitUntil(lambda: chart.records("allergies").model.rowCount() == 2, timeout=WAIT)
     assert sorted(shown_titles(chart, "allergies")) == [("No known allergy", "inactive"),
-                                                        ("Penicillin", "active")]
+                                                        ("Penicillins", "active")]
 
 
 def test_nka_after_the_only_allergy_is_marked_inactive(qtbot, ward, background):
@@ -128,7 +128,7 @@ def test_the_banner_reads_nka_only_while_it_is_current():
 
     nka, superseded = item("No known allergy", "active"), item("No known allergy", "inactive")
     assert allergy_line([item("Peanut", "active"), superseded]) == (
-        "Allergies: Peanut", "alert")
+        "Allergies: Peanut (not checkable)", "alert")  # free text: it has no code
     assert allergy_line([superseded]) == ("Allergies: No known allergy (inactive)", None)
     assert allergy_line([nka, item("Peanut", "inactive")]) == (
         "Allergies: NKA (no known allergies, as recorded)", None)
@@ -311,8 +311,11 @@ def test_an_allergy_added_says_which_current_drugs_it_could_not_check(qtbot, war
     chart = open_chart(qtbot, doctor, background, ward.patient_id)
     tab = chart.show_section("allergies")
     dialog = press(tab, "Add allergy…", AllergyDialog)
+    qtbot.waitUntil(dialog.save.isEnabled, timeout=WAIT)  # the coded list is read
     qtbot.keyClicks(dialog.substance, "Penicillin")
+    dialog.results.setCurrentRow(dialog.results.count() - 1)  # kept as typed: free text
     save_and_wait(qtbot, chart, dialog)
     assert tab.saved.text() == (
-        "Allergy added: Penicillin. No coded check ran for the allergy 'Penicillin' recorded "
-        "as text. It goes to the server at the next sync.")
+        "Allergy added: Penicillin (not checkable: recorded as free text). No coded check ran "
+        "for the allergy 'Penicillin' recorded as text. It goes to the server at the next "
+        "sync.")

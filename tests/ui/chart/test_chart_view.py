@@ -201,7 +201,7 @@ def test_tab_is_titled_with_the_patient_once_read(qtbot, clinic, ws, background)
 def test_recorded_allergies_are_red_and_mrn_falls_back_to_the_first_identifier(
         qtbot, ward_ws, background):
     chart = open_chart(qtbot, ward_ws, background, ANA)
-    assert chart.banner.allergies.text() == "Allergies: Peanut"
+    assert chart.banner.allergies.text() == "Allergies: Peanut (not checkable)"  # free text
     assert chart.banner.allergies.tone == "alert"
     assert theme.alert_color() in chart.banner.allergies.styleSheet()
     assert chart.banner.details.text().endswith("MRN A-1001")
@@ -385,8 +385,10 @@ def test_opening_a_chart_audits_only_the_tabs_looked_at(qtbot, ward_ws, backgrou
     with ward_ws.store.read() as conn:
         details = conn.execute(text("SELECT detail FROM audit WHERE seq > :s AND patient = :p"),
                                {"s": before, "p": ANA}).scalars().all()
-    # the visit bar, always on screen, asks whether a visit is in progress (a read too)
-    assert details == ["chart summary", "visit in progress: none", "labs page 1"]
+    # the visit bar, always on screen, asks whether a visit is in progress (a read too), and
+    # the basket bar whether orders wait unsigned
+    assert details == ["chart summary", "pended orders for review", "visit in progress: none",
+                       "labs page 1"]
 
 
 def shown_windows() -> set[QWidget]:

@@ -22,14 +22,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.clinical.chart.banner import NOT_CHECKABLE
 from app.clinical.chart.chart_items import ChartItem
 from app.clinical.charting.allergies import Recorded
 from app.clinical.charting.medications import EDITABLE, STOPPABLE, Started
 from app.clinical.charting.problems import ONGOING
 from app.security.roles import Permission
+from app.ui.chart.allergy_dialog import AllergyDialog
 from app.ui.chart.entries.alerts_pane import AlertsPane
 from app.ui.chart.entry_dialogs import (
-    AllergyDialog,
     AllergyEditDialog,
     EntryDialog,
     MedicationEditDialog,
@@ -257,7 +258,9 @@ def allergy_added(recorded: Recorded) -> str:
     """What the tab says of a new allergy: and, in the alert colour, each current drug it
     conflicts with (the allergy is saved all the same; the drugs are the prescriber's to
     review)."""
-    words = f"Allergy added: {recorded.allergy['code']['text']}."
+    code = recorded.allergy["code"]
+    words = f"Allergy added: {code['text']}" + (
+        "." if code.get("coding") else f" ({NOT_CHECKABLE}: recorded as free text).")
     if recorded.alerts:
         words += f" {REVIEW} " + " ".join(alert.message for alert in recorded.alerts)
     return " ".join([words, *recorded.unchecked])

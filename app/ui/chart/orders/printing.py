@@ -1,0 +1,60 @@
+"""Print signed orders from the chart: a save-file dialog asks where, then the requisition
+or prescription PDF is written by Workstation.order_prints (one audited export read, the
+file whole or not at all) on the database thread, and the path is said after. Nothing
+signed means nothing written, and the sentence says so (and how many orders wait)."""
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtWidgets import QFileDialog, QWidget
+
+from app.bootstrap import Workstation
+from app.clinical.orders.order_prints import OrdersPrinted
+from app.ui.common.background import Background
+from app.ui.operations import orders
+
+PAPERS = {"lab": "requisition", "prescription": "prescription"}
+
+
+def default_name(patient: str, kind: str) -> str:
+    """"Nwosu-Bea-requisition.pdf": the patient and the paper, no spaces or commas."""
+    person = "-".join(part for part in patient.replace(",", " ").split() if part.isalnum())
+    return f"{person or 'patient'}-{PAPERS[kind]}.pdf"
+
+
+class PrintChooser(QObject):
+    printed = Signal(str)  # what was written, and where
+    failed = Signal(object)  # the exception
+
+    def __init__(self, owner: QWidget, ws: Workstation, background: Background,
+                 patient_id: str, patient: str):
+        super().__init__(owner)
+        self._owner, self._ws, self._background = owner, ws, background
+        self._patient_id, self._patient = patient_id, patient
+        self.dialog: QFileDialog | None = None
+
+    def ask(self, kind: str) -> QFileDialog:
+        """The save-file dialog, open over the chart; choosing a file prints to it."""
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        dialog = QFileDialog(self._owner, f"Save the {PAPERS[kind]}",
+                             str(Path(folder or Path.home()) / default_name(self._patient, kind)),
+                             "PDF (*.pdf)")
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix("pdf")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)  # the same on every desktop
+        dialog.setAccessibleName(f"Save the {PAPERS[kind]}")
+        dialog.fileSelected.connect(lambda path: self.print_to(kind, Path(path)))
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def print_to(self, kind: str, path: Path) -> None:
+        orders.print_orders(self._owner, self._background, self._ws, self._patient_id, kind,
+                            path).success(lambda done: self._written(kind, done)).failure(
+            self.failed.emit).run()
+
+    def _written(self, kind: str, done: OrdersPrinted) -> None:
+        orders_said = f"{done.orders} order{'s' if done.orders != 1 else ''}"
+        pages = f"{done.pages} page{'s' if done.pages != 1 else ''}"
+        self.printed.emit(f"The {PAPERS[kind]} ({orders_said}, {pages}) was saved to "
+                          f"{done.path}.")

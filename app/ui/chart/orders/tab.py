@@ -1,0 +1,211 @@
+"""The chart's Orders tab: the patient's lab, imaging and medication orders, whatever their
+status, with the safety pack's red banner on top and the ordering actions below.
+
+Physicians and nurses order (a nurse's orders are pended for a physician to sign); only a
+physician signs. The basket bar (placed by the chart above its sections, so it is seen from
+every tab) says how many orders wait unsigned and opens the review. The basket is read when
+the chart opens (the bar is always on screen, like the visit bar); the list only once the
+tab is first shown, so opening a chart audits only what is looked at. Both are read again
+whenever a commit touches this patient's orders or alerts (this workstation's saves or
+sync), never after the tab's own save.
+"""
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from app.bootstrap import Workstation
+from app.clinical.chart.chart_items import ChartItem
+from app.clinical.orders.order_list import OrderRow
+from app.clinical.orders.order_sets import Expanded
+from app.clinical.orders.service_requests import PendedOrder
+from app.clinical.records import Changes
+from app.display_time import when_text
+from app.errors import HearthError
+from app.security.roles import Permission
+from app.ui.chart.entry_dialogs import ReasonDialog
+from app.ui.chart.knowledge_banner import KnowledgeBanner
+from app.ui.chart.orders.basket_dialog import SignOrdersDialog
+from app.ui.chart.orders.order_dialog import OrderTestDialog
+from app.ui.chart.orders.order_set_dialog import OrderSetDialog
+from app.ui.chart.orders.printing import PrintChooser
+from app.ui.chart.style import ToneLabel
+from app.ui.common.background import Background
+from app.ui.common.table_models import Column, RowsModel, row_at, row_table
+from app.ui.operations import orders
+from fhir_common.messages import sentence
+
+ORDER_KINDS = frozenset({"ServiceRequest", "MedicationRequest", "DetectedIssue"})
+COLUMNS = (Column("Status", lambda o: o.status), Column("Kind", lambda o: o.kind),
+           Column("Order", lambda o: o.what),
+           Column("Priority", lambda o: (o.priority or "").upper() if o.priority == "stat"
+                  else (o.priority or "").capitalize()),
+           Column("Ordered by", lambda o: o.who or ""),
+           Column("When", lambda o: when_text(o.when, with_date=True)))
+CANCELLABLE = ("pended", "active", "on hold")
+
+
+def unsigned_words(count: int) -> str:
+    return f"{count} unsigned order{'s' if count != 1 else ''}"
+
+
+class BasketBar(QFrame):
+    """"N unsigned orders" and the button that opens their review; hidden when none."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setAccessibleName("Unsigned orders")
+        self.count = ToneLabel("", "alert", "Unsigned orders count")
+        self.review = QPushButton("Review and sign…")
+        self.review.setAccessibleName("Review and sign the unsigned orders")
+        box = QHBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.count, 1)
+        box.addWidget(self.review)
+        self.hide()
+
+
+class OrdersTab(QWidget):
+    basket_read = Signal(int)  # the number of unsigned orders, once read
+
+    def __init__(self, ws: Workstation, background: Background, patient_id: str, patient: str,
+                 problems: list[ChartItem]):
+        super().__init__()
+        self.setAccessibleName("Orders")
+        self._ws, self._background, self._patient_id = ws, background, patient_id
+        self.patient, self.problems = patient, problems
+        self.basket: list[PendedOrder] = []
+        self.banner = KnowledgeBanner(ws.safety.knowledge.status)
+        self.basket_bar = BasketBar()
+        self.message = ToneLabel("", "muted", "Orders message")
+        self.message.hide()
+        self.model = RowsModel(COLUMNS, flagged=lambda o: o.status == "pended")
+        self.table = row_table(self.model, "Orders", 2)
+        may_pend = ws.session.may(Permission.PEND_ORDERS)
+        actions = QHBoxLayout()
+        self.buttons: dict[str, QPushButton] = {}
+        for key, label, slot, shown in (
+                ("test", "Order &test…", self.order_test, may_pend),
+                ("set", "Order s&et…", self.order_set, may_pend),
+                ("cancel", "&Cancel order…", self.cancel_order, may_pend),
+                ("requisition", "Print re&quisition…", lambda: self.ask_print("lab"), True),
+                ("prescription", "Print &prescription…",
+                 lambda: self.ask_print("prescription"), True)):
+            button = QPushButton(label)
+            button.setAccessibleName(label.replace("&", "").rstrip("…"))
+            button.clicked.connect(slot)
+            button.setVisible(shown)
+            actions.addWidget(button)
+            self.buttons[key] = button
+        actions.addStretch()
+        box = QVBoxLayout(self)
+        box.addWidget(self.banner)
+        box.addLayout(actions)
+        box.addWidget(self.message)
+        box.addWidget(self.table, 1)
+        self.basket_bar.review.clicked.connect(self.review)
+        self.printer = PrintChooser(self, ws, background, patient_id, patient)
+        self.printer.printed.connect(lambda words: self.say(words))
+        self.printer.failed.connect(lambda exc: self.say(  # the service's own sentence
+            exc.message if isinstance(exc, HearthError) else sentence(exc), alert=True))
+        self.listed = False  # whether the list has been asked for (the tab was shown)
+        self.read()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def read(self) -> None:
+        """The basket, and the list once the tab has been shown, each in one audited read;
+        a newer read wins."""
+        if self.listed:
+            orders.listed(self, self._background, self._ws, self._patient_id).success(
+                self.model.set_rows).failure(
+                lambda exc: self.say(sentence(exc), alert=True)).run()
+        orders.basket(self, self._background, self._ws, self._patient_id).success(
+            self._show_basket).failure(lambda exc: self.say(sentence(exc), alert=True)).run()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self.listed:
+            self.listed = True
+            orders.listed(self, self._background, self._ws, self._patient_id).success(
+                self.model.set_rows).failure(
+                lambda exc: self.say(sentence(exc), alert=True)).run()
+
+    def take(self, changes: Changes) -> None:
+        """Read again when a commit touched this patient's orders or their alerts."""
+        if self._patient_id in changes.patients and changes.kinds & ORDER_KINDS:
+            self.read()
+
+    def _show_basket(self, basket: list[PendedOrder]) -> None:
+        self.basket = basket
+        self.basket_bar.count.setText(f"{unsigned_words(len(basket))} for {self.patient}: "
+                                      + ("review and sign them." if self.may_sign() else
+                                         "they wait for a physician to sign them."))
+        self.basket_bar.setVisible(bool(basket))
+        self.basket_read.emit(len(basket))
+
+    def mine(self) -> list[PendedOrder]:
+        """The unsigned orders this user pended: what leaving the chart asks about."""
+        return [line for line in self.basket if line.pended_by_user == self._ws.session.user]
+
+    # -- actions -----------------------------------------------------------------------
+
+    def order_test(self) -> OrderTestDialog:
+        dialog = OrderTestDialog(self._ws, self._background, self._patient_id, self.patient,
+                                 self.problems, self)
+        dialog.saved.connect(lambda order: self.say(
+            f"{order['code']['text']} pended"
+            + (": sign it in the basket." if self.may_sign() else " for a physician to sign.")))
+        dialog.open()
+        return dialog
+
+    def order_set(self) -> OrderSetDialog:
+        dialog = OrderSetDialog(self._ws, self._background, self._patient_id, self.patient, self)
+        dialog.saved.connect(self._set_pended)
+        dialog.open()
+        return dialog
+
+    def _set_pended(self, expanded: Expanded) -> None:
+        said = [f"{len(expanded.pended)} test{'s' if len(expanded.pended) != 1 else ''} "
+                "pended."]
+        if expanded.medications:
+            said.append("Still to prescribe (from the Medications tab): " + "; ".join(
+                f"{m.name}: {m.sig.words}" for m in expanded.medications))
+        said += expanded.problems
+        self.say(" ".join(said), alert=bool(expanded.problems))
+
+    def cancel_order(self) -> ReasonDialog | None:
+        order: OrderRow | None = row_at(self.table)
+        if order is None or order.status not in CANCELLABLE:
+            self.say("Select a pended or active order to cancel.", alert=True)
+            return None
+        dialog = ReasonDialog(self._background, "Cancel order", _Titled(order.what),
+                              "Cancel &order", lambda owner, reason, _date: orders.cancel(
+                                  owner, self._background, self._ws, order.id, reason), None,
+                              self)
+        dialog.cancel.setText("Keep the order")
+        dialog.saved.connect(lambda _order: self.say(f"Cancelled: {order.what}."))
+        dialog.open()
+        return dialog
+
+    def review(self) -> SignOrdersDialog:
+        dialog = SignOrdersDialog(self._ws, self._background, self.patient, self.basket, self)
+        dialog.saved.connect(lambda signed: self.say(
+            f"Signed {len(signed)} order{'s' if len(signed) != 1 else ''}."))
+        dialog.open()
+        return dialog
+
+    def ask_print(self, kind: str) -> None:
+        self.printer.ask(kind)
+
+    def say(self, words: str, alert: bool = False) -> None:
+        self.message.set_tone("alert" if alert else "muted")
+        self.message.setText(words)
+        self.message.setVisible(bool(words))
+
+    def may_sign(self) -> bool:
+        return self._ws.session.may(Permission.SIGN_ORDERS)
+
+
+class _Titled:
+    def __init__(self, title: str):
+        self.title = title
