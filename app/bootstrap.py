@@ -32,6 +32,7 @@ from app.clinical.patients.search import PatientSearch
 from app.clinical.records import ChangeFeed, Records
 from app.clinical.results.inbox import Inbox
 from app.clinical.results.overdue import OverdueOrders
+from app.clinical.results.pulled import file_pulled_results
 from app.clinical.safety.check import SafetyChecks
 from app.clinical.sync.conflicts import Conflicts
 from app.clinical.sync.connection import (
@@ -181,9 +182,11 @@ class Workstation:
     def _sync_side(self) -> StoreSyncSide:
         """Publishing what each sync step changed on `changes`, like every other write;
         patients a pull brings who may be patients here are flagged for review, and
-        appointments it brings that double-book one booked here are held as conflicts."""
+        appointments it brings that double-book one booked here are held as conflicts, and
+        results it brings are filed to the inbox."""
         return StoreSyncSide(self.store, self.session.user, str(self.session.role),
-                             self.changes, checks=(flag_arrived, hold_double_bookings))
+                             self.changes,
+                             checks=(flag_arrived, hold_double_bookings, file_pulled_results))
 
     def _engine(self, local: StoreSyncSide, settings: SyncSettings) -> SyncEngine:
         transport = Transport(settings.server, ca_bundle=settings.ca_bundle,

@@ -226,6 +226,7 @@ def signed_in(command: Callable) -> Callable:
         ws = open_workstation(env, args.store, args.user, password)
         args.acting_password, args.env = password, env
         try:
+            safety_commands.warn_of_packs(ws)  # never silent about unsound safety packs
             return command(args, ws, secrets)
         finally:
             ws.close()

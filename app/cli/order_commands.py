@@ -5,7 +5,9 @@ what, when and who; `orders show ORDER_ID` one order in full. `orders pend`, `or
 `orders sign` and `orders cancel` order from a script as the chart does: pended orders wait
 in the basket until a physician signs them. `orders print PATIENT_ID --output FILE.pdf` writes
 the signed lab and imaging orders as a requisition, or with `--kind prescription` the signed
-medication orders as a prescription (app.clinical.orders.order_prints).
+medication orders as a prescription (app.clinical.orders.order_prints). `orders prescribe`
+orders a medication (app.cli.prescription_commands). Every ordering command is refused while
+the safety packs are unsound unless given --acknowledge-pack (app.cli.safety_commands).
 """
 
 import argparse
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import orjson
 
+from app.cli import prescription_commands
+from app.cli.safety_commands import add_acknowledge, require_acknowledged
 from app.clinical.orders.order_list import OrderRow, current_orders, one_order
 from app.clinical.orders.order_prints import KINDS, OrderPrints, PrintRequest
 from app.clinical.orders.order_sets import expand
@@ -21,6 +25,7 @@ from app.clinical.orders.service_requests import PRIORITIES, OrderLine, Orders
 from app.clinical.records import Records
 from app.clinical.visits.day_sheet_pdf import PAPERS
 from app.display_time import when_text
+from app.security.roles import Permission
 from fhir_common import fhir_json
 
 
@@ -43,16 +48,19 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     pend.add_argument("--priority", choices=PRIORITIES, default="routine")
     pend.add_argument("--reason", help="why, in words")
     pend.add_argument("--note", help="specimen or study notes")
+    add_acknowledge(pend)
     pend.set_defaults(run=signed_in(cmd_pend))
 
     order_set = orders.add_parser("set", parents=[data], help="pend an order set's tests")
     order_set.add_argument("patient_id", metavar="PATIENT_ID")
     order_set.add_argument("name", metavar="SET", help="e.g. \"Diabetes annual\"")
+    add_acknowledge(order_set)
     order_set.set_defaults(run=signed_in(cmd_set))
 
     sign = orders.add_parser("sign", parents=[data], help="sign every pended order of a "
                              "patient (physicians)")
     sign.add_argument("patient_id", metavar="PATIENT_ID")
+    add_acknowledge(sign)
     sign.set_defaults(run=signed_in(cmd_sign))
 
     cancel = orders.add_parser("cancel", parents=[data], help="cancel an order, saying why")
@@ -69,6 +77,7 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     printing.add_argument("--paper", choices=sorted(PAPERS), help="default: the locale's "
                           "(Letter in the US, Canada, Mexico and a few more; A4 elsewhere)")
     printing.set_defaults(run=signed_in(cmd_print))
+    prescription_commands.register(orders, data, signed_in)
 
 
 def cmd_list(args, ws, secrets) -> int:
@@ -94,11 +103,13 @@ def cmd_show(args, ws, secrets) -> int:
 
 def cmd_pend(args, ws, secrets) -> int:
     lines = [OrderLine(test, args.priority, args.reason, note=args.note) for test in args.tests]
+    require_acknowledged(args, ws, "Nothing was pended", Permission.PEND_ORDERS)
     orders = _orders(ws)
     return _pended(args, orders.pend_many(ws.session, args.patient_id, lines))
 
 
 def cmd_set(args, ws, secrets) -> int:
+    require_acknowledged(args, ws, "Nothing was pended", Permission.PEND_ORDERS)
     expanded = expand(_orders(ws), ws.session, args.patient_id, args.name)
     if args.json:
         print(fhir_json.dumps({
@@ -119,6 +130,7 @@ def cmd_set(args, ws, secrets) -> int:
 
 
 def cmd_sign(args, ws, secrets) -> int:
+    require_acknowledged(args, ws, "Nothing was signed", Permission.SIGN_ORDERS)
     signed = Orders(ws.store, ws.changes).sign_basket(ws.session, args.patient_id)
     if args.json:
         print(fhir_json.dumps([_brief(o) for o in signed]).decode())

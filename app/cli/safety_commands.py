@@ -7,15 +7,26 @@ catalogue does not know: 2; no such patient: 1), with the sentence why. Whatever
 with the packs (damaged, outdated, rows left out) is printed before the alerts, in --json as
 "status", because a check that quietly used less knowledge than it should is the failure
 this feature exists to prevent.
+
+The same holds for every other command: `warn_of_packs` prints the status sentence once on
+stderr for each command a signed-in user runs (stdout, and so --json, stays clean), and
+`require_acknowledged` refuses ordering from the command line while the packs are unsound
+unless --acknowledge-pack is given, auditing the acknowledgement.
 """
 
 import argparse
+import sys
 from pathlib import Path
 
 from app.clinical.records import Records
 from app.clinical.safety.check import SafetyResult
 from app.clinical.safety.packs import Knowledge, import_pack, load_knowledge
+from app.clinical.safety.prescribing import AcknowledgementNeeded
+from app.security.roles import Permission
 from fhir_common import fhir_json
+
+ACKNOWLEDGE_HELP = ("order even though the medication safety pack is missing, damaged or "
+                    "outdated (the acknowledgement is audited)")
 
 
 def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
@@ -45,8 +56,6 @@ def cmd_check(args, ws, secrets) -> int:
     if args.json:
         print(fhir_json.dumps(_as_json(result, checks.knowledge)).decode())
         return 0
-    if result.status.sentence:
-        print(f"WARNING: {result.status.sentence}")
     drug = f"{result.drug.name} (RxNorm {result.drug.rxcui})"
     print(f"{len(result.alerts)} alert(s) for {drug}." if result.alerts
           else f"No alert for {drug}.")
@@ -117,3 +126,31 @@ def cmd_import(args, ws, secrets) -> int:
     for problem in pack.problems:
         print(f"  LEFT OUT: {problem}")
     return 0
+
+
+def warn_of_packs(ws) -> None:
+    """The pack status sentence as one WARNING line on stderr, when the packs are not
+    sound: every command of a signed-in user says it, so no script misses it."""
+    if sentence := ws.safety.knowledge.status.sentence:
+        print(f"WARNING: {sentence}", file=sys.stderr)
+
+
+def add_acknowledge(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--acknowledge-pack", action="store_true", help=ACKNOWLEDGE_HELP)
+
+
+def require_acknowledged(args, ws, refused: str, permission: Permission) -> None:
+    """Refuse an order while the packs are unsound (AcknowledgementNeeded: `refused`, e.g.
+    "Nothing was pended", then why), unless the user passed --acknowledge-pack; then the
+    acknowledgement is audited with the patient before the order is made, as a
+    prescriber's is in the chart."""
+    status = ws.safety.knowledge.status
+    if not status.needs_acknowledgement:
+        return
+    if not args.acknowledge_pack:
+        raise AcknowledgementNeeded(f"{refused}: {status.sentence} Give --acknowledge-pack "
+                                    "to order anyway.")
+    with Records(ws.store, ws.changes).write(ws.session, permission) as work:
+        work.audit("create", patient=args.patient_id, entity="KnowledgePack",
+                   detail=f"acknowledged ordering with the safety pack {status.state}: "
+                   f"{status.sentence}")

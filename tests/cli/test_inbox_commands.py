@@ -88,7 +88,7 @@ def test_ack_with_a_note_takes_the_item_off_the_inbox(clinic, monkeypatch, capsy
     assert hearth(clinic, monkeypatch, "inbox", "ack", task, "--note", "Repeat K today") == 0
     assert capsys.readouterr().out == "Acknowledged: Complete blood count.\n"
     assert hearth(clinic, monkeypatch, "inbox", "ack", task) != 0
-    assert "This result was already completed." in capsys.readouterr().err
+    assert "This result was already acknowledged by " in capsys.readouterr().err
     hearth(clinic, monkeypatch, "inbox", "--json")
     assert [i["test"] for i in json.loads(capsys.readouterr().out)] == ["TSH"]
 

@@ -74,7 +74,9 @@ def test_with_no_pack_check_exits_non_zero_and_show_says_why(clinic, monkeypatch
                                                              tmp_path):
     monkeypatch.setattr(packs, "shipped_path", lambda: tmp_path / "removed.json")
     assert hearth(clinic, monkeypatch, "safety", "check", clinic[2], "855332") == 7
-    assert capsys.readouterr().err.startswith(
+    warning, refusal = capsys.readouterr().err.splitlines()
+    assert warning == f"WARNING: {packs.NO_PACK}"
+    assert refusal.startswith(
         "hearth: Safety check could not run: No medication safety pack is installed, so no "
         "interaction, allergy or duplicate check can run.")
     assert hearth(clinic, monkeypatch, "knowledge", "show", "--json") == 0

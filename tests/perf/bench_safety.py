@@ -7,13 +7,17 @@ Prints JSON. One encrypted store holding the patient (25 active MedicationReques
 with products of the shipped drug catalogue, and 10 AllergyIntolerances: 8 coded, 2 typed as
 text) and `--others` patients with a few records each. Timed (p50/p95 of `--queries` runs):
 the check of warfarin with the shipped pack, each an audited read; and as the baseline,
-the chart summary of the same patient (app.clinical.chart.chart).
+the chart summary of the same patient (app.clinical.chart.chart). The two alternate, one of
+each per round, so a busy machine slows both alike and the ratio stays fair. `check_work_ms`
+is the check's own work (lists read and compared, in a plain read transaction) without the
+audit row and its commit (synchronous=FULL), which dominate it on a loaded disk.
 """
 
 import argparse
 import random
 import sys
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,8 +30,7 @@ from app.clinical.safety.check import SafetyChecks
 from app.security.policy import SafetyPolicy
 from app.store import audit_log as audit
 from app.store.resources import put_resources
-from tests.perf.bench_slots import timed
-from tests.perf.bench_store import CLINICIAN, open_store
+from tests.perf.bench_store import CLINICIAN, ms, open_store
 
 WARFARIN_5MG = "855332"
 ALLERGENS = ("7984", "723", "10180", "5640", "1191", "2231", "7052", "2670")
@@ -71,16 +74,21 @@ def main(argv: list[str] | None = None) -> int:
                     put_resources(conn, records(f"patient-{n}", rng, drugs, 2, 5), "bench",
                                   audit.now_text())
             checks = SafetyChecks(store, catalogue, SafetyPolicy())
-            check, result = timed(lambda: checks.check(CLINICIAN, "patient-0", WARFARIN_5MG),
-                                  args.queries)
-            chart, summary = timed(lambda: Chart(store).summary(CLINICIAN, "patient-0"),
-                                   args.queries)
+            warfarin = catalogue.drug(WARFARIN_5MG)
+
+            def work():
+                with store.read() as conn:
+                    return checks.check_in(conn, "patient-0", warfarin)
+
+            (check, result), (chart, summary), (check_work, _) = alternating(
+                [lambda: checks.check(CLINICIAN, "patient-0", WARFARIN_5MG),
+                 lambda: Chart(store).summary(CLINICIAN, "patient-0"), work], args.queries)
         finally:
             store.close()
     answer = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "scale": {"queries": args.queries, "active_medications": 25, "allergies": 10,
                         "other_patients": args.others},
-              "check_ms": check, "alerts": len(result.alerts),
+              "check_ms": check, "check_work_ms": check_work, "alerts": len(result.alerts),
               "unchecked": len(result.unchecked),
               "baseline_chart_summary_ms": {
                   **chart, "medications": len(summary.active_medications)},
@@ -89,6 +97,18 @@ def main(argv: list[str] | None = None) -> int:
               "target": {"check_p95_ms": 5, "met": check["p95"] <= 5}}
     print(orjson.dumps(answer, option=orjson.OPT_INDENT_2).decode())
     return 0
+
+
+def alternating(actions: list, rounds: int) -> list[tuple[dict, object]]:
+    """Each action run once per round, in turn: (p50/p95 ms, last answer) of each."""
+    seconds: list[list[float]] = [[] for _ in actions]
+    answers: list[object] = [None] * len(actions)
+    for _ in range(rounds):
+        for n, action in enumerate(actions):
+            start = time.perf_counter()
+            answers[n] = action()
+            seconds[n].append(time.perf_counter() - start)
+    return [(ms(taken), answer) for taken, answer in zip(seconds, answers, strict=True)]
 
 
 if __name__ == "__main__":

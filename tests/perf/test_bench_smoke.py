@@ -34,6 +34,7 @@ def test_safety_benchmark_checks_a_drug_and_reports_its_chart_baseline(capsys):
     result = json.loads(capsys.readouterr().out)
     assert result["alerts"] >= 1 and result["baseline_chart_summary_ms"]["medications"] == 25
     assert set(result["ratios"]) == {"check_p95_over_chart_summary_p95"}
+    assert set(result["check_work_ms"]) == {"p50", "p95"}  # the check without its commit
 
 
 def test_inbox_benchmark_opens_a_page_of_flagged_items_beside_a_chart_summary(capsys):

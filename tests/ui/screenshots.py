@@ -124,6 +124,8 @@ def main(folder: Path) -> None:
     from tests.ui.prescribe_scenes import new_prescription  # alerts, free text, no pack
     new_prescription(work, folder)
     merge_screens(env, info, folder)
+    from tests.ui.results_scenes import results_inbox  # uses this module's helpers
+    results_inbox(env, info, work, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

@@ -14,10 +14,13 @@ second item, and an item already acknowledged stays so.
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy import Connection
+
 from app.clinical.records import Work
 from app.clinical.results.flags import flag_of, worst
 from app.clinical.results.matching import match
 from app.clinical.visits.encounters import now
+from app.store.resources import get_resource
 from fhir_common.compartment import patient_of
 
 RESULTS = ("DiagnosticReport", "Observation")
@@ -40,18 +43,7 @@ def task_id(result: dict) -> str:
 
 def file_results(work: Work, written: list[dict]) -> list[Filed]:
     """Make and save the review Task of each arrived result that answers an order."""
-    in_reports = {r.get("reference") for one in written
-                  if one["resourceType"] == "DiagnosticReport" for r in one.get("result", [])}
-    filed = []
-    for result in written:
-        if result["resourceType"] not in RESULTS or (
-                f"Observation/{result['id']}" in in_reports
-                and result["resourceType"] == "Observation"):
-            continue
-        patient_id = patient_of(result)
-        found = match(work.conn, result, patient_id) if patient_id else None
-        if found is not None:
-            filed.append(_filed(work, result, patient_id, found))
+    filed = review_items(work.conn, items_to_review(written))
     if filed:
         tasks = [f.task for f in filed]
         ops = work.save_batch(tasks, {("Task", t["id"]) for t in tasks})
@@ -60,6 +52,28 @@ def file_results(work: Work, written: list[dict]) -> list[Filed]:
                 work.audit("create", patient=patient_of(one.result),
                            entity=f"Task/{one.task['id']}",
                            detail=f"result to review: {one.task['description']}")
+    return filed
+
+
+def items_to_review(written: list[dict]) -> list[dict]:
+    """The results among `written` that are items of their own: every report, and each
+    Observation that is not one of the results of a report written with it."""
+    in_reports = {r.get("reference") for one in written
+                  if one["resourceType"] == "DiagnosticReport" for r in one.get("result", [])}
+    return [result for result in written if result["resourceType"] in RESULTS and not (
+        result["resourceType"] == "Observation"
+        and f"Observation/{result['id']}" in in_reports)]
+
+
+def review_items(conn: Connection, results: list[dict]) -> list[Filed]:
+    """The review Task each of these results needs (not saved): those that answer an order
+    here or name one that is not here; a result that names none is chart history."""
+    filed = []
+    for result in results:
+        patient_id = patient_of(result)
+        found = match(conn, result, patient_id) if patient_id else None
+        if found is not None:
+            filed.append(_filed(conn, result, patient_id, found))
     return filed
 
 
@@ -72,9 +86,9 @@ def flag_of_result(get, result: dict) -> str | None:
     return worst(flag_of(o) for o in observations if o is not None)
 
 
-def _filed(work: Work, result: dict, patient_id: str, found) -> Filed:
+def _filed(conn: Connection, result: dict, patient_id: str, found) -> Filed:
     reference = f"{result['resourceType']}/{result['id']}"
-    flag = flag_of_result(work.get, result)
+    flag = flag_of_result(lambda kind, rid: get_resource(conn, kind, rid), result)
     test = (result.get("code") or {}).get("text") or next(
         (c.get("display") for c in (result.get("code") or {}).get("coding", [])
          if c.get("display")), "result")
@@ -93,7 +107,7 @@ def _filed(work: Work, result: dict, patient_id: str, found) -> Filed:
                      "clinic queue.")
         sentences.append(f"{reference} is for {found.named}, which is not on this "
                          "computer: it was filed to the clinic queue for review")
-    patient = work.get("Patient", patient_id) or {}
+    patient = get_resource(conn, "Patient", patient_id) or {}
     if patient.get("deceasedBoolean") or patient.get("deceasedDateTime"):
         when = patient.get("deceasedDateTime", "")[:10]
         notes.append(f"The patient is recorded as deceased{' on ' + when if when else ''}.")

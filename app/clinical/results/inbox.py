@@ -16,6 +16,7 @@ from app.clinical.fhir.names import family_given
 from app.clinical.records import ChangeFeed, Records, Work
 from app.clinical.results.arrivals import flag_of_result
 from app.clinical.visits.encounters import HEARTH_USER, now
+from app.display_time import when_text
 from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission
 from app.security.session import Session
@@ -87,7 +88,7 @@ class Inbox:
 
             def edit(record: dict) -> str:
                 if record.get("status") != "requested":
-                    raise InvalidRecord(f"This result was already {record.get('status')}.")
+                    raise InvalidRecord(_already(record))
                 record["status"] = "completed"
                 record["lastModified"] = now()
                 record["executionPeriod"] = {"end": record["lastModified"]}
@@ -101,6 +102,18 @@ class Inbox:
 
             return work.revise("Task", task_id, "result to review", edit, None,
                                lambda r: r.get("description", "result"))
+
+
+def _already(task: dict) -> str:
+    """Why an item cannot be acknowledged again: who did it (on this or another
+    workstation), and when."""
+    if task.get("status") != "completed":
+        return f"This result's review was {task.get('status')}: there is nothing to acknowledge."
+    done = next((n for n in reversed(task.get("note", []))
+                 if n.get("text", "").startswith("Acknowledged")), {})
+    by = f" by {done['authorString']}" if done.get("authorString") else ""
+    when = f" at {when_text(done['time'], with_date=True)}" if done.get("time") else ""
+    return f"This result was already acknowledged{by}{when}."
 
 
 def _items(work: Work, tasks: list[dict]) -> list[InboxItem]:

@@ -7,11 +7,12 @@ observation in the patient's chart names it in `basedOn` (one that came by sync,
 signed-in clinician sees the orders they signed; the read is audited per patient.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
+from app.clinical.fhir.names import family_given
 from app.clinical.records import ChangeFeed, Records
 from app.security.roles import Permission
 from app.security.session import Session
@@ -39,6 +40,7 @@ class OverdueOrder:
     test: str
     ordered: str  # authoredOn
     days: int  # since it was ordered
+    patient: str = ""  # "Family, Given" as the inbox shows it; the id if the patient is gone
 
 
 class OverdueOrders:
@@ -64,6 +66,9 @@ class OverdueOrders:
                 found.append(OverdueOrder(order["id"], patient_id,
                                           order.get("code", {}).get("text", "order"),
                                           order["authoredOn"], (now - ordered).days))
+            names = {}
             for patient_id in dict.fromkeys(o.patient_id for o in found):
                 work.read(f"Patient/{patient_id}", "overdue orders", patient_id)
-        return found
+                patient = work.get("Patient", patient_id)
+                names[patient_id] = family_given(patient, patient_id) if patient else patient_id
+        return [replace(o, patient=names[o.patient_id]) for o in found]

@@ -83,6 +83,7 @@ class SafetyChecks:
         self._policy = policy
         self._root: Path = store.paths.root
         self.knowledge = knowledge or load_knowledge(self._root)
+        self._drugs: dict[str, tuple[frozenset[str], frozenset[str]] | None] = {}
 
     @property
     def catalogue(self) -> DrugCatalogue:
@@ -189,10 +190,20 @@ class SafetyChecks:
     def _profile(self, name: str, codes: tuple[str, ...]) -> _Profile | None:
         """The drug of the first code the catalogue knows; None when it knows none."""
         for code in codes:
-            if ingredients := self.catalogue.ingredients(code):
-                classes = frozenset().union(*(self.catalogue.classes(i) for i in ingredients))
-                return _Profile(name, ingredients, classes)
+            if known := self._ingredients_and_classes(code):
+                return _Profile(name, *known)
         return None
+
+    def _ingredients_and_classes(self, code: str
+                                 ) -> tuple[frozenset[str], frozenset[str]] | None:
+        """A code's ingredients and their classes, worked out once per code: the catalogue
+        a check uses does not change under it, and a chart's 25 drugs are looked up on
+        every check (the safety benchmark)."""
+        if code not in self._drugs:
+            ingredients = self.catalogue.ingredients(code)
+            self._drugs[code] = (ingredients, frozenset().union(
+                *(self.catalogue.classes(i) for i in ingredients))) if ingredients else None
+        return self._drugs[code]
 
     def _medications(self, listed: tuple[Listed, ...], unchecked: list[str]
                      ) -> list[tuple[Listed, _Profile]]:
@@ -237,13 +248,19 @@ class SafetyChecks:
                          <= SEVERITIES.index(self._policy.interrupt_at))
 
         found = []
+        # Each rule asks of the new drug once, not once per listed drug: only the sides it
+        # may meet are compared with the list (25 drugs x every rule was the check's hot loop)
+        sides = [(rule, side) for rule in pack.interactions
+                 for mine, side in ((rule.a, rule.b), (rule.b, rule.a))
+                 if mine.holds(new.ingredients, new.classes)]
         for listed, other in medications:
             same = new.ingredients & other.ingredients
-            for rule in pack.interactions:
-                if not same and _either_way(rule.a, rule.b, new, other):
-                    found.append(alert("drug-drug", rule, f"{new.name} with {listed.name} "
-                                       f"(on the medication list): {rule.effect}",
-                                       listed.reference))
+            met = [] if same else [rule for rule, side in sides
+                                   if side.holds(other.ingredients, other.classes)]
+            for rule in dict.fromkeys(met):  # a rule met both ways is said once
+                found.append(alert("drug-drug", rule, f"{new.name} with {listed.name} "
+                                   f"(on the medication list): {rule.effect}",
+                                   listed.reference))
             for rule in pack.duplicates:
                 if message := self._duplicate(rule, new, listed.name, other, same):
                     found.append(alert("duplicate-therapy", rule, message, listed.reference))
@@ -272,8 +289,3 @@ class SafetyChecks:
         found = self.catalogue.drug(rxcui)
         return found.name if found else f"RxNorm {rxcui}"
 
-
-def _either_way(a, b, new: _Profile, other: _Profile) -> bool:
-    return ((a.holds(new.ingredients, new.classes) and b.holds(other.ingredients, other.classes))
-            or (b.holds(new.ingredients, new.classes)
-                and a.holds(other.ingredients, other.classes)))

@@ -1,11 +1,12 @@
-"""The Inbox tab: the notes awaiting the signed-in user's cosignature.
+"""The Inbox tab: the notes awaiting the signed-in user's cosignature and, beside them for
+whoever signs orders, the results to review and overdue orders (app.ui.inbox.results).
 
 Shown to every role that writes notes. A physician (SIGN_NOTES) sees the notes others
 asked them to cosign, oldest first, read on the database thread when the tab is built,
 each time it is shown, when a note changes (signed or cosigned here, received by sync: the
 workspace's Changes) and on Refresh (F5); only the newest load's answer is shown. The
-tab's title carries the count ("Inbox (2)"). A nurse, who asks for cosignatures but gives
-none, is told so instead of being shown an empty list.
+tab's title carries the count of notes and results ("Inbox (2)"). A nurse, who asks for
+cosignatures but gives none, is told so instead of being shown an empty list.
 
 Opening a row (Enter, double-click, Open chart) asks the workspace (`open_note`) to open
 the patient's chart on its Notes tab with that note selected (ChartView.select_record);
@@ -25,7 +26,9 @@ from app.ui.chart.style import ToneLabel
 from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
+from app.ui.inbox.results import ResultsPanel
 from app.ui.operations import notes as notes_ops
+from app.ui.operations import results as results_ops
 from app.ui.operations import waiting
 from fhir_common.messages import sentence
 
@@ -47,7 +50,9 @@ def inbox_title(count: int) -> str:
 
 class InboxView(QWidget):
     open_note = Signal(str, str)  # patient id, note id
-    counted = Signal(int)  # how many notes await the user's cosignature
+    open_result = Signal(str, str, str)  # patient id, chart section, record id
+    open_chart = Signal(str)  # patient id (an overdue order)
+    counted = Signal(int)  # how many notes await the user's cosignature, and results
 
     def __init__(self, ws: Workstation, background: Background,
                  changes: SignalInstance | None = None):
@@ -66,6 +71,13 @@ class InboxView(QWidget):
         self.message = ToneLabel("", "muted", "Inbox message")
         self.open_button = QPushButton("Open chart")
         self.open_button.setAccessibleName("Open the chart at the selected note")
+        self._counts = {"notes": 0, "results": 0}
+        self.results: ResultsPanel | None = None
+        if ws.session.may(Permission.SIGN_ORDERS):
+            self.results = ResultsPanel(ws, background)
+            self.results.open_result.connect(self.open_result.emit)
+            self.results.open_chart.connect(self.open_chart.emit)
+            self.results.counted.connect(lambda count: self._count("results", count))
         self._layout()
         if not self.cosigns:
             for widget in (self.heading, self.refresh, self.table, self.open_button):
@@ -85,7 +97,9 @@ class InboxView(QWidget):
         self.load()
 
     def take(self, changes: Changes) -> None:
-        """Read the inbox again when a note changed."""
+        """Read the inbox again when a note changed; the results when a result did."""
+        if self.results is not None:
+            self.results.take(changes)
         if "DocumentReference" in changes.kinds:
             self.load()
 
@@ -96,21 +110,29 @@ class InboxView(QWidget):
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.open_button)
-        box = QVBoxLayout(self)
+        box = QVBoxLayout()
         box.addLayout(top)
         box.addWidget(self.table, 1)
         box.addLayout(bottom)
         box.addStretch()  # holds the lines at the top when there is no list to show
+        sides = QHBoxLayout(self)
+        sides.addLayout(box, 2)
+        if self.results is not None:
+            sides.addWidget(self.results, 3)
 
     # -- loading ---------------------------------------------------------------------------
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         """Shown again: what others signed since, or what was cosigned in a chart."""
         super().showEvent(event)
+        if self.results is not None and not waiting(self.results, results_ops.TO_REVIEW):
+            self.results.load()
         if self.cosigns and not waiting(self, notes_ops.INBOX):
-            self.load()
+            self.load(results=False)
 
-    def load(self) -> None:
+    def load(self, results: bool = True) -> None:
+        if results and self.results is not None:
+            self.results.load()
         if not self.cosigns:
             return
         if not self.model.rowCount():
@@ -130,7 +152,11 @@ class InboxView(QWidget):
                       "and cosign it.")
         self.table.setVisible(bool(found))
         self._enable()
-        self.counted.emit(len(found))
+        self._count("notes", len(found))
+
+    def _count(self, kind: str, count: int) -> None:
+        self._counts[kind] = count
+        self.counted.emit(sum(self._counts.values()))
 
     def _failed(self, exc: Exception) -> None:
         self._say(sentence(exc), alert=True)

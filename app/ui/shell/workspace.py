@@ -61,6 +61,8 @@ class Workspace(QTabWidget):
         self.fixed_tabs = self.count()  # chart tabs come after these and may be closed
         if self.inbox is not None:
             self.inbox.open_note.connect(self.open_note)
+            self.inbox.open_result.connect(self.open_record)
+            self.inbox.open_chart.connect(self.open_chart)
             self.inbox.counted.connect(
                 lambda count: self.setTabText(self.indexOf(self.inbox), inbox_title(count)))
         self.today.open_chart.connect(self.open_chart)
@@ -105,6 +107,13 @@ class Workspace(QTabWidget):
         """The patient's chart on its Notes tab, with the note selected once it is read."""
         chart = self.open_chart(patient_id)
         chart.select_record("notes", note_id)
+        return chart
+
+    def open_record(self, patient_id: str, section: str, record_id: str) -> ChartView:
+        """The patient's chart on `section` with the record selected (a result from the
+        Inbox, on Reports or Labs)."""
+        chart = self.open_chart(patient_id)
+        chart.select_record(section, record_id)
         return chart
 
     def open_charts(self) -> list[str]:

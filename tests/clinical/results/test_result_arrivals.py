@@ -129,7 +129,7 @@ def test_acknowledging_completes_the_item_with_its_note_once_and_audited(ward, a
     assert task["status"] == "completed"
     assert task["note"][-1]["text"] == "Acknowledged: Normal, tell patient"
     assert inbox.open_items(ward.doctor.session) == []
-    with pytest.raises(InvalidRecord, match="already completed"):
+    with pytest.raises(InvalidRecord, match="already acknowledged by Drlee at "):
         inbox.acknowledge(ward.doctor.session, item.task_id)
     with admin.store.read() as conn:
         assert conn.execute(text("SELECT detail FROM audit WHERE action = 'update' "
