@@ -4,6 +4,7 @@ The clinic (one store, its users, two Synthea patients imported) is built once p
 session in the private keyring of tests/conftest.py; each test signs in afresh to a copy of it.
 """
 
+import gc
 import os
 import shutil
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ import shiboken6  # noqa: E402
 
 from app.bootstrap import Environment, Workstation, open_workstation  # noqa: E402
 from app.ui.common.background import Background  # noqa: E402
+from app.ui.common.garbage import collect_due, collect_on_ui_thread  # noqa: E402
 from tests.conftest import SYNTHEA, new_store, password_of  # noqa: E402
 
 USERS = {"drlee": ("Dr Lee", "physician"), "nina": ("Nina Nurse", "nurse"),
@@ -62,6 +64,22 @@ def ws(clinic) -> Workstation:
     station = clinic.sign_in("drlee")
     yield station
     station.store.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def collected_on_ui_thread(qapp):
+    """As in the window (app.ui.shell.run): cycles are collected on the UI thread only, never
+    by a Background worker, which could delete an earlier test's widgets off the UI thread."""
+    timer = collect_on_ui_thread(qapp)
+    yield
+    timer.stop()
+    gc.enable()
+
+
+@pytest.fixture(autouse=True)
+def collected_after_each_test():
+    yield
+    collect_due()
 
 
 @pytest.fixture(autouse=True)

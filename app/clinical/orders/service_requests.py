@@ -17,6 +17,7 @@ from sqlalchemy import text
 
 from app.clinical.charting.entries import annotation, create, required
 from app.clinical.orders.catalogue import CATEGORIES, SNOMED, Orderable, load_catalogue
+from app.clinical.orders.medication_changes import retire_prior
 from app.clinical.records import ChangeFeed, Records, Work
 from app.clinical.visits.encounters import now, user_reference
 from app.errors import InvalidRecord, NotFound
@@ -189,7 +190,10 @@ class Orders:
             request["requester"] = user_reference(session)
             return f"order signed: {_name(request)}"
 
-        return work.revise(kind, request_id, "order", edit, None, _name)
+        signed = work.revise(kind, request_id, "order", edit, None, _name)
+        if kind == "MedicationRequest":  # a nurse's renewal or change takes over only now
+            retire_prior(work, signed)
+        return signed
 
 
 def _review_line(order: dict, issues: list[dict]) -> PendedOrder:

@@ -161,7 +161,7 @@ class ChartView(QWidget):
         for label, section in TABS:
             self.tabs[section] = self._section_tab(label, section, summary.counts[section])
             self.sections.addTab(self.tabs[section], f"{label} ({summary.counts[section]})")
-        self.orders = OrdersTab(self._ws, self._background, self.patient_id,
+        self.orders = OrdersTab(self._ws, self._background, self._services,
                                 display_name(summary.patient), summary.active_problems)
         self.sections.addTab(self.orders, "Orders")
         self._box.insertWidget(self._box.indexOf(self.sections), self.orders.basket_bar)

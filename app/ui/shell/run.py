@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.bootstrap import Environment
 from app.ui.common import theme
+from app.ui.common.garbage import collect_on_ui_thread
 from app.ui.shell.window import WorkstationWindow
 
 
@@ -19,6 +20,7 @@ def run_workstation(env: Environment, root: Path, hints: str = "", notice: str =
     app.setApplicationName("Hearth")
     app.setApplicationDisplayName("Hearth")
     theme.apply(app)
+    collect_on_ui_thread(app)  # never on a worker thread, where it can crash Qt
     window = WorkstationWindow(env, root, hints, notice)
     window.show()
     return app.exec()

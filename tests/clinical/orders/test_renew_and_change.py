@@ -76,6 +76,11 @@ def test_a_nurse_pends_a_renewal_and_the_old_order_stays(ward):
     assert pended["note"][0]["text"] == f"Pended by {nurse.session.full_name}"
     assert order(doctor, ibuprofen["id"])["status"] == "active"
 
+    doctor.orders.sign_basket(doctor.session, ann)  # the physician signs the renewal
+    assert order(doctor, pended["id"])["status"] == "active"
+    assert order(doctor, ibuprofen["id"])["status"] == "completed"
+    assert medication_names(doctor, ann) == ["Ibuprofen 200 MG Oral Tablet"]
+
 
 def test_front_desk_cannot_renew(ward):
     doctor, ann = ward.doctor, ward.patient_id

@@ -1,9 +1,9 @@
 """Order a set (resources/orders/order-sets.json): the clinic's lists of tests pended together
 (Orders.pend_many through order_sets.expand, all or none), for a physician to sign.
 
-A set's medication lines are not saved here: a medication is ordered through the medication
-path, which runs the safety checks. Until the prescribing dialog is in this checkout, the
-tab names them afterwards as "still to prescribe", with the directions the set gives.
+A set's medication lines are not saved here: once the tests are pended, the Orders tab opens
+each line, filled in, in the prescribing form (app.ui.chart.prescribing), which runs the
+safety checks like any new prescription.
 """
 
 from PySide6.QtWidgets import QComboBox

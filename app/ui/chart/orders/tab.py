@@ -16,22 +16,25 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWi
 from app.bootstrap import Workstation
 from app.clinical.chart.chart_items import ChartItem
 from app.clinical.orders.order_list import OrderRow
-from app.clinical.orders.order_sets import Expanded
+from app.clinical.orders.order_sets import Expanded, MedicationProposal
 from app.clinical.orders.service_requests import PendedOrder
 from app.clinical.records import Changes
 from app.display_time import when_text
 from app.errors import HearthError
 from app.security.roles import Permission
+from app.ui.chart.entries.tabs import prescribed
 from app.ui.chart.entry_dialogs import ReasonDialog
 from app.ui.chart.knowledge_banner import KnowledgeBanner
 from app.ui.chart.orders.basket_dialog import SignOrdersDialog
 from app.ui.chart.orders.order_dialog import OrderTestDialog
 from app.ui.chart.orders.order_set_dialog import OrderSetDialog
 from app.ui.chart.orders.printing import PrintChooser
+from app.ui.chart.prescribing.dialog import PrescribeDialog
 from app.ui.chart.style import ToneLabel
 from app.ui.common.background import Background
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import orders
+from app.ui.operations.entries import Services
 from fhir_common.messages import sentence
 
 ORDER_KINDS = frozenset({"ServiceRequest", "MedicationRequest", "DetectedIssue"})
@@ -67,9 +70,14 @@ class BasketBar(QFrame):
 class OrdersTab(QWidget):
     basket_read = Signal(int)  # the number of unsigned orders, once read
 
-    def __init__(self, ws: Workstation, background: Background, patient_id: str, patient: str,
-                 problems: list[ChartItem]):
+    def __init__(self, ws: Workstation, background: Background, services: Services,
+                 patient: str, problems: list[ChartItem]):
+        """`services`: the chart's entry services, with which an order set's medication
+        lines are prescribed."""
         super().__init__()
+        patient_id = services.patient_id
+        self._services = services
+        self.prescribing: PrescribeDialog | None = None  # an order set's line being prescribed
         self.setAccessibleName("Orders")
         self._ws, self._background, self._patient_id = ws, background, patient_id
         self.patient, self.problems = patient, problems
@@ -167,11 +175,31 @@ class OrdersTab(QWidget):
     def _set_pended(self, expanded: Expanded) -> None:
         said = [f"{len(expanded.pended)} test{'s' if len(expanded.pended) != 1 else ''} "
                 "pended."]
-        if expanded.medications:
-            said.append("Still to prescribe (from the Medications tab): " + "; ".join(
-                f"{m.name}: {m.sig.words}" for m in expanded.medications))
         said += expanded.problems
         self.say(" ".join(said), alert=bool(expanded.problems))
+        self._prescribe_next(list(expanded.medications))
+
+    def _prescribe_next(self, proposals: list[MedicationProposal]) -> None:
+        """Each medication line of a set opens, filled in, in the prescribing form, one after
+        the other, so it is checked like any new prescription; one closed without
+        prescribing is named as not ordered."""
+        if not proposals:
+            self.prescribing = None
+            return
+        proposal, rest = proposals[0], proposals[1:]
+        dialog = PrescribeDialog(self._services, self._background, self.patient, proposal, self)
+        done: list[str] = []
+        dialog.saved.connect(lambda started: done.append(prescribed(started)))
+
+        def closed(_result: int) -> None:
+            self.say(f"{self.message.text()} " + (done[0] if done else
+                     f"Not prescribed: {proposal.name} (the set's line was closed)."),
+                     alert=not done or self.message.tone == "alert")
+            self._prescribe_next(rest)
+
+        dialog.finished.connect(closed)
+        self.prescribing = dialog
+        dialog.open()
 
     def cancel_order(self) -> ReasonDialog | None:
         order: OrderRow | None = row_at(self.table)

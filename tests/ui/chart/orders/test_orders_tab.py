@@ -58,14 +58,21 @@ def test_a_physician_orders_lipids_and_a_set_then_signs_the_basket(qtbot, ward, 
     assert tab.basket_bar.isHidden() and tab.message.text() == "Signed 3 orders."
 
 
-def test_an_order_sets_medications_are_named_still_to_prescribe(qtbot, ward, background):
+def test_an_order_sets_medication_opens_filled_in_and_is_prescribed(qtbot, ward, background):
     _chart, tab = orders_tab(qtbot, ward.doctor, background, ward.patient_id)
     dialog = tab.order_set()
     dialog.sets.setCurrentIndex(dialog.sets.findText("Diabetes annual"))
     save(qtbot, background, dialog)
-    assert tab.message.text() == (
-        "4 tests pended. Still to prescribe (from the Medications tab): metformin "
-        "hydrochloride 500 MG Oral Tablet: Take 500 mg by mouth twice a day for 90 days.")
+    assert tab.message.text() == "4 tests pended."
+
+    prescribing = tab.prescribing  # the set's metformin line, filled in, checked on saving
+    qtbot.waitUntil(lambda: prescribing.drug() is not None, timeout=WAIT)
+    assert prescribing.drug().rxcui == "861007"  # the set's metformin 500 mg
+    with qtbot.waitSignal(prescribing.finished, timeout=WAIT):
+        prescribing.save.click()
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+    assert tab.message.text().startswith("4 tests pended. Prescribed: metformin")
+    assert tab.prescribing is None
 
 
 def test_a_requisition_is_printed_where_chosen_and_reads_back(qtbot, ward, background,
