@@ -10,6 +10,12 @@ opens).
 
 Orders: physicians sign them; nurses may pend (draft) orders for a physician to sign; the
 front desk and billing cannot order.
+
+Billing: physicians code their own visits; billing codes any visit, makes and submits claims
+and reads what a claim needs (visits, their diagnoses and coverage: CODE_VISITS and
+MANAGE_CLAIMS, not READ_CHART, so not the notes, results or medication list); the admin
+keeps the fee schedule; clinic reports (counts, never a chart) are for physicians, billing
+and the admin.
 """
 
 from enum import StrEnum
@@ -39,6 +45,10 @@ class Permission(StrEnum):
     SYNC = "sync with the clinic's FHIR server"
     PEND_ORDERS = "pend lab, imaging and medication orders"
     SIGN_ORDERS = "sign lab, imaging and medication orders"
+    CODE_VISITS = "code visits for billing"
+    MANAGE_CLAIMS = "make, submit and record claims"
+    EDIT_FEE_SCHEDULE = "edit the fee schedule"
+    RUN_REPORTS = "run clinic reports"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -46,16 +56,20 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                Permission.READ_CHART, Permission.EDIT_CHART,
                                Permission.MANAGE_SCHEDULE, Permission.WRITE_NOTES,
                                Permission.SIGN_NOTES, Permission.SYNC,
-                               Permission.PEND_ORDERS, Permission.SIGN_ORDERS}),
+                               Permission.PEND_ORDERS, Permission.SIGN_ORDERS,
+                               Permission.CODE_VISITS, Permission.RUN_REPORTS}),
     Role.NURSE: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                            Permission.READ_CHART, Permission.EDIT_CHART,
                            Permission.MANAGE_SCHEDULE, Permission.WRITE_NOTES,
                            Permission.SYNC, Permission.PEND_ORDERS}),
     Role.FRONT_DESK: frozenset({Permission.READ_DEMOGRAPHICS, Permission.EDIT_DEMOGRAPHICS,
                                Permission.MANAGE_SCHEDULE, Permission.SYNC}),
-    Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS, Permission.SYNC}),
+    Role.BILLING: frozenset({Permission.READ_DEMOGRAPHICS, Permission.SYNC,
+                             Permission.CODE_VISITS, Permission.MANAGE_CLAIMS,
+                             Permission.RUN_REPORTS}),
     Role.ADMIN: frozenset(
         {Permission.MANAGE_USERS, Permission.REVIEW_AUDIT, Permission.MAINTAIN_STORE,
-         Permission.IMPORT_RECORDS, Permission.SYNC}),
+         Permission.IMPORT_RECORDS, Permission.SYNC, Permission.EDIT_FEE_SCHEDULE,
+         Permission.RUN_REPORTS}),
     Role.AUDITOR: frozenset({Permission.REVIEW_AUDIT}),
 }
