@@ -10,8 +10,8 @@ The order goes through Medications.prescribe, so the safety check runs in the un
 that saves it: alerts that interrupt are printed (kind, severity, message, source) and nothing
 is saved (exit 2) unless --override-reason is given.
 
-Until prescribe stores the structured Dosage, the quantity and refills are kept in the
-order's written directions, so nothing typed is lost.
+The order stores the structured sig (FHIR Dosage and dispenseRequest: quantity, refills,
+duration), so the printed prescription shows what was typed.
 """
 
 import argparse
@@ -20,7 +20,7 @@ import sys
 from app.cli.safety_commands import add_acknowledge, require_acknowledged
 from app.clinical.drugs.catalogue import Drug, unknown_drug_warning
 from app.clinical.orders.dose_limits import limit_for
-from app.clinical.orders.sig import Sig, build_sig
+from app.clinical.orders.sig import build_sig
 from app.clinical.safety.check import Alert, UnknownDrug
 from app.clinical.safety.detected_issues import UNCHECKED
 from app.clinical.safety.prescribing import SafetyAlerts
@@ -66,11 +66,11 @@ def cmd_prescribe(args, ws, secrets) -> int:
                         + " It is saved as text.")
     for warning in warnings:
         print(f"WARNING: {warning}", file=sys.stderr)
-    require_acknowledged(args, ws, "Nothing was prescribed", Permission.EDIT_CHART)
+    require_acknowledged(args, ws, "Nothing was prescribed", Permission.PEND_ORDERS)
     name = drug.name if drug else " ".join(args.drug.split())
     try:
         started = ws.medications.prescribe(
-            ws.session, args.patient_id, name, _directions(sig, args), args.reason,
+            ws.session, args.patient_id, name, sig, args.reason,
             drug.rxcui if drug else None, args.override_reason, args.acknowledge_pack)
     except SafetyAlerts as refused:
         _print_alerts(args, refused.alerts, None, warnings, [])
@@ -81,7 +81,8 @@ def cmd_prescribe(args, ws, secrets) -> int:
     request = started.request
     if not args.json:  # a nurse's order is pended (draft) for a physician to sign
         done = "Pended for a physician to sign" if request["status"] == "draft" else "Prescribed"
-        print(f"{done} {name}: {request['dosageInstruction'][0]['text']} (id {request['id']})")
+        print(f"{done} {name}: {request['dosageInstruction'][0]['text']}"
+              f"{_dispensed(request)} (id {request['id']})")
     _print_alerts(args, started.alerts, request, warnings, [
         issue["detail"] for issue in started.issues if issue["code"]["text"] == UNCHECKED])
     return 0
@@ -100,14 +101,17 @@ def _drug(text: str, catalogue) -> Drug | None:
     return catalogue.named(code)
 
 
-def _directions(sig: Sig, args) -> str:
-    """The sig's words, and what to dispense, as the order's written directions."""
-    said = [sig.words]
-    if args.quantity is not None:
-        said.append(f"Dispense {args.quantity:g}.")
-    if args.refills is not None:
-        said.append(f"Refills: {args.refills}.")
-    return " ".join(said)
+def _dispensed(request: dict) -> str:
+    """"Dispense 30 tablet. Refills: 2." as stored (dispenseRequest), when given."""
+    dispense = request.get("dispenseRequest") or {}
+    quantity = dispense.get("quantity") or {}
+    said = ""
+    if "value" in quantity:
+        unit = f" {quantity['unit']}" if "unit" in quantity else ""
+        said += f" Dispense {quantity['value']:g}{unit}."
+    if "numberOfRepeatsAllowed" in dispense:
+        said += f" Refills: {dispense['numberOfRepeatsAllowed']}."
+    return said
 
 
 def _print_alerts(args, alerts: tuple[Alert, ...], request: dict | None,

