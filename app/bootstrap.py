@@ -186,7 +186,8 @@ class Workstation:
         results it brings are filed to the inbox."""
         return StoreSyncSide(self.store, self.session.user, str(self.session.role),
                              self.changes,
-                             checks=(flag_arrived, hold_double_bookings, file_pulled_results))
+                             checks=(flag_arrived, hold_double_bookings),
+                             filers=(file_pulled_results,))
 
     def _engine(self, local: StoreSyncSide, settings: SyncSettings) -> SyncEngine:
         transport = Transport(settings.server, ca_bundle=settings.ca_bundle,

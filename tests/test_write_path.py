@@ -30,7 +30,8 @@ RAW_WRITE = re.compile(r"\b(INSERT|REPLACE)\b[^;]*?\bINTO\s+(resource|local_chan
 ALLOWED = {
     "app/store": "the primitives themselves, the audit chain, and the sync adapter, which "
                  "stores the server's versions as they came (nothing to validate or queue), "
-                 "confirms the outbox and marks audit rows the server holds",
+                 "confirms the outbox, marks audit rows the server holds and keeps, "
+                 "unqueued, what pull filers derive alike on every workstation",
     "app/clinical/records.py": "the unit of work: every service writes through it",
     "app/security": "sign-in, users, lockout, refusals and recovery audit accounts and "
                     "access, not patient records",

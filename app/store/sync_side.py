@@ -21,6 +21,7 @@ changed is published as `Changes` on the workstation's feed, so an open chart cl
 """
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Connection
@@ -28,7 +29,13 @@ from sqlalchemy import Connection
 from app.store import audit_log as audit
 from app.store.audit_sync_side import AuditSyncSide
 from app.store.changes import ChangeFeed, Changes
-from app.store.resources import get_resource, remove_local, set_bases, store_server_versions
+from app.store.resources import (
+    get_resource,
+    put_resources,
+    remove_local,
+    set_bases,
+    store_server_versions,
+)
 from app.store.signed_notes import signed_note_refusal
 from app.store.store import Store
 from fhir_common import fhir_json
@@ -49,13 +56,29 @@ HEAD = ("SELECT MAX(seq), MAX(held_by IS NOT NULL) FROM local_change WHERE type 
 ReceivedCheck = Callable[[Connection, list[dict], str, str], list[tuple[str, str, str]]]
 
 
+@dataclass(frozen=True)
+class Derived:
+    """What a pull filer makes of a page: a record every workstation derives alike from the
+    same arrivals (a result's review Task), kept here and never queued, since another's copy
+    replaces it on arrival; or, with `record` None, only a note of what could not be made."""
+
+    record: dict | None
+    patient: str | None
+    entity: str
+    detail: str
+
+
+ReceivedFiler = Callable[[Connection, list[dict]], list[Derived]]
+
+
 class StoreSyncSide(AuditSyncSide):
     def __init__(self, store: Store, user: str, role: str | None,
-                 feed: ChangeFeed | None = None, checks: Sequence[ReceivedCheck] = ()):
+                 feed: ChangeFeed | None = None, checks: Sequence[ReceivedCheck] = (),
+                 filers: Sequence[ReceivedFiler] = ()):
         self.store_id = store.store_id
         self._store, self._user, self._role = store, user, role
         self._feed = feed or ChangeFeed()
-        self._checks = checks
+        self._checks, self._filers = checks, filers
 
     # -- push ---------------------------------------------------------------------------
 
@@ -241,13 +264,32 @@ class StoreSyncSide(AuditSyncSide):
                     audit.Event(at, self._user, self._role, "create", "success", patient=p,
                                 entity=entity, detail=detail)
                     for p, entity, detail in check(conn, stored, self._user, at)])
+            derived = self._file(conn, stored, at)
             conn.exec_driver_sql(
                 "INSERT OR REPLACE INTO sync_state (scope, cursor, updated_at) VALUES (?, ?, ?)",
                 (cursor_scope, cursor, at))
         self._feed.publish(Changes.of(
             [r.resource for r in received if not r.deleted] + [
-                r for r in removed + held_records if r is not None], 0))
+                r for r in removed + held_records + derived if r is not None], 0))
         return AppliedPage(len(received), to_merge, held)
+
+    def _file(self, conn: Connection, stored: list[dict], at: str) -> list[dict]:
+        """Run the filers over the page: store what they derive without queueing it, audit
+        each (and each note of what could not be made); the records stored."""
+        made: list[dict] = []
+        for filer in self._filers:
+            derived = filer(conn, stored)
+            records = [d.record for d in derived if d.record is not None]
+            put_resources(conn, records, self._user, at,  # never over one already here
+                          {(r["resourceType"], r["id"]) for r in records})
+            for record in records:
+                conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ?",
+                                     (record["resourceType"], record["id"]))
+            audit.append_many(conn, [
+                audit.Event(at, self._user, self._role, "create", "success", patient=d.patient,
+                            entity=d.entity, detail=d.detail) for d in derived])
+            made += records
+        return made
 
     def _hold_signed(self, conn: Connection, remote: RemoteVersion, refusal: str) -> int:
         """Keep the signed note; hold the server's version as a conflict (once: a newer

@@ -3,7 +3,9 @@
 A result another workstation imported, or that a lab interface put on the server, reaches
 this workstation by a pull. This check (run in the pull's transaction, app.bootstrap hands
 it to app.store.sync_side) files the review Task each such result needs, so it lands in the
-ordering clinician's inbox (or the clinic queue) here too.
+ordering clinician's inbox (or the clinic queue) here too. It only derives the Tasks; the
+sync adapter stores them (app.store.sync_side.Derived), so no patient record is written
+around the write path's owners.
 
 One Task per report, whichever workstation filed it: the Task's id is derived from the
 result's (app.clinical.results.arrivals.task_id), so every workstation that files a result
@@ -23,7 +25,8 @@ from sqlalchemy import Connection, bindparam, text
 
 from app.clinical.fhir.validation import validation_errors
 from app.clinical.results.arrivals import items_to_review, review_items, task_id
-from app.store.resources import get_resource, put_resources
+from app.store.resources import get_resource
+from app.store.sync_side import Derived
 from fhir_common import fhir_json
 from fhir_common.compartment import patient_of
 
@@ -34,26 +37,23 @@ REPORTS_WITH = text(  # the reports here, of these patients, listing any of thes
     "AND x.value ->> '$.reference' IN :references").bindparams(
     bindparam("patients", expanding=True), bindparam("references", expanding=True))
 TASK_HERE = "SELECT 1 FROM resource WHERE type = 'Task' AND id = ?"
-NOT_QUEUED = "DELETE FROM local_change WHERE type = 'Task' AND id = ?"
 
 
-def file_pulled_results(conn: Connection, received: list[dict], user: str, at: str
-                        ) -> list[tuple[str | None, str, str]]:
-    """The pull's check: file the review Task of each result the page completes that has
-    none here yet; an audit row (patient, entity, detail) for each."""
+def file_pulled_results(conn: Connection, received: list[dict]) -> list[Derived]:
+    """The pull's filer: the review Task of each result the page completes that has none
+    here yet, each with its audit detail (or only a note, when the Task would be invalid)."""
     waiting = [r for r in _completed_results(conn, received)
                if not conn.exec_driver_sql(TASK_HERE, (task_id(r),)).first()]
     notes = []
     for one in review_items(conn, waiting):
+        entity = f"Task/{one.task['id']}"
         if problems := validation_errors("Task", fhir_json.dumps(one.task)):
-            notes.append((patient_of(one.result), f"Task/{one.task['id']}",
-                          f"result not filed for review: {'; '.join(problems)}"))
+            notes.append(Derived(None, patient_of(one.result), entity,
+                                 f"result not filed for review: {'; '.join(problems)}"))
             continue
-        put_resources(conn, [one.task], user, at, {("Task", one.task["id"])})
-        conn.exec_driver_sql(NOT_QUEUED, (one.task["id"],))
-        notes.append((patient_of(one.result), f"Task/{one.task['id']}",
-                      f"result to review (arrived by sync): {one.task['description']}"
-                      + (f"; {one.sentence}" if one.sentence else "")))
+        notes.append(Derived(one.task, patient_of(one.result), entity,
+                             f"result to review (arrived by sync): {one.task['description']}"
+                             + (f"; {one.sentence}" if one.sentence else "")))
     return notes
 
 
