@@ -21,10 +21,12 @@ from pathlib import Path
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
 from app.cli import (
     audit_commands,
+    coding_commands,
     env_secrets,
     inbox_commands,
     order_commands,
     patient_commands,
+    print_commands,
     safety_commands,
     schedule_commands,
     sync_commands,
@@ -213,6 +215,8 @@ def build_parser() -> argparse.ArgumentParser:
     safety_commands.register(commands, data, signed_in)
     order_commands.register(commands, data, signed_in)
     inbox_commands.register(commands, data, signed_in)
+    print_commands.register(commands, data, signed_in)
+    coding_commands.register(commands, data, signed_in)  # after safety's `knowledge`
     return parser
 
 

@@ -8,6 +8,7 @@ from tests.perf import (
     bench_clinic_day,
     bench_duplicates,
     bench_inbox,
+    bench_printing,
     bench_safety,
     bench_search,
     bench_slots,
@@ -42,6 +43,13 @@ def test_inbox_benchmark_opens_a_page_of_flagged_items_beside_a_chart_summary(ca
     result = json.loads(capsys.readouterr().out)
     assert result["shown"] == 50 and result["flagged"] > 0
     assert set(result["ratios"]) == {"open_p95_over_chart_summary_p95"}
+
+
+def test_printing_benchmark_prints_the_whole_history_beside_reading_it(capsys):
+    bench_printing.main(["--problems", "40", "--runs", "1"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["entries"] == result["baseline_entries"] == 40 and result["pages"] >= 2
+    assert set(result["ratios"]) == {"print_p95_over_read_p95"}
 
 
 def test_slots_benchmark_finds_a_free_time_in_both_clinics_and_reports_its_baseline(capsys):

@@ -82,6 +82,11 @@ class VisitRecords:
         return visit
 
 
+def visit_in(work: Work, patient_id: str, encounter: dict) -> VisitRecord:
+    """The visit read inside a caller's audited read (a printout reads it with the rest)."""
+    return _Visit(work, patient_id, encounter).record()
+
+
 class _Visit:
     """One visit being read, in the read's transaction."""
 

@@ -1,0 +1,1 @@
+"""Patient documents on paper: the shared letterhead and one module per document."""

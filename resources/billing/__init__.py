@@ -1,0 +1,1 @@
+"""HCPCS Level II codes and place-of-service codes (see README.md)."""
