@@ -100,8 +100,9 @@ class Workstation:
 
     @cached_property
     def orders(self) -> Orders:
-        """Lab and imaging orders: pend, the basket, sign, cancel (the shipped catalogue)."""
-        return Orders(self.store, self.changes)
+        """Lab and imaging orders: pend, the basket, sign (medication drafts checked again
+        by the workstation's safety checks), cancel (the shipped catalogue)."""
+        return Orders(self.store, self.changes, self.safety)
 
     @cached_property
     def medication_changes(self) -> MedicationChanges:

@@ -60,6 +60,8 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     sign = orders.add_parser("sign", parents=[data], help="sign every pended order of a "
                              "patient (physicians)")
     sign.add_argument("patient_id", metavar="PATIENT_ID")
+    sign.add_argument("--override", metavar="REASON", help="your reason to sign despite new "
+                      "safety alerts found as a pended medication is signed")
     add_acknowledge(sign)
     sign.set_defaults(run=signed_in(cmd_sign))
 
@@ -131,12 +133,12 @@ def cmd_set(args, ws, secrets) -> int:
 
 def cmd_sign(args, ws, secrets) -> int:
     require_acknowledged(args, ws, "Nothing was signed", Permission.SIGN_ORDERS)
-    signed = Orders(ws.store, ws.changes).sign_basket(ws.session, args.patient_id)
+    signed = ws.orders.sign_basket(ws.session, args.patient_id, args.override,
+                                   args.acknowledge_pack)
     if args.json:
         print(fhir_json.dumps([_brief(o) for o in signed]).decode())
         return 0
-    print(f"Signed {len(signed)} order(s): " + ", ".join(o["code"]["text"] for o in signed)
-          + ".")
+    print(f"Signed {len(signed)} order(s): " + ", ".join(_what(o) for o in signed) + ".")
     return 0
 
 
@@ -181,8 +183,14 @@ def _pended(args, pended: list[dict]) -> int:
 
 
 def _brief(order: dict) -> dict:
-    return {"id": order["id"], "status": order["status"], "what": order["code"]["text"],
+    return {"id": order["id"], "status": order["status"], "what": _what(order),
             "priority": order.get("priority")}
+
+
+def _what(order: dict) -> str:
+    """The test, or the drug of a medication order."""
+    return (order.get("code") or order.get("medicationCodeableConcept") or {}).get(
+        "text", "an order")
 
 
 def _as_json(row: OrderRow) -> dict:

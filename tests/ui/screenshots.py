@@ -117,6 +117,8 @@ def main(folder: Path) -> None:
     allergy_picker(env, info, folder)
     from tests.ui.orders_scenes import orders_tab  # ordering, the basket, leaving unsigned
     orders_tab(env, info, folder)
+    from tests.ui.signcheck_scenes import signing_rechecks  # new alerts at signing
+    signing_rechecks(env, info, folder)
     window.close()
     chart_details(work, folder)
     from tests.ui.medchanges_scenes import medication_changes  # renew, change, alerts
@@ -126,6 +128,8 @@ def main(folder: Path) -> None:
     merge_screens(env, info, folder)
     from tests.ui.results_scenes import results_inbox  # uses this module's helpers
     results_inbox(env, info, work, folder)
+    from tests.ui.walkthrough_scenes import order_dialogs_without_pack  # the red banner
+    order_dialogs_without_pack(env, info, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

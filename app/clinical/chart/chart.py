@@ -10,13 +10,17 @@ EXISTS on the outbox's (type, id) index in the same query, never a query per row
 by reference to a stored Medication are read with one more query per list, in the same
 (audited) transaction.
 
+A pended medication order (a MedicationRequest draft) is not yet the patient's drug: it is
+left out of the medication count and the active list, and listed marked "pended, not signed"
+(the Orders tab lists it as pended; signing makes it current).
+
 An open chart whose records changed (a save, a sync) reads what it shows of them again in
 ONE audited read (`update`): the summary, the first page of each list it had read, and the
 vital sign trends with the count still waiting to sync when its Vitals tab is drawn.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import Connection, text
 
@@ -36,6 +40,8 @@ SECTIONS = ("problems", "medications", "allergies", "immunizations", "vitals", "
             "encounters", "notes", "procedures", "reports", "care_plans", "imaging",
             "billing", "observations", "other")
 ACTIVE = {"problems": ("active", "recurrence", "relapse"), "medications": ("active", "on-hold")}
+PENDED = "pended, not signed"  # a medication draft's status as the chart shows it
+NOT_PENDED = "NOT (type = 'MedicationRequest' AND coalesce(status, '') = 'draft')"
 
 # whether the compartment row `c` has outbox rows (local_change_by_resource)
 PENDING = "EXISTS (SELECT 1 FROM local_change l WHERE l.type = c.type AND l.id = c.id)"
@@ -99,7 +105,8 @@ class Chart:
     def _summary(self, conn: Connection, patient: dict, patient_id: str) -> ChartSummary:
         counts = dict(conn.execute(text(
             "SELECT section, count(*) FROM patient_compartment WHERE patient_id = :p "
-            "AND section != 'demographics' GROUP BY section"), {"p": patient_id}).all())
+            f"AND section != 'demographics' AND {NOT_PENDED} GROUP BY section"),
+            {"p": patient_id}).all())
         rows = _Rows(conn, patient_id, self._recent)
         return ChartSummary(
             patient=patient,
@@ -212,4 +219,12 @@ class _Rows:
     def _describe(self, rows: list[tuple[str, int]]) -> list[ChartItem]:
         resources = [(fhir_json.loads(body), bool(pending)) for body, pending in rows]
         medications = referenced_medications(self._conn, (r for r, _ in resources))
-        return [describe(resource, pending, medications) for resource, pending in resources]
+        return [_pended(describe(resource, pending, medications))
+                for resource, pending in resources]
+
+
+def _pended(item: ChartItem) -> ChartItem:
+    """A medication draft says it is pended, not signed, rather than FHIR's "draft"."""
+    if item.type == "MedicationRequest" and item.status == "draft":
+        return replace(item, status=PENDED)
+    return item

@@ -129,7 +129,8 @@ class Medications:
             screened = screen_order(self.safety, work.conn, session, patient_id, request, code,
                                     override, acknowledged)
             done = "started" if signed else "pended for a physician to sign"
-            create(work, request, patient_id, f"medication {done}: {medication}, {words}; "
+            create(work, request, patient_id, f"medication {done}: {medication}, "
+                   f"{words.rstrip('.')}; "
                    + screened.audit, screened.issues)
         return Started(request, screened.alerts, screened.issues,
                        dose.warnings if isinstance(dose, Sig) else ())

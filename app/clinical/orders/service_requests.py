@@ -4,7 +4,9 @@ An order is pended (status draft) by a physician or a nurse, and becomes active 
 physician signs it: the order basket is a patient's pended orders, signed together in ONE
 unit of work, so a basket is signed whole or not at all. The basket holds pended medication
 orders too (MedicationRequest drafts, made by the medication path with their safety checks
-run and their alerts stored), so one signature covers everything a visit ordered.
+run and their alerts stored), so one signature covers everything a visit ordered. Signing
+is the prescriber's decision: each medication draft is checked again as it is signed
+(app.clinical.orders.signing_checks), and a new alert that interrupts needs their reason.
 The requester is who signed (a nurse who pended it is named in a note). Cancelling revokes
 the order with the reason as a note (R4 ServiceRequest has no statusReason); nothing is ever
 deleted.
@@ -16,20 +18,22 @@ from dataclasses import dataclass
 from sqlalchemy import text
 
 from app.clinical.charting.entries import annotation, create, required
+from app.clinical.drugs.catalogue import load_catalogue as load_drugs
 from app.clinical.orders.catalogue import CATEGORIES, SNOMED, Orderable, load_catalogue
 from app.clinical.orders.medication_changes import retire_prior
+from app.clinical.orders.signing_checks import Seen, new_alerts, recheck_drafts, stored_issues
 from app.clinical.records import ChangeFeed, Records, Work
+from app.clinical.safety.check import Alert, SafetyChecks
+from app.clinical.safety.prescribing import Screened
 from app.clinical.visits.encounters import now, user_reference
 from app.errors import InvalidRecord, NotFound
+from app.security.policy import SafetyPolicy
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
 from fhir_common import fhir_json
 from fhir_common.compartment import patient_of
 
-ISSUES = text("SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
-              "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :patient "
-              "AND c.type = 'DetectedIssue'")
 PRIORITIES = ("routine", "urgent", "asap", "stat")
 CANCELLABLE = ("draft", "active", "on-hold")
 BASKET_KINDS = ("ServiceRequest", "MedicationRequest")
@@ -58,12 +62,18 @@ class PendedOrder:
     pended_by: str | None  # who pended it (display name)
     pended_by_user: str | None  # their user name: a physician is asked about their own
     alerts: tuple[str, ...]  # the safety alerts stored with a medication draft
+    new_alerts: tuple[Alert, ...] = ()  # found now, not shown when it was pended
 
 
 class Orders:
-    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+    """`safety` is the workstation's checks (app.bootstrap), run again on each medication
+    draft as it is signed; without it, the shipped catalogue and packs at the default tier."""
+
+    def __init__(self, store: Store, feed: ChangeFeed | None = None,
+                 safety: SafetyChecks | None = None):
         self._records = Records(store, feed)
         self.catalogue = load_catalogue()
+        self.safety = safety or SafetyChecks(store, load_drugs, SafetyPolicy())
 
     def pend(self, session: Session, patient_id: str, line: OrderLine) -> dict:
         """One test pended for a physician to sign."""
@@ -89,34 +99,45 @@ class Orders:
 
     def review(self, session: Session, patient_id: str) -> list[PendedOrder]:
         """The basket with what a signer must see: each order's safety alerts (the
-        DetectedIssues saved with a medication draft), in one audited read."""
+        DetectedIssues naming a medication draft) and the alerts it would meet if signed
+        now that nobody was shown yet, in one audited read."""
         with self._records.read(session, Permission.READ_CHART) as work:
             patient = work.patient(patient_id, "pended orders for review")
             pended = _pended(work, patient_id) if patient else []
-            issues = [fhir_json.loads(b) for (b,) in work.conn.execute(
-                ISSUES, {"patient": patient_id})] if pended else []
+            issues = stored_issues(work.conn, patient_id) if pended else []
+            seen = Seen.of(issues)
+            lines = [_review_line(order, issues, new_alerts(
+                self.safety, work.conn, session, patient_id, order, seen)
+                if order["resourceType"] == "MedicationRequest" else ()) for order in pended]
         if patient is None:
             raise NotFound(f"There is no patient {patient_id}.")
-        return [_review_line(order, issues) for order in pended]
+        return lines
 
-    def sign(self, session: Session, request_ids: list[str]) -> list[dict]:
+    def sign(self, session: Session, request_ids: list[str], override: str | None = None,
+             acknowledged: bool = False) -> list[dict]:
         """Sign pended orders together: each becomes active with the signer as requester,
-        in one unit of work; if any cannot be signed, none is."""
+        in one unit of work; if any cannot be signed, none is. Each medication draft is
+        checked again first: `override` is the signer's reason to go on despite new alerts
+        that interrupt, `acknowledged` that they saw the pack is missing or unsound
+        (refused with SafetyAlerts or AcknowledgementNeeded without them)."""
         if not request_ids:
             raise InvalidRecord("There is no pended order to sign.")
         with self._records.write(session, Permission.SIGN_ORDERS) as work:
-            return [self._sign(work, session, request_id, _kind_of(work, request_id))
-                    for request_id in request_ids]
+            pended = [work.get(_kind_of(work, request_id), request_id)
+                      for request_id in request_ids]
+            return self._sign_all(work, session, pended, override, acknowledged)
 
-    def sign_basket(self, session: Session, patient_id: str) -> list[dict]:
+    def sign_basket(self, session: Session, patient_id: str, override: str | None = None,
+                    acknowledged: bool = False) -> list[dict]:
         """Sign every pended order of the patient (CPRS's "sign unsigned orders"), read and
-        signed in the same unit of work, so an order pended meanwhile is not signed unseen."""
+        signed in the same unit of work, so an order pended meanwhile is not signed unseen;
+        medication drafts are checked again as in `sign`."""
         with self._records.write(session, Permission.SIGN_ORDERS) as work:
             work.require_patient(patient_id)
             pended = _pended(work, patient_id)
             if not pended:
                 raise InvalidRecord("This patient has no pended order to sign.")
-            return [self._sign(work, session, r["id"], r["resourceType"]) for r in pended]
+            return self._sign_all(work, session, pended, override, acknowledged)
 
     def cancel(self, session: Session, request_id: str, reason: str) -> dict:
         """Revoke a pended or active order, saying why: a pended order may be cancelled by
@@ -176,7 +197,22 @@ class Orders:
         create(work, request, patient_id, f"order pended: {item.name} ({line.priority})")
         return request
 
-    def _sign(self, work: Work, session: Session, request_id: str, kind: str) -> dict:
+    def _sign_all(self, work: Work, session: Session, pended: list[dict],
+                  override: str | None, acknowledged: bool) -> list[dict]:
+        """Check every medication draft again, then sign each; the new alerts' issues are
+        saved with the order they concern. A draft no longer pended is refused by `_sign`."""
+        drafts = [r for r in pended if r["resourceType"] == "MedicationRequest"
+                  and r.get("status") == "draft"]
+        screened: dict[str, Screened] = {}
+        for patient_id in dict.fromkeys(patient_of(d) for d in drafts):
+            screened |= recheck_drafts(self.safety, work.conn, session, patient_id,
+                                       [d for d in drafts if patient_of(d) == patient_id],
+                                       override, acknowledged)
+        return [self._sign(work, session, r["id"], r["resourceType"], screened.get(r["id"]))
+                for r in pended]
+
+    def _sign(self, work: Work, session: Session, request_id: str, kind: str,
+              screened: Screened | None = None) -> dict:
         def edit(request: dict) -> str:
             if request.get("status") != "draft":
                 raise InvalidRecord(f"{_name(request)} is {request.get('status')}, not "
@@ -188,23 +224,27 @@ class Orders:
                     session, f"Pended by {pended_by.get('display', 'another user')}"))
             request["status"] = "active"
             request["requester"] = user_reference(session)
-            return f"order signed: {_name(request)}"
+            return f"order signed: {_name(request)}" + (f"; {screened.audit} at signing"
+                                                        if screened else "")
 
         signed = work.revise(kind, request_id, "order", edit, None, _name)
+        if screened and screened.issues:
+            work.save_entry(list(screened.issues), "create", f"safety alerts shown when "
+                            f"signing {_name(signed)}")
         if kind == "MedicationRequest":  # a nurse's renewal or change takes over only now
             retire_prior(work, signed)
         return signed
 
 
-def _review_line(order: dict, issues: list[dict]) -> PendedOrder:
+def _review_line(order: dict, issues: list[dict], new: tuple[Alert, ...]) -> PendedOrder:
     reference = f"{order['resourceType']}/{order['id']}"
     alerts = tuple(_alert_words(i) for i in issues
-                   if (i.get("implicated") or [{}])[0].get("reference") == reference)
+                   if any(r.get("reference") == reference for r in i.get("implicated", [])))
     what = _name(order)
     sig = next((d["text"] for d in order.get("dosageInstruction", []) if d.get("text")), None)
     requester = order.get("requester") or {}
     return PendedOrder(order, f"{what}: {sig}" if sig else what, requester.get("display"),
-                       (requester.get("identifier") or {}).get("value"), alerts)
+                       (requester.get("identifier") or {}).get("value"), alerts, new)
 
 
 def _alert_words(issue: dict) -> str:

@@ -118,7 +118,10 @@ def build_sig(dose: str | float, unit: str, route: str, frequency: str,
     dosage["route"] = ({"coding": [{"system": SNOMED, "code": route_code[0],
                                     "display": route_code[1]}], "text": route_words}
                        if route_code else {"text": route_words})
-    return Sig(words + ".", dosage, _dispense(quantity, refills, duration_days, singular),
+    # A dose by weight says nothing of what is dispensed: 180 of metformin 500 mg tablets
+    # are not "180 mg", so such a quantity is a count of the product, with no unit.
+    dispensed = None if unit_key in TO_MG else singular
+    return Sig(words + ".", dosage, _dispense(quantity, refills, duration_days, dispensed),
                _over_limit(amount, unit_key, per_day, limit))
 
 
@@ -153,10 +156,10 @@ def _frequency(frequency: str) -> tuple[str, bool]:
 
 
 def _dispense(quantity: float | None, refills: int | None, days: int | None,
-              unit: str) -> dict:
+              unit: str | None) -> dict:
     dispense: dict = {}
     if quantity is not None:
-        dispense["quantity"] = {"value": quantity, "unit": unit}
+        dispense["quantity"] = {"value": quantity} | ({"unit": unit} if unit else {})
     if refills is not None:
         dispense["numberOfRepeatsAllowed"] = refills
     if days:

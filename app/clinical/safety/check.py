@@ -13,7 +13,7 @@ loaded at all, or the drug is not in the catalogue, the check refuses to run (Ch
 UnknownDrug) rather than answer "no alerts".
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -111,17 +111,19 @@ class SafetyChecks:
             return self.check_in(work.conn, patient_id, drug)
 
     def check_in(self, conn: Connection, patient_id: str, drug: Drug,
-                 replacing: str | None = None) -> SafetyResult:
+                 replacing: str | Collection[str] | None = None) -> SafetyResult:
         """The check inside the caller's transaction (an order checked in the unit of work
         that saves it, so nothing lands on the lists between check and save). The caller
         has made sure a pack is loaded (`knowledge.status.can_check`). `replacing` is the
         order a renewal or change replaces ("MedicationRequest/id"), left off the list so
-        the new order does not alert against the one it takes over from."""
+        the new order does not alert against the one it takes over from; a pended order
+        checked again at signing leaves out itself and the order it replaces."""
         status = self.knowledge.status
         lists = read_lists(conn, patient_id)
         if replacing:
+            left_out = {replacing} if isinstance(replacing, str) else set(replacing)
             lists = replace(lists, medications=tuple(
-                m for m in lists.medications if m.reference != replacing))
+                m for m in lists.medications if m.reference not in left_out))
         new = self._profile(drug.name, (drug.rxcui,))
         unchecked: list[str] = []
         medications = self._medications(lists.medications, unchecked)
@@ -259,10 +261,10 @@ class SafetyChecks:
                                    if side.holds(other.ingredients, other.classes)]
             for rule in dict.fromkeys(met):  # a rule met both ways is said once
                 found.append(alert("drug-drug", rule, f"{new.name} with {listed.name} "
-                                   f"(on the medication list): {rule.effect}",
+                                   f"({listed.where}): {rule.effect}",
                                    listed.reference))
             for rule in pack.duplicates:
-                if message := self._duplicate(rule, new, listed.name, other, same):
+                if message := self._duplicate(rule, new, listed, other, same):
                     found.append(alert("duplicate-therapy", rule, message, listed.reference))
         for listed, allergen in allergies:
             for rule in pack.allergy_groups:
@@ -274,15 +276,16 @@ class SafetyChecks:
                                        f"{rule.effect}", listed.reference))
         return found
 
-    def _duplicate(self, rule, new: _Profile, name: str, other: _Profile,
+    def _duplicate(self, rule, new: _Profile, listed: Listed, other: _Profile,
                    same: frozenset[str]) -> str | None:
+        name = f"{listed.name} ({listed.where})"
         if rule.same == "ingredient" and same:
             names = ", ".join(sorted(self._name(i) for i in same))
-            return f"{new.name} and {name} (on the medication list) both contain {names}."
+            return f"{new.name} and {name} both contain {names}."
         if (rule.same == "class" and not same and rule.drug_class in new.classes
                 and rule.drug_class in other.classes):
             kind = self.catalogue.class_name(rule.drug_class) or rule.drug_class
-            return f"{new.name} and {name} (on the medication list) are both {kind}."
+            return f"{new.name} and {name} are both {kind}."
         return None
 
     def _name(self, rxcui: str) -> str:

@@ -2,7 +2,9 @@
 be, and named where it cannot, so nothing is left out unsaid.
 
 Current medications are MedicationRequests that are active or on hold and
-MedicationStatements that are active (as the chart's medication list counts them). A drug
+MedicationStatements that are active (as the chart's medication list counts them), and
+pended orders (MedicationRequest drafts) too, marked so: a nurse's pended warfarin is not yet
+the patient's drug, but the physician prescribing ibuprofen must see the interaction. A drug
 is named inline (medicationCodeableConcept) or by reference to a Medication, contained or
 stored (app.clinical.charting.medication_names). Allergies are the AllergyIntolerances whose
 clinical status is active (or absent) and that are not refuted or entered in error.
@@ -18,12 +20,14 @@ from fhir_common import fhir_json
 
 # An allergy to a whole drug class is coded with the drug catalogue's class ids
 DRUG_CLASS = "urn:hearth:drug-class"
-CURRENT = {"MedicationRequest": ("active", "on-hold"), "MedicationStatement": ("active",)}
+CURRENT = {"MedicationRequest": ("active", "on-hold", "draft"),
+           "MedicationStatement": ("active",)}
+PENDED = "draft"
 NOT_AN_ALLERGY = ("refuted", "entered-in-error")
 ROWS = text("SELECT r.json FROM patient_compartment c "
             "JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0 "
             "WHERE c.patient_id = :patient AND ((c.section = 'medications' "
-            "AND c.status IN ('active', 'on-hold')) OR c.section = 'allergies')")
+            "AND c.status IN ('active', 'on-hold', 'draft')) OR c.section = 'allergies')")
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,12 @@ class Listed:
     snomed: tuple[str, ...] = ()
     classes: tuple[str, ...] = ()
     drug_allergy: bool = True  # False: food, environment or biologic
+    pended: bool = False  # a medication order pended (draft), not yet signed
+
+    @property
+    def where(self) -> str:
+        """Where the alert says this medication is: signed, or only pended."""
+        return "pended, not yet signed" if self.pended else "on the medication list"
 
 
 @dataclass(frozen=True)
@@ -66,7 +76,8 @@ def _medication(record: dict, stored: dict[str, dict]) -> Listed:
                       else stored.get(target.split("/_history")[0]))
         concept = (medication or {}).get("code")
     name = concept_name(concept) or reference.get("display") or "an unnamed medication"
-    return Listed(f"{record['resourceType']}/{record['id']}", name, _codes(concept, RXNORM))
+    return Listed(f"{record['resourceType']}/{record['id']}", name, _codes(concept, RXNORM),
+                  pended=record.get("status") == PENDED)
 
 
 def allergy_listed(record: dict) -> Listed:

@@ -10,6 +10,7 @@ saying no check ran. Every alert shown is returned, as Alerts and as DetectedIss
 in the same entry as the order.
 """
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from sqlalchemy import Connection
@@ -49,10 +50,17 @@ class Screened:
 
 def screen_order(checks: SafetyChecks, conn: Connection, session: Session, patient_id: str,
                  request: dict, rxnorm: str | None, override: str | None = None,
-                 acknowledged: bool = False, replacing: str | None = None) -> Screened:
+                 acknowledged: bool = False, replacing: str | Collection[str] | None = None,
+                 seen: Callable[[dict], bool] | None = None) -> Screened:
     """Check the order `request` (not yet saved) for the drug with code `rxnorm`; raises
     SafetyAlerts or AcknowledgementNeeded to refuse it. `replacing`: the order a renewal
-    or change takes over from, not checked against (SafetyChecks.check_in)."""
+    or change takes over from, not checked against (SafetyChecks.check_in). `seen` says
+    whether an issue is already stored (a pended order checked again at signing,
+    app.clinical.orders.signing_checks): an alert already shown neither stops it again nor
+    is stored twice."""
+    def new(issue: dict) -> bool:
+        return seen is None or not seen(issue)
+
     record = f"{request['resourceType']}/{request['id']}"
     name = request["medicationCodeableConcept"]["text"]
     drug = checks.catalogue.drug(rxnorm) if rxnorm else None
@@ -61,8 +69,8 @@ def screen_order(checks: SafetyChecks, conn: Connection, session: Session, patie
                if not rxnorm else f"RxNorm {rxnorm} ({name}) is not in the drug catalogue "
                f"({checks.catalogue.name} version {checks.catalogue.version})")
         sentence = f"No medication safety check ran: {why}."
-        return Screened((), (unchecked_issue(session, patient_id, record, sentence),),
-                        "safety: not checked, " + why)
+        issue = unchecked_issue(session, patient_id, record, sentence)
+        return Screened((), (issue,) if new(issue) else (), "safety: not checked, " + why)
     status = checks.knowledge.status
     issues: list[dict] = []
     if status.needs_acknowledgement:
@@ -73,7 +81,8 @@ def screen_order(checks: SafetyChecks, conn: Connection, session: Session, patie
     if not status.can_check:
         return Screened((), tuple(issues), "safety: no check could run, acknowledged")
     result = checks.check_in(conn, patient_id, drug, replacing)
-    stopping = [a for a in result.alerts if a.interrupts]
+    fresh = [a for a in result.alerts if new(alert_issue(session, patient_id, record, a))]
+    stopping = [a for a in fresh if a.interrupts]
     reason = override.strip() if override else ""
     if stopping and not reason:
         listed = " ".join(f"{a.severity.capitalize()} {a.kind}: {a.message} Source: "
@@ -82,12 +91,13 @@ def screen_order(checks: SafetyChecks, conn: Connection, session: Session, patie
                            f"{'this alert' if len(stopping) == 1 else 'these alerts'}, or "
                            "choose another drug.", tuple(stopping))
     issues += [alert_issue(session, patient_id, record, a, reason if a.interrupts else None)
-               for a in result.alerts]
-    if result.unchecked:
-        issues.append(unchecked_issue(session, patient_id, record, " ".join(result.unchecked)))
+               for a in fresh]
+    if result.unchecked and new(issue := unchecked_issue(session, patient_id, record,
+                                                         " ".join(result.unchecked))):
+        issues.append(issue)
     said = (f"safety: {len(stopping)} alert(s) overridden, reason: {reason}" if stopping else
-            f"safety: {len(result.alerts)} alert(s), none interrupting" if result.alerts else
-            "safety: checked, no alert")
+            f"safety: {len(fresh)} alert(s), none interrupting" if fresh else
+            "safety: checked, no new alert" if result.alerts else "safety: checked, no alert")
     return Screened(result.alerts, tuple(issues),
                     said + ("; pack problem acknowledged" if status.needs_acknowledgement
                             else ""))

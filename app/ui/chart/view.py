@@ -60,6 +60,7 @@ VITAL_CODES = tuple(code for sign in VITAL_SIGNS for code in sign.codes)
 
 class ChartView(QWidget):
     titled = Signal(str)  # the tab's title, once the chart is read
+    updated = Signal()  # a read again (Chart.update) is shown
 
     def __init__(self, ws: Workstation, background: Background, patient_id: str,
                  changes: SignalInstance | None = None):
@@ -113,17 +114,37 @@ class ChartView(QWidget):
     def select_record(self, section: str, record_id: str) -> None:
         """Show `section` with the record `record_id` selected (a note from the Inbox), once
         the chart and the record's page of the list are read: at once if they already are.
-        Nothing is selected if the chart could not be opened (it says why)."""
+        A chart open before the record arrived reads the section again first. Nothing is
+        selected if the chart could not be opened (it says why)."""
         if self.summary is None:
             def opened(_title: str) -> None:
                 self.titled.disconnect(opened)
                 if self.summary is not None:
-                    self.select_record(section, record_id)
+                    self._select(section, record_id, fresh=True)
 
             self.titled.connect(opened)
             return
+        self._select(section, record_id, fresh=False)
+
+    def _select(self, section: str, record_id: str, fresh: bool) -> None:
+        """`fresh`: the chart has just been read, so the record is in its lists' pages."""
         self.show_section(section)
-        _RecordFinder(self.records(section), record_id)
+        if fresh or _row_of(self.records(section), record_id) is not None:
+            _RecordFinder(self.records(section), record_id)
+            return
+
+        def read_again() -> None:
+            self.updated.disconnect(read_again)
+            _RecordFinder(self.records(section), record_id)
+
+        # Not among the rows read: it may be newer than this chart's read (a result imported
+        # by `hearth import`, which this window does not hear), so the section is read again
+        # first and the record then looked for through its pages.
+        self.updated.connect(read_again)
+        self._touched.add(section)
+        self._stale = True
+        if self._reading is None:
+            self._read_again()
 
     def take(self, changes: Changes) -> None:
         """Read again what this chart shows of `changes`, if its patient is among them (once
@@ -193,6 +214,7 @@ class ChartView(QWidget):
         for label, section in TABS:
             self.sections.setTabText(self.sections.indexOf(self.tabs[section]),
                                      f"{label} ({summary.counts[section]})")
+        self.updated.emit()
 
     def _swap_tab(self, key: str, new: QWidget) -> None:
         """Put `new` in the place of tab `key`. It goes in before the old one leaves, so no
@@ -267,13 +289,11 @@ class _RecordFinder(QObject):
             records.model.fetchMore(ROOT)  # the pages read so far lack it (or none is yet)
 
     def _select(self) -> bool:
-        model, table = self._records.model, self._records.table
-        for row in range(model.rowCount()):
-            if model.index(row, 0).data(ITEM_ROLE).id == self._id:
-                table.selectRow(row)
-                table.scrollTo(model.index(row, 0))
-                return True
-        return False
+        row = _row_of(self._records, self._id)
+        if row is not None:
+            self._records.table.selectRow(row)
+            self._records.table.scrollTo(self._records.model.index(row, 0))
+        return row is not None
 
     def _page_arrived(self) -> None:
         model = self._records.model
@@ -282,3 +302,10 @@ class _RecordFinder(QObject):
             self.deleteLater()
         else:
             model.fetchMore(ROOT)
+
+
+def _row_of(records: SectionTab, record_id: str) -> int | None:
+    """The row of `record_id` among the rows of the list read so far, if there."""
+    model = records.model
+    return next((row for row in range(model.rowCount())
+                 if model.index(row, 0).data(ITEM_ROLE).id == record_id), None)

@@ -44,10 +44,12 @@ def pend_set(owner: QObject, background: Background, ws: Workstation, patient_id
                                                            set_name, priority))
 
 
-def sign(owner: QObject, background: Background, ws: Workstation,
-         order_ids: list[str]) -> Op[list[dict]]:
-    """Exactly the orders the signer reviewed, in one unit of work: all signed or none."""
-    return Op(owner, background, lambda: ws.orders.sign(ws.session, order_ids))
+def sign(owner: QObject, background: Background, ws: Workstation, order_ids: list[str],
+         override: str | None = None, acknowledged: bool = False) -> Op[list[dict]]:
+    """Exactly the orders the signer reviewed, in one unit of work: all signed or none;
+    medication drafts checked again, `override` the signer's reason for new alerts."""
+    return Op(owner, background, lambda: ws.orders.sign(ws.session, order_ids, override,
+                                                        acknowledged))
 
 
 def cancel(owner: QObject, background: Background, ws: Workstation, order_id: str,

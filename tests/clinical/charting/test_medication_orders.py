@@ -46,7 +46,7 @@ def test_a_prescription_stores_its_sig_quantity_refills_and_indication(ward):
                                            "display": "Pneumonia, unspecified organism"}]
     assert audit_details(doctor, request["id"])[-1].startswith(
         "medication started: Amoxicillin 500 MG Oral Capsule, Take 1 capsule by mouth three "
-        "times a day for 10 days.; safety: checked, no alert")
+        "times a day for 10 days; safety: checked, no alert")
 
 
 def test_the_printed_prescription_gives_quantity_and_refills(ward, tmp_path):

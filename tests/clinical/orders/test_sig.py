@@ -40,6 +40,11 @@ def test_the_dosage_is_fhir_with_a_coded_route_and_the_dispense_request():
     assert sig.dispense["numberOfRepeatsAllowed"] == 0
 
 
+def test_a_quantity_for_a_dose_by_weight_is_a_count_of_the_product_not_milligrams():
+    sig = build_sig("500", "mg", "oral", "bid", 90, quantity=180, refills=3)
+    assert sig.dispense["quantity"] == {"value": 180}  # 180 tablets, never "180 mg"
+
+
 @pytest.mark.parametrize(("fields", "sentence"), [
     (("1", "tablet", "oral", "twice-ish"), "'twice-ish' is not a frequency Hearth knows: use "
                                            "one of daily, bid, tid"),

@@ -39,9 +39,11 @@ def test_renewing_a_drug_that_now_interacts_shows_the_alert(qtbot, ward, backgro
     assert dialog.banner.isHidden()  # the shipped pack is whole and current
     assert dialog.directions.text() == "1 tablet daily"
     click_save(qtbot, dialog)
-    assert dialog.message.text().startswith("Medication safety alert: Warfarin 5 mg tablet "
-                                            "was not saved: Major drug-drug: ")
-    assert "with Ibuprofen 200 MG Oral Tablet" in dialog.message.text()
+    said = dialog.message.text().splitlines()
+    assert said[0].startswith("Major drug-drug alert: Warfarin Sodium 5 MG Oral Tablet with "
+                              "Ibuprofen 200 MG Oral Tablet")
+    assert said[1].startswith("    Source: Not on the ONC list. Malone DC") and said[1].endswith(
+        "(Hearth high-priority interactions and allergy groups version 2026.1).")
     assert dialog.override.isVisible() and dialog.save.text() == "Renew despite the alert"
     qtbot.keyClicks(dialog.override, "Ibuprofen ends Friday")
     save_and_wait(qtbot, chart, dialog)

@@ -2,8 +2,10 @@
 or test's name or LOINC code, a study's modality or body site), then priority, reason (one
 of the patient's active problems, or words) and notes for the specimen or the study.
 
-The catalogue is already in memory (Orders.catalogue), so searching reads nothing; Save
-pends the order for a physician to sign (Orders.pend) on the database thread.
+Like every order screen it carries the safety pack's red banner while the medication checks
+cannot run (app.ui.chart.knowledge_banner). The catalogue is already in memory
+(Orders.catalogue), so searching reads nothing; Save pends the order for a physician to
+sign (Orders.pend) on the database thread.
 """
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit
@@ -13,6 +15,7 @@ from app.clinical.chart.chart_items import ChartItem
 from app.clinical.orders.catalogue import Orderable
 from app.clinical.orders.service_requests import PRIORITIES, OrderLine
 from app.ui.chart.entry_dialogs import EntryDialog
+from app.ui.chart.knowledge_banner import KnowledgeBanner
 from app.ui.common.background import Background
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import Op, orders
@@ -39,9 +42,13 @@ class OrderTestDialog(EntryDialog):
                          f"{patient}", "&Pend order", parent)
         self._ws, self._patient_id = ws, patient_id
         self._items = list(ws.orders.catalogue.items.values())
+        self.banner = KnowledgeBanner(ws.safety.knowledge.status)  # red while checks cannot run
+        self.box.insertWidget(0, self.banner)
         self.search = self.field("&Search", QLineEdit(), "Search tests and studies")
         self.search.setPlaceholderText("Name or code: lipid, 57698-3, CT head, chest…")
-        self.model = RowsModel(COLUMNS)
+        # Owned by the dialog, so Qt frees it with the table: left to Python's collector it
+        # was freed after the dialog, and the process crashed (segfault) at a later collection
+        self.model = RowsModel(COLUMNS, parent=self)
         self.table = row_table(self.model, "Tests and studies", 1)
         self.table.setMinimumHeight(self.fontMetrics().height() * 12)
         self.form.addRow(self.table)

@@ -3,7 +3,8 @@
 
 A set's medication lines are not saved here: once the tests are pended, the Orders tab opens
 each line, filled in, in the prescribing form (app.ui.chart.prescribing), which runs the
-safety checks like any new prescription.
+safety checks like any new prescription. The safety pack's red banner is shown here too,
+before the set is chosen, while those checks cannot run.
 """
 
 from PySide6.QtWidgets import QComboBox
@@ -12,6 +13,7 @@ from app.bootstrap import Workstation
 from app.clinical.orders.order_sets import OrderSet, order_sets
 from app.clinical.orders.service_requests import PRIORITIES
 from app.ui.chart.entry_dialogs import EntryDialog
+from app.ui.chart.knowledge_banner import KnowledgeBanner
 from app.ui.chart.style import ToneLabel
 from app.ui.common.background import Background
 from app.ui.operations import Op, orders
@@ -34,6 +36,8 @@ class OrderSetDialog(EntryDialog):
         super().__init__(background, "Order set", f"Order a set of tests for {patient}",
                          "&Pend the set's tests", parent)
         self._ws, self._patient_id = ws, patient_id
+        self.banner = KnowledgeBanner(ws.safety.knowledge.status)  # red while checks cannot run
+        self.box.insertWidget(0, self.banner)
         self.sets = self.field("&Set", QComboBox(), "Order set")
         for order_set in order_sets().values():
             self.sets.addItem(order_set.name, order_set)

@@ -2,11 +2,12 @@
 tab); the services are app.clinical.orders.medication_changes.
 
 Renew and Change are checked as a new order is: each carries the KnowledgeBanner (the red
-line while the safety pack is missing, damaged or outdated); an alert that interrupts
-shows the override reason field, and a check that could not run the acknowledgement, as
-the new-order form does, and Save then goes on with them. Change shows the order's
-directions now and the fields of the new ones, with the new sig in plain words as it is
-typed. Discontinue asks why.
+line while the safety pack is missing, damaged or outdated); an alert that interrupts is
+listed as the new-order form lists it (severity, message, source with the pack's name and
+version) and shows the override reason field, and a check that could not run the
+acknowledgement, as the new-order form does, and Save then goes on with them. Change
+shows the order's directions now and the fields of the new ones, with the new sig in plain
+words as it is typed. Discontinue asks why.
 """
 
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QWidget
@@ -18,6 +19,7 @@ from app.clinical.safety.prescribing import AcknowledgementNeeded, SafetyAlerts
 from app.errors import HearthError
 from app.ui.chart.entry_dialogs import EntryDialog, ReasonDialog
 from app.ui.chart.knowledge_banner import KnowledgeBanner
+from app.ui.chart.prescribing.dialog import alert_lines
 from app.ui.chart.prescribing.sig_fields import SigFields, from_sig, to_sig
 from app.ui.chart.style import ToneLabel
 from app.ui.common.background import Background
@@ -54,7 +56,9 @@ class _CheckedOrderDialog(EntryDialog):
     def refuse(self, why: str) -> None:
         super().refuse(why)
         exc = self._last_refusal
-        if isinstance(exc, SafetyAlerts):
+        if isinstance(exc, SafetyAlerts):  # laid out as the new prescription shows them
+            self.say(f"{alert_lines(exc.alerts)}\nNot saved yet: give your reason to go on "
+                     "despite the alert (Override reason, above), or cancel.", alert=True)
             self.form.setRowVisible(self.override, True)
             self.save.setText(f"{self._action} despite the alert")
             self.override.setFocus()
