@@ -21,12 +21,14 @@ from pathlib import Path
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
 from app.cli import (
     audit_commands,
+    claims_commands,
     coding_commands,
     env_secrets,
     inbox_commands,
     order_commands,
     patient_commands,
     print_commands,
+    report_commands,
     safety_commands,
     schedule_commands,
     sync_commands,
@@ -217,6 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
     inbox_commands.register(commands, data, signed_in)
     print_commands.register(commands, data, signed_in)
     coding_commands.register(commands, data, signed_in)  # after safety's `knowledge`
+    claims_commands.register(commands, data, signed_in)
+    report_commands.register(commands, data, signed_in)
     return parser
 
 

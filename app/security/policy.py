@@ -202,8 +202,54 @@ class ResultsPolicy:
                              "it must be a whole number of days from 1 to 365.")
 
 
+@dataclass(frozen=True)
+class BillingPolicy:
+    """Who bills: the clinic as the billing provider of its X12 837P claims (its name, NPI,
+    tax id and street address, as the payer has them on file), and the clearinghouse the
+    batch goes to (receiver). Empty until the clinic sets them; an export names what is
+    missing."""
+
+    organization_name: str | None = None
+    npi: str | None = None  # 10 digits, the last a Luhn check digit over 80840 + the first 9
+    tax_id: str | None = None  # the employer identification number, 9 digits
+    address_line: str | None = None
+    city: str | None = None
+    state: str | None = None  # two letters
+    postal_code: str | None = None  # 5 or 9 digits
+    phone: str | None = None  # 10 digits, for the submitter contact
+    submitter_id: str | None = None  # as the clearinghouse knows the clinic
+    receiver_name: str | None = None
+    receiver_id: str | None = None
+
+    def __post_init__(self):
+        if self.npi is not None and not npi_ok(self.npi):
+            raise UsageError(f"The policy's billing.npi is {self.npi!r}; an NPI is 10 digits "
+                             "whose last is the check digit.")
+        if self.tax_id is not None and not (len(self.tax_id) == 9 and self.tax_id.isdigit()):
+            raise UsageError(f"The policy's billing.tax_id is {self.tax_id!r}; it must be the "
+                             "9 digits of the employer identification number.")
+        if self.state is not None and not (len(self.state) == 2 and self.state.isalpha()):
+            raise UsageError(f"The policy's billing.state is {self.state!r}; write its two "
+                             "letters, e.g. IL.")
+        digits = (self.postal_code or "").replace("-", "")
+        if self.postal_code is not None and not (len(digits) in (5, 9) and digits.isdigit()):
+            raise UsageError(f"The policy's billing.postal_code is {self.postal_code!r}; a ZIP "
+                             "code is 5 or 9 digits.")
+
+
+def npi_ok(npi: str) -> bool:
+    """Whether `npi` is 10 digits with a good check digit (Luhn over "80840" + the first 9)."""
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    total = 0
+    for place, digit in enumerate(reversed("80840" + npi[:9])):
+        value = int(digit) * (2 if place % 2 == 0 else 1)
+        total += value - 9 if value > 9 else value
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
 OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb", "vitals", "registration",
-            "scheduling", "safety", "drugs", "results"}  # older files lack them
+            "scheduling", "safety", "drugs", "results", "billing"}  # older files lack them
 
 
 @dataclass(frozen=True)
@@ -222,6 +268,7 @@ class Policy:
     safety: SafetyPolicy = SafetyPolicy()
     drugs: DrugsPolicy = DrugsPolicy()
     results: ResultsPolicy = ResultsPolicy()
+    billing: BillingPolicy = BillingPolicy()
 
     @classmethod
     def default(cls) -> "Policy":
@@ -290,7 +337,8 @@ class Policy:
                         "scheduling": _scheduling(values.get("scheduling", {})),
                         "safety": _safety(values.get("safety", {})),
                         "drugs": _drugs(values.get("drugs", {})),
-                        "results": _results(values.get("results", {}))})
+                        "results": _results(values.get("results", {})),
+                        "billing": _billing(values.get("billing", {}))})
         check_policy(policy, source)
         return policy
 
@@ -344,3 +392,11 @@ def _results(values) -> ResultsPolicy:
     if unknown := set(values) - {f.name for f in fields(ResultsPolicy)}:
         raise UsageError(f"Unknown policy results setting(s): {', '.join(sorted(unknown))}.")
     return ResultsPolicy(**values)
+
+
+def _billing(values) -> BillingPolicy:
+    if not isinstance(values, dict):
+        raise UsageError("The policy's billing settings must be a JSON object.")
+    if unknown := set(values) - {f.name for f in fields(BillingPolicy)}:
+        raise UsageError(f"Unknown policy billing setting(s): {', '.join(sorted(unknown))}.")
+    return BillingPolicy(**values)

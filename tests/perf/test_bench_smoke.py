@@ -9,6 +9,7 @@ from tests.perf import (
     bench_duplicates,
     bench_inbox,
     bench_printing,
+    bench_reports,
     bench_safety,
     bench_search,
     bench_slots,
@@ -141,3 +142,13 @@ def test_clinic_day_benchmark_paints_every_provider_beside_the_week_baseline(cap
     assert (result["clinic_day_columns"], result["clinic_day_appointments_shown"]) == (3, 3 * 4)
     assert result["baseline_provider_week_ms"]["p95"] > 0
     assert set(result["ratios"]) == {"clinic_day_p95_over_week_p95"}
+
+
+def test_reports_benchmark_counts_every_visit_beside_a_bare_count(capsys):
+    bench_reports.main(["--visits", "400", "--runs", "2"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["bare_count_rows"] == 400
+    assert result["visits_counted"] == {"visits-per-day": 400, "visits-per-week": 400}
+    assert set(result["report_ms"]) == {"visits-per-day", "visits-per-week", "new-patients",
+                                        "no-show-rate"}
+    assert set(result["ratios"]) == {"worst_report_p95_over_bare_count_p95"}

@@ -37,6 +37,7 @@ from app.store.schema.v10 import MERGES_AND_DUPLICATES
 from app.store.schema.v11 import allow_double_bookings
 from app.store.schema.v12 import APPOINTMENTS_BY_START
 from app.store.schema.v13 import APPOINTMENTS_BY_PRACTITIONER
+from app.store.schema.v14 import REPORT_INDEXES
 from app.store.search_text import search_terms
 from fhir_common import fhir_json
 
@@ -98,6 +99,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(12, "appointments found by start time", _run_statements(APPOINTMENTS_BY_START)),
     Migration(13, "booked times found by practitioner",
               _run_statements(APPOINTMENTS_BY_PRACTITIONER)),
+    Migration(14, "clinic reports counted from indexes", _run_statements(REPORT_INDEXES)),
 )
 
 

@@ -1,0 +1,244 @@
+"""Claims: a coded visit (a FHIR R4 Claim in draft, one per visit, written by visit coding)
+priced from the fee schedule, submitted (draft -> active), and answered by the payer.
+
+Submitting checks the claim is ready to bill and refuses it with a sentence per reason (no
+diagnosis, a line pointing at no diagnosis, a code with no fee): nothing is changed then.
+A ready claim gets each line's unitPrice (the payer's fee, else the default), net (fee x
+units) and the claim's total, and becomes active, in one unit of work through the write
+path, so it syncs as any record. Answers (app.clinical.billing.claim_status) are recorded
+by hand or imported from the payer's ClaimResponse, which is stored as it came.
+
+Billing works under MANAGE_CLAIMS and reads only what a claim needs: the claim, the
+patient's name and identifiers and the coverage it names; every read is audited.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import text
+
+from app.clinical.billing.claim_status import (
+    HAND_RECORDED,
+    Standing,
+    claim_of,
+    hand_answer,
+    standing,
+)
+from app.clinical.billing.fees import CENT, fee_of, money_of
+from app.clinical.fhir.names import family_given
+from app.clinical.records import ChangeFeed, Records, Work
+from app.errors import InvalidRecord, NotFound, UsageError
+from app.security.roles import Permission
+from app.security.session import Session
+from app.store.store import Store
+from fhir_common import fhir_json
+from fhir_common.compartment import patient_of
+from fhir_common.fhir_json import ExactDecimal
+
+CLAIMS = text("SELECT json FROM resource WHERE type = 'Claim' AND deleted = 0")
+SELF_PAY_SYSTEM = "http://terminology.hl7.org/CodeSystem/coverage-selfpay"
+ANSWERS = text("SELECT json FROM resource WHERE type = 'ClaimResponse' AND deleted = 0")
+
+
+class ClaimRefused(InvalidRecord):
+    """A claim that is not ready to bill: nothing was changed; the message says why."""
+
+    title = "Nothing billed"
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class ClaimRow:
+    claim_id: str
+    patient_id: str
+    patient: str  # "Family, Given"
+    visit_date: str | None  # the first line's service date
+    status: str  # claim_status.Standing's words
+    total: Decimal | None  # None until priced
+    currency: str
+    reason: str | None  # why denied
+
+
+class Claims:
+    def __init__(self, store: Store, feed: ChangeFeed | None = None):
+        self._records = Records(store, feed)
+
+    def submit(self, session: Session, claim_id: str) -> dict:
+        """Price a ready claim and make it active; ClaimRefused names every reason not."""
+        with self._records.write(session, Permission.MANAGE_CLAIMS) as work:
+            claim = _claim(work, claim_id)
+            if claim.get("status") != "draft":
+                raise ClaimRefused(f"Claim {claim_id} is {claim.get('status')}, not a draft: "
+                                   "it was submitted already.")
+            priced = price(work, claim)
+            priced["status"] = "active"
+            work.save(priced, "update", f"claim submitted, total {priced['total']['value']} "
+                      f"{priced['total']['currency']}")
+        return priced
+
+    def record(self, session: Session, claim_id: str, status: str,
+               amount: Decimal | None = None, reason: str | None = None) -> Standing:
+        """Record by hand what happened to a claim: submitted (as `submit`), paid (an
+        amount) or denied (a reason), the last two kept as a ClaimResponse."""
+        if status not in HAND_RECORDED:
+            raise UsageError(f"A claim's status is one of {', '.join(HAND_RECORDED)}, not "
+                             f"{status!r}.")
+        if status == "submitted":
+            self.submit(session, claim_id)
+            return Standing("submitted")
+        if status == "paid" and (amount is None or amount < 0):
+            raise UsageError("Say how much was paid: an amount of zero or more.")
+        if status == "denied" and not (reason or "").strip():
+            raise UsageError("Say why the claim was denied: the payer's reason.")
+        with self._records.write(session, Permission.MANAGE_CLAIMS) as work:
+            claim = _claim(work, claim_id)
+            if claim.get("status") != "active":
+                raise ClaimRefused(f"Claim {claim_id} is {claim.get('status')}: submit it "
+                                   f"before recording it {status}.")
+            answer = hand_answer(claim, status, work.at, amount, (reason or "").strip())
+            work.save(answer, "create", f"claim {claim_id} recorded {status}")
+            return standing(claim, _answers(work, claim_id))
+
+    def import_response(self, session: Session, answer: dict) -> Standing:
+        """Store a payer's FHIR ClaimResponse for one of our claims, as it came."""
+        if not isinstance(answer, dict) or answer.get("resourceType") != "ClaimResponse":
+            raise UsageError("The file must hold one FHIR ClaimResponse.")
+        claim_id = claim_of(answer)
+        if claim_id is None:
+            raise UsageError("The ClaimResponse names no claim: its request must be "
+                             "Claim/<id>.")
+        if "id" not in answer:
+            raise UsageError("The ClaimResponse has no id.")
+        with self._records.write(session, Permission.MANAGE_CLAIMS) as work:
+            claim = _claim(work, claim_id)
+            if patient_of(answer) != patient_of(claim):
+                raise InvalidRecord(f"The ClaimResponse is for patient {patient_of(answer)}, "
+                                    f"but claim {claim_id} is for {patient_of(claim)}.")
+            work.save(answer, "create", f"payer's answer to claim {claim_id}: "
+                      f"{answer.get('outcome')}")
+            return standing(claim, _answers(work, claim_id))
+
+    def rows(self, session: Session) -> list[ClaimRow]:
+        """Every claim with its patient, visit date, status and total, newest visit first;
+        one audited read."""
+        with self._records.read(session, Permission.MANAGE_CLAIMS) as work:
+            claims = [fhir_json.loads(body) for (body,) in work.conn.execute(CLAIMS)]
+            answers: dict[str, list[dict]] = {}
+            for (body,) in work.conn.execute(ANSWERS):
+                answer = fhir_json.loads(body)
+                answers.setdefault(claim_of(answer) or "", []).append(answer)
+            names = {pid: _name(work.get("Patient", pid)) for pid in
+                     sorted({patient_of(c) for c in claims} - {None})}
+            for pid in names:  # each patient's claims read: one audit row per patient
+                work.read("Claim", "claims list", pid)
+        rows = [_row(c, names.get(patient_of(c) or "", ""), answers.get(c["id"], []))
+                for c in claims]
+        return sorted(rows, key=lambda r: (r.visit_date or "", r.claim_id), reverse=True)
+
+
+def price(work: Work, claim: dict) -> dict:
+    """The claim with each line priced for its payer; ClaimRefused names every reason it is
+    not ready to bill (the claim unchanged)."""
+    payer = payer_of(work, claim)
+    problems = ready_problems(claim)
+    priced = dict(claim, item=[dict(item) for item in claim.get("item", [])])
+    total, currency = Decimal(0), "USD"
+    for item in priced["item"]:
+        coding = item.get("productOrService", {}).get("coding", [{}])[0]
+        fee = fee_of(work.conn, coding.get("system", ""), coding.get("code", ""), payer)
+        if fee is None:
+            problems.append(f"line {item['sequence']} ({coding.get('code')}) has no fee in "
+                            "the fee schedule")
+            continue
+        units = units_of(item)
+        net = (fee.amount * units).quantize(CENT, ROUND_HALF_UP)  # 1.5 units: to the cent
+        item["unitPrice"] = _money(fee.amount, fee.currency)
+        item["net"] = _money(net, fee.currency)
+        total, currency = total + net, fee.currency
+    if problems:
+        raise ClaimRefused(f"Claim {claim['id']} is not ready to bill: "
+                           + "; ".join(problems) + ".")
+    priced["total"] = _money(total, currency)
+    return priced
+
+
+def units_of(item: dict) -> Decimal:
+    """A line's units as written (1 when it says none): a count, not money."""
+    return Decimal(fhir_json.number_text(item.get("quantity", {}).get("value", 1)))
+
+
+def ready_problems(claim: dict) -> list[str]:
+    """What stops a claim being billed, as clauses of a sentence."""
+    problems = []
+    diagnoses = {d.get("sequence") for d in claim.get("diagnosis", [])}
+    if not diagnoses:
+        problems.append("it has no diagnosis")
+    if not claim.get("item"):
+        problems.append("it has no service lines")
+    for item in claim.get("item", []):
+        code = item.get("productOrService", {}).get("coding", [{}])[0].get("code")
+        pointers = item.get("diagnosisSequence", [])
+        if not pointers:
+            problems.append(f"line {item['sequence']} ({code}) points at no diagnosis")
+        elif missing := [p for p in pointers if p not in diagnoses]:
+            problems.append(f"line {item['sequence']} ({code}) points at diagnosis "
+                            f"{', '.join(map(str, missing))}, which the claim does not have")
+    return problems
+
+
+def payer_of(work: Work, claim: dict) -> str | None:
+    """The payer's name from the claim's focal coverage; None: self-pay (default fees)."""
+    coverage = coverage_of(work, claim)
+    return None if coverage is None or self_pay(coverage) else next(
+        (p.get("display") for p in coverage.get("payor", [])), None)
+
+
+def self_pay(coverage: dict) -> bool:
+    """Whether the patient pays: R4 requires a Claim to name a coverage, so self-pay is a
+    Coverage of type "pay" (coverage-selfpay) or one whose payor is the patient."""
+    typed = any(c.get("system") == SELF_PAY_SYSTEM and c.get("code") == "pay"
+                for c in coverage.get("type", {}).get("coding", []))
+    return typed or any(str(p.get("reference", "")).startswith("Patient/")
+                        for p in coverage.get("payor", []))
+
+
+def coverage_of(work: Work, claim: dict) -> dict | None:
+    focal = next((i for i in claim.get("insurance", []) if i.get("focal")), None)
+    reference = (focal or {}).get("coverage", {}).get("reference", "")
+    return work.get("Coverage", reference.removeprefix("Coverage/")) if \
+        reference.startswith("Coverage/") else None
+
+
+def _claim(work: Work, claim_id: str) -> dict:
+    claim = work.get("Claim", claim_id)
+    work.read(f"Claim/{claim_id}", "claim", patient_of(claim) if claim else None,
+              claim is not None)
+    if claim is None:
+        raise NotFound(f"There is no claim {claim_id}.")
+    return claim
+
+
+def _answers(work: Work, claim_id: str) -> list[dict]:
+    return [a for (body,) in work.conn.execute(ANSWERS)
+            if claim_of(a := fhir_json.loads(body)) == claim_id]
+
+
+def _row(claim: dict, patient: str, answers: list[dict]) -> ClaimRow:
+    now = standing(claim, answers)
+    total = claim.get("total")
+    return ClaimRow(claim["id"], patient_of(claim) or "", patient, visit_date(claim),
+                    now.status, money_of(total["value"]) if total else None,
+                    (total or {}).get("currency", "USD"), now.reason)
+
+
+def visit_date(claim: dict) -> str | None:
+    return min((i["servicedDate"] for i in claim.get("item", []) if i.get("servicedDate")),
+               default=None)
+
+
+def _name(patient: dict | None) -> str:
+    return family_given(patient) if patient else ""
+
+
+def _money(amount: Decimal, currency: str) -> dict:
+    return {"value": ExactDecimal(str(amount)), "currency": currency}
