@@ -111,6 +111,8 @@ def row_table(model: RowsModel, accessible_name: str, stretch_column: int) -> QT
     proxy = QSortFilterProxyModel(model)
     proxy.setSourceModel(model)
     table = read_only_table(proxy, accessible_name)
+    if model.parent() is None:  # Qt deletes it with its table, never Python's collector
+        model.setParent(table)  # alone (that freed a closed dialog's model under its view)
     header = table.horizontalHeader()
     header.setAccessibleName(f"{accessible_name}: columns")
     header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)
