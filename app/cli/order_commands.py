@@ -5,9 +5,11 @@ what, when and who; `orders show ORDER_ID` one order in full. `orders pend`, `or
 `orders sign` and `orders cancel` order from a script as the chart does: pended orders wait
 in the basket until a physician signs them. `orders print PATIENT_ID --output FILE.pdf` writes
 the signed lab and imaging orders as a requisition, or with `--kind prescription` the signed
-medication orders as a prescription (app.clinical.orders.order_prints). `orders prescribe`
-orders a medication (app.cli.prescription_commands). Every ordering command is refused while
-the safety packs are unsound unless given --acknowledge-pack (app.cli.safety_commands).
+medication orders as a prescription (app.clinical.orders.order_prints): every current one,
+unless `--today` (only those signed today) or `--order ID` (repeatable: only those).
+`orders prescribe` orders a medication (app.cli.prescription_commands). Every ordering
+command is refused while the safety packs are unsound unless given --acknowledge-pack
+(app.cli.safety_commands).
 """
 
 import argparse
@@ -78,6 +80,11 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
                           help="lab: lab and imaging requisition (default); prescription")
     printing.add_argument("--paper", choices=sorted(PAPERS), help="default: the locale's "
                           "(Letter in the US, Canada, Mexico and a few more; A4 elsewhere)")
+    chosen = printing.add_mutually_exclusive_group()
+    chosen.add_argument("--today", action="store_true", help="only the orders signed today "
+                        "(default: every current signed order)")
+    chosen.add_argument("--order", action="append", metavar="ORDER_ID", dest="order_ids",
+                        help="only this order; repeat for more")
     printing.set_defaults(run=signed_in(cmd_print))
     prescription_commands.register(orders, data, signed_in)
 
@@ -151,7 +158,9 @@ def cmd_cancel(args, ws, secrets) -> int:
 
 def cmd_print(args, ws, secrets) -> int:
     printed = OrderPrints(ws.store, ws.policy.sync.organization).print(
-        ws.session, PrintRequest(args.patient_id, args.output, args.kind, args.paper))
+        ws.session, PrintRequest(args.patient_id, args.output, args.kind, args.paper,
+                                 "today" if args.today else tuple(args.order_ids or ())
+                                 or "current"))
     if args.json:
         print(fhir_json.dumps({"output": str(printed.path), "orders": printed.orders,
                                "pages": printed.pages, "paper": printed.paper}).decode())

@@ -3,8 +3,8 @@
 DOCUMENT is one of app.clinical.printing.printouts.NAMES; a visit's documents take --visit
 ENCOUNTER_ID (without it, the latest visit). Each mistake is one sentence and exit 2, and
 no file is left behind: a document that is not one, --visit on a document of the whole
-chart, a patient with no visits, a file that cannot be written, the superbill until billing
-is in this build. An unknown patient or a visit of someone else is "not found" (exit 1).
+chart, a patient with no visits, a file that cannot be written, a superbill of a visit not
+coded yet. An unknown patient or a visit of someone else is "not found" (exit 1).
 """
 
 import argparse
@@ -22,7 +22,8 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     printing.add_argument("document", choices=NAMES, metavar="DOCUMENT",
                           help=f"one of: {', '.join(NAMES)}")
     printing.add_argument("--visit", metavar="ENCOUNTER_ID", help="the visit of an "
-                          "after-visit-summary or visit-note (default: the latest visit)")
+                          "after-visit-summary, visit-note or superbill (default: the latest "
+                          "visit; for a superbill, the latest coded visit)")
     printing.add_argument("--output", required=True, type=Path, metavar="FILE.pdf")
     printing.add_argument("--paper", choices=sorted(PAPERS), help="default: the locale's "
                           "(Letter in the US, Canada, Mexico and a few more; A4 elsewhere)")
@@ -30,7 +31,7 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
 
 
 def cmd_print(args, ws, secrets) -> int:
-    printouts = Printouts(ws.store, ws.policy.sync.organization)
+    printouts = Printouts(ws.store, ws.policy.sync.organization, ws.policy.billing)
     printed = printouts.print(ws.session, PrintRequest(args.patient_id, args.document,
                                                        args.output, args.visit, args.paper))
     if args.json:

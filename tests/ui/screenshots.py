@@ -130,6 +130,8 @@ def main(folder: Path) -> None:
     results_inbox(env, info, work, folder)
     from tests.ui.walkthrough_scenes import order_dialogs_without_pack  # the red banner
     order_dialogs_without_pack(env, info, folder)
+    from tests.ui.polish15_scenes import acknowledge_and_print_choices  # values, print choice
+    acknowledge_and_print_choices(env, info, work, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

@@ -161,9 +161,13 @@ def sign_the_basket(qtbot, chart: ChartView, background) -> None:
 
 
 def printed(qtbot, chart: ChartView, paper: str, path) -> str:
-    """Print requisition… / Print prescription…, the file chosen: the PDF's words."""
+    """Print requisition… / Print prescription ▸ Signed today…, the file chosen: the PDF's
+    words."""
     tab = chart.orders
-    qtbot.mouseClick(tab.buttons[paper], CLICK)
+    if paper == "prescription":  # a menu: signed today, or all current ones
+        tab.prescription_menu.actions()[0].trigger()
+    else:
+        qtbot.mouseClick(tab.buttons[paper], CLICK)
     tab.printer.dialog.selectFile(str(path))
     tab.printer.dialog.accept()
     qtbot.waitUntil(lambda: f"saved to {path}" in tab.message.text(), timeout=WAIT)
@@ -218,7 +222,8 @@ def test_a_physician_orders_prescribes_signs_prints_and_reviews_the_result_on_th
     screen.setCurrentWidget(screen.inbox)  # imported elsewhere: read when the tab is shown
     qtbot.waitUntil(lambda: screen.tabText(2) == "Inbox (1)", timeout=WAIT)
     assert shown(results) == ["Critical", "Okafor, Ann", "Basic metabolic panel",
-                              "10:00 on 02 Mar 2026", "Your order"]
+                              "10:00 on 02 Mar 2026",
+                              "BMP (basic metabolic panel), ordered today"]
     results.table.setFocus()
     qtbot.keyClick(results.table, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: chart.sections.currentWidget() is chart.tabs.get("reports"),
@@ -229,6 +234,7 @@ def test_a_physician_orders_prescribes_signs_prints_and_reviews_the_result_on_th
 
     screen.setCurrentWidget(screen.inbox)
     qtbot.mouseClick(results.acknowledge_button, CLICK)
+    assert [r.text() for r in results.dialog.results] == ["Potassium 6.9 mmol/L CRITICAL HIGH"]
     qtbot.keyClicks(results.dialog.note, "Repeat K+ today")
     qtbot.mouseClick(results.dialog.save, CLICK)
     qtbot.waitUntil(lambda: screen.tabText(2) == "Inbox", timeout=WAIT)

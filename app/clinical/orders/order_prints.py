@@ -6,7 +6,9 @@ all, as the day sheet does it (app.clinical.visits.day_sheet): written to a temp
 beside the one asked for, renamed over it once complete; where it cannot be written is found
 out before anything is read.
 
-Only signed (active) orders are printed. A pended order is not an order yet, and a paper
+Only signed (active) orders are printed: every current one, or (`PrintRequest.which`) those
+signed today, which is what a prescriber hands over at the end of a visit, or the orders
+named by id. A pended order is not an order yet, and a paper
 that looks like one could be acted on, so pended orders are left out rather than printed
 under a watermark; when there is nothing signed, nothing is written and the sentence says
 how many orders still wait for a signature.
@@ -14,7 +16,8 @@ how many orders still wait for a signature.
 A prescription line gives the directions in words as stored (dosageInstruction text, built
 by the sig builder), quantity and refills (dispenseRequest), and any safety alert the
 prescriber went past (a DetectedIssue about the order with a mitigation, e.g. "Overridden:
-reason"), so the pharmacist sees what the prescriber already weighed.
+reason"), so the pharmacist sees what the prescriber already weighed. The quantity is "not
+stated" only when neither a quantity nor a days' supply was given.
 """
 
 import os
@@ -54,18 +57,21 @@ ISSUES = text("SELECT r.json FROM patient_compartment c JOIN resource r ON r.typ
               "AND c.type = 'DetectedIssue'")
 ORGANIZATION = text("SELECT json FROM resource WHERE type = 'Organization' AND id = :id "
                     "AND deleted = 0")
+WHICH = ("current", "today")
 SEX = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
 
 
 @dataclass(frozen=True)
 class PrintRequest:
     """What to print: `kind` "lab" or "prescription"; `paper` "a4", "letter" or None (the
-    locale's)."""
+    locale's); `which` signed orders: "current" (all), "today" (signed today, this
+    computer's day) or a tuple of order ids."""
 
     patient_id: str
     output: Path
     kind: str = "lab"
     paper: str | None = None
+    which: str | tuple[str, ...] = "current"
 
 
 @dataclass(frozen=True)
@@ -87,6 +93,11 @@ class OrderPrints:
         if request.kind not in KINDS:
             raise UsageError(f"{request.kind!r} is not something to print: use lab or "
                              "prescription.")
+        if isinstance(request.which, str) and request.which not in WHICH:
+            raise UsageError(f"{request.which!r} is not a choice of orders: use current, today "
+                             "or the orders' ids.")
+        if not request.which:
+            raise UsageError("No order was chosen to print: name at least one order.")
         paper = request.paper or default_paper(environ)
         if paper not in PAPERS:
             raise UsageError(f"{paper!r} is not a paper size: use a4 or letter.")
@@ -109,8 +120,13 @@ class OrderPrints:
             patient = work.get("Patient", request.patient_id)
             found = [fhir_json.loads(b) for (b,) in work.conn.execute(
                 ORDERS, {"patient": request.patient_id, "type": kind})] if patient else []
-            signed = sorted((o for o in found if o.get("status") == "active"),
-                            key=lambda o: o.get("authoredOn", ""))
+            current = sorted((o for o in found if o.get("status") == "active"),
+                             key=lambda o: o.get("authoredOn", ""))
+            signed = _chosen(current, request.which)
+            unknown = [] if isinstance(request.which, str) else sorted(
+                set(request.which) - {o["id"] for o in signed})
+            if unknown:  # nothing is printed, so the export names no order
+                signed = []
             lines = [_line(work, o, request.patient_id) for o in signed]
             work.read(f"Patient/{request.patient_id}", f"{heading.lower()} printed: "
                       f"{len(signed)} orders ({', '.join(o['id'] for o in signed) or 'none'})",
@@ -121,8 +137,17 @@ class OrderPrints:
                 date.today()) if patient else None
         if patient is None:  # after the commit, so the failed read stays audited
             raise NotFound(f"There is no patient {request.patient_id}.")
+        if unknown:
+            verb = "is not a signed order" if len(unknown) == 1 else "are not signed orders"
+            raise UsageError(f"Nothing was printed: {', '.join(unknown)} {verb} among "
+                             f"{printout.patient.name}'s {what}.")
+        if not signed and request.which == "today" and current:
+            others = len(current)
+            raise UsageError(f"Nothing to print: {printout.patient.name} has no {what} signed "
+                             f"today ({others} signed earlier: print all current ones to "
+                             "include them). No file was written.")
         if not signed:
-            pended = len(found)
+            pended = len(found) - len(current)
             waiting = (f" ({pended} pended {'order waits' if pended == 1 else 'orders wait'} "
                        "for a physician's signature)") if pended else ""
             raise UsageError(f"Nothing to print: {printout.patient.name} has no signed {what}"
@@ -172,11 +197,43 @@ def _line(work: Work, order: dict, patient_id: str) -> PrintedLine:
     sig = next((d["text"] for d in order.get("dosageInstruction", []) if d.get("text")), "")
     return PrintedLine(title(order), f"RxNorm {coding['code']}" if coding.get("code") else
                        "free text: no RxNorm code", clinician, ordered, (
-        ("Directions", sig), ("Quantity", " ".join(
-            str(v) for v in (_number(quantity.get("value")), quantity.get("unit")) if v)
-            or "not stated"),
+        ("Directions", sig), ("Quantity", _quantity(quantity, dispense)),
         ("Refills", str(dispense.get("numberOfRepeatsAllowed", "not stated"))),
         *(("Safety alert", o) for o in _overrides(work, order, patient_id))))
+
+
+def _chosen(current: list[dict], which: str | tuple[str, ...]) -> list[dict]:
+    """The signed orders asked for: all, those signed today, or those named."""
+    if which == "current":
+        return current
+    if which == "today":
+        return [o for o in current if signed_today(o)]
+    return [o for o in current if o["id"] in set(which)]
+
+
+def signed_today(order: dict) -> bool:
+    """Dated today (authoredOn, the date each line prints, on this computer's clock). Not
+    meta.lastUpdated: an old order that arrived by sync today was not signed today."""
+    return bool(order.get("authoredOn")) and _local_day(order["authoredOn"]) == date.today()
+
+
+def _local_day(moment: str) -> date | None:
+    try:
+        return datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone().date()
+    except ValueError:
+        return None
+
+
+def _quantity(quantity: dict, dispense: dict) -> str:
+    """ "30 tablet", else the days' supply given, and "not stated" only when neither is."""
+    amount = " ".join(str(v) for v in (_number(quantity.get("value")), quantity.get("unit"))
+                      if v)
+    days = (dispense.get("expectedSupplyDuration") or {}).get("value")
+    if amount:
+        return amount
+    if isinstance(days, int | float):
+        return f"{_number(days)} days' supply"
+    return "not stated"
 
 
 def _priority(priority: str) -> str:

@@ -11,10 +11,12 @@ commits, into a temporary file beside the one asked for, renamed over it once co
 the day sheet does it: app.clinical.visits.day_sheet); where it cannot be written is found
 out before anything is read.
 
-The superbill is a document of billing (issue 16's claims): until the claim and fee
-schedule are in this build it is refused with a sentence, never printed empty.
+A document module may name the permissions it is read under (`PERMISSIONS`, the first the
+user holds is used; READ_CHART when it names none): the superbill is billing's document, so
+billing (CODE_VISITS, no READ_CHART) prints it too.
 """
 
+import functools
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from app.clinical.printing import (
     immunization_record,
     medication_list,
     problem_list,
+    superbill,
     visit_note,
 )
 from app.clinical.printing.document import Content, flowables
@@ -36,6 +39,7 @@ from app.clinical.records import Records, Work
 from app.clinical.visits.day_sheet import _start_file, default_paper
 from app.clinical.visits.day_sheet_pdf import MARGIN, PAPERS
 from app.errors import NotFound, UsageError
+from app.security.policy import BillingPolicy
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
@@ -43,12 +47,9 @@ from app.store.store import Store
 DOCUMENTS: dict[str, ModuleType] = {
     "after-visit-summary": after_visit_summary, "visit-note": visit_note,
     "medications": medication_list, "problems": problem_list,
-    "immunizations": immunization_record}
-OF_A_VISIT = ("after-visit-summary", "visit-note")
-NOT_YET = {"superbill": "the superbill is not available yet: it needs the visit coding and "
-                        "fee schedule of billing, which this build does not have. No file "
-                        "was written."}
-NAMES = (*DOCUMENTS, *NOT_YET)
+    "immunizations": immunization_record, "superbill": superbill}
+OF_A_VISIT = ("after-visit-summary", "visit-note", "superbill")
+NAMES = tuple(DOCUMENTS)
 
 
 @dataclass(frozen=True)
@@ -74,14 +75,16 @@ class Printed:
 
 
 class Printouts:
-    def __init__(self, store: Store, organization: str | None = None):
+    def __init__(self, store: Store, organization: str | None = None,
+                 billing: BillingPolicy | None = None):
         self._records = Records(store)
         self._organization = organization  # the policy's "Organization/<id>", if any
+        self._billing = billing or BillingPolicy()  # who bills, for the superbill
 
     def print(self, session: Session, request: PrintRequest,
               environ: Mapping[str, str] = os.environ) -> Printed:
-        session.require(Permission.READ_CHART)
         module = _document(request)
+        session.require(_permission(session, module))
         paper = request.paper or default_paper(environ)
         if paper not in PAPERS:
             raise UsageError(f"{paper!r} is not a paper size: use a4 or letter.")
@@ -89,7 +92,9 @@ class Printouts:
         title = module.TITLE
         partial = _start_file(output, f"the {title.lower()}", f"{request.document}.pdf")
         try:
-            patient, content, clinic = self._read(session, request, module.read, output, paper)
+            read = (functools.partial(module.read, billing=self._billing) if module is superbill
+                    else module.read)
+            patient, content, clinic = self._read(session, request, read, output, paper)
             head = letterhead_of(patient, clinic, title, session.user,
                                  datetime.now().astimezone())
             width = PAPERS[paper][0] - 2 * MARGIN
@@ -105,7 +110,8 @@ class Printouts:
               ) -> tuple[dict, Content, str]:
         title = DOCUMENTS[request.document].TITLE.lower()
         failure: Exception | None = None
-        with self._records.read(session, Permission.READ_CHART) as work:
+        with self._records.read(session, _permission(session, DOCUMENTS[request.document])
+                                ) as work:
             patient = work.get("Patient", request.patient_id)
             content = None
             if patient is not None:
@@ -132,12 +138,17 @@ class Printouts:
     def _clinic_name(self, work: Work) -> str:
         kind, _, rid = (self._organization or "").partition("/")
         found = work.get("Organization", rid) if kind == "Organization" and rid else None
-        return (found or {}).get("name", "")
+        return (found or {}).get("name", "") or self._billing.organization_name or ""
+
+
+def _permission(session: Session, module: ModuleType) -> Permission:
+    """The permission a document is read under: the first of its own the user holds (the
+    first of them, to be refused, when the user holds none)."""
+    held = getattr(module, "PERMISSIONS", (Permission.READ_CHART,))
+    return next((p for p in held if session.may(p)), held[0])
 
 
 def _document(request: PrintRequest) -> ModuleType:
-    if request.document in NOT_YET:
-        raise UsageError(NOT_YET[request.document][0].upper() + NOT_YET[request.document][1:])
     if request.document not in DOCUMENTS:
         raise UsageError(f"{request.document!r} is not a document to print: use one of "
                          f"{', '.join(NAMES)}.")

@@ -15,6 +15,7 @@ from app.clinical.charting.entries import annotation
 from app.clinical.fhir.names import family_given
 from app.clinical.records import ChangeFeed, Records, Work
 from app.clinical.results.arrivals import flag_of_result
+from app.clinical.results.result_lines import ResultLine, order_line, result_line
 from app.clinical.visits.encounters import HEARTH_USER, now
 from app.display_time import when_text
 from app.errors import InvalidRecord, NotFound
@@ -27,14 +28,16 @@ PAGE = 50
 CHUNK = 500  # ids per IN (...) read
 READ_MANY = text("SELECT id, json FROM resource WHERE type = :type AND deleted = 0 "
                  "AND id IN :ids").bindparams(bindparam("ids", expanding=True))
+MINE = ("FROM resource WHERE type = 'Task' AND deleted = 0 "
+        "AND json_extract(json, '$.status') = 'requested' "
+        "AND json_extract(json, '$.code.coding[0].code') = 'review' "
+        "AND (json_extract(json, '$.owner.identifier.value') = :user "
+        "OR (:queue AND json_extract(json, '$.owner') IS NULL)) ")
 OPEN_TASKS = text(
-    "SELECT json FROM resource WHERE type = 'Task' AND deleted = 0 "
-    "AND json_extract(json, '$.status') = 'requested' "
-    "AND json_extract(json, '$.code.coding[0].code') = 'review' "
-    "AND (json_extract(json, '$.owner.identifier.value') = :user "
-    "OR (:queue AND json_extract(json, '$.owner') IS NULL)) "
-    "ORDER BY CASE json_extract(json, '$.priority') WHEN 'stat' THEN 0 WHEN 'urgent' THEN 1 "
+    "SELECT json " + MINE + "ORDER BY CASE json_extract(json, '$.priority') "
+    "WHEN 'stat' THEN 0 WHEN 'urgent' THEN 1 "
     "ELSE 2 END, json_extract(json, '$.authoredOn') DESC, id LIMIT :limit")
+COUNT_OPEN = text("SELECT count(*) " + MINE)
 
 
 @dataclass(frozen=True)
@@ -49,11 +52,14 @@ class InboxItem:
     order_id: str | None  # the matched order; None: the clinic queue
     result: str  # "DiagnosticReport/<id>"
     notes: tuple[str, ...]
+    # Each result as read before acknowledging: "Potassium 6.9 mmol/L (3.5–5.1) CRITICAL HIGH"
+    results: tuple[ResultLine, ...] = ()
+    order: str | None = None  # "Basic metabolic panel, ordered 02 Mar"
 
 
 class Inbox:
     def __init__(self, store: Store, feed: ChangeFeed | None = None):
-        self._records = Records(store, feed)
+        self._store, self._records = store, Records(store, feed)
 
     def open_items(self, session: Session, limit: int = PAGE) -> list[InboxItem]:
         """The open items owned by the signed-in user, with the clinic queue's for whoever
@@ -70,6 +76,15 @@ class Inbox:
             work.read("Task", f"results inbox: {len(items)} open items shown"
                       + (" with the clinic queue" if queue else ""))
         return items
+
+    def count(self, session: Session) -> int:
+        """How many items `open_items` would list, without the page's limit: a count names
+        no patient, so it is not an audited read (the Inbox tab's title asks every few
+        seconds, for results an import in another process filed)."""
+        session.require(Permission.READ_CHART)
+        with self._store.read() as conn:
+            return conn.execute(COUNT_OPEN, {"user": session.user, "queue": session.may(
+                Permission.SIGN_ORDERS)}).scalar_one()
 
     def acknowledge(self, session: Session, task_id: str, note: str | None = None) -> dict:
         """Mark a result reviewed: its Task completed, with the note if one is given. Only
@@ -120,7 +135,9 @@ def _items(work: Work, tasks: list[dict]) -> list[InboxItem]:
     """The page's items, their results, patients and the results' Observations read in a
     few queries (one per kind), not one per record: a page of 50 is otherwise 250 reads."""
     found = _read(work, [t["focus"]["reference"] for t in tasks]
-                  + [t["for"]["reference"] for t in tasks])
+                  + [t["for"]["reference"] for t in tasks]
+                  + [b["reference"] for t in tasks for b in t.get("basedOn", [])[:1]
+                     if isinstance(b.get("reference"), str)])
     found |= _read(work, [r["reference"] for result in found.values()
                           if result["resourceType"] == "DiagnosticReport"
                           for r in result.get("result", []) if isinstance(r.get("reference"), str)])
@@ -153,12 +170,24 @@ def _item(get, task: dict) -> InboxItem:
     result = get(kind, result_id) or {"resourceType": kind, "id": result_id}
     patient_id = task["for"]["reference"].removeprefix("Patient/")
     patient = get("Patient", patient_id)
+    order_id = (task.get("basedOn") or [{}])[0].get("reference", "").removeprefix(
+        "ServiceRequest/") or None
+    order = get("ServiceRequest", order_id) if order_id else None
     return InboxItem(
         task["id"], patient_id, family_given(patient, patient_id) if patient else patient_id,
         bool(patient and (patient.get("deceasedBoolean") or patient.get("deceasedDateTime"))),
         task.get("description", "result"),
         flag_of_result(get, result),
         result.get("issued") or result.get("effectiveDateTime") or task.get("authoredOn"),
-        (task.get("basedOn") or [{}])[0].get("reference", "").removeprefix(
-            "ServiceRequest/") or None,
-        result_ref, tuple(n["text"] for n in task.get("note", [])))
+        order_id, result_ref, tuple(n["text"] for n in task.get("note", [])),
+        tuple(result_line(o) for o in _observations(get, result)),
+        order_line(order) if order else None)
+
+
+def _observations(get, result: dict) -> list[dict]:
+    """The Observations a result stands for: a report's own (those here), or itself."""
+    if result["resourceType"] == "Observation":
+        return [result] if "code" in result else []
+    found = (get("Observation", r["reference"].rpartition("/")[2])
+             for r in result.get("result", []) if isinstance(r.get("reference"), str))
+    return [o for o in found if o is not None]

@@ -1,5 +1,8 @@
 """Acknowledge a result: the clinician says they have seen it, with a note if they wish.
 
+The dialog shows what is acknowledged, each result's value, unit, range and flag (read with
+the inbox item, in its one audited read), so a critical value is never acknowledged unseen.
+
 A form that saves, so it is an EntryDialog: Acknowledge runs one audited write (the review
 Task completed, the note kept on it) and the dialog stays open with the service's sentence
 if it is refused (filed to someone else, already acknowledged elsewhere).
@@ -31,6 +34,12 @@ class AcknowledgeDialog(EntryDialog):
             "patient recorded as deceased" if item.deceased else None])),
             "alert" if flag or item.deceased else "muted", "About this result")
         self.form.addRow(about)
+        self.results = [ToneLabel(line.words, "alert" if line.flagged else None,
+                                  "Result being acknowledged") for line in item.results]
+        for label in self.results:  # never acknowledged unseen: each value, range and flag
+            self.form.addRow(label)
+        if item.order:
+            self.form.addRow(ToneLabel(f"Answers {item.order}", "muted", "Order answered"))
         for note in item.notes:
             self.form.addRow(ToneLabel(note, "muted", "Note filed with this result"))
         self.note = self.field("&Note", QPlainTextEdit(), "Note, optional")

@@ -22,8 +22,11 @@ def patient_text(item: InboxItem | OverdueOrder) -> str:
 
 
 def filed_to(item: InboxItem) -> str:
-    """Whose item it is: the user's own order, or the clinic queue (an order not here)."""
-    return "Your order" if item.order_id else CLINIC_QUEUE
+    """The order the result answers, by name and date, or the clinic queue (an order not
+    here)."""
+    if not item.order_id:
+        return CLINIC_QUEUE
+    return item.order or "Your order"
 
 
 def waited(order: OverdueOrder) -> str:

@@ -4,22 +4,27 @@ whoever signs orders, the results to review and overdue orders (app.ui.inbox.res
 Shown to every role that writes notes. A physician (SIGN_NOTES) sees the notes others
 asked them to cosign, oldest first, read on the database thread when the tab is built,
 each time it is shown, when a note changes (signed or cosigned here, received by sync: the
-workspace's Changes) and on Refresh (F5); only the newest load's answer is shown. The
-tab's title carries the count of notes and results ("Inbox (2)"). A nurse, who asks for
-cosignatures but gives none, is told so instead of being shown an empty list.
+workspace's Changes) and on Refresh (F5, at the top of the tab: it reads both lists); only
+the newest load's answer is shown. The tab's title carries the count of notes and results
+("Inbox (2)"). Results filed by `hearth import` in another process announce no Changes here,
+so every COUNT_EVERY_MS the open results are counted (a count names no patient: not an
+audited read) and, when the count moved, the title says so and a visible list is read again.
+A nurse, who asks for cosignatures but gives none, is told so instead of being shown an
+empty list.
 
 Opening a row (Enter, double-click, Open chart) asks the workspace (`open_note`) to open
 the patient's chart on its Notes tab with that note selected (ChartView.select_record);
 cosigning happens there, with the chart in view.
 """
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal, SignalInstance
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
 from app.clinical.notes.notes import SignedNote
 from app.clinical.records import Changes
+from app.clinical.results.inbox import PAGE
 from app.display_time import when_text
 from app.security.roles import Permission
 from app.ui.chart.style import ToneLabel
@@ -33,6 +38,7 @@ from app.ui.operations import waiting
 from fhir_common.messages import sentence
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+COUNT_EVERY_MS = 30_000  # how often the title's count of results is read again
 EMPTY = "Nothing is waiting for your cosignature."
 NOT_A_COSIGNER = ("Only physicians cosign notes. Notes you sign asking a physician to "
                   "cosign wait in that physician's inbox.")
@@ -65,7 +71,6 @@ class InboxView(QWidget):
         self.heading = ToneLabel("Notes awaiting your cosignature", None, "Inbox heading")
         self.refresh = QPushButton("Refresh")
         self.refresh.setAccessibleName("Refresh the inbox")
-        self.refresh.setToolTip("Read the notes awaiting your cosignature again (F5)")
         self.model = RowsModel(COLUMNS, parent=self)
         self.table = row_table(self.model, "Notes awaiting your cosignature", stretch_column=1)
         self.message = ToneLabel("", "muted", "Inbox message")
@@ -77,17 +82,26 @@ class InboxView(QWidget):
             self.results = ResultsPanel(ws, background)
             self.results.open_result.connect(self.open_result.emit)
             self.results.open_chart.connect(self.open_chart.emit)
-            self.results.counted.connect(lambda count: self._count("results", count))
-        self._layout()
-        if not self.cosigns:
-            for widget in (self.heading, self.refresh, self.table, self.open_button):
-                widget.hide()
-            self._say(NOT_A_COSIGNER)
-            return
+            self.results.counted.connect(self._listed_results)
+            self.counter = QTimer(self)
+            self.counter.setInterval(COUNT_EVERY_MS)
+            self.counter.timeout.connect(self.recount)
+            self.counter.start()
+        self.refresh.setToolTip(" and ".join(filter(None, [
+            "the notes awaiting your cosignature" if self.cosigns else None,
+            "the results to review" if self.results is not None else None])).join(
+            ("Read ", " again (F5)")))
         self.refresh.clicked.connect(lambda: self.load())
         QShortcut(QKeySequence.StandardKey.Refresh, self,
                   context=Qt.ShortcutContext.WidgetWithChildrenShortcut).activated.connect(
             lambda: self.load())
+        self._layout()
+        if not self.cosigns:
+            for widget in (self.heading, self.table, self.open_button):
+                widget.hide()
+            self.refresh.setVisible(self.results is not None)
+            self._say(NOT_A_COSIGNER)
+            return
         self.table.selectionModel().currentRowChanged.connect(lambda *_: self._enable())
         self.table.doubleClicked.connect(lambda _: self._open_current())
         self.table.installEventFilter(self)
@@ -104,21 +118,25 @@ class InboxView(QWidget):
             self.load()
 
     def _layout(self) -> None:
+        """Refresh above both lists, on the right of the tab, as the tab's own button."""
         top = QHBoxLayout()
-        top.addWidget(self.heading, 1)
+        top.addStretch()
         top.addWidget(self.refresh)
         bottom = QHBoxLayout()
         bottom.addWidget(self.message, 1)
         bottom.addWidget(self.open_button)
         box = QVBoxLayout()
-        box.addLayout(top)
+        box.addWidget(self.heading)
         box.addWidget(self.table, 1)
         box.addLayout(bottom)
         box.addStretch()  # holds the lines at the top when there is no list to show
-        sides = QHBoxLayout(self)
+        sides = QHBoxLayout()
         sides.addLayout(box, 2)
         if self.results is not None:
             sides.addWidget(self.results, 3)
+        whole = QVBoxLayout(self)
+        whole.addLayout(top)
+        whole.addLayout(sides, 1)
 
     # -- loading ---------------------------------------------------------------------------
 
@@ -153,6 +171,22 @@ class InboxView(QWidget):
         self.table.setVisible(bool(found))
         self._enable()
         self._count("notes", len(found))
+
+    def recount(self) -> None:
+        """Count the open results (not an audited read: no patient is named)."""
+        if self.results is not None:
+            results_ops.count(self, self._background, self._ws.results_inbox,
+                              self._ws.session).success(self._recounted).run()
+
+    def _recounted(self, count: int) -> None:
+        moved = count != self._counts["results"]
+        self._count("results", count)
+        if moved and self.results is not None and self.results.isVisible():
+            self.results.load()
+
+    def _listed_results(self, shown: int) -> None:
+        """A full page may not be all: the larger count already known is kept."""
+        self._count("results", shown if shown < PAGE else max(shown, self._counts["results"]))
 
     def _count(self, kind: str, count: int) -> None:
         self._counts[kind] = count

@@ -58,7 +58,8 @@ def cancel(owner: QObject, background: Background, ws: Workstation, order_id: st
 
 
 def print_orders(owner: QObject, background: Background, ws: Workstation, patient_id: str,
-                 kind: str, output: Path) -> Op[OrdersPrinted]:
-    """A requisition ("lab") or prescription PDF of the signed orders, written whole."""
+                 kind: str, output: Path, which: str = "current") -> Op[OrdersPrinted]:
+    """A requisition ("lab") or prescription PDF of the signed orders, written whole:
+    `which` "current" (all) or "today" (signed today)."""
     return Op(owner, background, lambda: ws.order_prints.print(
-        ws.session, PrintRequest(patient_id, output, kind)))
+        ws.session, PrintRequest(patient_id, output, kind, which=which)))

@@ -10,12 +10,19 @@ from app.ui.operations import Op
 
 TO_REVIEW = "results to review"
 OVERDUE = "overdue orders"
+COUNT = "results count"
 
 
 def to_review(owner: QObject, background: Background, inbox: Inbox,
               session: Session) -> Op[list[InboxItem]]:
     """The user's open results (and the clinic queue's for who signs orders), audited."""
     return Op(owner, background, lambda: inbox.open_items(session), TO_REVIEW)
+
+
+def count(owner: QObject, background: Background, inbox: Inbox,
+          session: Session) -> Op[int]:
+    """How many results wait for review: a count, naming no patient, so not audited."""
+    return Op(owner, background, lambda: inbox.count(session), COUNT)
 
 
 def acknowledge(owner: QObject, background: Background, inbox: Inbox, session: Session,

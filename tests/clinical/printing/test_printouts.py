@@ -192,8 +192,8 @@ def test_a_60_page_history_prints_whole_with_the_letterhead_on_every_page(doctor
 
 def test_what_cannot_be_printed_is_refused_with_a_sentence_and_no_file(clinic, tmp_path):
     doctor = clinic["drlee"]
-    with pytest.raises(UsageError, match="superbill is not available yet"):
-        printed(doctor, tmp_path, ROSA, "superbill")
+    with pytest.raises(UsageError, match="Long, Hal has no visits"):
+        printed(doctor, tmp_path, HAL, "superbill")
     with pytest.raises(UsageError, match="--visit is for a visit's documents"):
         printed(doctor, tmp_path, ROSA, "medications", visit=VISIT)
     with pytest.raises(NotFound, match="There is no patient nobody. No file was written."):

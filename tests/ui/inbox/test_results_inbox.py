@@ -73,7 +73,7 @@ def test_a_result_for_an_order_is_flagged_opened_at_the_report_and_acknowledged(
 
     qtbot.waitUntil(lambda: workspace.tabText(2) == "Inbox (1)", timeout=WAIT)
     assert shown(results) == ["Critical", "Adeyemi, Ann", "Basic metabolic panel",
-                              "10:00 on 02 Mar 2026", "Your order"]
+                              "10:00 on 02 Mar 2026", f"{order['code']['text']}, ordered today"]
     assert results.model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert "1 critical" in results.message.text()
 

@@ -11,7 +11,7 @@ sync), never after the tab's own save.
 """
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
 from app.clinical.chart.chart_items import ChartItem
@@ -28,7 +28,7 @@ from app.ui.chart.knowledge_banner import KnowledgeBanner
 from app.ui.chart.orders.basket_dialog import SignOrdersDialog
 from app.ui.chart.orders.order_dialog import OrderTestDialog
 from app.ui.chart.orders.order_set_dialog import OrderSetDialog
-from app.ui.chart.orders.printing import PrintChooser
+from app.ui.chart.orders.printing import CHOICES, PrintChooser
 from app.ui.chart.prescribing.dialog import PrescribeDialog
 from app.ui.chart.style import ToneLabel
 from app.ui.common.background import Background
@@ -96,14 +96,19 @@ class OrdersTab(QWidget):
                 ("set", "Order s&et…", self.order_set, may_pend),
                 ("cancel", "&Cancel order…", self.cancel_order, may_pend),
                 ("requisition", "Print re&quisition…", lambda: self.ask_print("lab"), True),
-                ("prescription", "Print &prescription…",
-                 lambda: self.ask_print("prescription"), True)):
+                ("prescription", "Print &prescription", None, True)):  # its menu: CHOICES
             button = QPushButton(label)
             button.setAccessibleName(label.replace("&", "").rstrip("…"))
-            button.clicked.connect(slot)
+            if slot is not None:
+                button.clicked.connect(slot)
             button.setVisible(shown)
             actions.addWidget(button)
             self.buttons[key] = button
+        self.prescription_menu = QMenu(self.buttons["prescription"])
+        for which, label in CHOICES:  # signed today first: what a prescriber hands over
+            self.prescription_menu.addAction(label).triggered.connect(
+                lambda _=False, w=which: self.ask_print("prescription", w))
+        self.buttons["prescription"].setMenu(self.prescription_menu)
         actions.addStretch()
         box = QVBoxLayout(self)
         box.addWidget(self.banner)
@@ -222,8 +227,8 @@ class OrdersTab(QWidget):
         dialog.open()
         return dialog
 
-    def ask_print(self, kind: str) -> None:
-        self.printer.ask(kind)
+    def ask_print(self, kind: str, which: str = "current") -> None:
+        self.printer.ask(kind, which)
 
     def say(self, words: str, alert: bool = False) -> None:
         self.message.set_tone("alert" if alert else "muted")
