@@ -30,7 +30,10 @@ from app.ui.operations import results as results_ops
 from fhir_common.messages import sentence
 
 ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-HEARD = frozenset({"Task", "DiagnosticReport", "Observation", "ServiceRequest"})
+HEARD = frozenset({"Task", "DiagnosticReport", "ServiceRequest"})
+# An Observation is heard only outside the vital signs: a result's value shown here may be
+# corrected, but a nurse's blood pressure never changes this list (nor costs it a read).
+RESULT_SECTIONS = frozenset({"labs", "observations"})
 NO_RESULTS = "No results are waiting for your review."
 SECTIONS = {"DiagnosticReport": "reports", "Observation": "labs"}  # where the chart shows it
 
@@ -85,7 +88,7 @@ class ResultsPanel(QWidget):
     # -- loading ---------------------------------------------------------------------------
 
     def take(self, changes: Changes) -> None:
-        if changes.kinds & HEARD:
+        if changes.kinds & HEARD or changes.sections & RESULT_SECTIONS:
             self.load()
 
     def load(self) -> None:
