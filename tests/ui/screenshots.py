@@ -132,6 +132,10 @@ def main(folder: Path) -> None:
     order_dialogs_without_pack(env, info, folder)
     from tests.ui.polish15_scenes import acknowledge_and_print_choices  # values, print choice
     acknowledge_and_print_choices(env, info, work, folder)
+    from tests.ui.reports_scenes import clinic_reports  # the Reports tab and its plot
+    clinic_reports(env, work, folder)
+    from tests.ui.billing_scenes import visit_coding  # coding a finished visit
+    visit_coding(env, info, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

@@ -6,7 +6,8 @@ type, time, status, who took part and why the patient came; then its diagnoses, 
 vital signs, results and orders, each with its time, what it is, its detail (a value and
 flag, a dose, a code) and who recorded it. A group with nothing in it says so, and whatever
 else names the visit is counted at the end, so an empty list is never mistaken for a gap.
-The window is not modal: the chart stays usable beside it.
+The window is not modal: the chart stays usable beside it. A finished visit offers "Code
+visit…" to those who code visits (app.ui.chart.billing).
 """
 
 from datetime import datetime
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Workstation
 from app.clinical.chart.visit_record import GROUPS, VisitLine, VisitRecord
 from app.display_time import when_text
+from app.security.roles import Permission
+from app.ui.chart.billing.coding_dialog import CodingDialog
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.chart.table import FLAG_WORDS, ITEM_ROLE, SectionTab
 from app.ui.common.background import Background
@@ -96,8 +99,9 @@ class VisitWindow(QDialog):
         self.setWindowTitle("Visit")
         self.setAccessibleName("Visit opened")
         self.resize(960, 780)
-        self.encounter_id = encounter_id
+        self._ws, self._background, self.encounter_id = ws, background, encounter_id
         self.visit: VisitRecord | None = None
+        self.coding: CodingDialog | None = None
         self.tables: dict[str, QTableView] = {}
         self.heading = ToneLabel("Opening the visit…", "muted", "Visit heading")
         self.heading.setFont(scaled_font(self, 1.15, bold=True))
@@ -110,6 +114,12 @@ class VisitWindow(QDialog):
         scroll.setWidget(page)
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.close)
+        self.code_button = close.addButton("C&ode visit…", QDialogButtonBox.ButtonRole.ActionRole)
+        self.code_button.setAccessibleName("Code visit")
+        self.code_button.setToolTip("Code this finished visit for billing: diagnoses and "
+                                    "services, saved as its draft claim")
+        self.code_button.clicked.connect(self.open_coding)
+        self.code_button.hide()  # until the visit is read and found finished
         box = QVBoxLayout(self)
         box.addWidget(self.heading)
         box.addWidget(scroll, 1)
@@ -122,6 +132,8 @@ class VisitWindow(QDialog):
         self.setWindowTitle(f"Visit: {visit.encounter.title}")
         self.heading.set_tone(None)
         self.heading.setText(visit_heading(visit))
+        self.code_button.setVisible(visit.encounter.status == "finished"
+                                    and self._ws.session.may(Permission.CODE_VISITS))
         said = [("With", ", ".join(visit.participants) or "not recorded"),
                 ("Reason", "; ".join(visit.reasons) or "not recorded")]
         for label, words in said:
@@ -140,6 +152,15 @@ class VisitWindow(QDialog):
             self._page.addWidget(ToneLabel(f"Also charted in this visit: {rest}.", "muted",
                                            "Also in this visit"))
         self._page.addStretch()
+
+    def open_coding(self) -> CodingDialog:
+        """The coding dialog over this window (one per visit window)."""
+        if self.coding is None or not self.coding.isVisible():
+            self.coding = CodingDialog(self._ws, self._background, self.encounter_id, self)
+            self.coding.show()
+        self.coding.raise_()
+        self.coding.activateWindow()
+        return self.coding
 
     def _group(self, group: str, lines: list[VisitLine], start: str | None) -> QGroupBox:
         title = f"{HEADINGS[group]} ({len(lines)})"

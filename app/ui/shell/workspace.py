@@ -1,5 +1,6 @@
 """Everything a signed-in user works in: Today, Patients, Inbox (for those who write notes),
-Calendar (for those who may read patients), Sync, and one tab per open chart (or, for the
+Calendar (for those who may read patients), Reports (for those who run clinic reports), To
+code (billing: finished visits still to code), Sync, and one tab per open chart (or, for the
 front desk and billing, who read no chart, per patient's details: app.ui.demographics).
 
 The workspace holds patient data, so it exists only while the session is unlocked: locking
@@ -19,12 +20,14 @@ from PySide6.QtWidgets import QTabWidget
 from app.bootstrap import Workstation
 from app.security.roles import Permission
 from app.ui.calendar.view import CalendarView
+from app.ui.chart.billing.to_code import VisitsToCodeView
 from app.ui.chart.view import ChartView
 from app.ui.common.background import Background
 from app.ui.common.changes import ChangesRelay
 from app.ui.demographics.view import DemographicsView
 from app.ui.inbox.view import InboxView, inbox_title
 from app.ui.patients.view import PatientsView
+from app.ui.reports.view import ReportsView
 from app.ui.sync.view import SyncView
 from app.ui.today.view import TodayView
 
@@ -49,15 +52,24 @@ class Workspace(QTabWidget):
         self.inbox: InboxView | None = None
         if ws.session.may(Permission.WRITE_NOTES):
             self.inbox = InboxView(ws, background, self.changed)
+        self.reports: ReportsView | None = None
+        if ws.session.may(Permission.RUN_REPORTS):  # physicians, billing, admins
+            self.reports = ReportsView(ws, background)
         self.sync = SyncView(ws, background)
         fixed = ((self.today, "Today"), (self.patients, "Patients"), (self.inbox, "Inbox"),
-                 (self.calendar, "Calendar"), (self.sync, "Sync"))
+                 (self.calendar, "Calendar"), (self.reports, "Reports"), (self.sync, "Sync"))
         for view, title in fixed:
             if view is None:
                 continue
             self.addTab(view, title)
             self.tabBar().setTabButton(self.indexOf(view), self.tabBar().ButtonPosition.RightSide,
                                        None)
+        self.to_code: VisitsToCodeView | None = None
+        if ws.session.may(Permission.MANAGE_CLAIMS):  # billing: it has no chart to code from
+            self.to_code = VisitsToCodeView(ws, background, self.changed)
+            self.insertTab(self.count() - 1, self.to_code, "To code")  # before Sync
+            self.tabBar().setTabButton(self.indexOf(self.to_code),
+                                       self.tabBar().ButtonPosition.RightSide, None)
         self.fixed_tabs = self.count()  # chart tabs come after these and may be closed
         if self.inbox is not None:
             self.inbox.open_note.connect(self.open_note)

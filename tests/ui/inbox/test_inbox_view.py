@@ -66,7 +66,8 @@ def test_a_note_asked_of_the_physician_waits_in_the_inbox_until_cosigned(
     inbox = workspace.inbox
     assert workspace.indexOf(inbox) == 2
     qtbot.waitUntil(lambda: workspace.tabText(2) == "Inbox (1)", timeout=WAIT)
-    assert tab_titles(workspace) == ["Today", "Patients", "Inbox (1)", "Calendar", "Sync"]
+    assert tab_titles(workspace) == ["Today", "Patients", "Inbox (1)", "Calendar", "Reports",
+                                     "Sync"]
     [waiting] = inbox.model.rows()
     assert waiting.id == note.id and waiting.signed_by == "Nina Nurse"
     shown = [inbox.model.index(0, c).data() for c in range(inbox.model.columnCount())]

@@ -1,0 +1,1 @@
+"""The chart's billing screens: coding a finished visit as its draft Claim."""
