@@ -3,25 +3,19 @@ them: lines typed as CODE:MOD xUNITS @POINTERS, the claim and the ready-to-bill 
 text and JSON, the clinic's licensed CPT file, and one sentence with exit 2 for bad input."""
 
 import json
+from functools import partial
 
 import pytest
 
-from app.bootstrap import open_workstation
-from app.cli.commands import main
-from tests.conftest import ADMIN_PASSWORD, new_store, password_of
-
-ANN = {"resourceType": "Patient", "name": [{"family": "Okafor", "given": ["Ann"]}],
-       "birthDate": "1960-05-01"}
+from tests.cli import test_safety_commands as safety_cli
+from tests.cli.test_safety_commands import store_with_ann
 
 
 @pytest.fixture(scope="module")
 def clinic(keyring_session, tmp_path_factory):
     """Physician 'doc', biller 'bill' and Ann with a finished visit; (env, root, visit id)."""
-    root = tmp_path_factory.mktemp("coding-cli") / "store"
-    env, _ = new_store(root, {"doc": ("Dr Lee", "physician"),
-                              "bill": ("Bea Biller", "billing")})
-    doc = open_workstation(env, root, "doc", password_of("doc"))
-    ann = doc.patients.register(doc.session, ANN)["id"]
+    env, root, doc, ann = store_with_ann(tmp_path_factory, "coding-cli",
+                                         {"bill": ("Bea Biller", "billing")})
     doc.problems.add(doc.session, ann, "I10")
     visit = doc.encounters.start_visit(doc.session, ann)["id"]
     doc.encounters.finish_visit(doc.session, visit)
@@ -29,14 +23,7 @@ def clinic(keyring_session, tmp_path_factory):
     return env, root, visit
 
 
-def hearth(clinic, monkeypatch, *args: str, user: str = "bill") -> int:
-    env, root, _ = clinic
-    monkeypatch.setenv("HEARTH_PASSWORD", ADMIN_PASSWORD if user == "admin"
-                       else password_of(user))
-    try:
-        return main(["--store", str(root), "--user", user, *args], env=env)
-    except SystemExit as parsed:
-        return parsed.code
+hearth = partial(safety_cli.hearth, user="bill")  # the biller's script; user= to change
 
 
 def test_a_visit_is_coded_from_typed_lines_and_shown_ready_to_bill(clinic, monkeypatch,

@@ -8,13 +8,9 @@ import json
 
 import pytest
 
-from app.bootstrap import open_workstation
-from app.cli.commands import main
 from app.clinical.safety import packs
-from tests.conftest import ADMIN_PASSWORD, new_store, password_of
+from tests.cli.test_safety_commands import hearth, store_with_ann
 
-ANN = {"resourceType": "Patient", "name": [{"family": "Okafor", "given": ["Ann"]}],
-       "birthDate": "1960-05-01"}
 DAMAGED = "WARNING: The medication safety pack is damaged, so its rules were not used: "
 TABLET_DAILY = ("--dose", "1", "--unit", "tablet", "--route", "oral", "--frequency", "daily")
 
@@ -23,24 +19,11 @@ TABLET_DAILY = ("--dose", "1", "--unit", "tablet", "--route", "oral", "--frequen
 def clinic(keyring_session, tmp_path_factory):
     """A store with physician 'doc' and Ann, whose clinic pack file is damaged;
     (env, root, Ann's id)."""
-    root = tmp_path_factory.mktemp("pack-warnings") / "store"
-    env, _ = new_store(root, {"doc": ("Dr Lee", "physician")})
-    doc = open_workstation(env, root, "doc", password_of("doc"))
-    ann = doc.patients.register(doc.session, ANN)["id"]
+    env, root, doc, ann = store_with_ann(tmp_path_factory, "pack-warnings")
     doc.store.close()
     packs.clinic_dir(root).mkdir(parents=True)
     (packs.clinic_dir(root) / "licensed.json").write_text('{"pack": {"name": "Licensed"')
     return env, root, ann
-
-
-def hearth(clinic, monkeypatch, *args: str, user: str = "doc") -> int:
-    env, root, _ = clinic
-    monkeypatch.setenv("HEARTH_PASSWORD", ADMIN_PASSWORD if user == "admin"
-                       else password_of(user))
-    try:
-        return main(["--store", str(root), "--user", user, *args], env=env)
-    except SystemExit as parsed:
-        return parsed.code
 
 
 def test_every_command_warns_once_on_stderr_and_json_stays_json(clinic, monkeypatch, capsys):

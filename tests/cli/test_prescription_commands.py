@@ -7,15 +7,11 @@ import json
 import pytest
 
 from app.bootstrap import open_workstation
-from app.cli.commands import main
-from app.clinical.charting.allergies import Allergies
-from app.clinical.charting.medications import Medications
 from app.clinical.records import Records
 from app.security.roles import Permission
-from tests.conftest import new_store, password_of
+from tests.cli.test_safety_commands import ann_on_ibuprofen, hearth
+from tests.conftest import password_of
 
-ANN = {"resourceType": "Patient", "name": [{"family": "Okafor", "given": ["Ann"]}],
-       "birthDate": "1960-05-01"}
 TABLET_DAILY = ("--dose", "1", "--unit", "tablet", "--route", "oral", "--frequency", "daily")
 
 
@@ -23,15 +19,8 @@ TABLET_DAILY = ("--dose", "1", "--unit", "tablet", "--route", "oral", "--frequen
 def clinic(keyring_session, tmp_path_factory):
     """A store with physician 'doc' and Ann, who takes ibuprofen and has an allergy typed
     as text; (env, root, Ann's id)."""
-    root = tmp_path_factory.mktemp("prescribe-cli") / "store"
-    env, _ = new_store(root, {"doc": ("Dr Lee", "physician")})
-    doc = open_workstation(env, root, "doc", password_of("doc"))
-    ann = doc.patients.register(doc.session, ANN)["id"]
-    Medications(doc.store).start(doc.session, ann, "Ibuprofen 200 MG Oral Tablet",
-                                 "1 tablet three times daily", rxnorm="310965")
-    Allergies(doc.store).add(doc.session, ann, "Sulfa drugs", "Hives", "moderate")
-    doc.store.close()
-    return env, root, ann
+    return ann_on_ibuprofen(tmp_path_factory, "prescribe-cli",
+                            ("Sulfa drugs", "Hives", "moderate"))
 
 
 def pend_for_signing(clinic, drug: str) -> None:
@@ -47,15 +36,6 @@ def pend_for_signing(clinic, drug: str) -> None:
     with Records(doc.store).write(doc.session, Permission.EDIT_CHART) as work:
         work.save(draft, "create", "medication pended")
     doc.close()
-
-
-def hearth(clinic, monkeypatch, *args: str) -> int:
-    env, root, _ = clinic
-    monkeypatch.setenv("HEARTH_PASSWORD", password_of("doc"))
-    try:
-        return main(["--store", str(root), "--user", "doc", *args], env=env)
-    except SystemExit as parsed:
-        return parsed.code
 
 
 def listed(clinic, monkeypatch, capsys) -> list[str]:

@@ -22,18 +22,33 @@ ANN = {"resourceType": "Patient", "name": [{"family": "Okafor", "given": ["Ann"]
 def clinic(keyring_session, tmp_path_factory):
     """A store with physician 'doc' and Ann, who takes ibuprofen and has a penicillin allergy
     typed as text; (env, root, Ann's id)."""
-    root = tmp_path_factory.mktemp("safety-cli") / "store"
-    env, _ = new_store(root, {"doc": ("Dr Lee", "physician")})
+    return ann_on_ibuprofen(tmp_path_factory, "safety-cli", ("Penicillin", "Rash", "mild"))
+
+
+def store_with_ann(tmp_path_factory, folder: str, users: dict | None = None):
+    """A new store (below a folder named `folder`) with physician 'doc', any other `users`,
+    and Ann registered by doc: (env, root, doc's workstation, Ann's id); the caller adds
+    what its tests need and closes doc's store. The CLI tests' clinics start here."""
+    root = tmp_path_factory.mktemp(folder) / "store"
+    env, _ = new_store(root, {"doc": ("Dr Lee", "physician"), **(users or {})})
     doc = open_workstation(env, root, "doc", password_of("doc"))
-    ann = doc.patients.register(doc.session, ANN)["id"]
+    return env, root, doc, doc.patients.register(doc.session, ANN)["id"]
+
+
+def ann_on_ibuprofen(tmp_path_factory, folder: str, allergy: tuple[str, str, str]):
+    """store_with_ann, Ann taking ibuprofen 200 mg (RxNorm 310965) three times a day and
+    with `allergy` (substance, reaction, severity) typed as text: (env, root, Ann's id)."""
+    env, root, doc, ann = store_with_ann(tmp_path_factory, folder)
     Medications(doc.store).start(doc.session, ann, "Ibuprofen 200 MG Oral Tablet",
                                  "1 tablet three times daily", rxnorm="310965")
-    Allergies(doc.store).add(doc.session, ann, "Penicillin", "Rash", "mild")
+    Allergies(doc.store).add(doc.session, ann, *allergy)
     doc.store.close()
     return env, root, ann
 
 
 def hearth(clinic, monkeypatch, *args: str, user: str = "doc") -> int:
+    """`hearth --store <clinic's root> --user <user> args…` with the user's password given,
+    as a script runs it: the exit code (argparse's too)."""
     env, root, _ = clinic
     monkeypatch.setenv("HEARTH_PASSWORD", ADMIN_PASSWORD if user == "admin"
                        else password_of(user))

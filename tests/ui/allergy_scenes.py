@@ -7,9 +7,7 @@ from pathlib import Path
 
 from PySide6.QtTest import QTest
 
-from app.cli.demo import DOCTOR
-from app.ui.shell.window import WorkstationWindow
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import clinician_window, save, wait_until
 
 PATIENT = {"resourceType": "Patient", "name": [{"family": "Adjei", "given": ["Efua"]}],
            "gender": "female", "birthDate": "1971-08-14"}
@@ -19,14 +17,7 @@ def allergy_picker(env, info, folder: Path) -> None:
     """A new demo patient allergic to Penicillins and Peanut (picked from the list) and to
     "latex glove" (typed): the banner, then the Add allergy dialog on "pen" and on a
     substance the list lacks. The dialog is cancelled; nothing more is saved."""
-    doctor = next(u for u in info.users if u.name == DOCTOR)
-    window = WorkstationWindow(env, info.root, info.hints())
-    window.resize(1280, 800)
-    window.show()
-    window.login.user.setText(doctor.name)
-    window.login.password.setText(doctor.password)
-    window.login.sign_in.click()
-    wait_until(lambda: window.workspace is not None)
+    window = clinician_window(env, info)
     ws = window.ws
     efua = ws.patients.register(ws.session, PATIENT)["id"]
     listed = ws.allergies.allergens()

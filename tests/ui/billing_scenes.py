@@ -13,9 +13,7 @@ from app.bootstrap import open_workstation
 from app.cli.demo import ADMIN
 from app.ui.chart.billing.service_lines import DESCRIPTION, MODIFIERS, POINTERS
 from app.ui.chart.visit_record import VisitWindow
-from app.ui.shell.window import WorkstationWindow
-from tests.ui.orders_scenes import doctor_window
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import clinician_window, save, signed_in_window, wait_until
 
 BILLER_PASSWORD = "demo biller pass 1"
 PATIENT = {"resourceType": "Patient", "name": [{"family": "Boateng", "given": ["Kofi"]}],
@@ -23,7 +21,7 @@ PATIENT = {"resourceType": "Patient", "name": [{"family": "Boateng", "given": ["
 
 
 def visit_coding(env, info, folder: Path) -> None:
-    window = doctor_window(env, info)
+    window = clinician_window(env, info)
     ws = window.ws
     kofi = ws.patients.register(ws.session, PATIENT)["id"]
     for code in ("E11.9", "I10"):
@@ -52,13 +50,7 @@ def visits_to_code(env, info, folder: Path) -> None:
     station = open_workstation(env, info.root, admin.name, admin.password)
     station.users.add(station.session, "demo-biller", "Bea Biller", "billing", BILLER_PASSWORD)
     station.close()
-    window = WorkstationWindow(env, info.root, info.hints())
-    window.resize(1280, 800)
-    window.show()
-    window.login.user.setText("demo-biller")
-    window.login.password.setText(BILLER_PASSWORD)
-    window.login.sign_in.click()
-    wait_until(lambda: window.workspace is not None)
+    window = signed_in_window(env, info.root, "demo-biller", BILLER_PASSWORD, info.hints())
     tab = window.workspace.to_code
     window.workspace.setCurrentWidget(tab)
     wait_until(lambda: tab.model.rowCount() > 0)
@@ -89,7 +81,7 @@ def _coded(window, patient_id: str, visit_id: str):
         chosen.item(row).setCheckState(Qt.CheckState.Checked)
     lines = dialog.lines
     lines.query.setText("wellness sub")
-    lines._search()
+    lines.searching.search()
     wait_until(lambda: lines.found.count() > 0)
     lines.add_found()
     lines.table.item(0, POINTERS).setText("1, 2")
@@ -98,7 +90,7 @@ def _coded(window, patient_id: str, visit_id: str):
     lines.table.item(1, DESCRIPTION).setText("Office visit, established patient, moderate")
     lines.table.item(1, MODIFIERS).setText("25")
     dialog.diagnoses.query.setText("hyperlipidemia")
-    dialog.diagnoses._search()
+    dialog.diagnoses.searching.search()
     wait_until(lambda: dialog.diagnoses.found.count() > 0)
     dialog.save.click()
     wait_until(lambda: "saved" in dialog.message.text())

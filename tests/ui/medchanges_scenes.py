@@ -5,35 +5,22 @@ plain words. Not a test: people look at them."""
 
 from pathlib import Path
 
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import chart_window, rosa_on_ibuprofen, save, wait_until
 
 
 def medication_changes(work: Path, folder: Path) -> None:
     """Rosa (tests/clinical/chart/visit_ward.py) on ibuprofen three times a day, then warfarin
     ordered over the interaction with a reason; nothing is saved by the dialogs."""
-    from app.bootstrap import open_workstation
     from app.clinical.orders.sig import build_sig
-    from app.ui.chart.view import ChartView
-    from app.ui.common.background import Background
-    from tests.clinical.chart.visit_ward import ROSA, build
-    from tests.clinical.safety.test_prescribing_checks import IBUPROFEN_200MG, WARFARIN_5MG
-    from tests.conftest import password_of
+    from tests.clinical.chart.visit_ward import ROSA
+    from tests.clinical.safety.test_prescribing_checks import WARFARIN_5MG
 
-    root = work / "rosa-medications" / "store"
-    ws = open_workstation(build(root, {"drlee": ("Dr Lee", "physician")}), root, "drlee",
-                          password_of("drlee"))
-    ws.medications.prescribe(ws.session, ROSA, "Ibuprofen 200 MG Oral Tablet",
-                             build_sig("1", "tablet", "oral", "tid", 7, 21, 0),
-                             rxnorm=IBUPROFEN_200MG)
+    ws = rosa_on_ibuprofen(work / "rosa-medications" / "store")
     ws.medications.prescribe(ws.session, ROSA, "Warfarin 5 mg tablet",
                              build_sig("1", "tablet", "oral", "daily", None, 30, 2),
                              rxnorm=WARFARIN_5MG, override="Ibuprofen for 7 days only; "
                              "INR on Friday")
-    background = Background()
-    chart = ChartView(ws, background, ROSA)
-    chart.resize(1280, 800)
-    chart.show()
-    wait_until(lambda: chart.summary is not None)
+    background, chart = chart_window(ws, ROSA)
     tab = chart.show_section("medications")
     model = chart.records("medications").model
     wait_until(lambda: model.total and model.rowCount() == model.total)

@@ -8,30 +8,16 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
 
-from app.cli.demo import DOCTOR
 from app.clinical.charting.entries import create
 from app.clinical.orders.service_requests import OrderLine
 from app.clinical.records import Records
 from app.clinical.safety.packs import load_knowledge
 from app.clinical.visits.encounters import now, user_reference
 from app.security.roles import Permission
-from app.ui.shell.window import WorkstationWindow
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import clinician_window, save, wait_until
 
 PATIENT = {"resourceType": "Patient", "name": [{"family": "Boateng", "given": ["Kofi"]}],
            "gender": "male", "birthDate": "1962-03-09"}
-
-
-def doctor_window(env, info) -> WorkstationWindow:
-    doctor = next(u for u in info.users if u.name == DOCTOR)
-    window = WorkstationWindow(env, info.root, info.hints())
-    window.resize(1280, 800)
-    window.show()
-    window.login.user.setText(doctor.name)
-    window.login.password.setText(doctor.password)
-    window.login.sign_in.click()
-    wait_until(lambda: window.workspace is not None)
-    return window
 
 
 def pend_warfarin_with_alert(ws, patient_id: str) -> None:
@@ -60,7 +46,7 @@ def orders_tab(env, info, folder: Path) -> None:
     """A new demo patient with a signed CBC, a pended lipid panel and thyroid set, and a
     pended warfarin with its interaction alert: the tab, the Order test dialog, the basket's
     review, the question on closing; then the same tab with the safety pack missing."""
-    window = doctor_window(env, info)
+    window = clinician_window(env, info)
     ws = window.ws
     kofi = ws.patients.register(ws.session, PATIENT)["id"]
     ws.orders.pend(ws.session, kofi, OrderLine("58410-2", "urgent", reason="Fatigue"))

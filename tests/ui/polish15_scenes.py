@@ -6,16 +6,14 @@ current) with today's prescription printed. Not a test: people look at them."""
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import orjson
 from PySide6.QtCore import QPoint
 
 from app.bootstrap import open_workstation
-from app.cli.demo import ADMIN, DOCTOR
+from app.cli.demo import DOCTOR
 from app.clinical.orders.service_requests import OrderLine
 from app.clinical.orders.sig import build_sig
-from app.ui.shell.window import WorkstationWindow
 from tests.clinical.orders.test_prescription_choice import ordered
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import clinician_window, demo_user, imported_by_admin, save, wait_until
 
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 UCUM = "http://unitsofmeasure.org"
@@ -25,9 +23,7 @@ def acknowledge_and_print_choices(env, info, work: Path, folder: Path) -> None:
     """Efua Darko: a basic metabolic panel signed by the demo doctor, its result imported by
     the admin (critical potassium, normal sodium, high creatinine); lisinopril signed a
     month ago and metformin today. Then the doctor's Inbox, the dialog, and her Orders."""
-    doctor = next(u for u in info.users if u.name == DOCTOR)
-    admin = next(u for u in info.users if u.name == ADMIN)
-    ws = open_workstation(env, info.root, DOCTOR, doctor.password)
+    ws = open_workstation(env, info.root, DOCTOR, demo_user(info, DOCTOR).password)
     efua = ws.patients.register(ws.session, {
         "resourceType": "Patient", "name": [{"family": "Darko", "given": ["Efua"]}],
         "birthDate": "1954-08-19", "gender": "female"})["id"]
@@ -40,20 +36,9 @@ def acknowledge_and_print_choices(env, info, work: Path, folder: Path) -> None:
                              build_sig(1, "tablet", "oral", "bid", quantity=60, refills=2),
                              rxnorm="861007")
     ws.close()
-    path = work / "polish15-lab.json"
-    path.write_bytes(orjson.dumps({"resourceType": "Bundle", "type": "collection", "entry": [
-        {"resource": r} for r in _panel(efua, bmp["id"])]}))
-    station = open_workstation(env, info.root, ADMIN, admin.password)
-    station.importer.run(station.session, [path])
-    station.close()
+    imported_by_admin(env, info, work / "polish15-lab.json", _panel(efua, bmp["id"]))
 
-    window = WorkstationWindow(env, info.root, info.hints())
-    window.resize(1280, 800)
-    window.show()
-    window.login.user.setText(doctor.name)
-    window.login.password.setText(doctor.password)
-    window.login.sign_in.click()
-    wait_until(lambda: window.workspace is not None)
+    window = clinician_window(env, info)
     inbox = window.workspace.inbox
     window.workspace.setCurrentWidget(inbox)
     results = inbox.results

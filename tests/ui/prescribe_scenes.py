@@ -7,31 +7,17 @@ from pathlib import Path
 
 from PySide6.QtTest import QTest
 
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import chart_window, rosa_on_ibuprofen, save, wait_until
 
 
 def new_prescription(work: Path, folder: Path) -> None:
     """Rosa (tests/clinical/chart/visit_ward.py) on ibuprofen; nothing more is saved."""
-    from app.bootstrap import open_workstation
-    from app.clinical.orders.sig import build_sig
     from app.clinical.safety.packs import load_knowledge
-    from app.ui.chart.view import ChartView
-    from app.ui.common.background import Background
-    from tests.clinical.chart.visit_ward import ROSA, build
-    from tests.clinical.safety.test_prescribing_checks import IBUPROFEN_200MG
-    from tests.conftest import password_of
+    from tests.clinical.chart.visit_ward import ROSA
 
     root = work / "rosa-prescribe" / "store"
-    ws = open_workstation(build(root, {"drlee": ("Dr Lee", "physician")}), root, "drlee",
-                          password_of("drlee"))
-    ws.medications.prescribe(ws.session, ROSA, "Ibuprofen 200 MG Oral Tablet",
-                             build_sig("1", "tablet", "oral", "tid", 7, 21, 0),
-                             rxnorm=IBUPROFEN_200MG)
-    background = Background()
-    chart = ChartView(ws, background, ROSA)
-    chart.resize(1280, 800)
-    chart.show()
-    wait_until(lambda: chart.summary is not None)
+    ws = rosa_on_ibuprofen(root)
+    background, chart = chart_window(ws, ROSA)
     tab = chart.show_section("medications")
 
     dialog = _open(tab)

@@ -7,14 +7,13 @@ from pathlib import Path
 
 from PySide6.QtCore import QDate
 
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import save, signed_in_window, wait_until
 
 DOCTOR = "dana"
 
 
 def clinic_reports(env, work: Path, folder: Path) -> None:
     """Dr Okafor runs reports over the imported fortnight of 3 to 16 March 2025."""
-    from app.ui.shell.window import WorkstationWindow
     from tests.clinical.reports import clinic_data as data
     from tests.conftest import new_store, password_of
 
@@ -22,13 +21,7 @@ def clinic_reports(env, work: Path, folder: Path) -> None:
     work.mkdir(parents=True, exist_ok=True)
     env, _ = new_store(root, {DOCTOR: ("Maria Okafor", "physician")},
                        [data.write_ndjson(work / "reports-clinic.ndjson")])
-    window = WorkstationWindow(env, root)
-    window.resize(1280, 800)
-    window.show()
-    window.login.user.setText(DOCTOR)
-    window.login.password.setText(password_of(DOCTOR))
-    window.login.sign_in.click()
-    wait_until(lambda: window.workspace is not None)
+    window = signed_in_window(env, root, DOCTOR, password_of(DOCTOR))
     view = window.workspace.reports
     window.workspace.setCurrentWidget(view)
     for name, shot in (("visits-per-day", "reports-visits-per-day"),

@@ -6,14 +6,11 @@ order, and the Acknowledge dialog. Not a test: people look at them."""
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import orjson
-
 from app.bootstrap import open_workstation
-from app.cli.demo import ADMIN, DOCTOR
+from app.cli.demo import DOCTOR
 from app.clinical.orders.service_requests import OrderLine
 from app.store.resources import get_resource, put_resource
-from app.ui.shell.window import WorkstationWindow
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import clinician_window, demo_user, imported_by_admin, save, wait_until
 
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 
@@ -22,9 +19,7 @@ def results_inbox(env, info, work: Path, folder: Path) -> None:
     """Orders signed by the demo doctor for three patients, a lab file imported by the
     admin (a critical potassium, a high LDL, a report for an order placed elsewhere), and
     one order waiting longer than the policy's days; then the doctor's Inbox."""
-    doctor = next(u for u in info.users if u.name == DOCTOR)
-    admin = next(u for u in info.users if u.name == ADMIN)
-    ws = open_workstation(env, info.root, DOCTOR, doctor.password)
+    ws = open_workstation(env, info.root, DOCTOR, demo_user(info, DOCTOR).password)
     with ws.store.read() as conn:
         patients = conn.exec_driver_sql(
             "SELECT id FROM resource WHERE type = 'Patient' AND deleted = 0 "
@@ -44,20 +39,9 @@ def results_inbox(env, info, work: Path, folder: Path) -> None:
         *_report(deceased, "tsh", "TSH", {"id": "LAB-ORDER-5521"}, "TSH", 2.1, "mIU/L",
                  None)]
     ws.close()
-    path = work / "lab-results.json"
-    path.write_bytes(orjson.dumps({"resourceType": "Bundle", "type": "collection",
-                                   "entry": [{"resource": r} for r in resources]}))
-    station = open_workstation(env, info.root, ADMIN, admin.password)
-    station.importer.run(station.session, [path])
-    station.close()
+    imported_by_admin(env, info, work / "lab-results.json", resources)
 
-    window = WorkstationWindow(env, info.root, info.hints())
-    window.resize(1280, 800)
-    window.show()
-    window.login.user.setText(doctor.name)
-    window.login.password.setText(doctor.password)
-    window.login.sign_in.click()
-    wait_until(lambda: window.workspace is not None)
+    window = clinician_window(env, info)
     inbox = window.workspace.inbox
     window.workspace.setCurrentWidget(inbox)
     wait_until(lambda: inbox.results.model.rowCount() >= 3

@@ -43,17 +43,79 @@ def settle(seconds: float = 0.5) -> None:
         time.sleep(0.02)
 
 
+def signed_in_window(env, root: Path, user: str, password: str,
+                     hints: str = "") -> WorkstationWindow:
+    """A 1280x800 window of the store at `root` with `user` signed in, as a scene starts."""
+    window = WorkstationWindow(env, root, hints)
+    window.resize(1280, 800)
+    window.show()
+    window.login.user.setText(user)
+    window.login.password.setText(password)
+    window.login.sign_in.click()
+    wait_until(lambda: window.workspace is not None)
+    return window
+
+
+def demo_user(info, name: str):
+    """The demo clinic's user `name` (DOCTOR, DESK, ADMIN), with the password."""
+    return next(u for u in info.users if u.name == name)
+
+
 def desk_window(env, info) -> WorkstationWindow:
     """A window of the demo store with the front-desk user signed in, as a scene starts."""
-    desk = next(u for u in info.users if u.name == DESK)
-    front = WorkstationWindow(env, info.root, info.hints())
-    front.resize(1280, 800)
-    front.show()
-    front.login.user.setText(desk.name)
-    front.login.password.setText(desk.password)
-    front.login.sign_in.click()
-    wait_until(lambda: front.workspace is not None)
-    return front
+    desk = demo_user(info, DESK)
+    return signed_in_window(env, info.root, desk.name, desk.password, info.hints())
+
+
+def clinician_window(env, info) -> WorkstationWindow:
+    """A window of the demo store with the demo doctor signed in, as a scene starts."""
+    doctor = demo_user(info, DOCTOR)
+    return signed_in_window(env, info.root, doctor.name, doctor.password, info.hints())
+
+
+def imported_by_admin(env, info, path: Path, resources: list[dict]) -> None:
+    """`resources` written to `path` as a collection Bundle (a lab's file) and imported by
+    the demo admin."""
+    import orjson
+
+    from app.bootstrap import open_workstation
+    from app.cli.demo import ADMIN
+
+    path.write_bytes(orjson.dumps({"resourceType": "Bundle", "type": "collection",
+                                   "entry": [{"resource": r} for r in resources]}))
+    station = open_workstation(env, info.root, ADMIN, demo_user(info, ADMIN).password)
+    station.importer.run(station.session, [path])
+    station.close()
+
+
+def rosa_on_ibuprofen(root: Path):
+    """Rosa's ward store (tests/clinical/chart/visit_ward.py) at `root`, Dr Lee signed in,
+    ibuprofen three times a day prescribed: the workstation."""
+    from app.bootstrap import open_workstation
+    from app.clinical.orders.sig import build_sig
+    from tests.clinical.chart.visit_ward import ROSA, build
+    from tests.clinical.safety.test_prescribing_checks import IBUPROFEN_200MG
+    from tests.conftest import password_of
+
+    ws = open_workstation(build(root, {"drlee": ("Dr Lee", "physician")}), root, "drlee",
+                          password_of("drlee"))
+    ws.medications.prescribe(ws.session, ROSA, "Ibuprofen 200 MG Oral Tablet",
+                             build_sig("1", "tablet", "oral", "tid", 7, 21, 0),
+                             rxnorm=IBUPROFEN_200MG)
+    return ws
+
+
+def chart_window(ws, patient_id: str):
+    """A 1280x800 chart of `patient_id` on its own, its summary read: (background, chart)."""
+    from app.ui.chart.view import ChartView
+    from app.ui.common.background import Background
+
+    background = Background()
+    chart = ChartView(ws, background, patient_id)
+    chart.resize(1280, 800)
+    chart.show()
+    wait_until(lambda: chart.summary is not None)
+    return background, chart
 
 
 def save(widget: QWidget, folder: Path, name: str) -> None:

@@ -9,8 +9,7 @@ from app.clinical.charting.entries import create
 from app.clinical.records import Records
 from app.clinical.visits.encounters import now
 from app.security.roles import Permission
-from tests.ui.orders_scenes import doctor_window
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import clinician_window, save, wait_until
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 PATIENT = {"resourceType": "Patient", "name": [{"family": "Mensah", "given": ["Ama"]}],
@@ -29,7 +28,7 @@ def _medication(patient_id: str, record_id: str, status: str, name: str, code: s
 def signing_rechecks(env, info, folder: Path) -> None:
     """The warfarin draft (pended by the nurse, no alert then) and the ibuprofen signed at
     another workstation afterwards: the review, the refusal without a reason, the list."""
-    window = doctor_window(env, info)
+    window = clinician_window(env, info)
     ws = window.ws
     ama = ws.patients.register(ws.session, PATIENT)["id"]
     warfarin = _medication(ama, "scene-signcheck-warfarin", "draft", "Warfarin 5 mg tablet",

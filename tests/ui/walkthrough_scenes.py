@@ -6,8 +6,7 @@ test: people look at them."""
 from pathlib import Path
 
 from app.clinical.safety.packs import load_knowledge
-from tests.ui.orders_scenes import doctor_window
-from tests.ui.screenshots import save, wait_until
+from tests.ui.screenshots import clinician_window, save, wait_until
 
 PATIENT = {"resourceType": "Patient", "name": [{"family": "Mensah", "given": ["Ama"]}],
            "gender": "female", "birthDate": "1958-11-21"}
@@ -16,7 +15,7 @@ PATIENT = {"resourceType": "Patient", "name": [{"family": "Mensah", "given": ["A
 def order_dialogs_without_pack(env, info, folder: Path) -> None:
     """A new demo patient's Orders tab with the pack gone: Order test searching "cbc", then
     Order set on "Diabetes annual" (its metformin line named)."""
-    window = doctor_window(env, info)
+    window = clinician_window(env, info)
     ws = window.ws
     ama = ws.patients.register(ws.session, PATIENT)["id"]
     ws.safety.knowledge = load_knowledge(ws.store.paths.root, shipped=Path("/nonexistent"))

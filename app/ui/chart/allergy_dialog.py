@@ -9,7 +9,7 @@ allergy cannot be checked against prescriptions, and the banner marks it "not ch
 A list that could not be read says so, naming its file, and free text still works.
 """
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QListWidget, QListWidgetItem, QWidget
 
 from app.clinical.charting.allergens import Allergen, AllergenList
@@ -17,6 +17,7 @@ from app.clinical.fhir.codes import RXNORM, SNOMED
 from app.ui.chart.entry_dialogs import CRITICALITIES, SEVERITIES, EntryDialog, _choices
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
+from app.ui.common.typed_search import DownToResults
 from app.ui.operations import Op, entries
 from app.ui.operations.entries import Services
 from fhir_common.messages import sentence
@@ -50,10 +51,10 @@ class AllergyDialog(EntryDialog):
         self._list: AllergenList | None = None
         self.substance = self.field("&Substance", QLineEdit(), "Substance")
         self.substance.setPlaceholderText("e.g. penicillin, amoxicillin, peanut, latex")
-        self.substance.installEventFilter(self)
         self.found = ToneLabel("Loading the allergen list…", "muted", "Search status")
         self.form.addRow("", self.found)
         self.results = QListWidget()
+        self._down = DownToResults(self.substance, self.results, self.results.count)
         self.results.setAccessibleName("Matching substances")
         self.results.setMinimumHeight(self.fontMetrics().height() * 10)
         self.form.addRow(self.results)
@@ -86,14 +87,6 @@ class AllergyDialog(EntryDialog):
         """The coded substance chosen; None for free text or nothing."""
         item = self.results.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item else None
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """Down arrow from the search field goes to the list, keyboard first."""
-        if (watched is self.substance and event.type() == QEvent.Type.KeyPress
-                and event.key() == Qt.Key.Key_Down and self.results.count()):
-            self.results.setFocus()
-            return True
-        return super().eventFilter(watched, event)
 
     def operation(self) -> Op:
         allergen = self.allergen()

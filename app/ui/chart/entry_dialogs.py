@@ -12,7 +12,7 @@ too): a subclass builds the form and says which operation its Save runs.
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -31,12 +31,12 @@ from app.clinical.charting import icd10
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
+from app.ui.common.typed_search import DownToResults, TypedSearch
 from app.ui.operations import Op, entries
 from app.ui.operations.entries import Services
 from fhir_common.messages import sentence
 
 SHOWN_CODES = 30
-SEARCH_DELAY_MS = 150  # type-ahead waits for a pause in typing, not for every key
 TYPE_HINT = "Type a diagnosis name or an ICD-10-CM code."
 DATE_HINT = "2019, 2019-03 or 2019-03-14"
 NOT_STATED = "Not stated"
@@ -151,11 +151,11 @@ class ProblemDialog(EntryDialog):
         self._services = services
         self.query = self.field("&Find diagnosis", QLineEdit(), "Find a diagnosis")
         self.query.setPlaceholderText("Name or ICD-10-CM code, e.g. hypertension or E11.9")
-        self.query.installEventFilter(self)
         self.found = ToneLabel(TYPE_HINT, "muted", "Search status")
         self.form.addRow("", self.found)
         self.model = RowsModel(CODE_COLUMNS)
         self.results = row_table(self.model, "Matching ICD-10-CM codes", 1)
+        self._down = DownToResults(self.query, self.results, self.model.rowCount)
         self.results.setMinimumHeight(self.fontMetrics().height() * 18)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("0") * 100)
         self.form.addRow(self.results)
@@ -168,10 +168,9 @@ class ProblemDialog(EntryDialog):
         self.note.setPlaceholderText("Optional")
         self.note.setFixedHeight(self.fontMetrics().height() * 4)
         self.save.setEnabled(False)  # until a code is chosen
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self._search)
+        self.searching = TypedSearch(
+            self.query, lambda typed: entries.search_codes(self, background, typed, SHOWN_CODES),
+            self._show, self._search_failed)
         self.query.textEdited.connect(self._typed)
         self.results.selectionModel().currentRowChanged.connect(lambda *_: self._choose())
         self.query.setFocus()
@@ -181,14 +180,6 @@ class ProblemDialog(EntryDialog):
     def code(self) -> icd10.Icd10Code | None:
         return row_at(self.results) if self.results.currentIndex().isValid() else None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """Down arrow from the search field goes to the results, keyboard first."""
-        if (watched is self.query and event.type() == QEvent.Type.KeyPress
-                and event.key() == Qt.Key.Key_Down and self.model.rowCount()):
-            self.results.setFocus()
-            return True
-        return super().eventFilter(watched, event)
-
     def operation(self) -> Op:
         return entries.add_problem(self, self._background, self._services, self.code().code,
                                    self.onset.text(), self.note.toPlainText())
@@ -196,25 +187,15 @@ class ProblemDialog(EntryDialog):
     def _typed(self, _text: str) -> None:
         """The choice shown is for the words before: Save waits for the new list, so Enter
         pressed mid-typing never adds a code the clinician did not see."""
-        self.save.setEnabled(False)
-        self._timer.start()
+        self.save.setEnabled(False)  # the search itself waits for a pause (TypedSearch)
 
     def _ready(self, _nothing) -> None:
         """The shipped index is read (a fraction of a second): search what was typed."""
-        if self.query.text().strip():
-            self._search()
-
-    def _search(self) -> None:
-        typed = self.query.text().strip()
-        if not typed:
-            self._show(typed, [])
-            return
-        entries.search_codes(self, self._background, typed, SHOWN_CODES).success(
-            lambda codes: self._show(typed, codes)).failure(self._search_failed).run()
+        if self.searching.typed():
+            self.searching.search()
 
     def _show(self, typed: str, codes: list[icd10.Icd10Code]) -> None:
-        if typed != self.query.text().strip():
-            return  # typing went on: a newer search is on its way
+        """The answer for `typed`, the words still in the field (TypedSearch checks)."""
         self.model.set_rows(codes)
         if codes:
             self.results.selectRow(0)  # the best match, shown as chosen; Enter adds it

@@ -23,12 +23,7 @@ def clinic(keyring_session, tmp_path_factory):
     env, _ = new_store(root, USERS)
     ws = {user: open_workstation(env, root, user, password_of(user)) for user in USERS}
     doc = ws["doc"]
-    registration = Registration(doc.store, doc.policy.registration)
-    ann = registration.register(doc.session, NewPatient(
-        "Okafor", "Ann", "1960-05-01", "female",
-        insurance=Insurance("Acme Health", "ACM-123", "G7"))).patient["id"]
-    bob = registration.register(doc.session, NewPatient(
-        "Brown", "Bob", "1971-02-03", "male")).patient["id"]
+    ann, bob = ann_and_bob(doc)
     doc.problems.add(doc.session, ann, "E11.9")
     doc.problems.add(doc.session, ann, "I10")
     yield ws, ann, bob
@@ -36,11 +31,27 @@ def clinic(keyring_session, tmp_path_factory):
         station.store.close()
 
 
-def finished_visit(ws, patient_id: str, user: str = "doc") -> str:
-    station = ws[user]
+def ann_and_bob(doc) -> tuple[str, str]:
+    """Ann (insured: Acme Health, member ACM-123, group G7) and Bob (no insurance),
+    registered by `doc`'s workstation: their ids."""
+    registration = Registration(doc.store, doc.policy.registration)
+    ann = registration.register(doc.session, NewPatient(
+        "Okafor", "Ann", "1960-05-01", "female",
+        insurance=Insurance("Acme Health", "ACM-123", "G7"))).patient["id"]
+    bob = registration.register(doc.session, NewPatient(
+        "Brown", "Bob", "1971-02-03", "male")).patient["id"]
+    return ann, bob
+
+
+def finished(station, patient_id: str) -> str:
+    """A visit started and finished by `station`'s user: its id."""
     visit = station.encounters.start_visit(station.session, patient_id)
     station.encounters.finish_visit(station.session, visit["id"])
     return visit["id"]
+
+
+def finished_visit(ws, patient_id: str, user: str = "doc") -> str:
+    return finished(ws[user], patient_id)
 
 
 def code(ws, visit_id: str, coding: Coding, user: str = "doc"):

@@ -12,10 +12,10 @@ from app.bootstrap import open_workstation
 from app.clinical.billing.claims import Claims
 from app.clinical.billing.coding import Coding, Line, VisitCoding
 from app.clinical.billing.fees import HCPCS, Fee, FeeSchedule
-from app.clinical.patients.registration import Insurance, NewPatient, Registration
 from app.clinical.printing.printouts import Printouts, PrintRequest
 from app.errors import PermissionDenied, UsageError
 from app.security.policy import BillingPolicy
+from tests.clinical.billing.test_coding import ann_and_bob, finished
 from tests.clinical.printing.test_printouts import last_audit, pages, rows
 from tests.conftest import ADMIN_PASSWORD, new_store, password_of
 
@@ -38,12 +38,7 @@ def clinic(keyring_session, tmp_path_factory):
     ws = {user: open_workstation(env, root, user, password_of(user)) for user in USERS}
     ws["admin"] = open_workstation(env, root, "admin", ADMIN_PASSWORD)
     doc = ws["doc"]
-    registration = Registration(doc.store, doc.policy.registration)
-    ann = registration.register(doc.session, NewPatient(
-        "Okafor", "Ann", "1960-05-01", "female",
-        insurance=Insurance("Acme Health", "ACM-123", "G7"))).patient["id"]
-    bob = registration.register(doc.session, NewPatient(
-        "Brown", "Bob", "1971-02-03", "male")).patient["id"]
+    ann, bob = ann_and_bob(doc)
     FeeSchedule(ws["admin"].store).set_fees(ws["admin"].session, [
         Fee("G0439", HCPCS, "Annual wellness visit", "default", Decimal("120.00")),
         Fee("G0439", HCPCS, "Annual wellness visit", "Acme Health", Decimal("98.40")),
@@ -59,12 +54,6 @@ def clinic(keyring_session, tmp_path_factory):
     yield ws, {"ann": ann, "bob": bob, "coded": coded, "later": later, "unready": unready}
     for station in ws.values():
         station.store.close()
-
-
-def finished(ws, patient_id: str) -> str:
-    visit = ws.encounters.start_visit(ws.session, patient_id)["id"]
-    ws.encounters.finish_visit(ws.session, visit)
-    return visit
 
 
 def superbill(ws, tmp_path, patient: str, visit: str | None = None):

@@ -5,7 +5,15 @@ count that follows results another process filed. Real store and importer, real 
 from PySide6.QtCore import QPoint, Qt
 
 from tests.ui.inbox.test_inbox_view import practice, sign_in, workspace_of  # noqa: F401
-from tests.ui.inbox.test_results_inbox import HH, WAIT, import_file, lab_report, shown, signed_order
+from tests.ui.inbox.test_results_inbox import (
+    HH,
+    WAIT,
+    import_file,
+    lab_report,
+    reported_order,
+    shown,
+    signed_order,
+)
 
 UCUM = "http://unitsofmeasure.org"
 
@@ -28,12 +36,8 @@ def with_ranges(patient_id: str, tag: str, order: str) -> list[dict]:
 
 def test_the_acknowledge_dialog_shows_each_value_range_and_flag(
         qtbot, sign_in, practice, background, tmp_path):  # noqa: F811
-    ws = sign_in("drlee")
-    patient_id, order = signed_order(ws, "Osei")
-    import_file(practice, tmp_path, with_ranges(patient_id, "v1",
-                                                f"ServiceRequest/{order['id']}"))
-    workspace = workspace_of(qtbot, ws, background)
-    results = workspace.inbox.results
+    _ws, patient_id, order, _workspace, results = reported_order(
+        qtbot, sign_in, practice, background, tmp_path, "Osei", "v1", with_ranges)
     qtbot.waitUntil(lambda: results.model.rowCount() >= 1, timeout=WAIT)
     row = next(r for r, i in enumerate(results.model.rows()) if i.patient_id == patient_id)
 

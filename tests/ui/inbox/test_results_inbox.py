@@ -57,6 +57,18 @@ def signed_order(ws, family: str) -> tuple[str, dict]:
     return patient_id, ws.orders.sign_basket(ws.session, patient_id)[0]
 
 
+def reported_order(qtbot, sign_in, practice, background, tmp_path, family: str,  # noqa: F811
+                   tag: str, report=lab_report):
+    """Dr Lee signs a basic metabolic panel for a new patient `family`, the admin imports
+    `report(patient_id, tag, "ServiceRequest/<order id>")` as a lab file, and Dr Lee's
+    workspace opens: (ws, patient id, order, workspace, its Inbox's results)."""
+    ws = sign_in("drlee")
+    patient_id, order = signed_order(ws, family)
+    import_file(practice, tmp_path, report(patient_id, tag, f"ServiceRequest/{order['id']}"))
+    workspace = workspace_of(qtbot, ws, background)
+    return ws, patient_id, order, workspace, workspace.inbox.results
+
+
 def shown(panel, row: int = 0) -> list[str]:
     return [panel.table.model().index(row, c).data()
             for c in range(panel.table.model().columnCount())]
@@ -64,12 +76,8 @@ def shown(panel, row: int = 0) -> list[str]:
 
 def test_a_result_for_an_order_is_flagged_opened_at_the_report_and_acknowledged(
         qtbot, sign_in, practice, background, tmp_path):  # noqa: F811
-    ws = sign_in("drlee")
-    patient_id, order = signed_order(ws, "Adeyemi")
-    import_file(practice, tmp_path, lab_report(patient_id, "a1",
-                                               f"ServiceRequest/{order['id']}"))
-    workspace = workspace_of(qtbot, ws, background)
-    results = workspace.inbox.results
+    ws, patient_id, order, workspace, results = reported_order(
+        qtbot, sign_in, practice, background, tmp_path, "Adeyemi", "a1")
 
     qtbot.waitUntil(lambda: workspace.tabText(2) == "Inbox (1)", timeout=WAIT)
     assert shown(results) == ["Critical", "Adeyemi, Ann", "Basic metabolic panel",
@@ -145,12 +153,8 @@ def test_an_order_with_no_result_after_the_policys_days_is_listed_as_overdue(
 
 def test_acknowledging_what_was_acknowledged_elsewhere_says_who_and_keeps_the_note(
         qtbot, sign_in, practice, background, tmp_path):  # noqa: F811
-    ws = sign_in("drlee")
-    patient_id, order = signed_order(ws, "Boateng")
-    import_file(practice, tmp_path, lab_report(patient_id, "b1",
-                                               f"ServiceRequest/{order['id']}"))
-    workspace = workspace_of(qtbot, ws, background)
-    results = workspace.inbox.results
+    _ws, patient_id, _order, workspace, results = reported_order(
+        qtbot, sign_in, practice, background, tmp_path, "Boateng", "b1")
     qtbot.waitUntil(lambda: any(i.patient_id == patient_id for i in results.model.rows()),
                     timeout=WAIT)
     row = next(r for r in range(results.table.model().rowCount())

@@ -8,7 +8,7 @@ checked when the visit is first coded; the patient's other active problems are o
 unchecked, since a claim lists what was addressed, not everything the patient has.
 """
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QGroupBox,
@@ -25,12 +25,12 @@ from app.clinical.billing.coding import CodedVisit
 from app.clinical.charting import icd10
 from app.ui.chart.style import ToneLabel
 from app.ui.common.background import Background
+from app.ui.common.typed_search import DownToResults, TypedSearch, list_found
 from app.ui.operations import entries
 from fhir_common.messages import sentence
 
 CODE_ROLE = Qt.ItemDataRole.UserRole + 1
 SHOWN_CODES = 20
-SEARCH_DELAY_MS = 150
 CHECKED_FIRST = ("visit diagnosis", "charted in this visit")
 
 
@@ -47,8 +47,6 @@ class DiagnosisPicker(QGroupBox):
     def __init__(self, background: Background):
         super().__init__("Diagnoses (ICD-10-CM): checked ones are billed, the first is primary")
         self.setAccessibleName("Diagnoses")
-        self._background = background
-        self._shown_for = ""  # the words the results listed are for
         self.chosen = QListWidget()
         self.chosen.setAccessibleName("Diagnoses on the claim, in order")
         self.chosen.itemChanged.connect(lambda _item: self._renumber())
@@ -63,7 +61,6 @@ class DiagnosisPicker(QGroupBox):
         self.query = QLineEdit()
         self.query.setAccessibleName("Find a diagnosis")
         self.query.setPlaceholderText("Add a diagnosis: name or ICD-10-CM code, e.g. E11.9")
-        self.query.installEventFilter(self)
         caption = QLabel("&Find diagnosis")
         caption.setBuddy(self.query)
         self.status = ToneLabel("Type a diagnosis name or an ICD-10-CM code to add one.",
@@ -71,17 +68,16 @@ class DiagnosisPicker(QGroupBox):
         self.found = QListWidget()
         self.found.setAccessibleName("Matching ICD-10-CM codes")
         self.found.itemActivated.connect(lambda _item: self.add_found())
+        self._down = DownToResults(self.query, self.found, self.found.count)
         self.add = QPushButton("&Add diagnosis")
         self.add.setAccessibleName("Add the diagnosis found")
         self.add.clicked.connect(self.add_found)
         self.query.returnPressed.connect(self.add_found)
         for button in (self.up, self.down, self.add):
             button.setAutoDefault(False)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self._search)
-        self.query.textEdited.connect(lambda _text: self._timer.start())
+        self.searching = TypedSearch(
+            self.query, lambda typed: entries.search_codes(self, background, typed, SHOWN_CODES),
+            self._show, self._failed)
         order = QVBoxLayout()
         order.addWidget(self.up)
         order.addWidget(self.down)
@@ -131,7 +127,7 @@ class DiagnosisPicker(QGroupBox):
     def add_found(self) -> None:
         """The result chosen, added checked at the end (or checked where it already is)."""
         item = self.found.currentItem()
-        if item is None or self._shown_for != self.query.text().strip():
+        if item is None or not self.searching.shown_is_current():
             return  # the list is for words typed before: Enter waits for the new one
         found: icd10.Icd10Code = item.data(CODE_ROLE)
         for row in range(self.chosen.count()):
@@ -144,16 +140,8 @@ class DiagnosisPicker(QGroupBox):
             self.chosen.setCurrentRow(self.chosen.count() - 1)
             self._renumber()
         self.query.clear()  # ready for the next diagnosis
-        self._show("", [])
+        self.searching.show("", [])
         self.query.setFocus()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """Down arrow from the search field goes to the results, keyboard first."""
-        if (watched is self.query and event.type() == QEvent.Type.KeyPress
-                and event.key() == Qt.Key.Key_Down and self.found.count()):
-            self.found.setFocus()
-            return True
-        return super().eventFilter(watched, event)
 
     def _append(self, entry: dict, checked: bool) -> None:
         item = QListWidgetItem()
@@ -184,25 +172,9 @@ class DiagnosisPicker(QGroupBox):
         self.chosen.blockSignals(False)
         self.changed.emit()
 
-    def _search(self) -> None:
-        typed = self.query.text().strip()
-        if not typed:
-            self._show(typed, [])
-            return
-        entries.search_codes(self, self._background, typed, SHOWN_CODES).success(
-            lambda found: self._show(typed, found)).failure(self._failed).run()
-
     def _show(self, typed: str, found: list[icd10.Icd10Code]) -> None:
-        if typed != self.query.text().strip():
-            return  # typing went on: a newer search is on its way
-        self._shown_for = typed
-        self.found.clear()
-        for code in found:
-            item = QListWidgetItem(f"{code.code}  {code.description}")
-            item.setData(CODE_ROLE, code)
-            self.found.addItem(item)
-        if found:
-            self.found.setCurrentRow(0)
+        """The answer for `typed`, the words still in the field (TypedSearch checks)."""
+        list_found(self.found, found, CODE_ROLE, lambda code: f"{code.code}  {code.description}")
         self.status.set_tone("muted")
         self.status.setText(
             f"{len(found)} billable code(s), best first; Enter adds the chosen one." if found

@@ -10,7 +10,7 @@ sentence naming the line before anything is saved.
 
 import re
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -31,12 +30,12 @@ from app.clinical.billing.codes import CodingRefused, ServiceCode
 from app.clinical.billing.coding import Line
 from app.ui.chart.style import ToneLabel
 from app.ui.common.background import Background
+from app.ui.common.typed_search import DownToResults, TypedSearch, list_found
 from app.ui.operations import billing
 from fhir_common.messages import sentence
 
 SERVICE_ROLE = Qt.ItemDataRole.UserRole + 1
 SHOWN_SERVICES = 20
-SEARCH_DELAY_MS = 150
 HEADERS = ("Code", "Description", "Modifiers", "Units", "Diagnoses")
 CODE, DESCRIPTION, MODIFIERS, UNITS, POINTERS = range(len(HEADERS))
 SEARCH_HINT = ("Type a HCPCS or CPT code, or words of its description; Enter adds the chosen "
@@ -53,8 +52,6 @@ class ServiceLines(QGroupBox):
     def __init__(self, ws: Workstation, background: Background):
         super().__init__("Procedures and services (HCPCS Level II, the clinic's CPT codes)")
         self.setAccessibleName("Procedures and services")
-        self._ws, self._background = ws, background
-        self._shown_for = ""  # the words the results listed are for
         self.table = QTableWidget(0, len(HEADERS))
         self.table.setAccessibleName("Service lines on the claim")
         self.table.setHorizontalHeaderLabels(HEADERS)
@@ -68,9 +65,7 @@ class ServiceLines(QGroupBox):
         self.query = QLineEdit()
         self.query.setAccessibleName("Find a service")
         self.query.setPlaceholderText("Add a line: code or words, e.g. G0439 or wellness")
-        self.query.installEventFilter(self)
         self.query.returnPressed.connect(self.add_found)
-        self.query.textEdited.connect(lambda _text: self._timer.start())
         caption = QLabel("Find &service")
         caption.setBuddy(self.query)
         self.status = ToneLabel(SEARCH_HINT, "muted", "Service search status")
@@ -78,6 +73,7 @@ class ServiceLines(QGroupBox):
         self.found.setAccessibleName("Matching services")
         self.found.setMaximumHeight(self.fontMetrics().height() * 6)
         self.found.itemActivated.connect(lambda _item: self.add_found())
+        self._down = DownToResults(self.query, self.found, self.found.count)
         self.add = QPushButton("Add &line")
         self.add.setAccessibleName("Add the service found as a line")
         self.add.clicked.connect(self.add_found)
@@ -91,10 +87,10 @@ class ServiceLines(QGroupBox):
         self.remove.clicked.connect(self.remove_current)
         for button in (self.add, self.typed, self.remove):
             button.setAutoDefault(False)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self._search)
+        self.searching = TypedSearch(
+            self.query,
+            lambda typed: billing.find_services(self, background, ws, typed, SHOWN_SERVICES),
+            self._show, self._failed, searchable=lambda _typed: True)
         finding = QHBoxLayout()
         finding.addWidget(caption)
         finding.addWidget(self.query, 1)
@@ -127,7 +123,7 @@ class ServiceLines(QGroupBox):
 
     def add_found(self) -> None:
         item = self.found.currentItem()
-        if item is None or self._shown_for != self.query.text().strip():
+        if item is None or not self.searching.shown_is_current():
             return  # the list is for words typed before: Enter waits for the new one
         service: ServiceCode = item.data(SERVICE_ROLE)
         self._append(service.code, service.description, "", "1", "1", describable=False)
@@ -151,14 +147,6 @@ class ServiceLines(QGroupBox):
         row = self.table.currentRow()
         if row >= 0:
             self.table.removeRow(row)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """Down arrow from the search field goes to the results, keyboard first."""
-        if (watched is self.query and event.type() == QEvent.Type.KeyPress
-                and event.key() == Qt.Key.Key_Down and self.found.count()):
-            self.found.setFocus()
-            return True
-        return super().eventFilter(watched, event)
 
     def _append(self, code: str, description: str, modifiers: str, units: str,
                 pointers: str, describable: bool) -> None:
@@ -192,24 +180,12 @@ class ServiceLines(QGroupBox):
     def _cleared(self) -> None:
         """The search emptied once its find is a line, ready for the next one."""
         self.query.clear()
-        self._show("", [])
-
-    def _search(self) -> None:
-        typed = self.query.text().strip()
-        billing.find_services(self, self._background, self._ws, typed, SHOWN_SERVICES).success(
-            lambda found: self._show(typed, found)).failure(self._failed).run()
+        self.searching.show("", [])
 
     def _show(self, typed: str, found: list[ServiceCode]) -> None:
-        if typed != self.query.text().strip():
-            return  # typing went on: a newer search is on its way
-        self._shown_for = typed
-        self.found.clear()
-        for service in found:
-            item = QListWidgetItem(f"{service.code}  {service.description}  ({service.source})")
-            item.setData(SERVICE_ROLE, service)
-            self.found.addItem(item)
-        if found:
-            self.found.setCurrentRow(0)
+        """The answer for `typed`, the words still in the field (TypedSearch checks)."""
+        list_found(self.found, found, SERVICE_ROLE,
+                   lambda service: f"{service.code}  {service.description}  ({service.source})")
         self.status.set_tone("muted")
         self.status.setText(
             f"{len(found)} service(s); Enter adds the chosen one." if found

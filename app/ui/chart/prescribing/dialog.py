@@ -11,7 +11,7 @@ A drug typed that the catalogue does not know may still be prescribed, saying in
 tone that no safety check can run. A nurse's order is pended for a physician to sign.
 """
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -29,12 +29,13 @@ from app.clinical.safety.check import Alert
 from app.clinical.safety.prescribing import AcknowledgementNeeded, SafetyAlerts
 from app.errors import HearthError
 from app.security.roles import Permission
-from app.ui.chart.entry_dialogs import SEARCH_DELAY_MS, EntryDialog
+from app.ui.chart.entry_dialogs import EntryDialog
 from app.ui.chart.knowledge_banner import KnowledgeBanner
 from app.ui.chart.prescribing.sig_fields import SigFields, from_sig, to_sig
 from app.ui.chart.style import ToneLabel
 from app.ui.common.background import Background
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
+from app.ui.common.typed_search import DownToResults, TypedSearch
 from app.ui.operations import Op, entries
 from app.ui.operations.entries import Prescription, Services
 from fhir_common.messages import sentence
@@ -74,9 +75,9 @@ class PrescribeDialog(EntryDialog):
                 "muted", "Pended for a physician to sign"))
         self.query = self.field("&Drug", QLineEdit(), "Find a drug")
         self.query.setPlaceholderText("Name or RxNorm code, e.g. amoxicillin 500")
-        self.query.installEventFilter(self)
         self.model = RowsModel(DRUG_COLUMNS)
         self.results = row_table(self.model, "Matching drugs in the catalogue", 0)
+        self._down = DownToResults(self.query, self.results, self.model.rowCount)  # to matches
         self.results.setFixedHeight(self.fontMetrics().height() * 8)
         self.form.addRow(self.results)
         self.chosen = ToneLabel(DRUG_HINT, "muted", "Chosen drug")
@@ -124,10 +125,11 @@ class PrescribeDialog(EntryDialog):
         for keys in ("Ctrl+Return", "Ctrl+Enter"):
             QShortcut(QKeySequence(keys), self, activated=self._prescribe_key)
         self.save.setToolTip("Prescribe (Ctrl+Enter)")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(SEARCH_DELAY_MS)
-        self._timer.timeout.connect(self._search)
+        self.searching = TypedSearch(
+            self.query, lambda typed: entries.search_drugs(
+                self, background, self._catalogue, typed, SHOWN_DRUGS),
+            self._show, self._search_failed,
+            searchable=lambda typed: bool(typed) and self._catalogue is not None)
         self.query.textEdited.connect(self._typed)
         self.results.selectionModel().currentRowChanged.connect(lambda *_: self._choose())
         for line in (self.dose, self.days, self.quantity, self.refills):
@@ -147,21 +149,13 @@ class PrescribeDialog(EntryDialog):
         """The drug picked from the catalogue; None when the words typed are free text."""
         return row_at(self.results) if self.results.currentIndex().isValid() else None
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt's name)
-        """Down arrow from the drug field goes to the matches, keyboard first."""
-        if (watched is self.query and event.type() == QEvent.Type.KeyPress
-                and event.key() == Qt.Key.Key_Down and self.model.rowCount()):
-            self.results.setFocus()
-            return True
-        return super().eventFilter(watched, event)
-
     def _ready(self, catalogue: DrugCatalogue) -> None:
         self._catalogue = catalogue
         if self._proposal is not None:
             self._fill(self._proposal)
         self._busy(False)
-        if self.query.text().strip():
-            self._search()
+        if self.searching.typed():
+            self.searching.search()
         self._changed()
         self.ready.emit()
 
@@ -180,21 +174,10 @@ class PrescribeDialog(EntryDialog):
 
     def _typed(self, _text: str) -> None:
         """The pick shown is for the words before: Prescribe waits for the new list."""
-        self.save.setEnabled(False)
-        self._timer.start()
-
-    def _search(self) -> None:
-        typed = self.query.text().strip()
-        if not typed or self._catalogue is None:
-            self._show(typed, [])
-            return
-        entries.search_drugs(self, self._background, self._catalogue, typed,
-                             SHOWN_DRUGS).success(lambda found: self._show(typed, found)
-                                                  ).failure(self._search_failed).run()
+        self.save.setEnabled(False)  # the search itself waits for a pause (TypedSearch)
 
     def _show(self, typed: str, found: list[Drug]) -> None:
-        if typed != self.query.text().strip():
-            return  # typing went on: a newer search is on its way
+        """The answer for `typed`, the words still in the field (TypedSearch checks)."""
         self.model.set_rows(found)
         if found:
             self.results.selectRow(0)
