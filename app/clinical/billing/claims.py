@@ -24,7 +24,7 @@ from app.clinical.billing.claim_status import (
     hand_answer,
     standing,
 )
-from app.clinical.billing.fees import CENT, fee_of, money_of
+from app.clinical.billing.fees import CENT, Fee, fee_of, money_of
 from app.clinical.fhir.names import family_given
 from app.clinical.records import ChangeFeed, Records, Work
 from app.errors import InvalidRecord, NotFound, UsageError
@@ -145,13 +145,12 @@ def price(work: Work, claim: dict) -> dict:
     total, currency = Decimal(0), "USD"
     for item in priced["item"]:
         coding = item.get("productOrService", {}).get("coding", [{}])[0]
-        fee = fee_of(work.conn, coding.get("system", ""), coding.get("code", ""), payer)
-        if fee is None:
+        charged = line_charge(work, item, coding, payer)
+        if charged is None:
             problems.append(f"line {item['sequence']} ({coding.get('code')}) has no fee in "
                             "the fee schedule")
             continue
-        units = units_of(item)
-        net = (fee.amount * units).quantize(CENT, ROUND_HALF_UP)  # 1.5 units: to the cent
+        fee, net = charged
         item["unitPrice"] = _money(fee.amount, fee.currency)
         item["net"] = _money(net, fee.currency)
         total, currency = total + net, fee.currency
@@ -184,6 +183,16 @@ def ready_problems(claim: dict) -> list[str]:
             problems.append(f"line {item['sequence']} ({code}) points at diagnosis "
                             f"{', '.join(map(str, missing))}, which the claim does not have")
     return problems
+
+
+def line_charge(work: Work, item: dict, coding: dict, payer: str | None
+                ) -> tuple[Fee, Decimal] | None:
+    """A line's fee (the payer's, else the default) and its charge, the fee times the units
+    rounded half up to the cent (1.5 units bill to the cent); None when it has no fee."""
+    fee = fee_of(work.conn, coding.get("system", ""), coding.get("code", ""), payer)
+    if fee is None:
+        return None
+    return fee, (fee.amount * units_of(item)).quantize(CENT, ROUND_HALF_UP)
 
 
 def payer_of(work: Work, claim: dict) -> str | None:

@@ -31,7 +31,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate
 
 from app.clinical.fhir.names import family_given, identifier_text, medical_record_number
-from app.clinical.visits.day_sheet_pdf import MARGIN, PAPERS, _escape, _fonts
+from app.clinical.visits.day_sheet_pdf import MARGIN, PAPERS, _escape, _fonts, _NumberedCanvas
 
 INK = colors.HexColor("#1f262d")
 MUTED = colors.HexColor("#4a5561")
@@ -124,28 +124,15 @@ def _head_lines(head: Letterhead) -> list[Paragraph]:
             Paragraph(patient, sub)]
 
 
-class _LetterheadCanvas(Canvas):
-    """Holds each page until the last is laid out, then draws every foot: "Page 2 of 7"."""
+class _LetterheadCanvas(_NumberedCanvas):
+    """The day sheet's held pages, with the letterhead's foot: a rule, then "Page 2 of 7"."""
 
-    def __init__(self, *args, foot: str, font: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._foot, self._font, self._pages = foot, font, []
-
-    def showPage(self):  # noqa: N802  (reportlab's name)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self):
-        for page in self._pages:
-            self.__dict__.update(page)
-            width = self._pagesize[0]
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.4)
-            self.line(MARGIN, MARGIN + 4 * mm, width - MARGIN, MARGIN + 4 * mm)
-            self.setFont(self._font, 8)
-            self.setFillColor(MUTED)
-            self.drawString(MARGIN, MARGIN, self._foot)
-            self.drawRightString(width - MARGIN, MARGIN,
-                                 f"Page {self._pageNumber} of {len(self._pages)}")
-            super().showPage()
-        super().save()
+    def draw_foot(self, pages: int) -> None:
+        width = self._pagesize[0]
+        self.setStrokeColor(RULE)
+        self.setLineWidth(0.4)
+        self.line(MARGIN, MARGIN + 4 * mm, width - MARGIN, MARGIN + 4 * mm)
+        self.setFont(self._font, 8)
+        self.setFillColor(MUTED)
+        self.drawString(MARGIN, MARGIN, self._foot)
+        self.drawRightString(width - MARGIN, MARGIN, f"Page {self._pageNumber} of {pages}")

@@ -21,14 +21,14 @@ Billing prints it without READ_CHART: everything here is what a claim needs (the
 the visit's date, the Coverage, the notes' signing state), which CODE_VISITS may read.
 """
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import text
 
 from app.clinical.billing.claim_status import claim_of, standing
-from app.clinical.billing.claims import coverage_of, payer_of, units_of, visit_date
+from app.clinical.billing.claims import coverage_of, line_charge, payer_of, visit_date
 from app.clinical.billing.coding import claim_id
-from app.clinical.billing.fees import CENT, fee_of, money_of
+from app.clinical.billing.fees import CENT, money_of
 from app.clinical.billing.ready_to_bill import blocks, is_self_pay
 from app.clinical.charting import icd10
 from app.clinical.patients.insurance import insurance_of
@@ -201,10 +201,9 @@ def _charge(work: Work, item: dict, coding: dict, payer: str | None, submitted: 
     if submitted:
         net = item.get("net")
         return (money_of(net["value"]), net.get("currency", "USD"), None) if net else None
-    fee = fee_of(work.conn, coding.get("system", ""), coding.get("code", ""), payer)
-    if fee is None:
+    if (charged := line_charge(work, item, coding, payer)) is None:
         return None
-    net = (fee.amount * units_of(item)).quantize(CENT, ROUND_HALF_UP)  # as claims.price
+    fee, net = charged
     return net, fee.currency, fee.payer
 
 

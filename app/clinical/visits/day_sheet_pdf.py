@@ -116,14 +116,17 @@ class _NumberedCanvas(Canvas):
     def save(self):
         for page in self._pages:
             self.__dict__.update(page)
-            width = self._pagesize[0]
-            self.setFont(self._font, 8)
-            self.setFillColor(colors.HexColor("#3d4650"))
-            self.drawString(MARGIN, MARGIN, self._foot)
-            self.drawRightString(width - MARGIN, MARGIN,
-                                 f"page {self._pageNumber} of {len(self._pages)}")
+            self.draw_foot(len(self._pages))
             super().showPage()
         super().save()
+
+    def draw_foot(self, pages: int) -> None:
+        """The foot of the page being drawn, now that the number of pages is known."""
+        self.setFont(self._font, 8)
+        self.setFillColor(colors.HexColor("#3d4650"))
+        self.drawString(MARGIN, MARGIN, self._foot)
+        self.drawRightString(self._pagesize[0] - MARGIN, MARGIN,
+                             f"page {self._pageNumber} of {pages}")
 
 
 def _fonts() -> tuple[str, str]:
