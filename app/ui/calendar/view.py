@@ -70,9 +70,8 @@ class CalendarView(QWidget):
         self._done = ""  # what the last write did, said again once the week is read again
         self._cursor_to: datetime | None = datetime.now().astimezone()  # once the week is in
         self.dialog = None  # the booking or appointment dialog open, if any
-        self._asked: tuple | None = None  # the reading asked for last: its number, view,
-        self._showing: tuple | None = None  # provider and day; and the one the grid shows
-        self._readings = 0  # numbers each reading, so asking again for the same week waits too
+        self._asked: tuple | None = None  # the view, provider and day asked for last
+        self._showing: tuple | None = None  # ... and those the grid shows
         self.provider = QComboBox()
         self.provider.setAccessibleName("Provider")
         self.previous = QPushButton("◀ Previous week")
@@ -172,24 +171,22 @@ class CalendarView(QWidget):
         """Read what is asked for; until it is in, the grid still shows the last one, so
         Enter and drops wait for it (`reading`)."""
         if self.mode != WEEK:
-            self._readings += 1
-            asked = self._asked = (self._readings, self.mode, None, self.day)
+            asked = self._asked = (self.mode, None, self.day)
             clinic_day_ops.clinic_day(self, self._background, self._ws, self.day).success(
                 lambda day: self._shown_day(day, asked)).failure(self._refused).run()
             return
         who = self.current_provider()
         if who is None:
             return
-        self._readings += 1
-        asked = self._asked = (self._readings, WEEK, who.user, self.day)
+        asked = self._asked = (WEEK, who.user, self.day)
         calendar_ops.week(self, self._background, self._ws, who.user, self.day).success(
             lambda week: self._shown(week, asked)).failure(self._refused).run()
 
     @property
     def reading(self) -> bool:
-        """Whether the grid is not yet the last reading asked for: another provider, view or
-        time, or the same week read again (Next free… in the week already shown)."""
-        return self._showing != self._asked
+        """Whether the grid shows another provider, view or time than the one asked for,
+        or a reading will still move the cursor (Next free… in the week already shown)."""
+        return self._showing != self._asked or self._cursor_to is not None
 
     def _still_reading(self) -> bool:
         """Say so when the grid is not yet what was asked for: a cell there would book or
