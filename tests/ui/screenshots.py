@@ -198,6 +198,10 @@ def main(folder: Path) -> None:
     clinic_reports(env, work, folder)
     from tests.ui.billing_scenes import visit_coding  # coding a finished visit
     visit_coding(env, info, folder)
+    from tests.ui.claims_scenes import claims_tab  # billing's Claims tab and a claim's details
+    claims_tab(env, info, folder)
+    from tests.ui.admin_scenes import fee_schedule  # the Admin tab's fee schedule
+    fee_schedule(env, info, work, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

@@ -12,7 +12,7 @@ Billing works under MANAGE_CLAIMS and reads only what a claim needs: the claim, 
 patient's name and identifiers and the coverage it names; every read is audited.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import text
@@ -57,6 +57,8 @@ class ClaimRow:
     total: Decimal | None  # None until priced
     currency: str
     reason: str | None  # why denied
+    payer: str | None = None  # the focal coverage's payer; None: self-pay
+    not_ready: str | None = None  # a draft that cannot be submitted: the sentence saying why
 
 
 class Claims:
@@ -131,7 +133,11 @@ class Claims:
                      sorted({patient_of(c) for c in claims} - {None})}
             for pid in names:  # each patient's claims read: one audit row per patient
                 work.read("Claim", "claims list", pid)
-        rows = [_row(c, names.get(patient_of(c) or "", ""), answers.get(c["id"], []))
+            payers = {c["id"]: _payer_named(work, c) for c in claims}
+            unready = {c["id"]: _not_ready(work, c) for c in claims
+                       if c.get("status") == "draft"}
+        rows = [replace(_row(c, names.get(patient_of(c) or "", ""), answers.get(c["id"], [])),
+                        payer=payers[c["id"]], not_ready=unready.get(c["id"]))
                 for c in claims]
         return sorted(rows, key=lambda r: (r.visit_date or "", r.claim_id), reverse=True)
 
@@ -225,6 +231,24 @@ def _claim(work: Work, claim_id: str) -> dict:
     if claim is None:
         raise NotFound(f"There is no claim {claim_id}.")
     return claim
+
+
+def _payer_named(work: Work, claim: dict) -> str | None:
+    """Who the claim bills for the list: `payer_of`, or the name an imported claim gives a
+    coverage it holds no record of (Synthea's "private"), which is no self-pay."""
+    focal = next((i for i in claim.get("insurance", []) if i.get("focal")), {})
+    named = focal.get("coverage", {})
+    return named.get("display") if "reference" not in named else payer_of(work, claim)
+
+
+def _not_ready(work: Work, claim: dict) -> str | None:
+    """Why a draft could not be submitted now (the sentence `submit` would refuse it with,
+    fees included), None when it could: the list says "ready" only when Submit would work."""
+    try:
+        price(work, claim)
+    except ClaimRefused as refused:
+        return refused.message
+    return None
 
 
 def _answers(work: Work, claim_id: str) -> list[dict]:

@@ -83,6 +83,24 @@ class FeeSchedule:
         with self._records.listing(session) as work:
             return all_fees(work.conn)
 
+    def remove_fee(self, session: Session, fee: Fee) -> None:
+        """Take one payer's price for a code off the schedule. The code's record is kept as a
+        new version (its history still shows the price); with no price left it is retired,
+        never deleted, so claims priced with it can still be traced to it."""
+        with self._records.write(session, Permission.EDIT_FEE_SCHEDULE) as work:
+            record = work.get("ChargeItemDefinition", fee_id(fee.system, fee.code))
+            kept = [f for f in _fees_of(record or {}) if f.payer.casefold() != fee.payer.casefold()]
+            if record is None or len(kept) == len(_fees_of(record)):
+                raise UsageError(f"The schedule has no {fee.payer} fee for {fee.code}; nothing "
+                                 "was removed.")
+            if kept:
+                record["propertyGroup"] = [{"priceComponent": [_component(f) for f in kept]}]
+            else:
+                record.pop("propertyGroup", None)
+                record["status"] = "retired"
+            work.save(record, "update", f"fee schedule: {fee.code}, {fee.payer} removed"
+                      + ("" if kept else "; code retired"))
+
     def export_csv(self, session: Session, path: Path) -> int:
         """Write every fee to `path` in the import's columns; returns how many rows."""
         fees = self.fees(session)
@@ -173,6 +191,7 @@ def _save_fees(work: Work, fees: list[Fee]) -> None:
     for record_id, changes in by_code.items():
         stored = work.get("ChargeItemDefinition", record_id)
         record = stored or _new_record(record_id, changes[0])
+        record["status"] = "active"  # a retired code priced again is back on the schedule
         prices = {f.payer.casefold(): f for f in _fees_of(record)}
         prices |= {f.payer.casefold(): f for f in changes}  # the last row of a payer wins
         described = changes[-1].description or record.get("title", "")

@@ -1,6 +1,8 @@
 """Everything a signed-in user works in: Today, Patients, Inbox (for those who write notes),
 Calendar (for those who may read patients), Reports (for those who run clinic reports), To
-code (billing: finished visits still to code), Sync, and one tab per open chart (or, for the
+code and Claims (billing: finished visits still to code; claims to submit, answer
+and export), Admin (for those who keep the clinic's
+settings: app.ui.admin), Sync, and one tab per open chart (or, for the
 front desk and billing, who read no chart, per patient's details: app.ui.demographics).
 
 The workspace holds patient data, so it exists only while the session is unlocked: locking
@@ -19,9 +21,11 @@ from PySide6.QtWidgets import QTabWidget
 
 from app.bootstrap import Workstation
 from app.security.roles import Permission
+from app.ui.admin.view import AdminView, sections_for
 from app.ui.calendar.view import CalendarView
 from app.ui.chart.billing.to_code import VisitsToCodeView
 from app.ui.chart.view import ChartView
+from app.ui.claims.view import ClaimsView
 from app.ui.common.background import Background
 from app.ui.common.changes import ChangesRelay
 from app.ui.demographics.view import DemographicsView
@@ -55,9 +59,13 @@ class Workspace(QTabWidget):
         self.reports: ReportsView | None = None
         if ws.session.may(Permission.RUN_REPORTS):  # physicians, billing, admins
             self.reports = ReportsView(ws, background)
+        self.admin: AdminView | None = None
+        if sections_for(ws.session):  # admins: the fee schedule, ... (app.ui.admin.view)
+            self.admin = AdminView(ws, background, self.changed)
         self.sync = SyncView(ws, background)
         fixed = ((self.today, "Today"), (self.patients, "Patients"), (self.inbox, "Inbox"),
-                 (self.calendar, "Calendar"), (self.reports, "Reports"), (self.sync, "Sync"))
+                 (self.calendar, "Calendar"), (self.reports, "Reports"), (self.admin, "Admin"),
+                 (self.sync, "Sync"))
         for view, title in fixed:
             if view is None:
                 continue
@@ -65,10 +73,15 @@ class Workspace(QTabWidget):
             self.tabBar().setTabButton(self.indexOf(view), self.tabBar().ButtonPosition.RightSide,
                                        None)
         self.to_code: VisitsToCodeView | None = None
+        self.claims: ClaimsView | None = None  # billing's claims, after To code
         if ws.session.may(Permission.MANAGE_CLAIMS):  # billing: it has no chart to code from
             self.to_code = VisitsToCodeView(ws, background, self.changed)
             self.insertTab(self.count() - 1, self.to_code, "To code")  # before Sync
             self.tabBar().setTabButton(self.indexOf(self.to_code),
+                                       self.tabBar().ButtonPosition.RightSide, None)
+            self.claims = ClaimsView(ws, background, self.changed)
+            self.insertTab(self.indexOf(self.to_code) + 1, self.claims, "Claims")  # after it
+            self.tabBar().setTabButton(self.indexOf(self.claims),
                                        self.tabBar().ButtonPosition.RightSide, None)
         self.fixed_tabs = self.count()  # chart tabs come after these and may be closed
         if self.inbox is not None:

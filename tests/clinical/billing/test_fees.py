@@ -97,3 +97,24 @@ def test_a_file_that_is_not_a_fee_schedule_is_refused_whole(admin, tmp_path):
         "Row 3: the system 'snomed' must be cpt, hcpcs or a code system URL; left out.",
         "Row 4: the currency 'dollars' must be a 3-letter code such as USD; left out."]
     assert FeeSchedule(admin.store).fees(admin.session) == []
+
+
+def test_removing_a_payers_fee_keeps_the_others_and_the_last_one_retires_the_code(admin):
+    schedule = FeeSchedule(admin.store, admin.changes)
+    schedule.set_fees(admin.session, [Fee("99213", CPT, "Visit", "default", Decimal("75.50")),
+                                      Fee("99213", CPT, "Visit", "Acme", Decimal("60.00"))])
+
+    schedule.remove_fee(admin.session, Fee("99213", CPT, "Visit", "Acme", Decimal("60.00")))
+    assert [(f.payer, str(f.amount)) for f in schedule.fees(admin.session)] == [
+        ("default", "75.50")]
+    schedule.remove_fee(admin.session, Fee("99213", CPT, "Visit", "default", Decimal("75.50")))
+
+    assert schedule.fees(admin.session) == []
+    kept = stored_fee(admin, "fee-cpt-99213")  # retired, never deleted
+    assert '"status":"retired"' in kept
+    assert validation_errors("ChargeItemDefinition", kept.encode()) == []
+    schedule.set_fees(admin.session, [Fee("99213", CPT, "", "default", Decimal("80"))])
+    assert '"status":"active"' in stored_fee(admin, "fee-cpt-99213")
+    with pytest.raises(UsageError, match="The schedule has no Acme fee for 99213; nothing was "
+                       "removed."):
+        schedule.remove_fee(admin.session, Fee("99213", CPT, "", "Acme", Decimal(0)))

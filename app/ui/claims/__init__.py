@@ -1,0 +1,1 @@
+"""Billing's Claims tab: the claims list, its actions and dialogs."""
