@@ -20,9 +20,12 @@ from pathlib import Path
 
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
 from app.cli import (
+    amendment_commands,
     audit_commands,
     claims_commands,
     coding_commands,
+    disclosure_commands,
+    ehi_commands,
     env_secrets,
     inbox_commands,
     order_commands,
@@ -221,6 +224,9 @@ def build_parser() -> argparse.ArgumentParser:
     coding_commands.register(commands, data, signed_in)  # after safety's `knowledge`
     claims_commands.register(commands, data, signed_in)
     report_commands.register(commands, data, signed_in)
+    ehi_commands.register(commands, data, signed_in)
+    disclosure_commands.register(commands, data, signed_in)
+    amendment_commands.register(commands, data, signed_in)
     return parser
 
 

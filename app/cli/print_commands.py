@@ -27,13 +27,17 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     printing.add_argument("--output", required=True, type=Path, metavar="FILE.pdf")
     printing.add_argument("--paper", choices=sorted(PAPERS), help="default: the locale's "
                           "(Letter in the US, Canada, Mexico and a few more; A4 elsewhere)")
+    printing.add_argument("--to", metavar="TEXT", help="whom the document is for (\"the "
+                          "patient\", a clinic, a lawyer): kept in the disclosure's audit row "
+                          "and shown by `hearth disclosures`")
     printing.set_defaults(run=signed_in(cmd_print))
 
 
 def cmd_print(args, ws, secrets) -> int:
     printouts = Printouts(ws.store, ws.policy.sync.organization, ws.policy.billing)
     printed = printouts.print(ws.session, PrintRequest(args.patient_id, args.document,
-                                                       args.output, args.visit, args.paper))
+                                                       args.output, args.visit, args.paper,
+                                                       args.to))
     if args.json:
         print(fhir_json.dumps({"output": str(printed.path), "document": args.document,
                                "entries": printed.entries, "pages": printed.pages,

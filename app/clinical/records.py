@@ -156,11 +156,16 @@ class Work:
 
     # -- many records at once (an import) ------------------------------------------------
 
-    def refusal(self, resource: dict, body: bytes | None = None) -> str | None:
+    def refusal(self, resource: dict, body: bytes | None = None,
+                unknown_elements: bool = False) -> str | None:
         """Why this record may not be saved (not valid FHIR R4; a change to a signed
-        note), or None. `body` is its JSON when the caller has it already."""
+        note), or None. `body` is its JSON when the caller has it already. With
+        `unknown_elements`, elements R4 does not define are kept, not refused: an EHI
+        re-import brings back what a store held, and sync stores a server's records as sent."""
         kind = resource["resourceType"]
-        if problems := validation_errors(kind, body or fhir_json.dumps(resource)):
+        problems = validation_errors(kind, body or fhir_json.dumps(resource))
+        if problems := [p for p in problems
+                        if not (unknown_elements and p.endswith(": unknown element"))]:
             return "; ".join(problems)
         stored = self.get(kind, resource["id"]) if kind == "DocumentReference" else None
         if stored is not None and (refused := signed_note_refusal(stored, resource)):

@@ -16,6 +16,10 @@ and reads what a claim needs (visits, their diagnoses and coverage: CODE_VISITS 
 MANAGE_CLAIMS, not READ_CHART, so not the notes, results or medication list); the admin
 keeps the fee schedule; clinic reports (counts, never a chart) are for physicians, billing
 and the admin.
+
+EHI export: a patient's record leaves as a FHIR Bundle with READ_CHART (who may read the
+chart may hand it to the patient); the whole store leaves only sealed under a passphrase,
+by the admin (EXPORT_STORE), who maintains the store but reads no chart.
 """
 
 from enum import StrEnum
@@ -49,6 +53,7 @@ class Permission(StrEnum):
     MANAGE_CLAIMS = "make, submit and record claims"
     EDIT_FEE_SCHEDULE = "edit the fee schedule"
     RUN_REPORTS = "run clinic reports"
+    EXPORT_STORE = "export every record of the store, sealed under a passphrase"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -70,6 +75,6 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(
         {Permission.MANAGE_USERS, Permission.REVIEW_AUDIT, Permission.MAINTAIN_STORE,
          Permission.IMPORT_RECORDS, Permission.SYNC, Permission.EDIT_FEE_SCHEDULE,
-         Permission.RUN_REPORTS}),
+         Permission.RUN_REPORTS, Permission.EXPORT_STORE}),
     Role.AUDITOR: frozenset({Permission.REVIEW_AUDIT}),
 }

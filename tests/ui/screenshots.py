@@ -202,6 +202,8 @@ def main(folder: Path) -> None:
     claims_tab(env, info, folder)
     from tests.ui.admin_scenes import fee_schedule  # the Admin tab's fee schedule
     fee_schedule(env, info, work, folder)
+    from tests.ui.disclosure_scenes import amendments_and_disclosures  # (d)(4), (d)(11)
+    amendments_and_disclosures(env, info, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

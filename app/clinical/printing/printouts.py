@@ -5,7 +5,8 @@ Everything a printout says is read in ONE audited read with READ_CHART (app.clin
 records), whose audit row is the disclosure: action "export" (the data leaves the chart on
 paper), entity the Patient, and a detail naming the document, the file, the paper and how
 many chart entries it holds ("disclosure: medication list printed to /tmp/m.pdf (a4): 12
-entries"), with the visit for a visit's documents. A read that fails (no such patient, a
+entries"), with the visit for a visit's documents, and whom it went to when the print names it
+(app.clinical.disclosures.recipient). A read that fails (no such patient, a
 visit of someone else) is audited as a failed export. The PDF is laid out after the read
 commits, into a temporary file beside the one asked for, renamed over it once complete (as
 the day sheet does it: app.clinical.visits.day_sheet); where it cannot be written is found
@@ -24,9 +25,11 @@ from datetime import datetime
 from pathlib import Path
 from types import ModuleType
 
+from app.clinical.disclosures.recipient import checked, with_recipient
 from app.clinical.fhir.names import family_given
 from app.clinical.printing import (
     after_visit_summary,
+    disclosures,
     immunization_record,
     medication_list,
     problem_list,
@@ -47,7 +50,8 @@ from app.store.store import Store
 DOCUMENTS: dict[str, ModuleType] = {
     "after-visit-summary": after_visit_summary, "visit-note": visit_note,
     "medications": medication_list, "problems": problem_list,
-    "immunizations": immunization_record, "superbill": superbill}
+    "immunizations": immunization_record, "superbill": superbill,
+    "disclosures": disclosures}
 OF_A_VISIT = ("after-visit-summary", "visit-note", "superbill")
 NAMES = tuple(DOCUMENTS)
 
@@ -55,13 +59,15 @@ NAMES = tuple(DOCUMENTS)
 @dataclass(frozen=True)
 class PrintRequest:
     """What to print: `document` one of NAMES; `visit` an Encounter id for a visit's
-    documents (None: the latest visit); `paper` "a4", "letter" or None (the locale's)."""
+    documents (None: the latest visit); `paper` "a4", "letter" or None (the locale's); `to`
+    whom it is for, kept in the disclosure's audit row (app.clinical.disclosures)."""
 
     patient_id: str
     document: str
     output: Path
     visit: str | None = None
     paper: str | None = None
+    to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,7 @@ class Printouts:
         paper = request.paper or default_paper(environ)
         if paper not in PAPERS:
             raise UsageError(f"{paper!r} is not a paper size: use a4 or letter.")
+        checked(request.to)
         output = request.output.expanduser().absolute()
         title = module.TITLE
         partial = _start_file(output, f"the {title.lower()}", f"{request.document}.pdf")
@@ -126,7 +133,8 @@ class Printouts:
                     + (f" of {content.about}" if content and content.about else "")
                     + (f" (visit {request.visit} asked for)" if request.visit and not content
                        else ""))
-            work.read(f"Patient/{request.patient_id}", what, request.patient_id,
+            work.read(f"Patient/{request.patient_id}", with_recipient(what, checked(request.to)),
+                      request.patient_id,
                       content is not None, action="export")
             clinic = self._clinic_name(work)
         if patient is None:  # after the commit, so the failed read stays audited

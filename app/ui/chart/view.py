@@ -31,7 +31,9 @@ from app.clinical.chart.banner import display_name
 from app.clinical.chart.chart import ChartSummary, ChartUpdate, SectionPage
 from app.clinical.charting.trends import VITAL_SIGNS
 from app.clinical.records import Changes
+from app.ui.chart.amendments import AmendmentsTab
 from app.ui.chart.banner import Banner
+from app.ui.chart.disclosures import DisclosuresTab
 from app.ui.chart.entries.tabs import EntriesTab
 from app.ui.chart.labs import LabsTab
 from app.ui.chart.notes.tab import NotesTab
@@ -89,6 +91,8 @@ class ChartView(QWidget):
         self.sections.hide()
         self.tabs: dict[str, QWidget] = {}
         self.orders: OrdersTab | None = None  # once the chart is read (with its basket bar)
+        self.amendments: AmendmentsTab | None = None  # once the chart is read
+        self.disclosures: DisclosuresTab | None = None
         box = QVBoxLayout(self)
         box.addWidget(self.banner)
         box.addWidget(self.visit)
@@ -153,6 +157,8 @@ class ChartView(QWidget):
             return
         if self.orders is not None:
             self.orders.take(changes)
+        if self.amendments is not None:
+            self.amendments.take(changes)
         self._touched |= changes.sections & set(LABELS)
         self._stale = True
         if self._reading is None and self.summary is not None:
@@ -185,6 +191,11 @@ class ChartView(QWidget):
         self.orders = OrdersTab(self._ws, self._background, self._services,
                                 display_name(summary.patient), summary.active_problems)
         self.sections.addTab(self.orders, "Orders")
+        self.amendments = AmendmentsTab(self._ws, self._background, self.patient_id,
+                                        display_name(summary.patient))
+        self.sections.addTab(self.amendments, "Amendments")
+        self.disclosures = DisclosuresTab(self._ws, self._background, self.patient_id)
+        self.sections.addTab(self.disclosures, "Disclosures")
         self._box.insertWidget(self._box.indexOf(self.sections), self.orders.basket_bar)
         self.message.hide()
         self.banner.show()
