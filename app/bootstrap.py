@@ -117,7 +117,7 @@ class Workstation:
     @cached_property
     def order_prints(self) -> OrderPrints:
         """Lab requisitions and prescriptions as PDF, headed with the policy's organization."""
-        return OrderPrints(self.store, self.policy.sync.organization)
+        return OrderPrints(self.store, self.policy.sync.organization, self.policy.billing)
 
     @cached_property
     def results_inbox(self) -> Inbox:

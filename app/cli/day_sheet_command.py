@@ -9,8 +9,8 @@ import argparse
 from datetime import date
 from pathlib import Path
 
+from app.clinical.printing.pages import PAPERS
 from app.clinical.visits.day_sheet import DaySheet, DaySheetRequest
-from app.clinical.visits.day_sheet_pdf import PAPERS
 from app.errors import NotFound, UsageError
 from fhir_common import fhir_json
 
@@ -25,7 +25,7 @@ def register(schedule, data: argparse.ArgumentParser, signed_in) -> None:
     sheet.add_argument("--paper", choices=sorted(PAPERS), help="default: the locale's (Letter "
                        "in the US, Canada, Mexico and a few more; A4 elsewhere)")
     sheet.add_argument("--clinic", metavar="NAME", help="the name at the top (default: the "
-                       "policy's sync.organization, if stored)")
+                       "policy's sync.organization, if stored, else billing.organization_name)")
     sheet.set_defaults(run=signed_in(cmd_day_sheet))
 
 
@@ -39,7 +39,7 @@ def day(text: str) -> date:
 
 
 def cmd_day_sheet(args, ws, secrets) -> int:
-    sheet = DaySheet(ws.store, ws.policy.sync.organization)
+    sheet = DaySheet(ws.store, ws.policy.sync.organization, ws.policy.billing)
     request = DaySheetRequest(args.date, args.output, args.provider, args.paper, args.clinic)
     try:
         printed = sheet.print(ws.session, request)

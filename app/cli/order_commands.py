@@ -21,11 +21,11 @@ import orjson
 from app.cli import prescription_commands
 from app.cli.safety_commands import add_acknowledge, require_acknowledged
 from app.clinical.orders.order_list import OrderRow, current_orders, one_order
-from app.clinical.orders.order_prints import KINDS, OrderPrints, PrintRequest
+from app.clinical.orders.order_prints import KINDS, PrintRequest
 from app.clinical.orders.order_sets import expand
 from app.clinical.orders.service_requests import PRIORITIES, OrderLine, Orders
+from app.clinical.printing.pages import PAPERS
 from app.clinical.records import Records
-from app.clinical.visits.day_sheet_pdf import PAPERS
 from app.display_time import when_text
 from app.security.roles import Permission
 from fhir_common import fhir_json
@@ -157,7 +157,7 @@ def cmd_cancel(args, ws, secrets) -> int:
 
 
 def cmd_print(args, ws, secrets) -> int:
-    printed = OrderPrints(ws.store, ws.policy.sync.organization).print(
+    printed = ws.order_prints.print(
         ws.session, PrintRequest(args.patient_id, args.output, args.kind, args.paper,
                                  "today" if args.today else tuple(args.order_ids or ())
                                  or "current"))

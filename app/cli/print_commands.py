@@ -10,8 +10,8 @@ coded yet. An unknown patient or a visit of someone else is "not found" (exit 1)
 import argparse
 from pathlib import Path
 
+from app.clinical.printing.pages import PAPERS
 from app.clinical.printing.printouts import NAMES, Printouts, PrintRequest
-from app.clinical.visits.day_sheet_pdf import PAPERS
 from fhir_common import fhir_json
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from app.cli.args import whole_number
 from app.cli.day_sheet_command import day
+from app.clinical.printing.pages import PAPERS
 from app.clinical.reports.catalogue import (
     DEFAULT_UNSIGNED_DAYS,
     REPORTS,
@@ -21,9 +22,8 @@ from app.clinical.reports.catalogue import (
     report_named,
 )
 from app.clinical.reports.report_csv import write_csv
-from app.clinical.reports.report_pdf import write_pdf
+from app.clinical.reports.report_pdf import clinic_of, write_pdf
 from app.clinical.visits.day_sheet import default_paper
-from app.clinical.visits.day_sheet_pdf import PAPERS
 from app.errors import UsageError
 from fhir_common import fhir_json
 
@@ -48,7 +48,8 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
                              "(default %(default)s days)")
     report.add_argument("--paper", choices=sorted(PAPERS), help="the PDF's paper (default: "
                         "the locale's, as for the day sheet)")
-    report.add_argument("--clinic", metavar="NAME", help="the name at the top of the PDF")
+    report.add_argument("--clinic", metavar="NAME", help="the name at the top of the PDF "
+                        "(default: the clinic the policy names)")
     report.set_defaults(run=_listed_or_signed_in(signed_in(cmd_report)))
 
 
@@ -84,7 +85,7 @@ def cmd_report(args, ws, secrets) -> int:
         path, pages = write_csv(table, args.csv), None
     else:
         path, pages = write_pdf(table, args.pdf, args.paper or default_paper(os.environ),
-                                args.clinic or "", ws.session.user,
+                                args.clinic or clinic_of(ws.store, ws.policy), ws.session.user,
                                 datetime.now().astimezone())
     if args.json:
         print(fhir_json.dumps({"report": table.name, "from": period.first.isoformat(),

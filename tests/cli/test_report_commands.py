@@ -2,14 +2,16 @@
 and one sentence (exit 2, nothing written) for each mistake."""
 
 import csv
+import dataclasses
 import json
 
 import pdfplumber
 import pytest
 
 from app.cli.commands import main
+from app.security.policy import BillingPolicy
 from tests.clinical.reports import clinic_data as data
-from tests.conftest import new_store, password_of
+from tests.conftest import TEST_POLICY, new_store, password_of
 
 FORTNIGHT = ["--from", "2025-03-03", "--to", "2025-03-16"]
 
@@ -57,8 +59,22 @@ def test_pdf_has_the_title_the_table_a_chart_and_page_numbers(clinic, monkeypatc
         bars = [r for r in page.rects if r["height"] > 5 and r["width"] < 200]
     due, missed = (sum(v[i] for v in data.expected_no_shows().values()) for i in (0, 1))
     assert "Riverside Family Practice" in words and "No-show rate: 03 Mar 2025" in words
-    assert f"All providers {due} {missed}" in words and "page 1 of 1" in words
+    assert f"All providers {due} {missed}" in words and words.endswith("Page 1 of 1")
     assert len(bars) >= 2  # one bar per provider
+
+
+def test_the_pdf_names_the_clinic_of_the_policy(clinic, monkeypatch, tmp_path, capsys):
+    env, root = clinic
+    named = BillingPolicy(organization_name="Lakeside Health Centre")
+    env = dataclasses.replace(env, policy=dataclasses.replace(TEST_POLICY, billing=named))
+    out = tmp_path / "visits.pdf"
+    assert hearth((env, root), monkeypatch, "visits-per-week", *FORTNIGHT, "--pdf",
+                  str(out)) == 0
+    with pdfplumber.open(out) as pdf:
+        words = " ".join(pdf.pages[0].extract_text().split())
+    assert words.startswith("Lakeside Health Centre · Clinic report Visits per week: "
+                            "03 Mar 2025 to 16 Mar 2025")
+    assert words.endswith("Page 1 of 1")
 
 
 def test_a_period_without_claims_is_a_pdf_saying_so(clinic, monkeypatch, tmp_path, capsys):

@@ -204,6 +204,8 @@ def main(folder: Path) -> None:
     fee_schedule(env, info, work, folder)
     from tests.ui.disclosure_scenes import amendments_and_disclosures  # (d)(4), (d)(11)
     amendments_and_disclosures(env, info, folder)
+    from tests.ui.payer_scenes import insurance_card  # payer id and kind, a spouse's plan
+    insurance_card(env, info, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

@@ -2,10 +2,12 @@
 interchange (ISA/GS/ST envelopes with control numbers from this store's sequence).
 
 The billing provider is the clinic as the policy's `billing` section names it (name, NPI,
-tax id, address); each claim is one subscriber loop (the patient, as the subscriber of
-their own coverage), the payer, a CLM with the claim's total and place of service, HI with
-the ICD-10-CM diagnoses (the first principal) and one SV1 per line (HCPCS/CPT code with
-its modifiers, charge, units, diagnosis pointers) with its DTP service date.
+tax id, address); each claim is one subscriber loop (2000B: the policy holder, the kind of
+payer as SBR09, the payer and its id) and, when the patient is covered as someone's spouse,
+child or other dependent, a patient loop under it (2000C: PAT01 the relationship, NM1*QC
+the patient), then a CLM with the claim's total and place of service, HI with the
+ICD-10-CM diagnoses (the first principal) and one SV1 per line (HCPCS/CPT code with its
+modifiers, charge, units, diagnosis pointers) with its DTP service date.
 
 Only claims that are submitted and not yet answered go out (a paid or denied claim sent
 again would bill twice); self-pay claims have no payer to send to and are named, not sent.
@@ -33,6 +35,8 @@ from app.clinical.billing.claims import (
 )
 from app.clinical.billing.fees import money_of
 from app.clinical.fhir.names import main_name
+from app.clinical.patients import payer_kinds
+from app.clinical.patients.insurance_card import RELATIONSHIP_SYSTEM
 from app.clinical.records import Records, Work
 from app.errors import UsageError
 from app.security.policy import BillingPolicy
@@ -52,6 +56,8 @@ ACTIVE_CLAIMS = text("SELECT json FROM resource WHERE type = 'Claim' AND deleted
                      "AND json_extract(json, '$.status') = 'active'")
 ANSWERS = text("SELECT json FROM resource WHERE type = 'ClaimResponse' AND deleted = 0")
 UNSAFE = re.compile(r"[*~:^\r\n]")  # the delimiters, never inside a value
+PATIENT_RELATIONSHIP = {"spouse": "01", "child": "19", "common": "53"}  # PAT01; else G8
+OTHER_RELATIONSHIP = "G8"
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class Billed:
     patient: dict
     coverage: dict
     rendering: dict | None = None  # the Practitioner who saw the patient, when known here
+    holder: dict | None = None  # the policy holder (Patient or RelatedPerson) when not them
 
 
 @dataclass(frozen=True)
@@ -103,14 +110,18 @@ def batch_837(work: Work, since: date, billing: BillingPolicy, at: datetime) -> 
             continue
         patient = work.get("Patient", patient_of(claim) or "") or {}
         reasons = ready_problems(claim) + ([] if "total" in claim else ["it is not priced"])
+        holder = None if _relationship(coverage) == "self" else _holder(work, coverage)
         reasons += subscriber_problems(patient)
+        if _relationship(coverage) != "self" and not main_name(holder or {}).get("family"):
+            reasons.append("the coverage names no policy holder (the patient is not the "
+                           "subscriber)")
         if reasons:
             problems.append(f"Claim {claim['id']} is not ready to bill: {'; '.join(reasons)}.")
             continue
         if not _payer_id(coverage):
             unnamed.setdefault(_payer(coverage).get("display", ""), []).append(claim["id"])
         work.read(f"Claim/{claim['id']}", "837P export", patient_of(claim), action="export")
-        billed.append(Billed(claim, patient, coverage, _practitioner(work, claim)))
+        billed.append(Billed(claim, patient, coverage, _practitioner(work, claim), holder))
     if problems:
         raise ClaimRefused(" ".join(problems))
     if not billed:
@@ -158,8 +169,11 @@ def interchange(billed: list[Billed], billing: BillingPolicy, control: int,
                                                                    billing.postal_code)],
         ["REF", "EI", billing.tax_id],
     ]
-    for number, one in enumerate(billed, start=2):
-        body += _claim_segments(one, number, billing.npi)
+    number = 2
+    for one in billed:
+        segments = _claim_segments(one, number, billing.npi)
+        number += sum(1 for s in segments if s[0] == "HL")
+        body += segments
     body.append(["SE", str(len(body) + 1), "0001"])
     segments = [
         ["ISA", "00", " " * 10, "00", " " * 10, "ZZ", sender.ljust(15)[:15], "ZZ",
@@ -175,26 +189,36 @@ def interchange(billed: list[Billed], billing: BillingPolicy, control: int,
 
 
 def _claim_segments(billed: Billed, number: int, billing_npi: str) -> list[list[str]]:
+    """Loops 2000B (and 2000C when the patient is not the subscriber) and 2300 of a claim."""
     claim, patient, coverage = billed.claim, billed.patient, billed.coverage
-    name = main_name(patient)
-    address = next(iter(patient.get("address", [])), {})
     group = next((c.get("value", "") for c in coverage.get("class", [])
                   if any(t.get("code") == "group" for t in c.get("type", {}).get("coding", []))),
                  "")
     payer = _payer(coverage)
     payer_id = _payer_id(coverage) or _clean(payer.get("display"))
     pos = _place_of_service(claim)
+    own = billed.holder is None
+    subscriber = patient if own else billed.holder
+    name = main_name(subscriber)
     segments = [
-        ["HL", str(number), "1", "22", "0"],
-        ["SBR", "P", "18", _clean(group), "", "", "", "", "", "CI"],
+        ["HL", str(number), "1", "22", "0" if own else "1"],
+        ["SBR", "P", "18" if own else "", _clean(group), "", "", "", "", "",
+         _filing_indicator(coverage)],
         ["NM1", "IL", "1", _clean(name.get("family")), _clean(" ".join(name.get("given", []))),
          "", "", "", "MI", _clean(coverage.get("subscriberId"))],
-        ["N3", _clean(" ".join(address["line"]))],
-        ["N4", _clean(address["city"]), _clean(address["state"]),
-         re.sub(r"\D", "", address["postalCode"])],
-        ["DMG", "D8", patient.get("birthDate", "").replace("-", ""),
-         SEX.get(patient.get("gender", ""), "U")],
+        *(_address_and_birth(patient) if own else _birth(subscriber)),
         ["NM1", "PR", "2", _clean(payer.get("display")), "", "", "", "", "PI", payer_id],
+    ]
+    if not own:  # 2000C: the patient, a dependent of the subscriber
+        patient_name = main_name(patient)
+        segments += [
+            ["HL", str(number + 1), str(number), "23", "0"],
+            ["PAT", PATIENT_RELATIONSHIP.get(_relationship(coverage), OTHER_RELATIONSHIP)],
+            ["NM1", "QC", "1", _clean(patient_name.get("family")),
+             _clean(" ".join(patient_name.get("given", [])))],
+            *_address_and_birth(patient),
+        ]
+    segments += [
         ["CLM", _control_id(claim), _amount(money_of(claim["total"]["value"])), "", "",
          f"{pos}:B:1", "Y", "A", "Y", "Y"],
         ["HI", *(f"{'ABK' if n == 0 else 'ABF'}:{code.replace('.', '')}"
@@ -215,8 +239,49 @@ def _claim_segments(billed: Billed, number: int, billing_npi: str) -> list[list[
     return segments
 
 
+def _address_and_birth(person: dict) -> list[list[str]]:
+    """N3, N4 and DMG of the patient (checked by `subscriber_problems` before)."""
+    address = next(iter(person.get("address", [])), {})
+    return [["N3", _clean(" ".join(address["line"]))],
+            ["N4", _clean(address["city"]), _clean(address["state"]),
+             re.sub(r"\D", "", address["postalCode"])], *_birth(person)]
+
+
+def _birth(person: dict) -> list[list[str]]:
+    """DMG: birth date and sex, when the birth date is known (a policy holder's may not be)."""
+    if not person.get("birthDate"):
+        return []
+    return [["DMG", "D8", person["birthDate"].replace("-", ""),
+             SEX.get(person.get("gender", ""), "U")]]
+
+
+def _relationship(coverage: dict) -> str:
+    """The patient's relationship to the policy holder; a card that says none is their own."""
+    codes = [c.get("code") for c in coverage.get("relationship", {}).get("coding", [])
+             if c.get("system") in (None, RELATIONSHIP_SYSTEM)]
+    return next(iter(codes), None) or "self"
+
+
+def _holder(work: Work, coverage: dict) -> dict | None:
+    """The policy holder the Coverage names: contained in it (as the desk's form keeps
+    them), or a RelatedPerson or Patient stored here."""
+    reference = (coverage.get("subscriber") or {}).get("reference", "")
+    if reference.startswith("#"):
+        return next((c for c in coverage.get("contained", [])
+                     if c.get("id") == reference[1:]), None)
+    kind, _, record_id = reference.partition("/")
+    return work.get(kind, record_id) if kind in ("RelatedPerson", "Patient") else None
+
+
+def _filing_indicator(coverage: dict) -> str:
+    """SBR09 from the card's kind of payer (Coverage.type); commercial when it names none."""
+    return next((c.get("code") for c in coverage.get("type", {}).get("coding", [])
+                 if c.get("system") == payer_kinds.system() and payer_kinds.name_of(
+                     c.get("code", ""))), payer_kinds.default_code())
+
+
 def subscriber_problems(patient: dict) -> list[str]:
-    """What the subscriber loop needs of the patient (the subscriber of their own coverage)."""
+    """What the subscriber or patient loop needs of the patient."""
     problems = []
     address = next(iter(patient.get("address", [])), {})
     if not (address.get("line") and address.get("city") and address.get("state")

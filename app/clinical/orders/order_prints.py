@@ -35,10 +35,12 @@ from app.clinical.orders.catalogue import IMAGING, LOINC
 from app.clinical.orders.order_prints_pdf import PrintedLine, PrintedPatient, Printout, render
 from app.clinical.patients.insurance import insurance_of, shown_coverage
 from app.clinical.patients.registration import COVERAGE_COMPARTMENT
+from app.clinical.printing.letterhead import clinic_name, letterhead_of
+from app.clinical.printing.pages import PAPERS
 from app.clinical.records import Records, Work
 from app.clinical.visits.day_sheet import _start_file, default_paper
-from app.clinical.visits.day_sheet_pdf import PAPERS
 from app.errors import NotFound, UsageError
+from app.security.policy import BillingPolicy
 from app.security.roles import Permission
 from app.security.session import Session
 from app.store.store import Store
@@ -55,8 +57,6 @@ ORDERS = text("SELECT r.json FROM patient_compartment c JOIN resource r ON r.typ
 ISSUES = text("SELECT r.json FROM patient_compartment c JOIN resource r ON r.type = c.type "
               "AND r.id = c.id AND r.deleted = 0 WHERE c.patient_id = :patient "
               "AND c.type = 'DetectedIssue'")
-ORGANIZATION = text("SELECT json FROM resource WHERE type = 'Organization' AND id = :id "
-                    "AND deleted = 0")
 WHICH = ("current", "today")
 SEX = {"female": "Female", "male": "Male", "other": "Other", "unknown": "Unknown"}
 
@@ -83,9 +83,11 @@ class OrdersPrinted:
 
 
 class OrderPrints:
-    def __init__(self, store: Store, organization: str | None = None):
+    def __init__(self, store: Store, organization: str | None = None,
+                 billing: BillingPolicy | None = None):
         self._records = Records(store)
         self._organization = organization  # the policy's "Organization/<id>", if any
+        self._billing = billing or BillingPolicy()  # its organization_name heads the paper
 
     def print(self, session: Session, request: PrintRequest,
               environ: Mapping[str, str] = os.environ) -> OrdersPrinted:
@@ -106,8 +108,7 @@ class OrderPrints:
         partial = _start_file(output, f"the {paper_name}", f"{paper_name}.pdf")
         try:
             printout = self._read(session, request)
-            pages = render(partial, paper, printout, printed_by=session.user,
-                           printed_at=datetime.now().astimezone())
+            pages = render(partial, paper, printout)
             os.replace(partial, output)
         except BaseException:
             partial.unlink(missing_ok=True)
@@ -132,9 +133,12 @@ class OrderPrints:
                       f"{len(signed)} orders ({', '.join(o['id'] for o in signed) or 'none'})",
                       request.patient_id, patient is not None, action="export")
             printout = Printout(
-                heading, self._clinic_name(work), _patient(work, patient),
-                tuple(dict.fromkeys(line.clinician for line in lines)), tuple(lines),
-                date.today()) if patient else None
+                letterhead_of(patient, clinic_name(work.conn, self._organization,
+                                                   self._billing.organization_name),
+                              f"{heading}, {date.today():%d\u00a0%B\u00a0%Y}", session.user,
+                              datetime.now().astimezone()),
+                _patient(work, patient), tuple(dict.fromkeys(line.clinician for line in lines)),
+                tuple(lines)) if patient else None
         if patient is None:  # after the commit, so the failed read stays audited
             raise NotFound(f"There is no patient {request.patient_id}.")
         if unknown:
@@ -153,12 +157,6 @@ class OrderPrints:
             raise UsageError(f"Nothing to print: {printout.patient.name} has no signed {what}"
                              f"{waiting}. No file was written.")
         return printout
-
-    def _clinic_name(self, work: Work) -> str:
-        kind, _, rid = (self._organization or "").partition("/")
-        body = work.conn.execute(ORGANIZATION, {"id": rid}).first() if (
-            kind == "Organization" and rid) else None
-        return fhir_json.loads(body[0]).get("name", "") if body else ""
 
 
 def _patient(work: Work, patient: dict) -> PrintedPatient:

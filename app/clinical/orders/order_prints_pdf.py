@@ -1,26 +1,27 @@
 """A requisition's or prescription's layout on paper (reportlab platypus), as a lab, an
-imaging desk or a pharmacist reads it.
+imaging desk or a pharmacist reads it, under the clinic's letterhead.
 
-At the top the clinic, what the paper is and its date; then the patient (name, birth date,
-sex, MRN, address, insurance) and the ordering clinician(s); then one block per order: its
-name and code, when and by whom it was ordered, and its facts (priority, reason and specimen
-notes for a test; directions in words, quantity, refills and any overridden safety alert for
-a drug). A signature line per ordering clinician ends it. Each page's foot says who printed
-it, when, and "page 1 of 2", with the day sheet's canvas and fonts
-(app.clinical.visits.day_sheet_pdf), so every printout of the clinic looks alike.
+Every page's head is the letterhead (app.clinical.printing.letterhead): the clinic, what the
+paper is and its date, the patient's name, birth date and MRN; its foot says who printed it,
+when, and "Page 1 of 2", so a loose page of a long prescription says whose it is. The body
+gives the patient in full (name, birth date, sex, MRN, address, insurance) and the ordering
+clinician(s); then one block per order: its name and code, when and by whom it was ordered,
+and its facts (priority, reason and specimen notes for a test; directions in words,
+quantity, refills and any overridden safety alert for a drug). A signature line per
+ordering clinician ends it.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
 from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-from app.clinical.visits.day_sheet_pdf import MARGIN, PAPERS, _escape, _fonts, _NumberedCanvas
+from app.clinical.printing.letterhead import Letterhead
+from app.clinical.printing.letterhead import render as letterhead_render
+from app.clinical.printing.pages import MARGIN, PAPERS, escape, fonts
 
 GRID = colors.HexColor("#9aa5b1")
 SHADE = colors.HexColor("#dde3ea")
@@ -50,36 +51,22 @@ class PrintedLine:
 
 @dataclass(frozen=True)
 class Printout:
-    heading: str  # "Prescription", "Laboratory and imaging requisition"
-    clinic: str
+    letterhead: Letterhead  # titled "Prescription, 04 March 2026"
     patient: PrintedPatient
     clinicians: tuple[str, ...]
     lines: tuple[PrintedLine, ...]
-    day: date
 
 
-def render(path: Path, paper: str, printout: Printout, printed_by: str,
-           printed_at: datetime) -> int:
+def render(path: Path, paper: str, printout: Printout) -> int:
     """Write the printout to `path`; how many pages it has."""
-    regular, bold = _fonts()
-    size = PAPERS[paper]
-    width = size[0] - 2 * MARGIN
-    doc = SimpleDocTemplate(str(path), pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm,
-                            title=f"{printout.heading} {printout.day.isoformat()}",
-                            author=printed_by)
-    styles = {"title": ParagraphStyle("title", fontName=bold, fontSize=15, leading=19),
-              "line": ParagraphStyle("line", fontName=regular, fontSize=10, leading=13),
-              "cell": ParagraphStyle("cell", fontName=regular, fontSize=9, leading=11.5),
+    regular, bold = fonts()
+    width = PAPERS[paper][0] - 2 * MARGIN
+    styles = {"cell": ParagraphStyle("cell", fontName=regular, fontSize=9, leading=11.5),
               "label": ParagraphStyle("label", fontName=bold, fontSize=9, leading=11.5),
               "warn": ParagraphStyle("warn", fontName=regular, fontSize=9, leading=11.5,
                                      textColor=WARNING)}
     patient = printout.patient
-    story = [Paragraph(_escape(printout.clinic or printout.heading), styles["title"]),
-             Paragraph(_escape(f"{printout.heading + ', ' if printout.clinic else ''}"
-                               f"{printout.day:%d %B %Y}"), styles["line"]),
-             Spacer(1, 3 * mm),
-             _pairs([("Patient", patient.name), ("Born", patient.born), ("Sex", patient.sex),
+    story = [_pairs([("Patient", patient.name), ("Born", patient.born), ("Sex", patient.sex),
                      ("MRN", patient.mrn), ("Address", patient.address),
                      ("Insurance", patient.insurance),
                      ("Ordering clinician", ", ".join(printout.clinicians))], width, styles),
@@ -88,17 +75,11 @@ def render(path: Path, paper: str, printout: Printout, printed_by: str,
               for line in printout.lines]
     story += [Spacer(1, 8 * mm), *[_signature(who, width, styles)
                                    for who in printout.clinicians]]
-    foot = f"Printed by {printed_by} at {printed_at:%H:%M on %d %b %Y}"
-
-    def canvas(*args, **kwargs) -> Canvas:
-        return _NumberedCanvas(*args, foot=foot, font=regular, **kwargs)
-
-    doc.build(story, canvasmaker=canvas)
-    return doc.page
+    return letterhead_render(path, paper, printout.letterhead, story)
 
 
 def _pairs(pairs: list[tuple[str, str]], width: float, styles: dict) -> Table:
-    data = [[Paragraph(_escape(label), styles["label"]), Paragraph(_escape(value or "—"),
+    data = [[Paragraph(escape(label), styles["label"]), Paragraph(escape(value or "—"),
                                                                    styles["cell"])]
             for label, value in pairs]
     table = Table(data, colWidths=[width * 0.24, width * 0.76])
@@ -108,14 +89,14 @@ def _pairs(pairs: list[tuple[str, str]], width: float, styles: dict) -> Table:
 
 
 def _order(line: PrintedLine, width: float, styles: dict) -> Table:
-    head = Paragraph(f"{_escape(line.name)}<font size='8'>&nbsp;&nbsp;"
-                     f"{_escape(line.code)}</font>", styles["label"])
+    head = Paragraph(f"{escape(line.name)}<font size='8'>&nbsp;&nbsp;"
+                     f"{escape(line.code)}</font>", styles["label"])
     data = [[head, ""]]
     for label, words in (("Ordered", f"{line.ordered} by {line.clinician}"), *line.facts):
         if words:
             style = styles["warn"] if label == "Safety alert" else styles["cell"]
-            data.append([Paragraph(_escape(label), styles["label"]),
-                         Paragraph(_escape(words), style)])
+            data.append([Paragraph(escape(label), styles["label"]),
+                         Paragraph(escape(words), style)])
     table = Table(data, colWidths=[width * 0.24, width * 0.76])
     table.setStyle(TableStyle([
         ("SPAN", (0, 0), (-1, 0)), ("BACKGROUND", (0, 0), (-1, 0), SHADE),
@@ -126,7 +107,7 @@ def _order(line: PrintedLine, width: float, styles: dict) -> Table:
 
 def _signature(clinician: str, width: float, styles: dict) -> Table:
     """A line to sign on, the clinician's name under it, and one for the date."""
-    table = Table([["", "", ""], [Paragraph(_escape(f"Signature: {clinician}"), styles["cell"]),
+    table = Table([["", "", ""], [Paragraph(escape(f"Signature: {clinician}"), styles["cell"]),
                                   "", Paragraph("Date", styles["cell"])]],
                   colWidths=[width * 0.6, width * 0.1, width * 0.3], rowHeights=[14 * mm, None])
     table.setStyle(TableStyle([("LINEBELOW", (0, 0), (0, 0), 0.8, colors.black),

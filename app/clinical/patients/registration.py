@@ -21,6 +21,7 @@ from datetime import date
 from app.clinical.fhir.names import medical_record_number
 from app.clinical.patients import mrn as mrns
 from app.clinical.patients.duplicates import Candidate, Person, candidates
+from app.clinical.patients.insurance_card import Insurance, coverage_of
 from app.clinical.patients.registration_checks import (
     birth_date_problem,
     email_problem,
@@ -38,10 +39,6 @@ from app.store.store import Store
 
 EMERGENCY_CONTACT = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0131",
                                  "code": "C", "display": "Emergency Contact"}]}
-SELF = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/subscriber-relationship",
-                    "code": "self"}]}
-GROUP = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/coverage-class",
-                     "code": "group"}]}
 COVERAGE_COMPARTMENT = ("SELECT id FROM patient_compartment WHERE patient_id = ? "
                         "AND type = 'Coverage' ORDER BY id")
 
@@ -69,13 +66,6 @@ class EmergencyContact:
     name: str
     relationship: str = ""  # as the patient says it: "daughter", "neighbour"
     phone: str = ""
-
-
-@dataclass(frozen=True)
-class Insurance:
-    payer: str  # the insurer's name as on the card
-    member_id: str
-    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -112,8 +102,8 @@ class NewPatient:
                       ("emergency_contact",
                        phone_problem(contact.phone, "The emergency contact's phone"))]
         if cover := self.insurance:
-            found += [("insurance", required(cover.payer, "insurer's name")),
-                      ("insurance", required(cover.member_id, "insurance member id"))]
+            found += [(f"insurance.{where}", problem) for where, problem in
+                      cover.problems(today)]
         return [(where, problem) for where, problem in found if problem]
 
     def person(self) -> Person:
@@ -247,14 +237,3 @@ def _contact(contact: EmergencyContact) -> dict:
     return {"relationship": relationship, "name": {"text": contact.name.strip()},
             **({"telecom": [{"system": "phone", "value": contact.phone.strip()}]}
                if contact.phone.strip() else {})}
-
-
-def coverage_of(insurance: Insurance, patient_id: str) -> dict:
-    """The FHIR R4 Coverage of the patient's own insurance (subscriber: the patient)."""
-    coverage = {"resourceType": "Coverage", "id": str(uuid.uuid4()), "status": "active",
-                "subscriberId": insurance.member_id.strip(),
-                "beneficiary": {"reference": f"Patient/{patient_id}"}, "relationship": SELF,
-                "payor": [{"display": insurance.payer.strip()}]}
-    if insurance.group.strip():
-        coverage["class"] = [{"type": GROUP, "value": insurance.group.strip()}]
-    return coverage

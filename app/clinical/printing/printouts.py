@@ -37,10 +37,10 @@ from app.clinical.printing import (
     visit_note,
 )
 from app.clinical.printing.document import Content, flowables
-from app.clinical.printing.letterhead import letterhead_of, render
-from app.clinical.records import Records, Work
+from app.clinical.printing.letterhead import clinic_name, letterhead_of, render
+from app.clinical.printing.pages import MARGIN, PAPERS
+from app.clinical.records import Records
 from app.clinical.visits.day_sheet import _start_file, default_paper
-from app.clinical.visits.day_sheet_pdf import MARGIN, PAPERS
 from app.errors import NotFound, UsageError
 from app.security.policy import BillingPolicy
 from app.security.roles import Permission
@@ -136,17 +136,12 @@ class Printouts:
             work.read(f"Patient/{request.patient_id}", with_recipient(what, checked(request.to)),
                       request.patient_id,
                       content is not None, action="export")
-            clinic = self._clinic_name(work)
+            clinic = clinic_name(work.conn, self._organization, self._billing.organization_name)
         if patient is None:  # after the commit, so the failed read stays audited
             raise NotFound(f"There is no patient {request.patient_id}. No file was written.")
         if failure is not None:
             raise failure
         return patient, content, clinic
-
-    def _clinic_name(self, work: Work) -> str:
-        kind, _, rid = (self._organization or "").partition("/")
-        found = work.get("Organization", rid) if kind == "Organization" and rid else None
-        return (found or {}).get("name", "") or self._billing.organization_name or ""
 
 
 def _permission(session: Session, module: ModuleType) -> Permission:

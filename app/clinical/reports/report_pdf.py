@@ -1,10 +1,13 @@
-"""A report on paper (reportlab): title, days and what is counted, a chart, then the table.
+"""A report on paper (reportlab): the clinic and the report on every page, what is counted,
+a chart, then the table.
 
-The chart (reportlab graphics) adds the rows up by their first column: bars per provider,
-code or status, a line for a run of more than a month of days. The table's header repeats
-on every page and the total line is bold; each page's foot says who printed it, when, and
-"page 1 of 3" (the day sheet's canvas and fonts). The shared letterhead of the printouts
-(app.clinical.printing) is not in this checkout yet: the heading is the report's own.
+The clinic is named as the policy names it (`clinic_of`: the letterhead's clinic_name), so
+a report printed at the desk carries the same name as the clinic's other printouts. The
+chart (reportlab graphics) adds the rows up by their first column: bars per provider, code
+or status, a line for a run of more than a month of days. The table's header repeats on
+every page and the total line is bold; each page's head names the clinic, the report and
+its days, and its foot says who printed it, when, and "Page 1 of 3" (the head and foot of
+every printout of the clinic: app.clinical.printing.pages).
 """
 
 import math
@@ -19,20 +22,24 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from app.clinical.printing.letterhead import clinic_name
+from app.clinical.printing.pages import MARGIN, PAPERS, escape, fonts, head, write
 from app.clinical.reports.table import ReportTable
 from app.clinical.visits.day_sheet import _start_file
-from app.clinical.visits.day_sheet_pdf import (
-    MARGIN,
-    PAPERS,
-    _escape,
-    _fonts,
-    _NumberedCanvas,
-)
+from app.security.policy import Policy
+from app.store.store import Store
 
 CHART_HEIGHT = 62 * mm
 INK = colors.HexColor("#2f6690")
+
+
+def clinic_of(store: Store, policy: Policy) -> str:
+    """The clinic's name for a report's head, as the policy names it ("" when it names
+    none). The Organization record holds no patient data, so reading it is not audited."""
+    with store.read() as conn:
+        return clinic_name(conn, policy.sync.organization, policy.billing.organization_name)
 
 
 def write_pdf(table: ReportTable, output: Path, paper: str, clinic: str, printed_by: str,
@@ -51,30 +58,20 @@ def write_pdf(table: ReportTable, output: Path, paper: str, clinic: str, printed
 
 def _render(table: ReportTable, path: Path, paper: str, clinic: str, printed_by: str,
             printed_at: datetime) -> int:
-    regular, bold = _fonts()
-    size = PAPERS[paper]
-    width = size[0] - 2 * MARGIN
-    doc = SimpleDocTemplate(str(path), pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN,
-                            topMargin=MARGIN, bottomMargin=MARGIN + 6 * mm,
-                            title=f"{table.title}, {table.period.text()}", author=printed_by)
-    title = ParagraphStyle("title", fontName=bold, fontSize=15, leading=19)
+    regular, bold = fonts()
+    width = PAPERS[paper][0] - 2 * MARGIN
     line = ParagraphStyle("line", fontName=regular, fontSize=10, leading=13)
-    story = [Paragraph(_escape(clinic or "Clinic report"), title),
-             Paragraph(_escape(f"{table.title}: {table.period.first:%d %b %Y} to "
-                               f"{table.period.last:%d %b %Y}"), line),
-             Paragraph(_escape(table.note), line), Spacer(1, 4 * mm)]
+    lines = head(escape(" · ".join(filter(None, [clinic, "Clinic report"]))),
+                 escape(f"{table.title}: {table.period.first:%d %b %Y} to "
+                        f"{table.period.last:%d %b %Y}"))
+    story = [Paragraph(escape(table.note), line), Spacer(1, 4 * mm)]
     if not table.rows:
         story.append(Paragraph("Nothing to count in this period: no rows.", line))
     else:
         story += [_chart(table, width, regular), Spacer(1, 4 * mm),
                   _table(table, width, regular, bold)]
-    foot = f"Printed by {printed_by} at {printed_at:%H:%M on %d %b %Y}"
-
-    def canvas(*args, **kwargs):
-        return _NumberedCanvas(*args, foot=foot, font=regular, **kwargs)
-
-    doc.build(story, canvasmaker=canvas)
-    return doc.page
+    return write(path, paper, lines, story, f"{table.title}, {table.period.text()}",
+                 printed_by, printed_at)
 
 
 def _chart(table: ReportTable, width: float, font: str) -> Drawing:
@@ -121,11 +118,11 @@ def _table(table: ReportTable, width: float, regular: str, bold: str) -> Table:
                ParagraphStyle(f"strong{n}", parent=cell, fontName=bold,
                               alignment=2 if n in numbers else 0))
               for n in range(len(table.columns))]
-    data = [[Paragraph(_escape(c), styles[n][1]) for n, c in enumerate(table.columns)]]
-    data += [[Paragraph(_escape(_shown(v)), styles[n][0]) for n, v in enumerate(row)]
+    data = [[Paragraph(escape(c), styles[n][1]) for n, c in enumerate(table.columns)]]
+    data += [[Paragraph(escape(_shown(v)), styles[n][0]) for n, v in enumerate(row)]
              for row in table.rows]
     if table.total is not None:
-        data.append([Paragraph(_escape(_shown(v)), styles[n][1])
+        data.append([Paragraph(escape(_shown(v)), styles[n][1])
                      for n, v in enumerate(table.total)])
     pdf_table = Table(data, colWidths=[width / len(table.columns)] * len(table.columns),
                       repeatRows=1)

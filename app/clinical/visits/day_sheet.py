@@ -27,12 +27,15 @@ from sqlalchemy import Connection
 
 from app.clinical.chart.banner import age_text
 from app.clinical.fhir.names import family_given, main_name, medical_record_number
+from app.clinical.printing.letterhead import clinic_name
+from app.clinical.printing.pages import PAPERS
 from app.clinical.records import Records
 from app.clinical.visits.booking_errors import BookingRefused
-from app.clinical.visits.day_sheet_pdf import PAPERS, render
+from app.clinical.visits.day_sheet_pdf import render
 from app.clinical.visits.providers import provider
 from app.clinical.visits.schedule import DAY_QUERY, PAGE_QUERY, PEOPLE_QUERY
 from app.errors import NotFound, UsageError
+from app.security.policy import BillingPolicy
 from app.security.roles import Permission
 from app.security.session import Session
 from app.security.users import find_user
@@ -54,7 +57,7 @@ PRACTITIONERS = sqlalchemy.text("SELECT id, json FROM resource WHERE type = 'Pra
 @dataclass(frozen=True)
 class DaySheetRequest:
     """What to print: `provider` None is the whole clinic; `paper` "a4", "letter" or None
-    (the locale's); `clinic` the name at the top (None: the policy's organization's)."""
+    (the locale's); `clinic` the name at the top (None: the clinic the policy names)."""
 
     day: date
     output: Path
@@ -87,10 +90,12 @@ class DaySheetPrinted:
 
 
 class DaySheet:
-    def __init__(self, store: Store, organization: str | None = None):
+    def __init__(self, store: Store, organization: str | None = None,
+                 billing: BillingPolicy | None = None):
         self._store = store
         self._records = Records(store)
         self._organization = organization  # the policy's "Organization/<id>", if any
+        self._billing = billing or BillingPolicy()  # its organization_name, when none is set
 
     def print(self, session: Session, request: DaySheetRequest,
               environ: Mapping[str, str] = os.environ) -> DaySheetPrinted:
@@ -104,7 +109,8 @@ class DaySheet:
             with self._records.read(session, Permission.READ_DEMOGRAPHICS) as work:
                 wanted = _provider(work.conn, request.provider)
                 provider = wanted and wanted.name
-                clinic = request.clinic or self._clinic_name(work.conn)
+                clinic = request.clinic or clinic_name(work.conn, self._organization,
+                                                       self._billing.organization_name)
                 rows = _rows(work.conn, request.day, wanted)
                 patients = ", ".join(dict.fromkeys(r.patient_id for r in rows if r.patient_id))
                 work.read("Appointment", f"day sheet of {request.day.isoformat()} for "
@@ -118,12 +124,6 @@ class DaySheet:
             partial.unlink(missing_ok=True)
             raise
         return DaySheetPrinted(output, len(printed), pages, paper)
-
-    def _clinic_name(self, conn: Connection) -> str:
-        kind, _, rid = (self._organization or "").partition("/")
-        body = conn.execute(PEOPLE_QUERY, {"type": "Organization", "ids": [rid]}).first() if (
-            kind == "Organization" and rid) else None
-        return fhir_json.loads(body[1]).get("name", "") if body else ""
 
 
 def default_paper(environ: Mapping[str, str]) -> str:

@@ -71,9 +71,7 @@ class EditDemographicsDialog(QDialog):
                                 (form.country, address.country)):
                 field.setText(text)
         if card := insurance_of(self._coverage):
-            for field, text in ((form.payer, card.payer), (form.member_id, card.member_id),
-                                (form.group, card.group)):
-                field.setText(text)
+            form.show_insurance(card)
 
     def _save(self) -> None:
         self._busy(True)

@@ -5,7 +5,9 @@ has not loaded. Several of a kind (phones, addresses, insurance) are one per lin
 """
 
 from app.clinical.fhir.names import identifier_text
+from app.clinical.patients import payer_kinds
 from app.clinical.patients.demographics import form_of
+from app.clinical.patients.insurance_card import card_of
 from app.clinical.visits.schedule import Appointment
 
 MISSING = "Not recorded"
@@ -52,15 +54,23 @@ def contacts(patient: dict) -> str:
 
 
 def insurance(coverages: list[dict]) -> str:
-    """Insurer, member id and group of each Coverage, and its status unless active."""
+    """Insurer (and payer id), member id, group and kind of payer of each Coverage, who
+    holds it when not the patient, and its status unless active."""
     said = []
     for cover in coverages:
         payer = ", ".join(p.get("display", "") for p in cover.get("payor", []))
+        card = card_of(cover)
         group = next((c.get("value") for c in cover.get("class", [])), None)
         status = cover.get("status", "")
+        kind = next((c.get("display") or c.get("code") for c in cover.get("type", {}).get(
+            "coding", []) if c.get("system") == payer_kinds.system()), "")
+        holder = card.holder and f"held by {card.holder.given} {card.holder.family}".strip()
         said.append(" · ".join(filter(None, (
-            payer or "Insurer not named", f"member {cover['subscriberId']}"
-            if cover.get("subscriberId") else "", f"group {group}" if group else "",
+            (payer or "Insurer not named") + (f" (payer id {card.payer_id})"
+                                              if card.payer_id else ""),
+            f"member {cover['subscriberId']}" if cover.get("subscriberId") else "",
+            f"group {group}" if group else "", kind,
+            f"{holder} ({card.relationship})" if holder else "",
             status if status != "active" else ""))))
     return lines(said)
 

@@ -129,5 +129,6 @@ def add_to_waitlist(owner: QObject, background: Background, ws: Workstation,
 def day_sheet(owner: QObject, background: Background, ws: Workstation,
               request: DaySheetRequest) -> Op[DaySheetPrinted]:
     """The day's appointments written to a PDF (complete, or not at all)."""
-    return Op(owner, background, lambda: DaySheet(ws.store, ws.policy.sync.organization)
+    return Op(owner, background, lambda: DaySheet(ws.store, ws.policy.sync.organization,
+                                                     ws.policy.billing)
               .print(ws.session, request))

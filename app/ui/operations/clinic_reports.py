@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject
 from app.bootstrap import Workstation
 from app.clinical.reports.catalogue import ClinicReports, Options
 from app.clinical.reports.report_csv import write_csv
-from app.clinical.reports.report_pdf import write_pdf
+from app.clinical.reports.report_pdf import clinic_of, write_pdf
 from app.clinical.reports.table import Period, ReportTable
 from app.ui.common.background import Background
 from app.ui.operations import Op
@@ -37,6 +37,8 @@ def export_csv(owner: QObject, background: Background, table: ReportTable,
 
 def export_pdf(owner: QObject, background: Background, ws: Workstation, table: ReportTable,
                output: Path, paper: str) -> Op[tuple[Path, int]]:
-    """The shown table as a PDF with its chart; the path written and its pages."""
+    """The shown table as a PDF with its chart, headed with the policy's clinic; the path
+    written and its pages."""
     return Op(owner, background, lambda: write_pdf(
-        table, output, paper, "", ws.session.user, datetime.now().astimezone()))
+        table, output, paper, clinic_of(ws.store, ws.policy), ws.session.user,
+        datetime.now().astimezone()))

@@ -5,12 +5,17 @@ what is wrong with a registration is said, for the window and the CLI alike. The
 turns what was typed into a NewPatient (an all-blank address, insurance or emergency
 contact is none at all) and marks the fields a refusal names, keeping everything typed.
 
+The insurance card takes the payer's id and kind (the 837P's claim filing indicator), and,
+when "Patient is not the subscriber" is ticked, how the patient is related to the policy
+holder and the holder's name, birth date and sex (app.clinical.patients.insurance_card).
+
 The emergency contact (FHIR Patient.contact, relationship EP) is asked only when
 registering (`with_contact`): an edit of demographics keeps the stored contacts as they are
 (app.clinical.patients.demographics), so a field there would be typed in vain.
 """
 
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QGroupBox,
@@ -22,12 +27,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.clinical.patients import payer_kinds
 from app.clinical.patients.identifier_kinds import IdentifierKind
+from app.clinical.patients.insurance_card import Insurance, PolicyHolder
 from app.clinical.patients.registration import (
     Address,
     EmergencyContact,
     Identifier,
-    Insurance,
     NewPatient,
     RegistrationRefused,
 )
@@ -37,6 +43,7 @@ from fhir_common.messages import sentence as failure_sentence
 REQUIRED = " *"  # after the label of a field that must be filled in
 SEXES = (("Choose…", ""), ("Female", "female"), ("Male", "male"), ("Other", "other"),
          ("Unknown", "unknown"))
+RELATIONSHIPS = (("Choose…", ""), ("Spouse", "spouse"), ("Child", "child"), ("Other", "other"))
 
 
 class RegistrationForm(QWidget):
@@ -90,8 +97,37 @@ class RegistrationForm(QWidget):
         cover, self._cover = QGroupBox("Insurance"), QFormLayout()
         cover.setLayout(self._cover)
         self.payer = self._line(self._cover, "&Insurer", "Insurer", hint="As on the card")
+        self.payer_id = self._line(self._cover, "Payer id", "Payer id",
+                                   hint="For electronic claims, e.g. 60054")
         self.member_id = self._line(self._cover, "&Member id", "Member id")
         self.group = self._line(self._cover, "Gro&up", "Group number")
+        self.payer_kind = QComboBox()
+        for kind in payer_kinds.kinds():
+            self.payer_kind.addItem(f"{kind.name} ({kind.code})", kind.code)
+        self._row(self._cover, "Payer &kind", self.payer_kind, "Kind of payer", "")
+        self.not_subscriber = QCheckBox("P&atient is not the subscriber")
+        self.not_subscriber.setAccessibleName("Patient is not the subscriber")
+        self._cover.addRow(self.not_subscriber)
+        self.relationship = QComboBox()
+        for text, code in RELATIONSHIPS:
+            self.relationship.addItem(text, code)
+        self._row(self._cover, "Patient is the holder's", self.relationship,
+                  "Patient's relationship to the policy holder", REQUIRED)
+        self.holder_family = self._line(self._cover, "Holder's family name",
+                                        "Policy holder's family name", REQUIRED)
+        self.holder_given = self._line(self._cover, "Holder's given names",
+                                       "Policy holder's given names", REQUIRED)
+        self.holder_birth_date = self._line(self._cover, "Holder's birth date",
+                                            "Policy holder's birth date", REQUIRED,
+                                            "YYYY-MM-DD")
+        self.holder_sex = QComboBox()
+        for text, code in SEXES:
+            self.holder_sex.addItem(text, code)
+        self._row(self._cover, "Holder's sex", self.holder_sex, "Policy holder's sex", "")
+        self._holder_rows = (self.relationship, self.holder_family, self.holder_given,
+                             self.holder_birth_date, self.holder_sex)
+        self.not_subscriber.toggled.connect(self._show_holder)
+        self._show_holder(False)
         contact, self._contact = QGroupBox("Emergency contact"), QFormLayout()
         contact.setLayout(self._contact)
         self.contact_name = self._line(self._contact, "&Name", "Emergency contact's name")
@@ -117,13 +153,54 @@ class RegistrationForm(QWidget):
         self._fields = {"family": [self.family], "given": [self.given],
                         "birth_date": [self.birth_date], "sex": [self.sex],
                         "phone": [self.phone], "email": [self.email],
-                        "language": [self.language], "identifiers": [self.number]}
+                        "language": [self.language], "identifiers": [self.number],
+                        "insurance.payer": [self.payer], "insurance.member_id": [self.member_id],
+                        "insurance.payer_id": [self.payer_id],
+                        "insurance.kind": [self.payer_kind],
+                        "insurance.relationship": [self.relationship],
+                        "insurance.holder_family": [self.holder_family],
+                        "insurance.holder_given": [self.holder_given],
+                        "insurance.holder_birth_date": [self.holder_birth_date],
+                        "insurance.holder_sex": [self.holder_sex]}
+
+    def show_insurance(self, card: Insurance) -> None:
+        """Fill the insurance fields from a stored card."""
+        for field, text in ((self.payer, card.payer), (self.member_id, card.member_id),
+                            (self.group, card.group), (self.payer_id, card.payer_id)):
+            field.setText(text)
+        self.payer_kind.setCurrentIndex(max(0, self.payer_kind.findData(card.kind)))
+        self.not_subscriber.setChecked(card.relationship != "self")
+        self.relationship.setCurrentIndex(max(0, self.relationship.findData(card.relationship)))
+        holder = card.holder or PolicyHolder("", "", "")
+        for field, text in ((self.holder_family, holder.family),
+                            (self.holder_given, holder.given),
+                            (self.holder_birth_date, holder.birth_date)):
+            field.setText(text)
+        self.holder_sex.setCurrentIndex(max(0, self.holder_sex.findData(holder.sex)))
+
+    def _insurance(self) -> Insurance | None:
+        """The card typed, or None when none of it was (the kind alone is no card)."""
+        dependent = self.not_subscriber.isChecked()
+        holder = PolicyHolder(self.holder_family.text(), self.holder_given.text(),
+                              self.holder_birth_date.text(), self.holder_sex.currentData())
+        typed = (self.payer.text(), self.member_id.text(), self.group.text(),
+                 self.payer_id.text(), *((holder.family, holder.given, holder.birth_date)
+                                         if dependent else ()))
+        if not any(part.strip() for part in typed):
+            return None
+        return Insurance(self.payer.text(), self.member_id.text(), self.group.text(),
+                         self.payer_id.text(), self.payer_kind.currentData(),
+                         self.relationship.currentData() if dependent else "self",
+                         holder if dependent else None)
+
+    def _show_holder(self, shown: bool) -> None:
+        for widget in self._holder_rows:
+            self._cover.setRowVisible(widget, shown)
 
     def new_patient(self) -> NewPatient:
         """What is typed, as the service reads it."""
         address = Address((self.street.text(),), self.city.text(), self.state.text(),
                           self.postal_code.text(), self.country.text())
-        cover = (self.payer.text(), self.member_id.text(), self.group.text())
         contact = (self.contact_name.text(), self.contact_relationship.text(),
                    self.contact_phone.text())
         return NewPatient(
@@ -136,7 +213,7 @@ class RegistrationForm(QWidget):
             language=self.language.text(),
             emergency_contact=EmergencyContact(*contact) if any(
                 part.strip() for part in contact) else None,
-            insurance=Insurance(*cover) if any(part.strip() for part in cover) else None)
+            insurance=self._insurance())
 
     def _identifiers(self) -> tuple[Identifier, ...]:
         kind: IdentifierKind | None = self.number_kind.currentData()
@@ -180,9 +257,6 @@ class RegistrationForm(QWidget):
         return "\n".join(["Not saved:", *exc.problems])
 
     def _widgets_of(self, where: str) -> list[QWidget]:
-        if where == "insurance":  # a missing insurer or member id: mark the blank one
-            blank = [w for w in (self.payer, self.member_id) if not w.text().strip()]
-            return blank or [self.payer, self.member_id]
         if where == "emergency_contact":  # no name, or a phone that is not one
             return [self.contact_name] if not self.contact_name.text().strip() \
                 else [self.contact_phone]

@@ -1,5 +1,6 @@
 """The X12 837P of a batch of submitted claims, checked by an independent parser: pyx12's
-005010X222A1 map finds no error in a batch of 3 claims; a claim that is not ready to bill
+005010X222A1 map finds no error in a batch of 3 claims (and in one of a patient on their
+own plan, one on a spouse's and one on Medicare); a claim that is not ready to bill
 refuses the batch with a sentence before any file is written."""
 
 import dataclasses
@@ -16,9 +17,11 @@ from pyx12.x12n_document import x12n_document
 
 from app.clinical.billing.claims import ClaimRefused, Claims
 from app.clinical.billing.x12_837 import export_837
+from app.clinical.patients.insurance_card import Insurance, PolicyHolder, coverage_of
 from app.clinical.records import Records
 from app.errors import UsageError
 from app.security.policy import BillingPolicy, Policy
+from app.security.roles import Permission
 from tests.clinical.billing.test_claims import coded_visit, office, save_as  # noqa: F401
 
 CLINIC = BillingPolicy(organization_name="Riverside Family Practice", npi="1234567893",
@@ -80,6 +83,57 @@ def test_three_claims_make_an_837p_that_pyx12_finds_no_error_in(office, tmp_path
     assert "NM1*85*2*RIVERSIDE FAMILY PRACTICE*****XX*1234567893" in segments
     assert "NM1*IL*1*OKAFOR*ANN****MI*ACM123456" in segments
     assert segments[0].split("*")[13] == segments[-2].split("*")[2] == f"{batch.control_number:09d}"
+
+
+def insured(office, family: str, given: str, born: str, card: Insurance):
+    """`office` with another patient (an address in Springfield) holding `card`."""
+    patient = office.doctor.patients.register(office.doctor.session, {
+        "resourceType": "Patient", "name": [{"family": family, "given": [given]}],
+        "birthDate": born, "gender": "male",
+        "address": [{"line": ["9 Elm Rd"], "city": "Springfield", "state": "IL",
+                     "postalCode": "62704"}]})
+    coverage = coverage_of(card, patient["id"])
+    save_as(office.doctor, coverage)
+    return dataclasses.replace(office, patient_id=patient["id"], coverage_id=coverage["id"])
+
+
+def test_own_plan_a_spouses_plan_and_medicare_make_an_837p_pyx12_finds_no_error_in(
+        office, tmp_path):
+    submitted(office, "enc1", "2026-03-02")  # Ann, her own plan, no payer id
+    spouse = PolicyHolder("Diaz", "Carmen", "1962-07-09", "female")
+    submitted(insured(office, "Diaz", "Bo", "1961-01-02", Insurance(
+        "Acme Health", "ACM777", "G7", "60054", "CI", "spouse", spouse)), "enc2", "2026-03-03")
+    submitted(insured(office, "Reyes", "Cy", "1950-04-05", Insurance(
+        "Medicare Part B", "1EG4TE5MK73", payer_id="00952", kind="MB")), "enc3", "2026-03-04")
+    output = tmp_path / "batch.837"
+
+    batch = export(office, output)
+
+    assert pyx12_errors(output) == []
+    segments = output.read_text().split("~\n")
+    loops = [s for s in segments if s.split("*")[0] in ("HL", "SBR", "PAT", "NM1", "DMG")]
+    assert loops[loops.index("HL*2*1*22*0"):] == [
+        "HL*2*1*22*0", "SBR*P*18*******CI", "NM1*IL*1*OKAFOR*ANN****MI*ACM123456",
+        "DMG*D8*19600501*F", "NM1*PR*2*ACME HEALTH*****PI*ACME HEALTH",
+        "HL*3*1*22*1", "SBR*P**G7******CI", "NM1*IL*1*DIAZ*CARMEN****MI*ACM777",
+        "DMG*D8*19620709*F", "NM1*PR*2*ACME HEALTH*****PI*60054",
+        "HL*4*3*23*0", "PAT*01", "NM1*QC*1*DIAZ*BO", "DMG*D8*19610102*M",
+        "HL*5*1*22*0", "SBR*P*18*******MB", "NM1*IL*1*REYES*CY****MI*1EG4TE5MK73",
+        "DMG*D8*19500405*M", "NM1*PR*2*MEDICARE PART B*****PI*00952"]
+    assert batch.notes == ["Acme Health has no payer id on the patients' coverage, so its "
+                           "name was sent as the id (claims claim-enc1)."]
+
+
+def test_a_dependents_claim_whose_coverage_names_no_holder_is_refused(office, tmp_path):
+    bo = insured(office, "Diaz", "Bo", "1961-01-02", Insurance("Acme Health", "ACM777"))
+    with Records(office.doctor.store).write(office.doctor.session,
+                                            Permission.CODE_VISITS) as work:
+        card = work.get("Coverage", bo.coverage_id)
+        work.save(dict(card, relationship={"coding": [{"code": "child"}]}), "update")
+    submitted(bo, "enc1", "2026-03-02")
+    with pytest.raises(ClaimRefused, match="Claim claim-enc1 is not ready to bill: the "
+                       r"coverage names no policy holder \(the patient is not the subscriber\)."):
+        export(office, tmp_path / "batch.837")
 
 
 def test_a_patient_without_an_address_is_named_before_export(office, tmp_path):

@@ -17,10 +17,12 @@ from app.clinical.patients.registration import Insurance, coverage_of
 from app.clinical.records import Records
 from app.clinical.visits.encounters import now, user_reference
 from app.errors import UsageError
+from app.security.policy import BillingPolicy
 from app.security.roles import Permission
 from tests.clinical.charting.test_problems import ward  # noqa: F401 (the fixture)
 
 BEA = {"resourceType": "Patient", "name": [{"family": "Nwosu", "given": ["Bea"]}],
+       "identifier": [{"system": "urn:example:riverside-mrn", "value": "RV-1958-23"}],
        "birthDate": "1958-11-23", "gender": "female",
        "address": [{"line": ["12 Mill Lane"], "city": "Springfield", "state": "IL",
                     "postalCode": "62704"}]}
@@ -44,8 +46,22 @@ def bea(ward):
     return bea
 
 
-def print_orders(ws, patient_id, output, **how):
-    return OrderPrints(ws.store).print(ws.session, PrintRequest(patient_id, output, **how))
+def print_orders(ws, patient_id, output, clinic: str | None = None, **how):
+    prints = OrderPrints(ws.store, billing=BillingPolicy(organization_name=clinic))
+    return prints.print(ws.session, PrintRequest(patient_id, output, **how))
+
+
+def prescription(n: int, patient_id: str, ws) -> dict:
+    """A signed order for amoxicillin, as one arrives by sync."""
+    sig = build_sig(1, "capsule", "oral", "tid", duration_days=7, quantity=21, refills=1)
+    return {"resourceType": "MedicationRequest", "id": f"amox-{n}", "status": "active",
+            "intent": "order", "medicationCodeableConcept": {
+                "text": "Amoxicillin 500 MG Oral Capsule", "coding": [{
+                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
+                    "code": AMOXICILLIN_500MG}]},
+            "subject": {"reference": f"Patient/{patient_id}"}, "authoredOn": now(),
+            "requester": user_reference(ws.session), "dosageInstruction": [sig.dosage],
+            "dispenseRequest": sig.dispense}
 
 
 def test_the_requisition_lists_each_signed_test_for_the_lab(ward, bea, tmp_path):
@@ -59,9 +75,13 @@ def test_the_requisition_lists_each_signed_test_for_the_lab(ward, bea, tmp_path)
     orders.sign_basket(doctor.session, bea)
     orders.pend(ward.nurse.session, bea, OrderLine("TSH"))  # pended: not printed
 
-    printed = print_orders(doctor, bea, tmp_path / "req.pdf", kind="lab", paper="letter")
+    printed = print_orders(doctor, bea, tmp_path / "req.pdf", "Riverside Family Practice",
+                           kind="lab", paper="letter")
 
     said, size = words(printed.path)
+    assert said.startswith(f"Riverside Family Practice · Laboratory and imaging requisition, "
+                           f"{date.today():%d %B %Y} Nwosu, Bea · born 1958-11-23 · "
+                           "MRN RV-1958-23")
     assert (printed.orders, printed.pages, printed.paper, size) == (3, 1, "letter", (612, 792))
     assert "Laboratory and imaging requisition" in said
     assert ("Patient Nwosu, Bea Born 1958-11-23 Sex Female MRN" in said
@@ -75,7 +95,7 @@ def test_the_requisition_lists_each_signed_test_for_the_lab(ward, bea, tmp_path)
     assert "TSH" not in said
     name = doctor.session.full_name
     assert f"Ordering clinician {name}" in said and f"Signature: {name} Date" in said
-    assert f"Printed by {doctor.session.user} at" in said and "page 1 of 1" in said
+    assert f"Printed by {doctor.session.user} at" in said and said.endswith("Page 1 of 1")
     with doctor.store.read() as conn:
         [audit] = conn.execute(text("SELECT detail FROM audit WHERE action = 'export' AND "
                                     "entity = :e"), {"e": f"Patient/{bea}"}).scalars().all()
@@ -89,17 +109,9 @@ def test_the_prescription_gives_the_sig_in_words_and_any_override(ward, bea, tmp
     doctor.medications.prescribe(doctor.session, bea, "Warfarin 5 mg tablet",
                                  "1 tablet by mouth once a day", rxnorm=WARFARIN_5MG,
                                  override="Ibuprofen stops tomorrow; INR on Friday")
-    sig = build_sig(1, "capsule", "oral", "tid", duration_days=7, quantity=21, refills=1)
     with Records(doctor.store).write(doctor.session, Permission.EDIT_CHART) as work:
-        create(work, {  # as a sync'd order arrives: structured dosage and dispense
-            "resourceType": "MedicationRequest", "id": "amox-1", "status": "active",
-            "intent": "order", "medicationCodeableConcept": {
-                "text": "Amoxicillin 500 MG Oral Capsule", "coding": [{
-                    "system": "http://www.nlm.nih.gov/research/umls/rxnorm",
-                    "code": AMOXICILLIN_500MG}]},
-            "subject": {"reference": f"Patient/{bea}"}, "authoredOn": now(),
-            "requester": user_reference(doctor.session), "dosageInstruction": [sig.dosage],
-            "dispenseRequest": sig.dispense}, bea, "medication ordered")
+        # as a sync'd order arrives: structured dosage and dispense
+        create(work, prescription(1, bea, doctor), bea, "medication ordered")
 
     printed = print_orders(doctor, bea, tmp_path / "rx.pdf", kind="prescription", paper="a4")
 
@@ -113,6 +125,26 @@ def test_the_prescription_gives_the_sig_in_words_and_any_override(ward, bea, tmp
     assert ("Amoxicillin 500 MG Oral Capsule RxNorm 308191" in said
             and "Directions Take 1 capsule by mouth three times a day for 7 days." in said
             and "Quantity 21 capsule Refills 1" in said)
+
+
+def test_every_page_of_a_long_prescription_says_whose_it_is(ward, bea, tmp_path):
+    doctor = ward.doctor
+    with Records(doctor.store).write(doctor.session, Permission.EDIT_CHART) as work:
+        for n in range(16):
+            create(work, prescription(n, bea, doctor), bea, "medication ordered")
+
+    printed = print_orders(doctor, bea, tmp_path / "rx.pdf", "Riverside Family Practice",
+                           kind="prescription", paper="a4")
+
+    with pdfplumber.open(printed.path) as pdf:
+        pages = [" ".join(page.extract_text().split()) for page in pdf.pages]
+        assert all(0 < c["x0"] and c["x1"] < page.width and 0 < c["top"]
+                   and c["bottom"] < page.height for page in pdf.pages for c in page.chars)
+    head = (f"Riverside Family Practice · Prescription, {date.today():%d %B %Y} "
+            "Nwosu, Bea · born 1958-11-23 · MRN RV-1958-23")
+    assert printed.pages == len(pages) >= 2
+    assert all(page.startswith(head) and page.endswith(f"Page {n} of {len(pages)}")
+               for n, page in enumerate(pages, start=1))
 
 
 def test_nothing_signed_prints_nothing_and_says_why(ward, bea, tmp_path):

@@ -10,6 +10,7 @@ from app.clinical.fhir.names import medical_record_number
 from app.clinical.visits.day_sheet import DaySheet, DaySheetRequest, default_paper
 from app.clinical.visits.schedule import Schedule
 from app.errors import NotFound, PermissionDenied, UsageError
+from app.security.policy import BillingPolicy
 from fhir_common import fhir_json
 from tests.conftest import signed_in_users
 
@@ -64,14 +65,25 @@ def test_a_busy_day_prints_every_appointment_on_numbered_pages(clinic, tmp_path)
         ws["desk"].session, DaySheetRequest(BUSY, out, paper="a4", clinic="Riverside Clinic"))
     pages = pages_text(out)
     assert printed.appointments == 60 and printed.pages == len(pages) >= 2
-    assert all(f"page {n} of {len(pages)}" in page for n, page in enumerate(pages, start=1))
+    head = "Riverside Clinic · Day sheet Tuesday 02 March 2032 · Whole clinic"
+    assert all(page.startswith(head) and page.endswith(f"Page {n} of {len(pages)}")
+               for n, page in enumerate(pages, start=1))  # a loose page says its day
     header = "Time Patient Type Provider Status Notes"
     assert all("Printed by desk at" in page and header in page for page in pages)
     whole = " ".join(pages)
-    assert "Riverside Clinic" in pages[0] and "Tuesday 02 March 2032" in pages[0]
     assert "60 appointments: 60 booked" in pages[0]
     assert all(f"{8 + n // 6:02d}:{n % 6 * 10:02d}" in whole for n in range(60))
     assert all(doctor[1].split()[-1] in whole for doctor in doctors)  # each provider named
+
+
+def test_the_sheet_names_the_clinic_as_its_other_printouts_do(clinic, tmp_path):
+    ws, _, _ = clinic
+    out = tmp_path / "day.pdf"
+    named = BillingPolicy(organization_name="Lakeside Health Centre")
+    DaySheet(ws["desk"].store, billing=named).print(ws["desk"].session,
+                                                    DaySheetRequest(QUIET, out, paper="a4"))
+    assert pages_text(out)[0].startswith("Lakeside Health Centre · Day sheet "
+                                         "Wednesday 03 March 2032 · Whole clinic")
 
 
 def test_one_providers_day_shows_names_mrn_birth_date_and_status(clinic, tmp_path):

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from app.bootstrap import open_workstation
 from app.clinical.visits.schedule import Schedule
+from app.store.resources import put_resource
 from app.ui.demographics.view import READ_ONLY, DemographicsView
 from app.ui.shell.workspace import Workspace
 from tests.conftest import ADMIN_PASSWORD, password_of
@@ -126,15 +127,15 @@ def test_the_desk_adds_then_changes_the_insurance_card(qtbot, clinic, frank, bac
     for field, text in ((dialog.form.payer, "Acme Health"), (dialog.form.member_id, "ACM-1")):
         qtbot.keyClicks(field, text)
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.values["Insurance"].text() == "Acme Health · member ACM-1",
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: view.values["Insurance"].text() ==
+                    "Acme Health · member ACM-1 · Commercial insurance", timeout=WAIT)
 
     dialog = view.open_edit()
     assert dialog.form.member_id.text() == "ACM-1"
     dialog.form.member_id.setText("ACM-2")
     qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: view.values["Insurance"].text() == "Acme Health · member ACM-2",
-                    timeout=WAIT)
+    qtbot.waitUntil(lambda: view.values["Insurance"].text() ==
+                    "Acme Health · member ACM-2 · Commercial insurance", timeout=WAIT)
     assert len(view.shown.coverages) == 1
     qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
 
@@ -170,4 +171,45 @@ def test_billing_reads_the_details_but_cannot_edit(qtbot, clinic, bill, backgrou
             "SELECT user, detail FROM audit WHERE action = 'read' AND patient = ?",
             (view.patient_id,)).all()
     assert reads == [("bill", "demographics, insurance and upcoming appointments")]
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
+
+
+def test_a_spouses_plan_round_trips_through_the_edit_form(qtbot, clinic, frank, background):
+    """Holder, payer id and kind come back into the form; changing the kind alone keeps
+    them and what the form never shows (the card's period)."""
+    view = open_details(qtbot, clinic, frank, background)
+    dialog = view.open_edit()
+    form = dialog.form
+    qtbot.keyClicks(form.payer, "Acme Health")
+    qtbot.keyClicks(form.payer_id, "60054")
+    qtbot.keyClicks(form.member_id, "ACM-7")
+    form.not_subscriber.click()
+    form.relationship.setCurrentText("Spouse")
+    for field, text in ((form.holder_family, "Johnston"), (form.holder_given, "Mae"),
+                        (form.holder_birth_date, "1977-04-02")):
+        qtbot.keyClicks(field, text)
+    form.holder_sex.setCurrentText("Female")
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.values["Insurance"].text() == (
+        "Acme Health (payer id 60054) · member ACM-7 · Commercial insurance · "
+        "held by Mae Johnston (spouse)"), timeout=WAIT)
+    [card] = view.shown.coverages
+    with frank.store.write() as conn:  # a period the form does not show
+        put_resource(conn, {**card, "period": {"start": "2026-01-01"}}, "setup",
+                     "2026-01-01T00:00:00+00:00")
+
+    view = open_details(qtbot, clinic, frank, background)
+    dialog = view.open_edit()
+    form = dialog.form
+    assert form.not_subscriber.isChecked() and form.holder_birth_date.isVisible()
+    assert (form.payer_id.text(), form.relationship.currentText(), form.holder_given.text(),
+            form.holder_sex.currentText()) == ("60054", "Spouse", "Mae", "Female")
+    form.payer_kind.setCurrentIndex(form.payer_kind.findData("BL"))
+    qtbot.mouseClick(dialog.save, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "Blue Cross Blue Shield" in view.values["Insurance"].text(),
+                    timeout=WAIT)
+    [after] = view.shown.coverages
+    assert after["id"] == card["id"] and after["period"] == {"start": "2026-01-01"}
+    assert {k: after[k] for k in ("payor", "subscriber", "contained", "relationship")} == {
+        k: card[k] for k in ("payor", "subscriber", "contained", "relationship")}
     qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)

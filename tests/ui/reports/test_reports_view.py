@@ -2,13 +2,16 @@
 shows equals a clerk's count by hand, the plot has a bar per day, and exports write files."""
 
 import csv
+import dataclasses
 from collections import Counter
 from datetime import date
 
+import pdfplumber
 import pytest
 from PySide6.QtCore import QDate
 
 from app.bootstrap import open_workstation
+from app.security.policy import BillingPolicy
 from app.ui.reports.view import ReportsView
 from app.ui.shell.workspace import Workspace
 from tests.clinical.reports import clinic_data as data
@@ -97,6 +100,19 @@ def test_export_pdf_says_the_file_and_its_pages(qtbot, view, background, tmp_pat
     qtbot.waitUntil(lambda: view.message.text().startswith("Wrote"), timeout=WAIT)
     assert (tmp_path / "no-shows.pdf").read_bytes().startswith(b"%PDF")
     assert view.message.text().endswith(f"to {tmp_path / 'no-shows.pdf'} (1 page).")
+
+
+def test_the_pdf_is_headed_with_the_clinic_the_policy_names(qtbot, view, background, doctor,
+                                                             tmp_path, monkeypatch):
+    named = BillingPolicy(organization_name="Lakeside Health Centre")
+    monkeypatch.setattr(doctor, "policy", dataclasses.replace(doctor.policy, billing=named))
+    run_week(qtbot, view, background, "no-show-rate")
+    view.export("pdf", tmp_path / "no-shows")
+    qtbot.waitUntil(lambda: view.message.text().startswith("Wrote"), timeout=WAIT)
+    with pdfplumber.open(tmp_path / "no-shows.pdf") as pdf:
+        words = " ".join(pdf.pages[0].extract_text().split())
+    assert words.startswith("Lakeside Health Centre · Clinic report No-show rate: "
+                            "03 Mar 2025 to 09 Mar 2025")
 
 
 def test_a_period_ending_before_it_starts_is_said_in_the_alert_tone(qtbot, view, background):
