@@ -13,6 +13,7 @@ from pathlib import Path
 import keyring
 from keyring.backend import KeyringBackend
 
+from app.clinical.access.gate import use_policy as use_access_policy
 from app.clinical.chart.chart import Chart
 from app.clinical.chart.record_alerts import RecordAlerts
 from app.clinical.charting.allergies import Allergies
@@ -240,6 +241,7 @@ def init_store(
 
 def open_workstation(env: Environment, root: Path, user: str, password: str) -> Workstation:
     policy = env.effective_policy()
+    use_access_policy(policy.access)  # the care team the restricted-chart gate counts
     logged_in = log_in(StorePaths(root), user, password, env.device_secrets(), policy)
     store, feed = logged_in.store, ChangeFeed()
     safety = SafetyChecks(store, lambda: load_catalogue(policy.drugs.catalogue_file),

@@ -7,7 +7,9 @@ is a conflict for a person to decide; it is never decided here. Objects are merg
 key; lists of the same length on all three sides element by element (a changed given name
 and a changed family name in `name[0]` merge); lists that grew or shrank are compared whole,
 because FHIR list items have no stable identity to line them up by. `meta` is the server's
-bookkeeping and is taken from the remote side.
+bookkeeping and is taken from the remote side, except its security labels (a chart marked
+restricted, app.clinical.access): those are what a person decided, so a label added or taken
+away on either side since `base` stays added or taken away (`merged_labels`).
 
 A record carrying a `modifierExtension` Hearth does not understand is never merged here:
 FHIR says a system shall not ignore a modifier it does not understand, and a modifier can
@@ -32,9 +34,23 @@ def three_way_merge(base: dict | None, local: dict, remote: dict) -> MergeResult
     body = _merge(_content(base or {}), _content(local), _content(remote), "", conflicts)
     if conflicts:
         return MergeResult(None, conflicts)
-    if "meta" in remote:
-        body["meta"] = remote["meta"]
+    meta = {k: v for k, v in remote.get("meta", {}).items() if k != "security"}
+    if labels := merged_labels(base, local, remote):
+        meta["security"] = labels
+    if meta:
+        body["meta"] = meta
     return MergeResult(body, [])
+
+
+def merged_labels(base: dict | None, local: dict, remote: dict) -> list[dict]:
+    """The remote side's meta.security with the labels added here since `base` and without
+    those taken away here, each label known by its system and code."""
+    def labels(resource: dict | None) -> dict[tuple, dict]:
+        return {(label.get("system"), label.get("code")): label
+                for label in (resource or {}).get("meta", {}).get("security", [])}
+    before, here, there = labels(base), labels(local), labels(remote)
+    kept = {key: label for key, label in there.items() if key in here or key not in before}
+    return list({**kept, **{k: v for k, v in here.items() if k not in before}}.values())
 
 
 def unknown_modifiers(*resources: dict | None) -> list[str]:

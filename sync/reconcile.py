@@ -43,4 +43,9 @@ def _conflict(local: LocalSide, change: PendingChange, remote: RemoteVersion, ki
 
 
 def _content(resource: dict) -> dict:
-    return {k: v for k, v in resource.items() if k != "meta"}
+    """What a person wrote: the resource without the server's meta, but with its security
+    labels (sync.merge keeps them)."""
+    content = {k: v for k, v in resource.items() if k != "meta"}
+    if labels := resource.get("meta", {}).get("security"):
+        content["meta.security"] = labels
+    return content

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
 from app.cli import (
+    access_commands,
     amendment_commands,
     audit_commands,
     claims_commands,
@@ -28,6 +29,7 @@ from app.cli import (
     ehi_commands,
     env_secrets,
     inbox_commands,
+    mfa_commands,
     order_commands,
     patient_commands,
     print_commands,
@@ -227,6 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     ehi_commands.register(commands, data, signed_in)
     disclosure_commands.register(commands, data, signed_in)
     amendment_commands.register(commands, data, signed_in)
+    mfa_commands.register(commands, data, signed_in)
+    access_commands.register(commands, data, signed_in)  # after `chart`, which it extends
     return parser
 
 
@@ -240,6 +244,7 @@ def signed_in(command: Callable) -> Callable:
         ws = open_workstation(env, args.store, args.user, password)
         args.acting_password, args.env = password, env
         try:
+            mfa_commands.second_factor(args, ws, secrets)  # the code, where the policy asks it
             safety_commands.warn_of_packs(ws)  # never silent about unsound safety packs
             return command(args, ws, secrets)
         finally:

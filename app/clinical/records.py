@@ -29,6 +29,7 @@ from copy import deepcopy
 
 from sqlalchemy import Connection
 
+from app.clinical.access import gate
 from app.clinical.edit_versions import rebase, version_of
 from app.clinical.fhir.validation import validation_errors
 from app.errors import InvalidRecord, NotFound
@@ -62,7 +63,7 @@ class Records:
     def write(self, session: Session, permission: Permission) -> Iterator["Work"]:
         """One transaction of the signed-in user, who must have `permission`."""
         session.require(permission)
-        with self._unit(session) as work:
+        with self._unit(session, permission) as work:
             yield work
 
     read = write  # an audited read writes its audit row: a unit of work that saves nothing
@@ -74,20 +75,31 @@ class Records:
         return self._unit(session)
 
     @contextmanager
-    def _unit(self, session: Session) -> Iterator["Work"]:
-        with self._store.write() as conn:
-            work = Work(conn, session)
-            yield work
-            work.finish()
+    def _unit(self, session: Session, permission: Permission | None = None
+              ) -> Iterator["Work"]:
+        try:
+            with self._store.write() as conn:
+                work = Work(conn, session, permission)
+                yield work
+                work.finish()
+        except gate.ChartRestricted as refused:  # the read rolled back: its refusal is kept
+            with self._store.write() as conn:
+                audit.append(conn, audit.event_for(
+                    session, "read", outcome="refused", patient=refused.patient_id,
+                    entity=f"Patient/{refused.patient_id}", detail=str(refused)))
+            raise
         self._feed.publish(work.changes)
 
 
 class Work:
     """One open transaction of the write path: what it saves, audits and changes."""
 
-    def __init__(self, conn: Connection, session: Session):
+    def __init__(self, conn: Connection, session: Session,
+                 permission: Permission | None = None):
         self.conn = conn  # for the service's own queries in this transaction
         self.session = session
+        self._clinical = permission in gate.CLINICAL  # its reads pass the restricted gate
+        self._opened: set[str] = set()  # charts the gate let this transaction read
         self.at = audit.now_text()  # the time of every audit row and record written
         self.changes = Changes()
         self._events: list[audit.Event] = []
@@ -116,6 +128,7 @@ class Work:
         for resource in resources:
             _refuse_invalid(resource)
         first = resources[0]
+        self._guard(patient_of(first))
         ops = self._put(resources)
         self.audit(action, patient=patient_of(first),
                    entity=f"{first['resourceType']}/{first['id']}", detail=detail)
@@ -149,6 +162,7 @@ class Work:
     def delete(self, kind: str, record_id: str, detail: str) -> None:
         """Take a record out of the chart (a tombstone stays) and queue the delete."""
         stored = self.get(kind, record_id)
+        self._guard(stored and patient_of(stored))
         delete_resource(self.conn, kind, record_id, self.session.user, self.at)
         self.changes |= Changes.of([stored or {"resourceType": kind, "id": record_id}], 1)
         self.audit("delete", patient=patient_of(stored) if stored else None,
@@ -233,7 +247,10 @@ class Work:
 
     def read(self, entity: str, detail: str | None = None, patient: str | None = None,
              found: bool = True, action: str = "read") -> None:
-        """Audit a read of patient data, failed (`found` False) or not."""
+        """Audit a read of patient data, failed (`found` False) or not. A clinical read of
+        a restricted chart is refused here unless the user may open it (access.gate)."""
+        if found:
+            self._guard(patient)
         self.audit(action, outcome="success" if found else "failure", patient=patient,
                    entity=entity, detail=detail)
 
@@ -243,6 +260,13 @@ class Work:
         patient = self.get("Patient", patient_id)
         self.read(f"Patient/{patient_id}", detail, patient_id, patient is not None, action)
         return patient
+
+    def _guard(self, patient: str | None) -> None:
+        """A clinical unit of work reads or charts into a restricted chart only if its user
+        may open it (app.clinical.access.gate); refused otherwise, before anything is read."""
+        if self._clinical and patient and patient not in self._opened:
+            gate.check(self.conn, self.session, patient)
+            self._opened.add(patient)
 
     def finish(self) -> None:
         """Append the transaction's audit rows, chained, before it commits."""

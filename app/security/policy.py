@@ -17,6 +17,8 @@ from pathlib import Path
 import orjson
 
 from app.errors import UsageError
+from app.security.access_policy import AccessPolicy, access_policy
+from app.security.mfa_policy import MfaPolicy, mfa_policy
 from app.security.policy_rules import check_only_stricter, check_policy
 from app.store.keys import KdfCost
 
@@ -249,7 +251,8 @@ def npi_ok(npi: str) -> bool:
 
 
 OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb", "vitals", "registration",
-            "scheduling", "safety", "drugs", "results", "billing"}  # older files lack them
+            "scheduling", "safety", "drugs", "results", "billing", "mfa",
+            "access"}  # older files lack them
 
 
 @dataclass(frozen=True)
@@ -269,6 +272,8 @@ class Policy:
     drugs: DrugsPolicy = DrugsPolicy()
     results: ResultsPolicy = ResultsPolicy()
     billing: BillingPolicy = BillingPolicy()
+    access: AccessPolicy = AccessPolicy()  # restricted charts, break the glass
+    mfa: MfaPolicy = MfaPolicy()  # the second factor (app.security.mfa_policy)
 
     @classmethod
     def default(cls) -> "Policy":
@@ -338,7 +343,9 @@ class Policy:
                         "safety": _safety(values.get("safety", {})),
                         "drugs": _drugs(values.get("drugs", {})),
                         "results": _results(values.get("results", {})),
-                        "billing": _billing(values.get("billing", {}))})
+                        "billing": _billing(values.get("billing", {})),
+                        "mfa": mfa_policy(values.get("mfa", {})),
+                        "access": access_policy(values.get("access", {}))})
         check_policy(policy, source)
         return policy
 

@@ -206,6 +206,10 @@ def main(folder: Path) -> None:
     amendments_and_disclosures(env, info, folder)
     from tests.ui.payer_scenes import insurance_card  # payer id and kind, a spouse's plan
     insurance_card(env, info, folder)
+    from tests.ui.break_glass_scenes import restricted_chart  # break the glass, its end
+    restricted_chart(env, info, folder)
+    from tests.ui.mfa_scenes import second_factor  # enrolment, recovery codes, a wrong code
+    second_factor(env, info, work, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

@@ -23,14 +23,17 @@ together once it answers.
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal, SignalInstance
-from PySide6.QtWidgets import QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
+from app.clinical.access.break_glass import Grant
+from app.clinical.access.gate import ChartRestricted
 from app.clinical.chart.banner import display_name
 from app.clinical.chart.chart import ChartSummary, ChartUpdate, SectionPage
 from app.clinical.charting.trends import VITAL_SIGNS
 from app.clinical.records import Changes
+from app.ui.chart import break_glass
 from app.ui.chart.amendments import AmendmentsTab
 from app.ui.chart.banner import Banner
 from app.ui.chart.disclosures import DisclosuresTab
@@ -97,10 +100,17 @@ class ChartView(QWidget):
         box.addWidget(self.banner)
         box.addWidget(self.visit)
         box.addWidget(self.message)
+        self.glass = QPushButton("Break the glass…")  # a restricted chart, shut to this user
+        self.glass.setAccessibleName("Break the glass to open this chart")
+        self.glass.hide()
+        self.glass.clicked.connect(self._offer_glass)
+        self._refused: Exception | None = None
+        box.addWidget(self.glass, 0, Qt.AlignmentFlag.AlignLeft)
         self._box = box
         box.addWidget(self.sections, 1)
-        chart.summary(self, background, ws, patient_id).success(self._show).failure(
-            self._fail).run()
+        box.addStretch(0)  # takes the room while the sections are hidden: words stay on top
+        self.break_glass: break_glass.BreakGlassDialog | None = None  # while offered
+        self._open()
         changes_of(self, ws.changes, changes).connect(self.take)
 
     def tab_label(self, section: str) -> str:
@@ -163,6 +173,28 @@ class ChartView(QWidget):
         self._stale = True
         if self._reading is None and self.summary is not None:
             self._read_again()
+
+    def _open(self) -> None:
+        chart.summary(self, self._background, self._ws, self.patient_id).success(
+            self._show).failure(self._fail).run()
+
+    def _glass_broken(self, grant: Grant) -> None:
+        """Open the chart now; read it again when the emergency window ends, which shuts
+        it (the gate refuses that read) unless the user is on the care team by then."""
+        self.glass.hide()
+        self.message.set_tone("muted")
+        self.message.setText("Opening chart…")
+        self._open()
+        QTimer.singleShot(max(0, int((grant.end - grant.start).total_seconds() * 1000)) + 1000,
+                          self, self._check_still_open)
+
+    def _check_still_open(self) -> None:
+        if self.summary is None:  # shut already
+            return
+        if self._reading is None:
+            self._read_again()
+        else:
+            self._stale = True
 
     def _read_again(self) -> None:
         sections, self._touched, self._stale = self._touched, set(), False
@@ -241,6 +273,9 @@ class ChartView(QWidget):
         old.deleteLater()
 
     def _refresh_failed(self, exc: Exception) -> None:
+        if isinstance(exc, ChartRestricted):  # emergency access ended: the chart closes
+            self._shut(exc)
+            return
         self._read_answered()
         self.message.set_tone("alert")
         self.message.setText(f"This chart changed, but could not be read again: "
@@ -285,6 +320,30 @@ class ChartView(QWidget):
         self.message.set_tone("alert")
         self.message.setText(f"This chart could not be opened. {sentence(exc)}")
         self.titled.emit("Chart not opened")
+        self._refused = exc
+        self._offer_glass()
+
+    def _offer_glass(self) -> None:
+        self.break_glass = break_glass.offer(self, self._ws, self._background,
+                                             self.patient_id, self._refused, self._glass_broken)
+        self.glass.setVisible(self.break_glass is not None)
+
+    def _shut(self, refused: ChartRestricted) -> None:
+        """Take every part of the chart off the screen and say why."""
+        self._reading, self.summary = None, None
+        for part in (self.banner, self.visit, self.sections):
+            part.hide()
+        self.sections.clear()
+        for part in [*self.tabs.values(), *(self.orders and (self.orders, self.orders.basket_bar)
+                                           or ())]:
+            part.deleteLater()
+        self.tabs, self.orders = {}, None
+        self.message.set_tone("alert")
+        self.message.setText(f"{refused.message} Break the glass again to reopen it.")
+        self.message.show()
+        self._refused = refused
+        self.glass.setVisible(break_glass.may_break(self._ws, refused))
+        self.titled.emit("Chart closed")
 
 
 class _RecordFinder(QObject):

@@ -1,8 +1,9 @@
-"""The sign-in and lock screens: the only screens shown before, or instead of, patient data.
+"""The sign-in, second-factor and lock screens: the only screens shown before, or instead
+of, patient data.
 
-Both ask for a password; the lock screen names who is signed in and offers to switch user.
-Neither shows anything about a patient, so a workstation left alone in an exam room shows
-only whose session it is.
+Sign-in and lock ask for a password (then, as the policy says, an authenticator code); the
+lock screen names who is signed in and offers to switch user. None shows anything about a
+patient, so a workstation left alone in an exam room shows only whose session it is.
 """
 
 from PySide6.QtCore import Qt, Signal
@@ -17,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.security.mfa import TOLERANCE_TEXT
 from app.ui.common import theme
 
 PANEL_WIDTH = 460
@@ -147,4 +149,52 @@ class LockScreen(_PasswordScreen):
         self.password.clear()
         self.who.setText(f"{full_name} ({user}) is signed in. Enter the password to unlock, "
                          "or switch user.")
+        self.password.setFocus()
+
+
+class SecondFactorScreen(_PasswordScreen):
+    """After the password, for a user with an authenticator: the 6-digit code, or one of the
+    recovery codes when the phone is not at hand. Cancel closes the store again."""
+
+    submitted = Signal(str)  # the code as typed
+    cancelled = Signal()
+
+    def __init__(self):
+        super().__init__("Authenticator code")
+        self.who = QLabel()
+        self.who.setAccessibleName("Signed-in user")
+        self.who.setWordWrap(True)
+        self.form.addRow(self.who)
+        self.password.setEchoMode(QLineEdit.EchoMode.Normal)  # a code is read off a phone
+        self.password.setAccessibleName("Authenticator code")
+        self.password.setPlaceholderText("123456 or a recovery code")
+        self.form.addRow("Code", self.password)
+        self.help = QLabel(f"The app shows a new code every 30 seconds; {TOLERANCE_TEXT}. Lost the "
+                           "phone? Type one of your recovery codes.")
+        self.help.setWordWrap(True)
+        self.help.setStyleSheet(f"color: {theme.muted_color()};")
+        self.form.addRow(self.help)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setAccessibleName("Cancel sign-in")
+        self.continue_button = QPushButton("Continue")
+        self.continue_button.setAccessibleName("Continue")
+        self.continue_button.setDefault(True)
+        self.buttons.addWidget(self.cancel)
+        self.buttons.addStretch()
+        self.buttons.addWidget(self.continue_button)
+        self.continue_button.clicked.connect(self._submit)
+        self.password.returnPressed.connect(self._submit)
+        self.cancel.clicked.connect(self.cancelled.emit)
+
+    def _submit(self) -> None:
+        if not self.password.text().strip():
+            self.refuse("Type the code your authenticator app shows for Hearth.")
+            return
+        self.submitted.emit(self.password.text())
+
+    def show_for(self, full_name: str, user: str) -> None:
+        self.busy(False)
+        self.message.clear()
+        self.password.clear()
+        self.who.setText(f"{full_name} ({user}): type the code from your authenticator app.")
         self.password.setFocus()

@@ -1,12 +1,12 @@
 """The workstation window: sign in, work, lock when left alone, unlock or switch user.
 
-Pages: the sign-in screen, the workspace (only while unlocked) and the lock screen. Sign-in
-and unlock check the password off the UI thread (argon2id takes a quarter of a second on
-purpose). Sync, when IT has set a server, signs in and runs on its own thread, built from
-the policy as `hearth sync` builds it (Workstation.sync_worker); its status reaches the
-status bar through a queued signal. Without a server the status bar says once that this
-workstation does not sync and how many records are on this computer only, counted again
-whenever the outbox changes.
+Pages: the sign-in screen, the second factor (app.ui.shell.second_factor_gate), the
+workspace (only while unlocked) and the lock screen. Sign-in and unlock check the password
+off the UI thread (argon2id takes a quarter of a second on purpose). Sync, when IT has set a
+server, signs in and runs on its own thread, built from the policy as `hearth sync` builds
+it (Workstation.sync_worker); its status reaches the status bar through a queued signal.
+Without a server the status bar says once that this workstation does not sync and how many
+records are on this computer only, counted again whenever the outbox changes.
 """
 
 from pathlib import Path
@@ -25,6 +25,7 @@ from app.ui.operations import session as session_ops
 from app.ui.operations import sync as sync_ops
 from app.ui.shell.idle import IdleWatcher
 from app.ui.shell.login import LockScreen, LoginScreen
+from app.ui.shell.second_factor_gate import SecondFactorGate
 from app.ui.shell.workspace import Workspace
 from fhir_common.messages import sentence
 from sync.worker import SyncStatus, SyncWorker
@@ -51,6 +52,7 @@ class WorkstationWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.login)
         self.pages.addWidget(self.lock_screen)
+        self.second_factor = SecondFactorGate(self, self.background, self.pages)
         self.setCentralWidget(self.pages)
         self.idle = IdleWatcher(env.effective_policy().idle_lock_minutes, self)
         QApplication.instance().installEventFilter(self.idle)
@@ -68,7 +70,9 @@ class WorkstationWindow(QMainWindow):
     def _sign_in(self, user: str, password: str) -> None:
         self.login.busy(True)
         session_ops.sign_in(self, self.background, self._env, self._root, user, password).success(
-            self._start_session).failure(lambda exc: self.login.refuse(sentence(exc))).run()
+            lambda ws: self.second_factor.after_password(ws, False, self._start_session,
+                                                         self.login)).failure(
+            lambda exc: self.login.refuse(sentence(exc))).run()
 
     def _start_session(self, ws: Workstation, tabs: tuple[tuple[str, str], ...] = ()) -> None:
         self.ws = ws
@@ -95,7 +99,9 @@ class WorkstationWindow(QMainWindow):
         user = self.ws.session.user
         self.lock_screen.busy(True)
         session_ops.sign_in(self, self.background, self._env, self._root, user, password).success(
-            self._unlocked).failure(lambda exc: self.lock_screen.refuse(sentence(exc))).run()
+            lambda fresh: self.second_factor.after_password(fresh, True, self._unlocked,
+                                                            self.lock_screen)).failure(
+            lambda exc: self.lock_screen.refuse(sentence(exc))).run()
 
     def _unlocked(self, fresh: Workstation) -> None:
         self._stop_sync()
@@ -226,7 +232,8 @@ class WorkstationWindow(QMainWindow):
             event.ignore()  # a physician is asked about unsigned orders first
             return
         self._stop_sync()
-        if self.ws is not None:
-            session_ops.sign_out(self, self.background, self.ws).run()
+        for ws in (self.ws, self.second_factor.pending()):
+            if ws is not None:
+                session_ops.sign_out(self, self.background, ws).run()
         self.background.wait_until_idle()
         super().closeEvent(event)

@@ -1,0 +1,16 @@
+"""Operations on a restricted chart: breaking the glass to open it."""
+
+from PySide6.QtCore import QObject
+
+from app.bootstrap import Workstation
+from app.clinical.access.break_glass import BreakGlass, Grant
+from app.ui.common.background import Background
+from app.ui.operations import Op
+
+
+def break_glass(owner: QObject, background: Background, ws: Workstation, patient_id: str,
+                reason: str, words: str, password: str) -> Op[Grant]:
+    """Emergency access to the chart for the policy's window, or the sentence refusing it."""
+    glass = BreakGlass(ws.store, ws.policy, ws.changes)
+    return Op(owner, background,
+              lambda: glass.open(ws.session, patient_id, reason, words, password))
