@@ -8,6 +8,7 @@ order; `--json` prints them as a list. `inbox ack TASK_ID [--note TEXT]` marks o
 
 import argparse
 
+from app.clinical.access.gate import withheld_sentence
 from app.clinical.results.inbox import Inbox, InboxItem
 from app.clinical.results.overdue import OverdueOrders
 from app.display_time import when_text
@@ -40,6 +41,8 @@ def cmd_inbox(args, ws, secrets) -> int:
         print(f"{item.patient}{' (deceased)' if item.deceased else ''}: {item.test}{flag}")
         print(f"    {when_text(item.when, with_date=True, missing='no date')}; {order}; "
               f"id {item.task_id}")
+    if items.withheld:
+        print(withheld_sentence(items.withheld))
     return 0
 
 

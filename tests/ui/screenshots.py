@@ -210,6 +210,8 @@ def main(folder: Path) -> None:
     restricted_chart(env, info, folder)
     from tests.ui.mfa_scenes import second_factor  # enrolment, recovery codes, a wrong code
     second_factor(env, info, work, folder)
+    from tests.ui.access_scenes import restricting_and_reviewing  # restrict, review queue
+    restricting_and_reviewing(work, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

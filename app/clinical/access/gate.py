@@ -49,6 +49,24 @@ def use_policy(policy: AccessPolicy) -> None:
     _rules["policy"] = policy
 
 
+def may_open(conn: Connection, session: Session, patient_id: str) -> bool:
+    """Whether `check` would let this user read the chart: a list spanning patients (the
+    results inbox) leaves out the rows of a restricted chart it may not open, instead of
+    being refused whole because of one of them."""
+    try:
+        check(conn, session, patient_id)
+    except ChartRestricted:
+        return False
+    return True
+
+
+def withheld_sentence(count: int) -> str:
+    """What a list says of the rows it left out because their charts are restricted."""
+    items = "1 item of a restricted chart is" if count == 1 else \
+        f"{count} items of restricted charts are"
+    return f"{items} not shown: open the chart to break the glass."
+
+
 def check(conn: Connection, session: Session, patient_id: str,
           now: datetime | None = None) -> None:
     """Refuse (ChartRestricted) a read of a restricted chart by someone who may not."""

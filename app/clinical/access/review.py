@@ -44,8 +44,8 @@ class EmergencyReview:
         self._records = Records(store, feed)
 
     def list(self, session: Session, include_done: bool = False) -> list[EmergencyAccess]:
-        """Emergency accesses awaiting review (all of them with `include_done`), oldest
-        first."""
+        """Emergency accesses awaiting review (all of them with `include_done`): those
+        awaiting review first, each part oldest first."""
         with self._records.read(session, Permission.REVIEW_AUDIT) as work:
             tasks = [fhir_json.loads(body) for (body,) in work.conn.execute(
                 TASKS, {"system": EMERGENCY_ACCESS})]
@@ -59,7 +59,7 @@ class EmergencyReview:
             if not tasks:
                 work.read("Task", "emergency access review queue: none waiting")
         found = [_access(t, names) for t in tasks]
-        return sorted(found, key=lambda a: a.start)
+        return sorted(found, key=lambda a: (a.outcome != "awaiting review", a.start))
 
     def decide(self, session: Session, task_id: str, outcome: str, note: str) -> None:
         """Mark one emergency access reviewed or escalated, with the auditor's note."""

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import bindparam, text
 
+from app.clinical.access import gate
 from app.clinical.charting.entries import annotation
 from app.clinical.fhir.names import family_given
 from app.clinical.records import ChangeFeed, Records, Work
@@ -57,24 +58,37 @@ class InboxItem:
     order: str | None = None  # "Basic metabolic panel, ordered 02 Mar"
 
 
+class InboxItems(list):
+    """The page's items, and how many were left out because their chart is restricted and
+    the user may not open it (`withheld`): one such chart must not empty the whole inbox."""
+
+    withheld: int = 0
+
+
 class Inbox:
     def __init__(self, store: Store, feed: ChangeFeed | None = None):
         self._store, self._records = store, Records(store, feed)
 
-    def open_items(self, session: Session, limit: int = PAGE) -> list[InboxItem]:
+    def open_items(self, session: Session, limit: int = PAGE) -> InboxItems:
         """The open items owned by the signed-in user, with the clinic queue's for whoever
         may sign orders: critical first, then abnormal, each newest first; one audited
-        read (a row per patient shown)."""
+        read (a row per patient shown). Items of a restricted chart the user may not open
+        are left out and counted (`withheld`), never read."""
         queue = session.may(Permission.SIGN_ORDERS)
         with self._records.read(session, Permission.READ_CHART) as work:
             bodies = work.conn.execute(OPEN_TASKS, {"user": session.user, "queue": queue,
                                                     "limit": limit}).scalars()
             tasks = [fhir_json.loads(b) for b in bodies]
-            items = _items(work, tasks)
+            shut = {pid for pid in {_patient_id(t) for t in tasks}
+                    if not gate.may_open(work.conn, session, pid)}
+            items = InboxItems(_items(work, [t for t in tasks if _patient_id(t) not in shut]))
+            items.withheld = len(tasks) - len(items)
             for patient_id in dict.fromkeys(i.patient_id for i in items):
                 work.read(f"Patient/{patient_id}", "results inbox", patient_id)
             work.read("Task", f"results inbox: {len(items)} open items shown"
-                      + (" with the clinic queue" if queue else ""))
+                      + (" with the clinic queue" if queue else "")
+                      + (f"; {items.withheld} of restricted charts left out"
+                         if items.withheld else ""))
         return items
 
     def count(self, session: Session) -> int:
@@ -129,6 +143,10 @@ def _already(task: dict) -> str:
     by = f" by {done['authorString']}" if done.get("authorString") else ""
     when = f" at {when_text(done['time'], with_date=True)}" if done.get("time") else ""
     return f"This result was already acknowledged{by}{when}."
+
+
+def _patient_id(task: dict) -> str:
+    return task["for"]["reference"].removeprefix("Patient/")
 
 
 def _items(work: Work, tasks: list[dict]) -> list[InboxItem]:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 from app.bootstrap import Workstation
 from app.security.roles import Permission
 from app.security.session import Session
+from app.ui.admin.emergency_access import EmergencyAccessSection
 from app.ui.admin.fees import FeeScheduleSection
 from app.ui.common.background import Background
 
@@ -33,6 +34,7 @@ class Section:
 
 SECTIONS = (
     Section("Fee schedule", Permission.EDIT_FEE_SCHEDULE, FeeScheduleSection),
+    Section("Emergency access", Permission.REVIEW_AUDIT, EmergencyAccessSection),
 )
 
 

@@ -43,6 +43,7 @@ from app.ui.chart.notes.tab import NotesTab
 from app.ui.chart.orders import leaving
 from app.ui.chart.orders.tab import OrdersTab
 from app.ui.chart.reports import ReportsTab
+from app.ui.chart.restrict import RestrictButton
 from app.ui.chart.style import ToneLabel
 from app.ui.chart.summary import SummaryTab
 from app.ui.chart.table import COLUMNS, ITEM_ROLE, PAGE_SIZE, ROOT, SectionModel, SectionTab
@@ -81,6 +82,8 @@ class ChartView(QWidget):
         self.summary: ChartSummary | None = None
         self.banner = Banner()
         self.banner.hide()
+        self.restrict = RestrictButton(ws, background, patient_id)
+        self.banner.add_action(self.restrict)
         self.visit = VisitBar(ws.session, ws.encounters, background, patient_id)
         self.visit.open_asked.connect(lambda visit_id: self.tabs["encounters"].open_visit(
             visit_id))
@@ -214,6 +217,7 @@ class ChartView(QWidget):
     def _show(self, summary: ChartSummary) -> None:
         self.summary = summary
         self.banner.show_patient(summary.patient, summary.allergies)
+        self.restrict.show_for(summary.patient)
         syncs = bool(self._ws.policy.sync.server)  # without a server no row says "pending sync"
         self.tabs["summary"] = SummaryTab(summary, set(LABELS), syncs)
         self.sections.addTab(self.tabs["summary"], "Summary")
@@ -240,6 +244,7 @@ class ChartView(QWidget):
     def _update(self, update: ChartUpdate, sections: set[str]) -> None:
         summary = self.summary = update.summary
         self.banner.show_patient(summary.patient, summary.allergies)
+        self.restrict.show_for(summary.patient)
         self.orders.problems = summary.active_problems
         syncs = bool(self._ws.policy.sync.server)
         self._swap_tab("summary", SummaryTab(summary, set(LABELS), syncs))

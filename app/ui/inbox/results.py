@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
+from app.clinical.access.gate import withheld_sentence
 from app.clinical.records import Changes
 from app.clinical.results.inbox import PAGE, InboxItem
 from app.clinical.results.overdue import OverdueOrder
@@ -119,6 +120,10 @@ class ResultsPanel(QWidget):
             count = "1 result waits" if len(items) == 1 else f"{len(items)} results wait"
             self._say(f"{count} for review" + (f", {critical} critical" if critical else "")
                       + ".", alert=bool(critical))
+        withheld = getattr(items, "withheld", 0)
+        if withheld:  # rows of a restricted chart this user may not open: said, not hidden
+            self._say(f"{self.message.text()} {withheld_sentence(withheld)}".strip(),
+                      alert=True)
         self._enable()
         self.counted.emit(len(items))
 

@@ -1,9 +1,11 @@
-"""Operations on a restricted chart: breaking the glass to open it."""
+"""Operations on a restricted chart: marking it restricted (or not), breaking the glass to
+open it."""
 
 from PySide6.QtCore import QObject
 
 from app.bootstrap import Workstation
 from app.clinical.access.break_glass import BreakGlass, Grant
+from app.clinical.access.restricted import Restriction
 from app.ui.common.background import Background
 from app.ui.operations import Op
 
@@ -14,3 +16,10 @@ def break_glass(owner: QObject, background: Background, ws: Workstation, patient
     glass = BreakGlass(ws.store, ws.policy, ws.changes)
     return Op(owner, background,
               lambda: glass.open(ws.session, patient_id, reason, words, password))
+
+
+def restrict(owner: QObject, background: Background, ws: Workstation, patient_id: str,
+             restricted: bool) -> Op[bool]:
+    """Mark (or unmark) the chart restricted; whether anything changed, or the refusal."""
+    restriction = Restriction(ws.store, ws.policy.access, ws.changes)
+    return Op(owner, background, lambda: restriction.set(ws.session, patient_id, restricted))
