@@ -4,10 +4,12 @@ line, for billing and the admin.
 `fees import FILE` sets the fees of a CSV (code, system, description, payer, amount,
 currency) and names each row left out; `fees export FILE` writes them back; `fees list
 [--json]` shows them. `claims list [--json]` shows every claim with patient, visit date,
-status and total; `claims submit CLAIM_ID` prices a coded visit and submits it, or says why
-it is not ready to bill; `claims status CLAIM_ID paid|denied ...` records the payer's answer
-by hand, `claims import-response FILE` stores the payer's FHIR ClaimResponse; `claims
-export-837 --since YYYY-MM-DD --output FILE` writes the submitted claims as an X12 837P.
+status (READY for a draft `submit` would take; IMPORTED for a claim another system made),
+total, payer (self-pay when the patient pays) and, for a draft, why it is not ready;
+`claims submit CLAIM_ID` prices a coded visit and submits it, or says why it is not ready
+to bill; `claims status CLAIM_ID paid|denied ...` records the payer's answer by hand,
+`claims import-response FILE` stores the payer's FHIR ClaimResponse; `claims export-837
+--since YYYY-MM-DD --output FILE` writes the submitted claims as an X12 837P.
 """
 
 import argparse
@@ -39,7 +41,7 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     claims = commands.add_parser("claims", help="claims from coded visits").add_subparsers(
         title="claims commands", metavar="ACTION", required=True)
     claims.add_parser("list", parents=[data], help="every claim: patient, visit date, "
-                      "status, total").set_defaults(run=signed_in(cmd_list))
+                      "status, total, payer").set_defaults(run=signed_in(cmd_list))
     submit = claims.add_parser("submit", parents=[data], help="price a coded visit and "
                                "submit it (billing)")
     submit.add_argument("claim_id", metavar="CLAIM_ID")
@@ -99,15 +101,19 @@ def cmd_list(args, ws, secrets) -> int:
             "claim": r.claim_id, "patient": {"id": r.patient_id, "name": r.patient},
             "visit_date": r.visit_date, "status": r.status,
             "total": None if r.total is None else str(r.total), "currency": r.currency,
-            "reason": r.reason} for r in rows]).decode())
+            "reason": r.reason, "payer": r.payer, "not_ready": r.not_ready}
+            for r in rows]).decode())
         return 0
     if not rows:
         print("No claims yet: a coded visit becomes one.")
     for row in rows:
         total = "not priced" if row.total is None else f"{row.total} {row.currency}"
-        why = f" ({row.reason})" if row.status == "denied" and row.reason else ""
-        print(f"{row.visit_date or 'no date':10} {row.status.upper():12}{total:>16}  "
-              f"{row.patient or row.patient_id}; claim {row.claim_id}{why}")
+        why = f" ({row.reason})" if row.status == "denied" and row.reason else \
+            f" (not ready: {row.not_ready})" if row.not_ready else ""
+        status = "ready" if row.status == "draft" and not row.not_ready else row.status
+        print(f"{row.visit_date or 'no date':10} {status.upper():12}{total:>16}  "
+              f"{row.patient or row.patient_id}; {row.payer or 'self-pay'}; "
+              f"claim {row.claim_id}{why}")
     return 0
 
 

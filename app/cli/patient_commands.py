@@ -6,16 +6,20 @@ the duplicate check first; when anyone registered may be this person it creates 
 lists them with why and exits 7 (CANDIDATES), unless --new says a new record is wanted.
 `--json` prints {"created": {"id", "mrn"} or null, "candidates": [{"id", "name",
 "birthDate", "why"}]}. A form with mistakes exits 2 with a sentence per mistake. `show`
-prints a patient's demographics, MRN and insurance (an audited read), found by id or by
+prints a patient's demographics, MRN and insurance (payer id, the kind of payer as the 837P's
+SBR09 codes it, the policy holder when not the patient; an audited read), found by id or by
 MRN; a mistyped MRN of this clinic's form exits 2 saying its check digits do not match.
 """
 
 import argparse
+from dataclasses import astuple
 
 from app.cli import patient_merge_commands
 from app.clinical.fhir.modifiers import modifier_warning
 from app.clinical.fhir.names import family_given, identifier_text
+from app.clinical.patients import payer_kinds
 from app.clinical.patients.identifier_kinds import identifier_kinds, kind_named
+from app.clinical.patients.insurance_card import PolicyHolder, card_of
 from app.clinical.patients.registration import (
     Identifier,
     Insurance,
@@ -27,6 +31,7 @@ from app.clinical.patients.registration import (
 from app.errors import UsageError
 from fhir_common import fhir_json
 
+AS_HOLDER = {"spouse": "the patient's spouse", "child": "the patient's parent"}
 CANDIDATES = 7  # `patient add` created nothing: the person may be registered already
 
 
@@ -46,6 +51,19 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
     add.add_argument("--insurer", default="", metavar="NAME", help="the insurer on the card")
     add.add_argument("--member-id", default="", metavar="ID", help="the insurance member id")
     add.add_argument("--group", default="", metavar="ID", help="the insurance group number")
+    add.add_argument("--payer-id", default="", metavar="ID",
+                     help="the payer's id for electronic claims, e.g. 60054")
+    add.add_argument("--payer-kind", default="", metavar="CODE",
+                     help="the kind of payer as X12 SBR09 codes it, e.g. CI (commercial), MB "
+                          "(Medicare Part B), MC (Medicaid); blank: CI")
+    add.add_argument("--relationship", default="self", metavar="self|spouse|child|other",
+                     help="the patient's relation to the policy holder")
+    add.add_argument("--holder-family", default="", metavar="NAME",
+                     help="the policy holder's family name (when not the patient)")
+    add.add_argument("--holder-given", default="", metavar="NAMES",
+                     help="the policy holder's given names")
+    add.add_argument("--holder-birth-date", default="", metavar="YYYY-MM-DD")
+    add.add_argument("--holder-sex", default="", metavar="male|female|other|unknown")
     add.add_argument("--identifier", action="append", default=[], metavar="KIND=NUMBER",
                      help="another number the patient is known by, e.g. \"Passport=X1234567\" "
                           "(kinds: resources/identifier-kinds.json); repeat for more")
@@ -61,8 +79,7 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
 
 
 def cmd_patient_add(args, ws, secrets) -> int:
-    cover = (Insurance(args.insurer, args.member_id, args.group)
-             if args.insurer or args.member_id or args.group else None)
+    cover = _insurance(args)
     form = NewPatient(args.family, args.given, args.birth_date, args.sex, args.phone,
                       args.email, identifiers=_identifiers(ws, args.identifier),
                       language=args.language, insurance=cover)
@@ -75,6 +92,20 @@ def cmd_patient_add(args, ws, secrets) -> int:
     else:
         print(added_text(done))
     return 0 if created else CANDIDATES
+
+
+def _insurance(args) -> Insurance | None:
+    """The card the options describe, None when none was given; its mistakes are said by
+    the registration as the form says them (Insurance.problems)."""
+    holder = PolicyHolder(args.holder_family, args.holder_given, args.holder_birth_date,
+                          args.holder_sex)
+    typed = [args.insurer, args.member_id, args.group, args.payer_id, args.payer_kind,
+             *astuple(holder), "" if args.relationship == "self" else args.relationship]
+    if not any(value.strip() for value in typed):
+        return None
+    return Insurance(args.insurer, args.member_id, args.group, args.payer_id,
+                     args.payer_kind, args.relationship,
+                     None if args.relationship.strip() == "self" else holder)
 
 
 def _identifiers(ws, typed: list[str]) -> tuple[Identifier, ...]:
@@ -176,12 +207,30 @@ def _contact(contact: dict) -> str:
 
 
 def _cover(coverage: dict) -> dict:
+    card = card_of(coverage)
+    holder = card.holder
     return {"id": coverage["id"], "status": coverage.get("status"),
             "payer": ", ".join(p.get("display", "") for p in coverage.get("payor", [])),
             "memberId": coverage.get("subscriberId"),
-            "group": next((c.get("value") for c in coverage.get("class", [])), None)}
+            "group": next((c.get("value") for c in coverage.get("class", [])), None),
+            "payerId": card.payer_id or None, "payerKind": card.kind,
+            "relationship": card.relationship,
+            "holder": None if holder is None else {
+                "family": holder.family, "given": holder.given,
+                "birthDate": holder.birth_date or None, "sex": holder.sex or None}}
 
 
 def _cover_text(cover: dict) -> str:
-    return (f"{cover['payer']}, member {cover['memberId']}"
-            + (f", group {cover['group']}" if cover["group"] else "") + f" ({cover['status']})")
+    """ "Acme Health (payer id 60054), member ACM-1, group G7, Commercial insurance (CI);
+    holder Okafor, John, born 1958-01-01, the patient's spouse (active)"."""
+    kind = payer_kinds.name_of(cover["payerKind"])
+    holder = cover["holder"]
+    return (cover["payer"] + (f" (payer id {cover['payerId']})" if cover["payerId"] else "")
+            + f", member {cover['memberId']}"
+            + (f", group {cover['group']}" if cover["group"] else "")
+            + f", {kind or 'payer kind'} ({cover['payerKind']})"
+            + (f"; holder {holder['family']}, {holder['given']}"
+               + (f", born {holder['birthDate']}" if holder["birthDate"] else "")
+               + f", {AS_HOLDER.get(cover['relationship'], 'related otherwise')}"
+               if holder else "")
+            + f" ({cover['status']})")

@@ -6,6 +6,7 @@ import dataclasses
 import json
 
 from app.cli.commands import main
+from app.clinical.billing.fees import HCPCS
 from tests.clinical.billing.test_837 import CLINIC, pyx12_errors
 from tests.clinical.billing.test_claims import coded_visit, office  # noqa: F401
 from tests.conftest import ADMIN_PASSWORD, password_of
@@ -56,24 +57,45 @@ def test_billing_submits_records_and_exports_claims(office, env, store_dir, monk
     capsys.readouterr()
     assert hearth(env, store_dir, monkeypatch, "claims", "list", "--json") == 0
     rows = json.loads(capsys.readouterr().out)
-    assert [(r["claim"], r["patient"]["name"], r["visit_date"], r["status"], r["total"])
-            for r in rows] == [
-        ("claim-enc3", "Okafor, Ann", "2026-03-04", "sent", "77.50"),
-        ("claim-enc2", "Okafor, Ann", "2026-03-03", "denied", "77.50"),
-        ("claim-enc1", "Okafor, Ann", "2026-03-02", "sent", "77.50")]
+    assert [(r["claim"], r["patient"]["name"], r["visit_date"], r["status"], r["total"],
+             r["payer"]) for r in rows] == [
+        ("claim-enc3", "Okafor, Ann", "2026-03-04", "sent", "77.50", "Acme Health"),
+        ("claim-enc2", "Okafor, Ann", "2026-03-03", "denied", "77.50", "Acme Health"),
+        ("claim-enc1", "Okafor, Ann", "2026-03-02", "sent", "77.50", "Acme Health")]
     assert hearth(env, store_dir, monkeypatch, "claims", "list") == 0
     assert capsys.readouterr().out.splitlines()[1] == (
-        "2026-03-03 DENIED             77.50 USD  Okafor, Ann; claim claim-enc2 "
+        "2026-03-03 DENIED             77.50 USD  Okafor, Ann; Acme Health; claim claim-enc2 "
         "(CO-16: missing information)")
+
+
+def test_claims_list_names_the_payer_and_why_a_draft_is_not_ready(office, env, store_dir,
+                                                                  monkeypatch, capsys):
+    coded_visit(office, "enc1", "2026-03-02")
+    coded_visit(office, "enc2", "2026-03-03", insured=False,
+                lines=(("G0008", HCPCS, 1, [1]),))
+    assert hearth(env, store_dir, monkeypatch, "claims", "list", "--json") == 0
+    rows = {r["claim"]: r for r in json.loads(capsys.readouterr().out)}
+    assert (rows["claim-enc1"]["payer"], rows["claim-enc1"]["not_ready"]) == (
+        "Acme Health", None)
+    assert (rows["claim-enc2"]["payer"], rows["claim-enc2"]["not_ready"]) == (
+        None, "Line 1 (G0008) has no fee in the fee schedule: add one in the Admin tab's fee "
+              "schedule.")
+    assert hearth(env, store_dir, monkeypatch, "claims", "list") == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "2026-03-03 DRAFT             not priced  Okafor, Ann; self-pay; claim claim-enc2 (not "
+        "ready: Line 1 (G0008) has no fee in the fee schedule: add one in the Admin tab's fee "
+        "schedule.)",
+        "2026-03-02 READY             not priced  Okafor, Ann; Acme Health; claim claim-enc1"]
 
 
 def test_bad_input_is_one_sentence(office, env, store_dir, monkeypatch, capsys, tmp_path):
     coded_visit(office, "enc1", diagnoses=())  # no diagnosis: lines point at nothing there
     assert hearth(env, store_dir, monkeypatch, "claims", "submit", "claim-enc1") == 2
     assert capsys.readouterr().err.strip() == (
-        "hearth: Nothing billed: Claim claim-enc1 is not ready to bill: it has no diagnosis; "
-        "line 1 (99213) points at diagnosis 1, 2, which the claim does not have; "
-        "line 2 (J1100) points at diagnosis 1, which the claim does not have.")
+        "hearth: Nothing billed: Claim claim-enc1 is not ready to bill. The claim has no "
+        "diagnosis: add at least one ICD-10-CM code (the first is the primary). Line 1 (99213) "
+        "points at diagnosis 1, 2, which the claim does not have. Line 2 (J1100) points at "
+        "diagnosis 1, which the claim does not have.")
     assert hearth(env, store_dir, monkeypatch, "claims", "export-837", "--since",
                   "2026-13-01", "--output", str(tmp_path / "x.837")) == 2
     assert "'2026-13-01' is not a date: write YYYY-MM-DD" in capsys.readouterr().err

@@ -52,7 +52,46 @@ def test_add_prints_the_new_id_and_mrn_and_show_reads_it_back(desk, monkeypatch,
     text = capsys.readouterr().out
     assert text.startswith("Álvarez, Ann  female, born 1980-03-14\n")
     assert f"  MRN        {added['created']['mrn']}\n" in text
-    assert "  Insurance  Acme Health, member ACM-1 (active)\n" in text
+    assert "  Insurance  Acme Health, member ACM-1, Commercial insurance (CI) (active)\n" \
+        in text
+
+
+def test_the_payer_id_kind_and_policy_holder_are_stored_and_shown(desk, monkeypatch, capsys):
+    assert run(desk, monkeypatch, "add", "--family", "Mensah", "--given", "Kofi",
+               "--birth-date", "2012-06-01", "--sex", "male", "--insurer", "Medicaid IL",
+               "--member-id", "MCD-77", "--payer-id", "77027", "--payer-kind", "mc",
+               "--relationship", "child", "--holder-family", "Mensah", "--holder-given",
+               "Ama", "--holder-birth-date", "1984-02-10", "--holder-sex", "female",
+               "--json") == 0
+    patient = json.loads(capsys.readouterr().out)["created"]["id"]
+    assert run(desk, monkeypatch, "show", patient, "--json") == 0
+    (cover,) = json.loads(capsys.readouterr().out)["coverage"]
+    assert (cover["payerId"], cover["payerKind"], cover["relationship"], cover["holder"]) == (
+        "77027", "MC", "child", {"family": "Mensah", "given": "Ama", "birthDate": "1984-02-10",
+                                 "sex": "female"})
+    assert run(desk, monkeypatch, "show", patient) == 0
+    assert ("  Insurance  Medicaid IL (payer id 77027), member MCD-77, Medicaid (MC); holder "
+            "Mensah, Ama, born 1984-02-10, the patient's parent (active)\n"
+            ) in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("options", "said"), [
+    (["--payer-id", "77-027", "--payer-kind", "XX"],
+     "The payer id '77-027' may hold only letters and digits, as the payer publishes it. "
+     "'XX' is not a kind of payer (an X12 claim filing indicator such as CI, MB, MA, 16, MC, "
+     "BL)."),
+    (["--relationship", "spouse", "--holder-given", "Ama", "--holder-birth-date", "1984-13-01"],
+     "The policy holder's family name is missing. The policy holder's birth date "
+     "'1984-13-01' is not a date (YYYY-MM-DD)."),
+    (["--relationship", "cousin"],
+     "Say how the patient is related to the policy holder: spouse, child or other."),
+])
+def test_a_bad_card_is_refused_with_the_forms_sentences(desk, monkeypatch, capsys, options,
+                                                        said):
+    assert run(desk, monkeypatch, "add", "--family", "Osei", "--given", "Yaw", "--birth-date",
+               "1990-01-01", "--sex", "male", "--insurer", "Acme Health", "--member-id", "A1",
+               *options) == 2
+    assert said in capsys.readouterr().err
 
 
 def test_a_possible_duplicate_creates_nothing_and_exits_7_unless_new(desk, monkeypatch, capsys):

@@ -200,8 +200,12 @@ def main(folder: Path) -> None:
     visit_coding(env, info, folder)
     from tests.ui.claims_scenes import claims_tab  # billing's Claims tab and a claim's details
     claims_tab(env, info, folder)
+    from tests.ui.claimspolish_scenes import unsigned_and_imported  # unsigned note, imported
+    unsigned_and_imported(env, info, folder)
     from tests.ui.admin_scenes import fee_schedule  # the Admin tab's fee schedule
     fee_schedule(env, info, work, folder)
+    from tests.ui.admin_system_scenes import admin_system  # store check, sync, packs, policy
+    admin_system(env, info, folder)
     from tests.ui.disclosure_scenes import amendments_and_disclosures  # (d)(4), (d)(11)
     amendments_and_disclosures(env, info, folder)
     from tests.ui.payer_scenes import insurance_card  # payer id and kind, a spouse's plan

@@ -1,6 +1,6 @@
 """Where a claim stands, in the words billing uses: draft, submitted, sent (in an 837P
 batch, whose control number the claim keeps), paid, partly paid, denied (with the payer's
-reason), cancelled.
+reason), cancelled, and imported (a claim another system made: see `coded_here`).
 
 FHIR R4 keeps this in two records: the Claim's own status (draft until submitted, then
 active) and the payer's answers, ClaimResponse records whose `request` names the claim. An
@@ -22,17 +22,21 @@ PAYMENT_COMPLETE = {"coding": [{
     "system": "http://terminology.hl7.org/CodeSystem/ex-paymenttype", "code": "complete"}]}
 SENT_IN = "urn:hearth:x12-837-interchange"  # extension: the 837P batch a claim went out in
 HAND_RECORDED = ("submitted", "paid", "denied")  # what a person may record
+CODED_PREFIX = "claim-"  # coding's claim id: "claim-<encounter id>" (coding.claim_id)
+IMPORTED = "imported"
 
 
 @dataclass(frozen=True)
 class Standing:
-    status: str  # draft, submitted, sent, paid, partly paid, denied, cancelled
+    status: str  # draft, submitted, sent, paid, partly paid, denied, cancelled, imported
     reason: str | None = None  # the payer's disposition (why denied)
     paid: Decimal | None = None
 
 
 def standing(claim: dict, answers: list[dict]) -> Standing:
     """A claim's status from its own status and the payer's answers to it, newest last."""
+    if not coded_here(claim):
+        return Standing(IMPORTED)
     status = claim.get("status")
     if status in ("cancelled", "entered-in-error"):
         return Standing("cancelled")
@@ -66,6 +70,15 @@ def hand_answer(claim: dict, status: str, at: str, amount: Decimal | None = None
         answer |= {"outcome": "error", "disposition": reason,
                    "error": [{"code": {"text": reason}}]}
     return answer
+
+
+def coded_here(claim: dict) -> bool:
+    """Whether Hearth's visit coding made this claim: coding alone gives a claim the id
+    "claim-<encounter id>" (one per visit), and that id survives sync and EHI re-import.
+    A claim imported from another system (Synthea's institutional claims, with no service
+    date; a payer's copy) keeps the id it came with: billing lists it as "imported", and
+    Hearth never submits it or sends it in an 837P, because nobody here coded it."""
+    return str(claim.get("id", "")).startswith(CODED_PREFIX)
 
 
 def sent_in(claim: dict) -> str | None:

@@ -1,8 +1,11 @@
 """Claims: a coded visit (a FHIR R4 Claim in draft, one per visit, written by visit coding)
 priced from the fee schedule, submitted (draft -> active), and answered by the payer.
 
-Submitting checks the claim is ready to bill and refuses it with a sentence per reason (no
-diagnosis, a line pointing at no diagnosis, a code with no fee): nothing is changed then.
+Submitting checks the claim is ready to bill and refuses it with a sentence per reason:
+the sentences of app.clinical.billing.ready_to_bill (an unsigned note of the visit, no
+diagnosis, a line pointing at none, no rendering provider), which the coding dialog and the
+To code tab show too, and a code with no fee; nothing is changed then. A claim imported
+from another system (claim_status.coded_here) is listed, never submitted.
 A ready claim gets each line's unitPrice (the payer's fee, else the default), net (fee x
 units) and the claim's total, and becomes active, in one unit of work through the write
 path, so it syncs as any record. Answers (app.clinical.billing.claim_status) are recorded
@@ -21,10 +24,12 @@ from app.clinical.billing.claim_status import (
     HAND_RECORDED,
     Standing,
     claim_of,
+    coded_here,
     hand_answer,
     standing,
 )
 from app.clinical.billing.fees import CENT, Fee, fee_of, money_of
+from app.clinical.billing.ready_to_bill import blocks
 from app.clinical.fhir.names import family_given
 from app.clinical.records import ChangeFeed, Records, Work
 from app.errors import InvalidRecord, NotFound, UsageError
@@ -46,6 +51,10 @@ class ClaimRefused(InvalidRecord):
     title = "Nothing billed"
     exit_code = 2
 
+    def __init__(self, message: str, reasons: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.reasons = reasons  # the sentences saying why, without the claim's name
+
 
 @dataclass(frozen=True)
 class ClaimRow:
@@ -58,7 +67,7 @@ class ClaimRow:
     currency: str
     reason: str | None  # why denied
     payer: str | None = None  # the focal coverage's payer; None: self-pay
-    not_ready: str | None = None  # a draft that cannot be submitted: the sentence saying why
+    not_ready: str | None = None  # a draft that cannot be submitted: the sentences saying why
 
 
 class Claims:
@@ -69,6 +78,9 @@ class Claims:
         """Price a ready claim and make it active; ClaimRefused names every reason not."""
         with self._records.write(session, Permission.MANAGE_CLAIMS) as work:
             claim = _claim(work, claim_id)
+            if not coded_here(claim):
+                raise ClaimRefused(f"Claim {claim_id} was imported from another system, not "
+                                   "coded here: Hearth does not submit it.")
             if claim.get("status") != "draft":
                 raise ClaimRefused(f"Claim {claim_id} is {claim.get('status')}, not a draft: "
                                    "it was submitted already.")
@@ -94,6 +106,9 @@ class Claims:
             raise UsageError("Say why the claim was denied: the payer's reason.")
         with self._records.write(session, Permission.MANAGE_CLAIMS) as work:
             claim = _claim(work, claim_id)
+            if not coded_here(claim):
+                raise ClaimRefused(f"Claim {claim_id} was imported from another system, not "
+                                   "coded here: record its answers there.")
             if claim.get("status") != "active":
                 raise ClaimRefused(f"Claim {claim_id} is {claim.get('status')}: submit it "
                                    f"before recording it {status}.")
@@ -144,25 +159,25 @@ class Claims:
 
 def price(work: Work, claim: dict) -> dict:
     """The claim with each line priced for its payer; ClaimRefused names every reason it is
-    not ready to bill (the claim unchanged)."""
+    not ready to bill (the claim unchanged): ready_to_bill's sentences, then unpriced lines."""
     payer = payer_of(work, claim)
-    problems = ready_problems(claim)
+    problems = _visit_blocks(work, claim)
     priced = dict(claim, item=[dict(item) for item in claim.get("item", [])])
     total, currency = Decimal(0), "USD"
     for item in priced["item"]:
         coding = item.get("productOrService", {}).get("coding", [{}])[0]
         charged = line_charge(work, item, coding, payer)
         if charged is None:
-            problems.append(f"line {item['sequence']} ({coding.get('code')}) has no fee in "
-                            "the fee schedule")
+            problems.append(f"Line {item['sequence']} ({coding.get('code')}) has no fee in "
+                            "the fee schedule: add one in the Admin tab's fee schedule.")
             continue
         fee, net = charged
         item["unitPrice"] = _money(fee.amount, fee.currency)
         item["net"] = _money(net, fee.currency)
         total, currency = total + net, fee.currency
     if problems:
-        raise ClaimRefused(f"Claim {claim['id']} is not ready to bill: "
-                           + "; ".join(problems) + ".")
+        raise ClaimRefused(f"Claim {claim['id']} is not ready to bill. " + " ".join(problems),
+                           tuple(problems))
     priced["total"] = _money(total, currency)
     return priced
 
@@ -173,7 +188,8 @@ def units_of(item: dict) -> Decimal:
 
 
 def ready_problems(claim: dict) -> list[str]:
-    """What stops a claim being billed, as clauses of a sentence."""
+    """What stops a claim already submitted going out in an 837P, as clauses of a sentence
+    (x12_837; a claim synced from elsewhere may come active without passing `submit`)."""
     problems = []
     diagnoses = {d.get("sequence") for d in claim.get("diagnosis", [])}
     if not diagnoses:
@@ -224,6 +240,22 @@ def coverage_of(work: Work, claim: dict) -> dict | None:
         reference.startswith("Coverage/") else None
 
 
+def _visit_id(claim: dict) -> str:
+    """The visit a coded claim bills: its lines' Encounter, else the one its id names."""
+    reference = next((e.get("reference", "") for item in claim.get("item", [])
+                      for e in item.get("encounter", [])), "")
+    return reference.removeprefix("Encounter/") if reference.startswith("Encounter/") else \
+        claim["id"].removeprefix("claim-")
+
+
+def _visit_blocks(work: Work, claim: dict) -> list[str]:
+    """ready_to_bill's sentences for the claim's visit (its notes' signing state is read by
+    the visit's id, so a visit not yet synced here is still checked for unsigned notes)."""
+    visit = _visit_id(claim)
+    return blocks(work.conn, claim, work.get("Encounter", visit) or {"id": visit},
+                  patient_of(claim) or "")
+
+
 def _claim(work: Work, claim_id: str) -> dict:
     claim = work.get("Claim", claim_id)
     work.read(f"Claim/{claim_id}", "claim", patient_of(claim) if claim else None,
@@ -242,12 +274,14 @@ def _payer_named(work: Work, claim: dict) -> str | None:
 
 
 def _not_ready(work: Work, claim: dict) -> str | None:
-    """Why a draft could not be submitted now (the sentence `submit` would refuse it with,
+    """Why a draft could not be submitted now (the sentences `submit` would refuse it with,
     fees included), None when it could: the list says "ready" only when Submit would work."""
+    if not coded_here(claim):
+        return None  # imported: listed as such, never submitted
     try:
         price(work, claim)
     except ClaimRefused as refused:
-        return refused.message
+        return " ".join(refused.reasons)
     return None
 
 

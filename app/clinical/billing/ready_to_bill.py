@@ -3,7 +3,9 @@ who pays (the patient's Coverage from registration, or the patient: self-pay).
 
 A claim is ready to bill when the visit's notes are all signed (a bill must rest on a
 signed record of the visit) and the claim has a diagnosis, at least one line, a diagnosis
-pointer on every line and a rendering provider. Self-pay is not a block, but it is always
+pointer on every line (to a diagnosis it has) and a rendering provider. These sentences are
+the one list: the coding dialog, the To code tab, the superbill and `Claims.submit` (which
+adds only a line without a fee) all say them. Self-pay is not a block, but it is always
 said, so nobody sends a patient's bill to an insurer, or an insurer's to the patient,
 without noticing.
 
@@ -84,15 +86,27 @@ def blocks(conn: Connection, claim: dict | None, visit: dict, patient_id: str) -
                      "is the primary).")
     if not claim.get("item"):
         found.append("The claim has no procedure or service line: add at least one.")
+    numbers = {d.get("sequence") for d in claim.get("diagnosis", [])}
     for item in claim.get("item", []):
-        if not item.get("diagnosisSequence"):
-            code = item["productOrService"]["coding"][0]["code"]
+        code = item["productOrService"]["coding"][0]["code"]
+        pointers = item.get("diagnosisSequence", [])
+        if not pointers:
             found.append(f"Line {item['sequence']} ({code}) points at no diagnosis: give it "
                          "one, such as 1 for the primary.")
-    if (claim.get("provider", {}).get("identifier") or {}).get("system") != HEARTH_USER:
+        elif missing := [str(p) for p in pointers if p not in numbers]:
+            found.append(f"Line {item['sequence']} ({code}) points at diagnosis "
+                         f"{', '.join(missing)}, which the claim does not have.")
+    if not _names_provider(claim.get("provider") or {}):
         found.append("The claim names no rendering provider: name the physician who saw the "
                      "patient.")
     return found
+
+
+def _names_provider(provider: dict) -> bool:
+    """A rendering provider is a Hearth physician (as coding names one) or a Practitioner
+    record (as a claim synced from elsewhere may); a name alone identifies nobody."""
+    return (provider.get("identifier") or {}).get("system") == HEARTH_USER or str(
+        provider.get("reference", "")).startswith("Practitioner/")
 
 
 def _unsigned_notes(conn: Connection, visit_id: str, patient_id: str) -> list[str]:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from app.clinical.billing.claim_status import SENT_IN, claim_of, sent_in
+from app.clinical.billing.claim_status import SENT_IN, claim_of, coded_here, sent_in
 from app.clinical.billing.claims import (
     ClaimRefused,
     coverage_of,
@@ -99,7 +99,8 @@ def batch_837(work: Work, since: date, billing: BillingPolicy, at: datetime) -> 
     for (body,) in work.conn.execute(ACTIVE_CLAIMS):
         claim = fhir_json.loads(body)
         day = visit_date(claim)
-        if day is None or day < since.isoformat() or claim["id"] in answered:
+        if day is None or day < since.isoformat() or claim["id"] in answered \
+                or not coded_here(claim):  # imported claims are never sent from here
             continue
         if sent_in(claim):
             sent += 1

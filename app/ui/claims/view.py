@@ -1,6 +1,7 @@
 """Billing's Claims tab: every claim (patient, visit date, payer or self-pay, total, where it
 stands: ready, draft and why not, submitted, sent, paid, denied and the payer's reason),
-filtered by status, and what billing does with them: Submit, Record status…, Import
+filtered by status (at first Hearth's claims: those another system made are under
+"Imported"), and what billing does with them: Submit, Record status…, Import
 response…, Export 837P…, and Enter on a claim for its lines, codes and charges.
 
 The list is one audited read (app.clinical.billing.claims.Claims.rows), read when the tab
@@ -31,7 +32,7 @@ from app.clinical.billing.x12_837 import Batch
 from app.ui.claims.details_dialog import ClaimDetailsDialog
 from app.ui.claims.export_dialog import ExportDialog
 from app.ui.claims.record_dialog import RecordStatusDialog
-from app.ui.claims.words import COLUMNS, FILTERS, said, shown_status, standing_words
+from app.ui.claims.words import COLUMNS, FILTERS, said, shown_by, shown_status, standing_words
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.common.table_models import ROW_ROLE, RowsModel, row_table
@@ -177,7 +178,7 @@ class ClaimsView(QWidget):
 
     def _show_filtered(self) -> None:
         wanted = self.show_only.currentData()
-        rows = [r for r in self._all if wanted is None or shown_status(r) == wanted]
+        rows = [r for r in self._all if shown_by(r, wanted)]
         chosen = {r.claim_id for r in self.selected()} if self.model.rowCount() else set()
         self.model.set_rows(rows)
         shown, picks = self.table.model(), self.table.selectionModel()

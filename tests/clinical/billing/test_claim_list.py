@@ -25,7 +25,7 @@ def test_each_claim_names_its_payer_and_a_draft_says_why_it_cannot_go(office):
     assert (listed(office, insured["id"]).payer, listed(office, insured["id"]).not_ready) \
         == ("Acme Health", None)
     assert listed(office, unpriced["id"]).not_ready == (
-        "Claim claim-enc2 is not ready to bill: line 1 (G0008) has no fee in the fee "
+        "Line 1 (G0008) has no fee in the fee schedule: add one in the Admin tab's fee "
         "schedule.")
     assert listed(office, self_paid["id"]).payer is None  # self-pay
 

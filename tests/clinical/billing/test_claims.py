@@ -24,6 +24,8 @@ from tests.sync.stations import sync
 ICD10 = "http://hl7.org/fhir/sid/icd-10-cm"
 POS = "https://www.cms.gov/Medicare/Coding/place-of-service-codes/Place_of_Service_Code_Set"
 SELF_PAY = "http://terminology.hl7.org/CodeSystem/coverage-selfpay"
+DRLEE = {"type": "Practitioner", "identifier": {"system": "urn:hearth:user", "value": "drlee"},
+         "display": "Drlee"}  # the rendering provider as coding names a Hearth physician
 PROFESSIONAL = {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/claim-type",
                             "code": "professional"}]}
 
@@ -75,7 +77,7 @@ def coded_visit(office: Office, encounter: str = "enc1", day: str = "2026-03-02"
         "resourceType": "Claim", "id": f"claim-{encounter}", "status": status,
         "type": PROFESSIONAL, "use": "claim", "patient": {"reference":
                                                           f"Patient/{office.patient_id}"},
-        "created": f"{day}T10:00:00Z", "provider": provider or {"display": "Drlee"},
+        "created": f"{day}T10:00:00Z", "provider": provider or DRLEE,
         "priority": {"coding": [{"code": "normal"}]},
         "diagnosis": [{"sequence": n, "diagnosisCodeableConcept": {"coding": [
             {"system": ICD10, "code": code}]}} for n, code in enumerate(diagnoses, 1)],
@@ -143,12 +145,15 @@ def test_a_self_pay_visit_is_priced_at_the_default_fee(office):
 
 
 @pytest.mark.parametrize(("diagnoses", "lines", "sentence"), [
-    ((), (("99213", CPT, 1, []),), "Claim claim-enc1 is not ready to bill: it has no "
-     "diagnosis; line 1 (99213) points at no diagnosis."),
+    ((), (("99213", CPT, 1, []),), "Claim claim-enc1 is not ready to bill. The claim has no "
+     "diagnosis: add at least one ICD-10-CM code (the first is the primary). Line 1 (99213) "
+     "points at no diagnosis: give it one, such as 1 for the primary."),
     (("E11.9",), (("99213", CPT, 1, [1]), ("J1100", HCPCS, 1, [])),
-     "Claim claim-enc1 is not ready to bill: line 2 (J1100) points at no diagnosis."),
+     "Claim claim-enc1 is not ready to bill. Line 2 (J1100) points at no diagnosis: give it "
+     "one, such as 1 for the primary."),
     (("E11.9",), (("99213", CPT, 1, [1]), ("G0008", HCPCS, 1, [1])),
-     "Claim claim-enc1 is not ready to bill: line 2 (G0008) has no fee in the fee schedule."),
+     "Claim claim-enc1 is not ready to bill. Line 2 (G0008) has no fee in the fee schedule: "
+     "add one in the Admin tab's fee schedule."),
 ])
 def test_a_claim_not_ready_to_bill_is_refused_with_the_reason(office, diagnoses, lines,
                                                                sentence):

@@ -26,6 +26,9 @@ from tests.conftest import ADMIN_PASSWORD, password_of
 
 WAIT = 10_000
 WELLNESS = Coding(("E11.9",), (Line("G0439", pointers=(1,)),))
+NO_DIAGNOSIS = ("The claim has no diagnosis: add at least one ICD-10-CM code (the first is the "
+                "primary). Line 1 (G0439) points at no diagnosis: give it one, such as 1 for "
+                "the primary.")
 
 
 @dataclass(frozen=True)
@@ -131,11 +134,9 @@ def test_a_coded_visits_claim_is_submitted_from_the_screen(qtbot, desk, backgrou
 def test_a_claim_missing_a_diagnosis_says_why_and_is_not_submitted(qtbot, desk, background):
     claim_id = coded(desk, Coding((), (Line("G0439"),)))
     tab = claims_tab(qtbot, desk, background, claim_id)
-    assert cell(tab, claim_id, 5) == ("draft: it has no diagnosis; line 1 (G0439) points at "
-                                      "no diagnosis.")
+    assert cell(tab, claim_id, 5) == f"draft: {NO_DIAGNOSIS}"
     tab.submit_button.click()
-    sentence = (f"Claim {claim_id} is not ready to bill: it has no diagnosis; line 1 (G0439) "
-                "points at no diagnosis.")
+    sentence = f"Claim {claim_id} is not ready to bill. {NO_DIAGNOSIS}"
     qtbot.waitUntil(lambda: tab.message.text() == sentence, timeout=WAIT)
     settled(qtbot, background)
     assert shown(tab, claim_id).status == "draft"
@@ -244,8 +245,7 @@ def test_submitting_two_claims_sends_the_ready_one_and_names_the_other(qtbot, de
     tab.submit_button.click()
     qtbot.waitUntil(lambda: shown(tab, ready).status == "submitted", timeout=WAIT)
     assert tab.message.text() == (
-        f"Submitted {ready}. Claim {lacking} is not ready to bill: it has no diagnosis; "
-        "line 1 (G0439) points at no diagnosis.")
+        f"Submitted {ready}. Claim {lacking} is not ready to bill. {NO_DIAGNOSIS}")
     assert shown(tab, lacking).status == "draft"
     assert {r.claim_id for r in tab.selected()} == {ready, lacking}  # still chosen
     settled(qtbot, background)
@@ -273,4 +273,20 @@ def test_a_payers_claim_response_file_marks_the_claim_paid(qtbot, desk, backgrou
     qtbot.waitUntil(lambda: shown(tab, claim_id).status == "paid", timeout=WAIT)
     assert tab.message.text() == ("Stored the payer's answer from remit.json: the claim is "
                                   "paid 98.40.")
+    settled(qtbot, background)
+
+
+def test_claims_made_elsewhere_are_shown_only_under_imported(qtbot, desk, background):
+    ours = coded(desk)
+    theirs = dict(Claims(desk.biller.store).submit(desk.biller.session, ours),
+                  id="5f1c0d52-imported")  # as Synthea's: its own id, active
+    save_as(desk.doctor, theirs)
+    tab = claims_tab(qtbot, desk, background, ours)
+    assert tab.show_only.currentText() == "Hearth's claims"
+    assert shown(tab, theirs["id"]) is None  # nor the Synthea patients' claims
+    assert all(r.claim_id.startswith("claim-") for r in tab.model.rows())
+    tab.show_only.setCurrentIndex(tab.show_only.findText("Imported"))
+    assert shown(tab, ours) is None
+    assert cell(tab, theirs["id"], 5) == "imported"
+    assert {r.status for r in tab.model.rows()} == {"imported"}  # Synthea's too
     settled(qtbot, background)
