@@ -91,6 +91,7 @@ class Workstation:
     allergies: Allergies
     medications: Medications
     changes: ChangeFeed = field(default_factory=ChangeFeed)  # what each commit changed
+    must_change_password: bool = False  # signed in with an admin's first or reset password
 
     @property
     def safety(self) -> SafetyChecks:
@@ -253,6 +254,7 @@ def open_workstation(env: Environment, root: Path, user: str, password: str) -> 
         Conflicts(store, feed), Schedule(store, feed), Trends(store), Encounters(store, feed),
         Vitals(store, feed), Notes(store, policy, feed), Problems(store, feed),
         Allergies(store, feed, safety), Medications(store, feed, safety), feed,
+        logged_in.must_change_password,
     )
 
 

@@ -31,6 +31,7 @@ from app.store.store import Store
 class LoggedIn:
     store: Store
     session: Session
+    must_change_password: bool = False  # an admin's first or reset password: ask a new one
 
 
 def log_in(
@@ -102,7 +103,7 @@ def log_in(
     except BaseException:
         store.close()
         raise
-    return LoggedIn(store, session)
+    return LoggedIn(store, session, bool(user.must_change_password))
 
 
 def log_out(logged_in: LoggedIn) -> None:

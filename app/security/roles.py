@@ -20,6 +20,11 @@ and the admin.
 EHI export: a patient's record leaves as a FHIR Bundle with READ_CHART (who may read the
 chart may hand it to the patient); the whole store leaves only sealed under a passphrase,
 by the admin (EXPORT_STORE), who maintains the store but reads no chart.
+
+Names in the audit trail: the auditor (the privacy officer) sees and finds patients by name
+(NAME_PATIENTS_IN_AUDIT), since a patient asks "who looked at my record?" by name and an
+emergency access is reviewed by whose chart it opened; the admin, who keeps the system
+running, sees the trail by patient id only.
 """
 
 from enum import StrEnum
@@ -54,6 +59,7 @@ class Permission(StrEnum):
     EDIT_FEE_SCHEDULE = "edit the fee schedule"
     RUN_REPORTS = "run clinic reports"
     EXPORT_STORE = "export every record of the store, sealed under a passphrase"
+    NAME_PATIENTS_IN_AUDIT = "see patients' names in the audit trail"
 
 
 PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -76,5 +82,5 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
         {Permission.MANAGE_USERS, Permission.REVIEW_AUDIT, Permission.MAINTAIN_STORE,
          Permission.IMPORT_RECORDS, Permission.SYNC, Permission.EDIT_FEE_SCHEDULE,
          Permission.RUN_REPORTS, Permission.EXPORT_STORE}),
-    Role.AUDITOR: frozenset({Permission.REVIEW_AUDIT}),
+    Role.AUDITOR: frozenset({Permission.REVIEW_AUDIT, Permission.NAME_PATIENTS_IN_AUDIT}),
 }

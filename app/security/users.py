@@ -7,6 +7,10 @@ in (and that sign-in keeps only its pair). An admin's lock, role change or passw
 reset rotates the data key (app.security.key_rotation), so the locked user's password, a
 keys.json kept from before the reset, or a row signed with an old role, opens nothing.
 Every admin change re-signs the user rows (app.security.role_signing).
+
+A password an admin chooses for someone (a first password, a reset) is marked to be changed
+at the next sign-in (app.security.login asks for a new one); her own change clears the mark.
+Hearth keeps at least one admin who can sign in: the last one is neither demoted nor locked.
 """
 
 import re
@@ -54,6 +58,7 @@ class UserInfo:
     locked_out_until: str | None
     created_at: str
     password_changed_at: str
+    must_change_password: bool = False
 
 
 def password_hasher(policy: Policy) -> PasswordHasher:
@@ -78,18 +83,24 @@ def check_new_password(policy: Policy, password: str) -> None:
         )
 
 
+LAST_ADMIN = "Hearth needs at least one admin: add another admin before {doing}."
+
+
 class UserAccounts:
     def __init__(self, store: Store, policy: Policy):
         self._store = store
         self._policy = policy
 
-    def add(self, session: Session, name: str, full_name: str, role: str, password: str) -> None:
+    def add(self, session: Session, name: str, full_name: str, role: str, password: str,
+            must_change: bool = False) -> None:
+        """Add an account; `must_change`: the password is a first one she changes at sign-in."""
         session.require(Permission.MANAGE_USERS)
         require_signer(self._store)
         with self._store.write() as conn:
             if find_user(conn, name) is not None:
                 raise InvalidRecord(f"A user named '{name}' already exists.")
-            add_user(self._store, self._policy, conn, name, full_name, role, password)
+            add_user(self._store, self._policy, conn, name, full_name, role, password,
+                     must_change)
             audit.append(conn, audit.event_for(session, "create", entity=f"User/{name}",
                                                detail=f"role {role}"))
             try:  # before COMMIT: an account is never saved without the wrap that opens it
@@ -109,7 +120,7 @@ class UserAccounts:
             UserInfo(
                 r.name, r.full_name, r.role, bool(r.locked),
                 (until.isoformat() if (until := attempts.locked_until(r.name, now)) else None),
-                r.created_at, r.password_changed_at,
+                r.created_at, r.password_changed_at, bool(r.must_change_password),
             )
             for r in rows
         ]
@@ -132,14 +143,28 @@ class UserAccounts:
         return set_password(self._store, self._policy, session, name, new_password,
                             rotate_key=name != session.user)
 
+    def reset_password(self, session: Session, name: str, temporary: str) -> Rotated | None:
+        """An admin gives `name` a temporary password, to be changed at her next sign-in."""
+        session.require(Permission.MANAGE_USERS)
+        if name == session.user:
+            raise UsageError("Change your own password with your current one, not a reset.")
+        check_new_password(self._policy, temporary)
+        with self._store.read() as conn:
+            _require(conn, name)
+        return set_password(self._store, self._policy, session, name, temporary,
+                            detail="password reset; to be changed at the next sign-in",
+                            must_change=True)
+
     def lock(self, session: Session, name: str) -> Rotated:
         """Lock the account and rotate the data key without her."""
         session.require(Permission.MANAGE_USERS)
+        with self._store.read() as conn:
+            _require(conn, name)
+            if _is_last_admin(conn, name):
+                raise UsageError(LAST_ADMIN.format(doing=f"locking {name}"))
         if name == session.user:
             raise UsageError("You cannot lock your own account.")
         require_signer(self._store)
-        with self._store.read() as conn:
-            _require(conn, name)
 
         def change(conn: Connection) -> None:
             _set_locked(conn, session, name, True)
@@ -153,12 +178,14 @@ class UserAccounts:
         session.require(Permission.MANAGE_USERS)
         if role not in set(Role):
             raise UsageError(f"Unknown role '{role}'; choose one of: {', '.join(Role)}.")
-        if name == session.user:
-            raise UsageError("You cannot change your own role; ask another admin.")
-        require_signer(self._store)
         store, keyfile = self._store, self._store.keyfile
         with store.read() as conn:
             old = _require(conn, name).role
+            if role != Role.ADMIN and _is_last_admin(conn, name):
+                raise UsageError(LAST_ADMIN.format(doing=f"changing {name}'s role"))
+        if name == session.user:
+            raise UsageError("You cannot change your own role; ask another admin.")
+        require_signer(self._store)
         identities = keyfile.identities(name)
         if role == Role.ADMIN and identities:
             seal_signing_key_to(store, name, identities[-1]["public"])
@@ -192,6 +219,13 @@ class UserAccounts:
         attempts_of(self._store, self._policy.lockout_minutes).clear(name)
 
 
+def _is_last_admin(conn: Connection, name: str) -> bool:
+    """True if `name` is an admin and no other unlocked admin is left to sign in."""
+    admins = conn.execute(select(schema.app_user.c.name).where(
+        schema.app_user.c.role == Role.ADMIN, schema.app_user.c.locked == 0)).scalars().all()
+    return name in admins and len(admins) == 1
+
+
 def _set_locked(conn: Connection, session: Session, name: str, locked: bool) -> None:
     conn.execute(update(schema.app_user).where(schema.app_user.c.name == name)
                  .values(locked=int(locked)))
@@ -211,7 +245,7 @@ def add_first_admin(store: Store, policy: Policy, name: str, full_name: str,
 
 def add_user(
     store: Store, policy: Policy, conn: Connection, name: str, full_name: str,
-    role: str, password: str,
+    role: str, password: str, must_change: bool = False,
 ) -> None:
     """Insert the account, signed, with its key pair and the data key sealed to it; the
     caller commits and saves the key file. The store's first admin makes the signing key."""
@@ -232,6 +266,7 @@ def add_user(
     conn.execute(insert(schema.app_user).values(
         name=name, full_name=full_name or name, role=role, locked=0, created_at=now,
         password_changed_at=now, password_hash=password_hasher(policy).hash(password),
+        must_change_password=int(must_change),
     ))
     identity = _new_identity(store, policy, name, password)
     keyfile.set_identities(name, [identity])
@@ -245,16 +280,18 @@ def add_user(
 def set_password(
     store: Store, policy: Policy, session: Session, name: str, new_password: str,
     detail: str = "password changed", unlock: bool = False, rotate_key: bool = True,
+    must_change: bool = False,
 ) -> Rotated | None:
     """Give `name` a new key pair for the new password; `unlock` also lifts an admin lock.
-    `rotate_key` (a reset by an admin or the recovery key) also rotates the data key."""
+    `rotate_key` (a reset by an admin or the recovery key) also rotates the data key;
+    `must_change` marks it for a change at her next sign-in (any other change clears it)."""
     keyfile = store.keyfile
     identity = _new_identity(store, policy, name, new_password)
 
     def change(conn: Connection) -> None:
         conn.execute(update(schema.app_user).where(schema.app_user.c.name == name).values(
             password_hash=password_hasher(policy).hash(new_password),
-            password_changed_at=audit.now_text(),
+            password_changed_at=audit.now_text(), must_change_password=int(must_change),
             **({"locked": 0} if unlock else {}),
         ))
         audit.append(conn, audit.event_for(session, "update", entity=f"User/{name}",

@@ -216,6 +216,10 @@ def main(folder: Path) -> None:
     second_factor(env, info, work, folder)
     from tests.ui.access_scenes import restricting_and_reviewing  # restrict, review queue
     restricting_and_reviewing(work, folder)
+    from tests.ui.audit_scenes import audit_trail  # the auditor finds a patient by name
+    audit_trail(env, info, folder)
+    from tests.ui.admin_users_scenes import users_section  # add a user, the last admin
+    users_section(env, info, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

@@ -3,8 +3,10 @@ synced (each is a Task, app.clinical.access.grants), worked one by one as review
 escalated with a note (the Task completed, its businessStatus saying which).
 
 The auditor (REVIEW_AUDIT) may list and decide these and nothing else: no other record is
-written here, and her role reads no chart. The patient is shown by name only to a role that
-reads demographics; others see the patient's id. Listing is audited once per patient shown.
+written here, and her role reads no chart. The patient is shown by name to a role that
+reads demographics or names patients in the audit trail (the auditor: a patient asks "who
+looked at my record?" by name); others see the patient's id. Listing is audited once per
+patient shown.
 """
 
 from dataclasses import dataclass
@@ -53,8 +55,9 @@ class EmergencyReview:
             names = {}
             for pid in sorted({patient_of(t) for t in tasks if patient_of(t)}):
                 patient = work.get("Patient", pid)
-                names[pid] = (family_given(patient, pid) if patient and session.may(
-                    Permission.READ_DEMOGRAPHICS) else f"Patient {pid}")
+                named = session.may(Permission.READ_DEMOGRAPHICS) or session.may(
+                    Permission.NAME_PATIENTS_IN_AUDIT)
+                names[pid] = family_given(patient, pid) if patient and named else f"Patient {pid}"
                 work.read(f"Patient/{pid}", "emergency access review queue", pid)
             if not tasks:
                 work.read("Task", "emergency access review queue: none waiting")

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4, LETTER
+from reportlab.lib.pagesizes import A4, LETTER, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
@@ -42,9 +42,10 @@ FOOT = 8 * mm  # room at the bottom for the foot
 
 
 def write(path: Path, paper: str, head: Sequence[Paragraph], story: Sequence[Flowable],
-          title: str, printed_by: str, printed_at: datetime) -> int:
-    """Write `story` to `path` with `head` on top of every page; how many pages it has."""
-    size = PAPERS[paper]
+          title: str, printed_by: str, printed_at: datetime, wide: bool = False) -> int:
+    """Write `story` to `path` with `head` on top of every page; how many pages it has.
+    `wide` turns the paper to landscape (a table whose rows need the room)."""
+    size = landscape(PAPERS[paper]) if wide else PAPERS[paper]
     width = size[0] - 2 * MARGIN
     height = sum(line.wrap(width, size[1])[1] for line in head)
     doc = SimpleDocTemplate(str(path), pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN,

@@ -142,6 +142,7 @@ app_user = Table(
     Column("created_at", Text),
     Column("password_changed_at", Text),
     Column("signature", Text),  # {key generation: Ed25519 signature}, app.security.role_signing
+    Column("must_change_password", Integer),  # v16: changed at the next sign-in
 )
 
 note_draft = Table(

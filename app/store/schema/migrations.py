@@ -38,6 +38,8 @@ from app.store.schema.v11 import allow_double_bookings
 from app.store.schema.v12 import APPOINTMENTS_BY_START
 from app.store.schema.v13 import APPOINTMENTS_BY_PRACTITIONER
 from app.store.schema.v14 import REPORT_INDEXES
+from app.store.schema.v15 import AUDIT_BY_ACTION_AND_TIME
+from app.store.schema.v16 import MUST_CHANGE_PASSWORD
 from app.store.search_text import search_terms
 from fhir_common import fhir_json
 
@@ -100,6 +102,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(13, "booked times found by practitioner",
               _run_statements(APPOINTMENTS_BY_PRACTITIONER)),
     Migration(14, "clinic reports counted from indexes", _run_statements(REPORT_INDEXES)),
+    Migration(15, "audit trail paged by action and by time",
+              _run_statements(AUDIT_BY_ACTION_AND_TIME)),
+    Migration(16, "a password changed at the next sign-in",
+              _run_statements(MUST_CHANGE_PASSWORD)),
 )
 
 

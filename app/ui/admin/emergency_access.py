@@ -1,8 +1,8 @@
 """The Admin tab's Emergency access section: the auditor's review queue of every
 break-the-glass (app.clinical.access.review, the service `hearth emergency-access` uses).
 
-Each row is one emergency access: when, who, which patient (by name only for a role that
-reads demographics; the auditor's role does not, so she sees the patient's id), the reason
+Each row is one emergency access: when, who, which patient (by name for the auditor and
+roles that read demographics, else the patient's id), the reason
 given, how long the access lasted and where it stands (a decided one with the auditor's
 note). Those awaiting review come first;
 "Show reviewed too" lists the decided ones under them. The auditor marks the chosen one

@@ -20,12 +20,14 @@ from PySide6.QtWidgets import QHBoxLayout, QListWidget, QStackedWidget, QWidget
 from app.bootstrap import Workstation
 from app.security.roles import Permission
 from app.security.session import Session
+from app.ui.admin.audit_trail import AuditTrailSection
 from app.ui.admin.emergency_access import EmergencyAccessSection
 from app.ui.admin.fees import FeeScheduleSection
 from app.ui.admin.knowledge import KnowledgeSection
 from app.ui.admin.policy_view import PolicySection
 from app.ui.admin.store_check import StoreCheckSection
 from app.ui.admin.sync_status import SyncSection
+from app.ui.admin.users import UsersSection
 from app.ui.common.background import Background
 
 
@@ -37,12 +39,14 @@ class Section:
 
 
 SECTIONS = (
+    Section("Users", Permission.MANAGE_USERS, UsersSection),
+    Section("Audit trail", Permission.REVIEW_AUDIT, AuditTrailSection),
+    Section("Emergency access", Permission.REVIEW_AUDIT, EmergencyAccessSection),
     Section("Fee schedule", Permission.EDIT_FEE_SCHEDULE, FeeScheduleSection),
     Section("Store check", Permission.MAINTAIN_STORE, StoreCheckSection),
     Section("Sync", Permission.MAINTAIN_STORE, SyncSection),
     Section("Knowledge packs", Permission.MAINTAIN_STORE, KnowledgeSection),
     Section("Policy", Permission.MAINTAIN_STORE, PolicySection),
-    Section("Emergency access", Permission.REVIEW_AUDIT, EmergencyAccessSection),
 )
 
 

@@ -198,3 +198,56 @@ class SecondFactorScreen(_PasswordScreen):
         self.password.clear()
         self.who.setText(f"{full_name} ({user}): type the code from your authenticator app.")
         self.password.setFocus()
+
+
+class NewPasswordScreen(_PasswordScreen):
+    """Shown after a sign-in with a password an admin chose (a first one, or a reset): the
+    user picks her own before the workstation opens, so the admin never knows it."""
+
+    chosen = Signal(str)  # the new password
+    cancelled = Signal()
+
+    def __init__(self):
+        super().__init__("Choose your password")
+        self.why = QLabel()
+        self.why.setAccessibleName("Why a new password")
+        self.why.setWordWrap(True)
+        self.form.addRow(self.why)
+        self.password.setAccessibleName("New password")
+        self.again = QLineEdit()
+        self.again.setEchoMode(QLineEdit.EchoMode.Password)
+        self.again.setAccessibleName("New password again")
+        self.form.addRow("New password", self.password)
+        self.form.addRow("Again", self.again)
+        self.cancel = QPushButton("Sign out")
+        self.save = QPushButton("Save and continue")
+        self.save.setDefault(True)
+        self.buttons.addWidget(self.cancel)
+        self.buttons.addStretch()
+        self.buttons.addWidget(self.save)
+        self.save.clicked.connect(self._submit)
+        self.password.returnPressed.connect(self.again.setFocus)
+        self.again.returnPressed.connect(self._submit)
+        self.cancel.clicked.connect(self.cancelled.emit)
+
+    def show_for(self, full_name: str) -> None:
+        self.busy(False)
+        self.message.clear()
+        self.again.clear()
+        self.why.setText(f"{full_name}, your password was set by an admin. Choose your own "
+                         "before you go on.")
+        self.password.clear()
+        self.password.setFocus()
+
+    def _submit(self) -> None:
+        if self.password.text() != self.again.text():
+            self.refuse("The two passwords differ: type the same password twice.")
+            self.again.clear()
+            return
+        self.busy(True)
+        self.chosen.emit(self.password.text())
+
+    def busy(self, busy: bool) -> None:
+        super().busy(busy)
+        if busy:
+            self.message.setText("Saving your password…")

@@ -23,8 +23,9 @@ from app.security.roles import Permission
 from app.ui.common.background import Background
 from app.ui.operations import session as session_ops
 from app.ui.operations import sync as sync_ops
+from app.ui.operations import user_accounts
 from app.ui.shell.idle import IdleWatcher
-from app.ui.shell.login import LockScreen, LoginScreen
+from app.ui.shell.login import LockScreen, LoginScreen, NewPasswordScreen
 from app.ui.shell.second_factor_gate import SecondFactorGate
 from app.ui.shell.workspace import Workspace
 from fhir_common.messages import sentence
@@ -46,12 +47,14 @@ class WorkstationWindow(QMainWindow):
         self.sync_worker: SyncWorker | None = None
         self._locked_tabs: tuple[tuple[str, str], ...] = ()
         self._leaving = False  # the unsigned orders were asked about: closing goes on
+        self._given_password = ""  # an admin's password, held until she chooses her own
         self.background = Background(self)
         self.login = LoginScreen(f"Store: {root}", hints, notice)
         self.lock_screen = LockScreen()
+        self.new_password = NewPasswordScreen()
         self.pages = QStackedWidget()
-        self.pages.addWidget(self.login)
-        self.pages.addWidget(self.lock_screen)
+        for page in (self.login, self.lock_screen, self.new_password):
+            self.pages.addWidget(page)
         self.second_factor = SecondFactorGate(self, self.background, self.pages)
         self.setCentralWidget(self.pages)
         self.idle = IdleWatcher(env.effective_policy().idle_lock_minutes, self)
@@ -62,6 +65,8 @@ class WorkstationWindow(QMainWindow):
         self.login.submitted.connect(self._sign_in)
         self.lock_screen.unlock.connect(self._unlock)
         self.lock_screen.switch_user.connect(self.switch_user)
+        self.new_password.cancelled.connect(self.switch_user)
+        self.new_password.chosen.connect(self._choose_password)
         self.sync_status.connect(self._show_sync_status)
         self.login.user.setFocus()
 
@@ -70,9 +75,30 @@ class WorkstationWindow(QMainWindow):
     def _sign_in(self, user: str, password: str) -> None:
         self.login.busy(True)
         session_ops.sign_in(self, self.background, self._env, self._root, user, password).success(
-            lambda ws: self.second_factor.after_password(ws, False, self._start_session,
-                                                         self.login)).failure(
+            lambda ws: self.second_factor.after_password(
+                ws, False, lambda opened: self._signed_in(opened, password),
+                self.login)).failure(
             lambda exc: self.login.refuse(sentence(exc))).run()
+
+    def _signed_in(self, ws: Workstation, password: str) -> None:
+        """Open the workspace, or first ask for her own password if an admin set this one."""
+        if not ws.must_change_password:
+            self._start_session(ws)
+            return
+        self.ws, self._given_password = ws, password
+        self.new_password.show_for(ws.session.full_name)
+        self.pages.setCurrentWidget(self.new_password)
+
+    def _choose_password(self, new: str) -> None:
+        ws = self.ws
+        user_accounts.change_own_password(
+            self, self.background, ws, self._given_password, new).success(
+            lambda _answer: self._password_chosen(ws)).failure(
+            lambda exc: self.new_password.refuse(sentence(exc))).run()
+
+    def _password_chosen(self, ws: Workstation) -> None:
+        self._given_password = ""
+        self._start_session(ws)
 
     def _start_session(self, ws: Workstation, tabs: tuple[tuple[str, str], ...] = ()) -> None:
         self.ws = ws

@@ -46,12 +46,12 @@ def test_the_auditor_reviews_a_nurses_emergency_access(qtbot, auditor, backgroun
     workspace.resize(1200, 700)
     workspace.show()
     assert workspace.admin is not None
-    assert [s.title for s in workspace.admin.sections] == ["Emergency access"]
-    section = workspace.admin.choose(0)
+    assert [s.title for s in workspace.admin.sections] == ["Audit trail", "Emergency access"]
+    section = workspace.admin.choose(1)
     qtbot.waitUntil(lambda: section.model.rowCount() == 1, timeout=WAIT)
     [row] = shown(section)
     assert row[0] == "Awaiting review" and row[2] == "Nina Nurse (nina)"
-    assert row[3] == f"Patient {pid}" and row[4].startswith("Emergency care")
+    assert row[3] == "Conn, Liz" and row[4].startswith("Emergency care")
     assert row[5].startswith("4 hours, until ")
     assert section.status.text() == "1 emergency access awaits review."
 
@@ -61,7 +61,7 @@ def test_the_auditor_reviews_a_nurses_emergency_access(qtbot, auditor, backgroun
     section.note.setPlainText("Nurse was on shift in A&E; checked with the charge nurse.")
     qtbot.mouseClick(section.reviewed, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: section.model.rowCount() == 0, timeout=WAIT)
-    assert section.status.text() == (f"Nina Nurse (nina)'s access to Patient {pid}: reviewed. "
+    assert section.status.text() == ("Nina Nurse (nina)'s access to Conn, Liz: reviewed. "
                                      "No emergency access awaits review.")
     assert not section.reviewed.isEnabled() and not section.escalated.isEnabled()
 
