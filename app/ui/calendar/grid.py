@@ -87,21 +87,23 @@ class WeekGrid(QWidget):
         """Each column's day."""
         return [c.day for c in self.columns]
 
-    def show_week(self, week: ProviderWeek, today: date) -> None:
-        """Draw `week` (its working days), keeping the cursor's place where it has it."""
+    def show_week(self, week: ProviderWeek, today: date, first_column: bool = False) -> None:
+        """Draw `week` (its working days), keeping the cursor's place where it has it
+        (`first_column`: on the first day, as when coming from another view)."""
         worked = [d for d in week.days if d.open_hours or d.appointments]
         self.setAccessibleName("Week calendar")
         self.show_columns([Column(d.day.strftime("%a %d %b") + (
             " (today)" if d.day == today else ""), d.day, d.open_hours, d.appointments,
             week.provider) for d in (worked or week.days[:5])], week.slot_minutes, today, week,
-            week.held)
+            week.held, first_column)
 
     def show_columns(self, columns: list[Column], slot: int, today: date,
-                     week: ProviderWeek | None = None, held: frozenset[str] = frozenset()
-                     ) -> None:
+                     week: ProviderWeek | None = None, held: frozenset[str] = frozenset(),
+                     first_column: bool = False) -> None:
         """Draw `columns` (a clinic's day: one per provider or room; or `week`'s days),
         rows of `slot` minutes, the hours from the earliest opening or booking to the
-        latest; the appointments `held` (a double booking not decided yet) marked."""
+        latest; the appointments `held` (a double booking not decided yet) marked. The
+        cursor keeps its column (the same provider a day later) unless `first_column`."""
         self.week, self.columns, self.today, self.slot = week, columns, today, slot
         self.double_booked = held
         self._mark_today = week is not None
@@ -117,7 +119,7 @@ class WeekGrid(QWidget):
         self._styles = [self._style(b.appointment, self._whose) for b in self.blocks]
         self._elided_for = -1
         self._held = self.dragging = None
-        self.cursor = (max(0, min(self.cursor[0], len(columns) - 1)),
+        self.cursor = (0 if first_column else max(0, min(self.cursor[0], len(columns) - 1)),
                        min(self.cursor[1], self.row_count() - 1))
         self.setMinimumHeight(HEADER + self.row_count() * ROW + 1)
         self._describe()

@@ -313,10 +313,16 @@ class CalendarView(QWidget):
             f"{done.practitioner}, " if other else "") + f"{done.start:%a %d %b %H:%M}.")
                    ).failure(self._refused).run()
 
+    def _switched(self, asked: tuple) -> bool:
+        """Whether `asked` is another view than the one shown: its columns mean other
+        things (days, providers, rooms), so the cursor starts again on the first."""
+        return self._showing is None or self._showing[0] != asked[0]
+
     def _shown_day(self, day: ClinicDay, asked: tuple) -> None:
-        self._showing = asked
+        switched, self._showing = self._switched(asked), asked
         columns = day.rooms if self.mode == ROOMS else day.providers
-        self.grid.show_columns(columns, day.slot_minutes, date.today(), held=day.held)
+        self.grid.show_columns(columns, day.slot_minutes, date.today(), held=day.held,
+                               first_column=switched)
         self.grid.setAccessibleName("Rooms calendar" if self.mode == ROOMS else
                                     "Clinic day calendar")
         if self._cursor_to is not None:
@@ -354,8 +360,8 @@ class CalendarView(QWidget):
         self.load()
 
     def _shown(self, week: ProviderWeek, asked: tuple) -> None:
-        self._showing = asked
-        self.grid.show_week(week, date.today())
+        switched, self._showing = self._switched(asked), asked
+        self.grid.show_week(week, date.today(), first_column=switched)
         if self._cursor_to is not None:
             self.grid.place_cursor(self._cursor_to)
             self._cursor_to = None
