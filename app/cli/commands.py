@@ -37,6 +37,7 @@ from app.cli import (
     safety_commands,
     schedule_commands,
     sync_commands,
+    update_commands,
 )
 from app.cli.args import OneLineParser, whole_number
 from app.cli.chart_text import page_text, summary_text
@@ -231,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     amendment_commands.register(commands, data, signed_in)
     mfa_commands.register(commands, data, signed_in)
     access_commands.register(commands, data, signed_in)  # after `chart`, which it extends
+    update_commands.register(commands, data, signed_in)
     return parser
 
 

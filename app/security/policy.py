@@ -20,6 +20,7 @@ from app.errors import UsageError
 from app.security.access_policy import AccessPolicy, access_policy
 from app.security.mfa_policy import MfaPolicy, mfa_policy
 from app.security.policy_rules import check_only_stricter, check_policy
+from app.security.updates_policy import UpdatesPolicy, updates_policy
 from app.store.keys import KdfCost
 
 # A test hook, so tests need not write to /etc: where the system policy is read from when IT
@@ -252,7 +253,7 @@ def npi_ok(npi: str) -> bool:
 
 OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb", "vitals", "registration",
             "scheduling", "safety", "drugs", "results", "billing", "mfa",
-            "access"}  # older files lack them
+            "access", "updates"}  # older files lack them
 
 
 @dataclass(frozen=True)
@@ -274,6 +275,7 @@ class Policy:
     billing: BillingPolicy = BillingPolicy()
     access: AccessPolicy = AccessPolicy()  # restricted charts, break the glass
     mfa: MfaPolicy = MfaPolicy()  # the second factor (app.security.mfa_policy)
+    updates: UpdatesPolicy = UpdatesPolicy()  # the update channel (app.security.updates_policy)
 
     @classmethod
     def default(cls) -> "Policy":
@@ -345,7 +347,8 @@ class Policy:
                         "results": _results(values.get("results", {})),
                         "billing": _billing(values.get("billing", {})),
                         "mfa": mfa_policy(values.get("mfa", {})),
-                        "access": access_policy(values.get("access", {}))})
+                        "access": access_policy(values.get("access", {})),
+                        "updates": updates_policy(values.get("updates", {}))})
         check_policy(policy, source)
         return policy
 
