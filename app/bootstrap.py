@@ -57,6 +57,7 @@ from app.security.recovery import Recovered, create_recovery_key, recover
 from app.security.roles import Permission
 from app.security.session import Session
 from app.security.users import UserAccounts, add_first_admin
+from app.store.activity import NOTE_DRAFT, SYNC, Activity, Mark
 from app.store.demo_secret import DemoSecrets
 from app.store.device_secret import DeviceSecrets, KeyringSecrets
 from app.store.paths import StorePaths
@@ -160,6 +161,11 @@ class Workstation:
             problems.append(f"The check could not be recorded in the audit trail: {err.message}")
         return problems
 
+    def mark_note_open(self) -> Mark:
+        """The store marked busy while a note draft is open in an editor, until released:
+        `hearth update stage` waits for the note (app.store.activity)."""
+        return Activity(self.store.paths.root).hold(NOTE_DRAFT)
+
     def sync_worker(self, keyring_backend: Callable[[], KeyringBackend],
                     asked: SyncOverrides = POLICY_ONLY,
                     on_status: Callable[[SyncStatus], None] = lambda status: None
@@ -173,7 +179,8 @@ class Workstation:
         local = self._sync_side()
         return SyncWorker(
             Connecting(local, lambda: self._engine(local, plan.settings(keyring_backend()))),
-            plan.interval_seconds, on_status)
+            plan.interval_seconds, on_status,
+            during_cycle=lambda: Activity(self.store.paths.root).hold(SYNC))
 
     def sync_engine(self, settings: SyncSettings) -> SyncEngine:
         """The sync engine for this store, acting (and audited) as the signed-in user, who

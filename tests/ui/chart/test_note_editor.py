@@ -8,7 +8,7 @@ patient of its own, so no test finds another's drafts).
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import open_workstation
 from app.clinical.notes.notes import Notes
 from app.clinical.notes.templates import TEMPLATES, Template
+from app.store.activity import NOTE_DRAFT, Activity
 from app.ui.chart.notes.editor import NoteEditor
 from app.ui.chart.notes.tab import NotesTab
 from app.ui.chart.view import ChartView
@@ -98,6 +99,22 @@ def test_typing_is_saved_every_few_seconds_and_the_time_is_shown(qtbot, sign_in,
     qtbot.waitUntil(lambda: draft_text(ws, editor.draft.id) == editor.text.toPlainText(),
                     timeout=WAIT)
     qtbot.waitUntil(lambda: editor.status.text().startswith("Saved "), timeout=WAIT)
+
+
+def test_an_open_note_keeps_an_update_from_being_staged(keyring_session, tmp_path, background):
+    """A store of its own: other tests' editors, deleted whenever Python collects them,
+    would mark this module's store busy."""
+    env, _ = new_store(tmp_path / "store", {"drlee": USERS["drlee"]})
+    ws = open_workstation(env, tmp_path / "store", "drlee", password_of("drlee"))
+    notes = Notes(ws.store, ws.policy)
+    ann = ws.patients.register(ws.session, patient("Okafor"))["id"]
+    editor = NoteEditor(ws, background, notes, notes.start_draft(ws.session, ann, "soap"))
+    activity = Activity(tmp_path / "store")
+    assert activity.held(NOTE_DRAFT)
+    editor.deleteLater()  # the chart tab closed
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not activity.held(NOTE_DRAFT)
+    ws.store.close()
 
 
 def test_leaving_the_text_saves_at_once(qtbot, sign_in, background, ann):

@@ -10,6 +10,10 @@ queued before the editor is deleted still runs, only its confirmation is dropped
 status line says "Saving…" until the store confirms the newest save (each holds the whole
 text, so only its answer matters), then "Saved 10:42:05".
 
+While a draft is open here the store is marked busy (Workstation.mark_note_open), until it
+is signed, discarded or the editor goes away, so `hearth update stage` never stages an update
+under a note being written.
+
 Signing asks for the password (SignDialog); the last text is saved and signed in one
 background job, and the editor then turns read-only: a signed note never changes.
 
@@ -74,6 +78,7 @@ class NoteEditor(QWidget):
         self._ws, self._background, self._notes = ws, background, notes
         self._queued = self._stored = draft.text  # last text sent to / confirmed by the store
         self._finished = False  # signed or discarded: nothing more to save
+        self._open = self._mark_open()  # no update is staged while a note is being written
         self._signing = False
         self._window: QWidget | None = None
         self.dialog: SignDialog | None = None
@@ -285,6 +290,7 @@ class NoteEditor(QWidget):
 
     def _not_discarded(self, exc: Exception) -> None:
         self._finished = False
+        self._open = self._mark_open()
         self.text.setReadOnly(False)
         self.sign_button.show()
         self.discard_button.show()
@@ -293,8 +299,16 @@ class NoteEditor(QWidget):
         self.status.set_tone("alert")
         self.status.setText(sentence(exc))
 
+    def _mark_open(self):
+        """The store marked busy until released, or until this editor is deleted (the
+        connection holds the mark itself: the editor's attributes are gone by then)."""
+        mark = self._ws.mark_note_open()
+        self.destroyed.connect(lambda *_: mark.release())
+        return mark
+
     def _finish(self, status: str, tone: str | None = "muted") -> None:
         self._finished = True
+        self._open.release()
         self.timer.stop()
         self.text.setReadOnly(True)
         self.sign_button.hide()
