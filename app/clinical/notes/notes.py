@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 import orjson
 from sqlalchemy import Connection, text
 
+from app.clinical.access import gate
 from app.clinical.charting.trends import note_of
 from app.clinical.notes.note_size import check_draft, check_signable
 from app.clinical.notes.template_fields import fill, names_in
@@ -235,9 +236,10 @@ class Notes:
                          user=session.user, display=session.full_name)
         return _view(note)
 
-    def inbox(self, session: Session) -> list[SignedNote]:
+    def inbox(self, session: Session) -> gate.OpenRows:
         """Notes awaiting the user's cosignature, oldest first; each listed note is an
-        audited read of that patient's chart."""
+        audited read of that patient's chart. A restricted chart's notes the user may not
+        open (asked to cosign but not on its care team) are left out unread and counted."""
         quoted = fhir_json.dumps(session.user).decode("utf-8")
         with self._records.read(session, Permission.SIGN_NOTES) as work:
             conn = work.conn
@@ -246,10 +248,13 @@ class Notes:
             waiting = sorted((n for n in found
                               if n.awaiting_cosignature and n.cosign_requested == session.user),
                              key=lambda n: n.date or "")
+            waiting = gate.keep_open(conn, session, waiting, lambda n: n.patient_id)
             names = {n.patient_id: _patient_name(conn, n.patient_id) for n in waiting}
             for n in waiting:
                 work.read(f"DocumentReference/{n.id}", "awaiting my cosignature", n.patient_id)
-        return [replace(n, patient_name=names[n.patient_id]) for n in waiting]
+        shown = gate.OpenRows(replace(n, patient_name=names[n.patient_id]) for n in waiting)
+        shown.withheld = waiting.withheld
+        return shown
 
     def read(self, session: Session, patient_id: str, note_id: str) -> SignedNote:
         """One note of this patient's chart with its signatures and its addenda."""
