@@ -33,8 +33,11 @@ BOUNDS = {
 LARGEST_NUMBER = 10**9  # any other number: far beyond sense, still short of an overflow
 
 # Which way is stricter for each security setting. Parallelism is free: argon2id's cost to
-# an attacker is its memory times its passes, whatever the number of lanes.
-HIGHER, LOWER, EITHER = "higher", "lower", "either"
+# an attacker is its memory times its passes, whatever the number of lanes. A list (MORE) is
+# stricter with every one of IT's entries and more (a role more must give a second factor);
+# a tuple orders the choices from loosest to strictest.
+HIGHER, LOWER, EITHER, MORE = "higher", "lower", "either", "more"
+SECOND_FACTOR_ASKED = ("password", "code")
 STRICTER = {
     "failed_logins_before_lock": LOWER,
     "lockout_minutes": HIGHER,
@@ -46,6 +49,13 @@ STRICTER = {
     "max_note_kb": LOWER,
     "sync.cycle_deadline_seconds": LOWER,
     "sync.max_response_mb": LOWER,
+    "mfa.required_roles": MORE,
+    "mfa.at_sign_in": (False, True),
+    "mfa.at_unlock": SECOND_FACTOR_ASKED,
+    "mfa.shift_hours": LOWER,
+    "mfa.at_signing": SECOND_FACTOR_ASKED,
+    "access.care_team_days": LOWER,
+    "access.emergency_minutes": LOWER,
 }
 
 
@@ -65,15 +75,31 @@ def check_only_stricter(override: Any, system: Any, override_source: str,
     for (name, wanted, _), (_, preset, _) in zip(
             _settings(override), _settings(system), strict=True):
         direction = STRICTER.get(name)
-        allowed = (wanted == preset or direction == EITHER
-                   or (direction == HIGHER and wanted > preset)
-                   or (direction == LOWER and wanted < preset))
-        if not allowed:
-            rule = {HIGHER: f"at least {preset}", LOWER: f"at most {preset}"}.get(
-                direction, f"the same as IT's ({preset})")
+        if not _stricter_or_same(direction, wanted, preset):
+            rule = _rule(direction, preset)
             raise UsageError(
                 f"--policy {override_source} may only make the IT policy stricter, but it sets "
                 f"{name} to {wanted}; it must be {rule} (the system policy: {system_source}).")
+
+
+def _rule(direction: Any, preset: Any) -> str:
+    """What an override must set instead, in words."""
+    if isinstance(direction, tuple):
+        return f"{preset} or stricter (from loosest: {', '.join(map(str, direction))})"
+    if direction == MORE:
+        return f"at least IT's {list(preset)}"
+    return {HIGHER: f"at least {preset}", LOWER: f"at most {preset}"}.get(
+        direction, f"the same as IT's ({preset})")
+
+
+def _stricter_or_same(direction: Any, wanted: Any, preset: Any) -> bool:
+    if wanted == preset or direction == EITHER:
+        return True
+    if direction == MORE:
+        return set(wanted) >= set(preset)
+    if isinstance(direction, tuple):
+        return wanted in direction and direction.index(wanted) >= direction.index(preset)
+    return (direction == HIGHER and wanted > preset) or (direction == LOWER and wanted < preset)
 
 
 def _settings(policy: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:

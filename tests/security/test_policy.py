@@ -129,3 +129,20 @@ def test_signing_in_under_a_loosening_policy_is_refused_before_the_store_opens(
     looser = policy(tmp_path, policy_file, failed_logins_before_lock=20)
     refused(hearth("--policy", str(looser), "--user", "admin", "user", "list",
                    password=ADMIN_PASSWORD), 2, "failed_logins_before_lock to 20")
+
+
+def test_a_local_policy_may_ask_more_of_the_second_factor_never_less(
+        policy_file, tmp_path, monkeypatch):
+    mfa = {"required_roles": ["admin"], "at_sign_in": True, "at_unlock": "password",
+           "shift_hours": 12, "at_signing": "password"}
+    system = policy(tmp_path, policy_file, "system.json", mfa=mfa)
+    monkeypatch.setenv("HEARTH_SYSTEM_POLICY", str(system))
+    stricter = policy(tmp_path, system, "stricter.json", mfa={
+        **mfa, "required_roles": ["admin", "physician"], "at_signing": "code", "shift_hours": 8})
+    assert Policy.system_with(stricter).mfa.required_roles == ("admin", "physician")
+
+    for looser, sentence in [({"required_roles": []}, "at least IT's ['admin']"),
+                             ({"at_sign_in": False}, "True or stricter"),
+                             ({"at_unlock": "password", "shift_hours": 24}, "at most 12")]:
+        with pytest.raises(UsageError, match=sentence.replace("[", r"\[").replace("]", r"\]")):
+            Policy.system_with(policy(tmp_path, system, mfa={**mfa, **looser}))
