@@ -13,6 +13,7 @@ from pathlib import Path
 import keyring
 from keyring.backend import KeyringBackend
 
+from app.clinical.access.arrived import note_arrived_grants
 from app.clinical.access.gate import use_policy as use_access_policy
 from app.clinical.chart.chart import Chart
 from app.clinical.chart.record_alerts import RecordAlerts
@@ -185,11 +186,12 @@ class Workstation:
     def _sync_side(self) -> StoreSyncSide:
         """Publishing what each sync step changed on `changes`, like every other write;
         patients a pull brings who may be patients here are flagged for review, and
-        appointments it brings that double-book one booked here are held as conflicts, and
-        results it brings are filed to the inbox."""
+        appointments it brings that double-book one booked here are held as conflicts,
+        emergency accesses made elsewhere are written in this trail too, and results it
+        brings are filed to the inbox."""
         return StoreSyncSide(self.store, self.session.user, str(self.session.role),
                              self.changes,
-                             checks=(flag_arrived, hold_double_bookings),
+                             checks=(flag_arrived, hold_double_bookings, note_arrived_grants),
                              filers=(file_pulled_results,))
 
     def _engine(self, local: StoreSyncSide, settings: SyncSettings) -> SyncEngine:
