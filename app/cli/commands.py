@@ -178,7 +178,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "IT policy's sync.server)")
     verify.set_defaults(run=signed_in(cmd_audit_verify))
     export = audit.add_parser("export", help="export as CSV (ONC 170.315(d)(3))")
-    export.add_argument("--sort", choices=["time", "user", "patient"], default="time")
+    export.add_argument("--sort", choices=["time", "user", "patient", "action", "record"],
+                        default="time", help="order of the rows (record: the data accessed)")
     export.add_argument("--by", metavar="USER", help="only this user's actions")
     export.add_argument("--patient", metavar="ID", help="only actions on this patient")
     export.add_argument("--since", metavar="DATE", help="from this UTC date or time")
