@@ -84,11 +84,11 @@ def finish_a_visit(qtbot, chart: ChartView) -> None:
     qtbot.waitUntil(lambda: bar.state.text().startswith("Visit finished"), timeout=WAIT)
 
 
-def open_latest_visit(qtbot, chart: ChartView):
+def open_latest_visit(qtbot, chart: ChartView, background):
     """Encounters tab, the newest visit chosen and Enter: its window, read."""
     tab = chart.show_section("encounters")  # its list is read again as the visit ends
     qtbot.waitUntil(lambda: tab.records.table.model().rowCount() > 0
-                    and not chart._background.busy, timeout=WAIT)
+                    and not background.busy, timeout=WAIT)
     table = tab.records.table
     table.setCurrentIndex(table.model().index(0, 0))
     qtbot.keyClick(table, Qt.Key.Key_Return)

@@ -49,7 +49,7 @@ def test_a_visit_is_coded_billed_sent_printed_and_counted_on_the_screens(
     chart = open_chart_by_name(qtbot, window.workspace, "Okafor")
 
     finish_a_visit(qtbot, chart)
-    visit = open_latest_visit(qtbot, chart)
+    visit = open_latest_visit(qtbot, chart, window.background)
     qtbot.mouseClick(visit.code_button, CLICK)
     coding = visit.coding
     code_the_visit(qtbot, coding)
