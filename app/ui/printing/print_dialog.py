@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Workstation
 from app.clinical.disclosures.recipient import LONGEST
 from app.clinical.printing.choices import DocumentChoice, PrintChoices, VisitChoice, file_name
-from app.clinical.printing.printouts import Printed, PrintRequest
+from app.clinical.printing.printouts import DOCUMENTS, Printed, PrintRequest
 from app.clinical.visits.day_sheet import default_paper
 from app.ui.common import theme
 from app.ui.common.background import Background
@@ -194,8 +194,8 @@ class PrintDialog(QDialog):
         document, visit = self._preset
         if document is not None:
             if not any(d.name == document for d in choices.documents):
-                self._say(f"The {document} is not offered for {choices.patient}; see why "
-                          "above.", alert=True)
+                self._say(f"The {DOCUMENTS[document].TITLE.lower()} is not offered for "
+                          f"{choices.patient}; see why above.", alert=True)
             else:
                 self.choose(document, visit)
                 if visit is not None and self.visit.currentData() != visit:
