@@ -31,6 +31,7 @@ from app.clinical.orders.service_requests import Orders
 from app.clinical.patients.arrived_duplicates import flag_arrived
 from app.clinical.patients.patients import Patients
 from app.clinical.patients.search import PatientSearch
+from app.clinical.printing.printouts import Printouts
 from app.clinical.records import ChangeFeed, Records
 from app.clinical.results.inbox import Inbox
 from app.clinical.results.overdue import OverdueOrders
@@ -121,6 +122,12 @@ class Workstation:
     def order_prints(self) -> OrderPrints:
         """Lab requisitions and prescriptions as PDF, headed with the policy's organization."""
         return OrderPrints(self.store, self.policy.sync.organization, self.policy.billing)
+
+    @cached_property
+    def printouts(self) -> Printouts:
+        """A patient's documents as PDF (`hearth print`, the chart's Print…), headed with the
+        policy's organization, the superbill billed as the policy's billing section says."""
+        return Printouts(self.store, self.policy.sync.organization, self.policy.billing)
 
     @cached_property
     def results_inbox(self) -> Inbox:

@@ -202,6 +202,8 @@ def main(folder: Path) -> None:
     claims_tab(env, info, folder)
     from tests.ui.claimspolish_scenes import unsigned_and_imported  # unsigned note, imported
     unsigned_and_imported(env, info, folder)
+    from tests.ui.print_scenes import print_dialogs  # Print… from a chart and a claim
+    print_dialogs(env, info, folder)
     from tests.ui.admin_scenes import fee_schedule  # the Admin tab's fee schedule
     fee_schedule(env, info, work, folder)
     from tests.ui.admin_system_scenes import admin_system  # store check, sync, packs, policy
