@@ -40,4 +40,5 @@ def check_policy_file(path: Path, as_override: bool = False) -> PolicyCheck:
             Policy.system_with(path) if as_override else Policy.from_file(path)
         except UsageError as err:  # a loader's rule the schema does not state (none known)
             faults.append(f"{path}: {err.message}")
-    return PolicyCheck(str(path), faults, len(leaves(check.values or {})))
+    keys_set = len(leaves(check.values)) if isinstance(check.values, dict) else 0
+    return PolicyCheck(str(path), faults, keys_set)
