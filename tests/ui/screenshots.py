@@ -220,6 +220,8 @@ def main(folder: Path) -> None:
     audit_trail(env, info, folder)
     from tests.ui.admin_users_scenes import users_section  # add a user, the last admin
     users_section(env, info, folder)
+    from tests.ui.policy_scenes import policy_refused  # a broken policy stops start-up
+    policy_refused(work, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

@@ -34,7 +34,16 @@ def refuse_start_up(err: HearthError) -> None:
     Hearth's icon sees; returns when it is closed. The caller has asked require_display()."""
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Hearth")
+    theme.apply(app)
+    start_up_refusal(err).exec()
+
+
+def start_up_refusal(err: HearthError) -> QMessageBox:
+    """The message box: the error's title, and its sentence selectable, to copy into a
+    ticket or into `hearth policy check`."""
     box = QMessageBox(QMessageBox.Icon.Critical, f"Hearth: {err.title}", err.message,
                       QMessageBox.StandardButton.Close)
-    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)  # to copy
-    box.exec()
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setInformativeText("Hearth has not started. Ask IT to correct this; nothing in the "
+                           "store was opened or changed.")
+    return box
