@@ -224,6 +224,8 @@ def main(folder: Path) -> None:
     users_section(env, info, folder)
     from tests.ui.security_walk_scenes import arrived_emergency_access  # reviewed on B
     arrived_emergency_access(env, work, folder)
+    from tests.ui.policy_scenes import policy_refused  # a broken policy stops start-up
+    policy_refused(work, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:
