@@ -189,11 +189,11 @@ class WorkstationWindow(QMainWindow):
         one, the sentence saying what is on this computer only."""
         if self.ws is not None and self.ws.policy.sync.server:
             self.pending.setText(waiting_text(local.total))
-            if self.workspace is not None:
+            if self.workspace is not None and self.workspace.sync is not None:
                 self.workspace.sync.show_pending(local.total)
             return
         self.online.setText(local.status_line())
-        if self.workspace is not None:
+        if self.workspace is not None and self.workspace.sync is not None:
             self.workspace.sync.show_local_only(local)
 
     def _outbox_changed(self, changes: Changes) -> None:
@@ -219,7 +219,7 @@ class WorkstationWindow(QMainWindow):
                                if status.last_success else "Never synced")
         if status.last_error:
             self.statusBar().showMessage(status.last_error)
-        if self.workspace is not None:
+        if self.workspace is not None and self.workspace.sync is not None:
             self.workspace.sync.show_status(status)
 
     # -- updates ---------------------------------------------------------------------------

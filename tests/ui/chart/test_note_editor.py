@@ -6,7 +6,9 @@ patient of its own, so no test finds another's drafts).
 """
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
@@ -23,6 +25,7 @@ from PySide6.QtWidgets import (
 from app.bootstrap import open_workstation
 from app.clinical.notes.notes import Notes
 from app.clinical.notes.templates import TEMPLATES, Template
+from app.security.mfa import SecondFactor
 from app.store.activity import NOTE_DRAFT, Activity
 from app.ui.chart.notes.editor import NoteEditor
 from app.ui.chart.notes.tab import NotesTab
@@ -368,3 +371,32 @@ def test_a_signed_note_marked_entered_in_error_stays_listed_and_unchanged(
     assert "ENTERED IN ERROR: Written in the wrong patient's chart" in tab.signature.text()
     assert not tab.in_error.isEnabled()
     assert notes.read(ws.session, ann, tab.shown_note.id).text == text
+
+
+def test_a_two_factor_signature_asks_the_authenticator_code_beside_the_password(
+        qtbot, sign_in, background, ann):
+    ws = sign_in("drhill")
+    two_factor = replace(ws.policy, mfa=replace(ws.policy.mfa, at_signing="code"))
+    ws = replace(ws, policy=two_factor, notes=Notes(ws.store, two_factor, ws.changes))
+    factor, earlier = SecondFactor(ws.store, ws.policy), datetime.now(UTC) - timedelta(minutes=5)
+    enrolment = factor.begin(ws.session)
+    factor.confirm(ws.session, enrolment, pyotp.TOTP(enrolment.secret).at(earlier), earlier)
+    tab = notes_tab(qtbot, ws, background, ann)
+    tab.start_note("soap")
+    qtbot.waitUntil(lambda: bool(tab.editors), timeout=WAIT)
+    [editor] = tab.editors.values()
+    qtbot.keyClicks(editor.text, "Seen with two factors.")
+    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.dialog is not None and editor.dialog.isVisible(),
+                    timeout=WAIT)
+    dialog = editor.dialog
+    assert dialog.code.isVisible()
+    qtbot.keyClicks(dialog.password, password_of("drhill"))
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert "code from your authenticator app too" in dialog.message.text()
+    qtbot.keyClicks(dialog.password, password_of("drhill"))
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)  # on to the code
+    qtbot.keyClicks(dialog.code, pyotp.TOTP(enrolment.secret).now())
+    with qtbot.waitSignal(editor.signed, timeout=WAIT):
+        qtbot.keyClick(dialog.code, Qt.Key.Key_Return)
+    assert editor.status.text().startswith("Signed by Dr Hill at ")

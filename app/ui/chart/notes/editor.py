@@ -234,21 +234,22 @@ class NoteEditor(QWidget):
         notes_ops.cosigners(self, self._background, self._notes, self._ws.session).success(
             self._open_sign_dialog).failure(self._say_problem).run()
 
-    def _open_sign_dialog(self, cosigners: list[tuple[str, str]]) -> None:
-        session = self._ws.session
+    def _open_sign_dialog(self, form: tuple[list[tuple[str, str]], bool]) -> None:
+        session, (cosigners, asks_code) = self._ws.session, form
         self.dialog = SignDialog(self._background, f"Sign {self.draft.title}",
                                  f"{session.full_name} ({session.user})", cosigners, self._sign,
-                                 self)
+                                 self, asks_code=asks_code)
         self.dialog.saved.connect(self._signed)
         self.dialog.refused.connect(self._not_signed)
         self.dialog.open()
 
-    def _sign(self, dialog: SignDialog, password: str, cosigner: str | None) -> Op[SignedNote]:
+    def _sign(self, dialog: SignDialog, password: str, cosigner: str | None,
+              code: str | None) -> Op[SignedNote]:
         """Autosave stops and the text is frozen: what is signed is what is shown."""
         self._signing = True
         self.text.setReadOnly(True)
         return notes_ops.sign(dialog, self._background, self._notes, self._ws.session,
-                              self.draft.id, self.text.toPlainText(), password, cosigner)
+                              self.draft.id, self.text.toPlainText(), password, cosigner, code)
 
     def _signed(self, note: SignedNote) -> None:
         asked = (f" Awaiting cosignature by {note.cosign_requested}."
