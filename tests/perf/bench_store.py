@@ -1,6 +1,7 @@
 """Benchmark: ingest, patient search and chart summary at clinic scale, with baselines.
 
     python -m tests.perf.bench_store --patients 100000 [--full 1000] [--heavy 10000]
+    python -m tests.perf.bench_store --resources 1000000 [--window 100000]
 
 Prints JSON. Every figure has a baseline measured in the same run, because machines here
 are noisy: ingest against raw executemany of the same JSON into a bare table (the floor),
@@ -8,9 +9,16 @@ encrypted against plain SQLite (same SQLite build, no key) for every figure, and
 ingest against the same ingest with decimals read as binary doubles (as before FHIR decimals
 were kept exactly: what keeping "1.50" costs).
 Data: ../shared/data/synthea if present, else the bundles in tests/data/synthea.
+
+With --resources, only ingest, at any scale: one NDJSON bulk export of that many records,
+imported by `hearth import`'s Importer in a process of its own (so its peak RSS is the
+import's, worker included), with the CPU-time rate of each window of resources (does the
+rate hold as the store grows?) beside the floor: raw SQLCipher executemany of the same JSON.
 """
 
 import argparse
+import multiprocessing
+import os
 import random
 import resource
 import statistics
@@ -40,7 +48,7 @@ from app.store.paths import StorePaths
 from app.store.schema.migrations import migrate
 from app.store.store import Store
 from fhir_common import fhir_json
-from tests.perf.synthetic import write_dataset
+from tests.perf.synthetic import write_dataset, write_ndjson
 
 HERE = Path(__file__).resolve().parent
 SHARED = HERE.parents[2] / "shared" / "data" / "synthea"
@@ -101,6 +109,11 @@ def binary_doubles() -> Iterator[None]:
 
 def floor(path: Path, data: dict, encrypted: bool) -> dict:
     """Raw executemany of the same JSON into a bare (type, id, json) table."""
+    return floor_of(path, [*data["shared"], *data["full"], data["demographics"], data["heavy"]],
+                    encrypted)
+
+
+def floor_of(path: Path, files: list[Path], encrypted: bool) -> dict:
     conn = sqlcipher3.connect(str(path), isolation_level=None)
     if encrypted:
         conn.execute(f'PRAGMA key="{raw_key_pragma(new_data_key())}"')
@@ -118,7 +131,7 @@ def floor(path: Path, data: dict, encrypted: bool) -> dict:
         seconds += time.perf_counter() - start
         batch.clear()
 
-    for file in [*data["shared"], *data["full"], data["demographics"], data["heavy"]]:
+    for file in files:
         for entry in read_entries(file):
             r = entry.resource
             batch.append((r["resourceType"], r.get("id") or entry.full_url,
@@ -199,6 +212,74 @@ def ratios(result: dict) -> dict:
     }
 
 
+def ingest_at_scale(args) -> dict:
+    """Ingest of `--resources` records: rates per window and peak RSS, beside the floor."""
+    synthea = SHARED if SHARED.is_dir() else BUNDLED
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        made = time.perf_counter()
+        files = write_ndjson(tmp / "export.ndjson", synthea, args.resources)
+        result = {"scale": {"resources": args.resources, "source": str(synthea),
+                            "ndjson_mb": round(files[-1].stat().st_size / 2**20),
+                            "generate_s": round(time.perf_counter() - made, 1)}}
+        spawn = multiprocessing.get_context("spawn")
+        answer = spawn.Queue()
+        child = spawn.Process(target=_import_alone, args=(tmp / "store", files, args.window,
+                                                         answer))
+        child.start()
+        result["ingest"] = answer.get()
+        child.join()
+        result["floor"] = floor_of(tmp / "floor.db", files, encrypted=True)
+        ingest_rate = result["ingest"]["resources_per_s"]
+        result["ratios"] = {"floor_over_ingest": round(result["floor"]["resources_per_s"]
+                                                       / ingest_rate, 2)}
+        rates = [w["resources_per_cpu_s"] for w in result["ingest"]["windows"]]
+        if len(rates) > 1:
+            result["ratios"]["slowest_window_over_first"] = round(min(rates[1:]) / rates[0], 2)
+    return result
+
+
+def _import_alone(root: Path, files: list[Path], window: int, answer) -> None:
+    """In a fresh process: the import, timed window by window, and its peak memory."""
+    store = open_store(root, encrypted=True)
+    windows, mark = [], {"entries": 0, "cpu": _cpu_seconds(), "wall": time.perf_counter()}
+
+    def progress(p) -> None:
+        if p.entries - mark["entries"] >= window or (p.current is None and p.entries >
+                                                     mark["entries"]):
+            cpu, wall = _cpu_seconds(), time.perf_counter()
+            done = p.entries - mark["entries"]
+            windows.append({"upto": p.entries, "resources_per_cpu_s": round(
+                done / (cpu - mark["cpu"])), "resources_per_s": round(done / (wall - mark["wall"]))})
+            mark.update(entries=p.entries, cpu=cpu, wall=wall)
+
+    start, cpu = time.perf_counter(), _cpu_seconds()
+    report = Importer(store).run(IMPORTER, files, progress)
+    seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+    store.close()
+    answer.put({"resources": report.imported, "skipped": report.skipped,
+                "seconds": round(seconds, 1), "resources_per_s": round(report.imported / seconds),
+                "cpu_s": round(cpu, 1), "resources_per_cpu_s": round(report.imported / cpu),
+                "windows": windows,
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "worker_peak_rss_mb": round(
+                    resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)})
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of its live children (an import's worker)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children = 0.0
+    for child in multiprocessing.active_children():
+        try:
+            fields = Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            children += (int(fields[11]) + int(fields[12])) / ticks
+        except (FileNotFoundError, ProcessLookupError):
+            pass
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children + done.ru_utime + done.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=100_000)
@@ -206,8 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--heavy", type=int, default=10_000, help="records of the heavy patient")
     parser.add_argument("--queries", type=int, default=200, help="searches of each kind")
     parser.add_argument("--chart-runs", type=int, default=30)
+    parser.add_argument("--resources", type=int, help="ingest only, of this many records")
+    parser.add_argument("--window", type=int, default=100_000, help="resources per rate window")
     args = parser.parse_args(argv)
-    print(orjson.dumps(run(args), option=orjson.OPT_INDENT_2).decode())
+    result = ingest_at_scale(args) if args.resources else run(args)
+    print(orjson.dumps(result, option=orjson.OPT_INDENT_2).decode())
     return 0
 
 

@@ -117,3 +117,38 @@ def write_heavy(out: Path, raws: list[bytes], keep: set[bytes], records: int) ->
     path.write_bytes(orjson.dumps({"resourceType": "Bundle", "type": "transaction",
                                    "entry": entries[:records + 1]}))
     return path
+
+
+URN = re.compile(rb'"reference":"(urn:uuid:[0-9a-f-]{36})"')
+
+
+def write_ndjson(path: Path, synthea: Path, resources: int, seed: int = 7) -> list[Path]:
+    """A bulk export of `resources` records in one NDJSON file, as a server writes one:
+    copies of the Synthea patients with fresh ids and names, references as `Type/id`.
+    Returns the files to import, the shared hospital and practitioner bundles first."""
+    rng = random.Random(seed)
+    shared, bundles = source_files(synthea)
+    keep = {u for f in shared for u in UUID.findall(f.read_bytes())}
+    places = {}  # urn -> b"Type/id" of the shared records, which every copy references
+    for f in shared:
+        for entry in orjson.loads(f.read_bytes())["entry"]:
+            places[entry["fullUrl"].encode()] = _place(entry)
+    raws = [f.read_bytes() for f in bundles]
+    written, copy = 0, 0
+    with open(path, "wb") as out:
+        while written < resources:
+            bundle = with_person(orjson.loads(fresh_ids(raws[copy % len(raws)], copy, keep)),
+                                 person(rng, copy))
+            own = {e["fullUrl"].encode(): _place(e) for e in bundle["entry"]}
+            for entry in bundle["entry"][:resources - written]:
+                line = URN.sub(lambda m: b'"reference":"' + (own.get(m.group(1)) or places.get(
+                    m.group(1), m.group(1))) + b'"', orjson.dumps(entry["resource"]))
+                out.write(line + b"\n")
+                written += 1
+            copy += 1
+    return [*shared, path]
+
+
+def _place(entry: dict) -> bytes:
+    resource = entry["resource"]
+    return f"{resource['resourceType']}/{resource['id']}".encode()
