@@ -38,9 +38,11 @@ from app.security.session import Session
 from app.store import audit_log as audit
 from app.store.changes import ChangeFeed, Changes
 from app.store.resources import (
+    Serialised,
     delete_resource,
     get_resource,
     put_resources,
+    put_serialised,
     remove_local,
     requeue,
     set_bases,
@@ -197,6 +199,18 @@ class Work:
             if (resource["resourceType"], resource["id"]) not in self._checked:
                 _refuse_invalid(resource)
         return self._put(resources, create_only)
+
+    def save_serialised(self, rows: list[Serialised],
+                        create_only: Collection[tuple[str, str]] = ()) -> list[str]:
+        """save_batch for records an import's worker has validated against FHIR R4 and
+        serialised (app.clinical.imports.prepare), so the writer neither parses nor
+        validates them again. Returns, per record, "create", "update" or "unchanged"."""
+        ops = put_serialised(self.conn, rows, self.session.user, self.at, create_only)
+        written = [r for r, op in zip(rows, ops, strict=True) if op != "unchanged"]
+        self.changes |= Changes(frozenset(r.chart[0] for r in written if r.chart),
+                                frozenset(r.kind for r in written),
+                                frozenset(r.chart[1] for r in written if r.chart), len(written))
+        return ops
 
     # -- a sync conflict decided by a person (app.clinical.sync.conflicts) ---------------------
 

@@ -6,10 +6,15 @@ callers are the write path (app.clinical.records), through which every service s
 the sync adapter (tests/test_write_path.py holds everyone else to that). Writes are
 batched (executemany) because an import writes thousands at a time; a resource whose
 content is unchanged is not written again, so re-importing a file changes
-nothing and queues nothing.
+nothing and queues nothing. An import hands over records already serialised, with their
+index rows (`Serialised`, made in its worker process by `index_rows`): the writer then
+parses nothing but the records already stored. Stored records are looked up by type and
+id, the primary key's order: by id alone SQLite scans the whole key, once per lookup.
 """
 
+from collections import defaultdict
 from collections.abc import Collection, Iterable
+from typing import NamedTuple
 
 from sqlalchemy import Connection, select
 
@@ -51,6 +56,68 @@ def put_resource(conn: Connection, resource: dict, user: str, at: str) -> str:
     return put_resources(conn, [resource], user, at)[0]
 
 
+class Serialised(NamedTuple):
+    """A record ready to store: its compact JSON but for meta.lastUpdated, which the write
+    stamps between `head` and `tail`; its chart index row (patient, section, date, status,
+    code), if it is in a patient's chart; for a patient, the search row (None: merged away,
+    not found by search)."""
+    kind: str
+    id: str
+    head: bytes
+    tail: bytes
+    chart: tuple | None
+    search: tuple | None
+
+    def json(self, at: bytes) -> bytes:
+        """Its JSON stamped with `at`, a JSON string."""
+        return self.head + at + self.tail
+
+
+def index_rows(resource: dict) -> tuple[tuple | None, tuple | None]:
+    """A record's chart index row and, for a patient not merged away, its search row."""
+    chart = search = None
+    if patient_id := patient_of(resource):
+        f = chart_fields(resource)
+        chart = (patient_id, f["section"], f["date"], f["status"], f["code"])
+    if resource["resourceType"] == "Patient" and not _merged_away(resource):
+        search = (*search_terms(resource).values(), *close_terms(resource).values())
+    return chart, search
+
+
+def put_serialised(conn: Connection, rows: list[Serialised], user: str, at: str,
+                   create_only: Collection[tuple[str, str]] = ()) -> list[str]:
+    """put_resources for records serialised elsewhere (an import's worker): the same
+    outcome per record, with only the records already stored read back as dicts."""
+    stored = stored_rows(conn, [(r.kind, r.id) for r in rows])
+    stamp = fhir_json.dumps(at)
+    ops, written = [], []
+    for row in rows:
+        key = (row.kind, row.id)
+        body = row.json(stamp)
+        if (old := stored.get(key)) is not None:
+            old_json, resource = fhir_json.loads(old[0]), fhir_json.loads(body)
+            if not old[1] and (key in create_only or _content(old_json) == _content(resource)):
+                ops.append("unchanged")
+                continue
+            refuse_change_to_signed_note(old_json, resource)
+        ops.append("update" if old is not None and not old[1] else "create")
+        written.append((row, ops[-1], body.decode("utf-8")))
+    if written:
+        _write_rows(conn, written, user, at)
+    return ops
+
+
+def stored_rows(conn: Connection, keys: list[tuple[str, str]]
+                ) -> dict[tuple[str, str], tuple[str, int]]:
+    """(JSON, deleted) of each of these records that is stored, tombstones included."""
+    found = {}
+    for kind, chunk in _by_type(keys):
+        found.update({(kind, rid): (body, deleted) for rid, body, deleted in conn.exec_driver_sql(
+            f"SELECT id, json, deleted FROM resource WHERE type = ? AND id IN "
+            f"({', '.join('?' * len(chunk))})", (kind, *chunk))})
+    return found
+
+
 def put_resources(
     conn: Connection, resources: list[dict], user: str, at: str,
     create_only: Collection[tuple[str, str]] = (),
@@ -76,9 +143,10 @@ def put_resources(
             refuse_change_to_signed_note(old["json"], resource)
         ops.append("update" if old is not None and not old["deleted"] else "create")
         resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
-        written.append((resource, ops[-1], fhir_json.dumps(resource).decode("utf-8")))
+        written.append((_serialised(resource), ops[-1],
+                        fhir_json.dumps(resource).decode("utf-8")))
     if written:
-        _write(conn, written, user, at)
+        _write_rows(conn, written, user, at)
     return ops
 
 
@@ -89,7 +157,7 @@ def delete_resource(conn: Connection, resource_type: str, resource_id: str, user
     is marked entered-in-error instead."""
     if (old := get_resource(conn, resource_type, resource_id)) and is_signed(old):
         raise InvalidRecord(signed_note_refusal(old, {}) or "A signed note cannot be deleted.")
-    version = _base_versions(conn, [{"resourceType": resource_type, "id": resource_id}])
+    version = _base_versions(conn, [(resource_type, resource_id)])
     conn.exec_driver_sql(INSERT_CHANGE, (resource_type, resource_id, "delete",
                                          version.get((resource_type, resource_id)), None, user,
                                          at))
@@ -106,9 +174,10 @@ def requeue(conn: Connection, resource: dict, user: str, at: str) -> None:
         refuse_change_to_signed_note(stored["json"], resource)
     op = "update" if stored is not None and not stored["deleted"] else "create"
     resource["meta"] = {**resource.get("meta", {}), "lastUpdated": at}
-    _write(conn, [(resource, op, fhir_json.dumps(resource).decode("utf-8"))], user, at)
+    _write_rows(conn, [(_serialised(resource), op, fhir_json.dumps(resource).decode("utf-8"))],
+                user, at)
     conn.exec_driver_sql("UPDATE resource SET version_id = ? WHERE type = ? AND id = ?",
-                         (_base_versions(conn, [resource]).get(key), *key))
+                         (_base_versions(conn, [key]).get(key), *key))
 
 
 def store_server_versions(conn: Connection, versions: list[tuple[dict, str, str]]) -> None:
@@ -124,8 +193,8 @@ def store_server_versions(conn: Connection, versions: list[tuple[dict, str, str]
         [(r["resourceType"], r["id"], version, updated, fhir_json.dumps(r).decode("utf-8"))
          for r, version, updated in versions])
     set_bases(conn, versions)
-    resources = [r for r, _, _ in versions]
-    _index(conn, resources, resources)
+    rows = [_serialised(r) for r, _, _ in versions]
+    _index(conn, rows, rows)
 
 
 def set_bases(conn: Connection, versions: list[tuple[dict, str, str]]) -> None:
@@ -150,16 +219,9 @@ def remove_local(conn: Connection, resource_type: str, resource_id: str, at: str
 
 
 def _current(conn: Connection, resources: list[dict]) -> dict[tuple[str, str], dict]:
-    wanted = {(r["resourceType"], r["id"]) for r in resources}
-    found = {}
-    for chunk in _chunks([rid for _, rid in wanted]):
-        rows = conn.execute(select(schema.resource.c.type, schema.resource.c.id,
-                                   schema.resource.c.json, schema.resource.c.deleted)
-                            .where(schema.resource.c.id.in_(chunk)))
-        for kind, rid, body, deleted in rows:
-            if (kind, rid) in wanted:
-                found[(kind, rid)] = {"json": fhir_json.loads(body), "deleted": deleted}
-    return found
+    stored = stored_rows(conn, list({(r["resourceType"], r["id"]) for r in resources}))
+    return {key: {"json": fhir_json.loads(body), "deleted": deleted}
+            for key, (body, deleted) in stored.items()}
 
 
 UPSERT_RESOURCE = (
@@ -176,47 +238,47 @@ INSERT_SEARCH = ("INSERT INTO patient_search (rowid, patient_id, names, identifi
                  f"VALUES ({SEARCH_ROW}, ?, ?, ?, ?, ?, ?, ?, ?)")
 
 
-def _write(conn: Connection, written: list[tuple[dict, str, str]], user: str, at: str) -> None:
+def _serialised(resource: dict) -> Serialised:
+    """A record's index rows, for the writes of dicts (its JSON is passed beside it)."""
+    return Serialised(resource["resourceType"], resource["id"], b"", b"", *index_rows(resource))
+
+
+def _write_rows(conn: Connection, written: list[tuple[Serialised, str, str]], user: str,
+                at: str) -> None:
     """Plain executemany over tuples: an import writes thousands of rows per batch."""
-    bases = _base_versions(conn, [r for r, _, _ in written])
-    conn.exec_driver_sql(UPSERT_RESOURCE, [(r["resourceType"], r["id"], at, body)
-                                           for r, _, body in written])
+    bases = _base_versions(conn, [(r.kind, r.id) for r, _, _ in written])
+    conn.exec_driver_sql(UPSERT_RESOURCE, [(r.kind, r.id, at, body) for r, _, body in written])
     conn.exec_driver_sql(INSERT_CHANGE, [
-        (r["resourceType"], r["id"], op, bases.get((r["resourceType"], r["id"])), body, user, at)
+        (r.kind, r.id, op, bases.get((r.kind, r.id)), body, user, at)
         for r, op, body in written])
     _index(conn, [r for r, _, _ in written], [r for r, op, _ in written if op == "update"])
 
 
-def _base_versions(conn: Connection, resources: list[dict]) -> dict[tuple[str, str], str]:
+def _base_versions(conn: Connection, keys: list[tuple[str, str]]
+                   ) -> dict[tuple[str, str], str]:
     found = {}
-    for chunk in _chunks([r["id"] for r in resources]):
-        rows = conn.execute(select(schema.base.c.type, schema.base.c.id, schema.base.c.version_id)
-                            .where(schema.base.c.id.in_(chunk)))
-        found.update({(kind, rid): version for kind, rid, version in rows})
+    for kind, chunk in _by_type(keys):
+        found.update({(kind, rid): version for rid, version in conn.exec_driver_sql(
+            f"SELECT id, version_id FROM base WHERE type = ? AND id IN "
+            f"({', '.join('?' * len(chunk))})", (kind, *chunk))})
     return found
 
 
-def _index(conn: Connection, resources: list[dict], updated: list[dict]) -> None:
+def _index(conn: Connection, rows: list[Serialised], updated: list[Serialised]) -> None:
     """Chart and search index rows; those of updated resources are replaced."""
     if updated:
         conn.exec_driver_sql("DELETE FROM patient_compartment WHERE type = ? AND id = ?",
-                             [(r["resourceType"], r["id"]) for r in updated])
-    rows = []
-    for resource in resources:
-        if patient_id := patient_of(resource):
-            f = chart_fields(resource)
-            rows.append((resource["resourceType"], resource["id"], patient_id, f["section"],
-                         f["date"], f["status"], f["code"]))
-    if rows:
-        conn.exec_driver_sql(INSERT_COMPARTMENT, rows)
-    patients = [p["id"] for p in resources if p["resourceType"] == "Patient"]
+                             [(r.kind, r.id) for r in updated])
+    charted = [(r.kind, r.id, *r.chart) for r in rows if r.chart]
+    if charted:
+        conn.exec_driver_sql(INSERT_COMPARTMENT, charted)
+    patients = [r for r in rows if r.kind == "Patient"]
     if patients:  # a patient written before (even one since deleted) keeps its search row id
-        keys = [(pid,) for pid in patients]
+        keys = [(p.id,) for p in patients]
         conn.exec_driver_sql(f"DELETE FROM patient_search WHERE rowid = {SEARCH_ROW}", keys)
         conn.exec_driver_sql("INSERT OR IGNORE INTO patient_search_row (patient_id) VALUES (?)",
                              keys)
-        found = [(p["id"], p["id"], *search_terms(p).values(), *close_terms(p).values())
-                 for p in resources if p["resourceType"] == "Patient" and not _merged_away(p)]
+        found = [(p.id, p.id, *p.search) for p in patients if p.search is not None]
         if found:
             conn.exec_driver_sql(INSERT_SEARCH, found)
 
@@ -232,6 +294,16 @@ def _content(resource: dict) -> dict:
     meta = {k: v for k, v in resource.get("meta", {}).items() if k != "lastUpdated"}
     content = {k: v for k, v in resource.items() if k != "meta"}
     return {**content, "meta": meta} if meta else content
+
+
+def _by_type(keys: Iterable[tuple[str, str]]) -> Iterable[tuple[str, list[str]]]:
+    """(type, up to CHUNK ids of that type) for lookups the primary key answers."""
+    ids = defaultdict(set)
+    for kind, rid in keys:
+        ids[kind].add(rid)
+    for kind, of_kind in ids.items():
+        for chunk in _chunks(sorted(of_kind)):
+            yield kind, chunk
 
 
 def _chunks(items: list) -> Iterable[list]:

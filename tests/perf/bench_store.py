@@ -249,8 +249,9 @@ def _import_alone(root: Path, files: list[Path], window: int, answer) -> None:
                                                      mark["entries"]):
             cpu, wall = _cpu_seconds(), time.perf_counter()
             done = p.entries - mark["entries"]
-            windows.append({"upto": p.entries, "resources_per_cpu_s": round(
-                done / (cpu - mark["cpu"])), "resources_per_s": round(done / (wall - mark["wall"]))})
+            windows.append({"upto": p.entries,
+                            "resources_per_cpu_s": round(done / (cpu - mark["cpu"])),
+                            "resources_per_s": round(done / (wall - mark["wall"]))})
             mark.update(entries=p.entries, cpu=cpu, wall=wall)
 
     start, cpu = time.perf_counter(), _cpu_seconds()

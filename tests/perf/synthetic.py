@@ -139,10 +139,13 @@ def write_ndjson(path: Path, synthea: Path, resources: int, seed: int = 7) -> li
         while written < resources:
             bundle = with_person(orjson.loads(fresh_ids(raws[copy % len(raws)], copy, keep)),
                                  person(rng, copy))
-            own = {e["fullUrl"].encode(): _place(e) for e in bundle["entry"]}
+            here = {**places, **{e["fullUrl"].encode(): _place(e) for e in bundle["entry"]}}
+
+            def as_path(match: re.Match, here: dict = here) -> bytes:
+                return b'"reference":"' + here.get(match.group(1), match.group(1)) + b'"'
+
             for entry in bundle["entry"][:resources - written]:
-                line = URN.sub(lambda m: b'"reference":"' + (own.get(m.group(1)) or places.get(
-                    m.group(1), m.group(1))) + b'"', orjson.dumps(entry["resource"]))
+                line = URN.sub(as_path, orjson.dumps(entry["resource"]))
                 out.write(line + b"\n")
                 written += 1
             copy += 1

@@ -19,6 +19,7 @@ the report.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,11 +62,11 @@ def order(new: tuple, old: tuple) -> tuple[int, str]:
     return 0, ""
 
 
-def judge(conn: Connection, resources: list[dict],
+def judge(conn: Connection, keys: list[tuple[str, str]], resource: Callable[[int], dict],
           create_only: set[tuple[str, str]]) -> list[Verdict]:
-    """What to do with each imported version; a (type, id) in `create_only` (a Bundle
-    POST) never replaces a stored record, so it needs no judging."""
-    keys = [(r["resourceType"], r["id"]) for r in resources]
+    """What to do with each imported version, by (type, id); `resource(i)` reads the i-th
+    as the file has it, needed only for those stored already. A (type, id) in
+    `create_only` (a Bundle POST) never replaces a stored record, so it needs no judging."""
     stored = _rows(conn, "SELECT type, id, json, deleted FROM resource WHERE", keys)
     known = [k for k in keys if k in stored and k not in create_only]
     bases = _rows(conn, "SELECT type, id, json FROM base WHERE", known)
@@ -75,8 +76,9 @@ def judge(conn: Connection, resources: list[dict],
     for kind, rid, op, body, imported in _rows(conn, OUTBOX, known, column="l.id",
                                                many=True):
         outbox[(kind, rid)].append((op, body, imported))
-    return [_verdict(r, k, stored.get(k), bases.get(k), k in conflicts, outbox[k])
-            if k in known else Verdict("write") for r, k in zip(resources, keys, strict=True)]
+    wanted = set(known)
+    return [_verdict(resource(i), k, stored.get(k), bases.get(k), k in conflicts, outbox[k])
+            if k in wanted else Verdict("write") for i, k in enumerate(keys)]
 
 
 def _verdict(resource: dict, key: tuple[str, str], row, base, in_conflict: bool,
@@ -142,15 +144,21 @@ def _content(resource: dict) -> dict:
 
 def _rows(conn: Connection, select: str, keys: list[tuple[str, str]], column: str = "id",
           many: bool = False) -> dict | list:
-    """Rows of `select` (which ends in WHERE, or AND) for these (type, id) keys: by key, or
-    all of them when `many`."""
-    wanted, found = set(keys), ([] if many else {})
-    ids = sorted({rid for _, rid in keys})
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        for row in conn.exec_driver_sql(
-                f"{select} {column} IN ({', '.join('?' * len(chunk))})", tuple(chunk)):
-            if (row[0], row[1]) in wanted:
+    """Rows of `select` (which ends in WHERE, or AND; its first two columns are type and
+    id) for these (type, id) keys: by key, or all of them when `many`. Looked up by type
+    and id, which the tables' keys answer; by id alone SQLite would scan them whole."""
+    found = [] if many else {}
+    kind_column = f"{column.rpartition('.')[0]}.type" if "." in column else "type"
+    ids = defaultdict(set)
+    for kind, rid in keys:
+        ids[kind].add(rid)
+    for kind, of_kind in ids.items():
+        ordered = sorted(of_kind)
+        for start in range(0, len(ordered), CHUNK):
+            chunk = ordered[start:start + CHUNK]
+            for row in conn.exec_driver_sql(
+                    f"{select} {kind_column} = ? AND {column} IN ({', '.join('?' * len(chunk))})",
+                    (kind, *chunk)):
                 if many:
                     found.append(tuple(row))
                 else:

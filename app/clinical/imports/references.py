@@ -18,6 +18,8 @@ rewritten JSON again with its decimals kept.
 """
 
 import re
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 
 import orjson
@@ -71,13 +73,15 @@ def _apply(node, changes: dict[str, str], left: int) -> int:
 
 
 class References:
-    """Resolves the references of one batch inside its write transaction; what the store
-    holds is looked up once per batch."""
+    """Resolves references for an import, looking in the store only for what the file
+    does not say, through `reading` (a read of the store as the import has written it so
+    far: app.clinical.imports.worker). A conditional reference's search is made once per
+    file, and a urn found in the store is remembered for the whole import."""
 
-    def __init__(self, conn: Connection, known: dict[str, str]):
-        self._conn = conn
-        self._known = known  # urn -> "Type/id" found in the store, kept for the whole import
-        self._searched: dict[tuple[int, str], set[str]] = {}
+    def __init__(self, reading: Callable[[], AbstractContextManager[Connection]]):
+        self._reading = reading
+        self._known: dict[str, str] = {}  # urn -> "Type/id" found in the store
+        self._searched: tuple[FileIndex | None, dict[str, set[str]]] = (None, {})
 
     def rewrite(self, body: bytes, index: FileIndex, full_url: str | None) -> Rewritten:
         result = Rewritten(body)
@@ -116,7 +120,8 @@ class References:
     def _in_store(self, urn: str) -> str | None:
         if urn not in self._known and urn.startswith("urn:uuid:"):
             rid = urn.removeprefix("urn:uuid:")
-            kind = types_by_id(self._conn, [rid]).get(rid)
+            with self._reading() as conn:
+                kind = types_by_id(conn, [rid]).get(rid)
             if kind is not None:
                 self._known[urn] = f"{kind}/{rid}"
         return self._known.get(urn)
@@ -128,10 +133,13 @@ class References:
         except Unsupported as refused:
             result.refusal = f"reference {refused}"
             return None
-        key = (id(index), value)
-        if key not in self._searched:
-            self._searched[key] = index.matching(criteria) | in_store(self._conn, criteria)
-        found = sorted(self._searched[key])
+        if self._searched[0] is not index:  # a new file: its own searches
+            self._searched = (index, {})
+        searched = self._searched[1]
+        if value not in searched:
+            with self._reading() as conn:
+                searched[value] = index.matching(criteria) | in_store(conn, criteria)
+        found = sorted(searched[value])
         if len(found) > 1:
             result.refusal = (f"reference {shown(value)}: {len(found)} records match "
                               f"({', '.join(found[:LISTED])}); not imported")

@@ -43,7 +43,13 @@ def task_id(result: dict) -> str:
 
 def file_results(work: Work, written: list[dict]) -> list[Filed]:
     """Make and save the review Task of each arrived result that answers an order."""
-    filed = review_items(work.conn, items_to_review(written))
+    return file_items(work, items_to_review(written))
+
+
+def file_items(work: Work, items: list[dict]) -> list[Filed]:
+    """Make and save the review Task of each of these items that answers an order (an
+    import picks its items from records it never reads back whole: app.clinical.imports)."""
+    filed = review_items(work.conn, items)
     if filed:
         tasks = [f.task for f in filed]
         ops = work.save_batch(tasks, {("Task", t["id"]) for t in tasks})

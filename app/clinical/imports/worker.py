@@ -1,0 +1,143 @@
+"""The import's worker process: reading and preparing on one core while the writer
+writes on the other.
+
+The worker (app.clinical.imports.reader) reads, parses, resolves references, validates and
+makes index rows, and sends the writer batches of serialised records over a pipe; the
+writer acknowledges each batch once it is committed. The worker reads the store itself
+(its own connection, opened with the store's key, which reaches it through the spawn
+pipe, never a command line) only where a file does not say enough: a urn or a conditional
+reference to a record of another file, a conditional create. Before such a read it waits
+until the writer has committed every batch sent, so it sees the store as a single-process
+import would. The pipe holds about one batch, so a fast reader waits for a slow writer:
+memory stays bounded whatever the size of the file.
+
+The process is started with "spawn", which is safe in a threaded program (the window's
+database thread, Qt) and the same on every platform. If it dies, the writer is told by the
+pipe closing and stops with a sentence (ImportStopped), never waits for ever; if the writer
+stops, the worker is ended.
+"""
+
+import gc
+import multiprocessing
+from collections.abc import Iterator
+from contextlib import contextmanager
+from multiprocessing.connection import Connection as Pipe
+from pathlib import Path
+
+from sqlalchemy import Connection
+
+from app.clinical.imports.reader import Batch, Finished, read_all
+from app.errors import HearthError
+from app.store.database import Database
+from app.store.store import Store
+
+POLL_S = 1.0  # how often a waiting writer checks that the worker is still there
+
+
+class ImportStopped(HearthError):
+    title = "Import stopped"
+
+
+class Failed(HearthError):
+    """Sent by the worker when it meets an error it cannot carry on from."""
+
+
+class Worker:
+    """The writer's side: the worker process and its pipe."""
+
+    def __init__(self, store: Store, files: list[Path], batch_size: int, mark: str):
+        spawn = multiprocessing.get_context("spawn")
+        self._pipe, theirs = spawn.Pipe(duplex=True)
+        database = (type(store.db), store.db.path, store.data_key)
+        self.process = spawn.Process(target=work, args=(theirs, database, files, batch_size,
+                                                        mark), name="hearth-import-reader")
+        self.process.start()
+        theirs.close()  # so the pipe closes when the worker dies
+        self.batches = 0
+
+    def messages(self) -> Iterator[object]:
+        """What the worker sends, until it has finished; ImportStopped if it dies."""
+        while True:
+            while not self._pipe.poll(POLL_S):
+                if not self.process.is_alive() and not self._pipe.poll(0):
+                    raise self._stopped()
+            try:
+                message = self._pipe.recv()
+            except (EOFError, OSError):
+                raise self._stopped() from None
+            if isinstance(message, Failed):
+                raise ImportStopped(f"The import stopped: {message.message}")
+            yield message
+            if isinstance(message, Finished):
+                return
+
+    def committed(self) -> None:
+        """Tell the worker one more batch is in the store (if it has finished, or died, the
+        next message says so)."""
+        self.batches += 1
+        try:
+            self._pipe.send(self.batches)
+        except (BrokenPipeError, OSError):
+            pass
+
+    def end(self) -> None:
+        """Stop the worker if it is still running, and wait for it."""
+        self._pipe.close()
+        self.process.join(5)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+
+    def _stopped(self) -> ImportStopped:
+        self.process.join(1)
+        code = self.process.exitcode
+        how = f"was killed by signal {-code}" if code and code < 0 else f"ended (exit code {code})"
+        return ImportStopped(
+            f"The import's reading process {how} before it had read every file. The records "
+            f"of the {self.batches} batch(es) written before it stopped are kept; run the same "
+            "import again to bring in the rest (what is already here is not imported twice).")
+
+
+def work(pipe: Pipe, database: tuple, files: list[Path], batch_size: int, mark: str) -> None:
+    """The worker process: read every file and send the writer what it must write."""
+    gc.collect()
+    gc.freeze()  # the modules just imported are never garbage: not scanned again
+    gc.disable()  # parsed records hold no cycles; collected once a batch instead
+    kind, path, key = database
+    db: Database = kind(path, key)
+    progress = _Progress(pipe)
+    try:
+        for message in read_all(files, batch_size, mark, lambda: progress.reading(db)):
+            pipe.send(message)
+            if isinstance(message, Batch):
+                progress.sent += 1
+                gc.collect()
+    except (BrokenPipeError, EOFError):
+        pass  # the writer stopped: nothing more to do
+    except HearthError as err:
+        _tell(pipe, Failed(err.message))
+    except Exception as err:  # noqa: BLE001 - the writer must hear of it, not wait
+        _tell(pipe, Failed(f"{type(err).__name__}: {err}"))
+    finally:
+        db.close()
+
+
+class _Progress:
+    """How far the writer has got: batches sent, and batches it says are committed."""
+
+    def __init__(self, pipe: Pipe):
+        self.pipe, self.sent, self.committed = pipe, 0, 0
+
+    @contextmanager
+    def reading(self, db: Database) -> Iterator[Connection]:
+        while self.committed < self.sent:
+            self.committed = self.pipe.recv()
+        with db.read() as conn:
+            yield conn
+
+
+def _tell(pipe: Pipe, failure: Failed) -> None:
+    try:
+        pipe.send(failure)
+    except (BrokenPipeError, OSError):
+        pass
