@@ -23,7 +23,7 @@ from app.clinical.imports.prepare import marker
 from app.clinical.imports.reader import Batch, FileStarted, Finished
 from app.clinical.imports.report import ImportReport
 from app.clinical.imports.unscheduled import unscheduled
-from app.clinical.imports.worker import Worker
+from app.clinical.imports.worker import OWN_PROCESS_ABOVE, Worker
 from app.clinical.imports.writer import Written, collector_paused, tell, write
 from app.clinical.records import ChangeFeed, Records
 from app.clinical.safety.check import SafetyChecks
@@ -51,8 +51,9 @@ class Importer:
     without it, the shipped catalogue and the store's packs."""
 
     def __init__(self, store: Store, batch_size: int = BATCH, feed: ChangeFeed | None = None,
-                 safety: SafetyChecks | None = None):
+                 safety: SafetyChecks | None = None, own_process_above: int = OWN_PROCESS_ABOVE):
         self._store = store
+        self._own_process_above = own_process_above  # bytes of input: below, a thread reads
         self._records = Records(store, feed)
         self._batch_size = batch_size
         self._safety = safety or SafetyChecks(store, load_catalogue, SafetyPolicy())
@@ -62,7 +63,8 @@ class Importer:
         session.require(Permission.IMPORT_RECORDS)
         files = input_files(paths)
         report, written, entries = ImportReport(), Written(), 0
-        worker = Worker(self._store, files, self._batch_size, marker())
+        own_process = sum(f.stat().st_size for f in files) > self._own_process_above
+        worker = Worker(self._store, files, self._batch_size, marker(), own_process)
         try:
             for message in worker.messages():
                 tell(report, message.said)

@@ -14,11 +14,14 @@ memory stays bounded whatever the size of the file.
 The process is started with "spawn", which is safe in a threaded program (the window's
 database thread, Qt) and the same on every platform. If it dies, the writer is told by the
 pipe closing and stops with a sentence (ImportStopped), never waits for ever; if the writer
-stops, the worker is ended.
+stops, the worker is ended. Starting a process costs about as much as reading
+OWN_PROCESS_ABOVE bytes, so smaller imports (a patient's bundle) are read by a thread of
+this process instead, through the same pipe and the same reader.
 """
 
 import gc
 import multiprocessing
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from multiprocessing.connection import Connection as Pipe
@@ -32,6 +35,7 @@ from app.store.database import Database
 from app.store.store import Store
 
 POLL_S = 1.0  # how often a waiting writer checks that the worker is still there
+OWN_PROCESS_ABOVE = 4 * 1024 * 1024  # bytes of input files
 
 
 class ImportStopped(HearthError):
@@ -45,14 +49,23 @@ class Failed(HearthError):
 class Worker:
     """The writer's side: the worker process and its pipe."""
 
-    def __init__(self, store: Store, files: list[Path], batch_size: int, mark: str):
-        spawn = multiprocessing.get_context("spawn")
-        self._pipe, theirs = spawn.Pipe(duplex=True)
-        database = (type(store.db), store.db.path, store.data_key)
-        self.process = spawn.Process(target=work, args=(theirs, database, files, batch_size,
-                                                        mark), name="hearth-import-reader")
+    def __init__(self, store: Store, files: list[Path], batch_size: int, mark: str,
+                 own_process: bool):
+        if own_process:
+            spawn = multiprocessing.get_context("spawn")
+            self._pipe, theirs = spawn.Pipe(duplex=True)
+            database = (type(store.db), store.db.path, store.data_key)
+            self.process = spawn.Process(target=work, args=(theirs, database, files,
+                                                            batch_size, mark),
+                                         name="hearth-import-reader")
+        else:
+            self._pipe, theirs = multiprocessing.Pipe(duplex=True)
+            self.process = threading.Thread(target=read, args=(theirs, store.db, files,
+                                                               batch_size, mark),
+                                            name="hearth-import-reader", daemon=True)
         self.process.start()
-        theirs.close()  # so the pipe closes when the worker dies
+        if own_process:
+            theirs.close()  # so the pipe closes when the worker dies
         self.batches = 0
 
     def messages(self) -> Iterator[object]:
@@ -82,16 +95,17 @@ class Worker:
 
     def end(self) -> None:
         """Stop the worker if it is still running, and wait for it."""
-        self._pipe.close()
+        self._pipe.close()  # a thread still sending stops at once
         self.process.join(5)
-        if self.process.is_alive():
+        if self.process.is_alive() and isinstance(self.process, multiprocessing.Process):
             self.process.kill()
             self.process.join()
 
     def _stopped(self) -> ImportStopped:
         self.process.join(1)
-        code = self.process.exitcode
-        how = f"was killed by signal {-code}" if code and code < 0 else f"ended (exit code {code})"
+        code = getattr(self.process, "exitcode", None)
+        how = (f"was killed by signal {-code}" if code and code < 0 else
+               f"ended (exit code {code})" if code is not None else "ended")
         return ImportStopped(
             f"The import's reading process {how} before it had read every file. The records "
             f"of the {self.batches} batch(es) written before it stopped are kept; run the same "
@@ -105,21 +119,30 @@ def work(pipe: Pipe, database: tuple, files: list[Path], batch_size: int, mark: 
     gc.disable()  # parsed records hold no cycles; collected once a batch instead
     kind, path, key = database
     db: Database = kind(path, key)
+    try:
+        read(pipe, db, files, batch_size, mark, collect=gc.collect)
+    finally:
+        db.close()
+
+
+def read(pipe: Pipe, db: Database, files: list[Path], batch_size: int, mark: str,
+         collect=lambda: None) -> None:
+    """Read every file and send the writer what it must write, then close the pipe."""
     progress = _Progress(pipe)
     try:
         for message in read_all(files, batch_size, mark, lambda: progress.reading(db)):
             pipe.send(message)
             if isinstance(message, Batch):
                 progress.sent += 1
-                gc.collect()
-    except (BrokenPipeError, EOFError):
+                collect()
+    except (BrokenPipeError, EOFError, OSError):
         pass  # the writer stopped: nothing more to do
     except HearthError as err:
         _tell(pipe, Failed(err.message))
     except Exception as err:  # noqa: BLE001 - the writer must hear of it, not wait
         _tell(pipe, Failed(f"{type(err).__name__}: {err}"))
     finally:
-        db.close()
+        pipe.close()
 
 
 class _Progress:
