@@ -31,6 +31,14 @@ def test_store_benchmark_reports_every_figure_with_its_baseline(capsys):
                                      "encrypted_over_plain_chart_p95"}
 
 
+def test_store_benchmark_at_scale_reports_each_window_beside_the_floor(capsys):
+    bench_store.main(["--resources", "400", "--window", "150"])
+    result = json.loads(capsys.readouterr().out)
+    assert result["ingest"]["skipped"] == 0 and len(result["ingest"]["windows"]) >= 2
+    assert result["ingest"]["peak_rss_mb"] > 0 and result["floor"]["resources_per_s"] > 0
+    assert set(result["ratios"]) == {"floor_over_ingest", "slowest_window_over_first"}
+
+
 def test_safety_benchmark_checks_a_drug_and_reports_its_chart_baseline(capsys):
     bench_safety.main(["--queries", "3", "--others", "2"])
     result = json.loads(capsys.readouterr().out)
