@@ -254,13 +254,15 @@ def _import_alone(root: Path, files: list[Path], window: int, answer) -> None:
                             "resources_per_s": round(done / (wall - mark["wall"]))})
             mark.update(entries=p.entries, cpu=cpu, wall=wall)
 
-    start, cpu = time.perf_counter(), _cpu_seconds()
+    start, cpu, writer = time.perf_counter(), _cpu_seconds(), time.process_time()
     report = Importer(store).run(IMPORTER, files, progress)
     seconds, cpu = time.perf_counter() - start, _cpu_seconds() - cpu
+    writer = time.process_time() - writer
     store.close()
     answer.put({"resources": report.imported, "skipped": report.skipped,
                 "seconds": round(seconds, 1), "resources_per_s": round(report.imported / seconds),
                 "cpu_s": round(cpu, 1), "resources_per_cpu_s": round(report.imported / cpu),
+                "writer_cpu_s": round(writer, 1), "worker_cpu_s": round(cpu - writer, 1),
                 "windows": windows,
                 "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
                 "worker_peak_rss_mb": round(
