@@ -75,9 +75,9 @@ class Importer:
                             session, Permission.IMPORT_RECORDS) as work:
                         write(work, message.items, report, written)
                     worker.committed()
-                    if message.file:
-                        progress(Progress(*message.file[:1], len(files), message.entries,
-                                          message.file[1]))
+                    if message.file:  # within a file: the bar moves on
+                        done, path = message.file
+                        progress(Progress(done, len(files), message.entries, path))
                 elif isinstance(message, Finished):
                     entries = message.entries
         finally:
