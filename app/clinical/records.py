@@ -38,6 +38,7 @@ from app.security.session import Session
 from app.store import audit_log as audit
 from app.store.changes import ChangeFeed, Changes
 from app.store.resources import (
+    RECORD,
     delete_resource,
     get_resource,
     put_resources,
@@ -282,7 +283,7 @@ class Work:
 
 def _drop_queued(conn: Connection, kind: str, record_id: str) -> int:
     """Take a record's outbox rows out (a decision replaces them); how many there were."""
-    return conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ?",
+    return conn.exec_driver_sql(f"DELETE FROM local_change WHERE record = {RECORD}",
                                 (kind, record_id)).rowcount
 
 

@@ -7,13 +7,17 @@ the sync adapter (tests/test_write_path.py holds everyone else to that). Writes 
 batched (executemany) because an import writes thousands at a time; a resource whose
 content is unchanged is not written again, so re-importing a file changes
 nothing and queues nothing.
+
+Outbox and chart index rows name their resource by its integer `record` (schema.v17): an
+outbox row carries no copy of the JSON it queues while that is the resource's current JSON;
+the store's trigger gives it a copy when the resource is written again.
 """
 
 from collections.abc import Collection, Iterable
 
 from sqlalchemy import Connection, select
 
-from app.errors import InvalidRecord
+from app.errors import InvalidRecord, NotFound
 from app.store import schema
 from app.store.chart_index import chart_fields
 from app.store.close_text import close_terms
@@ -85,14 +89,16 @@ def put_resources(
 def delete_resource(conn: Connection, resource_type: str, resource_id: str, user: str,
                     at: str) -> None:
     """Remove a resource from the chart and queue the delete for upload. The row stays as a
-    tombstone (deleted = 1) so sync knows what it was. A signed note is never deleted: it
-    is marked entered-in-error instead."""
+    tombstone (deleted = 1) so sync knows what it was, and its outbox row names it. A signed
+    note is never deleted: it is marked entered-in-error instead."""
     if (old := get_resource(conn, resource_type, resource_id)) and is_signed(old):
         raise InvalidRecord(signed_note_refusal(old, {}) or "A signed note cannot be deleted.")
+    if conn.exec_driver_sql(f"SELECT {RECORD}", (resource_type, resource_id)).scalar() is None:
+        raise NotFound(f"There is no {resource_type} {resource_id} here to delete; nothing "
+                       "was changed.")
     version = _base_versions(conn, [{"resourceType": resource_type, "id": resource_id}])
     conn.exec_driver_sql(INSERT_CHANGE, (resource_type, resource_id, "delete",
-                                         version.get((resource_type, resource_id)), None, user,
-                                         at))
+                                         version.get((resource_type, resource_id)), user, at))
     remove_local(conn, resource_type, resource_id, at)
 
 
@@ -142,7 +148,7 @@ def remove_local(conn: Connection, resource_type: str, resource_id: str, at: str
     """Take a resource out of the chart and search, keeping a tombstone row."""
     conn.exec_driver_sql("UPDATE resource SET deleted = 1, last_updated = ? "
                          "WHERE type = ? AND id = ?", (at, resource_type, resource_id))
-    conn.exec_driver_sql("DELETE FROM patient_compartment WHERE type = ? AND id = ?",
+    conn.exec_driver_sql(f"DELETE FROM patient_compartment WHERE record = {RECORD}",
                          (resource_type, resource_id))
     if resource_type == "Patient":
         conn.exec_driver_sql(f"DELETE FROM patient_search WHERE rowid = {SEARCH_ROW}",
@@ -166,10 +172,12 @@ UPSERT_RESOURCE = (
     "INSERT INTO resource (type, id, version_id, last_updated, json, deleted) "
     "VALUES (?, ?, NULL, ?, ?, 0) ON CONFLICT (type, id) DO UPDATE SET "
     "last_updated = excluded.last_updated, json = excluded.json, deleted = 0")
-INSERT_CHANGE = ("INSERT INTO local_change (type, id, op, base_version, json, user, at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
-INSERT_COMPARTMENT = ("INSERT INTO patient_compartment (type, id, patient_id, section, date, "
-                      "status, code) VALUES (?, ?, ?, ?, ?, ?, ?)")
+RECORD = "(SELECT record FROM resource WHERE type = ? AND id = ?)"  # its integer key
+# The queued JSON is the resource's current one (schema.v17), so the row holds none.
+INSERT_CHANGE = ("INSERT INTO local_change (record, op, base_version, user, at) "
+                 f"VALUES ({RECORD}, ?, ?, ?, ?)")
+INSERT_COMPARTMENT = ("INSERT INTO patient_compartment (record, type, id, patient_id, section, "
+                      f"date, status, code) VALUES ({RECORD}, ?, ?, ?, ?, ?, ?, ?)")
 SEARCH_ROW = "(SELECT search_rowid FROM patient_search_row WHERE patient_id = ?)"
 INSERT_SEARCH = ("INSERT INTO patient_search (rowid, patient_id, names, identifiers, telecom, "
                  "birth_date, sounds, spellings, fragments) "
@@ -182,8 +190,8 @@ def _write(conn: Connection, written: list[tuple[dict, str, str]], user: str, at
     conn.exec_driver_sql(UPSERT_RESOURCE, [(r["resourceType"], r["id"], at, body)
                                            for r, _, body in written])
     conn.exec_driver_sql(INSERT_CHANGE, [
-        (r["resourceType"], r["id"], op, bases.get((r["resourceType"], r["id"])), body, user, at)
-        for r, op, body in written])
+        (r["resourceType"], r["id"], op, bases.get((r["resourceType"], r["id"])), user, at)
+        for r, op, _ in written])
     _index(conn, [r for r, _, _ in written], [r for r, op, _ in written if op == "update"])
 
 
@@ -199,14 +207,15 @@ def _base_versions(conn: Connection, resources: list[dict]) -> dict[tuple[str, s
 def _index(conn: Connection, resources: list[dict], updated: list[dict]) -> None:
     """Chart and search index rows; those of updated resources are replaced."""
     if updated:
-        conn.exec_driver_sql("DELETE FROM patient_compartment WHERE type = ? AND id = ?",
+        conn.exec_driver_sql(f"DELETE FROM patient_compartment WHERE record = {RECORD}",
                              [(r["resourceType"], r["id"]) for r in updated])
     rows = []
     for resource in resources:
         if patient_id := patient_of(resource):
             f = chart_fields(resource)
-            rows.append((resource["resourceType"], resource["id"], patient_id, f["section"],
-                         f["date"], f["status"], f["code"]))
+            key = (resource["resourceType"], resource["id"])
+            rows.append((*key, *key, patient_id, f["section"], f["date"], f["status"],
+                         f["code"]))
     if rows:
         conn.exec_driver_sql(INSERT_COMPARTMENT, rows)
     patients = [p["id"] for p in resources if p["resourceType"] == "Patient"]

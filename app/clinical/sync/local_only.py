@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from app.security.policy import system_policy_path
 from app.store.store import Store
 
-BY_TYPE = ("SELECT type, count(DISTINCT id) FROM local_change GROUP BY type "
+BY_TYPE = ("SELECT type, count(DISTINCT id) FROM outbox GROUP BY type "
            "ORDER BY count(DISTINCT id) DESC, type")
 NO_SERVER = "This workstation does not sync (no sync server in the IT policy)"
 

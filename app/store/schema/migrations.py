@@ -40,6 +40,7 @@ from app.store.schema.v13 import APPOINTMENTS_BY_PRACTITIONER
 from app.store.schema.v14 import REPORT_INDEXES
 from app.store.schema.v15 import AUDIT_BY_ACTION_AND_TIME
 from app.store.schema.v16 import MUST_CHANGE_PASSWORD
+from app.store.schema.v17 import slim_the_write_set
 from app.store.search_text import search_terms
 from fhir_common import fhir_json
 
@@ -106,6 +107,7 @@ MIGRATIONS: tuple[Migration, ...] = (
               _run_statements(AUDIT_BY_ACTION_AND_TIME)),
     Migration(16, "a password changed at the next sign-in",
               _run_statements(MUST_CHANGE_PASSWORD)),
+    Migration(17, "integer keys and an outbox without copies", slim_the_write_set),
 )
 
 
