@@ -48,7 +48,7 @@ OLDEST_UNHELD = ("SELECT l.seq, r.type, r.id FROM local_change l JOIN resource r
                  "ON r.record = l.record WHERE l.held_by IS NULL AND l.seq > ? "
                  "ORDER BY l.seq LIMIT ?")
 OUTBOX_HEADS = ("SELECT r.type, r.id, MAX(l.seq) FROM resource r JOIN local_change l "
-                "ON l.record = r.record WHERE r.type = ? AND r.id IN ({}) GROUP BY r.record")
+                "ON l.record = r.record WHERE r.type = ? AND r.id IN ({}) GROUP BY r.type, r.id")
 KNOWN_VERSIONS = ("SELECT type, id, version_id, json_extract(json, '$.meta.lastUpdated') "
                   "FROM base WHERE type = ? AND id IN ({})")
 HEAD = f"SELECT MAX(seq), MAX(held_by IS NOT NULL) FROM local_change WHERE record = {RECORD}"
