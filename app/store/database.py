@@ -103,6 +103,17 @@ class Database:
         finally:
             dest.close()
 
+    def vacuum(self) -> None:
+        """Write the file afresh without its free pages (SQLite's VACUUM, itself one
+        transaction: interrupted, the file is as it was). It needs room for a second copy."""
+        conn = self.engine.raw_connection()
+        try:
+            conn.driver_connection.execute("VACUUM")
+        except sqlcipher3.Error as err:
+            raise translate_sqlite_error(err, self.path) from err
+        finally:
+            conn.close()
+
     def rekey(self, new_key: bytes) -> None:
         """Re-encrypt the whole file under `new_key`; the caller closed every connection."""
         conn = self.engine.raw_connection()

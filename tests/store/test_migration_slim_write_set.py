@@ -76,6 +76,7 @@ def test_every_queued_change_keeps_its_json_hold_and_seq(upgraded, tmp_path):
     with store.read() as conn:
         assert conn.execute(text("PRAGMA foreign_key_check")).all() == []
         assert conn.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+        assert conn.execute(text("PRAGMA freelist_count")).scalar_one() == 0  # vacuumed
         copies = conn.execute(text("SELECT count(*) FROM local_change WHERE json IS NOT NULL"))
         assert copies.scalar_one() == 1  # only Ann's first version, since replaced
         never_stored = conn.execute(text(

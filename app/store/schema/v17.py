@@ -28,8 +28,10 @@ stored (no write path makes one) gets a tombstone record made from it, so nothin
 is lost; a chart index row whose record is not stored indexes nothing and is not kept.
 
 The migration runs in one transaction after the backup (migrations.migrate): a store killed
-part-way is at schema 16, as it was, and migrates again at the next start. At 100,000 records
-it copies each table once.
+part-way is at schema 16, as it was, and migrates again at the next start. It copies each
+table once, so the old copies' pages are then free inside the file: migrate VACUUMs once
+after it (itself one transaction; skipped without disk room for a second copy, when later
+writes reuse those pages instead). At 100,059 records: 26-32 s, 341 MB -> 223 MB.
 """
 
 from sqlalchemy import Connection
