@@ -94,14 +94,14 @@ def run(args) -> dict:
                                                        / before["resources_per_cpu_s"], 2)}}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--baseline-tree", help="a checkout of Hearth before schema 17")
     parser.add_argument("--patients", type=int, default=20_000)
     parser.add_argument("--full", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--measure", nargs="+", help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     if args.measure:
         root, *inputs = map(Path, args.measure)
         print(json.dumps(measure(inputs, root)))
