@@ -29,7 +29,8 @@ class ShowVersion(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None):
         from importlib.metadata import version
 
-        parser.exit(message=f"hearth {version('hearth')}\n")
+        print(f"hearth {version('hearth')}")  # on stdout, as argparse's own version action
+        parser.exit()
 
 
 def add_global_options(parser: argparse.ArgumentParser) -> None:

@@ -43,8 +43,9 @@ class LazyTabs:
     def __contains__(self, key: str) -> bool:
         return key in self._built or key in self._waiting
 
-    def built(self, key: str) -> QWidget | None:
-        """The tab if it has been built, else None (nothing is built by asking)."""
+    def get(self, key: str) -> QWidget | None:
+        """The tab if it has been built, else None: nothing is built by asking (a dict of
+        the tabs built so far would answer the same)."""
         return self._built.get(key)
 
     def page(self, key: str) -> QWidget:

@@ -216,9 +216,9 @@ class ChartView(QWidget):
     def _read_again(self) -> None:
         sections, self._touched, self._stale = self._touched, set(), False
         self._reading = sections
-        lists = [s for s in sections if self.tabs.built(s) is not None
+        lists = [s for s in sections if self.tabs.get(s) is not None
                  and self.records(s).model.started]
-        vitals = self.tabs.built("vitals")
+        vitals = self.tabs.get("vitals")
         codes = VITAL_CODES if "vitals" in sections and vitals is not None and vitals.drawn \
             else ()
         chart.update(self, self._background, self._ws, self.patient_id, lists, PAGE_SIZE,
@@ -265,7 +265,7 @@ class ChartView(QWidget):
         syncs = bool(self._ws.policy.sync.server)
         self.tabs.replace("summary", SummaryTab(summary, set(LABELS), syncs))
         for section in sections:
-            tab = self.tabs.built(section)
+            tab = self.tabs.get(section)
             if tab is None:  # built when first shown, from the summary of then
                 continue
             records = self._records(LABELS[section], section, summary.counts[section],
