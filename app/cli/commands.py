@@ -16,6 +16,7 @@ import shlex
 import sys
 from collections.abc import Callable
 from dataclasses import asdict
+from importlib.metadata import version
 from pathlib import Path
 
 from app.bootstrap import Environment, init_store, open_workstation, recover_store
@@ -137,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--policy", type=Path, metavar="FILE",
                         help="a policy stricter than IT's system policy (it may not loosen it)")
     parser.add_argument("--json", action="store_true", help="print data as JSON")
+    parser.add_argument("--version", action="version", version=f"hearth {version('hearth')}",
+                        help="print the installed version and exit")
     parser.set_defaults(run=cmd_workstation)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     data = argparse.ArgumentParser(add_help=False)
