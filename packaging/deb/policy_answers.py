@@ -33,6 +33,9 @@ def answers_checked(server: str, organization: str, ca_bundle: str) -> dict:
         if parts.scheme not in ("https", "http") or not parts.hostname:
             refuse(f"The sync server (hearth/sync_server) '{server}' is not a web address "
                    "such as https://fhir.example.org/R4.")
+        if parts.scheme == "http" and parts.hostname not in ("localhost", "127.0.0.1", "::1"):
+            refuse(f"The sync server (hearth/sync_server) '{server}' must be https:// (plain "
+                   "http:// only to this computer, for testing).")
     if ca_bundle and not os.path.isabs(ca_bundle):
         refuse(f"The CA bundle (hearth/ca_bundle) '{ca_bundle}' must be a full path, such as "
                "/etc/ssl/certs/clinic-ca.pem.")

@@ -8,9 +8,11 @@ fixtures skip with that reason where either is missing.
 """
 
 import os
+import queue
 import shutil
 import subprocess
 import tarfile
+import threading
 import time
 from pathlib import Path
 
@@ -100,9 +102,9 @@ class DebianChroot:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
+def run(command: list[str], check: bool = True, **kwargs) -> subprocess.CompletedProcess:
     done = subprocess.run(command, capture_output=True, text=True, **kwargs)
-    if done.returncode:
+    if check and done.returncode:
         raise AssertionError(f"`{' '.join(command)}` ended with {done.returncode}:\n"
                              f"{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
     return done
@@ -115,19 +117,22 @@ def build_deb(*options: str) -> Path:
 
 
 def wait_for_line(process: subprocess.Popen, wanted: str, seconds: float) -> list[str]:
-    """Lines of `process`'s stdout up to the one containing `wanted`; fails after `seconds`."""
-    os.set_blocking(process.stdout.fileno(), False)
-    lines, buffer, deadline = [], "", time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        chunk = process.stdout.read()
-        if chunk:
-            buffer += chunk
-            *complete, buffer = buffer.split("\n")
-            lines += complete
-            if any(wanted in line for line in complete):
-                return lines
-        elif process.poll() is not None:
+    """Lines of `process`'s stdout up to the one containing `wanted`; fails after `seconds`
+    or when the process ends first, with what it printed."""
+    lines: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line.rstrip("\n")) for line in process.stdout]
+                     + [lines.put(None)], daemon=True).start()
+    seen, deadline = [], time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = lines.get(timeout=left)
+        except queue.Empty:
             break
-        time.sleep(0.2)
+        if line is None:
+            break
+        seen.append(line)
+        if wanted in line:
+            return seen
+    process.kill()
     raise AssertionError(f"no line with {wanted!r} within {seconds:.0f} s; got:\n"
-                         + "\n".join(lines + [buffer]) + "\n" + (process.stderr.read() or ""))
+                         + "\n".join(seen) + "\n" + process.stderr.read())
