@@ -78,8 +78,7 @@ def url(served):
 def update_from(client, url: str) -> subprocess.CompletedProcess:
     client.path("/etc/apt/sources.list.d/hearth.list").write_text(
         f"deb [signed-by={KEYRING}] {url} bookworm main\n")
-    return client.sh("apt-get update -o Dir::Etc::SourceList=/etc/apt/sources.list.d/"
-                     "hearth.list -o Dir::Etc::SourceParts=- 2>&1", check=False)
+    return client.sh("apt-get update 2>&1", check=False)
 
 
 def test_the_client_installs_hearth_silently_from_the_signed_repository(client, url):
