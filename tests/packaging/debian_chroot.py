@@ -31,7 +31,7 @@ CHROOT_ENV = {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "HOME": "/root", "LANG": 
 def skip_unless_able() -> None:
     if os.geteuid() != 0:
         pytest.skip("the Debian package tests need root (chroot, mount): CI runs as root")
-    for tool in ("debootstrap", "dpkg-deb", "reprepro", "gpg", "faketime"):
+    for tool in ("debootstrap", "dpkg-deb", "lintian", "reprepro", "gpg", "faketime"):
         if shutil.which(tool) is None:
             pytest.skip(f"{tool} is not installed: .ci/run installs it (apt-get install "
                         "debootstrap reprepro gnupg faketime lintian)")
