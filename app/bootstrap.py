@@ -13,6 +13,7 @@ from pathlib import Path
 import keyring
 from keyring.backend import KeyringBackend
 
+from app.clinical.access.arrived import note_arrived_grants
 from app.clinical.access.gate import use_policy as use_access_policy
 from app.clinical.chart.chart import Chart
 from app.clinical.chart.record_alerts import RecordAlerts
@@ -30,6 +31,7 @@ from app.clinical.orders.service_requests import Orders
 from app.clinical.patients.arrived_duplicates import flag_arrived
 from app.clinical.patients.patients import Patients
 from app.clinical.patients.search import PatientSearch
+from app.clinical.printing.printouts import Printouts
 from app.clinical.records import ChangeFeed, Records
 from app.clinical.results.inbox import Inbox
 from app.clinical.results.overdue import OverdueOrders
@@ -57,6 +59,7 @@ from app.security.recovery import Recovered, create_recovery_key, recover
 from app.security.roles import Permission
 from app.security.session import Session
 from app.security.users import UserAccounts, add_first_admin
+from app.store.activity import NOTE_DRAFT, SYNC, Activity, Mark
 from app.store.demo_secret import DemoSecrets
 from app.store.device_secret import DeviceSecrets, KeyringSecrets
 from app.store.paths import StorePaths
@@ -122,6 +125,12 @@ class Workstation:
         return OrderPrints(self.store, self.policy.sync.organization, self.policy.billing)
 
     @cached_property
+    def printouts(self) -> Printouts:
+        """A patient's documents as PDF (`hearth print`, the chart's Print…), headed with the
+        policy's organization, the superbill billed as the policy's billing section says."""
+        return Printouts(self.store, self.policy.sync.organization, self.policy.billing)
+
+    @cached_property
     def results_inbox(self) -> Inbox:
         """The signed-in clinician's results to review, and the clinic queue."""
         return Inbox(self.store, self.changes)
@@ -160,6 +169,11 @@ class Workstation:
             problems.append(f"The check could not be recorded in the audit trail: {err.message}")
         return problems
 
+    def mark_note_open(self) -> Mark:
+        """The store marked busy while a note draft is open in an editor, until released:
+        `hearth update stage` waits for the note (app.store.activity)."""
+        return Activity(self.store.paths.root).hold(NOTE_DRAFT)
+
     def sync_worker(self, keyring_backend: Callable[[], KeyringBackend],
                     asked: SyncOverrides = POLICY_ONLY,
                     on_status: Callable[[SyncStatus], None] = lambda status: None
@@ -173,7 +187,8 @@ class Workstation:
         local = self._sync_side()
         return SyncWorker(
             Connecting(local, lambda: self._engine(local, plan.settings(keyring_backend()))),
-            plan.interval_seconds, on_status)
+            plan.interval_seconds, on_status,
+            during_cycle=lambda: Activity(self.store.paths.root).hold(SYNC))
 
     def sync_engine(self, settings: SyncSettings) -> SyncEngine:
         """The sync engine for this store, acting (and audited) as the signed-in user, who
@@ -185,11 +200,12 @@ class Workstation:
     def _sync_side(self) -> StoreSyncSide:
         """Publishing what each sync step changed on `changes`, like every other write;
         patients a pull brings who may be patients here are flagged for review, and
-        appointments it brings that double-book one booked here are held as conflicts, and
-        results it brings are filed to the inbox."""
+        appointments it brings that double-book one booked here are held as conflicts,
+        emergency accesses made elsewhere are written in this trail too, and results it
+        brings are filed to the inbox."""
         return StoreSyncSide(self.store, self.session.user, str(self.session.role),
                              self.changes,
-                             checks=(flag_arrived, hold_double_bookings),
+                             checks=(flag_arrived, hold_double_bookings, note_arrived_grants),
                              filers=(file_pulled_results,))
 
     def _engine(self, local: StoreSyncSide, settings: SyncSettings) -> SyncEngine:

@@ -99,3 +99,9 @@ class InvalidRecord(HearthError):
 
 class NotFound(HearthError):
     title = "Not found"
+
+
+class PolicyRefused(UsageError):
+    """A policy file Hearth will not start with: its sentence names the file, line and key."""
+
+    title = "Policy file refused"

@@ -15,11 +15,14 @@ come with the status after each cycle, never from the constructor a window calls
 also hands the worker a `Connecting` rather than an engine: signing in reads the OS keyring
 and may ask the server where to sign in, so the engine is built on the worker's thread at the
 first cycle (and again at the next one if that failed), and a failure is reported like a
-failed cycle.
+failed cycle. `during_cycle` is held around each cycle: the workstation marks the store busy
+with it, so an update is not staged while a sync is half done.
 """
 
+import contextlib
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -52,12 +55,14 @@ class Connecting:
 
 class SyncWorker:
     def __init__(self, engine: SyncEngine | Connecting, interval_seconds: float,
-                 on_status: Callable[[SyncStatus], None] = lambda status: None):
+                 on_status: Callable[[SyncStatus], None] = lambda status: None,
+                 during_cycle: Callable[[], AbstractContextManager] = contextlib.nullcontext):
         connected = isinstance(engine, SyncEngine)
         self._engine: SyncEngine | None = engine if connected else None
         self._connecting = None if connected else engine
         self._local = engine.local
         self._interval, self._on_status = interval_seconds, on_status
+        self._during_cycle = during_cycle
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -74,7 +79,7 @@ class SyncWorker:
 
     def run_once(self) -> SyncStatus:
         """One cycle now, on the calling thread; never raises for a sync failure."""
-        with self._lock:
+        with self._lock, self._during_cycle():
             online, report, error, paused = True, None, None, False
             try:
                 report = self.connect().run_once()

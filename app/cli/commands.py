@@ -33,18 +33,20 @@ from app.cli import (
     mfa_commands,
     order_commands,
     patient_commands,
+    policy_commands,
     print_commands,
     report_commands,
     safety_commands,
     schedule_commands,
     sync_commands,
+    update_commands,
 )
 from app.cli.args import OneLineParser, whole_number
 from app.cli.chart_text import page_text, summary_text
 from app.clinical.chart.chart import SECTIONS
 from app.clinical.imports.importer import Progress
 from app.display_time import when_text
-from app.errors import HearthError, StoreNotFound, UsageError
+from app.errors import HearthError, NoDisplay, PolicyRefused, StoreNotFound, UsageError
 from app.security.policy import Policy
 from app.security.roles import Role
 from app.store.device_secret import this_command
@@ -83,12 +85,15 @@ class Secrets:
 def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        env = env or Environment(policy=Policy.system_with(args.policy))
+        env = env or Environment(
+            policy=Policy.system_with(args.policy) if args.needs_policy else None)
         status = args.run(args, env, Secrets(args.password_stdin))
         sys.stdout.flush()  # so a reader gone away is found here, not at interpreter exit
         return status
     except HearthError as err:
         print(f"hearth: {sentence(err)}", file=sys.stderr)
+        if isinstance(err, PolicyRefused) and args.run in (cmd_workstation, cmd_demo):
+            show_in_window(err)
         return err.exit_code
     except SyncError as err:
         print(f"hearth: {sentence(err)}", file=sys.stderr)
@@ -100,6 +105,19 @@ def main(argv: list[str] | None = None, env: Environment | None = None) -> int:
         return READER_GONE if stdout_reader_gone() else unexpected(err)
     except Exception as err:  # the boundary: one line, never a traceback
         return unexpected(err)
+
+
+def show_in_window(err: HearthError) -> None:
+    """Show a refusal to start the window in a window too: Hearth started from the desktop's
+    menu has no terminal, and a policy file at fault must not look like a program that
+    never opened. Where no window can be shown, the line on stderr is all there is."""
+    try:
+        require_display(shlex.join(this_command()))
+    except NoDisplay:
+        return
+    from app.ui.shell.run import refuse_start_up  # Qt loads only for the window
+
+    refuse_start_up(err)
 
 
 def unexpected(err: Exception) -> int:
@@ -139,8 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="a policy stricter than IT's system policy (it may not loosen it)")
     parser.add_argument("--json", action="store_true", help="print data as JSON")
     parser.add_argument("--version", action="version", version=f"hearth {version('hearth')}",
-                        help="print the installed version and exit")
-    parser.set_defaults(run=cmd_workstation)
+                        help="print the version of Hearth installed and exit")
+    parser.set_defaults(run=cmd_workstation, needs_policy=True)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     data = argparse.ArgumentParser(add_help=False)
     data.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
@@ -181,7 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
                              "IT policy's sync.server)")
     verify.set_defaults(run=signed_in(cmd_audit_verify))
     export = audit.add_parser("export", help="export as CSV (ONC 170.315(d)(3))")
-    export.add_argument("--sort", choices=["time", "user", "patient"], default="time")
+    export.add_argument("--sort", choices=["time", "user", "patient", "action", "record"],
+                        default="time", help="order of the rows (record: the data accessed)")
     export.add_argument("--by", metavar="USER", help="only this user's actions")
     export.add_argument("--patient", metavar="ID", help="only actions on this patient")
     export.add_argument("--since", metavar="DATE", help="from this UTC date or time")
@@ -233,7 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
     disclosure_commands.register(commands, data, signed_in)
     amendment_commands.register(commands, data, signed_in)
     mfa_commands.register(commands, data, signed_in)
+    policy_commands.register(commands, data)
     access_commands.register(commands, data, signed_in)  # after `chart`, which it extends
+    update_commands.register(commands, data, signed_in)
     return parser
 
 

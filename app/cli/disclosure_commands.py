@@ -7,7 +7,7 @@ import argparse
 from pathlib import Path
 
 from app.clinical.disclosures.accounting import Disclosures
-from app.clinical.printing.printouts import Printouts, PrintRequest
+from app.clinical.printing.printouts import PrintRequest
 from app.clinical.visits.day_sheet_pdf import PAPERS
 from app.display_time import when_text
 from fhir_common import fhir_json
@@ -28,8 +28,7 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
 
 def cmd_disclosures(args, ws, secrets) -> int:
     if args.pdf is not None:
-        printouts = Printouts(ws.store, ws.policy.sync.organization, ws.policy.billing)
-        printed = printouts.print(ws.session, PrintRequest(
+        printed = ws.printouts.print(ws.session, PrintRequest(
             args.patient_id, "disclosures", args.pdf, paper=args.paper, to=args.to))
         print(f"Wrote the accounting of disclosures of {printed.patient} to {printed.path}: "
               f"{printed.entries} {'disclosure' if printed.entries == 1 else 'disclosures'} "

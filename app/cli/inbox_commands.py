@@ -58,12 +58,14 @@ def cmd_overdue(args, ws, secrets) -> int:
     if args.json:
         print(fhir_json.dumps([o.__dict__ for o in orders]).decode())
         return 0
-    if not orders:
+    if not orders and not orders.withheld:
         print(f"No order of yours has waited more than {days} days for a result.")
     for order in orders:
         print(f"{order.test}: ordered {when_text(order.ordered, with_date=True)}, "
               f"{order.days} days without a result; patient {order.patient_id}, "
               f"order {order.order_id}")
+    if orders.withheld:
+        print(withheld_sentence(orders.withheld))
     return 0
 
 

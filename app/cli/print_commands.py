@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from app.clinical.printing.pages import PAPERS
-from app.clinical.printing.printouts import NAMES, Printouts, PrintRequest
+from app.clinical.printing.printouts import NAMES, PrintRequest
 from fhir_common import fhir_json
 
 
@@ -34,8 +34,7 @@ def register(commands, data: argparse.ArgumentParser, signed_in) -> None:
 
 
 def cmd_print(args, ws, secrets) -> int:
-    printouts = Printouts(ws.store, ws.policy.sync.organization, ws.policy.billing)
-    printed = printouts.print(ws.session, PrintRequest(args.patient_id, args.document,
+    printed = ws.printouts.print(ws.session, PrintRequest(args.patient_id, args.document,
                                                        args.output, args.visit, args.paper,
                                                        args.to))
     if args.json:

@@ -32,6 +32,8 @@ SORT_KEYS = {
     "time": (schema.audit.c.seq,),
     "user": (schema.audit.c.user, schema.audit.c.seq),
     "patient": (schema.audit.c.patient, schema.audit.c.seq),
+    "action": (schema.audit.c.action, schema.audit.c.seq),  # (d)(3): every data element
+    "record": (schema.audit.c.entity, schema.audit.c.seq),  # the data accessed
 }
 
 
@@ -160,7 +162,7 @@ class AuditReview:
         """Write matching rows as CSV; `since`/`until` are ISO dates or times (UTC)."""
         session.require(Permission.REVIEW_AUDIT)
         if sort not in SORT_KEYS:
-            raise UsageError(f"Cannot sort by '{sort}'; choose time, user or patient.")
+            raise UsageError(f"Cannot sort by '{sort}'; choose {', '.join(SORT_KEYS)}.")
         query = select(*(schema.audit.c[c] for c in COLUMNS)).order_by(*SORT_KEYS[sort])
         if user:
             query = query.where(schema.audit.c.user == user)

@@ -126,6 +126,10 @@ class SecondFactor:
             return "enrol"
         return "code" if enrolled and self._policy.mfa.at_sign_in else None
 
+    def at_signing(self, session: Session) -> bool:
+        """Whether signing or cosigning a note asks this user's code beside the password."""
+        return self._policy.mfa.at_signing == "code" and self.enrolled(session.user)
+
     def at_unlock(self, session: Session, now: datetime | None = None) -> str | None:
         """As at sign-in, except that with at_unlock "password" a code given within the
         last `shift_hours` lets the password alone unlock."""
@@ -174,11 +178,13 @@ class SecondFactor:
             audit.append(conn, audit.event_for(session, "create", entity=f"User/{session.user}",
                                                detail="second factor enrolled"))
 
-    def verify(self, session: Session, code: str, now: datetime | None = None) -> str:
+    def verify(self, session: Session, code: str, now: datetime | None = None,
+               purpose: str = "") -> str:
         """Check a 6-digit code or a recovery code for the signed-in user; a sentence saying
-        what was accepted. A wrong code is audited as a failed sign-in."""
+        what was accepted. A wrong code is audited as a failed sign-in; `purpose` ("signing a
+        note") names in the audit trail what else than signing in the code was asked for."""
         now = now or datetime.now(UTC)
-        code = code.strip()
+        code, why = code.strip(), f" ({purpose})" if purpose else ""
         with self._store.read() as conn:
             record = _read(conn, session.user)
         if record is None:
@@ -190,17 +196,17 @@ class SecondFactor:
                                 "works now.")
             step = _matching_step(record["secret"], code, now)
             if step is not None and step <= record["last_step"]:
-                self._refused(session, record, "second-factor code reused", now)
+                self._refused(session, record, "second-factor code reused" + why, now)
                 raise WrongCode("That code was already used; wait for the next one.")
             if step is None:
-                self._refused(session, record, "wrong second-factor code", now)
+                self._refused(session, record, "wrong second-factor code" + why, now)
                 raise WrongCode(_no_match(now))
             record["last_step"], accepted = step, "code"
         else:
             left = [h for h in record["recovery"]
                     if not password_matches(self._policy, h, _normal(code))]
             if len(left) == len(record["recovery"]):
-                self._refused(session, record, "wrong recovery code", now)
+                self._refused(session, record, "wrong recovery code" + why, now)
                 raise WrongCode("That is neither the 6-digit code from the authenticator app "
                                 "nor an unused recovery code.")
             record["recovery"] = left
@@ -210,8 +216,8 @@ class SecondFactor:
         with self._store.write() as conn:
             _write(conn, session.user, record)
             audit.append(conn, audit.event_for(session, "login",
-                                               detail=f"second factor: {accepted}"))
-        return f"Signed in with a {accepted}."
+                                               detail=f"second factor{why}: {accepted}"))
+        return f"{'Accepted' if purpose else 'Signed in with'} a {accepted}."
 
     def reset(self, session: Session, name: str, reason: str) -> None:
         """An admin removes a user's authenticator (a lost phone); she enrols again at her

@@ -4,7 +4,9 @@
 who chose to enrol is asked for it too). `at_sign_in`: whether signing in asks for the
 code. `at_unlock`: "password" lets a user unlock an idle-locked workstation with the
 password alone while her last code is less than `shift_hours` old (the same shift), else
-the code is asked; "code" asks it at every unlock. Codes are TOTP (RFC 6238), 30-second
+the code is asked; "code" asks it at every unlock. `at_signing`: "code" asks an enrolled
+user for the code beside the password when signing or cosigning a note (the signature is
+then two factors); "password" (the default) the password alone. Codes are TOTP (RFC 6238), 30-second
 steps, accepted one step either side of this computer's clock (app.security.mfa).
 """
 
@@ -15,6 +17,7 @@ from app.security.roles import Role
 
 ROLES = tuple(Role)
 UNLOCK_RULES = ("password", "code")
+SIGNING_RULES = ("password", "code")
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,7 @@ class MfaPolicy:
     at_sign_in: bool = True
     at_unlock: str = "password"
     shift_hours: int = 12
+    at_signing: str = "password"
 
     def __post_init__(self):
         roles = self.required_roles
@@ -38,6 +42,9 @@ class MfaPolicy:
         if self.at_unlock not in UNLOCK_RULES:
             raise UsageError(f"The policy's mfa.at_unlock is {self.at_unlock!r}; it must be "
                              "\"password\" (within the same shift) or \"code\".")
+        if self.at_signing not in SIGNING_RULES:
+            raise UsageError(f"The policy's mfa.at_signing is {self.at_signing!r}; it must be "
+                             "\"password\" or \"code\" (the authenticator's code too).")
         hours = self.shift_hours
         if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 24:
             raise UsageError(f"The policy's mfa.shift_hours is {hours!r}; it must be a whole "

@@ -2,9 +2,13 @@
 the clinic's vital sign units and change checks, and how registration numbers patients.
 
 The shipped defaults live in resources/default-policy.json so an IT admin reads and
-overrides the same file format; a key that is missing or misspelt is refused by name.
-The policy in force is IT's system file (system_policy_path) when there is one, else the
-packaged default; app.security.policy_rules holds the floors every file must meet.
+overrides the same file format. Precedence: the packaged default < IT's system file
+(system_policy_path) < `hearth --policy FILE`; each file sets only what it changes and is
+laid over the one before (objects key by key), and `--policy` may only tighten. A file is
+checked against resources/policy.schema.json and the rules a schema cannot say
+(app.security.policy_faults) before it is used: one at fault stops start-up with its file,
+line and key, and nothing falls back to a default. app.security.policy_rules holds the
+floors every policy must meet.
 """
 
 import os
@@ -16,10 +20,13 @@ from pathlib import Path
 
 import orjson
 
-from app.errors import UsageError
+from app.errors import PolicyRefused, UsageError
 from app.security.access_policy import AccessPolicy, access_policy
 from app.security.mfa_policy import MfaPolicy, mfa_policy
-from app.security.policy_rules import check_only_stricter, check_policy
+from app.security.policy_faults import file_faults
+from app.security.policy_own_checks import Tighten, npi_ok
+from app.security.policy_rules import REPLACED_WHOLE, check_policy
+from app.security.updates_policy import UpdatesPolicy, updates_policy
 from app.store.keys import KdfCost
 
 # A test hook, so tests need not write to /etc: where the system policy is read from when IT
@@ -239,20 +246,9 @@ class BillingPolicy:
                              "code is 5 or 9 digits.")
 
 
-def npi_ok(npi: str) -> bool:
-    """Whether `npi` is 10 digits with a good check digit (Luhn over "80840" + the first 9)."""
-    if len(npi) != 10 or not npi.isdigit():
-        return False
-    total = 0
-    for place, digit in enumerate(reversed("80840" + npi[:9])):
-        value = int(digit) * (2 if place % 2 == 0 else 1)
-        total += value - 9 if value > 9 else value
-    return (10 - total % 10) % 10 == int(npi[9])
-
-
 OPTIONAL = {"sync", "note_autosave_seconds", "max_note_kb", "vitals", "registration",
             "scheduling", "safety", "drugs", "results", "billing", "mfa",
-            "access"}  # older files lack them
+            "access", "updates"}  # older files lack them
 
 
 @dataclass(frozen=True)
@@ -274,35 +270,33 @@ class Policy:
     billing: BillingPolicy = BillingPolicy()
     access: AccessPolicy = AccessPolicy()  # restricted charts, break the glass
     mfa: MfaPolicy = MfaPolicy()  # the second factor (app.security.mfa_policy)
+    updates: UpdatesPolicy = UpdatesPolicy()  # the update channel (app.security.updates_policy)
 
     @classmethod
     def default(cls) -> "Policy":
-        return cls.from_json(files("hearth_resources").joinpath("default-policy.json").read_bytes(),
-                             "packaged default-policy.json")
+        return cls.from_json(orjson.dumps(packaged_values()), "packaged default-policy.json")
 
     @classmethod
     def system(cls) -> "Policy":
-        """IT's policy for this computer: the system file, else the packaged default."""
-        source = system_policy_source()
-        return cls.from_file(source) if source else cls.default()
+        """IT's policy for this computer: the system file over the packaged default."""
+        return cls.system_with(None)
 
     @classmethod
     def system_with(cls, stricter: Path | None) -> "Policy":
-        """The system policy, or `stricter` (--policy) if it tightens it and loosens nothing."""
-        system = cls.system()
-        if stricter is None:
-            return system
-        wanted = cls.from_file(stricter)
-        check_only_stricter(wanted, system, str(stricter),
-                            str(system_policy_source() or "the packaged default"))
-        return wanted
+        """The system policy, with `stricter` (--policy) laid over it if it tightens it and
+        loosens nothing. A file at fault stops here with its first fault: never a silent
+        fall back to the default."""
+        values, source = system_values()
+        if stricter is not None:
+            values = layered(values, file_values(stricter, Tighten(values, source)))
+            source = str(stricter)
+        return cls.from_json(orjson.dumps(values), source)
 
     @classmethod
     def from_file(cls, path: Path) -> "Policy":
-        try:
-            return cls.from_json(path.read_bytes(), str(path))
-        except OSError as exc:
-            raise UsageError(f"Cannot read the policy file {path}: {exc.strerror}.") from None
+        """The policy of one file laid over the packaged default."""
+        return cls.from_json(orjson.dumps(layered(packaged_values(), file_values(path))),
+                             str(path))
 
     @classmethod
     def from_json(cls, raw: bytes, source: str = "given") -> "Policy":
@@ -345,7 +339,8 @@ class Policy:
                         "results": _results(values.get("results", {})),
                         "billing": _billing(values.get("billing", {})),
                         "mfa": mfa_policy(values.get("mfa", {})),
-                        "access": access_policy(values.get("access", {}))})
+                        "access": access_policy(values.get("access", {})),
+                        "updates": updates_policy(values.get("updates", {}))})
         check_policy(policy, source)
         return policy
 
@@ -372,6 +367,47 @@ def _drugs(values) -> DrugsPolicy:
     if unknown := set(values) - {f.name for f in fields(DrugsPolicy)}:
         raise UsageError(f"Unknown policy drugs setting(s): {', '.join(sorted(unknown))}.")
     return DrugsPolicy(**values)
+
+
+def packaged_values() -> dict:
+    """The packaged default: every key (packaging/policy/policy-template.json is a copy)."""
+    return orjson.loads(files("hearth_resources").joinpath("default-policy.json").read_bytes())
+
+
+def system_values() -> tuple[dict, str]:
+    """Every key of the system policy (IT's file over the packaged default), and its source."""
+    source = system_policy_source()
+    if source is None:
+        return packaged_values(), "the packaged default"
+    return layered(packaged_values(), file_values(source)), str(source)
+
+
+def file_values(path: Path, tighten: Tighten | None = None) -> dict:
+    """What a policy file sets, refused with its first fault (file, line, key, problem)."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise PolicyRefused(f"Cannot read the policy file {path}: {exc.strerror}.") from None
+    check = file_faults(raw, tighten)
+    if check.faults:
+        more = len(check.faults) - 1
+        command = f"hearth policy check {'--as-override ' if tighten else ''}{path}"
+        raise PolicyRefused(check.faults[0].sentence(str(path)) + (
+            f" (and {more} more: {command} lists them)" if more else "") + ".")
+    return check.values
+
+
+def layered(base: dict, over: dict, path: tuple = ()) -> dict:
+    """`over` laid on `base`: objects key by key (except REPLACED_WHOLE), the rest replaced."""
+    merged = dict(base)
+    for key, value in over.items():
+        inner = path + (key,)
+        if isinstance(value, dict) and isinstance(base.get(key), dict) \
+                and inner != REPLACED_WHOLE:
+            merged[key] = layered(base[key], value, inner)
+        else:
+            merged[key] = value
+    return merged
 
 
 def system_policy_source() -> Path | None:

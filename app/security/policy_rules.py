@@ -4,11 +4,14 @@ A policy is a file, and whoever can write a file can weaken it; these rules are 
 policy read from disk (IT's system policy, the packaged default, `--policy`) is checked
 against the security floors and ceilings below, so no file allows a one-character password,
 an argon2id cost an attacker cracks in seconds, no lockout, or a sign-in that runs for
-hours. A `--policy` file is then compared, setting by setting, with the system policy: it
-may ask for more (a longer password, a higher KDF cost, fewer failed logins), never less,
-and every other setting (the sync server among them) must be the system policy's own.
+hours (resources/policy.schema.json repeats them for IT's editors; a test keeps the two
+equal, and these, being code, are what holds). A `--policy` file is then compared, setting
+by setting, with the system policy (app.security.policy_own_checks.loosened): it may ask for
+more (a longer password, a higher KDF cost, fewer failed logins), never less, and every
+other setting (the sync server among them) must be the system policy's own.
 """
 
+import json
 import math
 import types
 from dataclasses import fields, is_dataclass
@@ -33,8 +36,11 @@ BOUNDS = {
 LARGEST_NUMBER = 10**9  # any other number: far beyond sense, still short of an overflow
 
 # Which way is stricter for each security setting. Parallelism is free: argon2id's cost to
-# an attacker is its memory times its passes, whatever the number of lanes.
-HIGHER, LOWER, EITHER = "higher", "lower", "either"
+# an attacker is its memory times its passes, whatever the number of lanes. A list (MORE) is
+# stricter with every one of IT's entries and more (a role more must give a second factor);
+# a tuple orders the choices from loosest to strictest.
+HIGHER, LOWER, EITHER, MORE = "higher", "lower", "either", "more"
+SECOND_FACTOR_ASKED = ("password", "code")
 STRICTER = {
     "failed_logins_before_lock": LOWER,
     "lockout_minutes": HIGHER,
@@ -46,6 +52,13 @@ STRICTER = {
     "max_note_kb": LOWER,
     "sync.cycle_deadline_seconds": LOWER,
     "sync.max_response_mb": LOWER,
+    "mfa.required_roles": MORE,
+    "mfa.at_sign_in": (False, True),
+    "mfa.at_unlock": SECOND_FACTOR_ASKED,
+    "mfa.shift_hours": LOWER,
+    "mfa.at_signing": SECOND_FACTOR_ASKED,
+    "access.care_team_days": LOWER,
+    "access.emergency_minutes": LOWER,
 }
 
 
@@ -59,21 +72,43 @@ def check_policy(policy: Any, source: str) -> None:
                              f"{low:,} to {high:,}.")
 
 
-def check_only_stricter(override: Any, system: Any, override_source: str,
-                        system_source: str) -> None:
-    """Refuse an override that loosens any setting of the system policy, naming it."""
-    for (name, wanted, _), (_, preset, _) in zip(
-            _settings(override), _settings(system), strict=True):
-        direction = STRICTER.get(name)
-        allowed = (wanted == preset or direction == EITHER
-                   or (direction == HIGHER and wanted > preset)
-                   or (direction == LOWER and wanted < preset))
-        if not allowed:
-            rule = {HIGHER: f"at least {preset}", LOWER: f"at most {preset}"}.get(
-                direction, f"the same as IT's ({preset})")
-            raise UsageError(
-                f"--policy {override_source} may only make the IT policy stricter, but it sets "
-                f"{name} to {wanted}; it must be {rule} (the system policy: {system_source}).")
+# Replaced whole when a file sets it, never merged key by key: a clinic that lists the
+# readings it checks has every other reading unchecked (app.security.policy.VitalsPolicy).
+REPLACED_WHOLE = ("vitals", "max_change")
+
+
+def leaves(values: dict, path: tuple = ()) -> dict[tuple, Any]:
+    """Every setting a file's values set, by key path: objects are opened (an empty one sets
+    nothing), lists and REPLACED_WHOLE are one setting each."""
+    found = {}
+    for key, value in values.items():
+        if isinstance(value, dict) and path + (key,) != REPLACED_WHOLE:
+            found.update(leaves(value, path + (key,)))
+        else:
+            found[path + (key,)] = value
+    return found
+
+
+def rule_for(direction: Any, preset: Any) -> str:
+    """What an override must set instead of a looser value, in words."""
+    said = json.dumps(preset)
+    if isinstance(direction, tuple):
+        return f"{said} or stricter (from loosest: {', '.join(map(json.dumps, direction))})"
+    if direction == MORE:
+        return f"at least IT's {said}"
+    return {HIGHER: f"at least {said}", LOWER: f"at most {said}"}.get(
+        direction, f"the same as IT's ({said})")
+
+
+def stricter_or_same(direction: Any, wanted: Any, preset: Any) -> bool:
+    """Whether an override's `wanted` keeps IT's `preset` or tightens it (STRICTER)."""
+    if wanted == preset or direction == EITHER:
+        return True
+    if direction == MORE:
+        return set(wanted) >= set(preset)
+    if isinstance(direction, tuple):
+        return wanted in direction and direction.index(wanted) >= direction.index(preset)
+    return (direction == HIGHER and wanted > preset) or (direction == LOWER and wanted < preset)
 
 
 def _settings(policy: Any, prefix: str = "") -> list[tuple[str, Any, Any]]:

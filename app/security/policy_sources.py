@@ -2,8 +2,8 @@
 
 A value is IT's when IT's system file sets it, the packaged default's when no file sets it,
 and a stricter file's when the policy in force differs from the system policy there: `hearth
---policy FILE` may only tighten IT's values (policy.check_only_stricter), so a difference can
-only come from such a file. Reading the files again here keeps policy.py one job: loading.
+--policy FILE` may only tighten IT's values (policy_own_checks.loosened), so a difference
+can only come from such a file. Reading the files again here keeps policy.py one job: loading.
 """
 
 from dataclasses import asdict, dataclass
@@ -11,7 +11,7 @@ from pathlib import Path
 
 import orjson
 
-from app.security.policy import Policy, system_policy_source
+from app.security.policy import Policy, file_values, system_policy_source
 
 DEFAULT = "default"
 STRICTER = "a stricter file given with --policy"
@@ -39,7 +39,7 @@ def settings(effective: Policy, system_file: Path | None = None) -> list[Setting
     """Every key of `effective`, its value and where it came from, in the file's order.
     `system_file` defaults to the one the system policy is read from."""
     system_file = system_file or system_policy_source()
-    in_file = set(flat(orjson.loads(system_file.read_bytes()))) if system_file else set()
+    in_file = set(flat(file_values(system_file))) if system_file else set()
     system = flat(asdict(Policy.from_file(system_file) if system_file else Policy.default()))
     it_source = f"IT's system file {system_file}"
     return [Setting(key, value,

@@ -2,6 +2,7 @@
 `--policy` that may only tighten it. A refused policy is one sentence naming the setting."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -28,8 +29,9 @@ def test_the_weak_policy_of_the_attack_is_refused_and_nothing_is_created(
     weak = policy(tmp_path, policy_file, "weak.json", **WEAK)
     result = hearth("--policy", str(weak), "init", "--admin", "admin", password="x")
     assert refused(result, 2) == (
-        f"hearth: Missing or invalid input: The policy {weak} sets failed_logins_before_lock "
-        "to 1000; Hearth allows 1 to 20.")
+        f"hearth: Policy file refused: {weak} line 1: failed_logins_before_lock: 1000 is "
+        f"greater than the maximum of 20 (and 4 more: hearth policy check --as-override {weak} "
+        "lists them).")
     assert not store.exists()
 
 
@@ -68,7 +70,8 @@ def test_the_system_policy_floors_apply_to_its_own_file(policy_file, tmp_path, m
     slow = policy(tmp_path, policy_file, "system.json",
                   kdf={"time_cost": 2**31 - 1, "memory_kib": 65536, "parallelism": 4})
     monkeypatch.setenv("HEARTH_SYSTEM_POLICY", str(slow))
-    with pytest.raises(UsageError, match="sets kdf.time_cost to 2147483647; Hearth allows"):
+    with pytest.raises(UsageError, match="line 1: kdf.time_cost: 2147483647 is greater than "
+                                         "the maximum of 10"):
         Policy.system()
 
 
@@ -91,14 +94,17 @@ def test_a_stricter_policy_is_taken(policy_file, tmp_path, monkeypatch):
 
 
 @pytest.mark.parametrize("changes, sentence", [
-    ({"failed_logins_before_lock": 4}, "sets failed_logins_before_lock to 4; it must be at "
-                                       "most 3"),
-    ({"lockout_minutes": 14}, "sets lockout_minutes to 14; it must be at least 15"),
-    ({"idle_lock_minutes": 6}, "sets idle_lock_minutes to 6; it must be at most 5"),
+    ({"failed_logins_before_lock": 4}, "failed_logins_before_lock: 4 would loosen IT's "
+                                       "policy; --policy may only make it stricter, so it "
+                                       "must be at most 3"),
+    ({"lockout_minutes": 14}, "lockout_minutes: 14 would loosen IT's policy; --policy may only "
+                              "make it stricter, so it must be at least 15"),
+    ({"idle_lock_minutes": 6}, "idle_lock_minutes: 6 would loosen"),
     ({"kdf": {"time_cost": 3, "memory_kib": 32768, "parallelism": 4}},
-     "sets kdf.memory_kib to 32768; it must be at least 65536"),
+     "kdf.memory_kib: 32768 would loosen"),
     ({"sync": {"server": "https://rogue.example.org/fhir"}},
-     "sets sync.server to https://rogue.example.org/fhir; it must be the same as IT's (None)"),
+     "sync.server: \"https://rogue.example.org/fhir\" would loosen IT's policy; --policy may "
+     "only make it stricter, so it must be the same as IT's (null)"),
 ])
 def test_a_looser_policy_is_refused_naming_the_setting(
         policy_file, tmp_path, monkeypatch, changes, sentence):
@@ -108,8 +114,7 @@ def test_a_looser_policy_is_refused_naming_the_setting(
     looser = policy(tmp_path, system, **changes)
     with pytest.raises(UsageError) as refusal:
         Policy.system_with(looser)
-    assert refusal.value.message.startswith(
-        f"--policy {looser} may only make the IT policy stricter, but it ")
+    assert refusal.value.message.startswith(f"{looser} line 1: ")
     assert sentence in refusal.value.message
     assert refusal.value.message.endswith(f"(the system policy: {system}).")
 
@@ -128,4 +133,21 @@ def test_signing_in_under_a_loosening_policy_is_refused_before_the_store_opens(
     assert ok_init.returncode == 0, ok_init.stderr
     looser = policy(tmp_path, policy_file, failed_logins_before_lock=20)
     refused(hearth("--policy", str(looser), "--user", "admin", "user", "list",
-                   password=ADMIN_PASSWORD), 2, "failed_logins_before_lock to 20")
+                   password=ADMIN_PASSWORD), 2, "failed_logins_before_lock: 20 would loosen")
+
+
+def test_a_local_policy_may_ask_more_of_the_second_factor_never_less(
+        policy_file, tmp_path, monkeypatch):
+    mfa = {"required_roles": ["admin"], "at_sign_in": True, "at_unlock": "password",
+           "shift_hours": 12, "at_signing": "password"}
+    system = policy(tmp_path, policy_file, "system.json", mfa=mfa)
+    monkeypatch.setenv("HEARTH_SYSTEM_POLICY", str(system))
+    stricter = policy(tmp_path, system, "stricter.json", mfa={
+        **mfa, "required_roles": ["admin", "physician"], "at_signing": "code", "shift_hours": 8})
+    assert Policy.system_with(stricter).mfa.required_roles == ("admin", "physician")
+
+    for looser, sentence in [({"required_roles": []}, 'at least IT\'s ["admin"]'),
+                             ({"at_sign_in": False}, "true or stricter"),
+                             ({"at_unlock": "password", "shift_hours": 24}, "at most 12")]:
+        with pytest.raises(UsageError, match=re.escape(sentence)):
+            Policy.system_with(policy(tmp_path, system, mfa={**mfa, **looser}))

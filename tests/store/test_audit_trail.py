@@ -76,6 +76,13 @@ def test_export_sorts_by_user_then_time(trail):
     assert admin_seqs == sorted(admin_seqs)
 
 
+@pytest.mark.parametrize("sort, column", [("action", "action"), ("record", "entity")])
+def test_export_sorts_by_the_action_or_the_record_accessed(trail, sort, column):
+    rows = export(trail, sort=sort)
+    assert [r[column] for r in rows] == sorted(r[column] for r in rows)
+    assert len({r[column] for r in rows}) > 1  # more than one kind, so the order is seen
+
+
 def test_export_filters_and_records_itself(trail):
     export(trail, user="admin", since="2000-01-01")
     rows = export(trail, sort="time")

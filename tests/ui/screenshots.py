@@ -202,6 +202,8 @@ def main(folder: Path) -> None:
     claims_tab(env, info, folder)
     from tests.ui.claimspolish_scenes import unsigned_and_imported  # unsigned note, imported
     unsigned_and_imported(env, info, folder)
+    from tests.ui.print_scenes import print_dialogs  # Print… from a chart and a claim
+    print_dialogs(env, info, folder)
     from tests.ui.admin_scenes import fee_schedule  # the Admin tab's fee schedule
     fee_schedule(env, info, work, folder)
     from tests.ui.admin_system_scenes import admin_system  # store check, sync, packs, policy
@@ -220,6 +222,10 @@ def main(folder: Path) -> None:
     audit_trail(env, info, folder)
     from tests.ui.admin_users_scenes import users_section  # add a user, the last admin
     users_section(env, info, folder)
+    from tests.ui.security_walk_scenes import arrived_emergency_access  # reviewed on B
+    arrived_emergency_access(env, work, folder)
+    from tests.ui.policy_scenes import policy_refused  # a broken policy stops start-up
+    policy_refused(work, folder)
 
 
 def clinic_day_scenes(env, info, folder: Path) -> None:

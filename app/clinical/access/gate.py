@@ -49,6 +49,23 @@ def use_policy(policy: AccessPolicy) -> None:
     _rules["policy"] = policy
 
 
+class OpenRows(list):
+    """A list spanning patients (results to review, notes to cosign, overdue orders) with
+    the rows of restricted charts the user may not open left out, unread, and counted
+    (`withheld`): one such chart must not empty the whole list, nor hide that rows are
+    missing."""
+
+    withheld: int = 0
+
+
+def keep_open(conn: Connection, session: Session, rows: list, patient_of) -> OpenRows:
+    """`rows` without those whose patient (`patient_of(row)`) this user may not open."""
+    shut = {pid for pid in {patient_of(r) for r in rows} if not may_open(conn, session, pid)}
+    kept = OpenRows(r for r in rows if patient_of(r) not in shut)
+    kept.withheld = len(rows) - len(kept)
+    return kept
+
+
 def may_open(conn: Connection, session: Session, patient_id: str) -> bool:
     """Whether `check` would let this user read the chart: a list spanning patients (the
     results inbox) leaves out the rows of a restricted chart it may not open, instead of

@@ -73,7 +73,7 @@ class EmergencyReview:
             raise UsageError("Say why you escalate this emergency access (a note is needed).")
         with self._records.write(session, Permission.REVIEW_AUDIT) as work:
             task = work.get("Task", task_id)
-            if task is None or not _is_emergency(task):
+            if task is None or not is_emergency(task):
                 raise NotFound(f"There is no emergency access {task_id}.")
             if task.get("status") != "ready":
                 raise UsageError(f"Emergency access {task_id} was already "
@@ -90,7 +90,8 @@ class EmergencyReview:
                       + (f": {note}" if note else ""))
 
 
-def _is_emergency(task: dict) -> bool:
+def is_emergency(task: dict) -> bool:
+    """Whether `task` is a break-the-glass grant (app.clinical.access.grants)."""
     return any(c.get("system") == EMERGENCY_ACCESS
                for c in (task.get("code") or {}).get("coding", []))
 

@@ -108,6 +108,11 @@ def claim_id(encounter_id: str) -> str:
     return f"claim-{encounter_id}"
 
 
+def visit_of(claim: str) -> str | None:
+    """The visit a claim id coding made names (None: a claim imported from elsewhere)."""
+    return claim.removeprefix("claim-") if claim.startswith("claim-") else None
+
+
 class VisitCoding:
     def __init__(self, store: Store, feed: ChangeFeed | None = None):
         self._records = Records(store, feed)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 import orjson
 from sqlalchemy import Connection, text
 
+from app.clinical.access import gate
 from app.clinical.charting.trends import note_of
 from app.clinical.notes.note_size import check_draft, check_signable
 from app.clinical.notes.template_fields import fill, names_in
@@ -36,6 +37,7 @@ from app.clinical.notes.templates import TEMPLATES, Template
 from app.clinical.records import ChangeFeed, Records, Work
 from app.clinical.visits.encounters import in_progress
 from app.errors import InvalidRecord, NotFound, PermissionDenied
+from app.security.mfa import SecondFactor, WrongCode
 from app.security.policy import Policy
 from app.security.roles import PERMISSIONS, Permission, Role
 from app.security.session import Session
@@ -194,15 +196,22 @@ class Notes:
         return sorted(((r.name, r.full_name) for r in rows if _may_cosign(r.role)),
                       key=lambda user: user[1].casefold())
 
+    def asks_code(self, session: Session) -> bool:
+        """Whether this user's signature takes the authenticator's code beside the password
+        (the policy's mfa.at_signing, for a user who enrolled one)."""
+        return SecondFactor(self._store, self._policy).at_signing(session)
+
     def sign(self, session: Session, draft_id: str, password: str,
-             cosigner: str | None = None) -> SignedNote:
-        """Sign one's own draft with one's password: it becomes a final DocumentReference
-        and the draft is gone. With `cosigner`, the note awaits that user's cosignature."""
+             cosigner: str | None = None, code: str | None = None) -> SignedNote:
+        """Sign one's own draft with one's password (and `code`, when `asks_code`): it
+        becomes a final DocumentReference and the draft is gone. With `cosigner`, the note
+        awaits that user's cosignature."""
         session.require(Permission.WRITE_NOTES)
         with self._store.read() as conn:  # too long: refused before the password is checked
             check_signable(self._policy, _draft(conn, session, draft_id).text)
         self._check_password(session, Permission.WRITE_NOTES, password, "note not signed",
                              f"DocumentReference/{draft_id}")
+        self._check_code(session, code, "signing a note")
         with self._records.write(session, Permission.WRITE_NOTES) as work:
             conn = work.conn
             draft = _draft(conn, session, draft_id)
@@ -221,13 +230,16 @@ class Notes:
             conn.exec_driver_sql("DELETE FROM note_draft WHERE id = ?", (draft.id,))
         return _view(note)
 
-    def cosign(self, session: Session, note_id: str, password: str) -> SignedNote:
-        """Cosign a note one was asked to cosign, with one's password."""
+    def cosign(self, session: Session, note_id: str, password: str,
+               code: str | None = None) -> SignedNote:
+        """Cosign a note one was asked to cosign, with one's password (and `code`, when
+        `asks_code`)."""
         session.require(Permission.SIGN_NOTES)
         with self._store.read() as conn:
             _awaiting(_signed_note(conn, note_id), session)
         self._check_password(session, Permission.SIGN_NOTES, password, "note not cosigned",
                              f"DocumentReference/{note_id}")
+        self._check_code(session, code, "cosigning a note")
         with self._records.write(session, Permission.SIGN_NOTES) as work:
             note = _signed_note(work.conn, note_id)
             _awaiting(note, session)
@@ -235,9 +247,10 @@ class Notes:
                          user=session.user, display=session.full_name)
         return _view(note)
 
-    def inbox(self, session: Session) -> list[SignedNote]:
+    def inbox(self, session: Session) -> gate.OpenRows:
         """Notes awaiting the user's cosignature, oldest first; each listed note is an
-        audited read of that patient's chart."""
+        audited read of that patient's chart. A restricted chart's notes the user may not
+        open (asked to cosign but not on its care team) are left out unread and counted."""
         quoted = fhir_json.dumps(session.user).decode("utf-8")
         with self._records.read(session, Permission.SIGN_NOTES) as work:
             conn = work.conn
@@ -246,10 +259,13 @@ class Notes:
             waiting = sorted((n for n in found
                               if n.awaiting_cosignature and n.cosign_requested == session.user),
                              key=lambda n: n.date or "")
+            waiting = gate.keep_open(conn, session, waiting, lambda n: n.patient_id)
             names = {n.patient_id: _patient_name(conn, n.patient_id) for n in waiting}
             for n in waiting:
                 work.read(f"DocumentReference/{n.id}", "awaiting my cosignature", n.patient_id)
-        return [replace(n, patient_name=names[n.patient_id]) for n in waiting]
+        shown = gate.OpenRows(replace(n, patient_name=names[n.patient_id]) for n in waiting)
+        shown.withheld = waiting.withheld
+        return shown
 
     def read(self, session: Session, patient_id: str, note_id: str) -> SignedNote:
         """One note of this patient's chart with its signatures and its addenda."""
@@ -298,6 +314,18 @@ class Notes:
             work.audit("update", "failure", entity=entity, detail=f"wrong password; {refused}")
         raise PermissionDenied(f"That is not {session.full_name}'s password, so nothing was "
                                "signed. Type your password again.")
+
+
+    def _check_code(self, session: Session, code: str | None, purpose: str) -> None:
+        """The second factor of a signature, when the policy asks it of this user: checked
+        once (a code is used once) and audited with what it was for."""
+        factor = SecondFactor(self._store, self._policy)
+        if not factor.at_signing(session):
+            return
+        if not (code or "").strip():
+            raise WrongCode("The clinic's policy asks for the 6-digit code from your "
+                            "authenticator app beside your password; nothing was signed.")
+        factor.verify(session, code, purpose=purpose)
 
 
 def _draft(conn: Connection, session: Session, draft_id: str) -> Draft:

@@ -144,11 +144,20 @@ class Printouts:
         return patient, content, clinic
 
 
+def may_print(session: Session, document: str) -> bool:
+    """Whether the user holds a permission `document` is read under (what Print… offers)."""
+    return any(session.may(p) for p in _permissions(DOCUMENTS[document]))
+
+
 def _permission(session: Session, module: ModuleType) -> Permission:
     """The permission a document is read under: the first of its own the user holds (the
     first of them, to be refused, when the user holds none)."""
-    held = getattr(module, "PERMISSIONS", (Permission.READ_CHART,))
+    held = _permissions(module)
     return next((p for p in held if session.may(p)), held[0])
+
+
+def _permissions(module: ModuleType) -> tuple[Permission, ...]:
+    return getattr(module, "PERMISSIONS", (Permission.READ_CHART,))
 
 
 def _document(request: PrintRequest) -> ModuleType:

@@ -58,18 +58,11 @@ class InboxItem:
     order: str | None = None  # "Basic metabolic panel, ordered 02 Mar"
 
 
-class InboxItems(list):
-    """The page's items, and how many were left out because their chart is restricted and
-    the user may not open it (`withheld`): one such chart must not empty the whole inbox."""
-
-    withheld: int = 0
-
-
 class Inbox:
     def __init__(self, store: Store, feed: ChangeFeed | None = None):
         self._store, self._records = store, Records(store, feed)
 
-    def open_items(self, session: Session, limit: int = PAGE) -> InboxItems:
+    def open_items(self, session: Session, limit: int = PAGE) -> gate.OpenRows:
         """The open items owned by the signed-in user, with the clinic queue's for whoever
         may sign orders: critical first, then abnormal, each newest first; one audited
         read (a row per patient shown). Items of a restricted chart the user may not open
@@ -79,10 +72,9 @@ class Inbox:
             bodies = work.conn.execute(OPEN_TASKS, {"user": session.user, "queue": queue,
                                                     "limit": limit}).scalars()
             tasks = [fhir_json.loads(b) for b in bodies]
-            shut = {pid for pid in {_patient_id(t) for t in tasks}
-                    if not gate.may_open(work.conn, session, pid)}
-            items = InboxItems(_items(work, [t for t in tasks if _patient_id(t) not in shut]))
-            items.withheld = len(tasks) - len(items)
+            kept = gate.keep_open(work.conn, session, tasks, _patient_id)
+            items = gate.OpenRows(_items(work, kept))
+            items.withheld = kept.withheld
             for patient_id in dict.fromkeys(i.patient_id for i in items):
                 work.read(f"Patient/{patient_id}", "results inbox", patient_id)
             work.read("Task", f"results inbox: {len(items)} open items shown"

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
+from app.clinical.access import gate
 from app.clinical.fhir.names import family_given
 from app.clinical.records import ChangeFeed, Records
 from app.security.roles import Permission
@@ -48,9 +49,10 @@ class OverdueOrders:
         self._records = Records(store, feed)
         self._days = days
 
-    def mine(self, session: Session, now: datetime | None = None) -> list[OverdueOrder]:
+    def mine(self, session: Session, now: datetime | None = None) -> gate.OpenRows:
         """The signed-in clinician's orders with no result after the policy's days, oldest
-        first."""
+        first; those of a restricted chart the user may not open (no longer on its care team)
+        are left out unread and counted."""
         now = now or datetime.now().astimezone()
         cutoff = (now - timedelta(days=self._days)).isoformat()
         with self._records.read(session, Permission.READ_CHART) as work:
@@ -66,9 +68,12 @@ class OverdueOrders:
                 found.append(OverdueOrder(order["id"], patient_id,
                                           order.get("code", {}).get("text", "order"),
                                           order["authoredOn"], (now - ordered).days))
+            found = gate.keep_open(work.conn, session, found, lambda o: o.patient_id)
             names = {}
             for patient_id in dict.fromkeys(o.patient_id for o in found):
                 work.read(f"Patient/{patient_id}", "overdue orders", patient_id)
                 patient = work.get("Patient", patient_id)
                 names[patient_id] = family_given(patient, patient_id) if patient else patient_id
-        return [replace(o, patient=names[o.patient_id]) for o in found]
+        shown = gate.OpenRows(replace(o, patient=names[o.patient_id]) for o in found)
+        shown.withheld = found.withheld
+        return shown

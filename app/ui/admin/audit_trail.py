@@ -16,7 +16,6 @@ changes the trail: the table is read-only and every service behind it only reads
 
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -36,6 +35,7 @@ from app.security.roles import Permission
 from app.ui.admin.audit_rows import DETAIL, AuditRows
 from app.ui.common import theme
 from app.ui.common.background import Background
+from app.ui.common.folders import documents_folder
 from app.ui.common.table_models import ROW_ROLE, read_only_table
 from app.ui.operations import audit_trail
 from fhir_common.messages import sentence
@@ -225,7 +225,4 @@ class AuditTrailSection(QWidget):
 
 
 def _folder() -> str:
-    """Documents when the account has that folder, else home (as the fee schedule does)."""
-    documents = QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation)
-    return documents if documents and Path(documents).is_dir() else str(Path.home())
+    return str(documents_folder())

@@ -16,7 +16,6 @@ from PySide6.QtCore import (
     QEvent,
     QObject,
     QSortFilterProxyModel,
-    QStandardPaths,
     Qt,
     SignalInstance,
 )
@@ -39,6 +38,7 @@ from app.ui.admin.fee_dialog import AddFeeDialog
 from app.ui.admin.fee_rows import AMOUNT, DESCRIPTION, FeeRows, payer_text
 from app.ui.common import theme
 from app.ui.common.background import Background
+from app.ui.common.folders import documents_folder
 from app.ui.common.table_models import row_at, row_table
 from app.ui.operations import fee_schedule
 from fhir_common.messages import sentence
@@ -298,7 +298,4 @@ class FeeScheduleSection(QWidget):
 
     @staticmethod
     def _folder() -> str:
-        """Documents when the account has that folder, else home (as the reports do)."""
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        return documents if documents and Path(documents).is_dir() else str(Path.home())
+        return str(documents_folder())

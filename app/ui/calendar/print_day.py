@@ -7,7 +7,7 @@ import os
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -26,6 +26,7 @@ from app.bootstrap import Workstation
 from app.clinical.visits.day_sheet import DaySheetPrinted, DaySheetRequest, default_paper
 from app.clinical.visits.providers import Provider
 from app.ui.common.background import Background
+from app.ui.common.folders import documents_folder
 from app.ui.common.theme import alert_color
 from app.ui.operations import calendar as calendar_ops
 from fhir_common.messages import sentence
@@ -108,13 +109,10 @@ class DaySheetDialog(QDialog):
             self._written).failure(self._refused).run()
 
     def _suggested(self) -> str:
-        """Documents when the account has that folder, else home: a fresh account (no
-        Documents yet) is not offered a folder that is not there."""
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        folder = documents if documents and Path(documents).is_dir() else str(Path.home())
+        """In Documents (or home), named by the day and whose it is."""
         whose = self.whose.currentData() or "clinic"
-        return str(Path(folder) / f"day-sheet-{self.day.date().toPython():%Y-%m-%d}-{whose}.pdf")
+        day = self.day.date().toPython()
+        return str(documents_folder() / f"day-sheet-{day:%Y-%m-%d}-{whose}.pdf")
 
     def _written(self, printed: DaySheetPrinted) -> None:
         self.written.emit(printed)

@@ -9,6 +9,7 @@ The Problems, Allergies and Medications tabs carry their entry actions (app.ui.c
 the Reports tab opens a report with its results (app.ui.chart.reports), and the Encounters tab
 opens a visit with what was charted in it (app.ui.chart.visit_record);
 under the banner, the visit bar (app.ui.chart.visit) starts and finishes the patient's visit.
+Print… on the banner (Ctrl+P) prints one of the patient's documents (app.ui.printing).
 The Orders tab (app.ui.chart.orders) lists and places orders; its basket bar sits above the
 sections while orders wait unsigned, and closing the chart asks about the user's own.
 No tab reads anything again after its own save. The chart hears what every commit changed
@@ -24,6 +25,7 @@ together once it answers.
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
@@ -54,6 +56,7 @@ from app.ui.common.background import Background
 from app.ui.common.changes import changes_of
 from app.ui.operations import chart
 from app.ui.operations.entries import Services
+from app.ui.printing.print_dialog import PrintDialog
 from fhir_common.messages import sentence
 
 # (tab label, chart section); the Summary tab comes first
@@ -84,6 +87,15 @@ class ChartView(QWidget):
         self.banner.hide()
         self.restrict = RestrictButton(ws, background, patient_id)
         self.banner.add_action(self.restrict)
+        self.print_button = QPushButton("Print…")
+        self.print_button.setAccessibleName("Print a document of this chart")
+        self.print_button.setToolTip("Print a document of this chart to a PDF (Ctrl+P)")
+        self.print_button.setAutoDefault(False)
+        self.print_button.clicked.connect(lambda: self.open_print())
+        self.banner.add_action(self.print_button)
+        QShortcut(QKeySequence.StandardKey.Print, self, lambda: self.open_print(),
+                  context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.printing: PrintDialog | None = None  # while open
         self.visit = VisitBar(ws.session, ws.encounters, background, patient_id)
         self.visit.open_asked.connect(lambda visit_id: self.tabs["encounters"].open_visit(
             visit_id))
@@ -315,6 +327,19 @@ class ChartView(QWidget):
         if section == "encounters":
             return EncountersTab(ws, self._background, patient_id, records)
         return records
+
+    def open_print(self, document: str | None = None, visit: str | None = None
+                   ) -> PrintDialog | None:
+        """Print… over this chart, once it is open (one at a time): `document` and `visit`
+        preset, if given."""
+        if self.summary is None:
+            return None
+        if self.printing is not None and self.printing.isVisible():
+            self.printing.close()
+        self.printing = PrintDialog(self._ws, self._background, self.patient_id, document,
+                                    visit, self)
+        self.printing.show()
+        return self.printing
 
     def before_closing(self, done: Callable[[bool], None]) -> bool:
         """Whether the chart may close at once; if not, the person is asked about the unsigned

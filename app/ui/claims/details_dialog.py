@@ -6,6 +6,7 @@ from billing.
 It shows what the superbill prints (app.clinical.billing.claim_details), read in one
 audited read, so a charge on screen is the charge on paper and in the 837P. Read only:
 coding is changed in the coding dialog (To code tab), answers with Record status….
+"Print superbill…" opens Print… preset to this claim's visit (a claim coded here).
 """
 
 from PySide6.QtWidgets import (
@@ -21,12 +22,14 @@ from PySide6.QtWidgets import (
 from app.bootstrap import Workstation
 from app.clinical.billing.claim_details import ClaimDetails
 from app.clinical.billing.claims import ClaimRow
+from app.clinical.billing.coding import visit_of
 from app.clinical.printing.document import Section
 from app.ui.claims.words import said
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.common.table_models import Column, RowsModel, read_only_table
 from app.ui.operations import claims as claim_ops
+from app.ui.printing.print_dialog import PrintDialog
 
 
 class ClaimDetailsDialog(QDialog):
@@ -34,7 +37,9 @@ class ClaimDetailsDialog(QDialog):
                  parent: QWidget | None = None):
         super().__init__(parent)
         self.row = row
+        self._ws, self._background = ws, background
         self.shown: ClaimDetails | None = None
+        self.printing: PrintDialog | None = None  # while open
         self.setWindowTitle(f"Claim {row.claim_id}: {row.patient}")
         self.message = QLabel(f"Reading claim {row.claim_id}…")
         self.message.setAccessibleName("Claim details message")
@@ -43,6 +48,12 @@ class ClaimDetailsDialog(QDialog):
         self.sections = QVBoxLayout()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
+        self.print_button = close.addButton("Print &superbill…",
+                                            QDialogButtonBox.ButtonRole.ActionRole)
+        self.print_button.setAccessibleName("Print this claim's superbill")
+        self.print_button.setEnabled(False)  # until the claim is read
+        self.print_button.setVisible(visit_of(row.claim_id) is not None)  # not an imported one
+        self.print_button.clicked.connect(self.print_superbill)
         box = QVBoxLayout(self)
         box.addWidget(self.message)
         box.addLayout(self.facts)
@@ -57,8 +68,18 @@ class ClaimDetailsDialog(QDialog):
         return {s.heading: list(s.rows) for s in self.shown.content.sections} \
             if self.shown else {}
 
+    def print_superbill(self) -> PrintDialog:
+        """Print… over this dialog, preset to the superbill of this claim's visit."""
+        if self.printing is not None and self.printing.isVisible():
+            self.printing.close()
+        self.printing = PrintDialog(self._ws, self._background, self.row.patient_id,
+                                    "superbill", visit_of(self.row.claim_id), self)
+        self.printing.show()
+        return self.printing
+
     def _show(self, details: ClaimDetails) -> None:
         self.shown = details
+        self.print_button.setEnabled(True)
         self.message.setText(f"{details.patient}, claim {details.claim_id}")
         self.message.setStyleSheet("font-weight: 600;")
         for label, words in details.content.facts:

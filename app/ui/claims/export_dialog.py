@@ -11,7 +11,7 @@ the export's notes: claims left out and why.
 from datetime import date, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths, Signal
+from PySide6.QtCore import QDate, Signal
 from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
@@ -31,6 +31,7 @@ from app.clinical.billing.x12_837 import Batch
 from app.ui.claims.words import said
 from app.ui.common import theme
 from app.ui.common.background import Background
+from app.ui.common.folders import documents_folder
 from app.ui.operations import claims as claim_ops
 
 
@@ -106,6 +107,4 @@ class ExportDialog(QDialog):
 
 
 def _folder() -> Path:
-    documents = QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(documents) if documents and Path(documents).is_dir() else Path.home()
+    return documents_folder()

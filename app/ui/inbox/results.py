@@ -137,6 +137,12 @@ class ResultsPanel(QWidget):
         self.overdue_message.setText(
             "None of your orders is overdue." if not orders else
             "Oldest first. Chase the lab, or cancel an order that is no longer needed.")
+        withheld = getattr(orders, "withheld", 0)
+        if withheld:
+            self.overdue_message.set_tone("alert")
+            self.overdue_message.setText(
+                f"{self.overdue_message.text()} {withheld_sentence(withheld)}" if orders
+                else withheld_sentence(withheld))
 
     def _overdue_failed(self, exc: Exception) -> None:
         self.overdue_message.set_tone("alert")

@@ -22,6 +22,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
+from app.clinical.access.gate import withheld_sentence
 from app.clinical.notes.notes import SignedNote
 from app.clinical.records import Changes
 from app.clinical.results.inbox import PAGE
@@ -168,6 +169,10 @@ class InboxView(QWidget):
             count = "1 note awaits" if len(found) == 1 else f"{len(found)} notes await"
             self._say(f"{count} your cosignature, oldest first. Open a note's chart to read "
                       "and cosign it.")
+        withheld = getattr(found, "withheld", 0)
+        if withheld:  # notes of a restricted chart this user may not open: said, not hidden
+            self._say(f"{self.message.text()} {withheld_sentence(withheld)}" if found
+                      else withheld_sentence(withheld), alert=True)
         self.table.setVisible(bool(found))
         self._enable()
         self._count("notes", len(found))

@@ -7,7 +7,7 @@ from PySide6.QtCore import QObject
 
 from app.bootstrap import Workstation
 from app.clinical.disclosures.accounting import Disclosure, Disclosures
-from app.clinical.printing.printouts import Printed, Printouts, PrintRequest
+from app.clinical.printing.printouts import Printed, PrintRequest
 from app.ui.common.background import Background
 from app.ui.operations import Op
 
@@ -24,6 +24,5 @@ def listed(owner: QObject, background: Background, ws: Workstation,
 def print_for_patient(owner: QObject, background: Background, ws: Workstation,
                       patient_id: str, output: Path, to: str) -> Op[Printed]:
     """The list on the letterhead, written to `output`, recorded as given to `to`."""
-    printouts = Printouts(ws.store, ws.policy.sync.organization, ws.policy.billing)
-    return Op(owner, background, lambda: printouts.print(
+    return Op(owner, background, lambda: ws.printouts.print(
         ws.session, PrintRequest(patient_id, "disclosures", output, to=to)))

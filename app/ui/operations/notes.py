@@ -14,6 +14,7 @@ DRAFTS = "drafts"
 DRAFT_SAVE = "draft save"
 COSIGNERS = "cosigners"
 INBOX = "inbox"
+SIGNATURE = "signature"  # what a signature takes (the code too?)
 
 
 def read_signed(owner: QObject, background: Background, notes: Notes, session: Session,
@@ -54,23 +55,31 @@ def discard_draft(owner: QObject, background: Background, notes: Notes, session:
 
 
 def cosigners(owner: QObject, background: Background, notes: Notes,
-              session: Session) -> Op[list[tuple[str, str]]]:
-    return Op(owner, background, lambda: notes.cosigners(session), COSIGNERS)
+              session: Session) -> Op[tuple[list[tuple[str, str]], bool]]:
+    """Whom the user may ask to cosign, and whether the signature takes a code too."""
+    return Op(owner, background, lambda: (notes.cosigners(session), notes.asks_code(session)),
+              COSIGNERS)
+
+
+def asks_code(owner: QObject, background: Background, notes: Notes,
+              session: Session) -> Op[bool]:
+    return Op(owner, background, lambda: notes.asks_code(session), SIGNATURE)
 
 
 def sign(owner: QObject, background: Background, notes: Notes, session: Session,
-         draft_id: str, text: str, password: str, cosigner: str | None) -> Op[SignedNote]:
+         draft_id: str, text: str, password: str, cosigner: str | None,
+         code: str | None = None) -> Op[SignedNote]:
     """The last text saved and signed in one job, so what is signed is what was typed."""
     def save_and_sign() -> SignedNote:
         notes.save_draft(session, draft_id, text)
-        return notes.sign(session, draft_id, password, cosigner)
+        return notes.sign(session, draft_id, password, cosigner, code)
 
     return Op(owner, background, save_and_sign)
 
 
 def cosign(owner: QObject, background: Background, notes: Notes, session: Session,
-           note_id: str, password: str) -> Op[SignedNote]:
-    return Op(owner, background, lambda: notes.cosign(session, note_id, password))
+           note_id: str, password: str, code: str | None = None) -> Op[SignedNote]:
+    return Op(owner, background, lambda: notes.cosign(session, note_id, password, code))
 
 
 def mark_entered_in_error(owner: QObject, background: Background, notes: Notes,

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QStandardPaths, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -36,6 +36,7 @@ from app.clinical.reports.table import Period, ReportTable
 from app.clinical.visits.day_sheet import default_paper
 from app.ui.common import theme
 from app.ui.common.background import Background
+from app.ui.common.folders import documents_folder
 from app.ui.common.table_models import Column, RowsModel, read_only_table
 from app.ui.operations import clinic_reports as report_ops
 from app.ui.reports.periods import QUICK, report_names, this_week
@@ -263,13 +264,10 @@ class ReportsView(QWidget):
         self._say(sentence(exc), alert=True)
 
     def _suggested(self, kind: str) -> str:
-        """Documents when the account has that folder, else home (as the day sheet does)."""
-        documents = QStandardPaths.writableLocation(
-            QStandardPaths.StandardLocation.DocumentsLocation)
-        folder = documents if documents and Path(documents).is_dir() else str(Path.home())
+        """In Documents (or home), named by the report and its period."""
         table = self.table
         name = f"{table.name}-{table.period.first}-to-{table.period.last}" if table else "report"
-        return str(Path(folder) / f"{name}.{kind}")
+        return str(documents_folder() / f"{name}.{kind}")
 
     def _say(self, text: str, alert: bool = False) -> None:
         self.message.setStyleSheet(f"color: {theme.alert_color()};" if alert else "")

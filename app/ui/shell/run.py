@@ -1,11 +1,14 @@
-"""Starting the workstation window: `hearth` with no arguments, and `hearth demo`."""
+"""Starting the workstation window: `hearth` with no arguments, and `hearth demo`; and
+saying in a window why it cannot start (a policy file at fault)."""
 
 import sys
 from pathlib import Path
 
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.bootstrap import Environment
+from app.errors import HearthError
 from app.ui.common import theme
 from app.ui.common.garbage import collect_on_ui_thread
 from app.ui.shell.window import WorkstationWindow
@@ -24,3 +27,23 @@ def run_workstation(env: Environment, root: Path, hints: str = "", notice: str =
     window = WorkstationWindow(env, root, hints, notice)
     window.show()
     return app.exec()
+
+
+def refuse_start_up(err: HearthError) -> None:
+    """Say why the workstation does not start, in a message box the person who clicked
+    Hearth's icon sees; returns when it is closed. The caller has asked require_display()."""
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Hearth")
+    theme.apply(app)
+    start_up_refusal(err).exec()
+
+
+def start_up_refusal(err: HearthError) -> QMessageBox:
+    """The message box: the error's title, and its sentence selectable, to copy into a
+    ticket or into `hearth policy check`."""
+    box = QMessageBox(QMessageBox.Icon.Critical, f"Hearth: {err.title}", err.message,
+                      QMessageBox.StandardButton.Close)
+    box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    box.setInformativeText("Hearth has not started. Ask IT to correct this; nothing in the "
+                           "store was opened or changed.")
+    return box

@@ -20,6 +20,7 @@ from app.clinical.records import Changes
 from app.clinical.sync.local_only import NO_SERVER, LocalOnly, waiting_text
 from app.display_time import when_text
 from app.security.roles import Permission
+from app.security.updates_policy import UpdatesPolicy
 from app.ui.common.background import Background
 from app.ui.operations import session as session_ops
 from app.ui.operations import sync as sync_ops
@@ -28,12 +29,15 @@ from app.ui.shell.idle import IdleWatcher
 from app.ui.shell.login import LockScreen, LoginScreen, NewPasswordScreen
 from app.ui.shell.second_factor_gate import SecondFactorGate
 from app.ui.shell.workspace import Workspace
+from app.updates.channel import UpdateChannel
+from app.updates.checker import UpdateChecker
 from fhir_common.messages import sentence
 from sync.worker import SyncStatus, SyncWorker
 
 
 class WorkstationWindow(QMainWindow):
     sync_status = Signal(object)  # SyncStatus, re-emitted on the UI thread
+    update_news = Signal(str)  # the background update check's news, on the UI thread
 
     def __init__(self, env: Environment, root: Path, hints: str = "", notice: str = ""):
         """`notice`: said in the title and on the sign-in screen for as long as the window
@@ -68,6 +72,8 @@ class WorkstationWindow(QMainWindow):
         self.new_password.cancelled.connect(self.switch_user)
         self.new_password.chosen.connect(self._choose_password)
         self.sync_status.connect(self._show_sync_status)
+        self.update_news.connect(self.statusBar().showMessage)
+        self.updates = self._start_update_checks(env.effective_policy().updates)
         self.login.user.setFocus()
 
     # -- sessions ----------------------------------------------------------------------
@@ -183,11 +189,11 @@ class WorkstationWindow(QMainWindow):
         one, the sentence saying what is on this computer only."""
         if self.ws is not None and self.ws.policy.sync.server:
             self.pending.setText(waiting_text(local.total))
-            if self.workspace is not None:
+            if self.workspace is not None and self.workspace.sync is not None:
                 self.workspace.sync.show_pending(local.total)
             return
         self.online.setText(local.status_line())
-        if self.workspace is not None:
+        if self.workspace is not None and self.workspace.sync is not None:
             self.workspace.sync.show_local_only(local)
 
     def _outbox_changed(self, changes: Changes) -> None:
@@ -213,8 +219,20 @@ class WorkstationWindow(QMainWindow):
                                if status.last_success else "Never synced")
         if status.last_error:
             self.statusBar().showMessage(status.last_error)
-        if self.workspace is not None:
+        if self.workspace is not None and self.workspace.sync is not None:
             self.workspace.sync.show_status(status)
+
+    # -- updates ---------------------------------------------------------------------------
+
+    def _start_update_checks(self, settings: UpdatesPolicy) -> UpdateChecker | None:
+        """Checks for a new Hearth on a thread of its own (app.updates.checker), whoever is
+        signed in: it reads no patient data. None when the policy names no repository."""
+        if settings.repository is None:
+            return None
+        checker = UpdateChecker(UpdateChannel(settings, self._root), settings.check_every_hours,
+                                settings.expiry_warning_days, self.update_news.emit)
+        checker.start()
+        return checker
 
     # -- chrome --------------------------------------------------------------------------
 
@@ -258,6 +276,8 @@ class WorkstationWindow(QMainWindow):
             event.ignore()  # a physician is asked about unsigned orders first
             return
         self._stop_sync()
+        if self.updates is not None:
+            self.updates.stop()
         for ws in (self.ws, self.second_factor.pending()):
             if ws is not None:
                 session_ops.sign_out(self, self.background, ws).run()

@@ -1,9 +1,14 @@
-"""Everything a signed-in user works in: Today, Patients, Inbox (for those who write notes),
-Calendar (for those who may read patients), Reports (for those who run clinic reports), To
-code and Claims (billing: finished visits still to code; claims to submit, answer
-and export), Admin (for those who keep the clinic's
-settings: app.ui.admin), Sync, and one tab per open chart (or, for the
-front desk and billing, who read no chart, per patient's details: app.ui.demographics).
+"""Everything a signed-in user works in: the tabs her role's permissions use, and one tab
+per open chart (or, for the front desk and billing, who read no chart, per patient's
+details: app.ui.demographics).
+
+Each fixed tab is built only for a session with the permission its first read needs
+(app.security.roles), so no one meets a tab of "Not permitted" and signing in writes no
+refused read to the audit trail: Today,
+Patients and Calendar for those who read patients; Inbox for those who write notes;
+Reports for those who run clinic reports; Admin for those with an Admin section
+(app.ui.admin); To code and Claims for billing; Sync for those who sync. So the admin signs
+in to Reports, Admin and Sync, the auditor to Admin alone.
 
 The workspace holds patient data, so it exists only while the session is unlocked: locking
 destroys it (not just hides it) and unlocking builds a new one, reopening the same charts
@@ -35,6 +40,8 @@ from app.ui.reports.view import ReportsView
 from app.ui.sync.view import SyncView
 from app.ui.today.view import TodayView
 
+READS_PATIENTS = Permission.READ_DEMOGRAPHICS  # what Today, Patients and Calendar first read
+
 
 class Workspace(QTabWidget):
     sync_now = Signal()
@@ -48,41 +55,38 @@ class Workspace(QTabWidget):
         self.setDocumentMode(True)
         self.setTabsClosable(True)
         self._ws, self._background = ws, background
-        self.today = TodayView(ws, background, self.changed)
-        self.patients = PatientsView(ws, background, self.changed)
+        may = ws.session.may
+        self.today = TodayView(ws, background, self.changed) if may(READS_PATIENTS) else None
+        self.patients: PatientsView | None = None
+        if may(READS_PATIENTS):
+            self.patients = PatientsView(ws, background, self.changed)
         self.calendar: CalendarView | None = None
-        if ws.session.may(Permission.READ_DEMOGRAPHICS):  # who books, clinicians, billing
+        if may(READS_PATIENTS):  # who books, clinicians, billing
             self.calendar = CalendarView(ws, background, self.changed)
         self.inbox: InboxView | None = None
-        if ws.session.may(Permission.WRITE_NOTES):
+        if may(Permission.WRITE_NOTES):
             self.inbox = InboxView(ws, background, self.changed)
         self.reports: ReportsView | None = None
-        if ws.session.may(Permission.RUN_REPORTS):  # physicians, billing, admins
+        if may(Permission.RUN_REPORTS):  # physicians, billing, admins
             self.reports = ReportsView(ws, background)
         self.admin: AdminView | None = None
-        if sections_for(ws.session):  # admins: the fee schedule, ... (app.ui.admin.view)
+        if sections_for(ws.session):  # admins and auditors (app.ui.admin.view)
             self.admin = AdminView(ws, background, self.changed)
-        self.sync = SyncView(ws, background)
+        self.to_code: VisitsToCodeView | None = None
+        self.claims: ClaimsView | None = None  # billing's claims, after To code
+        if may(Permission.MANAGE_CLAIMS):  # billing: it has no chart to code from
+            self.to_code = VisitsToCodeView(ws, background, self.changed)
+            self.claims = ClaimsView(ws, background, self.changed)
+        self.sync = SyncView(ws, background) if may(Permission.SYNC) else None
         fixed = ((self.today, "Today"), (self.patients, "Patients"), (self.inbox, "Inbox"),
                  (self.calendar, "Calendar"), (self.reports, "Reports"), (self.admin, "Admin"),
-                 (self.sync, "Sync"))
+                 (self.to_code, "To code"), (self.claims, "Claims"), (self.sync, "Sync"))
         for view, title in fixed:
             if view is None:
                 continue
             self.addTab(view, title)
             self.tabBar().setTabButton(self.indexOf(view), self.tabBar().ButtonPosition.RightSide,
                                        None)
-        self.to_code: VisitsToCodeView | None = None
-        self.claims: ClaimsView | None = None  # billing's claims, after To code
-        if ws.session.may(Permission.MANAGE_CLAIMS):  # billing: it has no chart to code from
-            self.to_code = VisitsToCodeView(ws, background, self.changed)
-            self.insertTab(self.count() - 1, self.to_code, "To code")  # before Sync
-            self.tabBar().setTabButton(self.indexOf(self.to_code),
-                                       self.tabBar().ButtonPosition.RightSide, None)
-            self.claims = ClaimsView(ws, background, self.changed)
-            self.insertTab(self.indexOf(self.to_code) + 1, self.claims, "Claims")  # after it
-            self.tabBar().setTabButton(self.indexOf(self.claims),
-                                       self.tabBar().ButtonPosition.RightSide, None)
         self.fixed_tabs = self.count()  # chart tabs come after these and may be closed
         if self.inbox is not None:
             self.inbox.open_note.connect(self.open_note)
@@ -90,11 +94,12 @@ class Workspace(QTabWidget):
             self.inbox.open_chart.connect(self.open_chart)
             self.inbox.counted.connect(
                 lambda count: self.setTabText(self.indexOf(self.inbox), inbox_title(count)))
-        self.today.open_chart.connect(self.open_chart)
-        self.patients.open_chart.connect(self.open_chart)
-        self.today.open_demographics.connect(self.open_demographics)
-        self.patients.open_demographics.connect(self.open_demographics)
-        self.sync.sync_now.connect(self.sync_now.emit)
+        for finder in (self.today, self.patients):
+            if finder is not None:
+                finder.open_chart.connect(self.open_chart)
+                finder.open_demographics.connect(self.open_demographics)
+        if self.sync is not None:
+            self.sync.sync_now.connect(self.sync_now.emit)
         self.tabCloseRequested.connect(self._close_tab)
 
     def open_chart(self, patient_id: str) -> ChartView:
@@ -165,8 +170,9 @@ class Workspace(QTabWidget):
         self.setCurrentIndex((self.currentIndex() + 1) % self.count())
 
     def focus_search(self) -> None:
-        self.setCurrentWidget(self.patients)
-        self.patients.focus_search()
+        if self.patients is not None:  # Ctrl+F: nothing for a role that finds no patient
+            self.setCurrentWidget(self.patients)
+            self.patients.focus_search()
 
     def leave(self) -> None:
         """Stop hearing changes: the workspace is about to go (lock, sign-out)."""

@@ -1,5 +1,7 @@
 """The issue's walk: a nurse breaks the glass into a restricted chart offline; after a sync
-the auditor on another workstation reviews it, and the review comes back to the first."""
+the auditor on another workstation reviews it, and the review comes back to the first.
+Each workstation's audit trail says what arrived: the grant on the second, its review on
+the first (app.clinical.access.arrived)."""
 
 import pytest
 
@@ -36,6 +38,10 @@ def test_the_auditor_on_another_workstation_reviews_it_after_sync(keyring_sessio
         sync(back, server)
         with pytest.raises(ChartRestricted):  # the restriction travelled with the Patient
             back.chart.summary(back.session, rosa)
+        assert trail_of(back, grant.task_id) == [(
+            rosa, "emergency access on another workstation, received from the server: Nina "
+            "(nina) broke the glass: Emergency care: fell in the car park; access until "
+            f"{grant.end.isoformat(timespec='seconds')}")]
         audrey = open_workstation(env, back.store.paths.root, "audrey", PASSWORD)
         review = EmergencyReview(audrey.store)
         [waiting] = review.list(audrey.session)
@@ -49,6 +55,9 @@ def test_the_auditor_on_another_workstation_reviews_it_after_sync(keyring_sessio
                 "SELECT json_extract(json, '$.businessStatus.text') FROM resource WHERE "
                 "type = 'Task' AND id = ?", (grant.task_id,)).scalar_one()
         assert status == "reviewed"
+        assert trail_of(front, grant.task_id)[-1] == (
+            rosa, "emergency access of Nina (nina) reviewed on another workstation by Audrey, "
+            "received from the server")
         front.close()
         back.close()
 
@@ -78,3 +87,11 @@ def test_a_restriction_survives_an_edit_of_the_patient_made_meanwhile(keyring_se
 def stored(ws, pid: str) -> dict:
     with ws.store.read() as conn:
         return get_resource(conn, "Patient", pid)
+
+
+def trail_of(ws, task_id: str) -> list[tuple[str, str]]:
+    """(patient, detail) of the audit rows naming the grant, oldest first."""
+    with ws.store.read() as conn:
+        return [tuple(row) for row in conn.exec_driver_sql(
+            "SELECT patient, detail FROM audit WHERE entity = ? ORDER BY seq",
+            (f"Task/{task_id}",))]

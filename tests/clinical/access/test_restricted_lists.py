@@ -89,3 +89,38 @@ def test_the_review_queue_lists_those_awaiting_review_first(clinic, tmp_path):
     listed = review.list(audrey.session, include_done=True)
     assert [a.outcome for a in listed] == ["awaiting review", "reviewed"]
     assert listed[1].task_id == older.task_id  # the older one, decided, comes after
+
+
+def test_a_restricted_charts_overdue_order_is_counted_not_the_whole_list(clinic, tmp_path):
+    """Dr Parr's order for Quiet, imported from 60 days ago, is past the care team's 30 days:
+    her overdue list keeps Adeyemi's order and counts Quiet's, unread."""
+    open_id, shut_id = clinic_queue_results(clinic, tmp_path)
+    gp, admin = clinic["gp"], clinic["admin"]
+    long_ago = (datetime.now(UTC) - timedelta(days=60)).isoformat()
+    orders = [{"resourceType": "ServiceRequest", "id": f"old-{pid}", "status": "active",
+               "intent": "order", "code": {"text": "Lipid panel"}, "authoredOn": long_ago,
+               "subject": {"reference": f"Patient/{pid}"},
+               "requester": {"identifier": {"system": "urn:hearth:user", "value": "gp"}}}
+              for pid in (open_id, shut_id)]
+    path = tmp_path / "old-orders.json"
+    path.write_bytes(orjson.dumps({"resourceType": "Bundle", "type": "collection",
+                                   "entry": [{"resource": r} for r in orders]}))
+    admin.importer.run(admin.session, [path])
+
+    overdue = gp.overdue_orders.mine(gp.session)
+    assert [o.patient_id for o in overdue] == [open_id] and overdue.withheld == 1
+
+
+def test_a_restricted_charts_note_to_cosign_is_counted_not_the_whole_inbox(clinic, tmp_path):
+    _, shut_id = clinic_queue_results(clinic, tmp_path)
+    nina, gp, doc = clinic["nina"], clinic["gp"], clinic["doc"]
+    Restriction(doc.store, doc.policy.access).set(doc.session, shut_id, False)
+    nina.encounters.start_visit(nina.session, shut_id)  # Nina sees Quiet today
+    Restriction(doc.store, doc.policy.access).set(doc.session, shut_id, True)
+    draft = nina.notes.start_draft(nina.session, shut_id, "soap")
+    nina.notes.save_draft(nina.session, draft.id, draft.text + "Wound reviewed.")
+    nina.notes.sign(nina.session, draft.id, password_of("nina"), cosigner="gp")
+
+    waiting = gp.notes.inbox(gp.session)
+    assert list(waiting) == [] and waiting.withheld == 1
+    assert [n.patient_id for n in doc.notes.inbox(doc.session)] == []  # not asked of her

@@ -6,9 +6,11 @@ patient of its own, so no test finds another's drafts).
 """
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
+import pyotp
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -23,6 +25,8 @@ from PySide6.QtWidgets import (
 from app.bootstrap import open_workstation
 from app.clinical.notes.notes import Notes
 from app.clinical.notes.templates import TEMPLATES, Template
+from app.security.mfa import SecondFactor
+from app.store.activity import NOTE_DRAFT, Activity
 from app.ui.chart.notes.editor import NoteEditor
 from app.ui.chart.notes.tab import NotesTab
 from app.ui.chart.view import ChartView
@@ -98,6 +102,22 @@ def test_typing_is_saved_every_few_seconds_and_the_time_is_shown(qtbot, sign_in,
     qtbot.waitUntil(lambda: draft_text(ws, editor.draft.id) == editor.text.toPlainText(),
                     timeout=WAIT)
     qtbot.waitUntil(lambda: editor.status.text().startswith("Saved "), timeout=WAIT)
+
+
+def test_an_open_note_keeps_an_update_from_being_staged(keyring_session, tmp_path, background):
+    """A store of its own: other tests' editors, deleted whenever Python collects them,
+    would mark this module's store busy."""
+    env, _ = new_store(tmp_path / "store", {"drlee": USERS["drlee"]})
+    ws = open_workstation(env, tmp_path / "store", "drlee", password_of("drlee"))
+    notes = Notes(ws.store, ws.policy)
+    ann = ws.patients.register(ws.session, patient("Okafor"))["id"]
+    editor = NoteEditor(ws, background, notes, notes.start_draft(ws.session, ann, "soap"))
+    activity = Activity(tmp_path / "store")
+    assert activity.held(NOTE_DRAFT)
+    editor.deleteLater()  # the chart tab closed
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not activity.held(NOTE_DRAFT)
+    ws.store.close()
 
 
 def test_leaving_the_text_saves_at_once(qtbot, sign_in, background, ann):
@@ -351,3 +371,32 @@ def test_a_signed_note_marked_entered_in_error_stays_listed_and_unchanged(
     assert "ENTERED IN ERROR: Written in the wrong patient's chart" in tab.signature.text()
     assert not tab.in_error.isEnabled()
     assert notes.read(ws.session, ann, tab.shown_note.id).text == text
+
+
+def test_a_two_factor_signature_asks_the_authenticator_code_beside_the_password(
+        qtbot, sign_in, background, ann):
+    ws = sign_in("drhill")
+    two_factor = replace(ws.policy, mfa=replace(ws.policy.mfa, at_signing="code"))
+    ws = replace(ws, policy=two_factor, notes=Notes(ws.store, two_factor, ws.changes))
+    factor, earlier = SecondFactor(ws.store, ws.policy), datetime.now(UTC) - timedelta(minutes=5)
+    enrolment = factor.begin(ws.session)
+    factor.confirm(ws.session, enrolment, pyotp.TOTP(enrolment.secret).at(earlier), earlier)
+    tab = notes_tab(qtbot, ws, background, ann)
+    tab.start_note("soap")
+    qtbot.waitUntil(lambda: bool(tab.editors), timeout=WAIT)
+    [editor] = tab.editors.values()
+    qtbot.keyClicks(editor.text, "Seen with two factors.")
+    qtbot.mouseClick(editor.sign_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: editor.dialog is not None and editor.dialog.isVisible(),
+                    timeout=WAIT)
+    dialog = editor.dialog
+    assert dialog.code.isVisible()
+    qtbot.keyClicks(dialog.password, password_of("drhill"))
+    qtbot.mouseClick(dialog.sign_button, Qt.MouseButton.LeftButton)
+    assert "code from your authenticator app too" in dialog.message.text()
+    qtbot.keyClicks(dialog.password, password_of("drhill"))
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)  # on to the code
+    qtbot.keyClicks(dialog.code, pyotp.TOTP(enrolment.secret).now())
+    with qtbot.waitSignal(editor.signed, timeout=WAIT):
+        qtbot.keyClick(dialog.code, Qt.Key.Key_Return)
+    assert editor.status.text().startswith("Signed by Dr Hill at ")

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import orjson
+import pdfplumber
 import pytest
 from PySide6.QtCore import QDate, Qt
 
@@ -127,6 +128,27 @@ def test_a_coded_visits_claim_is_submitted_from_the_screen(qtbot, desk, backgrou
     assert (line[1], line[4], line[-1]) == ("G0439", "1", "98.40 USD")
     assert total[-1] == "98.40 USD"
     assert details.tables()["Diagnoses"][0][:2] == ("1", "E11.9")
+    details.close()
+    settled(qtbot, background)
+
+
+def test_print_superbill_in_the_details_prints_that_claims_visit(qtbot, desk, background,
+                                                                  tmp_path):
+    claim_id = coded(desk)
+    tab = claims_tab(qtbot, desk, background, claim_id)
+    details = tab.open_details()
+    qtbot.waitUntil(lambda: details.shown is not None, timeout=WAIT)
+    dialog = details.print_superbill()
+    qtbot.waitUntil(dialog.print_button.isEnabled, timeout=WAIT)
+    assert [dialog.document.itemText(n) for n in range(dialog.document.count())] == [
+        "Superbill"]  # billing prints nothing else
+    assert dialog.visit.currentData() == claim_id.removeprefix("claim-")
+    dialog.path.setText(str(tmp_path / "superbill.pdf"))
+    with qtbot.waitSignal(dialog.printed, timeout=WAIT):
+        dialog.print_button.click()
+    with pdfplumber.open(tmp_path / "superbill.pdf") as pdf:
+        words = " ".join(pdf.pages[0].extract_text().split())
+    assert "1 G0439 1 1 Annual wellness visit, includes a 98.40 USD" in words
     details.close()
     settled(qtbot, background)
 

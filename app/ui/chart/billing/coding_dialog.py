@@ -7,7 +7,7 @@ Save, so the coder sees at once what still blocks billing: each sentence in the 
 until none is left, then "Ready to bill". A refusal (a bad modifier, a pointer to no
 diagnosis) is the service's sentence, and what was typed stays. Keyboard: every field has
 an Alt+letter, Ctrl+S saves, Esc closes; Enter in a search field adds what it found, never
-saves.
+saves. Once the visit has its claim, "Print superbill…" opens Print… preset to it.
 """
 
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -33,6 +33,7 @@ from app.ui.chart.billing.service_lines import ServiceLines
 from app.ui.chart.style import ToneLabel, scaled_font
 from app.ui.common.background import Background
 from app.ui.operations import billing
+from app.ui.printing.print_dialog import PrintDialog
 from fhir_common.messages import sentence
 
 READY = "Ready to bill."
@@ -63,6 +64,7 @@ class CodingDialog(QDialog):
         super().__init__(parent)
         self._ws, self._background, self.encounter_id = ws, background, encounter_id
         self.coded: CodedVisit | None = None
+        self.printing: PrintDialog | None = None  # while open
         self.setWindowTitle("Code visit")
         self.setAccessibleName("Code visit")
         self.resize(1040, 860)
@@ -94,7 +96,12 @@ class CodingDialog(QDialog):
         close = QPushButton("&Close")
         close.setAccessibleName("Close")
         close.clicked.connect(self.reject)
-        for button in (self.save, close):
+        self.print_button = QPushButton("Print s&uperbill…")
+        self.print_button.setAccessibleName("Print this visit's superbill")
+        self.print_button.setToolTip("The superbill of this visit as last saved")
+        self.print_button.setEnabled(False)  # until the visit has its claim
+        self.print_button.clicked.connect(self.print_superbill)
+        for button in (self.save, close, self.print_button):
             button.setAutoDefault(False)  # Enter in a search field adds, never saves
         QShortcut(QKeySequence.StandardKey.Save, self, self.save_coding)
         form = QFormLayout()
@@ -105,6 +112,7 @@ class CodingDialog(QDialog):
             form.addRow(caption, field)
         buttons = QHBoxLayout()
         buttons.addWidget(self.message, 1)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(close)
         buttons.addWidget(self.save)
         box = QVBoxLayout(self)
@@ -133,6 +141,17 @@ class CodingDialog(QDialog):
         billing.code(self, self._background, self._ws, self.encounter_id, coding).success(
             self._saved).failure(self._refused).run()
 
+    def print_superbill(self) -> PrintDialog | None:
+        """Print… over this dialog, preset to this visit's superbill (once coded)."""
+        if self.coded is None or self.coded.claim is None:
+            return None
+        if self.printing is not None and self.printing.isVisible():
+            self.printing.close()
+        self.printing = PrintDialog(self._ws, self._background, self.coded.patient_id,
+                                    "superbill", self.encounter_id, self)
+        self.printing.show()
+        return self.printing
+
     def _read(self, shown: tuple[CodedVisit, str]) -> None:
         coded, patient = shown
         self.heading.setText(visit_title(coded.visit, patient))
@@ -153,6 +172,7 @@ class CodingDialog(QDialog):
 
     def _show_state(self, coded: CodedVisit) -> None:
         self.coded = coded
+        self.print_button.setEnabled(coded.claim is not None)
         self.payer.setText(coded.payer or "")
         self.payer.setVisible(bool(coded.payer))
         self.readiness.set_tone("muted" if coded.ready else "alert")

@@ -10,6 +10,10 @@ queued before the editor is deleted still runs, only its confirmation is dropped
 status line says "Saving…" until the store confirms the newest save (each holds the whole
 text, so only its answer matters), then "Saved 10:42:05".
 
+While a draft is open here the store is marked busy (Workstation.mark_note_open), until it
+is signed, discarded or the editor goes away, so `hearth update stage` never stages an update
+under a note being written.
+
 Signing asks for the password (SignDialog); the last text is saved and signed in one
 background job, and the editor then turns read-only: a signed note never changes.
 
@@ -74,6 +78,7 @@ class NoteEditor(QWidget):
         self._ws, self._background, self._notes = ws, background, notes
         self._queued = self._stored = draft.text  # last text sent to / confirmed by the store
         self._finished = False  # signed or discarded: nothing more to save
+        self._open = self._mark_open()  # no update is staged while a note is being written
         self._signing = False
         self._window: QWidget | None = None
         self.dialog: SignDialog | None = None
@@ -229,21 +234,22 @@ class NoteEditor(QWidget):
         notes_ops.cosigners(self, self._background, self._notes, self._ws.session).success(
             self._open_sign_dialog).failure(self._say_problem).run()
 
-    def _open_sign_dialog(self, cosigners: list[tuple[str, str]]) -> None:
-        session = self._ws.session
+    def _open_sign_dialog(self, form: tuple[list[tuple[str, str]], bool]) -> None:
+        session, (cosigners, asks_code) = self._ws.session, form
         self.dialog = SignDialog(self._background, f"Sign {self.draft.title}",
                                  f"{session.full_name} ({session.user})", cosigners, self._sign,
-                                 self)
+                                 self, asks_code=asks_code)
         self.dialog.saved.connect(self._signed)
         self.dialog.refused.connect(self._not_signed)
         self.dialog.open()
 
-    def _sign(self, dialog: SignDialog, password: str, cosigner: str | None) -> Op[SignedNote]:
+    def _sign(self, dialog: SignDialog, password: str, cosigner: str | None,
+              code: str | None) -> Op[SignedNote]:
         """Autosave stops and the text is frozen: what is signed is what is shown."""
         self._signing = True
         self.text.setReadOnly(True)
         return notes_ops.sign(dialog, self._background, self._notes, self._ws.session,
-                              self.draft.id, self.text.toPlainText(), password, cosigner)
+                              self.draft.id, self.text.toPlainText(), password, cosigner, code)
 
     def _signed(self, note: SignedNote) -> None:
         asked = (f" Awaiting cosignature by {note.cosign_requested}."
@@ -285,6 +291,7 @@ class NoteEditor(QWidget):
 
     def _not_discarded(self, exc: Exception) -> None:
         self._finished = False
+        self._open = self._mark_open()
         self.text.setReadOnly(False)
         self.sign_button.show()
         self.discard_button.show()
@@ -293,8 +300,16 @@ class NoteEditor(QWidget):
         self.status.set_tone("alert")
         self.status.setText(sentence(exc))
 
+    def _mark_open(self):
+        """The store marked busy until released, or until this editor is deleted (the
+        connection holds the mark itself: the editor's attributes are gone by then)."""
+        mark = self._ws.mark_note_open()
+        self.destroyed.connect(lambda *_: mark.release())
+        return mark
+
     def _finish(self, status: str, tone: str | None = "muted") -> None:
         self._finished = True
+        self._open.release()
         self.timer.stop()
         self.text.setReadOnly(True)
         self.sign_button.hide()

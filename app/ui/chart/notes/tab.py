@@ -278,12 +278,13 @@ class NotesTab(QWidget):
         dialog = SignDialog(
             background, f"Cosign {note.title} by {note.signed_by}",
             f"{session.full_name} ({session.user})", None,
-            lambda owner, password, _cosigner: notes_ops.cosign(owner, background, notes,
-                                                                session, note.id, password),
+            lambda owner, password, _cosigner, code: notes_ops.cosign(
+                owner, background, notes, session, note.id, password, code),
             self, COSIGN_MEANING)
         dialog.saved.connect(lambda cosigned: self._show_marked(note, cosigned))
         self.cosign_dialog = dialog
         dialog.open()
+        notes_ops.asks_code(dialog, background, notes, session).success(dialog.ask_code).run()
 
     def _ask_why_in_error(self) -> None:
         note = self.shown_note

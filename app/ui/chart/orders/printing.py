@@ -9,12 +9,14 @@ all current ones as the other choice (CHOICES)."""
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QStandardPaths, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from app.bootstrap import Workstation
 from app.clinical.orders.order_prints import OrdersPrinted
+from app.clinical.printing.choices import person_in_file_name
 from app.ui.common.background import Background
+from app.ui.common.folders import documents_folder
 from app.ui.operations import orders
 
 PAPERS = {"lab": "requisition", "prescription": "prescription"}
@@ -24,8 +26,7 @@ CHOICES = (("today", "Signed &today…"), ("current", "&All current medication o
 
 def default_name(patient: str, kind: str) -> str:
     """"Nwosu-Bea-requisition.pdf": the patient and the paper, no spaces or commas."""
-    person = "-".join(part for part in patient.replace(",", " ").split() if part.isalnum())
-    return f"{person or 'patient'}-{PAPERS[kind]}.pdf"
+    return f"{person_in_file_name(patient)}-{PAPERS[kind]}.pdf"
 
 
 class PrintChooser(QObject):
@@ -41,9 +42,8 @@ class PrintChooser(QObject):
 
     def ask(self, kind: str, which: str = "current") -> QFileDialog:
         """The save-file dialog, open over the chart; choosing a file prints to it."""
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
         dialog = QFileDialog(self._owner, f"Save the {PAPERS[kind]}",
-                             str(Path(folder or Path.home()) / default_name(self._patient, kind)),
+                             str(documents_folder() / default_name(self._patient, kind)),
                              "PDF (*.pdf)")
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.setDefaultSuffix("pdf")
