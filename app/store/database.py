@@ -145,8 +145,11 @@ class Database:
             self.engine.dispose()
 
     def close(self) -> None:
-        self.late_sync.close()
-        self.engine.dispose()
+        self.late_sync.stop()
+        try:
+            self.sync_to_disk()
+        finally:
+            self.engine.dispose()
 
     @contextmanager
     def _translated(self) -> Iterator[None]:

@@ -55,13 +55,12 @@ class LateSync:
             self._due.clear()
             self._fsync()
 
-    def close(self) -> None:
-        """Sync what is pending and stop the thread (the store is closing)."""
+    def stop(self) -> None:
+        """Stop the thread (the store is closing); the closer then calls sync_now."""
         self._closing.set()
         self._due.set()  # wakes the thread, which sees the closing and stops
         if self._thread is not None:
             self._thread.join()
-        self.sync_now()
 
     def _run(self) -> None:
         while True:
