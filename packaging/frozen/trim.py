@@ -11,6 +11,8 @@ binary loads them; after the plugins go, those that nothing left loads go too (l
 closure, through PyInstaller's own bindepend).
 """
 
+import sys
+
 from PyInstaller.depend.bindepend import get_imports
 
 PLUGINS = "PySide6/Qt/plugins/"
@@ -24,7 +26,10 @@ UNUSED_PLUGINS = tuple(PLUGINS + name for name in (
 
 def without_unused_plugins(binaries: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """`binaries` (Analysis.binaries: destination, source, kind) without UNUSED_PLUGINS and
-    without the system libraries that only those loaded."""
+    without the system libraries that only those loaded. Linux only: Windows and macOS
+    collect no system libraries and have none of these plugins."""
+    if not sys.platform.startswith("linux"):
+        return binaries
     kept = [entry for entry in binaries if not entry[0].startswith(UNUSED_PLUGINS)]
     roots = [entry for entry in kept if not _system_library(entry[0])]
     needed = {name for _, source, _ in roots for name, _ in get_imports(source)}
