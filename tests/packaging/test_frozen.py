@@ -6,12 +6,14 @@ from (SQLCipher, the OS keyring, fhirkit's validation, reportlab), the PDF read 
 import json
 import subprocess
 from importlib.metadata import version
+from pathlib import Path
 
 import pdfplumber
 
 from tests.cli.test_first_run import LAST_HINT, nothing_left, read_until, stop
 from tests.perf import bench_frozen
 
+ROOT = Path(__file__).resolve().parents[2]
 ROSA = {"resourceType": "Patient", "id": "rosa", "birthDate": "1961-07-14",
         "name": [{"family": "Ruiz", "given": ["Rosa"]}]}
 METFORMIN = {"resourceType": "MedicationRequest", "id": "metformin", "status": "active",
@@ -100,3 +102,10 @@ def test_the_start_up_benchmark_times_the_frozen_app_beside_the_venv(frozen_app,
     assert set(result["startup_to_sign_in_painted_ms"]) == {"frozen", "venv_hearth",
                                                             "qt_floor"}
     assert result["size_mb"] > 50 and result["files"] > 100
+
+
+def test_an_option_the_build_does_not_know_is_named():
+    done = subprocess.run([str(ROOT / "packaging/build"), "frozen", "--onefile"],
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (
+        2, "packaging/build frozen: unknown option '--onefile' (only --dist DIR).\n")
