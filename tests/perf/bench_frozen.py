@@ -86,7 +86,8 @@ def run(args, scratch: Path) -> dict:
     return {
         "build_seconds": round(build_s, 1) if build_s is not None else None,
         "size_mb": size_mb(program.parent),
-        "files": sum(1 for path in program.parent.rglob("*") if path.is_file()),
+        "files": sum(1 for path in program.parent.rglob("*")
+                     if path.is_file() and not path.is_symlink()),
         "startup_to_sign_in_painted_ms": startup,
         "ratios": {"frozen_over_venv_p50": round(startup["frozen"]["p50"]
                                                  / startup["venv_hearth"]["p50"], 2),
