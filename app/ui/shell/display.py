@@ -16,7 +16,9 @@ import sys
 
 from app.errors import NoDisplay
 
-PROBE = "from app.ui.shell.display import open_test_window; open_test_window()"
+# PySide6 alone: `python -c` puts the current folder first on its path, so importing `app`
+# here could load another project's (any folder named app) and report a display at fault.
+PROBE = "import sys; from PySide6.QtGui import QGuiApplication; QGuiApplication(sys.argv[:1])"
 PROBE_VARIABLE = "HEARTH_DISPLAY_PROBE"
 PROBE_SECONDS = 30
 NAMES = ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DISPLAY")
@@ -59,7 +61,8 @@ def _probe() -> tuple[list[str], dict[str, str] | None]:
 
 
 def open_test_window() -> None:
-    """The probe itself: Qt aborts this process if it cannot open the display."""
+    """PROBE, as the frozen app runs it: Qt aborts this process if it cannot open the
+    display."""
     from PySide6.QtGui import QGuiApplication
 
     QGuiApplication(sys.argv[:1])
