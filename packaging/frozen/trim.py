@@ -4,7 +4,9 @@ PySide6's hooks collect every plugin of the Qt modules Hearth imports. Some are 
 machine an exam-room desktop is not (a framebuffer, a VNC server, a KMS kiosk, raw evdev
 input), and the GTK platform theme pulls the build machine's whole GTK stack (GTK, GDK,
 cairo, pango, ATK: about 20 MB) into the app, where it would meet the user's own GTK
-modules of another version. Qt draws its own Fusion style without it.
+modules of another version. Hearth draws with Qt's Fusion style anyway
+(app/ui/common/theme.py); without the theme, file dialogs are Qt's own or the desktop
+portal's (libqxdgdesktopportal stays).
 
 The system libraries at the top of the app folder were collected only because some
 binary loads them; after the plugins go, those that nothing left loads go too (ldd's
