@@ -74,6 +74,8 @@ class LateSync:
                 # The disk refused: try again after the next delay. SQLite meets the same
                 # disk at the next saved record's synced commit and reports it to that user.
                 self._due.set()
+            if self._closing.is_set():  # stop() came during sync_now, whose clear() ate its
+                return  # wake-up: waiting for _due again would never end
 
     def _fsync(self) -> None:
         """fsync the WAL file: the kernel writes out every page of it, whichever

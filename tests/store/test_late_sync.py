@@ -12,6 +12,7 @@ import pytest
 
 from app.clinical.records import Records
 from app.security.roles import Permission
+from app.store.late_sync import LateSync
 from tests.conftest import sign_in
 
 
@@ -81,3 +82,29 @@ def test_closing_the_store_puts_the_last_reads_on_the_disk(nurse, fsyncs):
     nurse.store.close()
     assert ("hearth.db-wal", threading.current_thread().name) in fsyncs
     assert started and not started & late_sync_threads()
+
+
+def test_closing_just_as_the_late_sync_wakes_does_not_hang(tmp_path):
+    """stop() landing between the thread's delay running out and its sync (which clears the
+    wake-up stop() gave): the store still closes."""
+    (tmp_path / "store-wal").write_bytes(b"frames")
+    late = LateSync(tmp_path / "store-wal", delay=0.01)
+    woke, go_on = threading.Event(), threading.Event()
+
+    class DelayRunsOutAsStopComes(threading.Event):
+        def wait(self, timeout=None):
+            if timeout is not None and not woke.is_set():  # the thread's delay
+                woke.set()
+                go_on.wait(5)
+                return False  # it ran out just before stop() set the flag
+            return super().wait(timeout)
+
+    late._closing = DelayRunsOutAsStopComes()
+    late.committed()
+    assert woke.wait(5)
+    stopper = threading.Thread(target=late.stop, daemon=True)
+    stopper.start()
+    time.sleep(0.05)  # stop() has set its flags and waits for the thread
+    go_on.set()
+    stopper.join(5)
+    assert not stopper.is_alive()
