@@ -39,6 +39,9 @@ PIP_DISABLE_PIP_VERSION_CHECK=1 "$venv/bin/python" -m pip install --quiet --no-c
   --no-warn-script-location "$root"
 "$venv/bin/python" -m pip uninstall --quiet --yes pip setuptools
 find "$venv" -name __pycache__ -type d -prune -exec rm -rf {} +
+# A library's own version-control leftovers (securesystemslib vendors a .gitignore): not
+# part of any program, and lintian's package-contains-vcs-control-file.
+find "$venv" \( -name .gitignore -o -name .gitattributes -o -name .gitkeep \) -type f -delete
 rm -f "$venv"/bin/activate.csh "$venv"/bin/activate.fish "$venv"/bin/Activate.ps1
 grep -rlIF "$venv" "$venv/bin" "$venv/pyvenv.cfg" | xargs -r sed -i "s#$venv#/opt/hearth#g"
 if left="$(grep -rlF "$venv" "$stage")"; then
