@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-import keyring
 from keyring.backend import KeyringBackend
 
 from app.clinical.access.arrived import note_arrived_grants
@@ -53,6 +52,7 @@ from app.clinical.visits.schedule import Schedule
 from app.clinical.visits.week import Weeks
 from app.errors import HearthError
 from app.security.audit_review import AuditReview
+from app.security.environment import Environment
 from app.security.login import LoggedIn, log_in, log_out
 from app.security.policy import Policy
 from app.security.recovery import Recovered, create_recovery_key, recover
@@ -60,8 +60,6 @@ from app.security.roles import Permission
 from app.security.session import Session
 from app.security.users import UserAccounts, add_first_admin
 from app.store.activity import NOTE_DRAFT, SYNC, Activity, Mark
-from app.store.demo_secret import DemoSecrets
-from app.store.device_secret import DeviceSecrets, KeyringSecrets
 from app.store.paths import StorePaths
 from app.store.store import Store, create_store
 from app.store.sync_side import StoreSyncSide
@@ -219,29 +217,6 @@ class Workstation:
 
     def close(self) -> None:
         log_out(LoggedIn(self.store, self.session))
-
-
-@dataclass(frozen=True)
-class Environment:
-    """What differs between a clinic's computer and a test: keyring and policy; and for
-    the demo clinic, where its device secret may be kept."""
-
-    keyring_backend: Callable[[], KeyringBackend] = keyring.get_keyring
-    # None: IT's system policy. A Policy built in code skips the floors that every policy
-    # file must meet; tests use that for a cheap KDF, the product never does.
-    policy: Policy | None = None
-    # Set only for the demo clinic (synthetic patients) at this folder: where no OS keyring
-    # works, its device secret is kept in a file beside it (app.store.demo_secret). None for
-    # every real store, whose secret is only ever in the OS keyring.
-    demo_root: Path | None = None
-
-    def device_secrets(self) -> DeviceSecrets:
-        if self.demo_root is not None:
-            return DemoSecrets(self.keyring_backend, self.demo_root)
-        return KeyringSecrets(self.keyring_backend())
-
-    def effective_policy(self) -> Policy:
-        return self.policy or Policy.system()
 
 
 def init_store(

@@ -200,7 +200,7 @@ def test_a_conflict_resolved_is_heard_once_after_it_commits(admin, nurse, ann, t
 def queued(ws, record_id: str) -> int:
     """The record's outbox rows, as a new transaction sees them: only what is committed."""
     with ws.store.read() as conn:
-        return conn.execute(text("SELECT count(*) FROM local_change WHERE id = :id"),
+        return conn.execute(text("SELECT count(*) FROM outbox WHERE id = :id"),
                             {"id": record_id}).scalar_one()
 
 

@@ -73,11 +73,14 @@ def cmd_import(args, ws, secrets) -> int:
     if args.json:
         print(fhir_json.dumps({"imported": done.imported, "unchanged": done.unchanged,
                                "audit_entries": done.audit_entries,
-                               "kinds": dict(done.kinds)}).decode())
+                               "kinds": dict(done.kinds), "unverified": done.unverified
+                               }).decode())
     else:
         print(f"Imported {done.imported} records from {done.path.name} ({done.unchanged} "
               f"already here, unchanged); {done.audit_entries} audit trail entries of the "
               "exporting store were left in the file.")
+        if done.unverified:
+            print(f"Not verified: {done.unverified}")
     return 0
 
 

@@ -13,8 +13,12 @@ transaction that saves it.
 
 A read of a patient's data writes its audit row through the same kind of unit of work, so
 the row commits with the read, failed reads included (the service raises NotFound after the
-commit). All audit rows of one transaction carry the transaction's time, which is also the
-lastUpdated of the records it wrote: an import's outbox rows are told apart by that.
+commit). That commit does not wait for the disk (a search audits every keystroke): the row
+survives the process being killed at once and a power cut within half a second
+(app.store.late_sync). A read unit that saved a record after all waits for the disk before
+it returns, as a write does. All audit rows of one transaction carry the transaction's time,
+which is also the lastUpdated of the records it wrote: an import's outbox rows are told
+apart by that.
 
 When a transaction commits, what it changed (`Changes`: patients, record kinds and chart
 sections touched, outbox rows added) is published on a `ChangeFeed` (both defined in
@@ -38,6 +42,7 @@ from app.security.session import Session
 from app.store import audit_log as audit
 from app.store.changes import ChangeFeed, Changes
 from app.store.resources import (
+    RECORD,
     Serialised,
     delete_resource,
     get_resource,
@@ -68,22 +73,30 @@ class Records:
         with self._unit(session, permission) as work:
             yield work
 
-    read = write  # an audited read writes its audit row: a unit of work that saves nothing
+    @contextmanager
+    def read(self, session: Session, permission: Permission) -> Iterator["Work"]:
+        """An audited read: a unit of work that writes its audit rows and, as a rule, saves
+        nothing, so its commit does not wait for the disk."""
+        session.require(permission)
+        with self._unit(session, permission, reading=True) as work:
+            yield work
 
     def listing(self, session: Session) -> AbstractContextManager["Work"]:
         """An audited read open to every signed-in user, for a list each role sees filtered
         to what it may act on (the sync conflicts): no permission to check, but the audit
         row is written like any other read's."""
-        return self._unit(session)
+        return self._unit(session, reading=True)
 
     @contextmanager
-    def _unit(self, session: Session, permission: Permission | None = None
-              ) -> Iterator["Work"]:
+    def _unit(self, session: Session, permission: Permission | None = None,
+              reading: bool = False) -> Iterator["Work"]:
         try:
-            with self._store.write() as conn:
+            with self._store.write(wait_for_disk=not reading) as conn:
                 work = Work(conn, session, permission)
                 yield work
                 work.finish()
+            if reading and work.saved:  # durable before the caller hears it was saved
+                self._store.db.sync_to_disk()
         except gate.ChartRestricted as refused:  # the read rolled back: its refusal is kept
             with self._store.write() as conn:
                 audit.append(conn, audit.event_for(
@@ -106,6 +119,13 @@ class Work:
         self.changes = Changes()
         self._events: list[audit.Event] = []
         self._checked: set[tuple[str, str]] = set()
+        self._changes_before = self._rows_changed()
+        self.saved = False  # set by finish(): rows besides its audit rows were written
+
+    def _rows_changed(self) -> int:
+        """SQLite's count of rows this connection has written: every write counts, whether
+        it went through this class or through `conn`."""
+        return self.conn.connection.dbapi_connection.total_changes
 
     def get(self, kind: str, record_id: str) -> dict | None:
         return get_resource(self.conn, kind, record_id)
@@ -284,6 +304,7 @@ class Work:
 
     def finish(self) -> None:
         """Append the transaction's audit rows, chained, before it commits."""
+        self.saved = self._rows_changed() != self._changes_before
         audit.append_many(self.conn, self._events)
 
     def _put(self, resources: list[dict], create_only: Collection[tuple[str, str]] = ()
@@ -296,7 +317,7 @@ class Work:
 
 def _drop_queued(conn: Connection, kind: str, record_id: str) -> int:
     """Take a record's outbox rows out (a decision replaces them); how many there were."""
-    return conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ?",
+    return conn.exec_driver_sql(f"DELETE FROM local_change WHERE record = {RECORD}",
                                 (kind, record_id)).rowcount
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, delete, select, text
 
 from app.display_time import when_text
 from app.errors import NotFound, UsageError, WrongPassword
+from app.security.code_window import STEP_SECONDS, TOLERANCE_STEPS, TOLERANCE_TEXT
 from app.security.policy import Policy
 from app.security.roles import Permission
 from app.security.session import Session
@@ -29,12 +30,8 @@ from app.store import audit_log as audit
 from app.store import schema
 from app.store.store import Store
 
-STEP_SECONDS = 30
-TOLERANCE_STEPS = 1  # one step either side: RFC 6238 section 5.2's recommended skew
 RECOVERY_CODES = 10
 ISSUER = "Hearth"
-TOLERANCE_TEXT = (f"codes are accepted {STEP_SECONDS * TOLERANCE_STEPS} seconds either side "
-                  "of this computer's clock")
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i to misread
 
 

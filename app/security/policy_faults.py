@@ -8,12 +8,15 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 from importlib.resources import files
+from typing import TYPE_CHECKING
 
 import orjson
-from jsonschema import Draft202012Validator, ValidationError
 
 from app.security.policy_lines import KeyLines, key_lines
 from app.security.policy_own_checks import Tighten, own_faults
+
+if TYPE_CHECKING:
+    from jsonschema import ValidationError
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,10 @@ def schema() -> dict:
 
 
 def schema_faults(values, lines: KeyLines) -> list[Fault]:
+    # here, not at start-up: most computers have no policy file to check (a fifth of the
+    # sign-in window's imports otherwise)
+    from jsonschema import Draft202012Validator
+
     validator = Draft202012Validator(schema())
     faults = []
     for error in validator.iter_errors(values):
@@ -96,7 +103,7 @@ TYPE_WORDS = {"integer": "a whole number", "number": "a number", "string": "text
               "object": "an object {...}"}
 
 
-def _problem(error: ValidationError) -> str:
+def _problem(error: "ValidationError") -> str:
     """The schema's complaint in words an IT admin editing JSON reads (values as JSON)."""
     value = orjson.dumps(error.instance).decode()
     if len(value) > 60:

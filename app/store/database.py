@@ -3,8 +3,11 @@
 Reads run in a deferred transaction and writes in BEGIN IMMEDIATE, so a writer takes the
 lock up front instead of failing half-way on a lock upgrade. WAL lets the UI's database
 thread and the sync worker read while the other writes; synchronous=FULL because a signed
-note or a vital sign must survive a power cut, not only a crash. SQLite's errors are
-translated here, once, into messages that say what happened to the person's data.
+note or a vital sign must survive a power cut, not only a crash. The one exception is a
+write that only records who read what (an audited read, one per keystroke of a search): it
+commits without waiting for the disk, which it reaches within half a second
+(app.store.late_sync). SQLite's errors are translated here, once, into messages that say
+what happened to the person's data.
 """
 
 from collections.abc import Iterator
@@ -15,6 +18,7 @@ import sqlcipher3
 from sqlalchemy import URL, Connection, Engine, QueuePool, create_engine, event, exc
 
 from app.errors import StoreCorrupt, StoreWriteFailed
+from app.store.late_sync import LateSync
 
 BUSY_TIMEOUT_MS = 10_000
 # Each page read from disk is decrypted; a larger cache than SQLite's 8 MB default keeps the
@@ -44,6 +48,7 @@ class Database:
         self.path = path
         self._data_key = data_key
         self.engine = _configure(self._create_engine())
+        self.late_sync = LateSync(path.with_name(path.name + "-wal"))
 
     def _create_engine(self) -> Engine:
         """SQLCipher keyed with the raw data key (the benchmarks' plain-SQLite baseline
@@ -58,12 +63,37 @@ class Database:
             yield conn
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A write transaction: everything inside commits together or not at all."""
+    def write(self, wait_for_disk: bool = True) -> Iterator[Connection]:
+        """A write transaction: everything inside commits together or not at all.
+
+        With `wait_for_disk` False the commit returns once the operating system has it
+        (it survives the process being killed) and reaches the disk within half a second
+        (app.store.late_sync): only for a transaction that writes audit rows of reads.
+        """
         with self._translated(), self.engine.connect() as conn:
-            conn = conn.execution_options(hearth_begin="IMMEDIATE")
-            with conn.begin():
-                yield conn
+            raw = conn.connection.dbapi_connection
+            if not wait_for_disk:  # a pragma SQLite refuses inside a transaction
+                raw.execute("PRAGMA synchronous=NORMAL")
+            try:
+                conn = conn.execution_options(hearth_begin="IMMEDIATE")
+                with conn.begin():
+                    yield conn
+            finally:
+                if not wait_for_disk:  # the pooled connection's next writer waits again
+                    raw.execute("PRAGMA synchronous=FULL")
+            if not wait_for_disk:
+                self.late_sync.committed()
+
+    def sync_to_disk(self) -> None:
+        """Put every commit that did not wait for the disk on it now."""
+        try:
+            self.late_sync.sync_now()
+        except OSError as err:
+            raise StoreWriteFailed(
+                f"The computer could not write the store file {self.path} to its disk "
+                f"({err}). What was saved may not survive a power cut; keep the computer "
+                "on and ask IT to check the disk."
+            ) from err
 
     def check_readable(self) -> None:
         """Decrypt the first page and the schema, so a wrong or damaged file fails at open."""
@@ -103,6 +133,17 @@ class Database:
         finally:
             dest.close()
 
+    def vacuum(self) -> None:
+        """Write the file afresh without its free pages (SQLite's VACUUM, itself one
+        transaction: interrupted, the file is as it was). It needs room for a second copy."""
+        conn = self.engine.raw_connection()
+        try:
+            conn.driver_connection.execute("VACUUM")
+        except sqlcipher3.Error as err:
+            raise translate_sqlite_error(err, self.path) from err
+        finally:
+            conn.close()
+
     def rekey(self, new_key: bytes) -> None:
         """Re-encrypt the whole file under `new_key`; the caller closed every connection."""
         conn = self.engine.raw_connection()
@@ -115,7 +156,11 @@ class Database:
             self.engine.dispose()
 
     def close(self) -> None:
-        self.engine.dispose()
+        self.late_sync.stop()
+        try:
+            self.sync_to_disk()
+        finally:
+            self.engine.dispose()
 
     @contextmanager
     def _translated(self) -> Iterator[None]:

@@ -16,8 +16,6 @@ import binascii
 import hmac
 import secrets
 import shlex
-import sys
-from pathlib import Path
 from typing import Protocol
 
 import keyring.errors
@@ -25,6 +23,7 @@ from keyring.backend import KeyringBackend
 
 from app.errors import DeviceSecretMissing, DeviceSecretWrong, KeyringUnavailable
 from app.store.keyfile import KeyFile
+from app.store.own_command import this_command
 
 SERVICE = "Hearth store device secret"
 SECRET_BYTES = 32
@@ -50,14 +49,6 @@ def headless_hint() -> str:
         "session, typing the keyring's own password (the same each time): "
         f"dbus-run-session -- bash -c {shlex.quote(script)}"
     )
-
-
-def this_command() -> list[str]:
-    """This process's command line, its program named by full path: the `hearth` script
-    beside this interpreter (a venv's bin), else `python -m app`."""
-    script = Path(sys.executable).parent / "hearth"
-    program = [str(script)] if script.exists() else [sys.executable, "-m", "app"]
-    return [*program, *sys.argv[1:]]
 
 
 def _is_insecure(backend: KeyringBackend) -> bool:

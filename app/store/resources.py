@@ -8,8 +8,11 @@ batched (executemany) because an import writes thousands at a time; a resource w
 content is unchanged is not written again, so re-importing a file changes
 nothing and queues nothing. An import hands over records already serialised, with their
 index rows (`Serialised`, made in its worker process by `index_rows`): the writer then
-parses nothing but the records already stored. Stored records are looked up by type and
-id, the primary key's order: by id alone SQLite scans the whole key, once per lookup.
+parses nothing but the records already stored, looked up by type and id together.
+
+Outbox and chart index rows name their resource by its integer `record` (schema.v17): an
+outbox row carries no copy of the JSON it queues while that is the resource's current JSON;
+the store's trigger gives it a copy when the resource is written again.
 """
 
 from collections import defaultdict
@@ -18,7 +21,7 @@ from typing import NamedTuple
 
 from sqlalchemy import Connection, select
 
-from app.errors import InvalidRecord
+from app.errors import InvalidRecord, NotFound
 from app.store import schema
 from app.store.chart_index import chart_fields
 from app.store.close_text import close_terms
@@ -153,14 +156,16 @@ def put_resources(
 def delete_resource(conn: Connection, resource_type: str, resource_id: str, user: str,
                     at: str) -> None:
     """Remove a resource from the chart and queue the delete for upload. The row stays as a
-    tombstone (deleted = 1) so sync knows what it was. A signed note is never deleted: it
-    is marked entered-in-error instead."""
+    tombstone (deleted = 1) so sync knows what it was, and its outbox row names it. A signed
+    note is never deleted: it is marked entered-in-error instead."""
     if (old := get_resource(conn, resource_type, resource_id)) and is_signed(old):
         raise InvalidRecord(signed_note_refusal(old, {}) or "A signed note cannot be deleted.")
+    if conn.exec_driver_sql(f"SELECT {RECORD}", (resource_type, resource_id)).scalar() is None:
+        raise NotFound(f"There is no {resource_type} {resource_id} here to delete; nothing "
+                       "was changed.")
     version = _base_versions(conn, [(resource_type, resource_id)])
     conn.exec_driver_sql(INSERT_CHANGE, (resource_type, resource_id, "delete",
-                                         version.get((resource_type, resource_id)), None, user,
-                                         at))
+                                         version.get((resource_type, resource_id)), user, at))
     remove_local(conn, resource_type, resource_id, at)
 
 
@@ -211,7 +216,7 @@ def remove_local(conn: Connection, resource_type: str, resource_id: str, at: str
     """Take a resource out of the chart and search, keeping a tombstone row."""
     conn.exec_driver_sql("UPDATE resource SET deleted = 1, last_updated = ? "
                          "WHERE type = ? AND id = ?", (at, resource_type, resource_id))
-    conn.exec_driver_sql("DELETE FROM patient_compartment WHERE type = ? AND id = ?",
+    conn.exec_driver_sql(f"DELETE FROM patient_compartment WHERE record = {RECORD}",
                          (resource_type, resource_id))
     if resource_type == "Patient":
         conn.exec_driver_sql(f"DELETE FROM patient_search WHERE rowid = {SEARCH_ROW}",
@@ -228,10 +233,12 @@ UPSERT_RESOURCE = (
     "INSERT INTO resource (type, id, version_id, last_updated, json, deleted) "
     "VALUES (?, ?, NULL, ?, ?, 0) ON CONFLICT (type, id) DO UPDATE SET "
     "last_updated = excluded.last_updated, json = excluded.json, deleted = 0")
-INSERT_CHANGE = ("INSERT INTO local_change (type, id, op, base_version, json, user, at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)")
-INSERT_COMPARTMENT = ("INSERT INTO patient_compartment (type, id, patient_id, section, date, "
-                      "status, code) VALUES (?, ?, ?, ?, ?, ?, ?)")
+RECORD = "(SELECT record FROM resource WHERE type = ? AND id = ?)"  # its integer key
+# The queued JSON is the resource's current one (schema.v17), so the row holds none.
+INSERT_CHANGE = ("INSERT INTO local_change (record, op, base_version, user, at) "
+                 f"VALUES ({RECORD}, ?, ?, ?, ?)")
+INSERT_COMPARTMENT = ("INSERT INTO patient_compartment (record, type, id, patient_id, section, "
+                      f"date, status, code) VALUES ({RECORD}, ?, ?, ?, ?, ?, ?, ?)")
 SEARCH_ROW = "(SELECT search_rowid FROM patient_search_row WHERE patient_id = ?)"
 INSERT_SEARCH = ("INSERT INTO patient_search (rowid, patient_id, names, identifiers, telecom, "
                  "birth_date, sounds, spellings, fragments) "
@@ -249,8 +256,8 @@ def _write_rows(conn: Connection, written: list[tuple[Serialised, str, str]], us
     bases = _base_versions(conn, [(r.kind, r.id) for r, _, _ in written])
     conn.exec_driver_sql(UPSERT_RESOURCE, [(r.kind, r.id, at, body) for r, _, body in written])
     conn.exec_driver_sql(INSERT_CHANGE, [
-        (r.kind, r.id, op, bases.get((r.kind, r.id)), body, user, at)
-        for r, op, body in written])
+        (r.kind, r.id, op, bases.get((r.kind, r.id)), user, at)
+        for r, op, _ in written])
     _index(conn, [r for r, _, _ in written], [r for r, op, _ in written if op == "update"])
 
 
@@ -267,9 +274,9 @@ def _base_versions(conn: Connection, keys: list[tuple[str, str]]
 def _index(conn: Connection, rows: list[Serialised], updated: list[Serialised]) -> None:
     """Chart and search index rows; those of updated resources are replaced."""
     if updated:
-        conn.exec_driver_sql("DELETE FROM patient_compartment WHERE type = ? AND id = ?",
+        conn.exec_driver_sql(f"DELETE FROM patient_compartment WHERE record = {RECORD}",
                              [(r.kind, r.id) for r in updated])
-    charted = [(r.kind, r.id, *r.chart) for r in rows if r.chart]
+    charted = [(r.kind, r.id, r.kind, r.id, *r.chart) for r in rows if r.chart]
     if charted:
         conn.exec_driver_sql(INSERT_COMPARTMENT, charted)
     patients = [r for r in rows if r.kind == "Patient"]

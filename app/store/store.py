@@ -46,8 +46,8 @@ class Store:
             yield conn
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        with self.db.write() as conn:
+    def write(self, wait_for_disk: bool = True) -> Iterator[Connection]:
+        with self.db.write(wait_for_disk) as conn:
             yield conn
 
     @property

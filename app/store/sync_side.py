@@ -30,6 +30,8 @@ from app.store import audit_log as audit
 from app.store.audit_sync_side import AuditSyncSide
 from app.store.changes import ChangeFeed, Changes
 from app.store.resources import (
+    INSERT_CHANGE,
+    RECORD,
     get_resource,
     put_resources,
     remove_local,
@@ -42,14 +44,14 @@ from fhir_common import fhir_json
 from fhir_common.compartment import patient_of
 from sync.local import AppliedPage, PendingChange, RemoteVersion
 
-OLDEST_UNHELD = ("SELECT seq, type, id FROM local_change WHERE held_by IS NULL AND seq > ? "
-                 "ORDER BY seq LIMIT ?")
-OUTBOX_HEADS = ("SELECT type, id, MAX(seq) FROM local_change WHERE type = ? AND id IN ({}) "
-                "GROUP BY type, id")
+OLDEST_UNHELD = ("SELECT l.seq, r.type, r.id FROM local_change l JOIN resource r "
+                 "ON r.record = l.record WHERE l.held_by IS NULL AND l.seq > ? "
+                 "ORDER BY l.seq LIMIT ?")
+OUTBOX_HEADS = ("SELECT r.type, r.id, MAX(l.seq) FROM resource r JOIN local_change l "
+                "ON l.record = r.record WHERE r.type = ? AND r.id IN ({}) GROUP BY r.type, r.id")
 KNOWN_VERSIONS = ("SELECT type, id, version_id, json_extract(json, '$.meta.lastUpdated') "
                   "FROM base WHERE type = ? AND id IN ({})")
-HEAD = ("SELECT MAX(seq), MAX(held_by IS NOT NULL) FROM local_change WHERE type = ? "
-        "AND id = ?")
+HEAD = f"SELECT MAX(seq), MAX(held_by IS NOT NULL) FROM local_change WHERE record = {RECORD}"
 # A check of the records a pull stored, run in the pull's transaction by whoever builds the
 # sync (app.bootstrap), e.g. app.clinical.patients.arrived_duplicates: given the records,
 # the user and the time, it returns the audit rows to add, (patient, entity, detail) each.
@@ -110,7 +112,7 @@ class StoreSyncSide(AuditSyncSide):
     def pending_count(self) -> int:
         with self._store.read() as conn:
             return conn.exec_driver_sql(
-                "SELECT count(*) FROM (SELECT DISTINCT type, id FROM local_change)").scalar_one()
+                "SELECT count(DISTINCT record) FROM local_change").scalar_one()
 
     def open_conflict_count(self) -> int:
         with self._store.read() as conn:
@@ -173,11 +175,8 @@ class StoreSyncSide(AuditSyncSide):
         at = audit.now_text()
         store_server_versions(conn, [(merged, remote.version_id, at)])
         set_bases(conn, [_version_row(remote)])
-        conn.exec_driver_sql(
-            "INSERT INTO local_change (type, id, op, base_version, json, user, at) "
-            "VALUES (?, ?, 'update', ?, ?, ?, ?)",
-            (change.type, change.id, remote.version_id, fhir_json.dumps(merged).decode(),
-             self._user, at))
+        conn.exec_driver_sql(INSERT_CHANGE, (change.type, change.id, "update",
+                                             remote.version_id, self._user, at))
         self._audit(conn, [merged], f"merged with server version {remote.version_id}")
         return Changes.of([merged], 1 - dropped)
 
@@ -202,15 +201,15 @@ class StoreSyncSide(AuditSyncSide):
             (change.type, change.id, local, _json(remote and remote.resource),
              _json(change.base), remote and remote.version_id, audit.now_text(), kind,
              reason)).lastrowid
-        conn.exec_driver_sql("UPDATE local_change SET held_by = ? WHERE type = ? AND id = ?",
+        conn.exec_driver_sql(f"UPDATE local_change SET held_by = ? WHERE record = {RECORD}",
                              (conflict_id, change.type, change.id))
         # The server's side is now in the conflict: a person's decision is what goes next.
         conn.exec_driver_sql("DELETE FROM sync_state WHERE scope = ?",
                              (_sent_key(change.type, change.id),))
         if kind == "rejected":  # what refers to a refused resource would fail too
             conn.exec_driver_sql(
-                "UPDATE local_change SET held_by = ? WHERE held_by IS NULL "
-                "AND instr(json, ?) > 0", (conflict_id, f'"{change.key}"'))
+                "UPDATE local_change SET held_by = ? WHERE seq IN (SELECT seq FROM outbox "
+                "WHERE held_by IS NULL AND instr(json, ?) > 0)", (conflict_id, f'"{change.key}"'))
         return conflict_id
 
     def _hold_for_signed_note(self, conn: Connection, change: PendingChange,
@@ -283,7 +282,7 @@ class StoreSyncSide(AuditSyncSide):
             put_resources(conn, records, self._user, at,  # never over one already here
                           {(r["resourceType"], r["id"]) for r in records})
             for record in records:
-                conn.exec_driver_sql("DELETE FROM local_change WHERE type = ? AND id = ?",
+                conn.exec_driver_sql(f"DELETE FROM local_change WHERE record = {RECORD}",
                                      (record["resourceType"], record["id"]))
             audit.append_many(conn, [
                 audit.Event(at, self._user, self._role, "create", "success", patient=d.patient,
@@ -330,7 +329,7 @@ class StoreSyncSide(AuditSyncSide):
 
     @staticmethod
     def _change(conn: Connection, kind: str, rid: str, seq: int) -> PendingChange:
-        op, body = conn.exec_driver_sql("SELECT op, json FROM local_change WHERE seq = ?",
+        op, body = conn.exec_driver_sql("SELECT op, json FROM outbox WHERE seq = ?",
                                         (seq,)).one()
         version, base = conn.exec_driver_sql(
             "SELECT version_id, json FROM base WHERE type = ? AND id = ?", (kind, rid)
@@ -377,7 +376,7 @@ def _refers_to(change: PendingChange, references: list[str]) -> bool:
 def _drop_outbox(conn: Connection, change: PendingChange) -> int:
     """Remove the change's outbox rows, now on the server; how many there were."""
     dropped = conn.exec_driver_sql(
-        "DELETE FROM local_change WHERE type = ? AND id = ? AND seq <= ?",
+        f"DELETE FROM local_change WHERE record = {RECORD} AND seq <= ?",
         (change.type, change.id, change.upto_seq)).rowcount
     conn.exec_driver_sql("DELETE FROM sync_state WHERE scope = ?",
                          (_sent_key(change.type, change.id),))
@@ -399,7 +398,7 @@ def _sent_key(kind: str, rid: str) -> str:
 
 def _has_newer(conn: Connection, change: PendingChange) -> bool:
     return conn.exec_driver_sql(
-        "SELECT 1 FROM local_change WHERE type = ? AND id = ? AND seq > ?",
+        f"SELECT 1 FROM local_change WHERE record = {RECORD} AND seq > ?",
         (change.type, change.id, change.upto_seq)).first() is not None
 
 

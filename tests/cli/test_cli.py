@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -125,6 +126,11 @@ def as_admin(hearth, *args, password=ADMIN_PASSWORD, **kw):
 
 def rows(result) -> list[dict]:
     return list(csv.DictReader(io.StringIO(result.stdout)))
+
+
+def test_version_prints_the_installed_version(hearth):
+    project = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    assert ok(hearth("--version")).stdout == f"hearth {project['project']['version']}\n"
 
 
 def test_init_creates_a_store_and_a_second_init_is_refused(hearth, store):

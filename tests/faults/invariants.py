@@ -39,7 +39,7 @@ def waiting(ws: Workstation) -> tuple[set[tuple[str, str]], set[tuple[str, str]]
     """Records with outbox rows, and records with an open conflict."""
     with ws.store.read() as conn:
         outbox = {(kind, rid) for kind, rid in conn.exec_driver_sql(
-            "SELECT DISTINCT type, id FROM local_change")}
+            "SELECT DISTINCT type, id FROM outbox")}
         conflicts = {(kind, rid) for kind, rid in conn.exec_driver_sql(
             "SELECT type, resource_id FROM conflict WHERE resolved_at IS NULL")}
     return outbox, conflicts

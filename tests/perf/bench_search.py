@@ -6,7 +6,13 @@ Prints JSON. One encrypted store of synthetic patients (tests/perf/synthetic.py)
 with today's kinds of query (family prefix, given and family, MRN, birth date: "exact") and
 with the kinds close matching added: a fragment from inside a family name, a family name
 with one letter wrong, alone, after a given prefix or after a whole given name, and a year
-of birth. Each kind's p95 is given as a ratio over the exact p95 of the same run. Then the
+of birth. Each kind's p95 is given as a ratio over the exact p95 of the same run. The
+exact searches are run again, warm, each beside its FTS5 query alone on the same warm
+connection (what a search costs over its query: the audit row, the JSON, Python), and a
+read's audit row is committed both ways, waiting for the disk (as before issue 19) and not
+(now). Each audited search still commits a write, and the next read on any other
+connection finds its page cache dropped (SQLite discards it when another connection
+changed the file): that read is timed beside the same read again. Then the
 store is taken back to schema 8 (patient_search as schema 5 wrote it: timed, the baseline)
 and upgraded again (schema.v9 writes patient_search again with its close columns), and a
 backup copy, which an upgrade makes first, is timed alone.
@@ -20,7 +26,8 @@ from pathlib import Path
 
 import orjson
 
-from app.clinical.patients.search import PatientSearch
+from app.clinical.patients.search import QUERY, PatientSearch, match_expression, typed_terms
+from app.store import audit_log as audit
 from app.store.schema.migrations import MIGRATIONS, _reindex_patient_search, migrate
 from app.store.schema.v1 import INITIAL_SCHEMA
 from app.store.search_text import fold
@@ -69,6 +76,62 @@ def search_times(store, asked: dict[str, list[str]]) -> dict:
     return {"exact": ms(exact), **{kind: ms(spread) for kind, spread in samples.items()}}
 
 
+def beside_raw_query(store, asked: dict[str, list[str]]) -> dict:
+    """The exact searches again, each followed by its FTS5 query alone (no SQLAlchemy,
+    audit or JSON) on the connection the search just used, warm: the floor a search stands
+    on. The two take turns, so a busy moment of a shared machine falls on both alike.
+    Given per kind too: a page of 20 patients (a family prefix) costs more over its query
+    than the one patient an MRN finds, and the mix of both makes the overall p50 jump."""
+    finder, spreads, everything = PatientSearch(store), {}, {"search": [], "raw_fts5_query": []}
+    for kind, texts in asked.items():
+        searches, raw = [], []
+        for typed in texts:
+            params = {"match": match_expression(typed_terms(typed)), "limit": 20}
+            searches.append(timed(lambda t=typed: finder.search(CLINICIAN, t)))
+            conn = store.db.engine.raw_connection()  # the pool lends the one just returned
+            try:
+                raw.append(timed(lambda c=conn, p=params: c.execute(QUERY.text, p).fetchall()))
+            finally:
+                conn.close()
+        spreads[kind] = {"search": ms(searches), "raw_fts5_query": ms(raw)}
+        everything["search"] += searches
+        everything["raw_fts5_query"] += raw
+    return {"all": {name: ms(samples) for name, samples in everything.items()}, **spreads}
+
+
+def audit_commit_times(store, count: int) -> dict:
+    """One read's audit row in a transaction of its own, its commit waiting for the disk
+    (every read before issue 19) and not (now: app.store.late_sync syncs it later), taking
+    turns."""
+    waiting, not_waiting = [], []
+
+    def audited(wait: bool) -> None:
+        with store.write(wait_for_disk=wait) as conn:
+            audit.append(conn, audit.event_for(CLINICIAN, "query", entity="Patient",
+                                               detail="benchmark"))
+
+    for _ in range(count):
+        waiting.append(timed(lambda: audited(True)))
+        not_waiting.append(timed(lambda: audited(False)))
+    return {"waiting_for_the_disk": ms(waiting), "not_waiting": ms(not_waiting)}
+
+
+def read_after_audit_times(store, texts: list[str]) -> dict:
+    """A read on one connection right after a search audited on another, beside the same
+    read with nothing written in between (its page cache warm)."""
+    finder, reader = PatientSearch(store), store.db.engine.raw_connection()
+    try:
+        asked = [{"match": match_expression(typed_terms(t)), "limit": 20} for t in texts]
+        after_audit, warm = [], []
+        for typed, params in zip(texts, asked, strict=True):
+            finder.search(CLINICIAN, typed)
+            after_audit.append(timed(lambda p=params: reader.execute(QUERY.text, p).fetchall()))
+            warm.append(timed(lambda p=params: reader.execute(QUERY.text, p).fetchall()))
+        return {"after_an_audited_search": ms(after_audit), "warm_baseline": ms(warm)}
+    finally:
+        reader.close()
+
+
 def used_mb(db) -> int:
     """The pages the store uses (a dropped table's pages are free, not gone from the file)."""
     with db.read() as conn:
@@ -115,7 +178,15 @@ def run(args) -> dict:
         result = {"patients": args.patients, "ingest": loaded,
                   "store_mb": used_mb(store.db),
                   "search_ms": search_times(store, asked)}
+        warm = result["exact_beside_raw_query_ms"] = beside_raw_query(
+            store, {kind: asked[kind] for kind in EXACT_KINDS})
+        result["search_p95_over_raw_query_p95"] = {
+            kind: round(spread["search"]["p95"] / spread["raw_fts5_query"]["p95"], 2)
+            for kind, spread in warm.items()}
+        exact_texts = [t for kind in EXACT_KINDS for t in asked[kind]]
+        result["audit_commit_ms"] = audit_commit_times(store, args.queries)
         exact_p95 = result["search_ms"]["exact"]["p95"]
+        result["other_connection_read_ms"] = read_after_audit_times(store, exact_texts)
         result["p95_over_exact_p95"] = {
             kind: round(spread["p95"] / exact_p95, 2)
             for kind, spread in result["search_ms"].items() if kind != "exact"}

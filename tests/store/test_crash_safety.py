@@ -44,13 +44,13 @@ def half_saved_writes(ws) -> list[str]:
     with ws.store.read() as conn:
         rows = conn.execute(text("""
             SELECT r.id,
-              (SELECT count(*) FROM local_change c WHERE c.type = 'Patient' AND c.id = r.id),
+              (SELECT count(*) FROM local_change c WHERE c.record = r.record),
               (SELECT count(*) FROM audit a WHERE a.action = 'create'
                                               AND a.entity = 'Patient/' || r.id)
             FROM resource r WHERE r.type = 'Patient'""")).all()
         orphans = conn.execute(text("""
-            SELECT id FROM local_change WHERE type = 'Patient'
-              AND id NOT IN (SELECT id FROM resource WHERE type = 'Patient')
+            SELECT 'outbox row ' || seq FROM local_change
+              WHERE record NOT IN (SELECT record FROM resource)
             UNION
             SELECT patient FROM audit WHERE action = 'create' AND entity LIKE 'Patient/%'
               AND patient NOT IN (SELECT id FROM resource WHERE type = 'Patient')""")).scalars()

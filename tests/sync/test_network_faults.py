@@ -78,7 +78,7 @@ def connect(ws, server):
 
 def outbox(ws) -> list[tuple[str, str]]:
     with ws.store.read() as conn:
-        return [tuple(row) for row in conn.exec_driver_sql("SELECT type, id FROM local_change")]
+        return [tuple(row) for row in conn.exec_driver_sql("SELECT type, id FROM outbox")]
 
 
 def local_version(ws, patient_id: str) -> str:

@@ -46,7 +46,7 @@ def on_server(server, reference: str) -> dict | None:
 def outbox(ws) -> list[tuple]:
     """(resource id, held_by) of each outbox row, oldest first."""
     with ws.store.read() as conn:
-        return conn.exec_driver_sql("SELECT id, held_by FROM local_change ORDER BY seq").all()
+        return conn.exec_driver_sql("SELECT id, held_by FROM outbox ORDER BY seq").all()
 
 
 def audit_details(ws) -> list[str]:

@@ -43,10 +43,10 @@ ACTIVE = {"problems": ("active", "recurrence", "relapse"), "medications": ("acti
 PENDED = "pended, not signed"  # a medication draft's status as the chart shows it
 NOT_PENDED = "NOT (type = 'MedicationRequest' AND coalesce(status, '') = 'draft')"
 
-# whether the compartment row `c` has outbox rows (local_change_by_resource)
-PENDING = "EXISTS (SELECT 1 FROM local_change l WHERE l.type = c.type AND l.id = c.id)"
+# whether the compartment row `c` has outbox rows (local_change_by_record)
+PENDING = "EXISTS (SELECT 1 FROM local_change l WHERE l.record = c.record)"
 ROWS = f"""SELECT r.json, {PENDING} FROM patient_compartment c
-          JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0
+          JOIN resource r ON r.record = c.record AND r.deleted = 0
           WHERE c.patient_id = :patient AND c.section = :section {{extra}}
           ORDER BY c.date DESC, c.id LIMIT :limit OFFSET :offset"""
 
@@ -199,7 +199,7 @@ class _Rows:
         # SQLite takes the bare columns (the JSON, PENDING) from the row holding the max
         rows = self._conn.execute(text(
             f"SELECT r.json, {PENDING}, c.code, max(c.date) FROM patient_compartment c "
-            "JOIN resource r ON r.type = c.type AND r.id = c.id AND r.deleted = 0 "
+            "JOIN resource r ON r.record = c.record AND r.deleted = 0 "
             "WHERE c.patient_id = :patient AND c.section = :section "
             f"AND coalesce(c.status, '') NOT IN {NOT_MEASURED} GROUP BY c.code"),
             {"patient": self._patient, "section": section})

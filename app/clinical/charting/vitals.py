@@ -112,7 +112,7 @@ LATEST_HEIGHT = text(
 WAITING = text(
     "SELECT count(*) FROM patient_compartment c WHERE c.patient_id = :patient "
     "AND c.section = 'vitals' AND EXISTS (SELECT 1 FROM local_change l "
-    "WHERE l.type = c.type AND l.id = c.id)")
+    "WHERE l.record = c.record)")
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.clinical.ehi.digest import with_digest
 from app.clinical.fhir.names import family_given
 from app.clinical.records import Records, Work
 from app.clinical.visits.day_sheet import _start_file
@@ -92,7 +93,7 @@ class PatientExport:
                           patient_id, patient is not None, action="export")
             if bundle is None:
                 raise NotFound(f"There is no patient {patient_id}; nothing was exported.")
-            partial.write_bytes(fhir_json.dumps(bundle))
+            partial.write_bytes(fhir_json.dumps(with_digest(bundle)))
             os.replace(partial, output)
         except BaseException:
             partial.unlink(missing_ok=True)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import orjson
 
+from app.clinical.ehi.digest import digest_problem
 from app.clinical.ehi.export import AUDIT_TRAIL
 from app.clinical.ehi.sealed_file import is_sealed, open_sealed
 from app.clinical.fhir.identity import FHIR_ID
@@ -52,6 +53,7 @@ class Reimported:
     imported: int = 0
     unchanged: int = 0
     audit_entries: int = 0  # the exporting store's trail, left in the file
+    unverified: str | None = None  # why the file's integrity could not be checked
     kinds: Counter = field(default_factory=Counter)
 
 
@@ -70,7 +72,7 @@ class EhiImport:
         if is_sealed(path) and passphrase is None:
             raise UsageError(f"{path.name} is a sealed export: give its passphrase with "
                              "--passphrase-file FILE. Nothing was imported.")
-        done = Reimported(path)
+        done = Reimported(path, unverified=_integrity(path))
         by_patient: dict[str | None, Counter] = defaultdict(Counter)
         with self._records.write(session, Permission.IMPORT_RECORDS) as work:
             batch: list[Incoming] = []
@@ -93,6 +95,25 @@ class EhiImport:
                        f"imported, {done.unchanged} unchanged, {done.audit_entries} audit "
                        "trail entries left in the file")
         return done
+
+
+def _integrity(path: Path) -> str | None:
+    """Refuse a patient's Bundle changed since export (its digest, app.clinical.ehi.digest);
+    say so of one that carries no digest. A sealed store export is checked as it is opened
+    (AES-GCM), so it needs nothing here; NDJSON and unreadable files are left to the reading,
+    which names what is wrong with them."""
+    if is_sealed(path) or path.suffix != ".json":
+        return None
+    try:
+        bundle = fhir_json.loads(path.read_bytes())
+    except fhir_json.JSONDecodeError:
+        return None
+    if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":
+        return None
+    problem = digest_problem(bundle)
+    if problem and not problem.startswith("it carries no"):
+        raise Refused(_nothing(path, problem))
+    return problem and f"{path.name}: {problem}."
 
 
 def incoming_records(path: Path, passphrase: str | None) -> Iterator[Incoming]:

@@ -27,11 +27,12 @@ from sqlalchemy import Connection
 
 from app.clinical.imports.report import shown
 from app.store import audit_log as audit
+from app.store.resources import RECORD
 from fhir_common import fhir_json
 
 CHUNK = 500  # ids per IN (...) lookup
 OUTBOX = ("SELECT l.type, l.id, l.op, l.json, EXISTS (SELECT 1 FROM audit a WHERE a.user = "
-          "l.user AND a.at = l.at AND a.entity LIKE 'Import/%') FROM local_change l WHERE")
+          "l.user AND a.at = l.at AND a.entity LIKE 'Import/%') FROM outbox l WHERE")
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def hold(conn: Connection, resource: dict, reason: str) -> None:
     # (what an earlier import wrote before the edits made here).
     base = conn.exec_driver_sql(
         "SELECT json FROM base WHERE type = ? AND id = ? UNION ALL "
-        "SELECT * FROM (SELECT json FROM local_change WHERE type = ? AND id = ? "
+        "SELECT * FROM (SELECT json FROM outbox WHERE type = ? AND id = ? "
         "ORDER BY seq LIMIT 1)", (*key, *key)).first()
     base = base and base[0]
     conflict = conn.exec_driver_sql(
@@ -128,7 +129,7 @@ def hold(conn: Connection, resource: dict, reason: str) -> None:
         "remote_version, detected_at, kind, reason, origin) VALUES (?, ?, ?, ?, ?, NULL, ?, "
         "'edit', ?, 'import')",
         (*key, local, fhir_json.dumps_text(resource), base, audit.now_text(), reason)).lastrowid
-    conn.exec_driver_sql("UPDATE local_change SET held_by = ? WHERE type = ? AND id = ? "
+    conn.exec_driver_sql(f"UPDATE local_change SET held_by = ? WHERE record = {RECORD} "
                          "AND held_by IS NULL", (conflict, *key))
 
 

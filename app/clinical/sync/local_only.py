@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from app.security.policy import system_policy_path
 from app.store.store import Store
 
-BY_TYPE = ("SELECT type, count(DISTINCT id) FROM local_change GROUP BY type "
-           "ORDER BY count(DISTINCT id) DESC, type")
+BY_TYPE = ("SELECT r.type, count(*) FROM (SELECT DISTINCT record FROM local_change) q "
+           "JOIN resource r ON r.record = q.record GROUP BY r.type ORDER BY count(*) DESC, r.type")
 NO_SERVER = "This workstation does not sync (no sync server in the IT policy)"
 
 

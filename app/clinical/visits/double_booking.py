@@ -32,6 +32,7 @@ from app.clinical.visits.slots import OVERBOOKED, Booked, calendar
 from app.errors import InvalidRecord, NotFound
 from app.security.roles import Permission
 from app.security.session import Session
+from app.store.resources import RECORD
 from app.store.store import Store
 from fhir_common import fhir_json
 from fhir_common.compartment import patient_of
@@ -111,8 +112,8 @@ def _hold(conn: Connection, mine_id: str, arrived: dict, at: str
         mine_id, fhir_json.dumps(local).decode(), fhir_json.dumps(arrived).decode(),
         arrived.get("meta", {}).get("versionId"), at, reason)).lastrowid
     conn.exec_driver_sql(  # not sent yet: it waits for the person's decision
-        "UPDATE local_change SET held_by = ? WHERE type = 'Appointment' AND id = ? "
-        "AND held_by IS NULL", (conflict_id, mine_id))
+        f"UPDATE local_change SET held_by = ? WHERE record = {RECORD} AND held_by IS NULL",
+        (conflict_id, "Appointment", mine_id))
     return [(patient_of(local), f"Appointment/{mine_id}",
              f"sync conflict {conflict_id}: {reason}")]
 

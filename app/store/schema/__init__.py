@@ -12,11 +12,12 @@ store_meta = Table(
     "store_meta", metadata, Column("key", Text, primary_key=True), Column("value", Text)
 )
 
-resource = Table(
+resource = Table(  # schema.v17: `record` is the key outbox and chart index rows name
     "resource",
     metadata,
-    Column("type", Text, primary_key=True),
-    Column("id", Text, primary_key=True),
+    Column("record", Integer, primary_key=True),
+    Column("type", Text),
+    Column("id", Text),
     Column("version_id", Text),
     Column("last_updated", Text),
     Column("json", Text),
@@ -36,11 +37,10 @@ local_change = Table(
     "local_change",
     metadata,
     Column("seq", Integer, primary_key=True),
-    Column("type", Text),
-    Column("id", Text),
+    Column("record", Integer),  # resource.record (schema.v17)
     Column("op", Text),
     Column("base_version", Text),
-    Column("json", Text),
+    Column("json", Text),  # only once the record's JSON has changed since (schema.v17)
     Column("user", Text),
     Column("at", Text),
     Column("held_by", Integer),
@@ -102,8 +102,9 @@ sync_state = Table(
 patient_compartment = Table(
     "patient_compartment",
     metadata,
-    Column("type", Text, primary_key=True),
-    Column("id", Text, primary_key=True),
+    Column("record", Integer, primary_key=True),  # resource.record (schema.v17)
+    Column("type", Text),
+    Column("id", Text),
     Column("patient_id", Text),
     Column("section", Text),
     Column("date", Text),

@@ -6,6 +6,7 @@ one. Before the first migration touches an existing store, an encrypted copy is 
 the backups directory. A store written by a newer Hearth is refused, never "repaired".
 """
 
+import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -40,6 +41,7 @@ from app.store.schema.v13 import APPOINTMENTS_BY_PRACTITIONER
 from app.store.schema.v14 import REPORT_INDEXES
 from app.store.schema.v15 import AUDIT_BY_ACTION_AND_TIME
 from app.store.schema.v16 import MUST_CHANGE_PASSWORD
+from app.store.schema.v17 import slim_the_write_set
 from app.store.search_text import search_terms
 from fhir_common import fhir_json
 
@@ -49,6 +51,9 @@ class Migration:
     number: int
     title: str
     apply: Callable[[Connection], None]
+    # A migration that copies tables leaves their old pages free inside the file: the store
+    # would stay its old size plus the copies until later writes reuse them.
+    frees_pages: bool = False
 
 
 def _run_statements(statements: Sequence[str]) -> Callable[[Connection], None]:
@@ -106,6 +111,8 @@ MIGRATIONS: tuple[Migration, ...] = (
               _run_statements(AUDIT_BY_ACTION_AND_TIME)),
     Migration(16, "a password changed at the next sign-in",
               _run_statements(MUST_CHANGE_PASSWORD)),
+    Migration(17, "integer keys and an outbox without copies", slim_the_write_set,
+              frees_pages=True),
 )
 
 
@@ -134,4 +141,12 @@ def migrate(
         with db.write() as conn:
             migration.apply(conn)
             conn.exec_driver_sql(f"PRAGMA user_version={migration.number:d}")
+    if current > 0 and any(m.frees_pages for m in pending) and _room_to_vacuum(db):
+        db.vacuum()
     return pending
+
+
+def _room_to_vacuum(db: Database) -> bool:
+    """VACUUM writes a second copy of the store before it replaces the first; without room
+    for it the migrated store is kept as it is (its free pages are reused by later writes)."""
+    return shutil.disk_usage(db.path.parent).free > 2 * db.path.stat().st_size

@@ -1,4 +1,5 @@
-"""The Users section's forms: add a user, change a role, reset a password.
+"""The Users section's forms: add a user, change a role, reset a password or an
+authenticator.
 
 A form only gathers what was typed; the section saves it through the service, and a
 refusal (a name taken, a weak password, the last admin) is shown in the form, which stays
@@ -127,3 +128,22 @@ class ResetPasswordDialog(_PasswordTwice):
         self.form.addRow("Again", self.again)
         self.form.addRow(QLabel(f"{user} is asked to choose a password of their own at the "
                                 "next sign-in."))
+
+
+class ResetAuthenticatorDialog(UserForm):
+    """Why a user's authenticator is removed (a lost or replaced phone): the audit trail keeps
+    the reason, and she enrols a new one at her next sign-in."""
+
+    def __init__(self, parent: QWidget, user: str):
+        super().__init__(parent, f"Reset {user}'s authenticator", "Reset authenticator")
+        self.reason = QLineEdit()
+        self.reason.setAccessibleName("Reason")
+        self.reason.setPlaceholderText("e.g. phone lost")
+        self.form.addRow("Reason", self.reason)
+        self.form.addRow(QLabel(f"{user}'s codes and recovery codes stop working now; "
+                                "she enrols a new authenticator at her next sign-in."))
+
+    def problem(self) -> str | None:
+        return None if self.reason.text().strip() else (
+            "Say why the authenticator is reset (e.g. \"phone lost\"): the audit trail "
+            "keeps the reason.")

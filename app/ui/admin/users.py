@@ -1,11 +1,13 @@
 """The Admin tab's Users section: who may sign in, in which role, and what an admin does to
-an account (add, change role, lock, unlock, reset the password).
+an account (add, change role, lock, unlock, reset the password or the authenticator).
 
 Every change is the UserAccounts service `hearth user` uses (app.security.users), so the
 screen refuses what the command line refuses, in the same sentence: a name taken, a
 password the policy finds weak, the last admin demoted or locked. A first or reset
 password is the admin's: the user is asked for one of their own at the next sign-in, and the table
-says so until she has. MFA enrolment is not shown yet: MFA is not on this branch.
+says so until she has. The Second factor column says whether the policy requires one of the
+user's role and whether she has enrolled; a lost phone's authenticator is reset with a
+reason (app.security.mfa), which the audit trail keeps.
 
 Keyboard first: the table has the focus; the buttons have Alt shortcuts and act on the
 selected row. The table is read again after each change made here.
@@ -18,11 +20,18 @@ from app.bootstrap import Workstation
 from app.display_time import when_text
 from app.errors import HearthError
 from app.security.users import UserInfo
-from app.ui.admin.user_dialogs import AddUserDialog, ResetPasswordDialog, RoleDialog, UserForm
+from app.ui.admin.user_dialogs import (
+    AddUserDialog,
+    ResetAuthenticatorDialog,
+    ResetPasswordDialog,
+    RoleDialog,
+    UserForm,
+)
 from app.ui.common import theme
 from app.ui.common.background import Background
 from app.ui.common.table_models import Column, RowsModel, row_at, row_table
 from app.ui.operations import user_accounts
+from app.ui.operations.user_accounts import Account
 from fhir_common.messages import sentence
 
 
@@ -45,11 +54,20 @@ def _password(user: UserInfo) -> str:
     return f"set {when_text(user.password_changed_at)}"
 
 
-COLUMNS = (Column("User name", lambda u: u.name),
-           Column("Full name", lambda u: u.full_name),
-           Column("Role", lambda u: u.role),
-           Column("Account", _state),
-           Column("Password", _password))
+def _second_factor(account: Account) -> str:
+    factor = account.factor
+    if factor is not None and factor.enrolled_at:
+        return f"enrolled {when_text(factor.enrolled_at)}; {factor.recovery_codes_left} " \
+               "recovery codes left"
+    return "required, not enrolled yet" if factor is not None and factor.required else "none"
+
+
+COLUMNS = (Column("User name", lambda a: a.user.name),
+           Column("Full name", lambda a: a.user.full_name),
+           Column("Role", lambda a: a.user.role),
+           Column("Account", lambda a: _state(a.user)),
+           Column("Password", lambda a: _password(a.user)),
+           Column("Second factor", _second_factor))
 FULL_NAME = 1  # the column that takes the width left
 
 
@@ -73,7 +91,8 @@ class UsersSection(QWidget):
         self.status.setAccessibleName("Users status")
         self.status.setWordWrap(True)
         self.buttons = {words: QPushButton(words) for words in (
-            "&Add user…", "Change &role…", "&Lock", "&Unlock", "Reset &password…")}
+            "&Add user…", "Change &role…", "&Lock", "&Unlock", "Reset &password…",
+            "Reset au&thenticator…")}
         actions = QHBoxLayout()
         for button in self.buttons.values():
             button.setAutoDefault(False)
@@ -91,15 +110,16 @@ class UsersSection(QWidget):
         self.buttons["&Lock"].clicked.connect(lambda: self.lock(True))
         self.buttons["&Unlock"].clicked.connect(lambda: self.lock(False))
         self.buttons["Reset &password…"].clicked.connect(self.reset_password)
+        self.buttons["Reset au&thenticator…"].clicked.connect(self.reset_authenticator)
         self.read()
 
     def read(self) -> None:
         user_accounts.read(self, self._background, self._ws).success(self._show).run()
 
-    def _show(self, users: list[UserInfo]) -> None:
+    def _show(self, accounts: list[Account]) -> None:
         chosen = self.selected()
-        self.users = users
-        self.model.set_rows(users)
+        self.users = users = [a.user for a in accounts]
+        self.model.set_rows(accounts)
         if self.status.text() == "Reading the users…":
             self.status.clear()
         names = [u.name for u in users]
@@ -107,12 +127,13 @@ class UsersSection(QWidget):
         self.table.selectRow(row)
 
     def selected(self) -> UserInfo | None:
-        return row_at(self.table)
+        account = row_at(self.table)
+        return account.user if account else None
 
     def choose(self, name: str) -> None:
         """Select `name`'s row (what a test, or a search, does)."""
         for row in range(self.table.model().rowCount()):
-            if row_at(self.table, row).name == name:
+            if row_at(self.table, row).user.name == name:
                 self.table.selectRow(row)
 
     def add_user(self) -> AddUserDialog:
@@ -140,6 +161,16 @@ class UsersSection(QWidget):
         dialog.submitted.connect(lambda: self._save(dialog, user_accounts.reset_password(
             self, self._background, self._ws, user.name, dialog.password.text()),
             f"{user.name}'s password was reset; it is replaced at the next sign-in."))
+        return self._open(dialog)
+
+    def reset_authenticator(self) -> ResetAuthenticatorDialog | None:
+        if (user := self.selected()) is None:
+            return None
+        dialog = ResetAuthenticatorDialog(self, user.name)
+        dialog.submitted.connect(lambda: self._save(dialog, user_accounts.reset_authenticator(
+            self, self._background, self._ws, user.name, dialog.reason.text()),
+            f"{user.name}'s authenticator was reset; she enrols a new one at her next "
+            "sign-in."))
         return self._open(dialog)
 
     def lock(self, locked: bool) -> None:

@@ -1,9 +1,10 @@
 """One patient's chart, as a workspace tab: the banner, then a tab per section.
 
 Opening reads Chart.summary on the database thread (the UI thread never touches the store);
-until it arrives the tab says so. Each section tab then reads its own pages when first
-shown, so opening a chart costs one read, and each tab's label carries the count the store
-holds, e.g. "Labs (412)", before any of its rows are read.
+until it arrives the tab says so. The chart then shows its Summary; each section tab is built
+when first shown (app.ui.chart.lazy_tabs) and reads its own pages then, so opening a chart
+costs one read and the widgets of one tab, and each tab's label carries the count the store
+holds, e.g. "Labs (412)", before the tab is built or any of its rows are read.
 
 The Problems, Allergies and Medications tabs carry their entry actions (app.ui.chart.entries.tabs);
 the Reports tab opens a report with its results (app.ui.chart.reports), and the Encounters tab
@@ -41,6 +42,7 @@ from app.ui.chart.banner import Banner
 from app.ui.chart.disclosures import DisclosuresTab
 from app.ui.chart.entries.tabs import EntriesTab
 from app.ui.chart.labs import LabsTab
+from app.ui.chart.lazy_tabs import LazyTabs
 from app.ui.chart.notes.tab import NotesTab
 from app.ui.chart.orders import leaving
 from app.ui.chart.orders.tab import OrdersTab
@@ -107,7 +109,7 @@ class ChartView(QWidget):
         self.sections.setAccessibleName("Chart sections")
         self.sections.setDocumentMode(True)
         self.sections.hide()
-        self.tabs: dict[str, QWidget] = {}
+        self.tabs = LazyTabs(self.sections)  # tabs["labs"] is the Labs tab, built if need be
         self.orders: OrdersTab | None = None  # once the chart is read (with its basket bar)
         self.amendments: AmendmentsTab | None = None  # once the chart is read
         self.disclosures: DisclosuresTab | None = None
@@ -129,7 +131,7 @@ class ChartView(QWidget):
         changes_of(self, ws.changes, changes).connect(self.take)
 
     def tab_label(self, section: str) -> str:
-        return self.sections.tabText(self.sections.indexOf(self.tabs[section]))
+        return self.sections.tabText(self.sections.indexOf(self.tabs.page(section)))
 
     def records(self, section: str) -> SectionTab:
         """The paged list of a section, on its own tab or under its plots."""
@@ -214,8 +216,11 @@ class ChartView(QWidget):
     def _read_again(self) -> None:
         sections, self._touched, self._stale = self._touched, set(), False
         self._reading = sections
-        lists = [s for s in sections if self.records(s).model.started]
-        codes = VITAL_CODES if "vitals" in sections and self.tabs["vitals"].drawn else ()
+        lists = [s for s in sections if self.tabs.get(s) is not None
+                 and self.records(s).model.started]
+        vitals = self.tabs.get("vitals")
+        codes = VITAL_CODES if "vitals" in sections and vitals is not None and vitals.drawn \
+            else ()
         chart.update(self, self._background, self._ws, self.patient_id, lists, PAGE_SIZE,
                      codes).success(lambda update: self._update(update, sections)).failure(
             self._refresh_failed).run()
@@ -231,11 +236,10 @@ class ChartView(QWidget):
         self.banner.show_patient(summary.patient, summary.allergies)
         self.restrict.show_for(summary.patient)
         syncs = bool(self._ws.policy.sync.server)  # without a server no row says "pending sync"
-        self.tabs["summary"] = SummaryTab(summary, set(LABELS), syncs)
-        self.sections.addTab(self.tabs["summary"], "Summary")
+        self.tabs.add_built("summary", "Summary", SummaryTab(summary, set(LABELS), syncs))
         for label, section in TABS:
-            self.tabs[section] = self._section_tab(label, section, summary.counts[section])
-            self.sections.addTab(self.tabs[section], f"{label} ({summary.counts[section]})")
+            self.tabs.add(section, f"{label} ({summary.counts[section]})",
+                          lambda label=label, section=section: self._section_tab(label, section))
         self.orders = OrdersTab(self._ws, self._background, self._services,
                                 display_name(summary.patient), summary.active_problems)
         self.sections.addTab(self.orders, "Orders")
@@ -259,35 +263,24 @@ class ChartView(QWidget):
         self.restrict.show_for(summary.patient)
         self.orders.problems = summary.active_problems
         syncs = bool(self._ws.policy.sync.server)
-        self._swap_tab("summary", SummaryTab(summary, set(LABELS), syncs))
+        self.tabs.replace("summary", SummaryTab(summary, set(LABELS), syncs))
         for section in sections:
-            tab = self.tabs[section]
+            tab = self.tabs.get(section)
+            if tab is None:  # built when first shown, from the summary of then
+                continue
             records = self._records(LABELS[section], section, summary.counts[section],
                                     update.pages.get(section))
             if isinstance(tab, SectionTab):  # a list alone on its tab (Immunizations)
-                self._swap_tab(section, records)
+                self.tabs.replace(section, records)
             else:
                 tab.replace_records(records)
-        if update.series is not None:
+        if update.series is not None:  # asked for only when the Vitals tab is drawn
             self.tabs["vitals"].show_update(update.series, update.vitals_waiting)
         self._read_answered()
         for label, section in TABS:
-            self.sections.setTabText(self.sections.indexOf(self.tabs[section]),
+            self.sections.setTabText(self.sections.indexOf(self.tabs.page(section)),
                                      f"{label} ({summary.counts[section]})")
         self.updated.emit()
-
-    def _swap_tab(self, key: str, new: QWidget) -> None:
-        """Put `new` in the place of tab `key`. It goes in before the old one leaves, so no
-        other tab is shown (and read) in between."""
-        old = self.tabs[key]
-        index = self.sections.indexOf(old)
-        shown = self.sections.currentWidget() is old
-        self.tabs[key] = new
-        self.sections.insertTab(index, new, self.sections.tabText(index))
-        if shown:
-            self.sections.setCurrentIndex(index)
-        self.sections.removeTab(self.sections.indexOf(old))
-        old.deleteLater()
 
     def _refresh_failed(self, exc: Exception) -> None:
         if isinstance(exc, ChartRestricted):  # emergency access ended: the chart closes
@@ -309,9 +302,9 @@ class ChartView(QWidget):
         records.setAccessibleName(label)
         return records
 
-    def _section_tab(self, label: str, section: str, total: int) -> QWidget:
+    def _section_tab(self, label: str, section: str) -> QWidget:
         ws, patient_id = self._ws, self.patient_id
-        records = self._records(label, section, total)
+        records = self._records(label, section, self.summary.counts[section])
         if section in ("problems", "allergies", "medications"):
             return EntriesTab(section, records, self._services, self._background,
                               display_name(self.summary.patient))
@@ -363,11 +356,10 @@ class ChartView(QWidget):
         self._reading, self.summary = None, None
         for part in (self.banner, self.visit, self.sections):
             part.hide()
-        self.sections.clear()
-        for part in [*self.tabs.values(), *(self.orders and (self.orders, self.orders.basket_bar)
-                                           or ())]:
+        self.tabs.clear()
+        for part in (self.orders and (self.orders, self.orders.basket_bar) or ()):
             part.deleteLater()
-        self.tabs, self.orders = {}, None
+        self.orders = None
         self.message.set_tone("alert")
         self.message.setText(f"{refused.message} Break the glass again to reopen it.")
         self.message.show()

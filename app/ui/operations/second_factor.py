@@ -1,16 +1,25 @@
 """Operations of the second factor at sign-in and unlock: what is asked after the password,
 enrolling an authenticator, and checking a code (app.security.mfa). The store is open but
-the workstation is not shown until these succeed."""
+the workstation is not shown until these succeed. The sign-in window holds these before
+anyone signs in, so the store's modules are imported when a code is first asked for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
-from app.bootstrap import Workstation
-from app.security.mfa import Enrolment, SecondFactor
 from app.ui.common.background import Background
 from app.ui.operations import Op
 
+if TYPE_CHECKING:
+    from app.bootstrap import Workstation
+    from app.security.mfa import Enrolment, SecondFactor
+
 
 def _factor(ws: Workstation) -> SecondFactor:
+    from app.security.mfa import SecondFactor
+
     return SecondFactor(ws.store, ws.policy)
 
 

@@ -3,13 +3,14 @@
 The bars are `ReportTable.series()`, the same sums the PDF's chart draws, so a quiet day is a
 bar of 0, not a gap. As the vitals plot does, the mouse neither zooms nor pans, colours
 follow the OS scheme, and the plot's accessible description says every bar in words.
+The plot itself is built when the tab is first shown or a report is run: pyqtgraph (with
+numpy) is a third of what the window imports, and the Reports tab is built at sign-in.
 """
 
 import math
 from datetime import date
 
-import pyqtgraph as pg
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QGuiApplication, QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.clinical.reports.table import ReportTable
@@ -33,8 +34,27 @@ class ReportPlot(QWidget):
         super().__init__()
         self.heading = QLabel()
         self.heading.setAccessibleName("Report plot heading")
+        self.heading.setText("Run a report to see its plot.")
+        self.plot = None  # a pyqtgraph PlotWidget, once shown or a report is run
+        self.bars = None  # the pyqtgraph BarGraphItem drawn, if any
+        self._points: list[tuple[str, float]] = []
+        self._box = QVBoxLayout(self)
+        self._box.setContentsMargins(0, 0, 0, 0)
+        self._box.addWidget(self.heading)
+        self._box.addStretch(1)  # the plot's room until it is built
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's API)
+        super().showEvent(event)
+        if self.plot is None:
+            self._build()
+            self._redraw()
+
+    def _build(self) -> None:
+        import pyqtgraph as pg  # here, not at start-up (the module's docstring)
+
         self.plot = pg.PlotWidget()
         self.plot.setAccessibleName("Report plot")
+        self.plot.setAccessibleDescription("No bars: nothing counted.")
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(x=False, y=False)
         self.plot.hideButtons()
@@ -42,18 +62,15 @@ class ReportPlot(QWidget):
         self.plot.setMinimumHeight(self.fontMetrics().height() * 12)
         for side in ("left", "bottom"):
             self.plot.getAxis(side).setStyle(tickFont=self.font())
-        self.bars: pg.BarGraphItem | None = None
-        self._points: list[tuple[str, float]] = []
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.heading)
-        box.addWidget(self.plot, 1)
+        self._box.takeAt(1)  # the stretch
+        self._box.addWidget(self.plot, 1)
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._redraw)
-        self.show_table(None)
 
     def show_table(self, table: ReportTable | None) -> None:
         """Bars of the table's series; nothing (and a line saying so) without one."""
         self._points = table.series() if table is not None else []
+        if self.plot is None:
+            self._build()
         if table is None or table.chart is None:
             self.heading.setText("Run a report to see its plot.")
         else:
@@ -72,6 +89,8 @@ class ReportPlot(QWidget):
         return [float(h) for h in self.bars.opts["height"]]
 
     def _redraw(self) -> None:
+        import pyqtgraph as pg  # imported already by _build
+
         background, foreground = SURFACE[theme.scheme()]
         self.plot.setBackground(background)
         for side in ("left", "bottom"):
@@ -101,7 +120,7 @@ class ReportPlot(QWidget):
     def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's API)
         """Fewer labels fit a narrower plot: they are chosen again."""
         super().resizeEvent(event)
-        if self._points:
+        if self._points and self.plot is not None:
             self._label_bars()
 
     def _label_bars(self) -> None:

@@ -6,7 +6,8 @@ plugin missing a system library (libxcb-cursor0 since Qt 6.5). Nothing in-proces
 that, so when a display is named, a throwaway interpreter opens a QGuiApplication first,
 under the same environment; if it fails, its first line of complaint goes into one
 sentence. This costs one short process start, and only for the window, never for the CLI.
-On macOS and Windows there is always a display, so nothing is checked.
+On macOS and Windows there is always a display, so nothing is checked. The frozen app
+(packaging/frozen) has no `python -c`: it starts itself again with PROBE_VARIABLE set.
 """
 
 import os
@@ -15,7 +16,10 @@ import sys
 
 from app.errors import NoDisplay
 
+# PySide6 alone: `python -c` puts the current folder first on its path, so importing `app`
+# here could load another project's (any folder named app) and report a display at fault.
 PROBE = "import sys; from PySide6.QtGui import QGuiApplication; QGuiApplication(sys.argv[:1])"
+PROBE_VARIABLE = "HEARTH_DISPLAY_PROBE"
 PROBE_SECONDS = 30
 NAMES = ("QT_QPA_PLATFORM", "WAYLAND_DISPLAY", "DISPLAY")
 
@@ -39,13 +43,29 @@ def require_display(command: str) -> None:
 def _qt_failure() -> str | None:
     """None when a QGuiApplication starts here, else what went wrong, in Qt's words."""
     try:
-        done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+        command, environment = _probe()
+        done = subprocess.run(command, env=environment, capture_output=True, text=True,
                               timeout=PROBE_SECONDS, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return f"it did not answer within {PROBE_SECONDS} seconds"
     if done.returncode == 0:
         return None
     return _reason(done.stderr) or f"a test window ended with status {done.returncode}"
+
+
+def _probe() -> tuple[list[str], dict[str, str] | None]:
+    """The throwaway process's command line and environment (None: this one's)."""
+    if getattr(sys, "frozen", False):  # PyInstaller's build: the program is `hearth` itself
+        return [sys.executable], {**os.environ, PROBE_VARIABLE: "1"}
+    return [sys.executable, "-c", PROBE], None
+
+
+def open_test_window() -> None:
+    """PROBE, as the frozen app runs it: Qt aborts this process if it cannot open the
+    display."""
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication(sys.argv[:1])
 
 
 def _reason(stderr: str) -> str:

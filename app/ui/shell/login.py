@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.security.mfa import TOLERANCE_TEXT
+from app.security.code_window import TOLERANCE_TEXT
 from app.ui.common import theme
 
 PANEL_WIDTH = 460

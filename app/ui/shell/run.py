@@ -7,8 +7,8 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from app.bootstrap import Environment
 from app.errors import HearthError
+from app.security.environment import Environment
 from app.ui.common import theme
 from app.ui.common.garbage import collect_on_ui_thread
 from app.ui.shell.window import WorkstationWindow

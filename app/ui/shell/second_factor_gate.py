@@ -4,19 +4,24 @@ no workspace exists until the code is accepted; cancelling signs the store out a
 (an audited logout) and goes back to the screen the password was typed on.
 """
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QStackedWidget, QWidget
 
-from app.bootstrap import Workstation
 from app.ui.common.background import Background
 from app.ui.operations import second_factor as factor_ops
 from app.ui.operations import session as session_ops
 from app.ui.shell.login import SecondFactorScreen
-from app.ui.shell.mfa_enrol import MfaEnrolDialog
 from fhir_common.messages import sentence
 
-Proceed = Callable[[Workstation], None]
+if TYPE_CHECKING:
+    from app.bootstrap import Workstation
+    from app.ui.shell.mfa_enrol import MfaEnrolDialog
+
+Proceed = Callable[["Workstation"], None]
 
 
 class SecondFactorGate:
@@ -41,6 +46,8 @@ class SecondFactorGate:
         if asked is None:
             proceed(ws)
         elif asked == "enrol":
+            from app.ui.shell.mfa_enrol import MfaEnrolDialog  # the QR code's modules
+
             self.enrol_dialog = MfaEnrolDialog(ws, self._background, self._window)
             self.enrol_dialog.accepted.connect(lambda: self._enrolled(ws, proceed))
             self.enrol_dialog.rejected.connect(lambda: self._give_up(

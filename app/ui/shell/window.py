@@ -7,32 +7,39 @@ server, signs in and runs on its own thread, built from the policy as `hearth sy
 it (Workstation.sync_worker); its status reaches the status bar through a queued signal.
 Without a server the status bar says once that this workstation does not sync and how many
 records are on this computer only, counted again whenever the outbox changes.
+
+Until someone signs in the window holds the sign-in screen alone: the workspace (every
+screen, and the services under them), the sync stack and the update channel are imported
+when first needed, so the sign-in screen is painted without them.
 """
 
+from __future__ import annotations
+
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QLabel, QMainWindow, QStackedWidget
 
-from app.bootstrap import Environment, Workstation
-from app.clinical.records import Changes
-from app.clinical.sync.local_only import NO_SERVER, LocalOnly, waiting_text
 from app.display_time import when_text
+from app.security.environment import Environment
 from app.security.roles import Permission
 from app.security.updates_policy import UpdatesPolicy
 from app.ui.common.background import Background
 from app.ui.operations import session as session_ops
-from app.ui.operations import sync as sync_ops
-from app.ui.operations import user_accounts
 from app.ui.shell.idle import IdleWatcher
 from app.ui.shell.login import LockScreen, LoginScreen, NewPasswordScreen
 from app.ui.shell.second_factor_gate import SecondFactorGate
-from app.ui.shell.workspace import Workspace
-from app.updates.channel import UpdateChannel
-from app.updates.checker import UpdateChecker
 from fhir_common.messages import sentence
-from sync.worker import SyncStatus, SyncWorker
+
+if TYPE_CHECKING:
+    from app.bootstrap import Workstation
+    from app.clinical.records import Changes
+    from app.clinical.sync.local_only import LocalOnly
+    from app.ui.shell.workspace import Workspace
+    from app.updates.checker import UpdateChecker
+    from sync.worker import SyncStatus, SyncWorker
 
 
 class WorkstationWindow(QMainWindow):
@@ -96,6 +103,8 @@ class WorkstationWindow(QMainWindow):
         self.pages.setCurrentWidget(self.new_password)
 
     def _choose_password(self, new: str) -> None:
+        from app.ui.operations import user_accounts  # after sign-in (the module's docstring)
+
         ws = self.ws
         user_accounts.change_own_password(
             self, self.background, ws, self._given_password, new).success(
@@ -107,6 +116,8 @@ class WorkstationWindow(QMainWindow):
         self._start_session(ws)
 
     def _start_session(self, ws: Workstation, tabs: tuple[tuple[str, str], ...] = ()) -> None:
+        from app.ui.shell.workspace import Workspace  # every screen: not before sign-in
+
         self.ws = ws
         self.workspace = Workspace(ws, self.background)
         self.workspace.sync_now.connect(self._sync_now)
@@ -163,6 +174,8 @@ class WorkstationWindow(QMainWindow):
     # -- sync ----------------------------------------------------------------------------
 
     def _start_sync(self) -> None:
+        from app.clinical.sync.local_only import NO_SERVER
+
         preset = self.ws.policy.sync
         if not preset.server:
             self.online.setText(f"{NO_SERVER}.")
@@ -180,6 +193,8 @@ class WorkstationWindow(QMainWindow):
     def _count_local_only(self) -> None:
         """Without a sync server, one sentence says so and how much is on this computer
         only, instead of each chart row saying "pending sync"."""
+        from app.ui.operations import sync as sync_ops
+
         sync_ops.local_records(self, self.background, self.ws).success(
             self._show_local_only).run()
 
@@ -187,6 +202,8 @@ class WorkstationWindow(QMainWindow):
         """With a sync server, the count of what waits to be sent, said again after each
         save (a note signed now is not "0 changes waiting" until the next cycle); without
         one, the sentence saying what is on this computer only."""
+        from app.clinical.sync.local_only import waiting_text
+
         if self.ws is not None and self.ws.policy.sync.server:
             self.pending.setText(waiting_text(local.total))
             if self.workspace is not None and self.workspace.sync is not None:
@@ -212,6 +229,8 @@ class WorkstationWindow(QMainWindow):
             session_ops.stop_sync(self, self.background, worker).run()
 
     def _show_sync_status(self, status: SyncStatus) -> None:
+        from app.clinical.sync.local_only import waiting_text
+
         self.online.setText({True: "Online", False: "Offline", None: "Not synced yet"}[
             status.online])
         self.pending.setText(waiting_text(status.pending))
@@ -229,6 +248,9 @@ class WorkstationWindow(QMainWindow):
         signed in: it reads no patient data. None when the policy names no repository."""
         if settings.repository is None:
             return None
+        from app.updates.channel import UpdateChannel  # TUF: only where IT set a repository
+        from app.updates.checker import UpdateChecker
+
         checker = UpdateChecker(UpdateChannel(settings, self._root), settings.check_every_hours,
                                 settings.expiry_warning_days, self.update_news.emit)
         checker.start()

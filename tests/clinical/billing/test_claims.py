@@ -123,7 +123,7 @@ def test_billing_submits_a_coded_visit_priced_for_the_patients_payer(office):
     with office.biller.store.read() as conn:
         raw = conn.exec_driver_sql("SELECT json FROM resource WHERE id = 'claim-enc1'"
                                    ).scalar_one()
-        queued = conn.exec_driver_sql("SELECT count(*) FROM local_change WHERE type = 'Claim'"
+        queued = conn.exec_driver_sql("SELECT count(*) FROM outbox WHERE type = 'Claim'"
                                       ).scalar_one()
     saved = orjson.loads(raw)
     assert validation_errors("Claim", raw.encode()) == []

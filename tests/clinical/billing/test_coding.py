@@ -220,7 +220,7 @@ def test_coding_is_queued_to_sync_and_every_read_is_audited(clinic):
     code(ws, visit, WELLNESS)
     VisitCoding(ws["bill"].store).show(ws["bill"].session, visit)
     with ws["doc"].store.read() as conn:
-        queued = conn.exec_driver_sql("SELECT op FROM local_change WHERE type = 'Claim' AND "
+        queued = conn.exec_driver_sql("SELECT op FROM outbox WHERE type = 'Claim' AND "
                                       "id = ?", (f"claim-{visit}",)).scalars().all()
         audited = conn.exec_driver_sql(
             "SELECT user, action, entity FROM audit WHERE patient = ? AND (entity = ? OR "

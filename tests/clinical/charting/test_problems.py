@@ -62,7 +62,7 @@ def writes(ws: Workstation) -> tuple[int, int]:
 def versions(ws: Workstation, record_id: str) -> list[dict]:
     with ws.store.read() as conn:
         return [orjson.loads(body) for body in conn.execute(text(
-            "SELECT json FROM local_change WHERE id = :id ORDER BY seq"), {"id": record_id}
+            "SELECT json FROM outbox WHERE id = :id ORDER BY seq"), {"id": record_id}
         ).scalars()]
 
 

@@ -41,7 +41,7 @@ def counts(ws) -> dict[str, int]:
             "observations": conn.execute(text(
                 "SELECT count(*) FROM resource WHERE type = 'Observation'")).scalar_one(),
             "outbox": conn.execute(text(
-                "SELECT count(*) FROM local_change WHERE type = 'Observation'")).scalar_one(),
+                "SELECT count(*) FROM outbox WHERE type = 'Observation'")).scalar_one(),
             "audit": conn.execute(text(
                 "SELECT count(*) FROM audit WHERE action = 'create' AND entity LIKE "
                 "'Observation/%'")).scalar_one(),

@@ -4,6 +4,7 @@ JSON (decimals to the digit, extensions, an element R4 does not define), or not 
 import pytest
 
 from app.bootstrap import open_workstation
+from app.clinical.ehi.digest import DIGEST, with_digest
 from app.clinical.ehi.export import AUDIT_TRAIL, PatientExport
 from app.clinical.ehi.reimport import EhiImport, Refused, canonical
 from app.clinical.ehi.store_export import StoreExport
@@ -37,6 +38,12 @@ def clinic(keyring_session, tmp_path_factory):
         doc.close()
         admin.close()
     return source, out / "chauncey.json", out / "clinic.enc", disclosed
+
+
+def without_digest(text: bytes) -> dict:
+    bundle = fhir_json.loads(text)
+    bundle["meta"]["extension"] = [e for e in bundle["meta"]["extension"] if e["url"] != DIGEST]
+    return bundle
 
 
 def stored(conn) -> dict[tuple[str, str], bytes]:
@@ -96,14 +103,37 @@ def test_a_record_here_with_other_content_refuses_the_whole_file(clinic, empty, 
     EhiImport(empty.store).run(empty.session, bundle)
     with empty.store.read() as conn:
         before = stored(conn)
-    changed = tmp_path / "changed.json"
-    changed.write_bytes(bundle.read_bytes().replace(b'"value":1.50', b'"value":1.5'))
+    changed = tmp_path / "changed.json"  # changed, then given a digest of its own
+    changed.write_bytes(fhir_json.dumps(with_digest(without_digest(
+        bundle.read_bytes().replace(b'"value":1.50', b'"value":1.5')))))
     with pytest.raises(Refused, match="^Nothing was imported from changed.json: Observation/"
                                       r"server-potassium \(entry \d+\) is already in this "
                                       "store with different content"):
         EhiImport(empty.store).run(empty.session, changed)
     with empty.store.read() as conn:
         assert stored(conn) == before
+
+
+def test_a_bundle_changed_after_export_is_refused_by_its_digest(clinic, empty, tmp_path):
+    _, bundle, _, _ = clinic
+    changed = tmp_path / "changed.json"
+    changed.write_bytes(bundle.read_bytes().replace(b'"value":1.50', b'"value":1.6'))
+    with pytest.raises(Refused, match="^Nothing was imported from changed.json: its content "
+                                      "is not what was exported: the SHA-256 digest"):
+        EhiImport(empty.store).run(empty.session, changed)
+    with empty.store.read() as conn:
+        assert not [key for key in stored(conn) if key[0] == "Patient"]  # nothing came in
+
+
+def test_a_bundle_without_a_digest_comes_in_and_says_it_was_not_verified(
+        clinic, empty, tmp_path):
+    _, bundle, _, _ = clinic
+    bare = tmp_path / "bare.json"
+    bare.write_bytes(fhir_json.dumps(without_digest(bundle.read_bytes())))
+    done = EhiImport(empty.store).run(empty.session, bare)
+    assert done.imported > 0 and done.unverified == (
+        "bare.json: it carries no SHA-256 digest, so whether it changed since export cannot "
+        "be told.")
 
 
 def test_a_wrong_passphrase_is_refused_with_a_sentence(clinic, empty):

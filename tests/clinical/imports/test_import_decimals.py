@@ -48,7 +48,7 @@ def test_decimals_are_stored_and_shown_as_written(admin, env, store_dir, tmp_pat
     with admin.store.read() as conn:
         stored = [conn.execute(text("SELECT json FROM resource WHERE id = :id"),
                                {"id": f"dec-{n}"}).scalar_one() for n in range(len(WRITTEN))]
-        queued = [conn.execute(text("SELECT json FROM local_change WHERE id = :id"),
+        queued = [conn.execute(text("SELECT json FROM outbox WHERE id = :id"),
                                {"id": f"dec-{n}"}).scalar_one() for n in range(len(WRITTEN))]
     for number, body, upload in zip(WRITTEN, stored, queued, strict=True):
         assert f'"value":{number},' in body and f'"value":{number},' in upload

@@ -39,7 +39,7 @@ def outbox(ws, *ids: str) -> int:
     """Rows waiting for upload (of these records only, if given)."""
     where = f"WHERE id IN ({', '.join(repr(i) for i in ids)})" if ids else ""
     with ws.store.read() as conn:
-        return conn.execute(text(f"SELECT count(*) FROM local_change {where}")).scalar_one()
+        return conn.execute(text(f"SELECT count(*) FROM outbox {where}")).scalar_one()
 
 
 @pytest.mark.parametrize("first, second, kept", [
@@ -185,7 +185,7 @@ def test_a_conflict_with_an_imported_version_is_resolved_per_field_and_sent(
     assert (record["telecom"][0]["value"], record["address"]) == (
         phone, [{"city": "Springfield"}])  # the file's other change is kept either way
     with admin.store.read() as conn:  # queued for the server, held by nothing
-        assert conn.execute(text("SELECT count(*) FROM local_change WHERE id = :id AND "
+        assert conn.execute(text("SELECT count(*) FROM outbox WHERE id = :id AND "
                                  "held_by IS NULL"), {"id": PATIENT_ID}).scalar_one() >= 1
     assert edited.conflicts.list(edited.session) == []
 

@@ -56,7 +56,7 @@ def stored(ws, note_id) -> dict:
 
 def outbox(ws, note_id) -> int:
     with ws.store.read() as conn:
-        return conn.execute(text("SELECT count(*) FROM local_change WHERE id = :i"),
+        return conn.execute(text("SELECT count(*) FROM outbox WHERE id = :i"),
                             {"i": note_id}).scalar_one()
 
 

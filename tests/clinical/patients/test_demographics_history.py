@@ -24,7 +24,7 @@ def test_each_edit_is_a_version_of_its_own_with_what_it_changed(desk):
                                                                "value": "555 700 2000"}]})
     with desk.store.read() as conn:
         versions = [fhir_json.loads(body) for (body,) in conn.exec_driver_sql(
-            "SELECT json FROM local_change WHERE id = ? ORDER BY seq", (amara["id"],))]
+            "SELECT json FROM outbox WHERE id = ? ORDER BY seq", (amara["id"],))]
         details = conn.exec_driver_sql(
             "SELECT detail FROM audit WHERE action = 'update' ORDER BY seq").scalars().all()
     assert [v.get("address", [{}])[0].get("line") for v in versions] == [

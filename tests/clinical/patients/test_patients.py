@@ -18,7 +18,7 @@ def desk(admin, env, store_dir):
 def counts(ws, patient_id):
     with ws.store.read() as conn:
         return {t: conn.execute(text(q), {"p": patient_id}).scalar_one() for t, q in {
-            "outbox": "SELECT count(*) FROM local_change WHERE id = :p",
+            "outbox": "SELECT count(*) FROM outbox WHERE id = :p",
             "audit": "SELECT count(*) FROM audit WHERE patient = :p AND action != 'read'",
             "search": "SELECT count(*) FROM patient_search WHERE patient_id = :p",
         }.items()}

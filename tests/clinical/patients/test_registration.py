@@ -54,7 +54,7 @@ def test_a_walk_in_is_saved_with_an_mrn_and_insurance_in_one_audited_transaction
     assert coverage["beneficiary"] == {"reference": f"Patient/{patient['id']}"}
     assert coverage["payor"] == [{"display": "Acme Health"}]
     assert coverage["subscriberId"] == "ACM-778812"
-    assert rows(desk, "SELECT type FROM local_change ORDER BY seq") == [("Patient",),
+    assert rows(desk, "SELECT type FROM outbox ORDER BY seq") == [("Patient",),
                                                                         ("Coverage",)]
     assert rows(desk, "SELECT action, entity FROM audit WHERE user = 'frank' "
                       "AND action IN ('create', 'query') ORDER BY seq") == [

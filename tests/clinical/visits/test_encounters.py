@@ -55,7 +55,7 @@ def stored(ws, kind: str, rid: str) -> dict:
 def trail(ws, rid: str) -> tuple[list, list]:
     """The outbox entries (op, status) and audit rows (user, action) of one resource."""
     with ws.store.read() as conn:
-        outbox = conn.execute(text("SELECT op, json_extract(json, '$.status') FROM local_change "
+        outbox = conn.execute(text("SELECT op, json_extract(json, '$.status') FROM outbox "
                                    "WHERE id = :i ORDER BY seq"), {"i": rid}).all()
         audited = conn.execute(text("SELECT user, action FROM audit WHERE entity LIKE :e "
                                     "AND action != 'read' ORDER BY seq"), {"e": f"%/{rid}"}).all()

@@ -114,7 +114,7 @@ def test_check_in_writes_record_outbox_and_audit_together(desk, people):
         stored = conn.execute(text("SELECT json_extract(json, '$.status') FROM resource "
                                    "WHERE type = 'Appointment' AND id = :id"),
                               {"id": booked.id}).scalar_one()
-        outbox = conn.execute(text("SELECT op, json_extract(json, '$.status') FROM local_change "
+        outbox = conn.execute(text("SELECT op, json_extract(json, '$.status') FROM outbox "
                                    "WHERE id = :id ORDER BY seq"), {"id": booked.id}).all()
         audited = conn.execute(text("SELECT action, patient, detail FROM audit "
                                     "WHERE entity = :e AND action != 'read' ORDER BY seq"),
@@ -138,7 +138,7 @@ def test_a_check_in_whose_audit_row_fails_leaves_nothing_changed(desk, people, m
     with desk.store.read() as conn:
         assert conn.execute(text("SELECT json_extract(json, '$.status') FROM resource "
                                  "WHERE id = :id"), {"id": booked.id}).scalar_one() == "booked"
-        assert conn.execute(text("SELECT count(*) FROM local_change WHERE id = :id"),
+        assert conn.execute(text("SELECT count(*) FROM outbox WHERE id = :id"),
                             {"id": booked.id}).scalar_one() == 1
 
 

@@ -3,10 +3,14 @@ the window signs in with her first password only to be asked for her own; the la
 not demoted; a name taken and a weak password are refused in the form, in the service's
 sentence; the auditor has no Users section."""
 
+from datetime import UTC, datetime
+
+import pyotp
 import pytest
 
 from app.bootstrap import open_workstation
 from app.security.login import log_in
+from app.security.mfa import SecondFactor
 from app.security.users import UserAccounts
 from app.store.paths import StorePaths
 from app.ui.admin.users import UsersSection
@@ -147,3 +151,32 @@ def test_a_first_sign_in_in_the_window_asks_for_her_own_password(qtbot, clinic):
     assert not again.must_change_password
     again.close()
     window.close()
+
+
+def test_a_lost_phones_authenticator_is_reset_with_a_reason(
+        qtbot, section, background, admin, env, store_dir):
+    doctor = sign_in(admin, env, store_dir, "drlee", "physician")
+    factor, earlier = SecondFactor(doctor.store, doctor.policy), datetime.now(UTC)
+    enrolment = factor.begin(doctor.session)
+    factor.confirm(doctor.session, enrolment, pyotp.TOTP(enrolment.secret).at(earlier), earlier)
+    doctor.store.close()
+    section.read()
+    qtbot.waitUntil(lambda: "drlee" in [u.name for u in section.users], timeout=WAIT)
+    section.choose("drlee")
+    second_factor = lambda: section.table.model().index(  # noqa: E731
+        section.table.currentIndex().row(), 5).data()
+    assert second_factor().startswith("enrolled ") and second_factor().endswith(
+        "10 recovery codes left")
+
+    dialog = section.reset_authenticator()
+    dialog.save.click()
+    assert dialog.message.text().startswith("Say why the authenticator is reset")
+    dialog.reason.setText("phone lost")
+    dialog.save.click()
+    qtbot.waitUntil(lambda: section.status.text().startswith("drlee's authenticator was reset"),
+                    timeout=WAIT)
+    qtbot.waitUntil(lambda: second_factor() == "none", timeout=WAIT)
+    with admin.store.read() as conn:
+        assert conn.exec_driver_sql("SELECT detail FROM audit WHERE entity = 'User/drlee' "
+                                    "ORDER BY seq DESC LIMIT 1").scalar_one() == \
+            "second factor reset: phone lost"

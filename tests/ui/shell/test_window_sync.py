@@ -95,7 +95,8 @@ def test_signing_in_reads_no_sync_counts_on_the_ui_thread(qtbot, env, tmp_path,
 
     def note(conn, cursor, statement, *args) -> None:
         if threading.current_thread() is threading.main_thread() and (
-                "local_change" in statement or "FROM conflict" in statement):
+                "local_change" in statement or "FROM outbox" in statement
+                or "FROM conflict" in statement):
             counted_on_ui_thread.append(statement)
 
     event.listen(Engine, "before_cursor_execute", note)

@@ -4,13 +4,13 @@ The heading says the latest value in words and the plot's accessible description
 every series' range, so a screen reader user gets what the picture shows. The legend is a
 line above the plot, not a box over it, so it never hides a point. The mouse does not zoom
 or pan: the plots sit in a scrolling page, and a wheel turn should scroll the page. Colours
-come from the OS scheme and are redrawn when it changes.
+come from the OS scheme and are redrawn when it changes. pyqtgraph (with numpy) is imported
+by the first plot built, not at start-up: it is a third of what the window imports.
 """
 
 import html
 from datetime import datetime
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
@@ -38,6 +38,8 @@ def number(value: float) -> str:
 
 class TrendPlot(QWidget):
     def __init__(self, name: str):
+        import pyqtgraph as pg  # here, not at start-up (the module's docstring)
+
         super().__init__()
         self.heading = ToneLabel()
         self.heading.setFont(scaled_font(self, bold=True))
@@ -91,6 +93,8 @@ class TrendPlot(QWidget):
         return 0 if curve is None else len(curve.getData()[0])
 
     def _redraw(self) -> None:
+        import pyqtgraph as pg  # imported already by __init__
+
         background, foreground = SURFACE[theme.scheme()]
         colors = SERIES_COLORS[theme.scheme()]
         self.plot.setBackground(background)
