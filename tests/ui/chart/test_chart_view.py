@@ -356,14 +356,15 @@ def test_a_note_is_read_only_from_its_own_patients_chart(ward_ws):
 
 def test_every_store_read_runs_off_the_ui_thread(qtbot, clinic, ws, background, monkeypatch):
     threads = []
-    write = ws.store.write
 
-    def spy():
-        threads.append(threading.current_thread())
-        return write()
+    def spying(method):
+        def spy(*args, **kwargs):
+            threads.append(threading.current_thread())
+            return method(*args, **kwargs)
+        return spy
 
-    monkeypatch.setattr(ws.store, "write", spy)
-    monkeypatch.setattr(ws.store, "read", spy)
+    monkeypatch.setattr(ws.store, "write", spying(ws.store.write))
+    monkeypatch.setattr(ws.store, "read", spying(ws.store.read))
     chart = ChartView(ws, background, clinic.patient_ids["Johnston"])
     qtbot.addWidget(chart)
     chart.show()
