@@ -3,14 +3,16 @@
 Each file is read entry by entry with its index (app.clinical.imports.fhir_input). Every
 resource is given a stable id, checked, and made ready to store (app.clinical.imports.prepare:
 references resolved, validated, serialised, index rows made); conditional creates and updates
-are decided as a FHIR server decides them (app.clinical.imports.conditional). Within a
-batch, the newest version of a record wins (meta.versionId, then meta.lastUpdated; equal:
-the later entry) and the report says so; a version in an earlier batch is already in the
-store, where the writer weighs it (app.clinical.imports.guard), so memory holds one batch
-whatever the size of the file. The batches go to the writer with what the report says of
-their entries, in the order the entries were read.
+are decided as a FHIR server decides them (app.clinical.imports.conditional). Of the
+versions of a record a file holds, the newest valid one wins (meta.versionId, then
+meta.lastUpdated; equal: the later entry) and the report says so, whether or not the
+entries fell in the same batch: a batch compares its versions in memory, and each batch
+is weighed against the versions earlier batches sent (app.clinical.imports.repeats, on
+disk), so memory holds one batch whatever the size of the file. The batches go to the
+writer with what the report says of their entries, in the order the entries were read.
 """
 
+import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -25,6 +27,7 @@ from app.clinical.imports.guard import order, stamp
 from app.clinical.imports.index import FileIndex
 from app.clinical.imports.prepare import NO_FILE, TOO_DEEP, Prepared, compact, marked, prepare
 from app.clinical.imports.references import References
+from app.clinical.imports.repeats import Sent, SentVersions
 from app.clinical.imports.report import json_kind, shown
 from fhir_common import fhir_json
 
@@ -39,10 +42,10 @@ class Said(NamedTuple):
 
 
 class Item(NamedTuple):
-    """An entry of a batch: where it is, and the record ready to store (None: refused)."""
+    """An entry of a batch: where it is, and the record ready to store."""
     source: Path
     index: int
-    prepared: Prepared | None
+    prepared: Prepared
     said: list[tuple[str, str]]
 
 
@@ -81,11 +84,14 @@ def read_all(files: list[Path], batch_size: int, mark: str,
     """FileStarted, Batch ... and Finished, for the writer; `reading` reads the store as
     the writer has written it so far."""
     run = _Reader(batch_size, mark, reading)
-    for done, path in enumerate(files):
-        yield FileStarted(run.taken(), done, path, run.entries)
-        yield from run.file(read_file(path), done, path)
-    yield from run.flush(None)
-    yield Finished(run.taken(), run.entries)
+    try:
+        for done, path in enumerate(files):
+            yield FileStarted(run.taken(), done, path, run.entries)
+            yield from run.file(read_file(path), done, path)
+        yield from run.flush(None, last=True)
+        yield Finished(run.taken(), run.entries)
+    finally:
+        run.sent.close()
 
 
 class _Reader:
@@ -99,7 +105,8 @@ class _Reader:
         self.entries = 0
         self.said: list[Said] = []
         self.batch: dict[tuple[str, str], Item] = {}
-        self.newest: dict[tuple[str, str], tuple[int, tuple, int]] = {}  # this batch's, by key
+        self.newest: dict[tuple[str, str], Sent] = {}  # this batch's, by key
+        self.sent = SentVersions()  # earlier batches'
         self.decided: tuple[FileIndex | None, dict[int, Decision]] = (None, {})
 
     def taken(self) -> list[Said]:
@@ -116,16 +123,41 @@ class _Reader:
             if len(self.batch) >= self.batch_size or (
                     key in self.batch and self.batch[key].source != entry.source):
                 yield from self.flush((done, path))  # one version of a record per batch
-            if not self._newest(candidate):
+            version = self._version(candidate)
+            earlier = self.newest.get(key)
+            if earlier is not None and earlier.content == version.content:
+                self._say(entry, "unchanged")  # Synthea repeats a hospital in every bundle
                 continue
             prepared, said = prepare(entry, candidate.resource, candidate.body, candidate.meta,
                                      self.mark_json, self.references)
+            if prepared is None:  # refused: an earlier valid version stays
+                for kind, sentence in said:
+                    self._say(entry, kind, sentence)
+                continue
+            if earlier is not None and not self._newer(key, entry, version, earlier):
+                continue
             self.batch[key] = Item(entry.source, entry.index, prepared, said)
+            self.newest[key] = version
 
-    def flush(self, file: tuple[int, Path] | None) -> Iterator[Batch]:
+    def flush(self, file: tuple[int, Path] | None, last: bool = False) -> Iterator[Batch]:
+        """Send the batch, without the versions older than one an earlier batch sent."""
+        if not self.batch:
+            return
+        keys = {(str(item.source), *key): key for key, item in self.batch.items()}
+        for where, earlier in self.sent.earlier(list(keys)).items():
+            key = keys[where]
+            item, version = self.batch[key], self.newest[key]
+            entry = Entry(item.source, item.index, None)
+            if version.content == earlier.content:
+                self._say(entry, "unchanged")
+            elif self._newer(key, entry, version, earlier, written=True):
+                continue
+            del self.batch[key], keys[where]
+        if not last:
+            self.sent.remember({where: self.newest[key] for where, key in keys.items()})
         if self.batch:
             yield Batch(self.taken(), list(self.batch.values()), self.entries, file)
-            self.batch, self.newest = {}, {}
+        self.batch, self.newest = {}, {}
 
     def _accept(self, entry: Entry) -> _Candidate | None:
         """Give the entry its id and compact JSON; refuse what cannot be stored."""
@@ -165,38 +197,31 @@ class _Reader:
                 self.decided = (file, decide_requests(conn, file))
         return self.decided[1].get(entry.place, Decision())
 
-    def _newest(self, candidate: _Candidate) -> bool:
-        """Within a batch, keep the newest version of a record; False: this one is older, or
-        the very same (Synthea repeats a hospital in every patient's bundle)."""
-        key, entry = candidate.key, candidate.entry
+    def _version(self, candidate: _Candidate) -> Sent:
         meta = candidate.meta
-        mine = stamp({"meta": {"versionId": _version(candidate.resource),
-                               "lastUpdated": meta[0] if meta else None}})
-        content = hash((candidate.body, repr(meta)))
-        if key not in self.newest:
-            self.newest[key] = (entry.index, mine, content)
-            return True
-        earlier, theirs, same = self.newest[key]
-        if content == same:
-            self._say(entry, "unchanged")
-            return False
-        newer, _ = order(mine, theirs)
-        kept = entry.index if newer >= 0 else earlier
-        self._say(entry, "warn", f"{key[0]}/{shown(key[1])} appears in entries {earlier} and "
-                                 f"{entry.index}; kept entry {kept}, the "
+        return Sent(candidate.entry.index,
+                    stamp({"meta": {"versionId": _version_id(candidate.resource),
+                                    "lastUpdated": meta[0] if meta else None}}),
+                    hashlib.blake2b(candidate.body + repr(meta).encode(),
+                                    digest_size=16).digest())
+
+    def _newer(self, key: tuple[str, str], entry: Entry, version: Sent, earlier: Sent,
+               written: bool = False) -> bool:
+        """Whether this version replaces the earlier one of the same record (`written`:
+        in the store already, where it is replaced); the report says which was kept."""
+        newer, _ = order(version.stamp, earlier.stamp)
+        kept = entry.index if newer >= 0 else earlier.index
+        self._say(entry, "warn", f"{key[0]}/{shown(key[1])} appears in entries "
+                                 f"{earlier.index} and {entry.index}; kept entry {kept}, the "
                                  f"{'later' if newer == 0 else 'newer'} version")
-        if newer < 0:
-            self._say(entry, "kept")
-            return False
-        if key in self.batch and self.batch[key].source == entry.source:
-            self._say(entry, "kept")  # the earlier one, not yet written, never will be
-        self.newest[key] = (entry.index, mine, content)
-        return True
+        if newer < 0 or not written:
+            self._say(entry, "kept")  # this one, or the earlier one, is never written
+        return newer >= 0
 
     def _say(self, entry: Entry, kind: str, sentence: str | None = None) -> None:
         self.said.append(Said(entry.source, entry.index, kind, sentence))
 
 
-def _version(resource: dict):
+def _version_id(resource: dict):
     meta = resource.get("meta")
     return meta.get("versionId") if isinstance(meta, dict) else None

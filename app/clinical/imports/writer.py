@@ -70,8 +70,7 @@ def write(work: Work, items: list[Item], report: ImportReport, written: Written)
         place = Place(item.source, item.index)
         for kind, sentence in item.said:
             _tell(report, place, kind, sentence)
-        if item.prepared is not None:
-            ready.append((place, item.prepared))
+        ready.append((place, item.prepared))
     ready = _unsigned(work, ready, report)
     create_only = {p.key for _, p in ready if p.post}
     verdicts = judge(work.conn, [p.key for _, p in ready], lambda i: ready[i][1].resource(),

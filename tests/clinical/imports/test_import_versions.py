@@ -42,6 +42,7 @@ def outbox(ws, *ids: str) -> int:
         return conn.execute(text(f"SELECT count(*) FROM outbox {where}")).scalar_one()
 
 
+@pytest.mark.parametrize("batch", [5000, 1], ids=["one batch", "a batch each"])
 @pytest.mark.parametrize("first, second, kept", [
     (("Old", "1", None), ("New", "2", None), "New"),  # a later, newer version
     (("New", "2", None), ("Old", "1", None), "New"),  # a later, older one
@@ -50,15 +51,27 @@ def outbox(ws, *ids: str) -> int:
     (("First", "1", None), ("Second", "1", None), "Second"),  # equal: the later entry
 ])
 def test_the_newest_version_in_a_file_is_kept_and_the_report_says_so(admin, tmp_path, first,
-                                                                     second, kept):
+                                                                     second, kept, batch):
+    """The same whether the two entries fall in one batch or the first is written already."""
     path = write(tmp_path, "versions.json", [{"resource": patient("p1", *first)},
                                              {"resource": patient("p1", *second)}])
-    report = admin.importer.run(admin.session, [path])
+    report = Importer(admin.store, batch_size=batch).run(admin.session, [path])
     assert stored(admin, "Patient", "p1")["name"] == [{"family": kept}]
     assert report.skipped == 0
     assert [w.reason for w in report.warnings if "Patient/p1" in w.reason] == [
         f"Patient/p1 appears in entries 0 and 1; kept entry {0 if kept == first[0] else 1}, "
         f"the {'later' if first[1:] == second[1:] else 'newer'} version"]
+
+
+@pytest.mark.parametrize("batch", [5000, 1], ids=["one batch", "a batch each"])
+def test_a_newer_version_the_file_gets_wrong_leaves_the_valid_one(admin, tmp_path, batch):
+    broken = {**patient("p1", "New", "2"), "birthDate": "last spring"}
+    path = write(tmp_path, "versions.json", [{"resource": patient("p1", "Old", "1")},
+                                             {"resource": broken}])
+    report = Importer(admin.store, batch_size=batch).run(admin.session, [path])
+    assert stored(admin, "Patient", "p1")["name"] == [{"family": "Old"}]
+    assert (report.imported, report.skipped, report.warnings) == (1, 1, [])
+    assert report.errors[0].entry == 1 and "birthDate" in report.errors[0].reason
 
 
 def test_the_very_same_record_twice_in_a_file_is_simply_there(admin, tmp_path):
@@ -73,9 +86,13 @@ def test_a_newer_version_after_the_older_was_written_still_wins(admin, tmp_path)
              patient("p2", "Older", "0"), patient("p3", "Third")]
     path = tmp_path / "export.ndjson"
     path.write_bytes(b"".join(orjson.dumps(p) + b"\n" for p in lines))
-    Importer(admin.store, batch_size=2).run(admin.session, [path])
+    report = Importer(admin.store, batch_size=2).run(admin.session, [path])
     assert stored(admin, "Patient", "p1")["name"] == [{"family": "New"}]
     assert stored(admin, "Patient", "p2")["name"] == [{"family": "Other"}]
+    assert (report.imported, report.kept) == (4, 1)  # p1 twice, p2 and p3; p2's older one
+    assert [(w.entry, w.reason) for w in report.warnings] == [  # entries: lines
+        (3, "Patient/p1 appears in entries 1 and 3; kept entry 3, the newer version"),
+        (4, "Patient/p2 appears in entries 2 and 4; kept entry 2, the newer version")]
 
 
 def test_two_servers_records_with_the_same_id_are_not_merged(admin, tmp_path):
