@@ -33,7 +33,7 @@ def cmd_inbox(args, ws, secrets) -> int:
     if args.json:
         print(fhir_json.dumps([_as_json(i) for i in items]).decode())
         return 0
-    if not items:
+    if not items and not items.withheld:
         print("No results to review.")
     for item in items:
         flag = f" {item.flag.upper()}" if item.flag else ""

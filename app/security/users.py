@@ -254,6 +254,9 @@ def add_user(
             f"'{name}' is not a valid user name: use 2-32 lower-case letters, digits, "
             "'.', '_' or '-', starting with a letter or digit."
         )
+    if name == audit.SYNC_ACTOR:
+        raise UsageError(f"'{name}' is the name the audit trail gives to what sync does on "
+                         "its own; choose another user name.")
     if role not in set(Role):
         raise UsageError(f"Unknown role '{role}'; choose one of: {', '.join(Role)}.")
     check_new_password(policy, password)

@@ -59,6 +59,24 @@ def event_for(session: Actor, action: str, **fields) -> Event:
     return Event(now_text(), session.user, str(session.role), action, **fields)
 
 
+# What a sync does on its own when records arrive (stores them, files a result for review,
+# notes a grant or a possible duplicate) is its row's actor, not the person who started the
+# sync: they neither wrote nor read those records. The role "system" is no person's role
+# (app.security.roles), and no account may take the name (app.security.users).
+SYNC_ACTOR = "sync"
+SYSTEM_ROLE = "system"
+
+
+def by_sync(at: str, started_by: str, action: str, **fields) -> Event:
+    """An event the sync did on arrival, saying who started that sync; fields: outcome,
+    patient, entity, detail."""
+    fields.setdefault("outcome", "success")
+    said = fields.pop("detail", None)
+    started = f"sync started by {started_by}"
+    return Event(at, SYNC_ACTOR, SYSTEM_ROLE, action,
+                 detail=f"{said}; {started}" if said else started, **fields)
+
+
 def now_text() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 

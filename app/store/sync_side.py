@@ -5,9 +5,12 @@ server's versions as they came (nothing to validate or queue); what sync changes
 is still audited like any other change.
 
 Each method is one write transaction, so the outbox, the merge base, the local copy, the
-pull cursor and the audit rows move together or not at all. Changes the sync engine makes
-to patient data (a remote edit received, a merge) are audited as done by the signed-in user
-who runs sync, with a detail naming the server as the source.
+pull cursor and the audit rows move together or not at all. What a pull does with what
+arrived (records received, a result filed for review, a grant or possible duplicate noted,
+a double booking held) is audited as done by the sync itself (audit_log.by_sync: user
+"sync", role "system"), its detail naming the server as the source and who started the
+sync, since that person neither wrote nor read those records. A merge with the user's own
+pending edit is audited as theirs.
 
 A note signed here is never changed by a pull or a merge: a server version that would alter
 it (or delete it) is held as a conflict beside the signed one, for a person to review, and
@@ -257,11 +260,13 @@ class StoreSyncSide(AuditSyncSide):
                                          (remote.type, remote.id))
             store_server_versions(conn, [_version_row(r) for r in received if not r.deleted])
             stored = [r.resource for r in received if not r.deleted]
-            self._audit(conn, stored, "received from the server")
+            audit.append_many(conn, [
+                audit.by_sync(at, self._user, "update", patient=p, entity=f"Patient/{p}",
+                              detail="received from the server") for p in _patients(stored)])
             for check in self._checks:
                 audit.append_many(conn, [
-                    audit.Event(at, self._user, self._role, "create", "success", patient=p,
-                                entity=entity, detail=detail)
+                    audit.by_sync(at, self._user, "create", patient=p, entity=entity,
+                                  detail=detail)
                     for p, entity, detail in check(conn, stored, self._user, at)])
             derived = self._file(conn, stored, at)
             conn.exec_driver_sql(
@@ -285,8 +290,8 @@ class StoreSyncSide(AuditSyncSide):
                 conn.exec_driver_sql(f"DELETE FROM local_change WHERE record = {RECORD}",
                                      (record["resourceType"], record["id"]))
             audit.append_many(conn, [
-                audit.Event(at, self._user, self._role, "create", "success", patient=d.patient,
-                            entity=d.entity, detail=d.detail) for d in derived])
+                audit.by_sync(at, self._user, "create", patient=d.patient, entity=d.entity,
+                              detail=d.detail) for d in derived])
             made += records
         return made
 
@@ -342,11 +347,15 @@ class StoreSyncSide(AuditSyncSide):
             version, base and fhir_json.loads(base), seq)
 
     def _audit(self, conn: Connection, resources: list[dict], detail: str) -> None:
+        """A row per patient, by the user whose pending edit `resources` merged."""
         at = audit.now_text()
-        patients = sorted({p for r in resources if (p := patient_of(r))})
         audit.append_many(conn, [
             audit.Event(at, self._user, self._role, "update", "success", patient=p,
-                        entity=f"Patient/{p}", detail=detail) for p in patients])
+                        entity=f"Patient/{p}", detail=detail) for p in _patients(resources)])
+
+
+def _patients(resources: list[dict]) -> list[str]:
+    return sorted({p for r in resources if (p := patient_of(r))})
 
 
 def _signed_refusal(conn: Connection, kind: str, rid: str, new: dict | None) -> str | None:

@@ -34,3 +34,11 @@ def test_a_reset_password_signs_in_once_marked_for_a_change(admin, env, store_di
     nina.store.close()
     assert [u.must_change_password for u in admin.users.list(admin.session)
             if u.name == "nina"] == [True]
+
+
+def test_no_account_takes_the_name_the_trail_gives_the_sync(admin):
+    with pytest.raises(UsageError) as refused:
+        admin.users.add(admin.session, "sync", "Sync Service", "nurse", "sync pass 12")
+    assert refused.value.message == ("'sync' is the name the audit trail gives to what sync "
+                                     "does on its own; choose another user name.")
+    assert "sync" not in [u.name for u in admin.users.list(admin.session)]

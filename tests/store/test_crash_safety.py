@@ -66,31 +66,27 @@ def stored_patient_ids(ws) -> set[str]:
 
 # --- 1. kill -9 mid-transaction ------------------------------------------------------
 
-def run_writer_then_kill(keyring_env, root, run, commits, delay=0.0, hold_at=None):
-    """Start a writer; SIGKILL it `delay` s after it reports `commits` commits, or while it
-    holds its `hold_at`-th transaction open just before COMMIT. Returns (ids it reported
-    committed, id it held open)."""
-    args = [sys.executable, str(WRITER), str(root), *NURSE, run]
-    if hold_at:
-        args += ["--hold-at-commit", str(hold_at)]
+def run_writer_then_kill(keyring_env, root, run, at, point):
+    """Start a writer; SIGKILL it once it says it is held at `point` of its `at`-th
+    registration. Returns (ids it reported committed, id held, whether that one committed)."""
+    args = [sys.executable, str(WRITER), str(root), *NURSE, run, "--hold", str(at), point]
 
-    def enough(printed: list[str]) -> bool:
-        words = [line.split() for line in printed]
-        return words[-1][0] == "open" or not hold_at and sum(
-            w[0] == "committed" for w in words) >= commits
+    def held_there(printed: list[str]) -> bool:
+        return printed[-1].split()[0] in ("open", "unreported")
 
-    printed, err = kill_mid_run(args, keyring_env, enough, delay, 30, "writer")
+    printed, err = kill_mid_run(args, keyring_env, held_there, 0, 30, "writer")
     lines = [line.split() for line in printed]
-    held = next((w[1] for w in lines if w[0] == "open"), None)
-    assert held or not hold_at, f"writer never reached COMMIT {hold_at}:\n{err}"
-    return [w[1] for w in lines if w[0] == "committed"], held
+    held = next((w for w in lines if w[0] in ("open", "unreported")), None)
+    assert held, f"writer never reached {point} of registration {at}:\n{err}"
+    return [w[1] for w in lines if w[0] == "committed"], held[1], held[0] == "unreported"
 
 
-# Where each writer is killed: after N reported commits plus a delay (s), which lands at
-# varied points of the next registration, or held open just before its K-th COMMIT.
-KILLS = [dict(commits=1), dict(commits=3, delay=0.002), dict(commits=5, delay=0.005),
-         dict(commits=8, delay=0.013), dict(commits=2, delay=0.031),
-         dict(commits=0, hold_at=4), dict(commits=0, hold_at=7)]
+# Where each writer is killed, said by the writer itself before the kill (never a guess by
+# time): inside a registration's transaction, with its record written but not its outbox
+# row, chart index row or audit row, or all of them but not the COMMIT; or after the
+# COMMIT, before the writer could report it.
+KILLS = [(1, "before-outbox"), (3, "before-chart-index"), (5, "before-audit"),
+         (4, "before-commit"), (7, "before-commit"), (1, "after-commit"), (2, "after-commit")]
 
 
 @pytest.mark.slow
@@ -99,21 +95,19 @@ def test_killed_writer_loses_nothing_it_saved_and_leaves_nothing_half_saved(
 ):
     add_nurse(env, store_dir)
     admin.close()  # the writer is the only process with the store open when it is killed
-    reported: set[str] = set()
-    for run, kill in enumerate(KILLS):
-        committed, held = run_writer_then_kill(keyring_session, store_dir, f"r{run}", **kill)
-        reported |= set(committed)
-        in_flight = held or f"r{run}-{len(committed)}"
+    saved: set[str] = set()
+    for run, (at, point) in enumerate(KILLS):
+        committed, held, held_committed = run_writer_then_kill(keyring_session, store_dir,
+                                                               f"r{run}", at, point)
+        saved |= set(committed) | ({held} if held_committed else set())
 
         auditor = open_workstation(env, store_dir, "admin", ADMIN_PASSWORD)
         verification = auditor.audit.verify(auditor.session)
-        assert verification.intact, (kill, verification.problems)
-        assert half_saved_writes(auditor) == [], kill
-        stored = stored_patient_ids(auditor)
-        # Everything reported is there; besides it at most the one write in flight.
-        assert reported <= stored and stored - reported <= {in_flight}, kill
-        assert held not in stored, f"{kill}: a write killed before its COMMIT was kept"
-        reported |= stored  # a write that committed just before the kill is saved too
+        assert verification.intact, (point, verification.problems)
+        assert half_saved_writes(auditor) == [], point
+        # Everything reported is there, and the write committed before it could be
+        # reported; the one killed inside its transaction is not, not even in part.
+        assert stored_patient_ids(auditor) == saved, point
         auditor.close()
 
         nurse = open_workstation(env, store_dir, *NURSE)

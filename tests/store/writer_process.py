@@ -1,15 +1,14 @@
 """A Hearth writer for the crash tests: registers patients until it is killed.
 
-    python writer_process.py STORE USER PASSWORD RUN [--hold-at-commit K]
+    python writer_process.py STORE USER PASSWORD RUN [--hold N POINT]
 
 Signs in through app.bootstrap.open_workstation with a cheap argon2id cost, prints "ready",
 then registers patients RUN-0, RUN-1, ... through Patients.register, printing
-"committed ID" after each one has committed. With --hold-at-commit K, the writer stops just
-before the K-th database COMMIT after signing in (everything that transaction wrote is in
-the open transaction), prints "open ID" for the patient being registered and sleeps, so
-the parent can kill it there. Today one registration is one transaction, so K = N + 1
-holds the (N+1)th registration; were a registration ever split into several
-transactions, some K would hold it half-way.
+"committed ID" after each one has committed. With --hold N POINT the writer stops at POINT
+of its N-th registration (1 = the first) and sleeps, so the parent can kill it exactly
+there, whatever the machine's speed: it prints "open ID" when it stops inside the
+registration's transaction (before its outbox row, its chart index row, its audit row or
+its COMMIT: POINTS) and "unreported ID" when it stops after the COMMIT, before saying so.
 Needs the private keyring's D-Bus variables in its environment.
 """
 
@@ -31,13 +30,21 @@ CHEAP_POLICY = Policy(
 )
 
 
+# Where a registration can be held, inside its one transaction: before the statement that
+# starts with each text (the record itself is written first), or before its COMMIT.
+POINTS = {"before-outbox": "INSERT INTO local_change",
+          "before-chart-index": "INSERT INTO patient_compartment",
+          "before-audit": "INSERT INTO audit", "before-commit": "COMMIT"}
+AFTER_COMMIT = "after-commit"
+
+
 def main() -> None:
     args = argparse.ArgumentParser()
     args.add_argument("store", type=Path)
     args.add_argument("user")
     args.add_argument("password")
     args.add_argument("run")
-    args.add_argument("--hold-at-commit", type=int, default=None)
+    args.add_argument("--hold", nargs=2, metavar=("N", "POINT"), default=None)
     opts = args.parse_args()
 
     backend = SecretService.Keyring()
@@ -45,14 +52,24 @@ def main() -> None:
     ws = open_workstation(env, opts.store, opts.user, opts.password)
     print("ready", flush=True)
 
-    current = {"id": None, "n": 0, "commits": 0}
-    if opts.hold_at_commit is not None:
-        @event.listens_for(ws.store.db.engine, "commit")
-        def _hold_before_commit(_conn):  # runs before SQLAlchemy sends COMMIT
-            current["commits"] += 1
-            if current["commits"] == opts.hold_at_commit:
-                report("open", current["id"])
-                time.sleep(60)
+    hold_at, point = (int(opts.hold[0]), opts.hold[1]) if opts.hold else (0, None)
+    if point not in (None, AFTER_COMMIT, *POINTS):
+        sys.exit(f"--hold: no point {point!r}; one of {', '.join([*POINTS, AFTER_COMMIT])}")
+    current = {"id": None, "n": 0}
+
+    def hold_if_here(starts: str) -> None:
+        if current["n"] + 1 == hold_at and point in POINTS and starts.startswith(POINTS[point]):
+            report("open", current["id"])
+            time.sleep(60)
+
+    @event.listens_for(ws.store.db.engine, "before_cursor_execute")
+    def _before_statement(_conn, _cursor, statement, *_args):
+        hold_if_here(statement.lstrip())
+
+    @event.listens_for(ws.store.db.engine, "commit")
+    def _before_commit(conn):  # runs before SQLAlchemy sends COMMIT
+        if conn.get_execution_options().get("hearth_begin") == "IMMEDIATE":  # a write's
+            hold_if_here("COMMIT")
 
     while True:
         current["id"] = f"{opts.run}-{current['n']}"
@@ -61,6 +78,9 @@ def main() -> None:
             "name": [{"family": f"Crashtest{current['n']}", "given": ["Kim"]}],
             "birthDate": "1970-01-01",
         })
+        if current["n"] + 1 == hold_at and point == AFTER_COMMIT:
+            report("unreported", current["id"])
+            time.sleep(60)
         report("committed", current["id"])
         current["n"] += 1
 

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from app.bootstrap import SyncSettings
 from app.clinical.orders.service_requests import OrderLine
+from app.store import audit_log
 from sync.transport import Transport
 from tests.sync.stations import patient, sync
 from tests.sync.test_pull_without_history import hidden_history
@@ -130,3 +131,22 @@ def test_a_server_read_type_by_type_files_a_report_once_its_results_are_here(
                                  "WHERE id = :id"), {"id": left.task_id}).scalar() == "stat"
     assert sorted(status for _, status in tasks(b, patient_id)) == ["completed", "requested"]
     assert b.conflicts.list(b.session) == []
+
+
+def test_the_trail_says_the_sync_filed_the_result_not_the_user_who_started_it(
+        a, b, fhir_server):
+    patient_id, order_id = ordered(a, b, fhir_server)
+    lab_puts(fhir_server, patient_id, order_id)
+    sync(b, fhir_server)  # Dr Pat starts it; the sync, not Pat, stores and files the result
+    [item] = [i for i in b.results_inbox.open_items(b.session) if i.patient_id == patient_id]
+    with b.store.read() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT user, role, action, entity, detail FROM audit WHERE patient = ? AND "
+            "(entity = ? OR detail LIKE 'received%') ORDER BY seq DESC LIMIT 2",
+            (patient_id, f"Task/{item.task_id}")).all()
+        chained = audit_log.verify(conn).intact
+    assert {row[:4] for row in rows} == {
+        ("sync", "system", "create", f"Task/{item.task_id}"),
+        ("sync", "system", "update", f"Patient/{patient_id}")}
+    assert all(row.detail.endswith("; sync started by pat") for row in rows)
+    assert chained

@@ -7,8 +7,9 @@ works on B learns of it from the grant's Task in her review queue, but searching
 by the patient's name would find nothing of it. This check runs in the pull's transaction
 (wired with the other pull checks in app.bootstrap), so every grant that arrives gets its
 row in B's trail, in the same write as the Task, naming the clinician, the reason and the
-window; a grant reviewed elsewhere gets a row saying so. The row is B's own: the user who
-ran the sync, with a detail beginning "emergency access" as break-the-glass writes it.
+window; a grant reviewed elsewhere gets a row saying so. The row is B's own, done by the
+sync (app.store.audit_log.by_sync, naming who started it), with a detail beginning
+"emergency access" as break-the-glass writes it.
 """
 
 from sqlalchemy import Connection

@@ -9,7 +9,7 @@ path (audited), with the clinician's note, if any, kept on the Task as an annota
 
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import Connection, bindparam, text
 
 from app.clinical.access import gate
 from app.clinical.charting.entries import annotation
@@ -34,11 +34,13 @@ MINE = ("FROM resource WHERE type = 'Task' AND deleted = 0 "
         "AND json_extract(json, '$.code.coding[0].code') = 'review' "
         "AND (json_extract(json, '$.owner.identifier.value') = :user "
         "OR (:queue AND json_extract(json, '$.owner') IS NULL)) ")
+FOR = "coalesce(json_extract(json, '$.for.reference'), '')"
 OPEN_TASKS = text(
-    "SELECT json " + MINE + "ORDER BY CASE json_extract(json, '$.priority') "
-    "WHEN 'stat' THEN 0 WHEN 'urgent' THEN 1 "
-    "ELSE 2 END, json_extract(json, '$.authoredOn') DESC, id LIMIT :limit")
-COUNT_OPEN = text("SELECT count(*) " + MINE)
+    "SELECT json " + MINE + f"AND {FOR} NOT IN :shut "
+    "ORDER BY CASE json_extract(json, '$.priority') WHEN 'stat' THEN 0 WHEN 'urgent' THEN 1 "
+    "ELSE 2 END, json_extract(json, '$.authoredOn') DESC, id LIMIT :limit").bindparams(
+    bindparam("shut", expanding=True))
+COUNT_BY_PATIENT = text(f"SELECT {FOR}, count(*) " + MINE + "GROUP BY 1")
 
 
 @dataclass(frozen=True)
@@ -66,15 +68,15 @@ class Inbox:
         """The open items owned by the signed-in user, with the clinic queue's for whoever
         may sign orders: critical first, then abnormal, each newest first; one audited
         read (a row per patient shown). Items of a restricted chart the user may not open
-        are left out and counted (`withheld`), never read."""
+        are left out, never read, and counted (`withheld`: every one, not only a page's);
+        they take no place in the page, so one such chart cannot push the rest off it."""
         queue = session.may(Permission.SIGN_ORDERS)
         with self._records.read(session, Permission.READ_CHART) as work:
+            _, shut = _open_by_patient(work.conn, session)
             bodies = work.conn.execute(OPEN_TASKS, {"user": session.user, "queue": queue,
-                                                    "limit": limit}).scalars()
-            tasks = [fhir_json.loads(b) for b in bodies]
-            kept = gate.keep_open(work.conn, session, tasks, _patient_id)
-            items = gate.OpenRows(_items(work, kept))
-            items.withheld = kept.withheld
+                                                    "shut": sorted(shut), "limit": limit})
+            items = gate.OpenRows(_items(work, [fhir_json.loads(b) for b in bodies.scalars()]))
+            items.withheld = sum(shut.values())
             for patient_id in dict.fromkeys(i.patient_id for i in items):
                 work.read(f"Patient/{patient_id}", "results inbox", patient_id)
             work.read("Task", f"results inbox: {len(items)} open items shown"
@@ -84,13 +86,14 @@ class Inbox:
         return items
 
     def count(self, session: Session) -> int:
-        """How many items `open_items` would list, without the page's limit: a count names
-        no patient, so it is not an audited read (the Inbox tab's title asks every few
-        seconds, for results an import in another process filed)."""
+        """How many items `open_items` would list, without the page's limit, so without
+        those of a restricted chart the user may not open (the list leaves them out and
+        says so; the title counts what the user can see). A count names no patient, so it
+        is not an audited read (the Inbox tab's title asks every few seconds, for results
+        an import in another process filed)."""
         session.require(Permission.READ_CHART)
         with self._store.read() as conn:
-            return conn.execute(COUNT_OPEN, {"user": session.user, "queue": session.may(
-                Permission.SIGN_ORDERS)}).scalar_one()
+            return sum(_open_by_patient(conn, session)[0].values())
 
     def acknowledge(self, session: Session, task_id: str, note: str | None = None) -> dict:
         """Mark a result reviewed: its Task completed, with the note if one is given. Only
@@ -137,8 +140,16 @@ def _already(task: dict) -> str:
     return f"This result was already acknowledged{by}{when}."
 
 
-def _patient_id(task: dict) -> str:
-    return task["for"]["reference"].removeprefix("Patient/")
+def _open_by_patient(conn: Connection, session: Session) -> tuple[dict, dict]:
+    """The user's open items counted by patient reference: those whose chart the user may
+    open, and those of a restricted chart they may not (app.clinical.access.gate), so the
+    list, its count and what it says it withheld leave out the same items."""
+    may, shut = {}, {}
+    for reference, count in conn.execute(COUNT_BY_PATIENT, {
+            "user": session.user, "queue": session.may(Permission.SIGN_ORDERS)}):
+        opens = gate.may_open(conn, session, reference.removeprefix("Patient/"))
+        (may if opens else shut)[reference] = count
+    return may, shut
 
 
 def _items(work: Work, tasks: list[dict]) -> list[InboxItem]:

@@ -109,8 +109,8 @@ class WeekGrid(QWidget):
         self._mark_today = week is not None
         starts = [s.hour for c in columns for s, _ in c.open_hours] + [
             a.start.hour for c in columns for a in c.appointments]
-        ends = [_ceil_hour(e) for c in columns for _, e in c.open_hours] + [
-            _ceil_hour(a.end or a.start) for c in columns for a in c.appointments]
+        ends = [_ceil_hour(e, c.day) for c in columns for _, e in c.open_hours] + [
+            _ceil_hour(a.end or a.start, c.day) for c in columns for a in c.appointments]
         self.first_hour = min(starts, default=DEFAULT_HOURS[0])
         self.last_hour = max(min(max(ends, default=DEFAULT_HOURS[1]), 24), self.first_hour + 1)
         self.blocks = [b for index, column in enumerate(columns)
@@ -425,6 +425,11 @@ def _end(item: Appointment) -> datetime:
     return item.end or item.start + timedelta(minutes=15)
 
 
-def _ceil_hour(moment: datetime) -> int:
+def _ceil_hour(moment: datetime, day: date) -> int:
+    """The hour of `day` by which `moment` has passed, rounded up: 24 for a moment on a later
+    day, so a late walk-in running past midnight (23:50 to 00:05) keeps the grid open to
+    midnight instead of ending it at 01:00 of nothing, under the walk-in."""
     local = moment.astimezone()
-    return local.hour + (1 if local.minute or local.second else 0) or 24
+    if local.date() > day:
+        return 24
+    return local.hour + (1 if local.minute or local.second else 0)

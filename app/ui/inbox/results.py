@@ -18,7 +18,7 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QPushButton, QTableView, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
-from app.clinical.access.gate import withheld_sentence
+from app.clinical.access.gate import OpenRows, withheld_sentence
 from app.clinical.records import Changes
 from app.clinical.results.inbox import PAGE, InboxItem
 from app.clinical.results.overdue import OverdueOrder
@@ -48,6 +48,7 @@ class ResultsPanel(QWidget):
         super().__init__()
         self._ws, self._background = ws, background
         self.dialog: AcknowledgeDialog | None = None
+        self._withheld = 0  # the last read's items of restricted charts, left out and said
         self.heading = ToneLabel("Results to review", None, "Results heading")
         self.model = RowsModel(RESULT_COLUMNS, lambda i: i.flag is not None, self)
         self.table = row_table(self.model, "Results to review", stretch_column=2)
@@ -99,8 +100,9 @@ class ResultsPanel(QWidget):
         results_ops.overdue(self, self._background, self._ws.overdue_orders, session
                             ).success(self._overdue_loaded).failure(self._overdue_failed).run()
 
-    def _loaded(self, items: list[InboxItem]) -> None:
+    def _loaded(self, items: OpenRows) -> None:
         kept = row_at(self.table)
+        self._withheld = items.withheld
         self._show(items, kept.task_id if kept else None)
 
     def _show(self, items: list[InboxItem], selected: str | None) -> None:
@@ -112,7 +114,7 @@ class ResultsPanel(QWidget):
         self.table.setVisible(bool(items))
         critical = sum(i.flag == "critical" for i in items)
         if not items:
-            self._say(NO_RESULTS)
+            self._say("" if self._withheld else NO_RESULTS)
         elif len(items) >= PAGE:
             self._say(f"The {PAGE} most urgent results are shown; acknowledge them to see "
                       "the rest.", alert=bool(critical))
@@ -120,9 +122,8 @@ class ResultsPanel(QWidget):
             count = "1 result waits" if len(items) == 1 else f"{len(items)} results wait"
             self._say(f"{count} for review" + (f", {critical} critical" if critical else "")
                       + ".", alert=bool(critical))
-        withheld = getattr(items, "withheld", 0)
-        if withheld:  # rows of a restricted chart this user may not open: said, not hidden
-            self._say(f"{self.message.text()} {withheld_sentence(withheld)}".strip(),
+        if self._withheld:  # rows of a restricted chart this user may not open: said
+            self._say(f"{self.message.text()} {withheld_sentence(self._withheld)}".strip(),
                       alert=True)
         self._enable()
         self.counted.emit(len(items))

@@ -6,9 +6,11 @@ asked them to cosign, oldest first, read on the database thread when the tab is 
 each time it is shown, when a note changes (signed or cosigned here, received by sync: the
 workspace's Changes) and on Refresh (F5, at the top of the tab: it reads both lists); only
 the newest load's answer is shown. The tab's title carries the count of notes and results
-("Inbox (2)"). Results filed by `hearth import` in another process announce no Changes here,
-so every COUNT_EVERY_MS the open results are counted (a count names no patient: not an
-audited read) and, when the count moved, the title says so and a visible list is read again.
+the user can open ("Inbox (2)"): items of a restricted chart they may not open are left out
+of it as of the lists, which say how many they withheld. Results filed by `hearth import`
+in another process announce no Changes here, so every COUNT_EVERY_MS the open results are
+counted (a count names no patient: not an audited read) and, when the count moved, the title
+says so and a visible list is read again.
 A nurse, who asks for cosignatures but gives none, is told so instead of being shown an
 empty list.
 

@@ -41,7 +41,7 @@ def test_the_auditor_on_another_workstation_reviews_it_after_sync(keyring_sessio
         assert trail_of(back, grant.task_id) == [(
             rosa, "emergency access on another workstation, received from the server: Nina "
             "(nina) broke the glass: Emergency care: fell in the car park; access until "
-            f"{grant.end.isoformat(timespec='seconds')}")]
+            f"{grant.end.isoformat(timespec='seconds')}; sync started by pat")]
         audrey = open_workstation(env, back.store.paths.root, "audrey", PASSWORD)
         review = EmergencyReview(audrey.store)
         [waiting] = review.list(audrey.session)
@@ -57,7 +57,7 @@ def test_the_auditor_on_another_workstation_reviews_it_after_sync(keyring_sessio
         assert status == "reviewed"
         assert trail_of(front, grant.task_id)[-1] == (
             rosa, "emergency access of Nina (nina) reviewed on another workstation by Audrey, "
-            "received from the server")
+            "received from the server; sync started by doc")
         front.close()
         back.close()
 

@@ -65,6 +65,20 @@ def test_a_restricted_charts_results_are_left_out_not_the_whole_queue(clinic, tm
     assert {i.patient_id for i in mine} == {open_id, shut_id} and mine.withheld == 0
 
 
+def test_the_inbox_count_is_of_the_items_the_user_can_see(clinic, tmp_path):
+    open_id, shut_id = clinic_queue_results(clinic, tmp_path)
+    gp, doc = clinic["gp"], clinic["doc"]
+    path = tmp_path / "more.json"  # a second result of the restricted chart
+    path.write_bytes(orjson.dumps({"resourceType": "Bundle", "type": "collection", "entry": [
+        {"resource": r} for r in lab_report(shut_id, "c", "ServiceRequest/elsewhere-3")]}))
+    clinic["admin"].importer.run(clinic["admin"].session, [path])
+
+    assert Inbox(gp.store).count(gp.session) == 1
+    page = Inbox(gp.store).open_items(gp.session, limit=1)  # withheld items take no place
+    assert [i.patient_id for i in page] == [open_id] and page.withheld == 2
+    assert Inbox(doc.store).count(doc.session) == 3  # on the restricted chart's care team
+
+
 def test_hearth_inbox_says_what_it_left_out(clinic, tmp_path, monkeypatch, capsys):
     clinic_queue_results(clinic, tmp_path)
     env, root = clinic["where"]

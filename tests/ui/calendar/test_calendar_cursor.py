@@ -91,3 +91,14 @@ def test_an_evening_walk_in_placed_under_the_cursor_is_scrolled_to(qtbot, clinic
     assert view.grid.place_cursor(late)  # as a walk-in's start is, once the week is in
     qtbot.waitUntil(lambda: in_sight(view), timeout=WAIT)
     assert view.grid.booked_at(*view.grid.cursor).start == late
+
+
+def test_a_walk_in_at_ten_to_midnight_is_on_its_day_under_the_cursor(qtbot, clinic, ws,
+                                                                     background, monkeypatch):
+    late = at(time(23, 50), NEXT_MONDAY)  # a clinic open late: 15 minutes, past midnight
+    monkeypatch.setattr(ws.booking, "_clock", lambda: late)
+    ws.booking.walk_in(ws.session, clinic.patient_ids["Johnston"], "drlee")
+    view = open_calendar(qtbot, ws, background)
+    assert view.grid.last_hour == 24  # the grid runs to midnight, not to 01:00 of nothing
+    assert view.grid.place_cursor(late)
+    assert view.grid.booked_at(*view.grid.cursor).start == late

@@ -1,7 +1,7 @@
 """A walk-in from the Calendar tab: a new patient registered in the same flow (the duplicate
 check shown), seen today from now by the provider shown, already arrived."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from PySide6.QtCore import Qt
 
@@ -77,9 +77,9 @@ def test_a_walk_in_who_has_an_appointment_now_is_refused_in_the_dialog(qtbot, cl
                                                                        background):
     book(ws, clinic.patient_ids["Conn"], at(time(9)))  # next week: makes Dr Lee's Practitioner
     lee = next(p for p in ws.weeks.providers(ws.session) if p.user == "drlee")
-    now = datetime.now().astimezone()
-    ws.schedule.book(ws.session, clinic.patient_ids["Johnston"], lee.reference,
-                     now - timedelta(minutes=5), 30, "Routine")
+    now = datetime.now().astimezone().replace(second=0, microsecond=0)  # the walk-in's start
+    ws.schedule.book(ws.session, clinic.patient_ids["Johnston"], lee.reference, now, 30,
+                     "Routine")  # from this minute: still today at 00:02, unlike 5 min ago
     view, walk_in = open_walk_in(qtbot, ws, background)
     qtbot.keyClicks(walk_in.picker.search, "Johnston")
     qtbot.waitUntil(lambda: walk_in.picker.patient_id() is not None, timeout=WAIT)
@@ -90,4 +90,4 @@ def test_a_walk_in_who_has_an_appointment_now_is_refused_in_the_dialog(qtbot, cl
     assert walk_in.said.text().endswith("; check them in for that one.")
     assert walk_in.isVisible()
     assert [b.appointment.type for b in view.grid.blocks
-            if b.appointment.start.date() == date.today()] == ["Routine"]  # nothing added
+            if b.appointment.start.date() == now.date()] == ["Routine"]  # nothing added
