@@ -140,3 +140,9 @@ def test_a_lost_root_key_cannot_be_rotated_and_says_what_to_do(repo, keys):
     assert done.returncode == 1
     assert "a lost root key cannot be rotated" in done.stderr
     assert not (repo / "metadata" / "2.root.json").exists()
+
+
+def test_a_rotation_must_name_its_key_folder(repo):
+    done = build("tuf-rotate", repo, "--role", "timestamp")  # never the test keys in the tree
+    assert done.returncode == 2
+    assert "the following arguments are required: --key-dir" in done.stderr
