@@ -107,19 +107,27 @@ def make_keys(folder: Path) -> None:
           "offline; it is needed only to make a repository or rotate keys.")
 
 
-def signers(folder: Path) -> dict[str, CryptoSigner]:
+def signers(folder: Path, roles=ROLES) -> dict[str, CryptoSigner]:
     found = {}
-    for role in ROLES:
+    for role in roles:
         path = folder / f"{role}.pem"
-        try:
-            private = serialization.load_pem_private_key(path.read_bytes(), password=None)
-        except OSError:
+        if not path.exists():
             raise Refused(f"No {role} key at {path}; make a set with: packaging/build "
-                          "tuf-keys DIR") from None
-        except (ValueError, TypeError):
-            raise Refused(f"{path} is not an unencrypted PEM private key.") from None
-        found[role] = CryptoSigner(private, SSlibKey.from_crypto(private.public_key()))
+                          "tuf-keys DIR")
+        found[role] = signer(path)
     return found
+
+
+def signer(path: Path) -> CryptoSigner:
+    try:
+        private = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except OSError as exc:
+        raise Refused(f"Cannot read the key {path}: {exc.strerror}.") from None
+    except (ValueError, TypeError):
+        raise Refused(f"{path} is not an unencrypted PEM private key.") from None
+    if not isinstance(private, Ed25519PrivateKey):
+        raise Refused(f"{path} is not an ed25519 key (make one with packaging/build tuf-keys).")
+    return CryptoSigner(private, SSlibKey.from_crypto(private.public_key()))
 
 
 def publish_build(args) -> None:
@@ -203,6 +211,44 @@ class Repository:
     def resign(self) -> None:
         self._sign_snapshot()
 
+    def replace_key(self, role: str, new: CryptoSigner) -> Path:
+        """Trust `new` instead of `role`'s key from a new root version on, and re-sign what
+        `role` signs with it; the new root's file. TUF's rule for the root role itself: the
+        new root is signed by the retiring root key (so a workstation that trusts the old
+        root accepts it) and by the new one (so the new root vouches for itself); every
+        older N.root.json stays, so a workstation many rotations behind walks them in turn."""
+        previous = Metadata[Root].from_bytes(self.root.to_bytes())
+        root = self.root.signed
+        for keyid in list(root.roles[role].keyids):
+            root.revoke_key(keyid, role)
+        root.add_key(new.public_key, role)
+        root.version += 1
+        root.expires = self._expiry("root")
+        self.root.signatures.clear()
+        self.root.sign(self.keys["root"], append=True)
+        self.keys[role] = new
+        if role == "root":
+            self.root.sign(new, append=True)
+        previous.verify_delegate(Root.type, self.root)  # python-tuf's own check, as a client
+        self.root.verify_delegate(Root.type, self.root)
+        name = f"{root.version}.root.json"
+        self._write(self.root, name)
+        self._write(self.root, "root.json")
+        resign = {"root": lambda: None, "targets": self._sign_targets,
+                  "snapshot": self._sign_snapshot, "timestamp": self._sign_timestamp}
+        resign[role]()
+        return self.metadata / name
+
+    def key_users(self) -> dict[str, str]:
+        """Every key id any root version of this repository has trusted: the first root
+        file that names it."""
+        users = {}
+        for path in sorted(self.metadata.glob("*.root.json"),
+                           key=lambda p: int(p.name.split(".")[0])):
+            for keyid in Metadata[Root].from_file(str(path)).signed.keys:
+                users.setdefault(keyid, path.name)
+        return users
+
     def _versions(self) -> list[Version]:
         return [Version(v) for t in self.targets.signed.targets.values()
                 if (v := _version_of(t))]
@@ -227,7 +273,7 @@ class Repository:
         self._sign_targets()
 
     def _check_keys(self) -> None:
-        for role in ROLES:
+        for role in self.keys:
             keyid = self.keys[role].public_key.keyid
             if keyid not in self.root.signed.roles[role].keyids:
                 raise Refused(f"The {role} key given is not one this repository's root trusts "
@@ -242,6 +288,9 @@ class Repository:
         self.snapshot.signed.meta["targets.json"] = MetaFile(self.targets.signed.version)
         self._bump(self.snapshot, "snapshot")
         self._write(self.snapshot, f"{self.snapshot.signed.version}.snapshot.json")
+        self._sign_timestamp()
+
+    def _sign_timestamp(self) -> None:
         self.timestamp.signed.snapshot_meta = MetaFile(self.snapshot.signed.version)
         self._bump(self.timestamp, "timestamp")
         self._write(self.timestamp, "timestamp.json")

@@ -42,6 +42,9 @@ find "$venv" -name __pycache__ -type d -prune -exec rm -rf {} +
 # A library's own version-control leftovers (securesystemslib vendors a .gitignore): not
 # part of any program, and lintian's package-contains-vcs-control-file.
 find "$venv" \( -name .gitignore -o -name .gitattributes -o -name .gitkeep \) -type f -delete
+# Shared libraries are loaded, never run: wheels unpack some with the executable bit, which
+# lintian's shared-library-is-executable names.
+find "$venv" -type f \( -name "*.so" -o -name "*.so.*" \) -perm /111 -exec chmod a-x {} +
 rm -f "$venv"/bin/activate.csh "$venv"/bin/activate.fish "$venv"/bin/Activate.ps1
 grep -rlIF "$venv" "$venv/bin" "$venv/pyvenv.cfg" | xargs -r sed -i "s#$venv#/opt/hearth#g"
 if left="$(grep -rlF "$venv" "$stage")"; then
@@ -56,6 +59,7 @@ install -D -m 0755 "$deb/policy_answers.py" "$stage/opt/hearth/libexec/policy-an
 install -D -m 0644 "$deb/hearth.desktop" "$stage/usr/share/applications/hearth.desktop"
 install -D -m 0644 "$deb/hearth.svg" "$stage/usr/share/icons/hicolor/scalable/apps/hearth.svg"
 install -D -m 0644 "$deb/copyright" "$stage/usr/share/doc/hearth/copyright"
+install -D -m 0644 "$deb/lintian-overrides" "$stage/usr/share/lintian/overrides/hearth"
 mkdir -p "$stage/usr/bin"
 ln -s /opt/hearth/bin/hearth "$stage/usr/bin/hearth"
 sed "s/@VERSION@/$version/; s/@DATE@/$(date -R)/" "$deb/changelog.in" \
@@ -75,6 +79,8 @@ sed "s/@VERSION@/$version/; s/@SIZE@/$size_kib/" "$deb/debian/control.in" > "$st
   | xargs -0 md5sum > DEBIAN/md5sums)
 chmod 0644 "$stage/DEBIAN/md5sums"
 
+# xz, the compression the Debian archive and lintian accept (zstd is "malformed-deb-archive"
+# to them); level 1 because higher levels take minutes for a few MB (packaging/deb/README.md).
 out="dist/hearth_${version}_amd64.deb"
-dpkg-deb --root-owner-group --build -Zzstd -z9 "$stage" "$out" >/dev/null
+dpkg-deb --root-owner-group --build -Zxz -z1 "$stage" "$out" >/dev/null
 echo "$out"

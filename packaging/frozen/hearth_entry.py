@@ -1,4 +1,5 @@
-"""The frozen app's program: `hearth` exactly as the console script `pip install` makes.
+"""The frozen app's program: `hearth` exactly as the console script `pip install` makes (on
+Windows both hearth.exe, the windowed workstation, and hearth-cli.exe, the command line).
 
 A frozen build has no interpreter to run `python -c` with, so the display probe of
 app.ui.shell.display starts this program again with PROBE_VARIABLE set, and it opens the
@@ -8,7 +9,14 @@ test window instead of the command line.
 import os
 import sys
 
-from app.ui.shell.display import PROBE_VARIABLE, open_test_window
+# Windows gives a windowed program (hearth.exe, built with console=False) no standard output
+# or error at all: Python's are None, and the first flush would end the program with an
+# error. What the window shows is what a clinician sees; the command line, whose output
+# matters, is the console program hearth-cli.exe.
+sys.stdout = sys.stdout or open(os.devnull, "w")
+sys.stderr = sys.stderr or open(os.devnull, "w")
+
+from app.ui.shell.display import PROBE_VARIABLE, open_test_window  # noqa: E402
 
 if os.environ.get(PROBE_VARIABLE):
     open_test_window()

@@ -43,11 +43,13 @@ def code_signing_certificate(folder: Path) -> tuple[Path, Path]:
     return cert_file, key_file
 
 
-def build_msi(folder: Path, program: bytes, name: str) -> Path:
-    """The MSI of hearth.wxs around an app folder whose hearth.exe holds `program`."""
+def build_msi(folder: Path, program: bytes, name: str, cli: bytes = b"the command line") -> Path:
+    """The MSI of hearth.wxs around an app folder whose hearth.exe holds `program` (and
+    hearth-cli.exe `cli`, as the Windows build has both)."""
     app = folder / f"{name}-app"
     app.mkdir()
     (app / "hearth.exe").write_bytes(program)
+    (app / "hearth-cli.exe").write_bytes(cli)
     (app / "README.txt").write_text("Hearth\n")
     files = "".join(f"{path}\n" for path in sorted(app.iterdir()))
     harvested = subprocess.run(

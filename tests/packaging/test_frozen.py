@@ -4,6 +4,7 @@ version, the demo's sign-in window painted offscreen, and a store made, filled a
 from (SQLCipher, the OS keyring, fhirkit's validation, reportlab), the PDF read back."""
 
 import json
+import os
 import subprocess
 from importlib.metadata import version
 from pathlib import Path
@@ -35,6 +36,25 @@ def test_the_frozen_app_prints_its_version(frozen_app, tmp_path):
     done = subprocess.run([str(frozen_app.program), "--version"], env=fresh_env(tmp_path),
                           capture_output=True, text=True, timeout=60)
     assert (done.returncode, done.stdout) == (0, f"hearth {version('hearth')}\n")
+
+
+def test_started_without_a_console_the_frozen_app_still_works_and_answers(frozen_app,
+                                                                         tmp_path):
+    """As Windows starts the windowed hearth.exe: no standard output or error at all."""
+    broken = tmp_path / "policy.json"
+    broken.write_text('{"idle_lock_minutes": 5')
+
+    def status(*args: str) -> int:
+        return subprocess.run([str(frozen_app.program), *args], env=fresh_env(tmp_path),
+                              preexec_fn=without_console, timeout=60).returncode
+
+    assert status("policy", "check", str(ROOT / "packaging/policy/policy-template.json")) == 0
+    assert status("policy", "check", str(broken)) == 2
+
+
+def without_console() -> None:
+    os.close(1)
+    os.close(2)
 
 
 def test_without_a_display_the_frozen_demo_says_how_to_run_it(frozen_app, tmp_path):

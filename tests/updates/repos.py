@@ -22,11 +22,13 @@ def build(*args: str | Path) -> subprocess.CompletedProcess:
                           env={**os.environ, "HEARTH_PYTHON": str(PROJECT / ".venv/bin/python")})
 
 
-def publish(repo: Path, version: str, content: bytes | None = None) -> Path:
+def publish(repo: Path, version: str, content: bytes | None = None,
+            key_dir: Path = TEST_KEYS) -> Path:
     """Publish an artefact holding `content` as Hearth `version`; the artefact's path."""
     artefact = repo.parent / f"hearth-{version}-py3-none-any.whl"
     artefact.write_bytes(content or f"Hearth {version} ".encode() * 1000)
-    done = build("tuf-repo", repo, "--artefact", artefact, "--version", version)
+    done = build("tuf-repo", repo, "--artefact", artefact, "--version", version,
+                 "--key-dir", key_dir)
     assert done.returncode == 0, done.stderr
     return artefact
 
@@ -36,14 +38,31 @@ def published_file(repo: Path, version: str) -> Path:
     return next((repo / "targets" / "hearth" / version).iterdir())
 
 
-def resign_timestamp(repo: Path, expires: datetime) -> None:
-    """The timestamp signed again with the real timestamp key, expiring at `expires` (a
-    publisher who let it lapse)."""
+def resign_timestamp(repo: Path, expires: datetime | None = None, version: int | None = None,
+                     key: Path = TEST_KEYS / "timestamp.pem") -> None:
+    """The timestamp signed again with `key` (the real timestamp key unless named), expiring
+    at `expires` (a publisher who let it lapse) and numbered `version` (default: the next)."""
     path = repo / "metadata" / "timestamp.json"
     timestamp = Metadata[Timestamp].from_file(str(path))
-    key = serialization.load_pem_private_key((TEST_KEYS / "timestamp.pem").read_bytes(), None)
-    timestamp.signed.expires = expires
-    timestamp.signed.version += 1
+    timestamp.signed.expires = expires or timestamp.signed.expires
+    timestamp.signed.version = version or timestamp.signed.version + 1
     timestamp.signatures.clear()
-    timestamp.sign(CryptoSigner(key, SSlibKey.from_crypto(key.public_key())))
+    timestamp.sign(signer(key))
     timestamp.to_file(str(path), JSONSerializer(compact=False))
+
+
+def signed_only_by(repo: Path, role: str, key: Path) -> None:
+    """The newest `role` metadata of `repo` with its signatures replaced by one from `key`
+    (as someone holding only that key would make it), content and version unchanged."""
+    newest = max((repo / "metadata").glob(f"*.{role}.json"),
+                 key=lambda p: int(p.name.split(".")[0]), default=None)
+    path = newest or repo / "metadata" / f"{role}.json"
+    metadata = Metadata.from_file(str(path))
+    metadata.signatures.clear()
+    metadata.sign(signer(key))
+    metadata.to_file(str(path), JSONSerializer(compact=False))
+
+
+def signer(path: Path) -> CryptoSigner:
+    key = serialization.load_pem_private_key(path.read_bytes(), None)
+    return CryptoSigner(key, SSlibKey.from_crypto(key.public_key()))
