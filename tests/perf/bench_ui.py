@@ -47,41 +47,52 @@ QUIET_MS = 250  # no paint for this long after the last pass: the chart is fully
 TIMEOUT_S = 120.0
 
 # Run with `python -c` so that the floor pays for nothing but Python and Qt: importing this
-# module would load the store and the window's code into the QLabel process too. The
-# QApplication comes first so the probe can watch for the first paint of any window;
-# `hearth` (app.cli.commands) then reuses it, as run_workstation does with an existing instance.
+# module would load the store and the window's code into the QLabel process too. The probe
+# watches for the first paint of any window from the moment the QApplication is made: by
+# the floor here; by `hearth` (app.cli.commands) in run_workstation, after its display check
+# (app.ui.shell.display, which is skipped where a QApplication exists already, so the
+# window's must not be made here), through a subclass put in PySide6.QtWidgets' place.
 START_UP = """
 import sys
 import time
 
 up = time.time()
+import PySide6.QtWidgets
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QLabel
 
 kind, launched = sys.argv[1], float(sys.argv[2])
-app = QApplication(sys.argv[:1])
 
 
 def painted():
     # every widget of the window is painted in the pass that sent the first paint event
     print(up - launched, time.time() - launched, flush=True)
-    app.quit()
+    QApplication.instance().quit()
 
 
 class FirstPaint(QObject):
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint and watched.isWidgetType() and watched.isWindow():
-            app.removeEventFilter(self)
+            QApplication.instance().removeEventFilter(self)
             QTimer.singleShot(0, painted)
         return False
 
 
 probe = FirstPaint()
-app.installEventFilter(probe)
+
+
+class Watched(QApplication):
+    def __init__(self, argv):
+        super().__init__(argv)
+        self.installEventFilter(probe)
+
+
 if kind == "window":
+    PySide6.QtWidgets.QApplication = Watched
     from app.cli.commands import main
 
     sys.exit(main(["--store", sys.argv[3]]))
+app = Watched(sys.argv[:1])
 label = QLabel("Hearth")
 label.show()
 sys.exit(app.exec())
