@@ -271,9 +271,12 @@ def fit_columns(view: QTableView, rows: range) -> None:
     for number, column in enumerate(model.columns):
         if column.stretch:
             continue
+        # each text measured once: a column's dates and statuses repeat down the list
+        texts = {(bold(item, column.field), cell_text(item, column.field, model.syncs))
+                 for item in items}
         needed = margins + math.ceil(max(
-            (heavy if bold(item, column.field) else plain).horizontalAdvance(
-                cell_text(item, column.field, model.syncs)) for item in items))
+            (heavy if strong_text else plain).horizontalAdvance(text)
+            for strong_text, text in texts))
         if column.chars is not None:
             needed = min(needed, math.ceil(column.chars * plain.horizontalAdvance("0")))
         if needed > view.columnWidth(number):
