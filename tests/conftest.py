@@ -20,7 +20,7 @@ from app.bootstrap import Environment, Workstation, init_store, open_workstation
 from app.clinical.imports.importer import ImportReport
 from app.security.policy import Policy
 from app.store.kdf_bounds import FLOOR as KDF_FLOOR
-from app.store.keys import KdfCost
+from app.store.kdf_cost import KdfCost
 from tests.faults.keyring_bus import wait_for_secret_service
 
 ADMIN_PASSWORD = "correct horse battery"

@@ -27,7 +27,7 @@ from app.security.policy_faults import file_faults
 from app.security.policy_own_checks import Tighten, npi_ok
 from app.security.policy_rules import REPLACED_WHOLE, check_policy
 from app.security.updates_policy import UpdatesPolicy, updates_policy
-from app.store.keys import KdfCost
+from app.store.kdf_cost import KdfCost
 
 # A test hook, so tests need not write to /etc: where the system policy is read from when IT
 # has installed none at the system location. IT's own file, where present, always wins.

@@ -13,8 +13,9 @@ from app.errors import UserLocked
 from app.security.key_rotation import ensure_generation, key_opens, seal_to, settle
 from app.security.role_signing import establish, open_signing_key, replaced
 from app.store.identity import new_identity, open_identity
+from app.store.kdf_cost import KdfCost
 from app.store.keyfile import KeyFile, data_key_context, holder, user_context
-from app.store.keys import KdfCost, UnwrapFailed, unwrap_with_password
+from app.store.keys import UnwrapFailed, unwrap_with_password
 from app.store.paths import StorePaths
 from app.store.sealing import new_private_key, open_sealed
 from app.store.store import Store, open_store

@@ -6,8 +6,9 @@ can change it, so a signing key swapped in keys.json shows at that user's next s
 """
 
 from app.errors import StoreCorrupt
+from app.store.kdf_cost import KdfCost
 from app.store.keyfile import identity_context
-from app.store.keys import KdfCost, WrapTampered, unwrap_with_password, wrap_with_password
+from app.store.keys import WrapTampered, unwrap_with_password, wrap_with_password
 from app.store.sealing import new_private_key, public_key
 
 

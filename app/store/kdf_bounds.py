@@ -9,7 +9,7 @@ holding the data key: writing smaller numbers into the file weakens nothing, the
 no longer opens.
 """
 
-from app.store.keys import KdfCost
+from app.store.kdf_cost import KdfCost
 
 FLOOR = KdfCost(time_cost=2, memory_kib=19 * 1024, parallelism=1)
 CEILING = KdfCost(time_cost=10, memory_kib=4 * 1024 * 1024, parallelism=16)

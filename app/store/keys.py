@@ -16,7 +16,6 @@ The same wrap seals a user's X25519 private key (app.store.sealing) from format 
 import base64
 import hmac
 import secrets
-from dataclasses import dataclass
 
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
@@ -25,17 +24,9 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from app.errors import UsageError
+from app.store.kdf_cost import KdfCost
 
 DATA_KEY_BYTES = 32
-
-
-@dataclass(frozen=True)
-class KdfCost:
-    """argon2id cost. The default is RFC 9106's second recommended setting (64 MiB, t=3)."""
-
-    time_cost: int = 3
-    memory_kib: int = 65536
-    parallelism: int = 4
 
 
 class UnwrapFailed(Exception):

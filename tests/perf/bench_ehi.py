@@ -24,7 +24,7 @@ from app.clinical.ehi.store_export import EVERY_RECORD, StoreExport
 from app.clinical.imports.importer import Importer
 from app.clinical.records import Records
 from app.security.roles import Permission
-from app.store.keys import KdfCost
+from app.store.kdf_cost import KdfCost
 from tests.perf.bench_store import BUNDLED, CLINICIAN, IMPORTER, ms, open_store
 from tests.perf.synthetic import write_dataset
 

@@ -128,10 +128,12 @@ def test_ui_benchmark_reports_start_up_and_chart_paint_with_their_baselines(
     start_up, chart = result["start_up_ms"], result["chart_ms"]
     assert set(start_up) == {"window", "qt_floor", "python_up_p50"}
     assert set(chart) == {"enter_to_painted", "enter_to_shown", "first_open", "summary_call",
-                          "summary_call_warm_connection"}
+                          "summary_call_warm_connection", "enter_to_painted_ui_thread_cpu",
+                          "summary_call_cpu"}
     spreads = [start_up["window"], start_up["qt_floor"], chart["enter_to_painted"],
                chart["enter_to_shown"], chart["summary_call"],
-               chart["summary_call_warm_connection"]]
+               chart["summary_call_warm_connection"], chart["enter_to_painted_ui_thread_cpu"],
+               chart["summary_call_cpu"]]
     assert all(set(spread) == {"p50", "p95"} for spread in spreads)
     figures = [value for spread in spreads for value in spread.values()]
     assert all(figure > 0 for figure in [*figures, start_up["python_up_p50"],
@@ -139,7 +141,8 @@ def test_ui_benchmark_reports_start_up_and_chart_paint_with_their_baselines(
     assert set(result["ratios"]) == {"start_up_over_qt_floor",
                                      "chart_paint_over_summary_call_p50",
                                      "chart_paint_over_summary_call_p95",
-                                     "summary_call_over_warm_connection_p50"}
+                                     "summary_call_over_warm_connection_p50",
+                                     "chart_ui_cpu_over_summary_call_cpu_p50"}
     assert all(ratio > 0 for ratio in result["ratios"].values())
 
 

@@ -3,8 +3,8 @@
 import pytest
 
 from app.errors import UsageError
+from app.store.kdf_cost import KdfCost
 from app.store.keys import (
-    KdfCost,
     UnwrapFailed,
     WrapTampered,
     new_data_key,

@@ -22,7 +22,7 @@ from sqlalchemy import event
 
 from app.bootstrap import Environment, open_workstation
 from app.security.policy import Policy
-from app.store.keys import KdfCost
+from app.store.kdf_cost import KdfCost
 
 CHEAP_POLICY = Policy(
     failed_logins_before_lock=3, lockout_minutes=15, idle_lock_minutes=5,

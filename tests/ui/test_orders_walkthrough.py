@@ -153,8 +153,8 @@ def amoxicillin_is_stopped_then_prescribed_with_a_reason(qtbot, chart: ChartView
 def sign_the_basket(qtbot, chart: ChartView, background) -> None:
     tab = chart.orders
     chart.sections.setCurrentWidget(tab)
-    qtbot.mouseClick(tab.basket_bar.review, CLICK)
-    review = opened(tab, SignOrdersDialog)
+    qtbot.mouseClick(tab.basket_bar.review_button, CLICK)
+    review = opened(chart.basket, SignOrdersDialog)  # the bar above every tab opens it
     assert review.orders.count() == 5
     pend(qtbot, background, review)
     assert tab.message.text() == "Signed 5 orders." and tab.basket_bar.isHidden()

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
 from app.errors import UsageError
-from app.store.keys import KdfCost
+from app.store.kdf_cost import KdfCost
 from fhir_common import fhir_json
 
 MAGIC = b"HEARTH-SEALED 1\n"

@@ -21,7 +21,7 @@ from app.clinical.records import Records
 from app.clinical.visits.day_sheet import _start_file
 from app.security.roles import Permission
 from app.security.session import Session
-from app.store.keys import KdfCost
+from app.store.kdf_cost import KdfCost
 from app.store.store import Store
 
 EVERY_RECORD = "SELECT type, json FROM resource WHERE deleted = 0 ORDER BY type, id"

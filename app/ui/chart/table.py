@@ -49,6 +49,10 @@ PENDING_TIP = "Saved on this computer; not yet on the server."
 WARNING_MARK = "⚠"
 Index = QModelIndex | QPersistentModelIndex
 STYLED = (Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole)  # a flagged cell's roles
+# Every role a cell answers. Qt asks each cell for seven as it paints; the others are
+# answered before the cell is looked up.
+ANSWERED = frozenset({Qt.ItemDataRole.DisplayRole, ITEM_ROLE, Qt.ItemDataRole.ToolTipRole,
+                      *STYLED})
 ROOT = QModelIndex()  # the invisible root: chart tables are flat
 
 
@@ -144,7 +148,7 @@ class ItemsModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid():
+        if role not in ANSWERED or not index.isValid():
             return None
         item, field = self._items[index.row()], self.columns[index.column()].field
         if role == Qt.ItemDataRole.DisplayRole:
@@ -155,8 +159,6 @@ class ItemsModel(QAbstractTableModel):
             if field == "status":
                 return status_tip(item, self.syncs)
             return item.date if field == "date" else cell_text(item, field, self.syncs) or None
-        if role not in STYLED:  # Qt asks each cell for a dozen roles as it paints
-            return None
         flagged = bold(item, field)
         if role == Qt.ItemDataRole.ForegroundRole and flagged:
             return QColor(theme.alert_color())  # asked at paint time: follows the OS theme
@@ -269,9 +271,12 @@ def fit_columns(view: QTableView, rows: range) -> None:
     for number, column in enumerate(model.columns):
         if column.stretch:
             continue
+        # each text measured once: a column's dates and statuses repeat down the list
+        texts = {(bold(item, column.field), cell_text(item, column.field, model.syncs))
+                 for item in items}
         needed = margins + math.ceil(max(
-            (heavy if bold(item, column.field) else plain).horizontalAdvance(
-                cell_text(item, column.field, model.syncs)) for item in items))
+            (heavy if strong_text else plain).horizontalAdvance(text)
+            for strong_text, text in texts))
         if column.chars is not None:
             needed = min(needed, math.ceil(column.chars * plain.horizontalAdvance("0")))
         if needed > view.columnWidth(number):

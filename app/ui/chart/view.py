@@ -11,8 +11,10 @@ the Reports tab opens a report with its results (app.ui.chart.reports), and the 
 opens a visit with what was charted in it (app.ui.chart.visit_record);
 under the banner, the visit bar (app.ui.chart.visit) starts and finishes the patient's visit.
 Print… on the banner (Ctrl+P) prints one of the patient's documents (app.ui.printing).
-The Orders tab (app.ui.chart.orders) lists and places orders; its basket bar sits above the
-sections while orders wait unsigned, and closing the chart asks about the user's own.
+The Orders tab (app.ui.chart.orders) lists and places orders; the basket bar
+(app.ui.chart.orders.basket, read when the chart opens) sits above the sections while orders
+wait unsigned, and closing the chart asks about the user's own. The Orders, Amendments and
+Disclosures tabs are built when first shown too.
 No tab reads anything again after its own save. The chart hears what every commit changed
 (`Changes`, from this workstation's saves and from sync) and, when its patient is among
 them, reads again in ONE read (Chart.update) what it shows of the sections touched: the
@@ -45,6 +47,7 @@ from app.ui.chart.labs import LabsTab
 from app.ui.chart.lazy_tabs import LazyTabs
 from app.ui.chart.notes.tab import NotesTab
 from app.ui.chart.orders import leaving
+from app.ui.chart.orders.basket import Basket
 from app.ui.chart.orders.tab import OrdersTab
 from app.ui.chart.reports import ReportsTab
 from app.ui.chart.restrict import RestrictButton
@@ -110,9 +113,7 @@ class ChartView(QWidget):
         self.sections.setDocumentMode(True)
         self.sections.hide()
         self.tabs = LazyTabs(self.sections)  # tabs["labs"] is the Labs tab, built if need be
-        self.orders: OrdersTab | None = None  # once the chart is read (with its basket bar)
-        self.amendments: AmendmentsTab | None = None  # once the chart is read
-        self.disclosures: DisclosuresTab | None = None
+        self.basket: Basket | None = None  # the basket bar, once the chart is read
         box = QVBoxLayout(self)
         box.addWidget(self.banner)
         box.addWidget(self.visit)
@@ -129,6 +130,19 @@ class ChartView(QWidget):
         self.break_glass: break_glass.BreakGlassDialog | None = None  # while offered
         self._open()
         changes_of(self, ws.changes, changes).connect(self.take)
+
+    @property
+    def orders(self) -> OrdersTab | None:
+        """The Orders tab (built now if it was waiting), once the chart is read."""
+        return self.tabs["orders"] if "orders" in self.tabs else None
+
+    @property
+    def amendments(self) -> AmendmentsTab | None:
+        return self.tabs["amendments"] if "amendments" in self.tabs else None
+
+    @property
+    def disclosures(self) -> DisclosuresTab | None:
+        return self.tabs["disclosures"] if "disclosures" in self.tabs else None
 
     def tab_label(self, section: str) -> str:
         return self.sections.tabText(self.sections.indexOf(self.tabs.page(section)))
@@ -182,10 +196,11 @@ class ChartView(QWidget):
         the chart is open, if it is still opening)."""
         if self.patient_id not in changes.patients:
             return
-        if self.orders is not None:
-            self.orders.take(changes)
-        if self.amendments is not None:
-            self.amendments.take(changes)
+        if self.basket is not None:
+            self.basket.take(changes)
+        for key in ("orders", "amendments"):  # a tab not built yet reads when first shown
+            if (tab := self.tabs.get(key)) is not None:
+                tab.take(changes)
         self._touched |= changes.sections & set(LABELS)
         self._stale = True
         if self._reading is None and self.summary is not None:
@@ -240,15 +255,16 @@ class ChartView(QWidget):
         for label, section in TABS:
             self.tabs.add(section, f"{label} ({summary.counts[section]})",
                           lambda label=label, section=section: self._section_tab(label, section))
-        self.orders = OrdersTab(self._ws, self._background, self._services,
-                                display_name(summary.patient), summary.active_problems)
-        self.sections.addTab(self.orders, "Orders")
-        self.amendments = AmendmentsTab(self._ws, self._background, self.patient_id,
-                                        display_name(summary.patient))
-        self.sections.addTab(self.amendments, "Amendments")
-        self.disclosures = DisclosuresTab(self._ws, self._background, self.patient_id)
-        self.sections.addTab(self.disclosures, "Disclosures")
-        self._box.insertWidget(self._box.indexOf(self.sections), self.orders.basket_bar)
+        patient = display_name(summary.patient)
+        self.basket = Basket(self._ws, self._background, self.patient_id, patient)
+        self.tabs.add("orders", "Orders", lambda: OrdersTab(
+            self._ws, self._background, self._services, patient,
+            self.summary.active_problems, self.basket))
+        self.tabs.add("amendments", "Amendments", lambda: AmendmentsTab(
+            self._ws, self._background, self.patient_id, patient))
+        self.tabs.add("disclosures", "Disclosures", lambda: DisclosuresTab(
+            self._ws, self._background, self.patient_id))
+        self._box.insertWidget(self._box.indexOf(self.sections), self.basket)
         self.message.hide()
         self.banner.show()
         self.visit.load()
@@ -261,7 +277,8 @@ class ChartView(QWidget):
         summary = self.summary = update.summary
         self.banner.show_patient(summary.patient, summary.allergies)
         self.restrict.show_for(summary.patient)
-        self.orders.problems = summary.active_problems
+        if (orders := self.tabs.get("orders")) is not None:
+            orders.problems = summary.active_problems
         syncs = bool(self._ws.policy.sync.server)
         self.tabs.replace("summary", SummaryTab(summary, set(LABELS), syncs))
         for section in sections:
@@ -337,7 +354,7 @@ class ChartView(QWidget):
     def before_closing(self, done: Callable[[bool], None]) -> bool:
         """Whether the chart may close at once; if not, the person is asked about the unsigned
         orders they left here (app.ui.chart.orders.leaving) and `done(leave)` answers."""
-        return self.orders is None or leaving.ask(self.orders, done) is None
+        return self.basket is None or leaving.ask(self.basket, done) is None
 
     def _fail(self, exc: Exception) -> None:
         self.message.set_tone("alert")
@@ -357,9 +374,9 @@ class ChartView(QWidget):
         for part in (self.banner, self.visit, self.sections):
             part.hide()
         self.tabs.clear()
-        for part in (self.orders and (self.orders, self.orders.basket_bar) or ()):
-            part.deleteLater()
-        self.orders = None
+        if self.basket is not None:
+            self.basket.deleteLater()
+        self.basket = None
         self.message.set_tone("alert")
         self.message.setText(f"{refused.message} Break the glass again to reopen it.")
         self.message.show()

@@ -75,6 +75,11 @@ class VisitBar(QFrame):
         box.addWidget(self.start)
         box.addWidget(self.open)
         box.addWidget(self.finish)
+        # As tall from the start as with its buttons, so the answer (a button appearing)
+        # does not move the chart below it and paint the whole window again.
+        margins = box.contentsMargins()
+        self.setMinimumHeight(self.start.sizeHint().height() + margins.top()
+                              + margins.bottom() + 2 * self.frameWidth())
         self.hide()  # until the chart is open: no Start visit under a chart that failed
 
     def load(self) -> None:

@@ -69,7 +69,7 @@ class WorkstationWindow(QMainWindow):
         self.second_factor = SecondFactorGate(self, self.background, self.pages)
         self.setCentralWidget(self.pages)
         self.idle = IdleWatcher(env.effective_policy().idle_lock_minutes, self)
-        QApplication.instance().installEventFilter(self.idle)
+        self.idle.watch(QApplication.instance())
         self.idle.idle.connect(self.lock)
         self._status_labels()
         self._shortcuts()

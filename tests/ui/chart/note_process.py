@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication  # noqa: E402
 from app.bootstrap import Environment, open_workstation  # noqa: E402
 from app.clinical.notes.notes import Notes  # noqa: E402
 from app.security.policy import Policy  # noqa: E402
-from app.store.keys import KdfCost  # noqa: E402
+from app.store.kdf_cost import KdfCost  # noqa: E402
 from app.ui.chart.notes.editor import NoteEditor  # noqa: E402
 from app.ui.common.background import Background  # noqa: E402
 

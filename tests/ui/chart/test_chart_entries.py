@@ -176,6 +176,7 @@ def test_resolve_and_stop_act_on_the_selected_current_record(qtbot, ward, backgr
         tab.records.table.selectRow(0)
         assert not tab.buttons[button].isEnabled()  # it is over: nothing to end
     assert chart.summary.active_problems == chart.summary.active_medications == []
+    qtbot.waitUntil(lambda: not background.busy)  # the basket's read after the last save too
 
 
 def test_a_problem_marked_entered_in_error_leaves_the_summary_and_stays_listed(

@@ -12,7 +12,8 @@ from tests.conftest import password_of
 
 ROOT = Path(__file__).resolve().parents[3]
 HEAVY = ("pyqtgraph", "numpy", "httpx", "jwt", "sync.engine", "sync.transport", "tuf",
-         "reportlab", "sqlalchemy", "app.bootstrap", "app.ui.shell.workspace")
+         "reportlab", "sqlalchemy", "app.bootstrap", "app.ui.shell.workspace",
+         "argon2", "cryptography")  # the key derivation and wrapping: from signing in
 
 WINDOW = """
 import json
@@ -24,11 +25,10 @@ from PySide6.QtCore import QCoreApplication, QEventLoop
 from PySide6.QtWidgets import QApplication
 
 app = QApplication(sys.argv[:1])
-from keyring.backends import SecretService
 
 from app.security.environment import Environment
 from app.security.policy import Policy
-from app.store.keys import KdfCost
+from app.store.kdf_cost import KdfCost
 from app.ui.shell.window import WorkstationWindow
 
 root, user, password, patient_id, heavy = sys.argv[1:6]
@@ -43,13 +43,19 @@ def wait_until(condition, what):
         QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
 
 
+def secret_service():
+    from keyring.backends import SecretService  # on signing in, as hearth (loads cryptography)
+
+    return SecretService.Keyring()
+
+
 def note(moment):
     loaded[moment] = [name for name in heavy.split(",") if name in sys.modules]
 
 
 policy = Policy(failed_logins_before_lock=3, lockout_minutes=15, idle_lock_minutes=5,
                 min_password_length=8, kdf=KdfCost(time_cost=1, memory_kib=8192, parallelism=1))
-window = WorkstationWindow(Environment(SecretService.Keyring, policy), Path(root))
+window = WorkstationWindow(Environment(secret_service, policy), Path(root))
 window.show()
 wait_until(lambda: window.login.isVisible() and window.login.visibleRegion().isEmpty() is False,
            "the sign-in screen")

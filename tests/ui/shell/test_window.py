@@ -7,7 +7,9 @@ import time
 from dataclasses import replace
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -93,6 +95,24 @@ def test_walking_away_locks_and_no_patient_name_stays_on_screen(qtbot, window, c
     qtbot.waitUntil(lambda: not any(family in text for text in shown_texts(window)
                                     for family in families), timeout=5000)
     assert "Dr Lee (drlee) is signed in" in window.lock_screen.who.text()
+
+
+def test_moving_the_mouse_or_typing_in_any_window_keeps_it_unlocked(qtbot, window, clinic):
+    workspace = signed_in(qtbot, window)
+    chart = open_chart(qtbot, workspace, next(iter(clinic.patient_ids.values())))
+    printing = chart.open_print()
+    qtbot.waitUntil(lambda: QGuiApplication.focusWindow() is printing.windowHandle())
+    window.idle.timer.setInterval(400)
+    window.idle.start()
+    for step in range(6):  # 900 ms of activity, more than twice the idle time
+        qtbot.wait(150)
+        if step % 2:
+            QTest.keyClick(printing.windowHandle(), Qt.Key.Key_Shift)
+        else:
+            QTest.mouseMove(window.windowHandle(), QPoint(200 + step, 200))
+    assert window.pages.currentWidget() is not window.lock_screen
+    printing.close()
+    qtbot.waitUntil(lambda: window.pages.currentWidget() is window.lock_screen, timeout=5000)
 
 
 def test_unlocking_as_the_same_user_brings_back_the_same_charts(qtbot, window, clinic):

@@ -4,7 +4,7 @@ Leave unsigned / Cancel"; a nurse is told their pended orders wait for a physici
 someone else pended are not asked about: they are in the basket for any physician, and the
 basket bar says so on every chart that holds them.
 
-`ask(tab, done)` answers through `done(leave)` once the person has chosen; with nothing to
+`ask(basket, done)` answers through `done(leave)` once the person has chosen; with nothing to
 ask it returns None and the caller goes on at once.
 """
 
@@ -13,28 +13,28 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
-from app.ui.chart.orders.tab import OrdersTab, unsigned_words
+from app.ui.chart.orders.basket import Basket, unsigned_words
 
 SIGN_NOW, LEAVE, STAY = "Sign now", "Leave unsigned", "Cancel"
 
 
-def ask(tab: OrdersTab, done: Callable[[bool], None]) -> QMessageBox | None:
+def ask(basket: Basket, done: Callable[[bool], None]) -> QMessageBox | None:
     """The question over the chart, or None when this user left nothing unsigned here."""
-    mine = tab.mine()
+    mine = basket.mine()
     if not mine:
         return None
-    if not tab.may_sign():  # a nurse: told, not asked
+    if not basket.may_sign():  # a nurse: told, not asked
         box = QMessageBox(QMessageBox.Icon.Information, "Unsigned orders",
                           f"{unsigned_words(len(mine)).capitalize()} you pended for "
-                          f"{tab.patient} wait for a physician to sign them.", parent=tab)
+                          f"{basket.patient} wait for a physician to sign them.", parent=basket)
         box.setAccessibleName("Unsigned orders")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.finished.connect(lambda _result: done(True))
         box.open()
         return box
     box = QMessageBox(QMessageBox.Icon.Question, "Sign unsigned orders",
-                      f"You have {unsigned_words(len(mine))} for {tab.patient}: "
-                      + "; ".join(line.what.rstrip(".") for line in mine) + ".", parent=tab)
+                      f"You have {unsigned_words(len(mine))} for {basket.patient}: "
+                      + "; ".join(line.what.rstrip(".") for line in mine) + ".", parent=basket)
     box.setAccessibleName("Sign unsigned orders")
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     buttons = {name: box.addButton(name, role) for name, role in (
@@ -49,7 +49,7 @@ def ask(tab: OrdersTab, done: Callable[[bool], None]) -> QMessageBox | None:
         if clicked is buttons[LEAVE]:
             done(True)
         elif clicked is buttons[SIGN_NOW]:
-            review = tab.review()
+            review = basket.review()
             review.saved.connect(lambda _signed: done(True))
             review.rejected.connect(lambda: done(False))
         else:

@@ -2,22 +2,19 @@
 status, with the safety pack's red banner on top and the ordering actions below.
 
 Physicians and nurses order (a nurse's orders are pended for a physician to sign); only a
-physician signs. The basket bar (placed by the chart above its sections, so it is seen from
-every tab) says how many orders wait unsigned and opens the review. The basket is read when
-the chart opens (the bar is always on screen, like the visit bar); the list only once the
-tab is first shown, so opening a chart audits only what is looked at. Both are read again
-whenever a commit touches this patient's orders or alerts (this workstation's saves or
-sync), never after the tab's own save.
+physician signs. The basket bar (app.ui.chart.orders.basket: the chart's, above its sections
+and read when the chart opens) says how many orders wait unsigned and opens the review. This
+tab is built when first shown, and its list read then, so opening a chart audits only what
+is looked at; the list is read again whenever a commit touches this patient's orders or
+alerts (this workstation's saves or sync), never after the tab's own save.
 """
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
 
 from app.bootstrap import Workstation
 from app.clinical.chart.chart_items import ChartItem
 from app.clinical.orders.order_list import OrderRow
 from app.clinical.orders.order_sets import Expanded, MedicationProposal
-from app.clinical.orders.service_requests import PendedOrder
 from app.clinical.records import Changes
 from app.display_time import when_text
 from app.errors import HearthError
@@ -25,6 +22,7 @@ from app.security.roles import Permission
 from app.ui.chart.entries.tabs import prescribed
 from app.ui.chart.entry_dialogs import ReasonDialog
 from app.ui.chart.knowledge_banner import KnowledgeBanner
+from app.ui.chart.orders.basket import ORDER_KINDS, Basket
 from app.ui.chart.orders.basket_dialog import SignOrdersDialog
 from app.ui.chart.orders.order_dialog import OrderTestDialog
 from app.ui.chart.orders.order_set_dialog import OrderSetDialog
@@ -37,7 +35,6 @@ from app.ui.operations import orders
 from app.ui.operations.entries import Services
 from fhir_common.messages import sentence
 
-ORDER_KINDS = frozenset({"ServiceRequest", "MedicationRequest", "DetectedIssue"})
 COLUMNS = (Column("Status", lambda o: o.status), Column("Kind", lambda o: o.kind),
            Column("Order", lambda o: o.what),
            Column("Priority", lambda o: (o.priority or "").upper() if o.priority == "stat"
@@ -47,33 +44,11 @@ COLUMNS = (Column("Status", lambda o: o.status), Column("Kind", lambda o: o.kind
 CANCELLABLE = ("pended", "active", "on hold")
 
 
-def unsigned_words(count: int) -> str:
-    return f"{count} unsigned order{'s' if count != 1 else ''}"
-
-
-class BasketBar(QFrame):
-    """"N unsigned orders" and the button that opens their review; hidden when none."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setAccessibleName("Unsigned orders")
-        self.count = ToneLabel("", "alert", "Unsigned orders count")
-        self.review = QPushButton("Review and sign…")
-        self.review.setAccessibleName("Review and sign the unsigned orders")
-        box = QHBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.count, 1)
-        box.addWidget(self.review)
-        self.hide()
-
-
 class OrdersTab(QWidget):
-    basket_read = Signal(int)  # the number of unsigned orders, once read
-
     def __init__(self, ws: Workstation, background: Background, services: Services,
-                 patient: str, problems: list[ChartItem]):
+                 patient: str, problems: list[ChartItem], basket: Basket):
         """`services`: the chart's entry services, with which an order set's medication
-        lines are prescribed."""
+        lines are prescribed; `basket`: the chart's basket bar."""
         super().__init__()
         patient_id = services.patient_id
         self._services = services
@@ -81,9 +56,8 @@ class OrdersTab(QWidget):
         self.setAccessibleName("Orders")
         self._ws, self._background, self._patient_id = ws, background, patient_id
         self.patient, self.problems = patient, problems
-        self.basket: list[PendedOrder] = []
         self.banner = KnowledgeBanner(ws.safety.knowledge.status)
-        self.basket_bar = BasketBar()
+        self.basket_bar = basket
         self.message = ToneLabel("", "muted", "Orders message")
         self.message.hide()
         self.model = RowsModel(COLUMNS, flagged=lambda o: o.status == "pended")
@@ -115,50 +89,33 @@ class OrdersTab(QWidget):
         box.addLayout(actions)
         box.addWidget(self.message)
         box.addWidget(self.table, 1)
-        self.basket_bar.review.clicked.connect(self.review)
+        basket.signed.connect(lambda signed: self.say(
+            f"Signed {len(signed)} order{'s' if len(signed) != 1 else ''}."))
         self.printer = PrintChooser(self, ws, background, patient_id, patient)
         self.printer.printed.connect(lambda words: self.say(words))
         self.printer.failed.connect(lambda exc: self.say(  # the service's own sentence
             exc.message if isinstance(exc, HearthError) else sentence(exc), alert=True))
         self.listed = False  # whether the list has been asked for (the tab was shown)
-        self.read()
 
     # -- reading -----------------------------------------------------------------------
 
     def read(self) -> None:
-        """The basket, and the list once the tab has been shown, each in one audited read;
-        a newer read wins."""
-        if self.listed:
-            orders.listed(self, self._background, self._ws, self._patient_id).success(
-                self.model.set_rows).failure(
-                lambda exc: self.say(sentence(exc), alert=True)).run()
-        orders.basket(self, self._background, self._ws, self._patient_id).success(
-            self._show_basket).failure(lambda exc: self.say(sentence(exc), alert=True)).run()
+        """The list, in one audited read; a newer read wins."""
+        self.listed = True
+        orders.listed(self, self._background, self._ws, self._patient_id).success(
+            self.model.set_rows).failure(
+            lambda exc: self.say(sentence(exc), alert=True)).run()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
         super().showEvent(event)
         if not self.listed:
-            self.listed = True
-            orders.listed(self, self._background, self._ws, self._patient_id).success(
-                self.model.set_rows).failure(
-                lambda exc: self.say(sentence(exc), alert=True)).run()
-
-    def take(self, changes: Changes) -> None:
-        """Read again when a commit touched this patient's orders or their alerts."""
-        if self._patient_id in changes.patients and changes.kinds & ORDER_KINDS:
             self.read()
 
-    def _show_basket(self, basket: list[PendedOrder]) -> None:
-        self.basket = basket
-        self.basket_bar.count.setText(f"{unsigned_words(len(basket))} for {self.patient}: "
-                                      + ("review and sign them." if self.may_sign() else
-                                         "they wait for a physician to sign them."))
-        self.basket_bar.setVisible(bool(basket))
-        self.basket_read.emit(len(basket))
-
-    def mine(self) -> list[PendedOrder]:
-        """The unsigned orders this user pended: what leaving the chart asks about."""
-        return [line for line in self.basket if line.pended_by_user == self._ws.session.user]
+    def take(self, changes: Changes) -> None:
+        """Read the list again (once shown) when a commit touched this patient's orders or
+        their alerts."""
+        if self.listed and self._patient_id in changes.patients and changes.kinds & ORDER_KINDS:
+            self.read()
 
     # -- actions -----------------------------------------------------------------------
 
@@ -221,11 +178,7 @@ class OrdersTab(QWidget):
         return dialog
 
     def review(self) -> SignOrdersDialog:
-        dialog = SignOrdersDialog(self._ws, self._background, self.patient, self.basket, self)
-        dialog.saved.connect(lambda signed: self.say(
-            f"Signed {len(signed)} order{'s' if len(signed) != 1 else ''}."))
-        dialog.open()
-        return dialog
+        return self.basket_bar.review()
 
     def ask_print(self, kind: str, which: str = "current") -> None:
         self.printer.ask(kind, which)
@@ -236,7 +189,7 @@ class OrdersTab(QWidget):
         self.message.setVisible(bool(words))
 
     def may_sign(self) -> bool:
-        return self._ws.session.may(Permission.SIGN_ORDERS)
+        return self.basket_bar.may_sign()
 
 
 class _Titled:

@@ -24,9 +24,9 @@ def leaving(qtbot, background):
         qtbot.addWidget(workspace)
         workspace.show()
         chart = workspace.open_chart(patient_id)
-        qtbot.waitUntil(lambda: chart.orders is not None, timeout=WAIT)
+        qtbot.waitUntil(lambda: chart.basket is not None, timeout=WAIT)
         ws.orders.pend(ws.session, patient_id, OrderLine(test))
-        qtbot.waitUntil(lambda: chart.orders.basket_bar.isVisible(), timeout=WAIT)
+        qtbot.waitUntil(lambda: chart.basket.isVisible(), timeout=WAIT)
         qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
         return workspace, chart
     yield open_with_pended
@@ -35,7 +35,7 @@ def leaving(qtbot, background):
 
 def close_and_answer(qtbot, workspace, chart, answer: str | None) -> QMessageBox:
     workspace.close_current_chart()
-    [box] = [b for b in chart.orders.findChildren(QMessageBox) if b.isVisible()]
+    [box] = [b for b in chart.findChildren(QMessageBox) if b.isVisible()]
     if answer:
         next(b for b in box.buttons() if b.text() == answer).click()
     return box
@@ -67,7 +67,7 @@ def test_sign_now_opens_the_basket_and_closes_once_signed(qtbot, ward, leaving, 
     workspace, chart = leaving(ward.doctor, ward.patient_id)
 
     close_and_answer(qtbot, workspace, chart, "Sign now")
-    review = chart.orders.findChild(SignOrdersDialog)
+    review = chart.findChild(SignOrdersDialog)
     assert review.orders.item(0).text().startswith("Test: Lipid panel (routine)")
     review.save.click()
     qtbot.waitUntil(lambda: charts(workspace) == [], timeout=WAIT)
@@ -90,7 +90,7 @@ def test_a_chart_without_unsigned_orders_closes_without_asking(qtbot, ward, back
     workspace = Workspace(ward.doctor, background)
     qtbot.addWidget(workspace)
     chart = workspace.open_chart(ward.patient_id)
-    qtbot.waitUntil(lambda: chart.orders is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: chart.basket is not None, timeout=WAIT)
     qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)
     workspace.close_current_chart()
     assert charts(workspace) == []
@@ -103,11 +103,11 @@ def test_closing_the_window_asks_first_and_closes_once_answered(qtbot, clinic):
     workspace = signed_in(qtbot, window)
     chart = open_chart(qtbot, workspace, next(iter(clinic.patient_ids.values())))
     window.ws.orders.pend(window.ws.session, chart.patient_id, OrderLine("TSH"))
-    qtbot.waitUntil(lambda: chart.orders.basket_bar.isVisible(), timeout=WAIT)
+    qtbot.waitUntil(lambda: chart.basket.isVisible(), timeout=WAIT)
 
     assert not window.close()  # asked, not closed
     assert window.isVisible()
-    [box] = [b for b in chart.orders.findChildren(QMessageBox) if b.isVisible()]
+    [box] = [b for b in chart.findChildren(QMessageBox) if b.isVisible()]
     next(b for b in box.buttons() if b.text() == "Leave unsigned").click()
 
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=WAIT)

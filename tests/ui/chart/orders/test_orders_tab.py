@@ -155,4 +155,21 @@ def test_a_search_that_matches_nothing_says_so_and_pends_nothing(qtbot, ward, ba
     assert dialog.isVisible() and dialog.message.text() == (
         "Choose a test or study from the list: nothing matches what is typed.")
     dialog.reject()
-    assert tab.basket == []
+    assert tab.basket_bar.lines == []
+
+
+def test_the_basket_shows_as_the_chart_opens_and_the_tab_lists_once_clicked(qtbot, ward,
+                                                                              background):
+    ward.doctor.orders.pend(ward.doctor.session, ward.patient_id, OrderLine("TSH"))
+    chart = open_chart(qtbot, ward.doctor, background, ward.patient_id)
+    assert chart.basket.isVisible()
+    assert chart.basket.count.text() == "1 unsigned order for Okafor, Ann: review and sign them."
+    assert [chart.tabs.get(k) for k in ("orders", "amendments", "disclosures")] == [None] * 3
+
+    bar = chart.sections.tabBar()
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton,
+                     pos=bar.tabRect(bar.count() - 3).center())  # Orders, Amendments, ...
+    tab = chart.tabs.get("orders")
+    assert chart.sections.currentWidget() is tab
+    qtbot.waitUntil(lambda: tab.model.rowCount() == 1, timeout=WAIT)
+    assert listed(tab) == [("TSH", "pended")] and tab.basket_bar is chart.basket
