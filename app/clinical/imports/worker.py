@@ -29,10 +29,12 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from app.clinical.imports.prepare import validated
 from app.clinical.imports.reader import Batch, Finished, read_all
 from app.errors import HearthError
 from app.store.database import Database
 from app.store.store import Store
+from fhir_common import fhir_json
 
 POLL_S = 1.0  # how often a waiting writer checks that the worker is still there
 OWN_PROCESS_ABOVE = 4 * 1024 * 1024  # bytes of input files
@@ -129,8 +131,11 @@ def read(pipe: Pipe, db: Database, files: list[Path], batch_size: int, mark: str
          collect=lambda: None) -> None:
     """Read every file and send the writer what it must write, then close the pipe."""
     progress = _Progress(pipe)
+    mark_json = fhir_json.dumps(mark)
     try:
         for message in read_all(files, batch_size, mark, lambda: progress.reading(db)):
+            if isinstance(message, Batch):  # each record validated, the batch at once
+                message = message._replace(items=validated(message.items, mark_json))
             pipe.send(message)
             if isinstance(message, Batch):
                 progress.sent += 1

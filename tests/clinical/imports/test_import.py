@@ -72,6 +72,11 @@ def test_unreadable_files_are_named(admin, tmp_path, name, content, reason):
     ({"resourceType": "Observation", "id": "o"}, "required element missing"),
     ({"name": "no type"}, "no resourceType"),
     ({"resourceType": "Patient", "id": "bad id!"}, "not a valid FHIR id"),
+    # shapes the chart index and the inbox cannot read: refused by validation all the same
+    ({"resourceType": "Observation", "id": "o", "status": "final", "code": {"text": "Hb"},
+      "subject": 5}, "Observation.subject: expected an object, found a number"),
+    ({"resourceType": "DiagnosticReport", "id": "d", "status": "final", "code": {"text": "FBC"},
+      "result": "Observation/o"}, "DiagnosticReport.result: expected an array, found a string"),
 ])
 def test_a_bad_entry_is_skipped_by_index_and_the_rest_imports(admin, tmp_path, bad, reason):
     report = run(admin, tmp_path, "mixed.json", bundle(GOOD, bad))
