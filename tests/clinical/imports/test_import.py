@@ -92,6 +92,19 @@ def test_dangling_reference_is_kept_and_warned(admin, tmp_path):
     assert "urn:uuid:nowhere not found" in report.warnings[0].reason
 
 
+def test_an_export_line_with_a_urn_among_type_id_references_has_only_the_urn_rewritten(
+        admin, tmp_path):
+    run(admin, tmp_path, "patient.json", orjson.dumps(GOOD))
+    weight = {"resourceType": "Observation", "id": "w1", "status": "final",
+              "code": {"text": "Weight"}, "subject": {"reference": "Patient/good-1"}}
+    lines = [weight, {**weight, "id": "w2", "subject": {"reference": "urn:uuid:good-1"}}]
+    report = run(admin, tmp_path, "export.ndjson",
+                 b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    assert (report.imported, report.warnings) == (2, [])
+    assert count(admin, "SELECT count(*) FROM resource WHERE type = 'Observation' AND "
+                        "json_extract(json, '$.subject.reference') = 'Patient/good-1'") == 2
+
+
 def test_ndjson_bad_line_is_named_by_line_number(admin, tmp_path):
     lines = orjson.dumps(GOOD) + b"\n{oops\n" + orjson.dumps({**GOOD, "id": "good-2"}) + b"\n"
     report = run(admin, tmp_path, "export.ndjson", lines)
