@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from app.clinical.imports.collector import collector_paused
 from app.clinical.imports.prepare import validated
 from app.clinical.imports.reader import Batch, Finished, read_all
 from app.errors import HearthError
@@ -77,7 +78,8 @@ class Worker:
                 if not self.process.is_alive() and not self._pipe.poll(0):
                     raise self._stopped()
             try:
-                message = self._pipe.recv()
+                with collector_paused():  # unpickling a batch makes many objects
+                    message = self._pipe.recv()
             except (EOFError, OSError):
                 raise self._stopped() from None
             if isinstance(message, Failed):

@@ -5,14 +5,11 @@ a conflict) is reported and skipped, and the rest of the file still imports. Rec
 written as the worker serialised them (Work.save_serialised), with an audit row per
 patient and file, at the very time their outbox rows carry (app.clinical.imports.guard
 tells an import's outbox rows apart by it). Only records already stored are parsed here.
-Python's cycle collector is held off while a batch is written: the batch makes no
-cycles, and a collection in the middle of it would scan every object the batch holds.
+Python's cycle collector is held off while a batch is received and written
+(app.clinical.imports.collector).
 """
 
-import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -48,19 +45,6 @@ def tell(report: ImportReport, said: list[Said]) -> None:
     """Put into the report what the worker said of entries, in order."""
     for one in said:
         _tell(report, Place(one.source, one.index), one.kind, one.sentence)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a batch is written (the UI may have switched
-    it off for good: app.ui.common.garbage; it is left as it was found)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def write(work: Work, items: list[Item], report: ImportReport, written: Written) -> None:
