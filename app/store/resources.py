@@ -93,10 +93,14 @@ def index_rows(resource: dict) -> tuple[tuple | None, tuple | None]:
 
 
 def put_serialised(conn: Connection, rows: list[Serialised], user: str, at: str,
-                   create_only: Collection[tuple[str, str]] = ()) -> list[str]:
+                   create_only: Collection[tuple[str, str]] = (),
+                   stored: dict[tuple[str, str], tuple[str, int, int]] | None = None
+                   ) -> list[str]:
     """put_resources for records serialised elsewhere (an import's worker): the same
-    outcome per record, with only the records already stored read back as dicts."""
-    stored = _stored(conn, [(r.kind, r.id) for r in rows])
+    outcome per record, with only the records already stored read back as dicts.
+    `stored`: stored_records of these rows, if the caller has just read them."""
+    if stored is None:
+        stored = stored_records(conn, [(r.kind, r.id) for r in rows])
     stamp = fhir_json.dumps(at)
     ops, written = [], []
     for row in rows:
@@ -118,11 +122,12 @@ def put_serialised(conn: Connection, rows: list[Serialised], user: str, at: str,
 def stored_rows(conn: Connection, keys: list[tuple[str, str]]
                 ) -> dict[tuple[str, str], tuple[str, int]]:
     """(JSON, deleted) of each of these records that is stored, tombstones included."""
-    return {key: (body, deleted) for key, (body, deleted, _) in _stored(conn, keys).items()}
+    return {key: (body, deleted) for key, (body, deleted, _) in
+            stored_records(conn, keys).items()}
 
 
-def _stored(conn: Connection, keys: list[tuple[str, str]]
-            ) -> dict[tuple[str, str], tuple[str, int, int]]:
+def stored_records(conn: Connection, keys: list[tuple[str, str]]
+                   ) -> dict[tuple[str, str], tuple[str, int, int]]:
     """stored_rows, each with its `record`."""
     found = {}
     for kind, chunk in _by_type(keys):
@@ -211,8 +216,8 @@ def store_server_versions(conn: Connection, versions: list[tuple[dict, str, str]
          for r, version, updated in versions])
     set_bases(conn, versions)
     rows = [_serialised(r) for r, _, _ in versions]
-    records = {key: record for key, (_, _, record) in _stored(conn, [(r.kind, r.id)
-                                                                     for r in rows]).items()}
+    records = {key: record for key, (_, _, record) in stored_records(
+        conn, [(r.kind, r.id) for r in rows]).items()}
     _index(conn, rows, rows, records)
 
 
@@ -238,7 +243,7 @@ def remove_local(conn: Connection, resource_type: str, resource_id: str, at: str
 
 
 def _current(conn: Connection, resources: list[dict]) -> dict[tuple[str, str], dict]:
-    stored = _stored(conn, list({(r["resourceType"], r["id"]) for r in resources}))
+    stored = stored_records(conn, list({(r["resourceType"], r["id"]) for r in resources}))
     return {key: {"json": fhir_json.loads(body), "deleted": deleted, "record": record}
             for key, (body, deleted, record) in stored.items()}
 

@@ -22,7 +22,7 @@ from app.clinical.imports.report import ImportReport, shown
 from app.clinical.imports.unscheduled import Imported
 from app.clinical.records import Work
 from app.clinical.results.arrivals import file_items
-from app.store.resources import stored_rows
+from app.store.resources import stored_records
 from app.store.signed_notes import signed_note_refusal
 from fhir_common import fhir_json
 
@@ -56,10 +56,11 @@ def write(work: Work, items: list[Item], report: ImportReport, written: Written)
             _tell(report, place, kind, sentence)
         if item.prepared is not None:
             ready.append((place, item.prepared))
-    ready = _unsigned(work, ready, report)
+    stored = stored_records(work.conn, [p.key for _, p in ready])  # read once, used thrice
+    ready = _unsigned(ready, report, stored)
     create_only = {p.key for _, p in ready if p.post}
     verdicts = judge(work.conn, [p.key for _, p in ready], lambda i: ready[i][1].resource(),
-                     create_only)
+                     create_only, stored)
     writes = []
     for (place, prepared), verdict in zip(ready, verdicts, strict=True):
         if verdict.action == "write":
@@ -76,7 +77,7 @@ def write(work: Work, items: list[Item], report: ImportReport, written: Written)
             else:
                 report.kept += 1
             report.warn(place, verdict.reason)
-    ops = work.save_serialised([p.row for _, p in writes], create_only)
+    ops = work.save_serialised([p.row for _, p in writes], create_only, stored)
     arrived = [(place, p) for (place, p), op in zip(writes, ops, strict=True)
                if op != "unchanged"]
     report.unchanged += len(writes) - len(arrived)
@@ -95,17 +96,14 @@ def write(work: Work, items: list[Item], report: ImportReport, written: Written)
                    detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
 
 
-def _unsigned(work: Work, ready: list[tuple[Place, Prepared]], report: ImportReport
+def _unsigned(ready: list[tuple[Place, Prepared]], report: ImportReport, stored: dict
               ) -> list[tuple[Place, Prepared]]:
     """The batch without changes to a signed note, each refused in the report."""
-    notes = [p.key for _, p in ready if p.row.kind == "DocumentReference"]
-    stored = {k: body for k, (body, deleted) in stored_rows(work.conn, notes).items()
-              if not deleted}
     kept = []
     for place, prepared in ready:
-        body = stored.get(prepared.key)
-        if body is not None and (refused := signed_note_refusal(fhir_json.loads(body),
-                                                                prepared.resource())):
+        body, deleted = stored.get(prepared.key, (None, 1))[:2]
+        if prepared.row.kind == "DocumentReference" and not deleted and (
+                refused := signed_note_refusal(fhir_json.loads(body), prepared.resource())):
             report.skip(place, refused)
         else:
             kept.append((place, prepared))
