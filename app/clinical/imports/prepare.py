@@ -41,6 +41,7 @@ NO_FILE = FileIndex()
 INSTANT = re.compile(r"([0-9]([0-9]([0-9][1-9]|[1-9]0)|[1-9]00)|[1-9]000)-(0[1-9]|1[0-2])-"
                      r"(0[1-9]|[1-2][0-9]|3[0-1])T([01][0-9]|2[0-3]):[0-5][0-9]:([0-5][0-9]|60)"
                      r"(\.[0-9]{1,9})?(Z|(\+|-)((0[0-9]|1[0-3]):[0-5][0-9]|14:00))")
+MARKER_IN_FILE = "holds this import's own lastUpdated marker; import it again"
 NO_META = ()  # how meta stood in the file: absent, or (its lastUpdated, None if absent)
 
 
@@ -111,16 +112,14 @@ def prepare(entry: Entry, resource: dict, body: bytes, meta: tuple, mark: bytes,
     filed = _as_filed(resource, meta, rewritten.body)
     head, *tail = rewritten.body.split(mark)
     try:
-        if len(tail) != 1:
-            raise _MarkerInFile
-        made = _made(entry, kind, resource)
-    except Exception:  # noqa: BLE001 - for a record validation refuses, that is the reason
-        if problems := validation_errors(kind, filed):  # (the rest validate by the batch)
-            return None, [*said, ("skip", "; ".join(problems))]
-        if len(tail) != 1:
-            return None, [*said, ("skip", "holds this import's own lastUpdated marker; "
-                                          "import it again")]
-        raise
+        made = _made(entry, kind, resource) if len(tail) == 1 else None
+    except Exception:  # noqa: BLE001 - a shape the index cannot read: validation names it
+        if not validation_errors(kind, filed):
+            raise
+        made = None
+    if made is None:  # refused here, not by the batch: validation's words come first
+        problems = validation_errors(kind, filed)
+        return None, [*said, ("skip", "; ".join(problems) if problems else MARKER_IN_FILE)]
     return Prepared(Serialised(kind, resource["id"], head, tail[0], *made[0]),
                     entry.method == "POST", meta, *made[1:],
                     filed=None if filed is rewritten.body else filed), said
@@ -137,10 +136,6 @@ def validated(items: list, mark: bytes) -> list:
             item = item._replace(prepared=None, said=[*item.said, ("skip", "; ".join(problems))])
         checked.append(item)
     return checked
-
-
-class _MarkerInFile(Exception):
-    """The record holds this import's marker itself: it cannot be stamped."""
 
 
 def _made(entry: Entry, kind: str, resource: dict) -> tuple:

@@ -84,6 +84,22 @@ def test_a_bad_entry_is_skipped_by_index_and_the_rest_imports(admin, tmp_path, b
     assert (report.errors[0].entry, reason in report.errors[0].reason) == (1, True)
 
 
+MARK = "1970-01-01T00:00:00.123456789Z"
+
+
+@pytest.mark.parametrize("bad, reason", [
+    ({**GOOD, "id": "m", "name": [{"text": MARK}]}, "own lastUpdated marker"),
+    ({**GOOD, "id": "m", "name": [{"text": MARK}], "gender": 5},
+     "Patient.gender: expected a string, found a number"),
+])
+def test_a_record_holding_the_imports_own_marker_is_refused(admin, tmp_path, monkeypatch, bad,
+                                                            reason):
+    monkeypatch.setattr("app.clinical.imports.importer.marker", lambda: MARK)
+    report = run(admin, tmp_path, "marked.json", bundle(GOOD, bad))
+    assert (report.imported, report.skipped) == (1, 1)
+    assert reason in report.errors[0].reason
+
+
 def test_dangling_reference_is_kept_and_warned(admin, tmp_path):
     observation = {"resourceType": "Observation", "id": "o1", "status": "final",
                    "code": {"text": "Weight"}, "subject": {"reference": "urn:uuid:nowhere"}}
