@@ -81,6 +81,7 @@ class Importer:
                         progress(Progress(done, len(files), message.entries, path))
                 elif isinstance(message, Finished):
                     entries = message.entries
+                del message  # a batch written is not held while the next is received
         finally:
             worker.end()
         progress(Progress(len(files), len(files), entries, None))

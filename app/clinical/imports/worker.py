@@ -84,8 +84,10 @@ class Worker:
                 raise self._stopped() from None
             if isinstance(message, Failed):
                 raise ImportStopped(f"The import stopped: {message.message}")
+            finished = isinstance(message, Finished)
             yield message
-            if isinstance(message, Finished):
+            del message  # not held while the next batch is received: one batch in memory
+            if finished:
                 return
 
     def committed(self) -> None:
@@ -136,10 +138,12 @@ def read(pipe: Pipe, db: Database, files: list[Path], batch_size: int, mark: str
     mark_json = fhir_json.dumps(mark)
     try:
         for message in read_all(files, batch_size, mark, lambda: progress.reading(db)):
-            if isinstance(message, Batch):  # each record validated, the batch at once
+            batch = isinstance(message, Batch)
+            if batch:  # each record validated, the batch at once
                 message = message._replace(items=validated(message.items, mark_json))
             pipe.send(message)
-            if isinstance(message, Batch):
+            del message  # not held while the next batch is read: one batch in memory
+            if batch:
                 progress.sent += 1
                 collect()
     except (BrokenPipeError, EOFError, OSError):
