@@ -221,11 +221,13 @@ class Work:
         return self._put(resources, create_only)
 
     def save_serialised(self, rows: list[Serialised],
-                        create_only: Collection[tuple[str, str]] = ()) -> list[str]:
+                        create_only: Collection[tuple[str, str]] = (),
+                        stored: dict | None = None) -> list[str]:
         """save_batch for records an import's worker has validated against FHIR R4 and
         serialised (app.clinical.imports.prepare), so the writer neither parses nor
-        validates them again. Returns, per record, "create", "update" or "unchanged"."""
-        ops = put_serialised(self.conn, rows, self.session.user, self.at, create_only)
+        validates them again. Returns, per record, "create", "update" or "unchanged".
+        `stored`: what app.store.resources.stored_records says of them, if just read."""
+        ops = put_serialised(self.conn, rows, self.session.user, self.at, create_only, stored)
         written = [r for r, op in zip(rows, ops, strict=True) if op != "unchanged"]
         self.changes |= Changes(frozenset(r.chart[0] for r in written if r.chart),
                                 frozenset(r.kind for r in written),

@@ -64,11 +64,12 @@ def order(new: tuple, old: tuple) -> tuple[int, str]:
 
 
 def judge(conn: Connection, keys: list[tuple[str, str]], resource: Callable[[int], dict],
-          create_only: set[tuple[str, str]]) -> list[Verdict]:
+          create_only: set[tuple[str, str]], stored: dict[tuple[str, str], tuple]
+          ) -> list[Verdict]:
     """What to do with each imported version, by (type, id); `resource(i)` reads the i-th
-    as the file has it, needed only for those stored already. A (type, id) in
-    `create_only` (a Bundle POST) never replaces a stored record, so it needs no judging."""
-    stored = _rows(conn, "SELECT type, id, json, deleted FROM resource WHERE", keys)
+    as the file has it, needed only for those stored already (`stored`: (JSON, deleted,
+    ...) of each, app.store.resources.stored_records). A (type, id) in `create_only` (a
+    Bundle POST) never replaces a stored record, so it needs no judging."""
     known = [k for k in keys if k in stored and k not in create_only]
     bases = _rows(conn, "SELECT type, id, json FROM base WHERE", known)
     conflicts = _rows(conn, "SELECT type, resource_id FROM conflict WHERE resolved_at IS "
@@ -86,7 +87,7 @@ def _verdict(resource: dict, key: tuple[str, str], row, base, in_conflict: bool,
              queued: list) -> Verdict:
     """`queued`: the record's outbox rows, (op, JSON, written by an import) each."""
     name = f"{key[0]}/{shown(key[1])}"
-    _, _, body, deleted = row
+    body, deleted = row[:2]
     if deleted:
         return (Verdict("keep", f"{name} was deleted here; this version was not imported")
                 if any(op == "delete" for op, _, _ in queued) else Verdict("write"))

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.clinical.drugs.catalogue import load_catalogue
+from app.clinical.imports.collector import collector_paused
 from app.clinical.imports.fhir_input import input_files
 from app.clinical.imports.medication_review import review
 from app.clinical.imports.prepare import marker
@@ -24,7 +25,7 @@ from app.clinical.imports.reader import Batch, FileStarted, Finished
 from app.clinical.imports.report import ImportReport
 from app.clinical.imports.unscheduled import unscheduled
 from app.clinical.imports.worker import OWN_PROCESS_ABOVE, Worker
-from app.clinical.imports.writer import Written, collector_paused, tell, write
+from app.clinical.imports.writer import Written, tell, write
 from app.clinical.records import ChangeFeed, Records
 from app.clinical.safety.check import SafetyChecks
 from app.security.policy import SafetyPolicy
@@ -80,6 +81,7 @@ class Importer:
                         progress(Progress(done, len(files), message.entries, path))
                 elif isinstance(message, Finished):
                     entries = message.entries
+                del message  # a batch written is not held while the next is received
         finally:
             worker.end()
         progress(Progress(len(files), len(files), entries, None))

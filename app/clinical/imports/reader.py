@@ -25,7 +25,15 @@ from app.clinical.imports.conditional import Decision, decide_requests
 from app.clinical.imports.fhir_input import Entry, FileReading, read_file
 from app.clinical.imports.guard import order, stamp
 from app.clinical.imports.index import FileIndex
-from app.clinical.imports.prepare import NO_FILE, TOO_DEEP, Prepared, compact, marked, prepare
+from app.clinical.imports.prepare import (
+    NO_FILE,
+    TOO_DEEP,
+    Prepared,
+    compact,
+    marked,
+    prepare,
+    refusal,
+)
 from app.clinical.imports.references import References
 from app.clinical.imports.repeats import Sent, SentVersions
 from app.clinical.imports.report import json_kind, shown
@@ -125,11 +133,16 @@ class _Reader:
                 yield from self.flush((done, path))  # one version of a record per batch
             version = self._version(candidate)
             earlier = self.newest.get(key)
+            if earlier is not None and self._refused(key):
+                earlier = None  # the batch's version of the record was invalid: it is gone
             if earlier is not None and earlier.content == version.content:
                 self._say(entry, "unchanged")  # Synthea repeats a hospital in every bundle
                 continue
             prepared, said = prepare(entry, candidate.resource, candidate.body, candidate.meta,
                                      self.mark_json, self.references)
+            if prepared is not None and earlier is not None and (
+                    refused := refusal(prepared, self.mark_json)):  # a repeat is checked now
+                prepared, said = None, [*said, ("skip", refused)]
             if prepared is None:  # refused: an earlier valid version stays
                 for kind, sentence in said:
                     self._say(entry, kind, sentence)
@@ -143,6 +156,8 @@ class _Reader:
         """Send the batch, without the versions older than one an earlier batch sent."""
         if not self.batch:
             return
+        for key in list(self.batch):  # validated together: faster than one by one
+            self._refused(key)
         keys = {(str(item.source), *key): key for key, item in self.batch.items()}
         for where, earlier in self.sent.earlier(list(keys)).items():
             key = keys[where]
@@ -158,6 +173,17 @@ class _Reader:
         if self.batch:
             yield Batch(self.taken(), list(self.batch.values()), self.entries, file)
         self.batch, self.newest = {}, {}
+
+    def _refused(self, key: tuple[str, str]) -> bool:
+        """Whether FHIR R4 validation refuses the batch's version of the record; if so, it
+        leaves the batch, and the report says why."""
+        item = self.batch[key]
+        refused = refusal(item.prepared, self.mark_json)
+        if refused:
+            for kind, sentence in [*item.said, ("skip", refused)]:
+                self._say(Entry(item.source, item.index, None), kind, sentence)
+            del self.batch[key], self.newest[key]
+        return refused is not None
 
     def _accept(self, entry: Entry) -> _Candidate | None:
         """Give the entry its id and compact JSON; refuse what cannot be stored."""

@@ -14,7 +14,10 @@
 References are found in the resource's compact JSON, where one is always `"reference":"…"`:
 a regular expression over bytes is far faster than looking through nested dicts in Python.
 The changes are then made to the dicts too (`apply`), which costs less than reading the
-rewritten JSON again with its decimals kept.
+rewritten JSON again with its decimals kept. That JSON is orjson's, which escapes no letter
+and no colon, so a record none of whose references is a urn or a conditional one, in a file
+with no other server's records, is seen to need no change by one search of its bytes
+(a bulk export's `Type/id` references: a tenth of the worker's time, issue 19).
 """
 
 import re
@@ -32,6 +35,7 @@ from app.clinical.imports.search import Unsupported, in_store, parse
 from app.store.resources import types_by_id
 
 REFERENCE = re.compile(rb'"reference":"([^"\\]*(?:\\.[^"\\]*)*)"')
+NEEDS_LOOKING_AT = re.compile(rb'"reference":"(?:urn:|[A-Z][A-Za-z]+\?)')
 CONDITIONAL = re.compile(r"([A-Z][A-Za-z]+)\?")
 LISTED = 3  # matching records named in a refusal
 
@@ -85,6 +89,8 @@ class References:
 
     def rewrite(self, body: bytes, index: FileIndex, full_url: str | None) -> Rewritten:
         result = Rewritten(body)
+        if not index.foreign and not NEEDS_LOOKING_AT.search(body):
+            return result  # each reference would be kept as written (_resolve)
         base = found["base"] if full_url and (found := RESTFUL.fullmatch(full_url)) else None
         foreign_here = index.foreign.get(base, {}) if base else {}
 

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection
 
+from app.clinical.imports.collector import collector_paused
 from app.clinical.imports.reader import Batch, Finished, read_all
 from app.errors import HearthError
 from app.store.database import Database
@@ -75,13 +76,16 @@ class Worker:
                 if not self.process.is_alive() and not self._pipe.poll(0):
                     raise self._stopped()
             try:
-                message = self._pipe.recv()
+                with collector_paused():  # unpickling a batch makes many objects
+                    message = self._pipe.recv()
             except (EOFError, OSError):
                 raise self._stopped() from None
             if isinstance(message, Failed):
                 raise ImportStopped(f"The import stopped: {message.message}")
+            finished = isinstance(message, Finished)
             yield message
-            if isinstance(message, Finished):
+            del message  # not held while the next batch is received: one batch in memory
+            if finished:
                 return
 
     def committed(self) -> None:
@@ -131,8 +135,10 @@ def read(pipe: Pipe, db: Database, files: list[Path], batch_size: int, mark: str
     progress = _Progress(pipe)
     try:
         for message in read_all(files, batch_size, mark, lambda: progress.reading(db)):
+            batch = isinstance(message, Batch)
             pipe.send(message)
-            if isinstance(message, Batch):
+            del message  # not held while the next batch is read: one batch in memory
+            if batch:
                 progress.sent += 1
                 collect()
     except (BrokenPipeError, EOFError, OSError):

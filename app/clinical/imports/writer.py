@@ -5,14 +5,11 @@ a conflict) is reported and skipped, and the rest of the file still imports. Rec
 written as the worker serialised them (Work.save_serialised), with an audit row per
 patient and file, at the very time their outbox rows carry (app.clinical.imports.guard
 tells an import's outbox rows apart by it). Only records already stored are parsed here.
-Python's cycle collector is held off while a batch is written: the batch makes no
-cycles, and a collection in the middle of it would scan every object the batch holds.
+Python's cycle collector is held off while a batch is received and written
+(app.clinical.imports.collector).
 """
 
-import gc
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -25,7 +22,7 @@ from app.clinical.imports.report import ImportReport, shown
 from app.clinical.imports.unscheduled import Imported
 from app.clinical.records import Work
 from app.clinical.results.arrivals import file_items
-from app.store.resources import stored_rows
+from app.store.resources import stored_records
 from app.store.signed_notes import signed_note_refusal
 from fhir_common import fhir_json
 
@@ -50,19 +47,6 @@ def tell(report: ImportReport, said: list[Said]) -> None:
         _tell(report, Place(one.source, one.index), one.kind, one.sentence)
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a batch is written (the UI may have switched
-    it off for good: app.ui.common.garbage; it is left as it was found)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def write(work: Work, items: list[Item], report: ImportReport, written: Written) -> None:
     """One batch in one transaction."""
     ready: list[tuple[Place, Prepared]] = []
@@ -71,10 +55,11 @@ def write(work: Work, items: list[Item], report: ImportReport, written: Written)
         for kind, sentence in item.said:
             _tell(report, place, kind, sentence)
         ready.append((place, item.prepared))
-    ready = _unsigned(work, ready, report)
+    stored = stored_records(work.conn, [p.key for _, p in ready])  # read once, used thrice
+    ready = _unsigned(ready, report, stored)
     create_only = {p.key for _, p in ready if p.post}
     verdicts = judge(work.conn, [p.key for _, p in ready], lambda i: ready[i][1].resource(),
-                     create_only)
+                     create_only, stored)
     writes = []
     for (place, prepared), verdict in zip(ready, verdicts, strict=True):
         if verdict.action == "write":
@@ -91,7 +76,7 @@ def write(work: Work, items: list[Item], report: ImportReport, written: Written)
             else:
                 report.kept += 1
             report.warn(place, verdict.reason)
-    ops = work.save_serialised([p.row for _, p in writes], create_only)
+    ops = work.save_serialised([p.row for _, p in writes], create_only, stored)
     arrived = [(place, p) for (place, p), op in zip(writes, ops, strict=True)
                if op != "unchanged"]
     report.unchanged += len(writes) - len(arrived)
@@ -110,17 +95,14 @@ def write(work: Work, items: list[Item], report: ImportReport, written: Written)
                    detail=", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items())))
 
 
-def _unsigned(work: Work, ready: list[tuple[Place, Prepared]], report: ImportReport
+def _unsigned(ready: list[tuple[Place, Prepared]], report: ImportReport, stored: dict
               ) -> list[tuple[Place, Prepared]]:
     """The batch without changes to a signed note, each refused in the report."""
-    notes = [p.key for _, p in ready if p.row.kind == "DocumentReference"]
-    stored = {k: body for k, (body, deleted) in stored_rows(work.conn, notes).items()
-              if not deleted}
     kept = []
     for place, prepared in ready:
-        body = stored.get(prepared.key)
-        if body is not None and (refused := signed_note_refusal(fhir_json.loads(body),
-                                                                prepared.resource())):
+        body, deleted = stored.get(prepared.key, (None, 1))[:2]
+        if prepared.row.kind == "DocumentReference" and not deleted and (
+                refused := signed_note_refusal(fhir_json.loads(body), prepared.resource())):
             report.skip(place, refused)
         else:
             kept.append((place, prepared))

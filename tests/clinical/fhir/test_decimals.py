@@ -18,6 +18,13 @@ def test_decimals_come_back_exactly_as_written():
     assert fhir_json.dumps(fhir_json.loads(WRITTEN)) == WRITTEN
 
 
+@pytest.mark.parametrize("number", [b"1.50", b"0.00001", b"1e3", b"1.0E+2",
+                                    b"123456789012345678901234"])
+@pytest.mark.parametrize("layout", [b'{"v":[%s]}', b'{"v":[%s]}\n', b'{\n  "v": [%s]\n}'])
+def test_a_number_orjson_would_rewrite_keeps_its_digits_however_laid_out(number, layout):
+    assert fhir_json.dumps(fhir_json.loads(layout % number)) == b'{"v":[%s]}' % number
+
+
 def test_a_decimal_still_counts_as_a_number():
     parsed = fhir_json.loads(WRITTEN)
     assert parsed["a"] == 1.5 and parsed["a"] * 2 == 3.0 and f"{parsed['a']}" == "1.50"

@@ -72,11 +72,32 @@ def test_unreadable_files_are_named(admin, tmp_path, name, content, reason):
     ({"resourceType": "Observation", "id": "o"}, "required element missing"),
     ({"name": "no type"}, "no resourceType"),
     ({"resourceType": "Patient", "id": "bad id!"}, "not a valid FHIR id"),
+    # shapes the chart index and the inbox cannot read: refused by validation all the same
+    ({"resourceType": "Observation", "id": "o", "status": "final", "code": {"text": "Hb"},
+      "subject": 5}, "Observation.subject: expected an object, found a number"),
+    ({"resourceType": "DiagnosticReport", "id": "d", "status": "final", "code": {"text": "FBC"},
+      "result": "Observation/o"}, "DiagnosticReport.result: expected an array, found a string"),
 ])
 def test_a_bad_entry_is_skipped_by_index_and_the_rest_imports(admin, tmp_path, bad, reason):
     report = run(admin, tmp_path, "mixed.json", bundle(GOOD, bad))
     assert report.imported == 1 and report.skipped == 1
     assert (report.errors[0].entry, reason in report.errors[0].reason) == (1, True)
+
+
+MARK = "1970-01-01T00:00:00.123456789Z"
+
+
+@pytest.mark.parametrize("bad, reason", [
+    ({**GOOD, "id": "m", "name": [{"text": MARK}]}, "own lastUpdated marker"),
+    ({**GOOD, "id": "m", "name": [{"text": MARK}], "gender": 5},
+     "Patient.gender: expected a string, found a number"),
+])
+def test_a_record_holding_the_imports_own_marker_is_refused(admin, tmp_path, monkeypatch, bad,
+                                                            reason):
+    monkeypatch.setattr("app.clinical.imports.importer.marker", lambda: MARK)
+    report = run(admin, tmp_path, "marked.json", bundle(GOOD, bad))
+    assert (report.imported, report.skipped) == (1, 1)
+    assert reason in report.errors[0].reason
 
 
 def test_dangling_reference_is_kept_and_warned(admin, tmp_path):
@@ -85,6 +106,19 @@ def test_dangling_reference_is_kept_and_warned(admin, tmp_path):
     report = run(admin, tmp_path, "dangling.json", bundle(GOOD, observation))
     assert report.imported == 2
     assert "urn:uuid:nowhere not found" in report.warnings[0].reason
+
+
+def test_an_export_line_with_a_urn_among_type_id_references_has_only_the_urn_rewritten(
+        admin, tmp_path):
+    run(admin, tmp_path, "patient.json", orjson.dumps(GOOD))
+    weight = {"resourceType": "Observation", "id": "w1", "status": "final",
+              "code": {"text": "Weight"}, "subject": {"reference": "Patient/good-1"}}
+    lines = [weight, {**weight, "id": "w2", "subject": {"reference": "urn:uuid:good-1"}}]
+    report = run(admin, tmp_path, "export.ndjson",
+                 b"".join(orjson.dumps(line) + b"\n" for line in lines))
+    assert (report.imported, report.warnings) == (2, [])
+    assert count(admin, "SELECT count(*) FROM resource WHERE type = 'Observation' AND "
+                        "json_extract(json, '$.subject.reference') = 'Patient/good-1'") == 2
 
 
 def test_ndjson_bad_line_is_named_by_line_number(admin, tmp_path):
