@@ -26,7 +26,15 @@ from pathlib import Path
 
 import orjson
 
-from app.clinical.patients.search import QUERY, PatientSearch, match_expression, typed_terms
+from app.clinical.patients.search import (
+    ALL_ROWS,
+    BROAD,
+    BROAD_START,
+    QUERY,
+    PatientSearch,
+    match_expression,
+    typed_terms,
+)
 from app.store import audit_log as audit
 from app.store.schema.migrations import MIGRATIONS, _reindex_patient_search, migrate
 from app.store.schema.v1 import INITIAL_SCHEMA
@@ -76,26 +84,44 @@ def search_times(store, asked: dict[str, list[str]]) -> dict:
     return {"exact": ms(exact), **{kind: ms(spread) for kind, spread in samples.items()}}
 
 
+def raw_exact_page(conn, match: str) -> list:
+    """The FTS5 statements of a search's exact page (search.exact_page), run raw: where
+    the ranking starts, then the ranked page with its patients' JSON."""
+    start = conn.execute(BROAD_START.text, {"match": match, "broad": BROAD - 1}).fetchone()
+    first = ALL_ROWS if start is None else start[0]
+    return conn.execute(QUERY.text, {"match": match, "first": first, "limit": 20}).fetchall()
+
+
+def rank_every_match(conn, match: str) -> list:
+    """The page as every search ranked it before a broad one ranked only BROAD matches."""
+    return conn.execute(QUERY.text, {"match": match, "first": ALL_ROWS, "limit": 20}).fetchall()
+
+
 def beside_raw_query(store, asked: dict[str, list[str]]) -> dict:
-    """The exact searches again, each followed by its FTS5 query alone (no SQLAlchemy,
-    audit or JSON) on the connection the search just used, warm: the floor a search stands
-    on. The two take turns, so a busy moment of a shared machine falls on both alike.
+    """The exact searches again, each followed by its FTS5 queries alone (no SQLAlchemy,
+    audit or JSON parsing) on the connection the search just used, warm: the floor a
+    search stands on; and by the one query that ranks every match (as before the change).
+    They take turns, so a busy moment of a shared machine falls on all alike.
     Given per kind too: a page of 20 patients (a family prefix) costs more over its query
     than the one patient an MRN finds, and the mix of both makes the overall p50 jump."""
-    finder, spreads, everything = PatientSearch(store), {}, {"search": [], "raw_fts5_query": []}
+    finder, spreads = PatientSearch(store), {}
+    everything = {"search": [], "raw_fts5_query": [], "raw_ranking_every_match": []}
     for kind, texts in asked.items():
-        searches, raw = [], []
+        searches, raw, every = [], [], []
         for typed in texts:
-            params = {"match": match_expression(typed_terms(typed)), "limit": 20}
+            match = match_expression(typed_terms(typed))
             searches.append(timed(lambda t=typed: finder.search(CLINICIAN, t)))
             conn = store.db.engine.raw_connection()  # the pool lends the one just returned
             try:
-                raw.append(timed(lambda c=conn, p=params: c.execute(QUERY.text, p).fetchall()))
+                raw.append(timed(lambda c=conn, m=match: raw_exact_page(c, m)))
+                every.append(timed(lambda c=conn, m=match: rank_every_match(c, m)))
             finally:
                 conn.close()
-        spreads[kind] = {"search": ms(searches), "raw_fts5_query": ms(raw)}
+        spreads[kind] = {"search": ms(searches), "raw_fts5_query": ms(raw),
+                         "raw_ranking_every_match": ms(every)}
         everything["search"] += searches
         everything["raw_fts5_query"] += raw
+        everything["raw_ranking_every_match"] += every
     return {"all": {name: ms(samples) for name, samples in everything.items()}, **spreads}
 
 
@@ -121,12 +147,12 @@ def read_after_audit_times(store, texts: list[str]) -> dict:
     read with nothing written in between (its page cache warm)."""
     finder, reader = PatientSearch(store), store.db.engine.raw_connection()
     try:
-        asked = [{"match": match_expression(typed_terms(t)), "limit": 20} for t in texts]
+        asked = [match_expression(typed_terms(t)) for t in texts]
         after_audit, warm = [], []
-        for typed, params in zip(texts, asked, strict=True):
+        for typed, match in zip(texts, asked, strict=True):
             finder.search(CLINICIAN, typed)
-            after_audit.append(timed(lambda p=params: reader.execute(QUERY.text, p).fetchall()))
-            warm.append(timed(lambda p=params: reader.execute(QUERY.text, p).fetchall()))
+            after_audit.append(timed(lambda m=match: raw_exact_page(reader, m)))
+            warm.append(timed(lambda m=match: raw_exact_page(reader, m)))
         return {"after_an_audited_search": ms(after_audit), "warm_baseline": ms(warm)}
     finally:
         reader.close()
