@@ -5,7 +5,7 @@ ranked by bm25 and cut at the limit inside SQLite; only the patients on that pag
 loaded as JSON. That keeps a keystroke at 100,000 patients in milliseconds: nothing is
 done per match in Python, and no match but those shown has its JSON read. A broad search
 (three letters of a common family name: thousands of patients) ranks only the BROAD
-patients registered last among its matches, not all of them (see exact_page).
+patients stored last among its matches, not all of them (see QUERY).
 
 User text never reaches FTS5 as syntax. Each term becomes an FTS5 string ("..." with
 quotes doubled, so AND, NEAR, *, ( and " are only characters). Against names a term is
@@ -51,35 +51,37 @@ FIRST_BIRTH_YEAR = 1900
 MAX_SEARCH_TERMS = 10
 MAX_SEARCH_CHARS = 200
 
-# The page is ranked and cut in the inner query; the join then reads the JSON of those
+# The page is ranked and cut in the inner queries; the join then reads the JSON of those
 # patients only. bm25 weighs each patient_search column, in table order: patient_id
 # (unindexed), names, identifiers, telecom, birth_date; a name hit outranks an MRN hit
 # outranks a phone or date; the close columns after them (schema.v9) are never matched by
 # an exact query. (SQLite's top-N sort over bm25() measured faster than FTS5's own ORDER BY
-# rank.) Only matches from row :first on are ranked (exact_page). CROSS JOIN fixes the join
-# order: left to itself, the planner walks every Patient row and probes the page, seconds
-# at 100,000 patients. deleted = 0 guards against an index row outliving its patient.
+# rank.) Equal scores go newest first (the highest rowid: patient_search_row numbers
+# patients as they are first stored), so the same text shows the same page.
+#
+# Only the :broad matches stored last are ranked. bm25 reads each ranked row's column
+# sizes and term positions: over the 1,700 to 6,800 patients three letters of a common
+# family name match at 100,000 patients it was 90% of the query (p50 12 ms against 0.13 ms
+# to count the same matches, same run). FTS5 walks its matches newest first and stops at
+# :broad without ranking the rest; a search with fewer matches ranks every one, as before.
+# Ranking 6,800 patients who all start with "mar" chooses no better page than ranking 200
+# of them; one more letter or a given name narrows it to a search ranked over every match.
+#
+# CROSS JOIN fixes the join order: left to itself, the planner walks every Patient row
+# and probes the page, seconds at 100,000 patients. deleted = 0 guards against an index
+# row outliving its patient.
 QUERY = sqlalchemy.text(
     "SELECT r.json, hit.score FROM ("
-    "  SELECT patient_id, bm25(patient_search, 0.0, 10.0, 4.0, 1.0, 1.0) AS score"
-    "  FROM patient_search WHERE patient_search MATCH :match AND rowid >= :first"
-    "  ORDER BY score LIMIT :limit"
+    "  SELECT patient_id, score FROM ("
+    "    SELECT patient_id, rowid AS stored,"
+    "           bm25(patient_search, 0.0, 10.0, 4.0, 1.0, 1.0) AS score"
+    "    FROM patient_search WHERE patient_search MATCH :match"
+    "    ORDER BY rowid DESC LIMIT :broad"
+    "  ) ORDER BY score, stored DESC LIMIT :limit"
     ") AS hit CROSS JOIN resource AS r"
     " ON r.type = 'Patient' AND r.id = hit.patient_id AND r.deleted = 0"
 )
-# bm25 reads each ranked row's column sizes and term positions: over the 1,700 to 6,800
-# patients three letters of a common family name match at 100,000 patients it was 90% of
-# the query (p50 12 ms against 0.13 ms to count the same matches, same run). A search that
-# matches more than BROAD patients ranks the BROAD registered last (the highest rowids:
-# patient_search_row numbers patients as they are first stored), found by walking the
-# matches newest first without ranking them; fewer are all ranked, as before. Either way
-# the page is then ordered family-name hits first (_order).
 BROAD = 200
-BROAD_START = sqlalchemy.text(
-    "SELECT rowid FROM patient_search WHERE patient_search MATCH :match"
-    " ORDER BY rowid DESC LIMIT 1 OFFSET :broad"
-)
-ALL_ROWS = -(2**63)  # rowid >= ALL_ROWS: every match is ranked
 # A step of close matches (close_matches.widened) is cut without ranking: bm25 over a
 # dozen spellings per term made the step four times slower (p50 11.7 ms against 2.7 ms at
 # 100,000 patients, same run), and the few patients on the page are ordered in Python.
@@ -133,7 +135,8 @@ class PatientSearch:
         if not terms:
             return []
         with self._store.read() as conn:  # a read: a save elsewhere never waits for a search
-            steps = [exact_page(conn, match_expression(terms), limit)]
+            steps = [conn.execute(QUERY, {"match": match_expression(terms), "broad": BROAD,
+                                          "limit": limit}).all()]
             for step in widened([_readings(term) for term in terms], terms):
                 if (room := limit - sum(map(len, steps))) > 0:
                     steps.append(conn.execute(CLOSE_QUERY, {"match": step, "limit": room}).all())
@@ -150,19 +153,6 @@ class PatientSearch:
                        detail=f"patient search {' '.join(text.split())!r}: {len(ranked)} hits"
                               + (f": {shown}" if shown else ""))
         return ranked
-
-
-def exact_page(conn: sqlalchemy.Connection, match: str, limit: int) -> list:
-    """(JSON, bm25 score) of the best `limit` patients the MATCH expression finds.
-
-    A broad search ranks only its BROAD matches registered last: ranking 6,800 patients
-    who all start with "mar" chooses no better 20 than ranking 200 of them, and costs
-    thirty times as much. Typing one more letter or a given name narrows it to a search
-    ranked over every match.
-    """
-    start = conn.execute(BROAD_START, {"match": match, "broad": BROAD - 1}).scalar()
-    first = ALL_ROWS if start is None else start
-    return conn.execute(QUERY, {"match": match, "first": first, "limit": limit}).all()
 
 
 def bounded(typed: str) -> str:
