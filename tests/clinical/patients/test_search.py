@@ -3,8 +3,16 @@
 import pytest
 from sqlalchemy import text
 
-from app.clinical.patients.search import PatientHit, PatientSearch, match_expression, typed_terms
+from app.clinical.patients.search import (
+    BROAD,
+    PatientHit,
+    PatientSearch,
+    match_expression,
+    typed_terms,
+)
+from app.clinical.records import Records
 from app.errors import PermissionDenied
+from app.security.roles import Permission
 from app.store.database import Database
 from app.store.keys import new_data_key
 from app.store.schema.migrations import MIGRATIONS, migrate
@@ -86,6 +94,21 @@ def test_a_family_name_hit_ranks_before_a_given_name_hit(find):
     # Ann's shorter record scores higher in bm25 and Álvarez sorts before Annan, yet Bob
     # Annan's family name is what was typed.
     assert find("ann") == ["bob", "ann"]
+
+
+def test_a_broad_search_ranks_its_first_stored_matches_family_names_first(desk, find):
+    # More patients match "ann" than a search ranks: only the BROAD stored first are
+    # ranked, and Bob Annan among them comes before the Annies. Cy Annan, stored last, is
+    # found once the family name narrows the search.
+    with Records(desk.store).write(desk.session, Permission.EDIT_DEMOGRAPHICS) as work:
+        for n in range(BROAD):
+            work.save({"resourceType": "Patient", "id": f"annie{n}",
+                       "name": [{"family": "Zeller", "given": ["Annie"]}]}, "create")
+        work.save({"resourceType": "Patient", "id": "cy",
+                   "name": [{"family": "Annan", "given": ["Cy"]}]}, "create")
+    found = find("ann")
+    assert found[0] == "bob" and len(found) == 20 and "cy" not in found
+    assert set(find("annan")) == {"cy", "bob"}
 
 
 def test_the_limit_is_respected(desk, find):
