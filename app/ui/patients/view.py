@@ -250,7 +250,8 @@ class PatientsView(QWidget):
             self._say(f"No patients match '{text}'. Check the spelling, or try the MRN, "
                       "birth date or phone number.")
         elif len(hits) == LIMIT:
-            self._say(f"Showing the best {LIMIT} matches. Type more to narrow the search.")
+            self._say(f"Showing {LIMIT} of the patients who match; a patient may not be among "
+                      "them. Type more of the name, or the birth date, to narrow the search.")
         else:
             self._say("1 patient found." if len(hits) == 1 else f"{len(hits)} patients found.")
         if self._to_say and text == self._to_say[0]:
