@@ -400,3 +400,4 @@ def test_a_two_factor_signature_asks_the_authenticator_code_beside_the_password(
     with qtbot.waitSignal(editor.signed, timeout=WAIT):
         qtbot.keyClick(dialog.code, Qt.Key.Key_Return)
     assert editor.status.text().startswith("Signed by Dr Hill at ")
+    qtbot.waitUntil(lambda: not background.busy, timeout=WAIT)  # the list read again
